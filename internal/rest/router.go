@@ -1,0 +1,231 @@
+package rest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/apperr"
+)
+
+// HandlerFunc is an HTTP handler that returns its error for the router to
+// write as problem+json.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Router is a ServeMux that remembers its API routes so the OpenAPI document
+// can be checked against them.
+type Router struct {
+	mux *http.ServeMux
+
+	mu     sync.Mutex
+	routes []string
+}
+
+// NewRouter returns an empty router.
+func NewRouter() *Router { return &Router{mux: http.NewServeMux()} }
+
+// Handle registers h for a ServeMux pattern such as "GET /api/v1/order/{id}".
+func (rt *Router) Handle(pattern string, h HandlerFunc) {
+	rt.mu.Lock()
+	rt.routes = append(rt.routes, pattern)
+	rt.mu.Unlock()
+	rt.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			Error(w, r, err)
+		}
+	})
+}
+
+// Mount registers a plain handler that is not part of the documented API
+// (health checks, static files, metrics).
+func (rt *Router) Mount(pattern string, h http.Handler) { rt.mux.Handle(pattern, h) }
+
+// Routes returns the registered API patterns, sorted.
+func (rt *Router) Routes() []string {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	out := append([]string(nil), rt.routes...)
+	sort.Strings(out)
+	return out
+}
+
+// ServeHTTP dispatches to the registered handlers; an unmatched /api/ path
+// gets a problem+json 404 or 405 rather than ServeMux's plain text.
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h, pattern := rt.mux.Handler(r)
+	if pattern == "" && strings.HasPrefix(r.URL.Path, "/api/") {
+		rec := &statusProbe{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		if rec.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", rec.header.Get("Allow"))
+			Error(w, r, apperr.New(apperr.KindInvalid, "method_not_allowed", "%s is not allowed on %s", r.Method, r.URL.Path))
+			return
+		}
+		Error(w, r, apperr.New(apperr.KindNotFound, "route_not_found", "no such endpoint: %s %s", r.Method, r.URL.Path))
+		return
+	}
+	rt.mux.ServeHTTP(w, r)
+}
+
+// statusProbe captures the status ServeMux would answer an unmatched request with.
+type statusProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *statusProbe) Header() http.Header         { return p.header }
+func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *statusProbe) WriteHeader(s int)           { p.status = s }
+
+// Middleware wraps a handler.
+type Middleware func(http.Handler) http.Handler
+
+// Chain applies middleware so that the first listed runs first.
+func Chain(h http.Handler, mw ...Middleware) http.Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
+
+// Observe gives every request an ID (an incoming X-Request-ID of sane shape
+// is kept), a request-scoped logger, an access log line, and turns a panic
+// into a logged 500 "internal error".
+func Observe(log *slog.Logger) Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rid := r.Header.Get("X-Request-ID")
+			if !saneID(rid) {
+				b := make([]byte, 8)
+				_, _ = rand.Read(b)
+				rid = hex.EncodeToString(b)
+			}
+			w.Header().Set("X-Request-ID", rid)
+			l := log.With("request_id", rid)
+			ctx := context.WithValue(WithLogger(r.Context(), l), keyRequestID, rid)
+			r = r.WithContext(ctx)
+			sw := &statusWriter{ResponseWriter: w}
+			start := time.Now()
+			defer func() {
+				if p := recover(); p != nil {
+					if p == http.ErrAbortHandler {
+						panic(p)
+					}
+					l.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+					if !sw.wrote {
+						Error(sw, r, fmt.Errorf("panic: %v", p))
+					}
+				}
+				l.LogAttrs(ctx, slog.LevelInfo, "http",
+					slog.String("method", r.Method), slog.String("path", r.URL.Path),
+					slog.Int("status", sw.code()), slog.Duration("took", time.Since(start)))
+			}()
+			next.ServeHTTP(sw, r)
+		})
+	}
+}
+
+func saneID(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(s int) {
+	if !w.wrote {
+		w.status, w.wrote = s, true
+	}
+	w.ResponseWriter.WriteHeader(s)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) code() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Page is a cursor-paginated list as returned by every list endpoint.
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// Pagination limits.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 100
+)
+
+// Limit parses the "limit" query parameter: DefaultLimit when absent, an
+// error when not an integer in 1..MaxLimit.
+func Limit(r *http.Request) (int, error) {
+	s := r.URL.Query().Get("limit")
+	if s == "" {
+		return DefaultLimit, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > MaxLimit {
+		return 0, apperr.Invalid("validation_failed", "the request has invalid fields",
+			apperr.FieldError{Field: "limit", Message: fmt.Sprintf("must be an integer from 1 to %d", MaxLimit)})
+	}
+	return n, nil
+}
+
+// EncodeCursor makes an opaque cursor from v.
+func EncodeCursor(v any) string {
+	b, _ := json.Marshal(v)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// DecodeCursor reads a cursor made by EncodeCursor into v. A cursor that is
+// not one of ours is a validation error on the "cursor" parameter.
+func DecodeCursor(s string, v any) error {
+	bad := apperr.Invalid("validation_failed", "the request has invalid fields",
+		apperr.FieldError{Field: "cursor", Message: "is not a cursor this API returned"})
+	if len(s) > 512 {
+		return bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return bad
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return bad
+	}
+	return nil
+}

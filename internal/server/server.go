@@ -1,0 +1,161 @@
+// Package server is the composition root: it opens the database and the event
+// bus, builds every module, mounts the REST API and runs the HTTP server. It
+// is the only package that imports every module.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/internal/sqldb"
+)
+
+// Config is everything the server can be told, from flags or BAZAAR_* env.
+type Config struct {
+	Addr        string        // listen address, ":8080"
+	DataDir     string        // SQLite file, signing key, images
+	DatabaseURL string        // empty: SQLite in DataDir; postgres://... for PostgreSQL
+	JWTKey      string        // base64 Ed25519 seed; empty: a key file in DataDir
+	AccessTTL   time.Duration // access token lifetime
+	Demo        bool          // seed demo data at start
+}
+
+// Server is a built Bazaar: every module wired over one database and bus.
+type Server struct {
+	cfg    Config
+	log    *slog.Logger
+	db     *sqldb.DB
+	bus    *event.Bus
+	tokens *auth.Tokens
+	router *rest.Router
+
+	handler http.Handler
+	mods    modules
+}
+
+// New opens the database, runs every module's migrations and builds the
+// modules and the HTTP handler. Close releases what it opened.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
+	if cfg.AccessTTL == 0 {
+		cfg.AccessTTL = 15 * time.Minute
+	}
+	db, err := sqldb.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, db: db, router: rest.NewRouter()}
+	if err := s.build(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) build(ctx context.Context) error {
+	key, err := auth.LoadKey(s.cfg.JWTKey, s.cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("signing key: %w", err)
+	}
+	s.tokens = auth.NewTokens(key, s.cfg.AccessTTL)
+	if err := event.Migrate(ctx, s.db); err != nil {
+		return err
+	}
+	s.bus = event.NewBus(s.db, s.log.With("component", "events"))
+	if err := s.wire(ctx); err != nil {
+		return err
+	}
+	s.router.Mount("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	}))
+	s.router.Mount("GET /readyz", http.HandlerFunc(s.ready))
+	s.handler = rest.Chain(s.router,
+		rest.Observe(s.log),
+		s.tokens.Middleware(s.mods.check, rest.Error),
+	)
+	return nil
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
+		rest.JSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "down"})
+		return
+	}
+	rest.JSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(s.db.Dialect)})
+}
+
+// Handler is the whole HTTP API, for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes lists the documented API routes.
+func (s *Server) Routes() []string { return s.router.Routes() }
+
+// DB is the server's database (for commands and tests).
+func (s *Server) DB() *sqldb.DB { return s.db }
+
+// Bus is the server's event bus (for commands and tests).
+func (s *Server) Bus() *event.Bus { return s.bus }
+
+// Close releases the database.
+func (s *Server) Close() error { return s.db.Close() }
+
+// Serve runs the relay and answers HTTP on l until ctx ends, then shuts down
+// gracefully: in-flight requests get up to 15 s to finish.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	relayDone := make(chan struct{})
+	go func() {
+		defer close(relayDone)
+		_ = s.bus.Run(relayCtx)
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	s.log.Info("bazaar listening", "addr", "http://"+displayAddr(l.Addr()), "database", string(s.db.Dialect))
+
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		s.log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		err = srv.Shutdown(sctx)
+	}
+	stopRelay()
+	<-relayDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
