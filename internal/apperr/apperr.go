@@ -13,16 +13,16 @@ import (
 type Kind int
 
 const (
-	KindInternal     Kind = iota
-	KindInvalid           // the request is malformed or fails validation
-	KindUnauthorized      // no or bad credentials
-	KindForbidden         // authenticated but not allowed (used sparingly: other's resources are NotFound)
-	KindNotFound          // missing, or not visible to the caller
-	KindConflict          // the resource's state forbids the change
-	KindUnprocessable     // well-formed but semantically refused (e.g. idempotency key reuse)
-	KindRateLimited       // too many attempts; RetryAfter says when to come back
-	KindTooLarge          // the body or upload is over its limit
-	KindUnavailable       // a dependency is down; safe to retry
+	KindInternal      Kind = iota
+	KindInvalid            // the request is malformed or fails validation
+	KindUnauthorized       // no or bad credentials
+	KindForbidden          // authenticated but not allowed (used sparingly: other's resources are NotFound)
+	KindNotFound           // missing, or not visible to the caller
+	KindConflict           // the resource's state forbids the change
+	KindUnprocessable      // well-formed but semantically refused (e.g. idempotency key reuse)
+	KindRateLimited        // too many attempts; RetryAfter says when to come back
+	KindTooLarge           // the body or upload is over its limit
+	KindUnavailable        // a dependency is down; safe to retry
 )
 
 // FieldError names one invalid input field.
@@ -136,7 +136,9 @@ func (f *Fields) Check(ok bool, field, message string) {
 }
 
 // Add records a failure for field.
-func (f *Fields) Add(field, message string) { *f = append(*f, FieldError{Field: field, Message: message}) }
+func (f *Fields) Add(field, message string) {
+	*f = append(*f, FieldError{Field: field, Message: message})
+}
 
 // Err returns a validation error listing every failure, or nil.
 func (f Fields) Err() error {

@@ -230,15 +230,20 @@ func (b *Bus) deliver(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("read outbox: %w", err)
 	}
 
-	// An aggregate whose event failed is blocked for the rest of the batch,
-	// so its later events never overtake it.
+	// An aggregate with an earlier event waiting for its retry is blocked,
+	// and so is one whose event fails in this batch: later events of an
+	// aggregate never overtake an earlier one.
+	waiting, err := b.waiting(ctx, now)
+	if err != nil {
+		return 0, err
+	}
 	blocked := make(map[string]bool)
 	delivered := 0
 	for _, r := range batch {
 		if ctx.Err() != nil {
 			return delivered, nil
 		}
-		if blocked[r.e.Aggregate] {
+		if first, ok := waiting[r.e.Aggregate]; blocked[r.e.Aggregate] || ok && first < r.seq {
 			continue
 		}
 		if err := b.dispatch(ctx, r.e); err != nil {
@@ -260,6 +265,28 @@ func (b *Bus) deliver(ctx context.Context) (int, error) {
 		delivered++
 	}
 	return delivered, nil
+}
+
+// waiting returns, per aggregate, the first undelivered event that is
+// waiting for a retry.
+func (b *Bus) waiting(ctx context.Context, now time.Time) (map[string]int64, error) {
+	rows, err := b.db.Read().QueryContext(ctx, `
+		SELECT aggregate, MIN(seq) FROM event_outbox
+		WHERE published_at IS NULL AND next_attempt_at > $1 GROUP BY aggregate`, sqldb.Micros(now))
+	if err != nil {
+		return nil, fmt.Errorf("read outbox retries: %w", err)
+	}
+	defer rows.Close()
+	m := make(map[string]int64)
+	for rows.Next() {
+		var agg string
+		var seq int64
+		if err := rows.Scan(&agg, &seq); err != nil {
+			return nil, fmt.Errorf("read outbox retries: %w", err)
+		}
+		m[agg] = seq
+	}
+	return m, rows.Err()
 }
 
 func (b *Bus) markPublished(ctx context.Context, seq int64) error {

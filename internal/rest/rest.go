@@ -68,6 +68,17 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="bazaar"`)
 	}
+	writeProblem(w, r, p)
+}
+
+func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
+	status := p.Status
+	if p.Title == "" {
+		p.Title = http.StatusText(status)
+	}
+	if p.RequestID == "" {
+		p.RequestID = RequestID(r.Context())
+	}
 	p.Type = "urn:bazaar:problem:" + p.Code
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

@@ -69,7 +69,8 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.ServeHTTP(rec, r)
 		if rec.status == http.StatusMethodNotAllowed {
 			w.Header().Set("Allow", rec.header.Get("Allow"))
-			Error(w, r, apperr.New(apperr.KindInvalid, "method_not_allowed", "%s is not allowed on %s", r.Method, r.URL.Path))
+			writeProblem(w, r, Problem{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
+				Detail: fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path)})
 			return
 		}
 		Error(w, r, apperr.New(apperr.KindNotFound, "route_not_found", "no such endpoint: %s %s", r.Method, r.URL.Path))

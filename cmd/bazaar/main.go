@@ -1,0 +1,323 @@
+// Command bazaar runs the Bazaar marketplace.
+//
+//	bazaar serve [--addr :8080] [--data ./bazaar-data] [--database-url URL] [--demo]
+//	bazaar migrate
+//	bazaar seed
+//	bazaar user create --email E (--password P | --password-stdin) --role R [--name N]
+//	bazaar version
+//
+// Every flag has a BAZAAR_* environment twin (BAZAAR_ADDR, BAZAAR_DATA_DIR,
+// BAZAAR_DATABASE_URL, BAZAAR_LOG_LEVEL, BAZAAR_LOG_FORMAT, BAZAAR_DEMO,
+// BAZAAR_JWT_KEY); a flag given on the command line wins.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bazaar:", err)
+		var ue usageError
+		if errors.As(err, &ue) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+const usage = `Bazaar: an open-source marketplace platform.
+
+Usage:
+  bazaar serve [flags]      run the marketplace (all modules, REST API)
+  bazaar migrate [flags]    apply database migrations and exit
+  bazaar seed [flags]       load the demo data (idempotent)
+  bazaar user create ...    create an account of any role (admin, delivery, support, ...)
+  bazaar version            print the version
+
+Run 'bazaar COMMAND -h' for a command's flags.
+`
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageError{"no command given"}
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args[1:], stdout, stderr)
+	case "seed":
+		return seed(ctx, args[1:], stdout, stderr)
+	case "user":
+		if len(args) < 2 || args[1] != "create" {
+			return usageError{"usage: bazaar user create --email E (--password P | --password-stdin) --role R"}
+		}
+		return createUser(ctx, args[2:], stdin, stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "bazaar", versionString())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}
+
+// common holds the flags every command that opens the database takes.
+type common struct {
+	cfg       server.Config
+	logLevel  string
+	logFormat string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.cfg.DataDir, "data", env("BAZAAR_DATA_DIR", "./bazaar-data"), "data directory: SQLite database, signing key, images (BAZAAR_DATA_DIR)")
+	fs.StringVar(&c.cfg.DatabaseURL, "database-url", env("BAZAAR_DATABASE_URL", ""), "postgres://... to use PostgreSQL; empty for SQLite in the data dir (BAZAAR_DATABASE_URL)")
+	fs.StringVar(&c.logLevel, "log-level", env("BAZAAR_LOG_LEVEL", "info"), "debug, info, warn or error (BAZAAR_LOG_LEVEL)")
+	fs.StringVar(&c.logFormat, "log-format", env("BAZAAR_LOG_FORMAT", "text"), "text or json (BAZAAR_LOG_FORMAT)")
+	c.cfg.JWTKey = os.Getenv("BAZAAR_JWT_KEY")
+}
+
+func (c *common) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, usageError{fmt.Sprintf("--log-level: %q is not debug, info, warn or error", c.logLevel)}
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.logFormat {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError{fmt.Sprintf("--log-format: %q is not text or json", c.logFormat)}
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	fs.StringVar(&c.cfg.Addr, "addr", env("BAZAAR_ADDR", ":8080"), "listen address (BAZAAR_ADDR)")
+	fs.BoolVar(&c.cfg.Demo, "demo", envBool("BAZAAR_DEMO"), "load demo data at start and print the demo logins (BAZAAR_DEMO)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	s, err := server.New(ctx, c.cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if c.cfg.Demo {
+		logins, err := s.Seed(ctx, server.SeedOptions{Progress: stderr})
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		printLogins(stdout, logins)
+	}
+	l, err := net.Listen("tcp", c.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, l)
+}
+
+func printLogins(w io.Writer, logins []server.Login) {
+	if len(logins) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "Demo accounts (email / password / role):")
+	for _, l := range logins {
+		fmt.Fprintf(w, "  %-28s %-16s %s\n", l.Email, l.Password, l.Role)
+	}
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	s, err := server.New(ctx, c.cfg, log) // New applies every module's migrations
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	fmt.Fprintln(stdout, "migrations applied")
+	return nil
+}
+
+func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	s, err := server.New(ctx, c.cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	logins, err := s.Seed(ctx, server.SeedOptions{Progress: stderr})
+	if err != nil {
+		return err
+	}
+	printLogins(stdout, logins)
+	// Deliver the events the seed wrote before exiting, so subscribers
+	// (search, recommendations) in this database see them.
+	dctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	_, err = s.Bus().Drain(dctx)
+	return err
+}
+
+func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
+	var email, password, role, name string
+	var fromStdin bool
+	fs.StringVar(&email, "email", "", "e-mail address (required)")
+	fs.StringVar(&password, "password", "", "password (prefer --password-stdin: arguments show in ps)")
+	fs.BoolVar(&fromStdin, "password-stdin", false, "read the password from the first line of standard input")
+	fs.StringVar(&role, "role", "", "customer, seller, admin, delivery or support (required)")
+	fs.StringVar(&name, "name", "", "display name (defaults to the e-mail's local part)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fromStdin {
+		if password != "" {
+			return usageError{"give --password or --password-stdin, not both"}
+		}
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read password: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
+	}
+	if email == "" || role == "" || password == "" {
+		return usageError{"--email, --role and a password (--password or --password-stdin) are required"}
+	}
+	if name == "" {
+		name, _, _ = strings.Cut(email, "@")
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	s, err := server.New(ctx, c.cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	id, err := s.CreateUser(ctx, email, password, name, role)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created %s user %s (%s)\n", role, email, id)
+	return nil
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func envBool(name string) bool {
+	b, _ := strconv.ParseBool(os.Getenv(name))
+	return b
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if rev != "" {
+			if len(rev) > 12 {
+				rev = rev[:12]
+			}
+			if dirty {
+				rev += "-dirty"
+			}
+			return "dev-" + rev
+		}
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+	}
+	return "dev"
+}
