@@ -14,6 +14,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/idempotency"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
@@ -35,6 +36,7 @@ type Server struct {
 	db     *sqldb.DB
 	bus    *event.Bus
 	tokens *auth.Tokens
+	keys   *idempotency.Keys
 	router *rest.Router
 
 	handler http.Handler
@@ -69,6 +71,10 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.bus = event.NewBus(s.db, s.log.With("component", "events"))
+	if err := idempotency.Migrate(ctx, s.db); err != nil {
+		return err
+	}
+	s.keys = idempotency.New(s.db)
 	if err := s.wire(ctx); err != nil {
 		return err
 	}
@@ -79,6 +85,7 @@ func (s *Server) build(ctx context.Context) error {
 	s.handler = rest.Chain(s.router,
 		rest.Observe(s.log),
 		s.tokens.Middleware(s.mods.check, rest.Error),
+		s.keys.Middleware,
 	)
 	return nil
 }
