@@ -8,8 +8,8 @@ package demo
 import (
 	"fmt"
 	"maps"
-	"slices"
 	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
