@@ -28,6 +28,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/server"
 )
 
@@ -43,6 +44,11 @@ func main() {
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bazaar:", err)
+		if e, ok := apperr.As(err); ok {
+			for _, f := range e.Fields {
+				fmt.Fprintf(os.Stderr, "  %s: %s\n", f.Field, f.Message)
+			}
+		}
 		var ue usageError
 		if errors.As(err, &ue) {
 			os.Exit(2)

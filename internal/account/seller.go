@@ -53,6 +53,15 @@ func (in *NewSeller) normalize() error {
 	return f.Err()
 }
 
+const maxSlug = 60
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // slugify makes a URL slug from a store name: lower-case ASCII letters and
 // digits separated by single hyphens, at most 60 characters. Accents are
 // removed ("Café" -> "cafe"); a name with no Latin letters or digits gets
@@ -60,13 +69,18 @@ func (in *NewSeller) normalize() error {
 func slugify(name string) string {
 	var b strings.Builder
 	dash := false
+loop:
 	for _, r := range norm.NFD.String(strings.ToLower(name)) {
 		if unicode.Is(unicode.Mn, r) {
 			continue
 		}
 		switch {
 		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-			if dash && b.Len() > 0 {
+			sep := dash && b.Len() > 0
+			if b.Len()+1+boolInt(sep) > maxSlug {
+				break loop
+			}
+			if sep {
 				b.WriteByte('-')
 			}
 			dash = false
@@ -74,12 +88,9 @@ func slugify(name string) string {
 		default:
 			dash = true
 		}
-		if b.Len() >= 60 {
-			break
-		}
 	}
 	if b.Len() == 0 {
 		return "store"
 	}
-	return strings.TrimRight(b.String(), "-")
+	return b.String()
 }

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"errors"
+	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/auth"
 	"io"
 )
 
@@ -23,5 +25,9 @@ func (s *Server) Seed(ctx context.Context, opts SeedOptions) ([]Login, error) {
 
 // CreateUser creates an account of any role (the CLI's bootstrap path).
 func (s *Server) CreateUser(ctx context.Context, email, password, name, role string) (string, error) {
-	return "", errors.New("accounts: not wired yet")
+	u, err := s.mods.account.CreateUser(ctx, account.NewUser{Email: email, Password: password, Name: name, Role: auth.Role(role)})
+	if err != nil {
+		return "", err
+	}
+	return u.ID, nil
 }

@@ -1,0 +1,22 @@
+// Package account owns who is on the marketplace: users and their roles,
+// sign-in (Argon2id passwords, short-lived access tokens, rotating refresh
+// tokens with reuse detection, failed-login rate limits), sellers (stores) and
+// customers' addresses.
+//
+// Tables (accountsql):
+//   - account_users: id, email (unique), name, role, status, password_hash, created_at, updated_at
+//   - account_sessions: one per sign-in (refresh-token family): id, user_id, created_at, revoked_at
+//   - account_refresh_tokens: SHA-256 of each refresh token, its session, expires_at, used_at
+//   - account_sellers: id, user_id (unique), name, slug (unique), description, status, created_at, updated_at
+//   - account_addresses: id, user_id, the postal fields, is_default (at most one per user)
+//
+// Events published (payloads in event.go; never password hashes or tokens):
+//   - account.user.registered.v1   UserRegistered
+//   - account.user.suspended.v1    UserStatusChanged
+//   - account.user.reinstated.v1   UserStatusChanged
+//   - account.seller.created.v1    SellerCreated
+//   - account.seller.suspended.v1  SellerStatusChanged
+//   - account.seller.reinstated.v1 SellerStatusChanged
+//
+// Events consumed: none.
+package account

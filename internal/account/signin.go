@@ -1,0 +1,297 @@
+package account
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
+)
+
+// Register signs up a customer or a seller (other roles are made by an
+// admin or the CLI) and signs it in.
+func (s *Service) Register(ctx context.Context, in NewUser) (Session, error) {
+	u, err := s.createUser(ctx, in, auth.Customer, auth.Seller)
+	if err != nil {
+		return Session{}, err
+	}
+	return s.startSession(ctx, u)
+}
+
+// CreateUser creates a user of any role. It is privileged: no principal is
+// needed (the CLI and demo seeding use it); AdminCreateUser is the checked
+// door for the API.
+func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
+	return s.createUser(ctx, in, auth.Roles...)
+}
+
+// AdminCreateUser lets an admin create a user of any role.
+func (s *Service) AdminCreateUser(ctx context.Context, in NewUser) (User, error) {
+	if _, err := auth.Require(ctx, auth.Admin); err != nil {
+		return User{}, err
+	}
+	return s.CreateUser(ctx, in)
+}
+
+func (s *Service) createUser(ctx context.Context, in NewUser, roles ...auth.Role) (User, error) {
+	if err := in.normalize(roles...); err != nil {
+		return User{}, err
+	}
+	hash, err := s.hash.Hash(ctx, in.Password)
+	if err != nil {
+		return User{}, fmt.Errorf("hash password: %w", err)
+	}
+	now := s.now()
+	u := User{ID: id.New("usr"), Email: in.Email, Name: in.Name, Role: in.Role, Status: UserActive, CreatedAt: now, UpdatedAt: now}
+	if err := s.store.CreateUser(ctx, u, hash); err != nil {
+		return User{}, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByEmail returns the user with email. It is privileged (for idempotent
+// seeding); NotFound if there is none.
+func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
+	return s.store.UserByEmail(ctx, NormalizeEmail(email))
+}
+
+// Login signs a user in with its e-mail and password. ip is the client's
+// address ("" for in-process callers): failed attempts are limited per
+// account and per IP, and over the limit Login answers RateLimited with the
+// wait. A success resets the account's count.
+func (s *Service) Login(ctx context.Context, in Credentials, ip string) (Session, error) {
+	email := NormalizeEmail(in.Email)
+	var f apperr.Fields
+	f.Check(email != "", "email", "is required")
+	f.Check(in.Password != "", "password", "is required")
+	f.Check(utf8.RuneCountInString(in.Password) <= MaxPassword, "password", "must be at most 128 characters")
+	if err := f.Err(); err != nil {
+		return Session{}, err
+	}
+	ipKey := ""
+	if ip != "" {
+		ipKey = "login:ip:" + ipBucket(ip)
+		wait, err := s.opts.IPLimiter.Wait(ctx, ipKey)
+		if err != nil {
+			return Session{}, fmt.Errorf("login rate limit: %w", err)
+		}
+		if wait > 0 {
+			return Session{}, tooManyAttempts(wait)
+		}
+	}
+	// The account's attempt is counted before the password is checked, so
+	// concurrent guesses cannot overshoot the limit; a success resets it.
+	acctKey := "login:account:" + email
+	wait, err := s.opts.AccountLimiter.Take(ctx, acctKey)
+	if err != nil {
+		return Session{}, fmt.Errorf("login rate limit: %w", err)
+	}
+	if wait > 0 {
+		return Session{}, tooManyAttempts(wait)
+	}
+
+	u, hash, err := s.store.UserCredentials(ctx, email)
+	if err != nil && !apperr.Is(err, apperr.KindNotFound) {
+		return Session{}, fmt.Errorf("login: %w", err)
+	}
+	// An unknown e-mail is verified against a dummy hash (hash == ""), so
+	// it costs as long as a wrong password.
+	ok, verr := s.hash.Verify(ctx, in.Password, hash)
+	if verr != nil {
+		return Session{}, fmt.Errorf("login: verify password: %w", verr)
+	}
+	if err != nil || !ok {
+		if ipKey != "" {
+			if _, err := s.opts.IPLimiter.Add(ctx, ipKey); err != nil {
+				return Session{}, fmt.Errorf("login rate limit: %w", err)
+			}
+		}
+		return Session{}, apperr.Unauthorized("invalid_credentials", "the e-mail or password is not correct")
+	}
+	if err := s.opts.AccountLimiter.Reset(ctx, acctKey); err != nil {
+		return Session{}, fmt.Errorf("login rate limit: %w", err)
+	}
+	if u.Status != UserActive {
+		return Session{}, apperr.Unauthorized("account_suspended", "this account is suspended")
+	}
+	return s.startSession(ctx, u)
+}
+
+func tooManyAttempts(wait time.Duration) error {
+	return apperr.RateLimited(wait, "too many failed sign-in attempts; try again in %d seconds", int(wait.Seconds()+0.999))
+}
+
+// ipBucket is the rate-limit key of a client IP: the address itself for
+// IPv4, its /64 network for IPv6 (one subscriber usually holds a whole /64).
+func ipBucket(ip string) string {
+	addr := net.ParseIP(ip)
+	if addr == nil {
+		return ip
+	}
+	if v4 := addr.To4(); v4 != nil {
+		return v4.String()
+	}
+	return addr.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}
+
+func (s *Service) startSession(ctx context.Context, u User) (Session, error) {
+	token, hash := newRefreshToken()
+	now := s.now()
+	rt := RefreshToken{Hash: hash, SessionID: id.New("ses"), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.opts.RefreshTTL)}
+	if err := s.store.CreateSession(ctx, rt); err != nil {
+		return Session{}, fmt.Errorf("create session: %w", err)
+	}
+	return s.session(u, rt.SessionID, token)
+}
+
+func (s *Service) session(u User, sessionID, refresh string) (Session, error) {
+	access, exp, err := s.tokens.Issue(auth.Principal{UserID: u.ID, Role: u.Role, SessionID: sessionID})
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{
+		AccessToken:  access,
+		RefreshToken: refresh,
+		TokenType:    "Bearer",
+		ExpiresIn:    int64(exp.Sub(s.opts.Now()).Round(1e9).Seconds()),
+		User:         u,
+	}, nil
+}
+
+// Refresh exchanges a refresh token for a new access token and a new
+// refresh token of the same session. A token presented a second time
+// revokes its whole session (Unauthorized "refresh_token_reused"): one of
+// the two holders is not the user.
+func (s *Service) Refresh(ctx context.Context, refreshToken string) (Session, error) {
+	if refreshToken == "" {
+		return Session{}, apperr.Invalid("validation_failed", "the request has invalid fields",
+			apperr.FieldError{Field: "refresh_token", Message: "is required"})
+	}
+	if !validTokenShape(refreshToken) {
+		return Session{}, apperr.Unauthorized("invalid_refresh_token", "the refresh token is not valid")
+	}
+	next, nextHash := newRefreshToken()
+	now := s.now()
+	g, err := s.store.RotateRefreshToken(ctx, HashToken(refreshToken), nextHash, now, now.Add(s.opts.RefreshTTL))
+	if err != nil {
+		if apperr.CodeOf(err) == "refresh_token_reused" {
+			s.cache.forget("", g.SessionID)
+		}
+		return Session{}, err
+	}
+	u, err := s.store.User(ctx, g.UserID)
+	if err != nil {
+		return Session{}, fmt.Errorf("refresh: %w", err)
+	}
+	if u.Status != UserActive {
+		return Session{}, apperr.Unauthorized("account_suspended", "this account is suspended")
+	}
+	return s.session(u, g.SessionID, next)
+}
+
+// Logout ends the session the refresh token belongs to. An unknown token is
+// not an error: the outcome the caller wants already holds.
+func (s *Service) Logout(ctx context.Context, refreshToken string) error {
+	if refreshToken == "" {
+		return apperr.Invalid("validation_failed", "the request has invalid fields",
+			apperr.FieldError{Field: "refresh_token", Message: "is required"})
+	}
+	if !validTokenShape(refreshToken) {
+		return nil
+	}
+	g, found, err := s.store.RevokeSessionOf(ctx, HashToken(refreshToken), s.now())
+	if err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	if found {
+		s.cache.forget("", g.SessionID)
+	}
+	return nil
+}
+
+// Me returns the signed-in user.
+func (s *Service) Me(ctx context.Context) (User, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	return s.store.User(ctx, p.UserID)
+}
+
+// UpdateMe changes the signed-in user's profile.
+func (s *Service) UpdateMe(ctx context.Context, in ProfileUpdate) (User, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	var f apperr.Fields
+	in.Name = strings.TrimSpace(in.Name)
+	checkName(&f, "name", in.Name, true, maxName)
+	if err := f.Err(); err != nil {
+		return User{}, err
+	}
+	return s.store.SetUserName(ctx, p.UserID, in.Name, s.now())
+}
+
+// ChangePassword replaces the signed-in user's password after checking the
+// current one, and ends all its sessions (this one too): the client signs in
+// again. Wrong current passwords count against the account's sign-in limit.
+func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return err
+	}
+	var f apperr.Fields
+	f.Check(in.CurrentPassword != "", "current_password", "is required")
+	checkPassword(&f, "new_password", in.NewPassword)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	u, err := s.store.User(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	acctKey := "login:account:" + u.Email
+	wait, err := s.opts.AccountLimiter.Take(ctx, acctKey)
+	if err != nil {
+		return fmt.Errorf("password rate limit: %w", err)
+	}
+	if wait > 0 {
+		return tooManyAttempts(wait)
+	}
+	hash, err := s.store.PasswordHash(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	ok, err := s.hash.Verify(ctx, in.CurrentPassword, hash)
+	if err != nil {
+		return fmt.Errorf("verify password: %w", err)
+	}
+	if !ok {
+		return apperr.Invalid("wrong_password", "the current password is not correct",
+			apperr.FieldError{Field: "current_password", Message: "is not correct"})
+	}
+	if err := s.opts.AccountLimiter.Reset(ctx, acctKey); err != nil {
+		return fmt.Errorf("password rate limit: %w", err)
+	}
+	newHash, err := s.hash.Hash(ctx, in.NewPassword)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	if err := s.store.SetPassword(ctx, p.UserID, newHash, s.now()); err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	s.cache.forget(p.UserID, "")
+	return nil
+}
+
+// PurgeExpiredTokens deletes refresh tokens past their expiry (a periodic
+// job may call it; expired tokens are refused either way).
+func (s *Service) PurgeExpiredTokens(ctx context.Context) (int64, error) {
+	return s.store.DeleteExpiredTokens(ctx, s.now())
+}

@@ -1,0 +1,115 @@
+package account
+
+import (
+	"context"
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/auth"
+)
+
+// Store keeps users, sessions, sellers and addresses. Every method that
+// changes state is one transaction, and publishes its events in it. Errors
+// are classified (apperr) where the store knows the cause: a missing row is
+// NotFound, a duplicate a Conflict with the code named below.
+type Store interface {
+	// CreateUser inserts u with its password hash and publishes
+	// account.user.registered.v1. A taken e-mail is Conflict "email_taken".
+	CreateUser(ctx context.Context, u User, passwordHash string) error
+	// User returns the user with id.
+	User(ctx context.Context, id string) (User, error)
+	// UserByEmail returns the user with the (normalised) e-mail.
+	UserByEmail(ctx context.Context, email string) (User, error)
+	// UserCredentials returns the user with email and its password hash.
+	UserCredentials(ctx context.Context, email string) (User, string, error)
+	// PasswordHash returns the password hash of user id.
+	PasswordHash(ctx context.Context, id string) (string, error)
+	// Users lists users matching f in ID order.
+	Users(ctx context.Context, f UserFilter) ([]User, error)
+	// SetUserName changes a user's name.
+	SetUserName(ctx context.Context, id, name string, now time.Time) (User, error)
+	// SetPassword replaces a user's password hash and revokes all its sessions.
+	SetPassword(ctx context.Context, id, passwordHash string, now time.Time) error
+	// SetUserStatus moves a user to status, publishing
+	// account.user.suspended.v1 or account.user.reinstated.v1 if it changed.
+	// Suspending revokes all the user's sessions.
+	SetUserStatus(ctx context.Context, id string, status UserStatus, now time.Time) (User, error)
+
+	// CreateSession starts a session (refresh-token family) t.SessionID for
+	// t.UserID with t as its first refresh token.
+	CreateSession(ctx context.Context, t RefreshToken) error
+	// RotateRefreshToken marks the token with oldHash used and stores next
+	// (newHash, valid until expires) in the same session, returning the
+	// session. An unknown or expired token is Unauthorized
+	// "invalid_refresh_token"; one whose session was revoked is Unauthorized
+	// "session_revoked"; one already used is Unauthorized
+	// "refresh_token_reused" and revokes its session (that revocation is
+	// committed, and the Grant names the session).
+	RotateRefreshToken(ctx context.Context, oldHash, newHash string, now, expires time.Time) (Grant, error)
+	// RevokeSessionOf revokes the session the token with hash belongs to
+	// (used or not). found is false for an unknown token.
+	RevokeSessionOf(ctx context.Context, hash string, now time.Time) (g Grant, found bool, err error)
+	// Access returns what Check needs about a user and one of its sessions.
+	// A missing user is NotFound.
+	Access(ctx context.Context, userID, sessionID string) (Access, error)
+	// DeleteExpiredTokens removes refresh tokens that expired before t.
+	DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error)
+
+	// CreateSeller inserts s and publishes account.seller.created.v1. A user
+	// that already has a store is Conflict "seller_exists"; a taken slug is
+	// Conflict "slug_taken".
+	CreateSeller(ctx context.Context, s Seller) error
+	// Seller returns the store with id.
+	Seller(ctx context.Context, id string) (Seller, error)
+	// SellerByUser returns the store of user userID.
+	SellerByUser(ctx context.Context, userID string) (Seller, error)
+	// Sellers lists stores matching f in ID order.
+	Sellers(ctx context.Context, f SellerFilter) ([]Seller, error)
+	// SetSellerStatus moves a store to status, publishing
+	// account.seller.suspended.v1 or account.seller.reinstated.v1 if it changed.
+	SetSellerStatus(ctx context.Context, id string, status SellerStatus, now time.Time) (Seller, error)
+
+	// Addresses lists a user's addresses in ID order.
+	Addresses(ctx context.Context, f AddressFilter) ([]Address, error)
+	// Address returns the address id if it belongs to userID.
+	Address(ctx context.Context, userID, id string) (Address, error)
+	// CreateAddress inserts a and returns it as stored. The user's first
+	// address becomes its default; a new default clears the old one. A user
+	// with MaxAddresses already is Conflict "address_limit".
+	CreateAddress(ctx context.Context, a Address) (Address, error)
+	// UpdateAddress replaces the fields of a.ID if it belongs to a.UserID;
+	// a new default clears the old one.
+	UpdateAddress(ctx context.Context, a Address) (Address, error)
+	// DeleteAddress removes the address id if it belongs to userID.
+	DeleteAddress(ctx context.Context, userID, id string) error
+}
+
+// Access is what Check needs about a user and a session.
+type Access struct {
+	Role   auth.Role
+	Status UserStatus
+	// SessionActive is false if the session is missing, revoked or not
+	// the user's.
+	SessionActive bool
+}
+
+// UserFilter selects users. Empty fields do not filter.
+type UserFilter struct {
+	Role   auth.Role
+	Status UserStatus
+	After  string // list users with IDs after this one
+	Limit  int
+}
+
+// SellerFilter selects stores. Empty fields do not filter.
+type SellerFilter struct {
+	Status SellerStatus
+	After  string
+	Limit  int
+}
+
+// AddressFilter selects one user's addresses.
+type AddressFilter struct {
+	UserID string
+	After  string
+	Limit  int
+}
