@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/auth"
@@ -130,11 +131,11 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
-	relayDone := make(chan struct{})
-	go func() {
-		defer close(relayDone)
-		_ = s.bus.Run(relayCtx)
-	}()
+	var jobs sync.WaitGroup
+	jobs.Go(func() { _ = s.bus.Run(relayCtx) })
+	for _, job := range s.background() {
+		jobs.Go(func() { job(relayCtx) })
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	s.log.Info("bazaar listening", "addr", "http://"+displayAddr(l.Addr()), "database", string(s.db.Dialect))
@@ -149,7 +150,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		err = srv.Shutdown(sctx)
 	}
 	stopRelay()
-	<-relayDone
+	jobs.Wait()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

@@ -2,17 +2,31 @@ package server
 
 import (
 	"context"
+	"path/filepath"
+	"time"
 
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/account/accounthttp"
 	"github.com/bazaar-market/bazaar/internal/account/accountsql"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/cart"
+	"github.com/bazaar-market/bazaar/internal/cart/carthttp"
+	"github.com/bazaar-market/bazaar/internal/cart/cartsql"
+	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/catalog/cataloghttp"
+	"github.com/bazaar-market/bazaar/internal/catalog/catalogsql"
+	"github.com/bazaar-market/bazaar/internal/inventory"
+	"github.com/bazaar-market/bazaar/internal/inventory/inventoryhttp"
+	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
 // modules holds every built module of this process.
 type modules struct {
-	account *account.Service
+	account   *account.Service
+	catalog   *catalog.Service
+	inventory *inventory.Service
+	cart      *cart.Service
 }
 
 // check is the auth middleware's hook: it confirms the caller's account is
@@ -21,16 +35,77 @@ func (m *modules) check(ctx context.Context, p auth.Principal) (auth.Principal, 
 	return m.account.Check(ctx, p)
 }
 
-// wire migrates and builds every module and mounts their routes.
+// wire migrates and builds every module and mounts their routes. Modules are
+// built in dependency order (account <- catalog <- inventory <- cart); the
+// one reference that points back (catalog shows availability, which
+// inventory owns) goes through stockLink, set once inventory exists.
 func (s *Server) wire(ctx context.Context) error {
 	for _, migrate := range []func(context.Context, *sqldb.DB) error{
 		accountsql.Migrate,
+		catalogsql.Migrate,
+		inventorysql.Migrate,
+		cartsql.Migrate,
 	} {
 		if err := migrate(ctx, s.db); err != nil {
 			return err
 		}
 	}
-	s.mods.account = account.New(accountsql.New(s.db), s.tokens, account.Options{})
-	accounthttp.New(s.mods.account).Routes(s.router)
+	m := &s.mods
+	m.account = account.New(accountsql.New(s.db), s.tokens, account.Options{})
+	stock := &stockLink{}
+	m.catalog = catalog.New(catalogsql.New(s.db), m.account, stock, catalog.Options{
+		ImageDir: filepath.Join(s.cfg.DataDir, "images"),
+	})
+	m.inventory = inventory.New(inventorysql.New(s.db), m.catalog, m.account, inventory.Options{Logger: s.log.With("module", "inventory")})
+	stock.inv = m.inventory
+	m.cart = cart.New(cartsql.New(s.db), m.catalog, m.inventory, m.account, cart.Options{})
+
+	accounthttp.New(m.account).Routes(s.router)
+	cataloghttp.New(m.catalog).Routes(s.router)
+	inventoryhttp.New(m.inventory).Routes(s.router)
+	carthttp.New(m.cart).Routes(s.router)
 	return nil
+}
+
+// background lists the periodic jobs Serve runs next to the HTTP server.
+func (s *Server) background() []func(ctx context.Context) {
+	m := &s.mods
+	return []func(ctx context.Context){
+		func(ctx context.Context) { m.inventory.RunSweeper(ctx, 15*time.Second) },
+		func(ctx context.Context) {
+			every(ctx, time.Hour, func(ctx context.Context) {
+				if _, err := m.cart.PurgeGuestCarts(ctx, time.Now().Add(-cart.GuestTTL)); err != nil {
+					s.log.Warn("purge guest carts", "err", err)
+				}
+				if _, err := m.account.PurgeExpiredTokens(ctx); err != nil {
+					s.log.Warn("purge refresh tokens", "err", err)
+				}
+				if _, err := s.keys.Purge(ctx); err != nil {
+					s.log.Warn("purge idempotency keys", "err", err)
+				}
+			})
+		},
+	}
+}
+
+// every runs f now and then every d until ctx ends.
+func every(ctx context.Context, d time.Duration, f func(ctx context.Context)) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		f(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// stockLink lets the catalog read availability from inventory, which is
+// built after it.
+type stockLink struct{ inv *inventory.Service }
+
+func (l *stockLink) Available(ctx context.Context, skus []string) (map[string]int64, error) {
+	return l.inv.Available(ctx, skus)
 }

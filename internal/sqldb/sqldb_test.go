@@ -96,4 +96,3 @@ func TestOpenRejectsUnknownScheme(t *testing.T) {
 func contains(s, sub string) bool {
 	return strings.Contains(s, sub)
 }
-

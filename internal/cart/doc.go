@@ -1,0 +1,20 @@
+// Package cart keeps shopping carts and wishlists.
+//
+// A guest gets a cart on its first cart call and is known by a cart token
+// (32 random bytes, base64url; only its SHA-256 is stored). A signed-in user
+// has one persistent cart. A call made with both a bearer token and a guest
+// cart token merges the guest cart into the user's in one transaction:
+// quantities of the same SKU are added, capped at what is available (see
+// MergeCap), and the guest cart is marked merged so a replay does nothing.
+//
+// Carts store SKUs and quantities only. Every view reads current prices from
+// the catalog and availability from inventory at request time; lines whose
+// product went inactive, unknown or out of stock are flagged, never dropped.
+// Money is summed in one currency (Options.Currency): a line priced in
+// another currency is flagged currency_mismatch and left out of the
+// subtotals, like lines that cannot be bought now (not purchasable or not in
+// stock). item_count counts the units of every line.
+//
+// Tables: cart_carts, cart_lines, cart_wishlist.
+// Events published: none. Events consumed: none.
+package cart

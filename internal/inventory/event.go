@@ -1,0 +1,15 @@
+package inventory
+
+// TopicStockChanged is published whenever a SKU's on_hand or reserved
+// changes, with the SKU's totals after the change.
+const TopicStockChanged = "inventory.stock.changed.v1"
+
+// StockChanged is the payload of TopicStockChanged.
+type StockChanged struct {
+	SKU       string `json:"sku"`
+	ProductID string `json:"product_id"`
+	SellerID  string `json:"seller_id"`
+	OnHand    int64  `json:"on_hand"`
+	Reserved  int64  `json:"reserved"`
+	Available int64  `json:"available"`
+}

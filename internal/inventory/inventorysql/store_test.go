@@ -1,0 +1,156 @@
+package inventorysql_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/inventory"
+	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
+	"github.com/bazaar-market/bazaar/internal/inventory/inventorytest"
+	"github.com/bazaar-market/bazaar/internal/sqldb"
+	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
+)
+
+func open(t *testing.T, db *sqldb.DB) *inventorysql.Store {
+	t.Helper()
+	ctx := context.Background()
+	if err := event.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := inventorysql.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	return inventorysql.New(db)
+}
+
+func TestStore(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		// Every case gets a fresh database of the same engine.
+		inventorytest.StoreSuite(t, func(t *testing.T) inventory.Store {
+			if db.Dialect == sqldb.SQLite {
+				return open(t, sqldbtest.SQLite(t))
+			}
+			return open(t, sqldbtest.Postgres(t))
+		})
+	})
+}
+
+var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+type outboxRow struct {
+	Topic     string
+	Aggregate string
+	Payload   inventory.StockChanged
+}
+
+func outbox(t *testing.T, db *sqldb.DB) []outboxRow {
+	t.Helper()
+	rows, err := db.Read().Query(`SELECT topic, aggregate, payload FROM event_outbox ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []outboxRow
+	for rows.Next() {
+		var r outboxRow
+		var p string
+		if err := rows.Scan(&r.Topic, &r.Aggregate, &p); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(p), &r.Payload); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func TestEvents(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := open(t, db)
+		it := inventory.Item{SKU: "A", ProductID: "prd_1", SellerID: "sel_1"}
+		ev := func(onHand, reserved int64) outboxRow {
+			return outboxRow{inventory.TopicStockChanged, "A", inventory.StockChanged{
+				SKU: "A", ProductID: "prd_1", SellerID: "sel_1", OnHand: onHand, Reserved: reserved, Available: onHand - reserved}}
+		}
+		steps := []struct {
+			name string
+			do   func() error
+			want []outboxRow
+		}{
+			{"set", func() error { _, err := s.SetOnHand(ctx, it, "", 5, now); return err }, []outboxRow{ev(5, 0)}},
+			{"reserve", func() error {
+				return s.Reserve(ctx, "ord_1", []inventory.Line{{SKU: "A", Quantity: 2}}, now.Add(time.Hour), now)
+			}, []outboxRow{ev(5, 2)}},
+			{"failed reserve", func() error {
+				_ = s.Reserve(ctx, "ord_2", []inventory.Line{{SKU: "A", Quantity: 9}}, now.Add(time.Hour), now)
+				return nil
+			}, nil},
+			{"commit", func() error { return s.Commit(ctx, "ord_1", now) }, []outboxRow{ev(3, 0)}},
+			{"commit again", func() error { return s.Commit(ctx, "ord_1", now) }, nil},
+			{"reserve 2", func() error {
+				return s.Reserve(ctx, "ord_3", []inventory.Line{{SKU: "A", Quantity: 1}}, now.Add(time.Hour), now)
+			}, []outboxRow{ev(3, 1)}},
+			{"release", func() error { return s.Release(ctx, "ord_3", now) }, []outboxRow{ev(3, 0)}},
+			{"release again", func() error { return s.Release(ctx, "ord_3", now) }, nil},
+		}
+		seen := 0
+		for _, st := range steps {
+			if err := st.do(); err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			all := outbox(t, db)
+			if diff := cmp.Diff(st.want, all[seen:], cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s: events (-want +got):\n%s", st.name, diff)
+			}
+			seen = len(all)
+		}
+	})
+}
+
+// TestReserveTxRollsBackWithOrder checks that a reservation made inside an
+// order's transaction disappears with it when that transaction fails.
+func TestReserveTxRollsBackWithOrder(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := open(t, db)
+		if _, err := s.SetOnHand(ctx, inventory.Item{SKU: "A", ProductID: "p", SellerID: "s"}, "", 5, now); err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("order insert failed")
+		err := db.Tx(ctx, func(tx *sql.Tx) error {
+			if err := inventorysql.ReserveTx(ctx, tx, "ord_1", []inventory.Line{{SKU: "A", Quantity: 4}}, now.Add(time.Hour), now); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Tx = %v, want %v", err, boom)
+		}
+		if st, _ := s.Stock(ctx, "A"); st.Reserved != 0 {
+			t.Errorf("reserved = %d after rollback, want 0", st.Reserved)
+		}
+		// And a committed one inside an outer transaction sticks.
+		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			if err := inventorysql.ReserveTx(ctx, tx, "ord_2", []inventory.Line{{SKU: "A", Quantity: 4}}, now.Add(time.Hour), now); err != nil {
+				return err
+			}
+			return inventorysql.CommitTx(ctx, tx, "ord_2", now)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := s.Stock(ctx, "A"); st.Reserved != 0 || st.OnHand != 1 {
+			t.Errorf("after reserve+commit in one tx: %+v, want on_hand 1", st)
+		}
+	})
+}
