@@ -183,7 +183,7 @@ func printLogins(w io.Writer, logins []server.Login) {
 	}
 	fmt.Fprintln(w, "Demo accounts (email / password / role):")
 	for _, l := range logins {
-		fmt.Fprintf(w, "  %-28s %-16s %s\n", l.Email, l.Password, l.Role)
+		fmt.Fprintf(w, "  %-28s %-20s %s\n", l.Email, l.Password, l.Role)
 	}
 }
 

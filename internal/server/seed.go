@@ -2,25 +2,34 @@ package server
 
 import (
 	"context"
-	"errors"
+	"io"
+
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/auth"
-	"io"
+	"github.com/bazaar-market/bazaar/internal/demo"
 )
 
 // SeedOptions controls demo seeding.
 type SeedOptions struct {
-	Progress io.Writer // where progress is reported; nil for none
+	Progress io.Writer // where progress lines go; nil for none
+	// PerCategory is how many products each demo store lists per category
+	// (default 10: about 200 products).
+	PerCategory int
 }
 
 // Login is a demo account's credentials, printed at start.
-type Login struct {
-	Email, Password, Role string
-}
+type Login = demo.Login
 
-// Seed loads the demo data idempotently and returns the demo logins.
+// Seed loads the demo marketplace idempotently, through the modules' own
+// services, and returns one login per role.
 func (s *Server) Seed(ctx context.Context, opts SeedOptions) ([]Login, error) {
-	return nil, errors.New("demo data: not wired yet")
+	m := &s.mods
+	return demo.Seeder{
+		Accounts:    m.account,
+		Catalog:     m.catalog,
+		Stock:       m.inventory,
+		PerCategory: opts.PerCategory,
+	}.Seed(ctx, opts.Progress)
 }
 
 // CreateUser creates an account of any role (the CLI's bootstrap path).
