@@ -15,6 +15,8 @@ type SeedOptions struct {
 	// PerCategory is how many products each demo store lists per category
 	// (default 10: about 200 products).
 	PerCategory int
+	// ImageSize is the side of generated product images (default 480 px).
+	ImageSize int
 }
 
 // Login is a demo account's credentials, printed at start.
@@ -29,6 +31,7 @@ func (s *Server) Seed(ctx context.Context, opts SeedOptions) ([]Login, error) {
 		Catalog:     m.catalog,
 		Stock:       m.inventory,
 		PerCategory: opts.PerCategory,
+		ImageSize:   opts.ImageSize,
 	}.Seed(ctx, opts.Progress)
 }
 
