@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/http"
 	"path/filepath"
 	"time"
 
@@ -18,6 +19,10 @@ import (
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventoryhttp"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
+	"github.com/bazaar-market/bazaar/internal/payment"
+	"github.com/bazaar-market/bazaar/internal/payment/paymenthttp"
+	"github.com/bazaar-market/bazaar/internal/payment/paymentsql"
+	"github.com/bazaar-market/bazaar/internal/payment/testgateway"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
@@ -27,6 +32,8 @@ type modules struct {
 	catalog   *catalog.Service
 	inventory *inventory.Service
 	cart      *cart.Service
+	payment   *payment.Service
+	gateway   *testgateway.Gateway
 }
 
 // check is the auth middleware's hook: it confirms the caller's account is
@@ -45,6 +52,8 @@ func (s *Server) wire(ctx context.Context) error {
 		catalogsql.Migrate,
 		inventorysql.Migrate,
 		cartsql.Migrate,
+		paymentsql.Migrate,
+		testgateway.Migrate,
 	} {
 		if err := migrate(ctx, s.db); err != nil {
 			return err
@@ -59,12 +68,28 @@ func (s *Server) wire(ctx context.Context) error {
 	m.inventory = inventory.New(inventorysql.New(s.db), m.catalog, m.account, inventory.Options{Logger: s.log.With("module", "inventory")})
 	stock.inv = m.inventory
 	m.cart = cart.New(cartsql.New(s.db), m.catalog, m.inventory, m.account, cart.Options{})
+	// The built-in test gateway reports outcomes as signed webhooks through
+	// the real webhook route, exactly as an external gateway would. The
+	// handler exists only once every route is mounted, hence the closure.
+	m.gateway = testgateway.New(s.db, testgateway.Options{
+		Deliver: func(ctx context.Context, h http.Header, body []byte) error {
+			return paymenthttp.Loopback(s.handler, testgateway.Name)(ctx, h, body)
+		},
+		Logger: s.log.With("module", "testgateway"),
+	})
+	m.payment = payment.New(paymentsql.New(s.db), m.gateway, payment.Options{Logger: s.log.With("module", "payment")})
 
 	accounthttp.New(m.account).Routes(s.router)
 	cataloghttp.New(m.catalog).Routes(s.router)
 	inventoryhttp.New(m.inventory).Routes(s.router)
 	carthttp.New(m.cart).Routes(s.router)
-	return nil
+	paymenthttp.New(m.payment).Routes(s.router)
+	return s.serveOpenAPI(
+		accounthttp.New(m.account).Ops(),
+		cataloghttp.New(m.catalog).Ops(),
+		inventoryhttp.New(m.inventory).Ops(),
+		carthttp.New(m.cart).Ops(),
+	)
 }
 
 // background lists the periodic jobs Serve runs next to the HTTP server.
@@ -72,6 +97,8 @@ func (s *Server) background() []func(ctx context.Context) {
 	m := &s.mods
 	return []func(ctx context.Context){
 		func(ctx context.Context) { m.inventory.RunSweeper(ctx, 15*time.Second) },
+		func(ctx context.Context) { m.gateway.Run(ctx) },
+		func(ctx context.Context) { m.payment.RunReconciler(ctx, time.Minute) },
 		func(ctx context.Context) {
 			every(ctx, time.Hour, func(ctx context.Context) {
 				if _, err := m.cart.PurgeGuestCarts(ctx, time.Now().Add(-cart.GuestTTL)); err != nil {

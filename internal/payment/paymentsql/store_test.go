@@ -1,0 +1,36 @@
+package paymentsql_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/payment"
+	"github.com/bazaar-market/bazaar/internal/payment/paymentsql"
+	"github.com/bazaar-market/bazaar/internal/payment/paymenttest"
+	"github.com/bazaar-market/bazaar/internal/sqldb"
+	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
+)
+
+func TestStore(t *testing.T) {
+	for _, engine := range []struct {
+		name string
+		open func(testing.TB) *sqldb.DB
+	}{{"sqlite", sqldbtest.SQLite}, {"postgres", sqldbtest.Postgres}} {
+		t.Run(engine.name, func(t *testing.T) {
+			paymenttest.StoreSuite(t, func(t *testing.T) payment.Store {
+				db := engine.open(t)
+				ctx := context.Background()
+				if err := event.Migrate(ctx, db); err != nil {
+					t.Fatal(err)
+				}
+				for range 2 { // migrations are idempotent
+					if err := paymentsql.Migrate(ctx, db); err != nil {
+						t.Fatalf("Migrate: %v", err)
+					}
+				}
+				return paymentsql.New(db)
+			})
+		})
+	}
+}

@@ -1,0 +1,353 @@
+package payment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/money"
+)
+
+// Options tunes a Service. The zero value is usable.
+type Options struct {
+	Now    func() time.Time // clock; time.Now when nil
+	Logger *slog.Logger     // slog.Default() when nil
+}
+
+// Service is the payment module's use cases.
+type Service struct {
+	store Store
+	gw    Gateway
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// New returns a Service that takes payments through gw.
+func New(store Store, gw Gateway, opts Options) *Service {
+	s := &Service{store: store, gw: gw, now: opts.Now, log: opts.Logger}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	return s
+}
+
+// Start is a request to pay for an order. The order module has checked that
+// the customer owns the order and that it awaits payment, and gives its total.
+type Start struct {
+	OrderID    string
+	CustomerID string
+	Amount     money.Money
+	Method     string // a gateway payment method token such as "tok_visa"
+}
+
+// MaxMethod is the longest method token accepted.
+const MaxMethod = 255
+
+// Start begins paying for an order through the gateway and returns the
+// payment. While an attempt for the order is still open, Start returns that
+// attempt (whatever the method) and never creates a second intent; after a
+// failed attempt it starts a new one. An order that is paid already is
+// Conflict "already_paid".
+//
+// The payment is written (pending) before the gateway is called and the
+// gateway's answer recorded after, outside any transaction; if the process
+// dies in between, Reconcile finishes the job with the same idempotency key.
+// When the gateway cannot be reached Start returns Unavailable
+// "gateway_unavailable" and the payment stays pending: retrying Start (or
+// the reconciler) carries on with the same key.
+func (s *Service) Start(ctx context.Context, in Start) (Payment, error) {
+	var f apperr.Fields
+	f.Check(in.OrderID != "", "order_id", "is required")
+	f.Check(in.CustomerID != "", "customer_id", "is required")
+	switch {
+	case in.Method == "":
+		f.Add("method", "is required")
+	case LooksLikeCardNumber(in.Method):
+		// Never echo or log it.
+		f.Add("method", "card numbers are not accepted; send a payment method token from the gateway")
+	case len(in.Method) > MaxMethod || !utf8.ValidString(in.Method) || strings.ContainsFunc(in.Method, isSpaceOrControl):
+		f.Add("method", fmt.Sprintf("must be a payment method token of at most %d characters without spaces", MaxMethod))
+	}
+	if err := in.Amount.Validate("amount"); err != nil {
+		return Payment{}, err
+	}
+	f.Check(in.Amount.Amount > 0, "amount.amount", "must be positive")
+	if err := f.Err(); err != nil {
+		return Payment{}, err
+	}
+	if v, ok := s.gw.(MethodValidator); ok {
+		if err := v.ValidateMethod(in.Method); err != nil {
+			return Payment{}, err
+		}
+	}
+	now := s.now()
+	p, created, err := s.store.StartAttempt(ctx, Payment{
+		ID: id.New("pay"), OrderID: in.OrderID, CustomerID: in.CustomerID, Amount: in.Amount,
+		Method: in.Method, Gateway: s.gw.Name(), Status: Pending,
+		Captured: money.New(0, in.Amount.Currency), Refunded: money.New(0, in.Amount.Currency),
+		CreatedAt: now, UpdatedAt: now,
+	})
+	if err != nil {
+		return Payment{}, fmt.Errorf("start payment for order %s: %w", in.OrderID, err)
+	}
+	if !created && p.Amount != in.Amount {
+		return Payment{}, apperr.Conflict("payment_in_progress", "a payment of %v for order %s is in progress", p.Amount, p.OrderID)
+	}
+	if p.Status != Pending || p.GatewayIntentID != "" || p.Gateway != s.gw.Name() {
+		return p, nil
+	}
+	return s.createIntent(ctx, p)
+}
+
+func isSpaceOrControl(r rune) bool { return r <= ' ' || r == 0x7f }
+
+// createIntent asks the gateway for p's intent (again: the key makes it the
+// same one) and records the answer.
+func (s *Service) createIntent(ctx context.Context, p Payment) (Payment, error) {
+	in, err := s.gw.CreateIntent(ctx, IntentParams{
+		Amount: p.Amount, Method: p.Method, IdempotencyKey: p.IdempotencyKey, OrderID: p.OrderID, PaymentID: p.ID,
+	})
+	switch {
+	case definite(err):
+		e, _ := apperr.As(err)
+		if _, uerr := s.store.Update(ctx, p.ID, func(q *Payment) ([]Event, error) {
+			return q.Fail(e.Code, e.Message, s.now())
+		}); uerr != nil {
+			return Payment{}, fmt.Errorf("record refused payment %s: %w", p.ID, uerr)
+		}
+		return Payment{}, err
+	case err != nil:
+		s.log.WarnContext(ctx, "payment gateway call failed; the payment stays pending", "payment", p.ID, "gateway", s.gw.Name(), "err", err)
+		return Payment{}, &apperr.Error{Kind: apperr.KindUnavailable, Code: "gateway_unavailable",
+			Message: "the payment gateway did not answer; retry shortly", Err: err}
+	}
+	return s.applyIntent(ctx, p.ID, in)
+}
+
+// definite reports whether a gateway error means the gateway refused and
+// made nothing.
+func definite(err error) bool {
+	k := apperr.KindOf(err)
+	return err != nil && (k == apperr.KindInvalid || k == apperr.KindUnprocessable)
+}
+
+func (s *Service) applyIntent(ctx context.Context, paymentID string, in Intent) (Payment, error) {
+	p, err := s.store.Update(ctx, paymentID, s.intentMutation(ctx, in))
+	if err != nil {
+		return Payment{}, fmt.Errorf("record intent %s of payment %s: %w", in.ID, paymentID, err)
+	}
+	return p, nil
+}
+
+// intentMutation applies a gateway report. Reports that contradict the
+// payment are logged and ignored rather than failing: the gateway would
+// only report them again.
+func (s *Service) intentMutation(ctx context.Context, in Intent) Mutation {
+	return func(p *Payment) ([]Event, error) {
+		if p.Status == Failed && in.Status == IntentSucceeded {
+			s.log.ErrorContext(ctx, "gateway reports a charge for a failed payment; refund it by hand", "payment", p.ID, "intent", in.ID)
+			return nil, ErrUnchanged
+		}
+		evs, err := p.ApplyIntent(in, s.now())
+		if apperr.Is(err, apperr.KindConflict) {
+			s.log.ErrorContext(ctx, "ignoring a gateway report that does not fit the payment", "payment", p.ID, "intent", in.ID, "err", err)
+			return nil, ErrUnchanged
+		}
+		return evs, err
+	}
+}
+
+// Payment returns a payment to its customer, admins and support; for anyone
+// else it is NotFound.
+func (s *Service) Payment(ctx context.Context, id string) (Payment, error) {
+	who, err := auth.Require(ctx)
+	if err != nil {
+		return Payment{}, err
+	}
+	p, err := s.store.Payment(ctx, id)
+	if err != nil {
+		return Payment{}, err
+	}
+	if p.CustomerID != who.UserID && !who.Is(auth.Admin, auth.Support) {
+		return Payment{}, apperr.NotFound("payment %s not found", id)
+	}
+	return p, nil
+}
+
+// OrderPayments lists an order's payment attempts, first first. It checks no
+// authorisation: the caller has checked that the order is visible.
+func (s *Service) OrderPayments(ctx context.Context, orderID string) ([]Payment, error) {
+	return s.store.OrderPayments(ctx, orderID)
+}
+
+// HandleWebhook verifies a gateway's webhook and applies it. A bad or stale
+// signature is Invalid "invalid_signature" and changes nothing; an unknown
+// gateway is NotFound. Each gateway event is applied once: a duplicate is
+// acknowledged (nil) and ignored, and a report behind what the payment
+// already knows never moves it backwards.
+func (s *Service) HandleWebhook(ctx context.Context, gateway string, header http.Header, body []byte) error {
+	if gateway != s.gw.Name() {
+		return apperr.NotFound("no payment gateway named %q", gateway)
+	}
+	ev, err := s.gw.VerifyWebhook(header, body)
+	if err != nil {
+		if apperr.KindOf(err) != apperr.KindInvalid {
+			err = &apperr.Error{Kind: apperr.KindInvalid, Code: "invalid_webhook", Message: "the webhook could not be read", Err: err}
+		}
+		return err
+	}
+	if ev.ID == "" {
+		return apperr.Invalid("invalid_webhook", "the webhook has no event ID")
+	}
+	now := s.now()
+	var paymentID string
+	var m Mutation
+	switch {
+	case ev.Intent != nil:
+		paymentID = s.resolve(ctx, ev.Intent.PaymentID, ev.Intent.ID)
+		m = s.intentMutation(ctx, *ev.Intent)
+	case ev.Refund != nil:
+		paymentID = s.resolve(ctx, ev.Refund.PaymentID, ev.Refund.IntentID)
+		gr := *ev.Refund
+		m = func(p *Payment) ([]Event, error) {
+			evs, err := p.ApplyRefund(gr.RefundID, gr, now)
+			if apperr.Is(err, apperr.KindConflict) || apperr.Is(err, apperr.KindNotFound) {
+				s.log.ErrorContext(ctx, "ignoring a refund report that does not fit the payment", "payment", p.ID, "refund", gr.RefundID, "err", err)
+				return nil, ErrUnchanged
+			}
+			return evs, err
+		}
+	default:
+		m = func(*Payment) ([]Event, error) { return nil, ErrUnchanged }
+	}
+	first, err := s.store.ApplyWebhook(ctx, gateway, ev.ID, paymentID, now, m)
+	if err != nil {
+		return fmt.Errorf("apply %s webhook %s: %w", gateway, ev.ID, err)
+	}
+	if !first {
+		s.log.DebugContext(ctx, "duplicate webhook ignored", "gateway", gateway, "event", ev.ID)
+	}
+	return nil
+}
+
+// resolve finds the payment a webhook is about: by the metadata we gave the
+// gateway, else by the intent. "" when unknown.
+func (s *Service) resolve(ctx context.Context, paymentID, intentID string) string {
+	if paymentID != "" {
+		return paymentID
+	}
+	if intentID == "" {
+		return ""
+	}
+	p, err := s.store.PaymentByIntent(ctx, s.gw.Name(), intentID)
+	if err != nil {
+		return ""
+	}
+	return p.ID
+}
+
+// Reconcile drives every payment that has been open (or has had a refund
+// pending) for longer than olderThan: the gateway is asked again (with the
+// same idempotency key, so it is never charged twice) and its answer
+// recorded. It returns how many payments it changed. Payments of another
+// gateway are left alone.
+func (s *Service) Reconcile(ctx context.Context, olderThan time.Duration) (int, error) {
+	const batch = 100
+	stuck, err := s.store.Stuck(ctx, s.now().Add(-olderThan), batch)
+	if err != nil {
+		return 0, fmt.Errorf("find stuck payments: %w", err)
+	}
+	changed := 0
+	var errs []error
+	for _, p := range stuck {
+		if ctx.Err() != nil {
+			break
+		}
+		if p.Gateway != s.gw.Name() {
+			continue
+		}
+		q, err := s.reconcile(ctx, p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("reconcile %s: %w", p.ID, err))
+			continue
+		}
+		if q.Version != p.Version {
+			changed++
+		}
+	}
+	return changed, errors.Join(errs...)
+}
+
+func (s *Service) reconcile(ctx context.Context, p Payment) (Payment, error) {
+	var err error
+	switch {
+	case p.Status == Pending && p.GatewayIntentID == "":
+		var q Payment
+		q, err = s.createIntent(ctx, p)
+		if definite(err) { // recorded as failed
+			return s.store.Payment(ctx, p.ID)
+		}
+		p = q
+	case p.Status.Open():
+		var in Intent
+		if in, err = s.gw.Intent(ctx, p.GatewayIntentID); err == nil {
+			p, err = s.applyIntent(ctx, p.ID, in)
+		}
+	}
+	if err != nil {
+		return Payment{}, err
+	}
+	for _, r := range p.Refunds {
+		if r.Status != RefundPending {
+			continue
+		}
+		q, err := s.completeRefund(ctx, p, r)
+		switch {
+		case err == nil:
+			p = q
+		case definite(err): // recorded as failed
+			if p, err = s.store.Payment(ctx, p.ID); err != nil {
+				return Payment{}, err
+			}
+		default:
+			return Payment{}, err
+		}
+	}
+	return p, nil
+}
+
+// RunReconciler calls Reconcile every interval (for payments open longer
+// than every) until ctx ends, logging failures.
+func (s *Service) RunReconciler(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := s.Reconcile(ctx, every)
+		if err != nil && ctx.Err() == nil {
+			s.log.WarnContext(ctx, "payment reconciliation", "err", err)
+		}
+		if n > 0 {
+			s.log.InfoContext(ctx, "payments reconciled", "changed", n)
+		}
+	}
+}
+
+// Gateway is the name of the gateway new payments go through; its webhooks
+// arrive at POST /api/v1/payment/webhook/<name>.
+func (s *Service) Gateway() string { return s.gw.Name() }
