@@ -114,6 +114,8 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logLevel, "log-level", env("BAZAAR_LOG_LEVEL", "info"), "debug, info, warn or error (BAZAAR_LOG_LEVEL)")
 	fs.StringVar(&c.logFormat, "log-format", env("BAZAAR_LOG_FORMAT", "text"), "text or json (BAZAAR_LOG_FORMAT)")
 	c.cfg.JWTKey = os.Getenv("BAZAAR_JWT_KEY")
+	fs.DurationVar(&c.cfg.ReservationTTL, "reservation-ttl", envDuration("BAZAAR_RESERVATION_TTL", 15*time.Minute), "how long an unpaid order holds its stock (BAZAAR_RESERVATION_TTL)")
+	fs.DurationVar(&c.cfg.IdempotencyLock, "idempotency-lock", envDuration("BAZAAR_IDEMPOTENCY_LOCK", 30*time.Second), "how long a request that died mid-way keeps its Idempotency-Key locked (BAZAAR_IDEMPOTENCY_LOCK)")
 }
 
 func (c *common) logger(w io.Writer) (*slog.Logger, error) {
@@ -291,6 +293,21 @@ func env(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// envDuration reads a duration such as "15m"; a malformed value is reported
+// when flags are parsed, as the flag's default would be silently wrong.
+func envDuration(name string, def time.Duration) time.Duration {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		fmt.Fprintf(os.Stderr, "bazaar: %s=%q is not a positive duration such as 15m; using %s\n", name, v, def)
+		return def
+	}
+	return d
 }
 
 func envBool(name string) bool {

@@ -59,7 +59,7 @@ type Keys struct {
 
 // New returns a key store on db.
 func New(db *sqldb.DB) *Keys {
-	return &Keys{db: db, now: time.Now, TTL: 24 * time.Hour, Lock: time.Minute}
+	return &Keys{db: db, now: time.Now, TTL: 24 * time.Hour, Lock: 30 * time.Second}
 }
 
 // replayed headers: what a client needs to read the replayed answer.

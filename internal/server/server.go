@@ -28,6 +28,12 @@ type Config struct {
 	JWTKey      string        // base64 Ed25519 seed; empty: a key file in DataDir
 	AccessTTL   time.Duration // access token lifetime
 	Demo        bool          // seed demo data at start
+	// ReservationTTL is how long an unpaid order holds its stock (15m).
+	ReservationTTL time.Duration
+	// IdempotencyLock is how long a running request holds its
+	// Idempotency-Key; a request that died with its process frees its key
+	// after this (30s).
+	IdempotencyLock time.Duration
 }
 
 // Server is a built Bazaar: every module wired over one database and bus.
@@ -49,6 +55,9 @@ type Server struct {
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 	if cfg.AccessTTL == 0 {
 		cfg.AccessTTL = 15 * time.Minute
+	}
+	if cfg.ReservationTTL == 0 {
+		cfg.ReservationTTL = 15 * time.Minute
 	}
 	db, err := sqldb.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
@@ -76,6 +85,9 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.keys = idempotency.New(s.db)
+	if s.cfg.IdempotencyLock > 0 {
+		s.keys.Lock = s.cfg.IdempotencyLock
+	}
 	if err := s.wire(ctx); err != nil {
 		return err
 	}
