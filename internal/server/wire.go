@@ -89,6 +89,7 @@ func (s *Server) wire(ctx context.Context) error {
 		cataloghttp.New(m.catalog).Ops(),
 		inventoryhttp.New(m.inventory).Ops(),
 		carthttp.New(m.cart).Ops(),
+		paymenthttp.New(m.payment).Ops(),
 	)
 }
 

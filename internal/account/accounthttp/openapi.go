@@ -1,0 +1,151 @@
+package accounthttp
+
+import (
+	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/rest"
+)
+
+// Ops describes every route Routes registers, for the OpenAPI document.
+func (h *Handler) Ops() []rest.Op {
+	authTag, me, seller, addr, admin := []string{"auth"}, []string{"me"}, []string{"seller"}, []string{"address"}, []string{"admin"}
+	noStore := []rest.Param{{Name: "Cache-Control", Description: "no-store: token responses are never cached"}}
+	adminOnly := []auth.Role{auth.Admin}
+	userStatus := rest.Param{Name: "status", Description: "only users of this status", Enum: []string{"active", "suspended"}}
+	return []rest.Op{
+		{
+			ID: "register", Method: "POST", Path: "/api/v1/auth/register", Tags: authTag, Auth: rest.AuthNone,
+			Summary:     "Sign up as a customer or seller and sign in",
+			Description: "Creates the account (role customer or seller; other roles are made by an admin) and returns a session. Passwords are 8 to 128 characters.",
+			Request:     registerRequest{}, Response: account.Session{}, Status: 201, Headers: noStore,
+			Errors: []int{409}, // email_taken
+		},
+		{
+			ID: "login", Method: "POST", Path: "/api/v1/auth/login", Tags: authTag, Auth: rest.AuthNone,
+			Summary:     "Sign in with e-mail and password",
+			Description: "Returns an access token and a rotating refresh token. Failed attempts are limited per account and per client address (429 with Retry-After).",
+			Request:     loginRequest{}, Response: account.Session{}, Headers: noStore,
+			Errors: []int{401, 429}, // invalid_credentials, account_suspended; rate_limited
+		},
+		{
+			ID: "refresh", Method: "POST", Path: "/api/v1/auth/refresh", Tags: authTag, Auth: rest.AuthNone,
+			Summary:     "Exchange a refresh token for a new session",
+			Description: "The refresh token is rotated: the old one stops working. Presenting an already used token ends the whole session family.",
+			Request:     refreshRequest{}, Response: account.Session{}, Headers: noStore,
+			Errors: []int{401}, // invalid_refresh_token, account_suspended
+		},
+		{
+			ID: "logout", Method: "POST", Path: "/api/v1/auth/logout", Tags: authTag, Auth: rest.AuthNone,
+			Summary:     "End the session a refresh token belongs to",
+			Description: "An unknown or already revoked token is not an error.",
+			Request:     refreshRequest{},
+		},
+
+		{
+			ID: "me", Method: "GET", Path: "/api/v1/me", Tags: me, Auth: rest.AuthBearer,
+			Summary: "The signed-in user", Response: account.User{}, Errors: []int{404},
+		},
+		{
+			ID: "updateMe", Method: "PUT", Path: "/api/v1/me", Tags: me, Auth: rest.AuthBearer,
+			Summary: "Change the signed-in user's profile", Request: profileRequest{}, Response: account.User{}, Errors: []int{404},
+		},
+		{
+			ID: "changePassword", Method: "PUT", Path: "/api/v1/me/password", Tags: me, Auth: rest.AuthBearer,
+			Summary:     "Change the signed-in user's password",
+			Description: "Checks the current password and ends every session of the user, this one too: sign in again. Wrong current passwords count against the sign-in limit.",
+			Request:     passwordRequest{}, Errors: []int{404, 429},
+		},
+
+		{
+			ID: "openStore", Method: "POST", Path: "/api/v1/seller", Tags: seller, Auth: rest.AuthBearer, Roles: []auth.Role{auth.Seller},
+			Summary:     "Open the signed-in seller's store",
+			Description: "A user has at most one store (409 seller_exists). The slug is made from the name.",
+			Request:     sellerRequest{}, Response: account.Seller{}, Status: 201, Errors: []int{409},
+		},
+		{
+			ID: "mySeller", Method: "GET", Path: "/api/v1/seller/me", Tags: seller, Auth: rest.AuthBearer,
+			Summary: "The signed-in user's store, whatever its status", Response: account.Seller{}, Errors: []int{404},
+		},
+		{
+			ID: "seller", Method: "GET", Path: "/api/v1/seller/{id}", Tags: seller, Auth: rest.AuthOptional,
+			Summary:     "A store",
+			Description: "A suspended store is 404 to everyone but admins.",
+			Params:      []rest.Param{{Name: "id", In: "path", Description: "seller ID (sel_...)"}},
+			Response:    account.Seller{}, Errors: []int{404},
+		},
+
+		{
+			ID: "addresses", Method: "GET", Path: "/api/v1/address", Tags: addr, Auth: rest.AuthBearer,
+			Summary: "The signed-in user's addresses", Params: rest.PageParams(), Response: rest.Page[account.Address]{}, Errors: []int{400},
+		},
+		{
+			ID: "createAddress", Method: "POST", Path: "/api/v1/address", Tags: addr, Auth: rest.AuthBearer,
+			Summary:     "Add an address",
+			Description: "A user has at most 50 addresses (409 address_limit). The first address, or one with is_default, becomes the default; a new default replaces the old.",
+			Request:     addressRequest{}, Response: account.Address{}, Status: 201, Errors: []int{409},
+		},
+		{
+			ID: "address", Method: "GET", Path: "/api/v1/address/{id}", Tags: addr, Auth: rest.AuthBearer,
+			Summary: "One of the signed-in user's addresses", Response: account.Address{}, Errors: []int{404},
+		},
+		{
+			ID: "updateAddress", Method: "PUT", Path: "/api/v1/address/{id}", Tags: addr, Auth: rest.AuthBearer,
+			Summary: "Replace an address", Request: addressRequest{}, Response: account.Address{}, Errors: []int{404},
+		},
+		{
+			ID: "deleteAddress", Method: "DELETE", Path: "/api/v1/address/{id}", Tags: addr, Auth: rest.AuthBearer,
+			Summary: "Delete an address", Errors: []int{404},
+		},
+
+		{
+			ID: "users", Method: "GET", Path: "/api/v1/admin/user", Tags: admin, Auth: rest.AuthBearer, Roles: adminOnly,
+			Summary: "List users",
+			Params: append(rest.PageParams(),
+				rest.Param{Name: "role", Description: "only users of this role", Enum: roleNames()},
+				userStatus),
+			Response: rest.Page[account.User]{}, Errors: []int{400},
+		},
+		{
+			ID: "createUser", Method: "POST", Path: "/api/v1/admin/user", Tags: admin, Auth: rest.AuthBearer, Roles: adminOnly,
+			Summary: "Create a user of any role", Request: registerRequest{}, Response: account.User{}, Status: 201, Errors: []int{409},
+		},
+		{
+			ID: "user", Method: "GET", Path: "/api/v1/admin/user/{id}", Tags: admin, Auth: rest.AuthBearer,
+			Summary:     "A user",
+			Description: "Admins see any user; other users only themselves (anyone else is 404).",
+			Response:    account.User{}, Errors: []int{404},
+		},
+		{
+			ID: "suspendUser", Method: "PUT", Path: "/api/v1/admin/user/{id}/suspend", Tags: admin, Auth: rest.AuthBearer, Roles: adminOnly,
+			Summary:     "Suspend a user and end its sessions",
+			Description: "Admins cannot suspend themselves (409 cannot_suspend_self).",
+			Response:    account.User{}, Errors: []int{404, 409},
+		},
+		{
+			ID: "reinstateUser", Method: "PUT", Path: "/api/v1/admin/user/{id}/reinstate", Tags: admin, Auth: rest.AuthBearer, Roles: adminOnly,
+			Summary: "Let a suspended user sign in again", Response: account.User{}, Errors: []int{404},
+		},
+		{
+			ID: "sellers", Method: "GET", Path: "/api/v1/admin/seller", Tags: admin, Auth: rest.AuthBearer, Roles: adminOnly,
+			Summary:  "List stores",
+			Params:   append(rest.PageParams(), rest.Param{Name: "status", Description: "only stores of this status", Enum: []string{"active", "suspended"}}),
+			Response: rest.Page[account.Seller]{}, Errors: []int{400},
+		},
+		{
+			ID: "suspendSeller", Method: "PUT", Path: "/api/v1/admin/seller/{id}/suspend", Tags: admin, Auth: rest.AuthBearer, Roles: adminOnly,
+			Summary: "Suspend a store", Response: account.Seller{}, Errors: []int{404},
+		},
+		{
+			ID: "reinstateSeller", Method: "PUT", Path: "/api/v1/admin/seller/{id}/reinstate", Tags: admin, Auth: rest.AuthBearer, Roles: adminOnly,
+			Summary: "Let a suspended store trade again", Response: account.Seller{}, Errors: []int{404},
+		},
+	}
+}
+
+func roleNames() []string {
+	out := make([]string, len(auth.Roles))
+	for i, r := range auth.Roles {
+		out[i] = string(r)
+	}
+	return out
+}

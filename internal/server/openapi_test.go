@@ -1,0 +1,193 @@
+package server_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/internal/server"
+)
+
+// TestOpenAPIMatchesRoutes checks the served OpenAPI document against the
+// real router: the same routes, each described completely, every reference
+// resolving. A route registered without an Op fails here.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	s, base := boot(t, "")
+	c := client{t, base}
+
+	r := c.do("GET", server.OpenAPIPath, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("GET %s = %d, want 200; body: %.300s", server.OpenAPIPath, r.status, r.body)
+	}
+	if ct := r.header.Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", ct)
+	}
+	if cc := r.header.Get("Cache-Control"); !strings.Contains(cc, "max-age=") {
+		t.Errorf("Cache-Control = %q, want a max-age", cc)
+	}
+	etag := r.header.Get("ETag")
+	if etag == "" {
+		t.Errorf("no ETag")
+	} else if again := c.do("GET", server.OpenAPIPath, nil, "If-None-Match: "+etag); again.status != http.StatusNotModified {
+		t.Errorf("GET with If-None-Match: %s = %d, want 304", etag, again.status)
+	}
+
+	var doc map[string]any
+	if err := json.Unmarshal(r.body, &doc); err != nil {
+		t.Fatalf("the document is not JSON: %v", err)
+	}
+	if v := doc["openapi"]; v != "3.1.0" {
+		t.Errorf("openapi = %v, want 3.1.0", v)
+	}
+
+	paths, _ := doc["paths"].(map[string]any)
+	var documented []string
+	opIDs := map[string]string{}
+	for path, item := range paths {
+		for method, op := range item.(map[string]any) {
+			route := strings.ToUpper(method) + " " + path
+			documented = append(documented, route)
+			checkOperation(t, doc, route, op.(map[string]any), opIDs)
+		}
+	}
+
+	var registered []string
+	for _, p := range s.Routes() {
+		method, path, _ := strings.Cut(p, " ")
+		registered = append(registered, method+" "+rest.OpenAPIPath(path))
+	}
+	if missing := minus(registered, documented); len(missing) > 0 {
+		t.Errorf("routes the router has but the OpenAPI document does not (add them to the module's Ops and the module's Ops to serveOpenAPI in wire.go):\n\t%s",
+			strings.Join(missing, "\n\t"))
+	}
+	if extra := minus(documented, registered); len(extra) > 0 {
+		t.Errorf("routes the OpenAPI document describes but the router does not have:\n\t%s", strings.Join(extra, "\n\t"))
+	}
+	if len(registered) < 40 {
+		t.Errorf("the router has only %d routes; is the server wired?", len(registered))
+	}
+
+	walkRefs(t, doc, doc, "#")
+}
+
+// checkOperation checks one operation object of the document.
+func checkOperation(t *testing.T, doc any, route string, op map[string]any, opIDs map[string]string) {
+	t.Helper()
+	if s, _ := op["summary"].(string); strings.TrimSpace(s) == "" {
+		t.Errorf("%s: no summary", route)
+	}
+	id, _ := op["operationId"].(string)
+	if prev, dup := opIDs[id]; id == "" || dup {
+		t.Errorf("%s: operationId %q is empty or also used by %s", route, id, prev)
+	}
+	opIDs[id] = route
+	if _, ok := op["security"]; !ok {
+		t.Errorf("%s: says nothing about authentication (security)", route)
+	}
+
+	responses, _ := op["responses"].(map[string]any)
+	var success, problems int
+	for code, resp := range responses {
+		if strings.HasPrefix(code, "2") {
+			success++
+			continue
+		}
+		if ref, ok := dig(resp, "$ref").(string); ok {
+			resp = resolve(doc, ref)
+		}
+		ref, _ := dig(resp, "content", "application/problem+json", "schema", "$ref").(string)
+		if ref != "#/components/schemas/Problem" {
+			t.Errorf("%s: response %s is not application/problem+json with the Problem schema: %v", route, code, resp)
+			continue
+		}
+		problems++
+	}
+	if success == 0 {
+		t.Errorf("%s: no success response", route)
+	}
+	if _, ok := responses["default"]; !ok || problems == 0 {
+		t.Errorf("%s: no default problem+json response", route)
+	}
+
+	// Path parameters: exactly the {name} segments, each required.
+	path := route[strings.IndexByte(route, ' ')+1:]
+	want := rest.PathParams(path)
+	var declared []string
+	params, _ := op["parameters"].([]any)
+	for _, p := range params {
+		p := p.(map[string]any)
+		if p["in"] != "path" {
+			continue
+		}
+		declared = append(declared, p["name"].(string))
+		if p["required"] != true {
+			t.Errorf("%s: path parameter %v is not required", route, p["name"])
+		}
+	}
+	if !slices.Equal(want, declared) {
+		t.Errorf("%s: path parameters declared %v, want %v", route, declared, want)
+	}
+}
+
+// walkRefs fails on every "$ref" in v that does not resolve in doc.
+func walkRefs(t *testing.T, doc, v any, at string) {
+	t.Helper()
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if k == "$ref" {
+				ref, _ := x.(string)
+				if resolve(doc, ref) == nil {
+					t.Errorf("%s: $ref %q does not resolve", at, x)
+				}
+				continue
+			}
+			walkRefs(t, doc, x, at+"/"+k)
+		}
+	case []any:
+		for i, x := range v {
+			walkRefs(t, doc, x, fmt.Sprintf("%s/%d", at, i))
+		}
+	}
+}
+
+// resolve follows a local JSON pointer ("#/components/schemas/Money").
+func resolve(doc any, ref string) any {
+	rest, ok := strings.CutPrefix(ref, "#/")
+	if !ok {
+		return nil
+	}
+	var keys []string
+	for k := range strings.SplitSeq(rest, "/") {
+		keys = append(keys, strings.ReplaceAll(strings.ReplaceAll(k, "~1", "/"), "~0", "~"))
+	}
+	return dig(doc, keys...)
+}
+
+// dig walks objects along keys; nil when a key is missing.
+func dig(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+// minus returns the elements of a not in b, sorted.
+func minus(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
