@@ -1,0 +1,47 @@
+package account
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/auth"
+)
+
+// maxDeliveryPartners caps how many partners DeliveryPartners reads, so a
+// misconfigured marketplace cannot make one handover read every user.
+const maxDeliveryPartners = 10_000
+
+// DeliveryPartners returns the active users with the delivery role, in ID
+// order. It is privileged, for other modules in process (the shipment module
+// assigns shipments to them).
+func (s *Service) DeliveryPartners(ctx context.Context) ([]User, error) {
+	var out []User
+	after := ""
+	for len(out) < maxDeliveryPartners {
+		page, err := s.store.Users(ctx, UserFilter{Role: auth.Delivery, Status: UserActive, After: after, Limit: 500})
+		if err != nil {
+			return nil, fmt.Errorf("list delivery partners: %w", err)
+		}
+		out = append(out, page...)
+		if len(page) < 500 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	return out, nil
+}
+
+// IsActiveUser reports whether userID is an active user with role. A missing
+// user is false, not an error. It is privileged, for other modules in
+// process.
+func (s *Service) IsActiveUser(ctx context.Context, userID string, role auth.Role) (bool, error) {
+	u, err := s.store.User(ctx, userID)
+	if apperr.Is(err, apperr.KindNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("look up user %s: %w", userID, err)
+	}
+	return u.Role == role && u.Status == UserActive, nil
+}

@@ -1,0 +1,79 @@
+package shipment
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
+)
+
+// Consumer is the name this module's event consumers record applied events
+// under.
+const Consumer = "shipment"
+
+// Subscribe registers the module's consumers on bus: order.paid.v1 creates
+// shipments, order.cancelled.v1 cancels unshipped ones. Each event is
+// applied exactly once, inside the transaction that records it.
+func (s *Service) Subscribe(bus *event.Bus) {
+	bus.SubscribeTx(Consumer, TopicOrderPaid, s.applyPaid)
+	bus.SubscribeTx(Consumer, TopicOrderCancelled, s.applyCancelled)
+}
+
+// applyPaid creates one pending shipment per seller order of a paid order.
+// A seller order that already has a shipment keeps it.
+func (s *Service) applyPaid(ctx context.Context, tx *sql.Tx, e event.Event) error {
+	var paid OrderPaid
+	if err := e.Decode(&paid); err != nil {
+		return err
+	}
+	now := s.clock()
+	shipments := make([]Shipment, 0, len(paid.SellerOrders))
+	for _, so := range paid.SellerOrders {
+		items := so.Lines
+		if items == nil {
+			items = []Item{}
+		}
+		shipments = append(shipments, Shipment{
+			ID:              id.New("shp"),
+			OrderID:         paid.OrderID,
+			SellerOrderID:   so.SellerOrderID,
+			SellerID:        so.SellerID,
+			CustomerID:      paid.CustomerID,
+			Status:          Pending,
+			Carrier:         s.carrier,
+			TrackingID:      NewTrackingID(),
+			ShippingAddress: paid.ShippingAddress,
+			Items:           items,
+			CreatedAt:       now,
+			UpdatedAt:       now,
+			Timeline:        []Entry{{Status: Pending, Note: "label created", At: now}},
+		})
+	}
+	if _, err := s.store.CreateTx(ctx, tx, shipments); err != nil {
+		return fmt.Errorf("create shipments of order %s: %w", paid.OrderID, err)
+	}
+	return nil
+}
+
+// applyCancelled cancels the pending or packed shipments of the cancelled
+// seller orders; those already handed over are left alone (the order module
+// does not cancel a shipped seller order).
+func (s *Service) applyCancelled(ctx context.Context, tx *sql.Tx, e event.Event) error {
+	var c OrderCancelled
+	if err := e.Decode(&c); err != nil {
+		return err
+	}
+	note := "order cancelled"
+	if c.Reason != "" {
+		note += ": " + c.Reason
+	}
+	if r := []rune(note); len(r) > MaxNote {
+		note = string(r[:MaxNote])
+	}
+	if _, err := s.store.CancelTx(ctx, tx, c.SellerOrderIDs, note, s.clock()); err != nil {
+		return fmt.Errorf("cancel shipments of order %s: %w", c.OrderID, err)
+	}
+	return nil
+}
