@@ -86,6 +86,7 @@ func (k *Keys) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, key))
 		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
 		fp := hex.EncodeToString(sum[:])
 		scope := scopeOf(r)
@@ -129,6 +130,17 @@ func (k *Keys) Middleware(next http.Handler) http.Handler {
 			rest.Logger(ctx).Error("store idempotent response", "err", err)
 		}
 	})
+}
+
+type ctxKey struct{}
+
+// KeyFrom returns the request's Idempotency-Key, "" when it has none. A use
+// case whose effect must survive a crash between its commit and the
+// response being stored (placing an order) records the key with the effect
+// under a unique index, so a retry finds the effect instead of repeating it.
+func KeyFrom(ctx context.Context) string {
+	k, _ := ctx.Value(ctxKey{}).(string)
+	return k
 }
 
 func scopeOf(r *http.Request) string {

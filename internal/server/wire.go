@@ -19,10 +19,16 @@ import (
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventoryhttp"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
+	"github.com/bazaar-market/bazaar/internal/order"
+	"github.com/bazaar-market/bazaar/internal/order/orderhttp"
+	"github.com/bazaar-market/bazaar/internal/order/ordersql"
 	"github.com/bazaar-market/bazaar/internal/payment"
 	"github.com/bazaar-market/bazaar/internal/payment/paymenthttp"
 	"github.com/bazaar-market/bazaar/internal/payment/paymentsql"
 	"github.com/bazaar-market/bazaar/internal/payment/testgateway"
+	"github.com/bazaar-market/bazaar/internal/shipment"
+	"github.com/bazaar-market/bazaar/internal/shipment/shipmenthttp"
+	"github.com/bazaar-market/bazaar/internal/shipment/shipmentsql"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
@@ -34,6 +40,8 @@ type modules struct {
 	cart      *cart.Service
 	payment   *payment.Service
 	gateway   *testgateway.Gateway
+	order     *order.Service
+	shipment  *shipment.Service
 }
 
 // check is the auth middleware's hook: it confirms the caller's account is
@@ -54,6 +62,8 @@ func (s *Server) wire(ctx context.Context) error {
 		cartsql.Migrate,
 		paymentsql.Migrate,
 		testgateway.Migrate,
+		ordersql.Migrate,
+		shipmentsql.Migrate,
 	} {
 		if err := migrate(ctx, s.db); err != nil {
 			return err
@@ -78,18 +88,34 @@ func (s *Server) wire(ctx context.Context) error {
 		Logger: s.log.With("module", "testgateway"),
 	})
 	m.payment = payment.New(paymentsql.New(s.db), m.gateway, payment.Options{Logger: s.log.With("module", "payment")})
+	// The order's transaction reserves, commits, releases and restocks stock
+	// and clears the cart itself: the modules share one database here. When
+	// they are split into services this is where a remote call goes.
+	m.order = order.New(ordersql.New(s.db), order.Deps{
+		Catalog: m.catalog, Carts: m.cart, Addresses: m.account, Sellers: m.account, Payments: m.payment,
+		Stock: order.Stock{Reserve: inventorysql.ReserveTx, Commit: inventorysql.CommitTx,
+			Release: inventorysql.ReleaseTx, Restock: inventorysql.RestockTx},
+		ClearCart: cartsql.ClearTx,
+	}, order.Options{ReservationTTL: s.cfg.ReservationTTL, Logger: s.log.With("module", "order")})
+	m.order.Subscribe(s.bus)
+	m.shipment = shipment.New(shipmentsql.New(s.db), m.order, m.account, shipment.Options{})
+	m.shipment.Subscribe(s.bus)
 
 	accounthttp.New(m.account).Routes(s.router)
 	cataloghttp.New(m.catalog).Routes(s.router)
 	inventoryhttp.New(m.inventory).Routes(s.router)
 	carthttp.New(m.cart).Routes(s.router)
 	paymenthttp.New(m.payment).Routes(s.router)
+	orderhttp.New(m.order).Routes(s.router)
+	shipmenthttp.New(m.shipment).Routes(s.router)
 	return s.serveOpenAPI(
 		accounthttp.New(m.account).Ops(),
 		cataloghttp.New(m.catalog).Ops(),
 		inventoryhttp.New(m.inventory).Ops(),
 		carthttp.New(m.cart).Ops(),
 		paymenthttp.New(m.payment).Ops(),
+		orderhttp.New(m.order).Ops(),
+		shipmenthttp.New(m.shipment).Ops(),
 	)
 }
 
@@ -100,6 +126,7 @@ func (s *Server) background() []func(ctx context.Context) {
 		func(ctx context.Context) { m.inventory.RunSweeper(ctx, 15*time.Second) },
 		func(ctx context.Context) { m.gateway.Run(ctx) },
 		func(ctx context.Context) { m.payment.RunReconciler(ctx, time.Minute) },
+		func(ctx context.Context) { m.order.RunExpirer(ctx, 15*time.Second) },
 		func(ctx context.Context) {
 			every(ctx, time.Hour, func(ctx context.Context) {
 				if _, err := m.cart.PurgeGuestCarts(ctx, time.Now().Add(-cart.GuestTTL)); err != nil {

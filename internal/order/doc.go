@@ -1,0 +1,124 @@
+// Package order turns a customer's cart (or explicit lines) into an order
+// split into one seller order per seller, holds its stock while it awaits
+// payment, follows its payment, shipments and cancellation, and derives the
+// customer order's status from its parts.
+//
+// # Placing and paying
+//
+// Place prices every line from the catalog (never from the client), sums
+// quantities per SKU, splits the lines per seller (each seller order with
+// its shipping fee, Options.ShippingFee, and tax, Options.TaxBasisPoints on
+// goods only), and writes the order, the stock reservation
+// (inventorysql.ReserveTx), the emptied cart (cartsql.ClearTx, when the lines
+// came from the cart) and order.placed.v1 in ONE transaction: other modules'
+// writes join it as TxStep functions. The order awaits payment until
+// reservation_expires_at (Options.ReservationTTL, BAZAAR_RESERVATION_TTL,
+// 15 minutes by default).
+//
+// Pay (POST /api/v1/payment) checks that the caller owns the order, that it
+// awaits payment and that its reservation is live, notes the attempt on the
+// order and calls payment.Service.Start for the order's total outside any
+// transaction. The outcome arrives as events: payment.succeeded.v1 commits
+// the stock (inventorysql.CommitTx), makes the order paid and every seller
+// order awaiting_fulfillment and publishes order.paid.v1, in one
+// transaction; payment.failed.v1 records the failure (last_payment_error)
+// and the order keeps awaiting payment, so the customer can retry.
+//
+// ExpireReservations (RunExpirer) cancels orders whose reservation ran out
+// and releases their stock (inventorysql.ReleaseTx). An order whose payment
+// attempt is still open gets Options.PaymentGrace more; inventory's own
+// reservation is set to expire only after TTL + grace, so inventory's
+// sweeper is a backstop. A payment that succeeds for an order already
+// cancelled (a late webhook) never brings it back: order.cancelled.v1 is
+// published again with refund_required, and the money is refunded.
+//
+// # Cancelling and refunds
+//
+// The customer (or admin, support) cancels a whole order while no part has
+// shipped; a seller cancels its own paid, unshipped seller order with a
+// reason. Unpaid stock is released; paid stock is restocked
+// (inventorysql.RestockTx). Refunds are never made inside the order's
+// transaction: OnCancelled consumes order.cancelled.v1 with refund_required
+// and calls payment.Service.RefundOrder (whole order) or RefundOrderPart
+// (one seller order's total), both idempotent, retried by the outbox until
+// the gateway answers. payment.refunded.v1 with full=true makes a cancelled
+// order refunded.
+//
+// # Shipping
+//
+// The shipment module creates one shipment per seller order on
+// order.paid.v1 and, at handover, calls ShipSellerOrder: the gate that moves
+// a seller order from awaiting_fulfillment to shipped, idempotent per
+// shipment. A customer's cancel and a seller's handover both take the
+// order's row first, so exactly one of them wins. The module then follows
+// shipment.created.v1 and shipment.status_changed.v1 into its own
+// projection of each seller order's shipment (id, status, tracking id):
+// delivered makes the seller order delivered, returned_to_seller makes it
+// returned, and order.delivered.v1 is published once every seller order that
+// was not cancelled is delivered. It never reads the shipment module's
+// tables.
+//
+// # State machines
+//
+// Customer order (Status). Before payment it moves by itself; after payment
+// it is derived from its seller orders (Derive):
+//
+//	pending_payment ─┬─> paid ─┬─> partially_shipped ─┬─> shipped ─┬─> partially_delivered ─> delivered
+//	                 │         ├───────────────────────┼─────^      └───────────────────────────^
+//	                 │         │                       └─> partially_delivered
+//	                 └─────────┴─> cancelled ─> refunded
+//
+// Exactly: pending_payment -> paid | cancelled; paid -> partially_shipped |
+// shipped | cancelled; partially_shipped -> shipped | partially_delivered;
+// shipped -> partially_delivered | delivered; partially_delivered ->
+// delivered; cancelled -> refunded. delivered and refunded are final.
+// Derive: every part cancelled -> cancelled; every live part delivered ->
+// delivered; some delivered -> partially_delivered; none awaiting
+// fulfilment (shipped, delivered or returned) -> shipped; some ->
+// partially_shipped; else paid.
+//
+// Seller order (SellerStatus):
+//
+//	pending_payment -> awaiting_fulfillment | cancelled
+//	awaiting_fulfillment -> shipped | cancelled
+//	shipped -> delivered | returned
+//
+// delivered, returned and cancelled are final. Every other move is a
+// Conflict "illegal_transition"; the store refuses one even if a bug asked
+// for it.
+//
+// # Visibility
+//
+// An order is seen whole by its customer, admins and support (with its
+// payments); a seller with a part in it sees only that part, with that
+// part's totals; anyone else gets NotFound, exactly as for a missing order.
+// GET /api/v1/order lists the caller's orders (a seller: the orders it has a
+// part in; admins and support: all); GET /api/v1/seller/order is a seller's
+// queue of seller orders.
+//
+// # Tables (ordersql)
+//
+//	order_orders         the customer order: status, totals, address (JSON), reservation
+//	                     expiry, the latest payment attempt's ID, status and error
+//	order_seller_orders  one per seller per order: status, totals, cancellation, and the
+//	                     projection of its shipment (shipment_id, shipment_status, tracking_id)
+//	order_lines          one per SKU per order: price and title as placed
+//
+// # Events published (aggregate = the order ID; payloads in event.go)
+//
+//	order.placed.v1          Placed {order_id, customer_id, total, seller_order_ids, lines}
+//	order.paid.v1            PaidEvent {order_id, customer_id, paid_at, shipping_address, seller_orders}
+//	order.cancelled.v1       CancelledEvent {order_id, customer_id, seller_order_ids, whole, reason, refund_required}
+//	order.delivered.v1       DeliveredEvent {order_id, customer_id}
+//	order.status_changed.v1  StatusChanged {order_id, customer_id, status, previous_status, at},
+//	                         with every change of the customer order's status
+//
+// # Events consumed
+//
+//	payment.succeeded.v1        as "order", exactly once (SubscribeTx)
+//	payment.failed.v1           as "order", exactly once
+//	payment.refunded.v1         as "order", exactly once
+//	shipment.created.v1         as "order", exactly once
+//	shipment.status_changed.v1  as "order", exactly once
+//	order.cancelled.v1          as "order.refund", at least once (Subscribe; refunds are idempotent)
+package order

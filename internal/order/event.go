@@ -1,0 +1,128 @@
+package order
+
+import (
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/money"
+)
+
+// Topics this module publishes; the aggregate of every event is the order ID.
+const (
+	TopicPlaced        = "order.placed.v1"         // Placed
+	TopicPaid          = "order.paid.v1"           // PaidEvent
+	TopicCancelled     = "order.cancelled.v1"      // CancelledEvent
+	TopicDelivered     = "order.delivered.v1"      // DeliveredEvent
+	TopicStatusChanged = "order.status_changed.v1" // StatusChanged
+)
+
+// Topics this module consumes, owned by the shipment module. Their payloads
+// are declared here with the fields the order module reads.
+const (
+	TopicShipmentCreated       = "shipment.created.v1"
+	TopicShipmentStatusChanged = "shipment.status_changed.v1"
+)
+
+// Event is an event to publish with a change, in the change's transaction.
+type Event struct {
+	Topic   string
+	Payload any
+}
+
+// LineQty is a SKU and a quantity.
+type LineQty struct {
+	SKU      string `json:"sku"`
+	Quantity int64  `json:"quantity"`
+}
+
+// Placed is the payload of TopicPlaced: an order was placed and its stock
+// reserved.
+type Placed struct {
+	OrderID        string      `json:"order_id"`
+	CustomerID     string      `json:"customer_id"`
+	Total          money.Money `json:"total"`
+	SellerOrderIDs []string    `json:"seller_order_ids"`
+	Lines          []LineQty   `json:"lines"`
+}
+
+// PaidEvent is the payload of TopicPaid: the order was paid, its stock
+// committed, and each seller order awaits fulfilment (the shipment module
+// creates one shipment per seller order).
+type PaidEvent struct {
+	OrderID         string       `json:"order_id"`
+	CustomerID      string       `json:"customer_id"`
+	PaidAt          time.Time    `json:"paid_at"`
+	ShippingAddress Address      `json:"shipping_address"`
+	SellerOrders    []PaidSeller `json:"seller_orders"`
+}
+
+// PaidSeller is one seller order of a PaidEvent.
+type PaidSeller struct {
+	SellerOrderID string     `json:"seller_order_id"`
+	SellerID      string     `json:"seller_id"`
+	Lines         []PaidLine `json:"lines"`
+}
+
+// PaidLine is one line of a PaidSeller.
+type PaidLine struct {
+	SKU       string `json:"sku"`
+	ProductID string `json:"product_id"`
+	Title     string `json:"title"`
+	Quantity  int64  `json:"quantity"`
+}
+
+// CancelledEvent is the payload of TopicCancelled. SellerOrderIDs are the
+// seller orders this cancellation cancelled (empty when a payment succeeded
+// for an order cancelled before); Whole says the customer order is now
+// cancelled; RefundRequired says money was captured and must be given back
+// (the order module's own refund consumer does it through the payment
+// module).
+type CancelledEvent struct {
+	OrderID        string   `json:"order_id"`
+	CustomerID     string   `json:"customer_id"`
+	SellerOrderIDs []string `json:"seller_order_ids"`
+	Whole          bool     `json:"whole"`
+	Reason         string   `json:"reason"`
+	RefundRequired bool     `json:"refund_required"`
+}
+
+// DeliveredEvent is the payload of TopicDelivered, published once when every
+// seller order that was not cancelled is delivered.
+type DeliveredEvent struct {
+	OrderID    string `json:"order_id"`
+	CustomerID string `json:"customer_id"`
+}
+
+// StatusChanged is the payload of TopicStatusChanged, published with every
+// change of a customer order's status (next to the specific event, if any).
+type StatusChanged struct {
+	OrderID        string    `json:"order_id"`
+	CustomerID     string    `json:"customer_id"`
+	Status         Status    `json:"status"`
+	PreviousStatus Status    `json:"previous_status"`
+	At             time.Time `json:"at"`
+}
+
+// ShipmentCreated is what the order module reads of shipment.created.v1.
+type ShipmentCreated struct {
+	ShipmentID    string `json:"shipment_id"`
+	OrderID       string `json:"order_id"`
+	SellerOrderID string `json:"seller_order_id"`
+	TrackingID    string `json:"tracking_id"`
+	Status        string `json:"status"`
+}
+
+// ShipmentStatusChanged is what the order module reads of
+// shipment.status_changed.v1.
+type ShipmentStatusChanged struct {
+	ShipmentID    string `json:"shipment_id"`
+	OrderID       string `json:"order_id"`
+	SellerOrderID string `json:"seller_order_id"`
+	Status        string `json:"status"`
+}
+
+// Shipment statuses the order module reacts to.
+const (
+	shipmentDelivered        = "delivered"
+	shipmentReturnedToSeller = "returned_to_seller"
+	shipmentCancelled        = "cancelled"
+)

@@ -1,0 +1,101 @@
+package order_test
+
+import (
+	"testing"
+
+	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/cart"
+	"github.com/bazaar-market/bazaar/internal/cart/cartsql"
+	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
+	"github.com/bazaar-market/bazaar/internal/order"
+	"github.com/bazaar-market/bazaar/internal/payment"
+)
+
+func TestStatusMachine(t *testing.T) {
+	legal := map[[2]order.Status]bool{
+		{order.PendingPayment, order.Paid}: true, {order.PendingPayment, order.Cancelled}: true,
+		{order.Paid, order.PartiallyShipped}: true, {order.Paid, order.Shipped}: true, {order.Paid, order.Cancelled}: true,
+		{order.PartiallyShipped, order.Shipped}: true, {order.PartiallyShipped, order.PartiallyDelivered}: true,
+		{order.Shipped, order.PartiallyDelivered}: true, {order.Shipped, order.Delivered}: true,
+		{order.PartiallyDelivered, order.Delivered}: true,
+		{order.Cancelled, order.Refunded}:           true,
+	}
+	for _, from := range order.Statuses {
+		for _, to := range order.Statuses {
+			if got := from.CanBecome(to); got != legal[[2]order.Status{from, to}] {
+				t.Errorf("%s.CanBecome(%s) = %v, want %v", from, to, got, !got)
+			}
+		}
+	}
+}
+
+func TestSellerStatusMachine(t *testing.T) {
+	legal := map[[2]order.SellerStatus]bool{
+		{order.SellerPendingPayment, order.SellerAwaitingFulfillment}: true,
+		{order.SellerPendingPayment, order.SellerCancelled}:           true,
+		{order.SellerAwaitingFulfillment, order.SellerShipped}:        true,
+		{order.SellerAwaitingFulfillment, order.SellerCancelled}:      true,
+		{order.SellerShipped, order.SellerDelivered}:                  true,
+		{order.SellerShipped, order.SellerReturned}:                   true,
+	}
+	for _, from := range order.SellerStatuses {
+		for _, to := range order.SellerStatuses {
+			if got := from.CanBecome(to); got != legal[[2]order.SellerStatus{from, to}] {
+				t.Errorf("%s.CanBecome(%s) = %v, want %v", from, to, got, !got)
+			}
+		}
+	}
+}
+
+func TestDerive(t *testing.T) {
+	const (
+		A = order.SellerAwaitingFulfillment
+		S = order.SellerShipped
+		D = order.SellerDelivered
+		R = order.SellerReturned
+		C = order.SellerCancelled
+	)
+	for _, c := range []struct {
+		parts []order.SellerStatus
+		want  order.Status
+	}{
+		{[]order.SellerStatus{A}, order.Paid},
+		{[]order.SellerStatus{A, A}, order.Paid},
+		{[]order.SellerStatus{A, C}, order.Paid},
+		{[]order.SellerStatus{S, A}, order.PartiallyShipped},
+		{[]order.SellerStatus{R, A}, order.PartiallyShipped},
+		{[]order.SellerStatus{S}, order.Shipped},
+		{[]order.SellerStatus{S, C}, order.Shipped},
+		{[]order.SellerStatus{S, R}, order.Shipped},
+		{[]order.SellerStatus{D, A}, order.PartiallyDelivered},
+		{[]order.SellerStatus{D, S}, order.PartiallyDelivered},
+		{[]order.SellerStatus{D, R}, order.PartiallyDelivered},
+		{[]order.SellerStatus{D}, order.Delivered},
+		{[]order.SellerStatus{D, C}, order.Delivered},
+		{[]order.SellerStatus{D, D}, order.Delivered},
+		{[]order.SellerStatus{C}, order.Cancelled},
+		{[]order.SellerStatus{C, C}, order.Cancelled},
+	} {
+		var parts []order.SellerOrder
+		for _, s := range c.parts {
+			parts = append(parts, order.SellerOrder{Status: s})
+		}
+		if got := order.Derive(parts); got != c.want {
+			t.Errorf("Derive(%v) = %s, want %s", c.parts, got, c.want)
+		}
+	}
+}
+
+// The in-process services satisfy what the module declares (the server
+// wires them).
+var (
+	_ order.Catalog   = (*catalog.Service)(nil)
+	_ order.Carts     = (*cart.Service)(nil)
+	_ order.Addresses = (*account.Service)(nil)
+	_ order.Sellers   = (*account.Service)(nil)
+	_ order.Payments  = (*payment.Service)(nil)
+	_                 = order.Stock{Reserve: inventorysql.ReserveTx, Commit: inventorysql.CommitTx,
+		Release: inventorysql.ReleaseTx, Restock: inventorysql.RestockTx}
+	_ = order.Deps{ClearCart: cartsql.ClearTx}
+)

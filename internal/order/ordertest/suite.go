@@ -1,0 +1,410 @@
+package ordertest
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/money"
+	"github.com/bazaar-market/bazaar/internal/order"
+)
+
+// StoreSuite runs the order Store contract against stores made by newStore,
+// each fresh and empty.
+func StoreSuite(t *testing.T, newStore func(t *testing.T) order.Store) {
+	t.Run("CreateRead", func(t *testing.T) { testCreateRead(t, newStore(t)) })
+	t.Run("Steps", func(t *testing.T) { testSteps(t, newStore(t)) })
+	t.Run("Update", func(t *testing.T) { testUpdate(t, newStore(t)) })
+	t.Run("IllegalTransitions", func(t *testing.T) { testIllegal(t, newStore(t)) })
+	t.Run("Lists", func(t *testing.T) { testLists(t, newStore(t)) })
+	t.Run("Expirable", func(t *testing.T) { testExpirable(t, newStore(t)) })
+	t.Run("ConcurrentUpdates", func(t *testing.T) { testConcurrent(t, newStore(t)) })
+	t.Run("RequestKey", func(t *testing.T) { testRequestKey(t, newStore(t)) })
+}
+
+var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func usd(n int64) money.Money { return money.New(n, "USD") }
+
+// Sample returns a new order of customer placed at placed, with one seller
+// order per seller, each with one line of 2 x 1000.
+func Sample(customer string, placed time.Time, sellers ...string) order.Order {
+	o := order.Order{ID: id.New("ord"), Status: order.PendingPayment, CustomerID: customer, Currency: "USD",
+		Subtotal: usd(0), Shipping: usd(0), Tax: usd(0), Total: usd(0), Refunded: usd(0),
+		ShippingAddress:      order.Address{Name: "Ada", Line1: "1 Main St", City: "Springfield", PostalCode: "12345", Country: "US"},
+		ReservationExpiresAt: placed.Add(15 * time.Minute), PlacedAt: placed, UpdatedAt: placed, SellerOrders: []order.SellerOrder{}}
+	for i, s := range sellers {
+		p := order.SellerOrder{ID: id.New("sor"), OrderID: o.ID, SellerID: s, Status: order.SellerPendingPayment,
+			Subtotal: usd(2000), Shipping: usd(499), Tax: usd(100), Total: usd(2599), UpdatedAt: placed,
+			Lines: []order.Line{{ID: id.New("oli"), SKU: fmt.Sprintf("SKU-%s-%d", s, i), ProductID: "prd_" + s, Title: "Thing",
+				Options: map[string]string{"size": "M"}, Quantity: 2, UnitPrice: usd(1000), LineTotal: usd(2000)}}}
+		o.SellerOrders = append(o.SellerOrders, p)
+		o.Subtotal.Amount += 2000
+		o.Shipping.Amount += 499
+		o.Tax.Amount += 100
+		o.Total.Amount += 2599
+	}
+	return o
+}
+
+func create(t *testing.T, s order.Store, o order.Order) {
+	t.Helper()
+	if err := s.Create(context.Background(), o, nil, nil); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+}
+
+func read(t *testing.T, s order.Store, id string) order.Order {
+	t.Helper()
+	o, err := s.Order(context.Background(), id)
+	if err != nil {
+		t.Fatalf("Order(%s): %v", id, err)
+	}
+	return o
+}
+
+func testCreateRead(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	o := Sample("usr_1", t0, "sel_a", "sel_b")
+	o.SellerOrders[1].Lines = append(o.SellerOrders[1].Lines, order.Line{ID: id.New("oli"), SKU: "EXTRA", ProductID: "prd_x",
+		Title: "Extra", Options: map[string]string{}, Quantity: 1, UnitPrice: usd(0), LineTotal: usd(0)})
+	create(t, s, o)
+	if diff := cmp.Diff(o, read(t, s, o.ID)); diff != "" {
+		t.Errorf("Order after Create (-want +got):\n%s", diff)
+	}
+	if _, err := s.Order(ctx, "ord_missing"); !apperr.Is(err, apperr.KindNotFound) {
+		t.Errorf("Order(missing) = %v, want NotFound", err)
+	}
+	got, err := s.OrderOfSellerOrder(ctx, o.SellerOrders[1].ID)
+	if err != nil || got != o.ID {
+		t.Errorf("OrderOfSellerOrder = %q, %v; want %q", got, err, o.ID)
+	}
+	if _, err := s.OrderOfSellerOrder(ctx, "sor_missing"); !apperr.Is(err, apperr.KindNotFound) {
+		t.Errorf("OrderOfSellerOrder(missing) = %v, want NotFound", err)
+	}
+	if err := s.Create(ctx, o, nil, nil); err == nil {
+		t.Errorf("Create of the same order twice succeeded")
+	}
+}
+
+func testSteps(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	boom := errors.New("step failed")
+	var ran []string
+	step := func(name string, err error) order.TxStep {
+		return func(ctx context.Context, tx *sql.Tx) error {
+			ran = append(ran, name)
+			return err
+		}
+	}
+	o := Sample("usr_1", t0, "sel_a")
+	if err := s.Create(ctx, o, []order.TxStep{step("reserve", nil), step("clear", boom)}, nil); !errors.Is(err, boom) {
+		t.Fatalf("Create with a failing step = %v, want %v", err, boom)
+	}
+	if _, err := s.Order(ctx, o.ID); !apperr.Is(err, apperr.KindNotFound) {
+		t.Errorf("the order of a failed Create exists: %v", err)
+	}
+	if diff := cmp.Diff([]string{"reserve", "clear"}, ran); diff != "" {
+		t.Errorf("steps run (-want +got):\n%s", diff)
+	}
+	create(t, s, o)
+	_, err := s.Update(ctx, o.ID, func(o *order.Order) (order.Effects, error) {
+		o.CancelReason = "changed"
+		return order.Effects{Steps: []order.TxStep{step("release", boom)}}, nil
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Update with a failing step = %v, want %v", err, boom)
+	}
+	if got := read(t, s, o.ID); got.CancelReason != "" {
+		t.Errorf("a failed Update wrote cancel_reason %q", got.CancelReason)
+	}
+}
+
+func testUpdate(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	o := Sample("usr_1", t0, "sel_a", "sel_b")
+	create(t, s, o)
+	now := t0.Add(time.Minute)
+	got, err := s.Update(ctx, o.ID, func(o *order.Order) (order.Effects, error) {
+		o.Status, o.PaidAt, o.UpdatedAt = order.Paid, &now, now
+		o.PaymentID, o.PaymentStatus, o.PaymentAt = "pay_1", "succeeded", now
+		o.LastPaymentError = &order.PaymentError{Code: "generic_decline", Message: "Declined."}
+		for i := range o.SellerOrders {
+			o.SellerOrders[i].Status, o.SellerOrders[i].UpdatedAt = order.SellerAwaitingFulfillment, now
+		}
+		o.SellerOrders[1].Shipment = &order.Shipment{ID: "shp_1", Status: "pending", TrackingID: "TRK1"}
+		return order.Effects{}, nil
+	})
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	if diff := cmp.Diff(got, read(t, s, o.ID)); diff != "" {
+		t.Errorf("Order after Update differs from what Update returned (-returned +read):\n%s", diff)
+	}
+	if got.Status != order.Paid || got.SellerOrders[1].Shipment == nil || got.LastPaymentError == nil {
+		t.Errorf("Update did not keep the change: %+v", got)
+	}
+	// ErrUnchanged writes nothing and returns the order as read.
+	same, err := s.Update(ctx, o.ID, func(o *order.Order) (order.Effects, error) {
+		o.CancelReason = "not written"
+		return order.Effects{}, order.ErrUnchanged
+	})
+	if err != nil || same.CancelReason != "" {
+		t.Errorf("Update with ErrUnchanged = %q, %v; want the order as read", same.CancelReason, err)
+	}
+	// A mutation's own error rolls back.
+	refused := apperr.Conflict("nope", "no")
+	if _, err := s.Update(ctx, o.ID, func(o *order.Order) (order.Effects, error) {
+		o.Status = order.Cancelled
+		return order.Effects{}, refused
+	}); !errors.Is(err, refused) {
+		t.Errorf("Update = %v, want %v", err, refused)
+	}
+	if st := read(t, s, o.ID).Status; st != order.Paid {
+		t.Errorf("status after a refused Update = %s, want paid", st)
+	}
+	if _, err := s.Update(ctx, "ord_missing", func(*order.Order) (order.Effects, error) { return order.Effects{}, nil }); !apperr.Is(err, apperr.KindNotFound) {
+		t.Errorf("Update(missing) = %v, want NotFound", err)
+	}
+	// Money, lines and identity are not a mutation's to change.
+	if _, err := s.Update(ctx, o.ID, func(o *order.Order) (order.Effects, error) {
+		o.SellerOrders[0].Lines[0].Quantity = 99
+		return order.Effects{}, nil
+	}); err == nil {
+		t.Errorf("Update changing a line succeeded")
+	}
+}
+
+// testIllegal checks that the store refuses every status change off the
+// state machines, for customer orders and seller orders, and writes nothing.
+func testIllegal(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	for _, from := range order.Statuses {
+		for _, to := range order.Statuses {
+			if from == to {
+				continue
+			}
+			o := Sample("usr_1", t0, "sel_a")
+			o.Status = from
+			create(t, s, o)
+			_, err := s.Update(ctx, o.ID, func(o *order.Order) (order.Effects, error) {
+				o.Status = to
+				return order.Effects{}, nil
+			})
+			if legal := from.CanBecome(to); legal != (err == nil) {
+				t.Errorf("order %s -> %s: Update = %v, legal = %v", from, to, err, legal)
+			} else if !legal && apperr.CodeOf(err) != "illegal_transition" {
+				t.Errorf("order %s -> %s: Update = %v, want illegal_transition", from, to, err)
+			}
+			if want := map[bool]order.Status{true: to, false: from}[from.CanBecome(to)]; read(t, s, o.ID).Status != want {
+				t.Errorf("order %s -> %s: status is %s, want %s", from, to, read(t, s, o.ID).Status, want)
+			}
+		}
+	}
+	for _, from := range order.SellerStatuses {
+		for _, to := range order.SellerStatuses {
+			if from == to {
+				continue
+			}
+			o := Sample("usr_1", t0, "sel_a")
+			o.SellerOrders[0].Status = from
+			create(t, s, o)
+			_, err := s.Update(ctx, o.ID, func(o *order.Order) (order.Effects, error) {
+				o.SellerOrders[0].Status = to
+				return order.Effects{}, nil
+			})
+			legal := from.CanBecome(to)
+			if legal != (err == nil) || !legal && apperr.CodeOf(err) != "illegal_transition" {
+				t.Errorf("seller order %s -> %s: Update = %v, legal = %v", from, to, err, legal)
+			}
+			want := from
+			if legal {
+				want = to
+			}
+			if got := read(t, s, o.ID).SellerOrders[0].Status; got != want {
+				t.Errorf("seller order %s -> %s: status is %s, want %s", from, to, got, want)
+			}
+		}
+	}
+}
+
+func testLists(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	var mine []order.Order
+	for i := range 5 {
+		o := Sample("usr_1", t0.Add(time.Duration(i)*time.Minute), "sel_a", "sel_b")
+		if i%2 == 1 {
+			o.Status = order.Cancelled
+			o.SellerOrders[0].Status = order.SellerCancelled
+		}
+		create(t, s, o)
+		mine = append(mine, o)
+	}
+	other := Sample("usr_2", t0.Add(time.Hour), "sel_b")
+	create(t, s, other)
+	ids := func(os []order.Order) []string {
+		out := []string{}
+		for _, o := range os {
+			out = append(out, o.ID)
+		}
+		return out
+	}
+	// Newest first, a page plus one, then the rest after the cursor.
+	page, err := s.Orders(ctx, order.Filter{CustomerID: "usr_1", Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{mine[4].ID, mine[3].ID, mine[2].ID}, ids(page)); diff != "" {
+		t.Errorf("Orders page 1 (-want +got):\n%s", diff)
+	}
+	last := page[1]
+	page, err = s.Orders(ctx, order.Filter{CustomerID: "usr_1", Limit: 10, After: &order.Cursor{PlacedAt: last.PlacedAt.UnixMicro(), ID: last.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{mine[2].ID, mine[1].ID, mine[0].ID}, ids(page)); diff != "" {
+		t.Errorf("Orders page 2 (-want +got):\n%s", diff)
+	}
+	page, err = s.Orders(ctx, order.Filter{CustomerID: "usr_1", Statuses: []string{"cancelled"}, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{mine[3].ID, mine[1].ID}, ids(page)); diff != "" {
+		t.Errorf("Orders(cancelled) (-want +got):\n%s", diff)
+	}
+	page, err = s.Orders(ctx, order.Filter{Limit: 100})
+	if err != nil || len(page) != 6 {
+		t.Errorf("Orders(all) = %d orders, %v; want 6", len(page), err)
+	}
+	// A seller's list holds its own part only, filtered by its status.
+	page, err = s.SellerOrders(ctx, order.Filter{SellerID: "sel_b", Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{other.ID, mine[4].ID, mine[3].ID, mine[2].ID}, ids(page)); diff != "" {
+		t.Errorf("SellerOrders(sel_b) (-want +got):\n%s", diff)
+	}
+	for _, o := range page {
+		if len(o.SellerOrders) != 1 || o.SellerOrders[0].SellerID != "sel_b" {
+			t.Errorf("SellerOrders(sel_b) gave order %s with parts %+v", o.ID, o.SellerOrders)
+		}
+	}
+	page, err = s.SellerOrders(ctx, order.Filter{SellerID: "sel_a", Statuses: []string{"cancelled"}, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{mine[3].ID, mine[1].ID}, ids(page)); diff != "" {
+		t.Errorf("SellerOrders(sel_a, cancelled) (-want +got):\n%s", diff)
+	}
+	last = mine[3]
+	page, err = s.SellerOrders(ctx, order.Filter{SellerID: "sel_a", Limit: 10, After: &order.Cursor{PlacedAt: last.PlacedAt.UnixMicro(), ID: last.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{mine[2].ID, mine[1].ID, mine[0].ID}, ids(page)); diff != "" {
+		t.Errorf("SellerOrders(sel_a) after a cursor (-want +got):\n%s", diff)
+	}
+}
+
+func testExpirable(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	grace := 10 * time.Minute
+	mk := func(expires time.Time, status order.Status, payment string) string {
+		o := Sample("usr_1", t0, "sel_a")
+		o.ReservationExpiresAt, o.Status, o.PaymentStatus = expires, status, payment
+		create(t, s, o)
+		return o.ID
+	}
+	now := t0.Add(time.Hour)
+	due := mk(now.Add(-time.Second), order.PendingPayment, "")
+	failed := mk(now, order.PendingPayment, "failed")
+	mk(now.Add(time.Second), order.PendingPayment, "")               // not yet
+	mk(now.Add(-time.Minute), order.PendingPayment, "processing")    // an open payment, in its grace
+	openLong := mk(now.Add(-grace), order.PendingPayment, "pending") // grace over
+	mk(now.Add(-time.Hour), order.Paid, "succeeded")                 // paid
+	mk(now.Add(-time.Hour), order.Cancelled, "")                     // gone
+	got, err := s.Expirable(ctx, now, grace, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{due: true, failed: true, openLong: true}
+	if len(got) != len(want) {
+		t.Errorf("Expirable = %v, want %d orders", got, len(want))
+	}
+	for _, id := range got {
+		if !want[id] {
+			t.Errorf("Expirable lists %s, which is not expired", id)
+		}
+	}
+	if got, _ := s.Expirable(ctx, now, grace, 1); len(got) != 1 {
+		t.Errorf("Expirable with limit 1 = %v", got)
+	}
+}
+
+// testConcurrent checks that concurrent updates of one order never lose
+// each other's changes.
+func testConcurrent(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	o := Sample("usr_1", t0, "sel_a")
+	create(t, s, o)
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Go(func() {
+			_, err := s.Update(ctx, o.ID, func(o *order.Order) (order.Effects, error) {
+				o.Refunded.Amount++
+				return order.Effects{}, nil
+			})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("concurrent Update: %v", err)
+		}
+	}
+	if got := read(t, s, o.ID).Refunded.Amount; got != n {
+		t.Errorf("after %d concurrent increments refunded = %d", n, got)
+	}
+}
+
+// testRequestKey: an Idempotency-Key places at most one order per customer,
+// so a retry after a crash finds the order instead of placing another.
+func testRequestKey(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	first := Sample("usr_1", t0, "sel_a")
+	first.RequestKey = "key-1"
+	create(t, s, first)
+	again := Sample("usr_1", t0, "sel_a")
+	again.RequestKey = "key-1"
+	if err := s.Create(ctx, again, nil, nil); apperr.CodeOf(err) != "request_key_used" {
+		t.Errorf("Create with a used request key = %v, want request_key_used", err)
+	}
+	if _, err := s.Order(ctx, again.ID); !apperr.Is(err, apperr.KindNotFound) {
+		t.Errorf("the refused order was stored: %v", err)
+	}
+	got, err := s.OrderByRequestKey(ctx, "usr_1", "key-1")
+	if err != nil || got.ID != first.ID {
+		t.Errorf("OrderByRequestKey = %s, %v; want %s", got.ID, err, first.ID)
+	}
+	// Keys are per customer, and orders without a key never collide.
+	other := Sample("usr_2", t0, "sel_a")
+	other.RequestKey = "key-1"
+	create(t, s, other)
+	create(t, s, Sample("usr_1", t0, "sel_a"))
+	create(t, s, Sample("usr_1", t0, "sel_a"))
+	if _, err := s.OrderByRequestKey(ctx, "usr_1", "key-2"); !apperr.Is(err, apperr.KindNotFound) {
+		t.Errorf("OrderByRequestKey(unused) = %v, want NotFound", err)
+	}
+}

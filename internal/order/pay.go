@@ -1,0 +1,262 @@
+package order
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/payment"
+)
+
+// PayInput is a request to pay for an order with a gateway payment method
+// token.
+type PayInput struct {
+	OrderID string `json:"order_id"`
+	Method  string `json:"method"`
+}
+
+// Pay starts paying for one of the caller's orders through the payment
+// module, for the order's total, and returns the payment (with whatever the
+// client must do next). While an attempt is open the same attempt is
+// returned; after a declined one a new attempt starts.
+//
+// Errors: NotFound for an order that is not the caller's; Conflict
+// "already_paid", "order_cancelled" or "reservation_expired" when the order
+// no longer awaits payment; the payment module's errors as they are.
+func (s *Service) Pay(ctx context.Context, in PayInput) (payment.Payment, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return payment.Payment{}, err
+	}
+	var f apperr.Fields
+	f.Check(in.OrderID != "", "order_id", "is required")
+	f.Check(in.Method != "", "method", "is required")
+	if err := f.Err(); err != nil {
+		return payment.Payment{}, err
+	}
+	o, err := s.store.Order(ctx, in.OrderID)
+	if err != nil {
+		return payment.Payment{}, err
+	}
+	if o.CustomerID != p.UserID {
+		return payment.Payment{}, apperr.NotFound("order %s not found", in.OrderID)
+	}
+	// Note the attempt before calling the gateway, so the expiry sweeper
+	// gives an order whose payment is under way its grace period.
+	var before, beforeID string
+	o, err = s.store.Update(ctx, o.ID, func(o *Order) (Effects, error) {
+		now := s.clock()
+		if err := checkPayable(o, now); err != nil {
+			return Effects{}, err
+		}
+		before, beforeID = o.PaymentStatus, o.PaymentID
+		if isOpen(o.PaymentStatus) {
+			return Effects{}, ErrUnchanged
+		}
+		o.PaymentStatus, o.PaymentAt, o.UpdatedAt = string(payment.Pending), now, now
+		return Effects{}, nil
+	})
+	if err != nil {
+		return payment.Payment{}, err
+	}
+	pay, err := s.deps.Payments.Start(ctx, payment.Start{OrderID: o.ID, CustomerID: o.CustomerID, Amount: o.Total, Method: in.Method})
+	if err != nil {
+		if !apperr.Is(err, apperr.KindUnavailable) && !isOpen(before) {
+			// Nothing is under way after all (a refused method, say).
+			s.record(ctx, o.ID, func(o *Order) bool {
+				if o.PaymentStatus != string(payment.Pending) || o.PaymentID != beforeID {
+					return false
+				}
+				o.PaymentStatus = before
+				return true
+			})
+		}
+		return payment.Payment{}, err
+	}
+	if pay.Status.Open() {
+		s.record(ctx, o.ID, func(o *Order) bool {
+			// The payment's own events are the truth: once they told the
+			// order about this attempt, this answer is old news.
+			if o.Status != PendingPayment || o.PaymentID == pay.ID {
+				return false
+			}
+			o.PaymentID, o.PaymentStatus = pay.ID, string(pay.Status)
+			return true
+		})
+	}
+	return pay, nil
+}
+
+// record applies a small bookkeeping change, logging rather than failing:
+// the payment's events repair whatever it could not write.
+func (s *Service) record(ctx context.Context, orderID string, change func(o *Order) bool) {
+	_, err := s.store.Update(ctx, orderID, func(o *Order) (Effects, error) {
+		if !change(o) {
+			return Effects{}, ErrUnchanged
+		}
+		o.PaymentAt, o.UpdatedAt = s.clock(), s.clock()
+		return Effects{}, nil
+	})
+	if err != nil {
+		s.log.WarnContext(ctx, "record payment attempt on order", "order", orderID, "err", err)
+	}
+}
+
+func isOpen(paymentStatus string) bool {
+	return paymentStatus == string(payment.Pending) || paymentStatus == string(payment.Processing)
+}
+
+// OnPaymentSucceeded applies payment.succeeded.v1 in the consumer's
+// transaction: an order awaiting payment commits its stock, becomes paid,
+// its seller orders await fulfilment, and order.paid.v1 is published. A
+// payment for an order that was cancelled meanwhile (a late webhook) does
+// not bring it back: order.cancelled.v1 is published again with
+// refund_required so the money is given back.
+func (s *Service) OnPaymentSucceeded(ctx context.Context, tx *sql.Tx, e event.Event) error {
+	var ev payment.SucceededEvent
+	if err := e.Decode(&ev); err != nil {
+		return err
+	}
+	now := s.clock()
+	_, err := s.store.UpdateTx(ctx, tx, ev.OrderID, func(o *Order) (Effects, error) {
+		switch o.Status {
+		case PendingPayment:
+		case Cancelled, Refunded:
+			return s.lateSuccess(o, ev)
+		default:
+			return Effects{}, ErrUnchanged // paid already
+		}
+		if ev.Amount != o.Total {
+			s.log.ErrorContext(ctx, "payment amount differs from the order total", "order", o.ID, "payment", ev.PaymentID, "amount", ev.Amount, "total", o.Total)
+		}
+		prev := o.Status
+		if err := o.markPaid(ev.PaymentID, now); err != nil {
+			return Effects{}, err
+		}
+		paid := PaidEvent{OrderID: o.ID, CustomerID: o.CustomerID, PaidAt: now, ShippingAddress: o.ShippingAddress, SellerOrders: []PaidSeller{}}
+		for _, part := range o.SellerOrders {
+			ps := PaidSeller{SellerOrderID: part.ID, SellerID: part.SellerID, Lines: []PaidLine{}}
+			for _, l := range part.Lines {
+				ps.Lines = append(ps.Lines, PaidLine{SKU: l.SKU, ProductID: l.ProductID, Title: l.Title, Quantity: l.Quantity})
+			}
+			paid.SellerOrders = append(paid.SellerOrders, ps)
+		}
+		return Effects{
+			Steps:  []TxStep{func(ctx context.Context, tx *sql.Tx) error { return s.deps.Stock.Commit(ctx, tx, o.ID, now) }},
+			Events: append([]Event{{Topic: TopicPaid, Payload: paid}}, statusEvent(o, prev, now)...),
+		}, nil
+	})
+	switch apperr.CodeOf(err) {
+	case "reservation_released":
+		// Inventory's sweeper released the stock (the payment came after
+		// even the grace period): the order cannot be filled. Nothing was
+		// written yet (steps run first), so cancel it and refund.
+		_, err = s.store.UpdateTx(ctx, tx, ev.OrderID, func(o *Order) (Effects, error) {
+			if o.Status != PendingPayment {
+				return Effects{}, ErrUnchanged
+			}
+			prev := o.Status
+			ids, err := o.cancel(ReasonExpired, now)
+			if err != nil {
+				return Effects{}, err
+			}
+			o.PaymentID, o.PaymentStatus, o.PaymentAt = ev.PaymentID, string(payment.Succeeded), now
+			return Effects{Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
+				OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: ids, Whole: true,
+				Reason: ReasonExpired, RefundRequired: true}}}, statusEvent(o, prev, now)...)}, nil
+		})
+	}
+	if apperr.Is(err, apperr.KindNotFound) {
+		s.log.ErrorContext(ctx, "payment succeeded for an unknown order", "order", ev.OrderID, "payment", ev.PaymentID)
+		return nil
+	}
+	return err
+}
+
+// lateSuccess handles money captured for an order already cancelled.
+func (s *Service) lateSuccess(o *Order, ev payment.SucceededEvent) (Effects, error) {
+	now := s.clock()
+	o.PaymentID, o.PaymentStatus, o.PaymentAt, o.UpdatedAt = ev.PaymentID, string(payment.Succeeded), now, now
+	return Effects{Events: []Event{{Topic: TopicCancelled, Payload: CancelledEvent{
+		OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []string{}, Whole: true,
+		Reason: ReasonLatePayment, RefundRequired: true}}}}, nil
+}
+
+// OnPaymentFailed applies payment.failed.v1: the failure is shown on the
+// order, which keeps awaiting payment (and its stock) so the customer can
+// retry with another method until the reservation expires.
+func (s *Service) OnPaymentFailed(ctx context.Context, tx *sql.Tx, e event.Event) error {
+	var ev payment.FailedEvent
+	if err := e.Decode(&ev); err != nil {
+		return err
+	}
+	now := s.clock()
+	_, err := s.store.UpdateTx(ctx, tx, ev.OrderID, func(o *Order) (Effects, error) {
+		if o.Status != PendingPayment {
+			return Effects{}, ErrUnchanged
+		}
+		o.LastPaymentError = &PaymentError{Code: ev.Code, Message: ev.Message}
+		// A failure of an older attempt does not close a newer one.
+		if o.PaymentID == "" || o.PaymentID == ev.PaymentID {
+			o.PaymentID, o.PaymentStatus, o.PaymentAt = ev.PaymentID, string(payment.Failed), now
+		}
+		o.UpdatedAt = now
+		return Effects{}, nil
+	})
+	if apperr.Is(err, apperr.KindNotFound) {
+		s.log.WarnContext(ctx, "payment failed for an unknown order", "order", ev.OrderID, "payment", ev.PaymentID)
+		return nil
+	}
+	return err
+}
+
+// OnPaymentRefunded applies payment.refunded.v1: the refunded amount is
+// recorded, and a cancelled order refunded in full becomes refunded.
+func (s *Service) OnPaymentRefunded(ctx context.Context, tx *sql.Tx, e event.Event) error {
+	var ev payment.RefundedEvent
+	if err := e.Decode(&ev); err != nil {
+		return err
+	}
+	now := s.clock()
+	_, err := s.store.UpdateTx(ctx, tx, ev.OrderID, func(o *Order) (Effects, error) {
+		changed := false
+		if ev.TotalRefunded.Amount > o.Refunded.Amount {
+			o.Refunded, changed = ev.TotalRefunded, true
+		}
+		prev := o.Status
+		if ev.Full && o.Status == Cancelled {
+			if err := o.to(Refunded, now); err != nil {
+				return Effects{}, err
+			}
+			changed = true
+		}
+		if !changed {
+			return Effects{}, ErrUnchanged
+		}
+		o.UpdatedAt = now
+		return Effects{Events: statusEvent(o, prev, now)}, nil
+	})
+	if apperr.Is(err, apperr.KindNotFound) {
+		s.log.WarnContext(ctx, "refund for an unknown order", "order", ev.OrderID, "payment", ev.PaymentID)
+		return nil
+	}
+	return err
+}
+
+// checkPayable refuses an order that no longer takes money.
+func checkPayable(o *Order, now time.Time) error {
+	switch o.Status {
+	case PendingPayment:
+	case Cancelled, Refunded:
+		return apperr.Conflict("order_cancelled", "order %s was cancelled", o.ID)
+	default:
+		return apperr.Conflict("already_paid", "order %s is paid already", o.ID)
+	}
+	if !now.Before(o.ReservationExpiresAt) {
+		return apperr.Conflict("reservation_expired", "the stock held for order %s has expired; place the order again", o.ID)
+	}
+	return nil
+}

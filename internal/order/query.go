@@ -1,0 +1,180 @@
+package order
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/payment"
+	"github.com/bazaar-market/bazaar/internal/rest"
+)
+
+// Detail is an order as GET /api/v1/order/{id} shows it: with its payment
+// attempts for those who see the whole order.
+type Detail struct {
+	Order    Order
+	Payments []payment.Payment
+}
+
+// Query selects a page of a list.
+type Query struct {
+	Status string // one status to filter by; "" for all
+	Cursor string // from the previous page's next_cursor
+	Limit  int    // 1..rest.MaxLimit; rest.DefaultLimit when 0
+}
+
+// Queued is a seller order in its seller's queue, with what the seller
+// needs to fulfil it.
+type Queued struct {
+	SellerOrder
+	CustomerID      string     `json:"customer_id"`
+	OrderStatus     Status     `json:"order_status"`
+	ShippingAddress Address    `json:"shipping_address"`
+	PlacedAt        time.Time  `json:"placed_at"`
+	PaidAt          *time.Time `json:"paid_at,omitempty"`
+}
+
+// Order returns an order to its customer, admins and support (with its
+// payments), and to the sellers with a part in it (only that part, with its
+// totals). For anyone else it is NotFound, exactly like a missing order.
+func (s *Service) Order(ctx context.Context, id string) (Detail, error) {
+	v, err := s.viewer(ctx)
+	if err != nil {
+		return Detail{}, err
+	}
+	o, err := s.store.Order(ctx, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	seen, ok := v.sees(o)
+	if !ok {
+		return Detail{}, apperr.NotFound("order %s not found", id)
+	}
+	d := Detail{Order: seen, Payments: []payment.Payment{}}
+	if v.full(o) {
+		ps, err := s.deps.Payments.OrderPayments(ctx, o.ID)
+		if err != nil {
+			return Detail{}, fmt.Errorf("read payments of %s: %w", o.ID, err)
+		}
+		d.Payments = append(d.Payments, ps...)
+	}
+	return d, nil
+}
+
+// Orders lists the caller's orders, newest first: a customer's own; for a
+// seller, the orders it has a part in (each showing only that part, and
+// filtered by that part's status); every order for admins and support.
+// Delivery partners have none (Forbidden).
+func (s *Service) Orders(ctx context.Context, q Query) (rest.Page[Order], error) {
+	v, err := s.viewer(ctx)
+	if err != nil {
+		return rest.Page[Order]{}, err
+	}
+	if v.p.Is(auth.Seller) {
+		return sellerPage(s, ctx, v, q, func(o Order) Order { return o })
+	}
+	if v.p.Is(auth.Delivery) {
+		return rest.Page[Order]{}, apperr.Forbidden("delivery partners see shipments, not orders")
+	}
+	f, err := filter(q, func(st string) bool { return Status(st).Valid() })
+	if err != nil {
+		return rest.Page[Order]{}, err
+	}
+	if !v.p.Is(auth.Admin, auth.Support) {
+		f.CustomerID = v.p.UserID
+	}
+	os, err := s.store.Orders(ctx, f)
+	if err != nil {
+		return rest.Page[Order]{}, fmt.Errorf("list orders: %w", err)
+	}
+	return page(os, f.Limit, func(o Order) Order { return o }), nil
+}
+
+// SellerOrders is the calling seller's queue: its seller orders, newest
+// first, optionally of one status.
+func (s *Service) SellerOrders(ctx context.Context, q Query) (rest.Page[Queued], error) {
+	v, err := s.viewer(ctx)
+	if err != nil {
+		return rest.Page[Queued]{}, err
+	}
+	if !v.p.Is(auth.Seller) {
+		return rest.Page[Queued]{}, apperr.Forbidden("this needs the seller role")
+	}
+	return sellerPage(s, ctx, v, q, func(o Order) Queued {
+		return Queued{SellerOrder: o.SellerOrders[0], CustomerID: o.CustomerID, OrderStatus: o.Status,
+			ShippingAddress: o.ShippingAddress, PlacedAt: o.PlacedAt, PaidAt: o.PaidAt}
+	})
+}
+
+func sellerPage[T any](s *Service, ctx context.Context, v viewer, q Query, item func(Order) T) (rest.Page[T], error) {
+	f, err := filter(q, func(st string) bool { return SellerStatus(st).Valid() })
+	if err != nil {
+		return rest.Page[T]{}, err
+	}
+	if v.sellerID == "" { // no store yet: nothing sold
+		return rest.Page[T]{Items: []T{}}, nil
+	}
+	f.SellerID = v.sellerID
+	os, err := s.store.SellerOrders(ctx, f)
+	if err != nil {
+		return rest.Page[T]{}, fmt.Errorf("list seller orders: %w", err)
+	}
+	for i, o := range os {
+		os[i] = sellerView(o, o.SellerOrders[0])
+	}
+	return page(os, f.Limit, item), nil
+}
+
+func filter(q Query, valid func(string) bool) (Filter, error) {
+	f := Filter{Limit: q.Limit}
+	if f.Limit == 0 {
+		f.Limit = rest.DefaultLimit
+	}
+	var fs apperr.Fields
+	fs.Check(f.Limit >= 1 && f.Limit <= rest.MaxLimit, "limit", fmt.Sprintf("must be an integer from 1 to %d", rest.MaxLimit))
+	if q.Status != "" {
+		fs.Check(valid(q.Status), "status", "is not a known status")
+		f.Statuses = []string{q.Status}
+	}
+	if err := fs.Err(); err != nil {
+		return Filter{}, err
+	}
+	if q.Cursor != "" {
+		var c Cursor
+		if err := rest.DecodeCursor(q.Cursor, &c); err != nil {
+			return Filter{}, err
+		}
+		f.After = &c
+	}
+	return f, nil
+}
+
+// page turns up to limit+1 orders into a page with the next cursor.
+func page[T any](os []Order, limit int, item func(Order) T) rest.Page[T] {
+	p := rest.Page[T]{Items: make([]T, 0, min(len(os), limit))}
+	for i, o := range os {
+		if i == limit {
+			last := os[limit-1]
+			p.NextCursor = rest.EncodeCursor(Cursor{PlacedAt: last.PlacedAt.UnixMicro(), ID: last.ID})
+			break
+		}
+		p.Items = append(p.Items, item(o))
+	}
+	return p
+}
+
+// Subscribe registers the module's event consumers on bus: the payment
+// outcomes and the shipment updates (exactly once, in the consumer's
+// transaction, as "order"), and the refund consumer of its own
+// order.cancelled.v1 (as "order.refund", outside any transaction).
+func (s *Service) Subscribe(bus *event.Bus) {
+	bus.SubscribeTx("order", payment.TopicSucceeded, s.OnPaymentSucceeded)
+	bus.SubscribeTx("order", payment.TopicFailed, s.OnPaymentFailed)
+	bus.SubscribeTx("order", payment.TopicRefunded, s.OnPaymentRefunded)
+	bus.SubscribeTx("order", TopicShipmentCreated, s.OnShipmentCreated)
+	bus.SubscribeTx("order", TopicShipmentStatusChanged, s.OnShipmentStatusChanged)
+	bus.Subscribe("order.refund", TopicCancelled, s.OnCancelled)
+}

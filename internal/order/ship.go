@@ -1,0 +1,136 @@
+package order
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/event"
+)
+
+// ShipSellerOrder is the gate a seller's handover passes: it moves a seller
+// order from awaiting_fulfillment to shipped, with shipmentID, and re-derives
+// the customer order's status. It is privileged (the shipment module has
+// checked that the caller's store owns the shipment) and must be called
+// outside any transaction. Shipping again with the same shipment is a no-op;
+// a cancelled seller order is Conflict "order_cancelled" and one that cannot
+// ship (unpaid, or shipped with another shipment) Conflict "not_shippable".
+// A customer's cancel and a seller's handover racing each other go through
+// the same conditional write: exactly one of them wins.
+func (s *Service) ShipSellerOrder(ctx context.Context, sellerOrderID, shipmentID string) error {
+	if shipmentID == "" {
+		return apperr.Invalid("validation_failed", "the request has invalid fields",
+			apperr.FieldError{Field: "shipment_id", Message: "is required"})
+	}
+	orderID, err := s.store.OrderOfSellerOrder(ctx, sellerOrderID)
+	if err != nil {
+		return err
+	}
+	_, err = s.store.Update(ctx, orderID, func(o *Order) (Effects, error) {
+		now := s.clock()
+		prev := o.Status
+		if err := o.shipPart(sellerOrderID, shipmentID, now); err != nil {
+			return Effects{}, err
+		}
+		return Effects{Events: statusEvent(o, prev, now)}, nil
+	})
+	return err
+}
+
+// OnShipmentCreated records a new shipment of a seller order in the order's
+// projection (shipment.created.v1).
+func (s *Service) OnShipmentCreated(ctx context.Context, tx *sql.Tx, e event.Event) error {
+	var ev ShipmentCreated
+	if err := e.Decode(&ev); err != nil {
+		return err
+	}
+	_, err := s.store.UpdateTx(ctx, tx, ev.OrderID, func(o *Order) (Effects, error) {
+		part := o.Part(ev.SellerOrderID)
+		if part == nil {
+			return Effects{}, apperr.NotFound("seller order %s not found", ev.SellerOrderID)
+		}
+		sh := part.Shipment
+		switch {
+		case sh == nil || sh.ID != ev.ShipmentID:
+			part.Shipment = &Shipment{ID: ev.ShipmentID, Status: ev.Status, TrackingID: ev.TrackingID}
+		case sh.TrackingID == "" && ev.TrackingID != "":
+			// The handover got here first; keep its later status.
+			sh.TrackingID = ev.TrackingID
+		default:
+			return Effects{}, ErrUnchanged
+		}
+		part.UpdatedAt = s.clock()
+		return Effects{}, nil
+	})
+	return s.ignoreUnknown(ctx, err, e)
+}
+
+// OnShipmentStatusChanged follows a shipment after handover
+// (shipment.status_changed.v1): the projection takes the new status; a
+// delivered shipment makes its seller order delivered and one returned to
+// the seller makes it returned; the customer order's status is re-derived,
+// and order.delivered.v1 is published once every seller order that was not
+// cancelled is delivered.
+func (s *Service) OnShipmentStatusChanged(ctx context.Context, tx *sql.Tx, e event.Event) error {
+	var ev ShipmentStatusChanged
+	if err := e.Decode(&ev); err != nil {
+		return err
+	}
+	_, err := s.store.UpdateTx(ctx, tx, ev.OrderID, func(o *Order) (Effects, error) {
+		part := o.Part(ev.SellerOrderID)
+		if part == nil {
+			return Effects{}, apperr.NotFound("seller order %s not found", ev.SellerOrderID)
+		}
+		now := s.clock()
+		prev := o.Status
+		if part.Shipment == nil || part.Shipment.ID != ev.ShipmentID {
+			part.Shipment = &Shipment{ID: ev.ShipmentID}
+		}
+		part.Shipment.Status, part.UpdatedAt = ev.Status, now
+		var target SellerStatus
+		switch ev.Status {
+		case shipmentDelivered:
+			target = SellerDelivered
+		case shipmentReturnedToSeller:
+			target = SellerReturned
+		case shipmentCancelled, "pending", "packed":
+		default: // on its way: handed over, picked up, in transit, ...
+			target = SellerShipped
+		}
+		if target != "" && part.Status == SellerAwaitingFulfillment {
+			// The handover did not pass the gate (it should have): the
+			// parcel is on its way all the same, so the order follows it.
+			s.log.WarnContext(ctx, "shipment moved on without ShipSellerOrder", "seller_order", part.ID, "shipment", ev.ShipmentID, "status", ev.Status)
+			if err := part.to(SellerShipped, now); err != nil {
+				return Effects{}, err
+			}
+			if err := o.rederive(now); err != nil {
+				return Effects{}, err
+			}
+		}
+		if (target == SellerDelivered || target == SellerReturned) && part.Status == SellerShipped {
+			if err := part.to(target, now); err != nil {
+				return Effects{}, err
+			}
+			if err := o.rederive(now); err != nil {
+				return Effects{}, err
+			}
+		}
+		evs := statusEvent(o, prev, now)
+		if o.Status == Delivered && prev != Delivered {
+			evs = append(evs, Event{Topic: TopicDelivered, Payload: DeliveredEvent{OrderID: o.ID, CustomerID: o.CustomerID}})
+		}
+		return Effects{Events: evs}, nil
+	})
+	return s.ignoreUnknown(ctx, err, e)
+}
+
+// ignoreUnknown drops events about orders this module does not have: they
+// would fail forever and hold back the events behind them.
+func (s *Service) ignoreUnknown(ctx context.Context, err error, e event.Event) error {
+	if apperr.Is(err, apperr.KindNotFound) {
+		s.log.WarnContext(ctx, "event about an unknown order or seller order ignored", "topic", e.Topic, "event", e.ID, "err", err)
+		return nil
+	}
+	return err
+}
