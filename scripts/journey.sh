@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The order journey by curl, against a running shop with the demo data
+# (`make run`, or `bazaar serve --demo`):
+#   a customer buys from two sellers in one order and pays with tok_visa; both
+#   sellers pack and hand over; two delivery partners deliver; the customer
+#   sees "delivered" and each shipment's timeline. A second order is declined
+#   and its stock comes back; a third is cancelled after payment and refunded.
+#
+#   scripts/journey.sh [BASE_URL]      (default http://localhost:8080)
+#
+# Needs curl and jq. Exits non-zero at the first unexpected answer.
+set -euo pipefail
+BASE=${1:-http://localhost:8080}
+API=$BASE/api/v1
+RUN=$(date +%s%N | tail -c 7)
+
+say() { printf '\n== %s\n' "$*" >&2; }
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+
+# api WANT METHOD PATH [BODY] [TOKEN]: prints the response body; fails unless
+# the status is WANT.
+api() {
+	local want=$1 method=$2 path=$3 body=${4:-} token=${5:-}
+	local args=(-sS -o /tmp/journey.$$ -w '%{http_code}' -X "$method" "$API$path" -H 'Content-Type: application/json')
+	[ -n "$body" ] && args+=(-d "$body")
+	[ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
+	local status
+	status=$(curl "${args[@]}")
+	if [ "$status" != "$want" ]; then
+		fail "$method $path answered $status, want $want: $(cat /tmp/journey.$$)"
+	fi
+	cat /tmp/journey.$$
+	rm -f /tmp/journey.$$
+}
+login() { api 200 POST /auth/login "{\"email\":\"$1\",\"password\":\"$2\"}" | jq -r .access_token; }
+# until_status ORDER_ID STATUS TOKEN: waits for the order to reach STATUS.
+until_status() {
+	for _ in $(seq 1 150); do
+		[ "$(api 200 GET "/order/$1" "" "$3" | jq -r .status)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "order $1 never reached $2 (it is $(api 200 GET "/order/$1" "" "$3" | jq -r .status))"
+}
+stock() { api 200 GET "/inventory/$1" "" "$2" | jq -r '"\(.on_hand)/\(.reserved)"'; }
+
+say "sign in: demo customer, two demo sellers, admin"
+CUSTOMER=$(login customer@demo.bazaar.dev demo-customer-pass)
+SELLER1=$(login seller@demo.bazaar.dev demo-seller-pass)
+SELLER2=$(login volt@demo.bazaar.dev demo-seller-pass)
+ADMIN=$(login admin@demo.bazaar.dev demo-admin-pass)
+
+say "two delivery partners"
+DRIVER1=$(login delivery@demo.bazaar.dev demo-delivery-pass)
+api 201 POST /admin/user "{\"email\":\"driver-$RUN@example.com\",\"password\":\"driver-pass-$RUN\",\"name\":\"Second Driver\",\"role\":\"delivery\"}" "$ADMIN" >/dev/null
+DRIVER2=$(login "driver-$RUN@example.com" "driver-pass-$RUN")
+D1=$(api 200 GET /me "" "$DRIVER1" | jq -r .id)
+D2=$(api 200 GET /me "" "$DRIVER2" | jq -r .id)
+
+say "one SKU from each seller, stocked for the run"
+S1=$(api 200 GET /seller/me "" "$SELLER1" | jq -r .id)
+S2=$(api 200 GET /seller/me "" "$SELLER2" | jq -r .id)
+SKU1=$(api 200 GET "/product?seller=$S1&limit=1" | jq -r '.items[0].variants[0].sku')
+SKU2=$(api 200 GET "/product?seller=$S2&limit=1" | jq -r '.items[0].variants[0].sku')
+api 200 PUT "/inventory/$SKU1" '{"on_hand":20}' "$SELLER1" >/dev/null
+api 200 PUT "/inventory/$SKU2" '{"on_hand":20}' "$SELLER2" >/dev/null
+ADDRESS='{"name":"Cody Customer","line1":"1 Main St","city":"Springfield","postal_code":"12345","country":"US"}'
+
+say "1. order from two sellers, paid with tok_visa"
+ORDER=$(api 201 POST /order "{\"lines\":[{\"sku\":\"$SKU1\",\"quantity\":2},{\"sku\":\"$SKU2\",\"quantity\":1}],\"shipping_address\":$ADDRESS}" "$CUSTOMER")
+OID=$(jq -r .id <<<"$ORDER")
+[ "$(jq '.seller_orders | length' <<<"$ORDER")" = 2 ] || fail "order $OID is not split in two seller orders"
+echo "order $OID total $(jq -c .total <<<"$ORDER") split into 2 seller orders" >&2
+api 201 POST /payment "{\"order_id\":\"$OID\",\"method\":\"tok_visa\"}" "$CUSTOMER" >/dev/null
+until_status "$OID" paid "$CUSTOMER"
+
+say "both sellers pack and hand over to different partners"
+for pair in "$SELLER1:$D1" "$SELLER2:$D2"; do
+	tok=${pair%%:*} partner=${pair##*:}
+	ship=""
+	for _ in $(seq 1 100); do
+		ship=$(api 200 GET "/order/$OID" "" "$tok" | jq -r '.seller_orders[0].shipment.id // empty')
+		[ -n "$ship" ] && break
+		sleep 0.1
+	done
+	[ -n "$ship" ] || fail "no shipment for the seller order"
+	api 200 POST "/shipment/$ship/pack" "" "$tok" >/dev/null
+	api 200 POST "/shipment/$ship/handover" "{\"partner_id\":\"$partner\"}" "$tok" | jq -r '"shipment \(.id) tracking \(.tracking_id) -> partner \(.partner_id)"' >&2
+done
+until_status "$OID" shipped "$CUSTOMER"
+
+say "two partners deliver"
+for tok in "$DRIVER1" "$DRIVER2"; do
+	ship=$(api 200 GET "/delivery/shipment?status=handed_over" "" "$tok" | jq -r --arg o "$OID" '[.items[] | select(.order_id == $o)][0].id')
+	api 409 POST "/shipment/$ship/event" '{"status":"delivered"}' "$tok" >/dev/null # no skipping ahead
+	for st in picked_up in_transit out_for_delivery delivered; do
+		api 200 POST "/shipment/$ship/event" "{\"status\":\"$st\",\"location\":\"Springfield hub\"}" "$tok" >/dev/null
+	done
+done
+until_status "$OID" delivered "$CUSTOMER"
+for ship in $(api 200 GET "/order/$OID" "" "$CUSTOMER" | jq -r '.seller_orders[].shipment.id'); do
+	api 200 GET "/shipment/$ship" "" "$CUSTOMER" | jq -r '"shipment \(.tracking_id): " + ([.timeline[].status] | join(" -> "))' >&2
+done
+
+say "2. a declined payment; cancelling brings the stock back"
+before=$(stock "$SKU1" "$SELLER1")
+O2=$(api 201 POST /order "{\"lines\":[{\"sku\":\"$SKU1\",\"quantity\":3}],\"shipping_address\":$ADDRESS}" "$CUSTOMER" | jq -r .id)
+api 201 POST /payment "{\"order_id\":\"$O2\",\"method\":\"tok_chargeDeclined\"}" "$CUSTOMER" >/dev/null
+for _ in $(seq 1 100); do
+	[ "$(api 200 GET "/order/$O2" "" "$CUSTOMER" | jq -r '.payments[0].status')" = failed ] && break
+	sleep 0.1
+done
+api 200 GET "/order/$O2" "" "$CUSTOMER" | jq -r '"order \(.id) is \(.status); payment \(.payments[0].status): \(.payments[0].failure_code)"' >&2
+api 200 PUT "/order/$O2/cancel" '{"reason":"card declined"}' "$CUSTOMER" >/dev/null
+[ "$(stock "$SKU1" "$SELLER1")" = "$before" ] || fail "stock of $SKU1 is $(stock "$SKU1" "$SELLER1") after the cancel, want $before"
+
+say "3. paid, then cancelled: refunded and restocked"
+O3=$(api 201 POST /order "{\"lines\":[{\"sku\":\"$SKU2\",\"quantity\":2}],\"shipping_address\":$ADDRESS}" "$CUSTOMER" | jq -r .id)
+api 201 POST /payment "{\"order_id\":\"$O3\",\"method\":\"tok_visa\"}" "$CUSTOMER" >/dev/null
+until_status "$O3" paid "$CUSTOMER"
+api 200 PUT "/order/$O3/cancel" '{"reason":"found it cheaper"}' "$CUSTOMER" >/dev/null
+until_status "$O3" refunded "$CUSTOMER"
+api 200 GET "/order/$O3" "" "$CUSTOMER" | jq -r '"order \(.id) is \(.status); refunded \(.refunded.amount) of \(.total.amount)"' >&2
+
+printf '\njourney ok\n'
