@@ -4,9 +4,13 @@
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GO_PACKAGES := ./...
 
-.PHONY: run test lint unit build bench clean
+.PHONY: run test lint unit build bench clean web web-test e2e
 
 run: ## a complete shop with demo data on http://localhost:8080 (SQLite in ./bazaar-data)
+	@if [ ! -f web/dist/index.html ]; then \
+		if command -v npm >/dev/null 2>&1; then $(MAKE) web; \
+		else echo "make run: npm not found, serving the API without the web UI (install Node 20+ and run make web)"; fi; \
+	fi
 	go run ./cmd/bazaar serve --demo
 
 build:
@@ -26,6 +30,16 @@ unit:
 
 bench: ## the HTTP benchmarks behind bench/RESULTS.md
 	go test -run '^$$' -bench . -benchmem -count 5 ./internal/catalog/cataloghttp/
+
+# The web UI (web/): built into web/dist and embedded in the binary.
+web: ## build the web UI into web/dist (needs Node 20.19+ and npm)
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+web-test: ## the web UI's type check and unit tests (vitest)
+	cd web && npm ci --no-audit --no-fund && npx tsc -p . && npx vitest run
+
+e2e: web ## the web UI end to end in headless Chromium against `bazaar serve --demo`
+	bash web/e2e/run.sh
 
 clean:
 	rm -rf bin bazaar-data

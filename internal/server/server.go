@@ -100,6 +100,7 @@ func (s *Server) build(ctx context.Context) error {
 		s.tokens.Middleware(s.mods.check, rest.Error),
 		s.keys.Middleware,
 	)
+	s.handler = s.withWeb(s.handler)
 	return nil
 }
 

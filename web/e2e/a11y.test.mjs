@@ -1,0 +1,65 @@
+// Accessibility: axe-core finds no serious or critical WCAG A/AA violation
+// on the main screens.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { base, demo, launch } from './lib.mjs';
+
+const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function audit(page) {
+  await page.addScriptTag({ content: axe });
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+for (const [name, path, wait, who] of [
+  ['home', '/', '[data-testid=product-grid] a', null],
+  ['category', '/c/clothing', '[data-testid=product-grid] a', null],
+  ['product', null, '[data-testid=availability]', null],
+  ['sign in', '/signin', 'form', null],
+  ['register', '/register', 'form', null],
+  ['seller center', '/seller', '[data-testid=seller-product-row]', demo.seller],
+  ['admin', '/admin', 'table.data', demo.admin],
+]) {
+  test(`no serious accessibility violations: ${name}`, async () => {
+    // bypassCSP: the page's CSP forbids injected scripts, axe included.
+    const context = await browser.newContext({ baseURL: base, bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(30_000);
+    const page = await context.newPage();
+    try {
+      if (who) {
+        await page.goto('/signin');
+        await page.getByLabel('E-mail').fill(who[0]);
+        await page.getByLabel('Password').fill(who[1]);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+      }
+      let target = path;
+      if (!target) {
+        const list = await (await fetch(base + '/api/v1/product?limit=1')).json();
+        target = '/p/' + list.items[0].slug;
+      }
+      await page.goto(target);
+      await page.locator(wait).first().waitFor();
+      const violations = await audit(page);
+      assert.deepEqual(violations, []);
+    } finally {
+      await context.close();
+    }
+  });
+}

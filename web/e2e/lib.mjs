@@ -1,0 +1,59 @@
+// Shared set-up for the end-to-end tests: one headless Chromium per file,
+// a fresh browser context (empty storage) per test, screenshots on request.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const base = process.env.BAZAAR_URL ?? 'http://127.0.0.1:8080';
+const shots = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** open makes a fresh context and page that fail the test on page errors. */
+export async function open(browser, { width = 1280, height = 900 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, baseURL: base, locale: 'en-US', timezoneId: 'UTC' });
+  // The machine is shared and slow: generous waits, never timing assertions.
+  context.setDefaultTimeout(30_000);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of (400|401|404|409|422)/.test(m.text())) errors.push(m.text());
+  });
+  return { context, page, errors };
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: join(shots, name + '.png'), fullPage: true });
+}
+
+/** routes lists the API routes of the server under test ("POST /api/v1/order"). */
+export async function routes() {
+  const res = await fetch(base + '/api/v1/openapi.json');
+  const doc = await res.json();
+  const out = new Set();
+  for (const [p, ops] of Object.entries(doc.paths)) for (const m of Object.keys(ops)) out.add(m.toUpperCase() + ' ' + p);
+  return out;
+}
+
+export async function signIn(page, email, password) {
+  await page.goto('/signin');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+}
+
+export const demo = {
+  customer: ['customer@demo.bazaar.dev', 'demo-customer-pass'],
+  seller: ['seller@demo.bazaar.dev', 'demo-seller-pass'],
+  admin: ['admin@demo.bazaar.dev', 'demo-admin-pass'],
+  delivery: ['delivery@demo.bazaar.dev', 'demo-delivery-pass'],
+};

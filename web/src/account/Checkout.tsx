@@ -1,0 +1,200 @@
+import { useEffect, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { RequireUser } from '../app/routes';
+import { api, useFeatures } from '../app/api';
+import { useCart } from '../app/cart';
+import { newIdempotencyKey } from '../api/client';
+import type { Address, AddressInput, Order, Page, Payment } from '../api/types';
+import { Empty, ErrorBox, Loading, Price, humanize } from '../ui/kit';
+import { AddressFields, emptyAddress, formatAddress } from './AddressForm';
+
+/**
+ * Test cards of the built-in test gateway. These are gateway tokens, never
+ * card numbers: the UI has no card number field at all (PCI).
+ */
+export const testCards = [
+  { token: 'tok_visa', label: 'Visa ending 4242', note: 'succeeds' },
+  { token: 'tok_mastercard', label: 'Mastercard ending 4444', note: 'succeeds' },
+  { token: 'tok_chargeDeclined', label: 'Visa ending 0002', note: 'is declined' },
+  { token: 'tok_insufficientFunds', label: 'Visa ending 9995', note: 'declined: insufficient funds' },
+  { token: 'tok_processing', label: 'Visa ending 3220', note: 'succeeds after a few seconds' },
+];
+
+export function TestCardPicker({ value, onChange, name = 'card' }: { value: string; onChange: (t: string) => void; name?: string }) {
+  return (
+    <fieldset className="choices">
+      <legend>Test card</legend>
+      <p className="muted small">This shop runs the built-in test gateway: pick a test card. No real card is charged.</p>
+      {testCards.map((c) => (
+        <label key={c.token} className="choice">
+          <input type="radio" name={name} value={c.token} checked={value === c.token} onChange={() => onChange(c.token)} />
+          <span>
+            <strong>{c.label}</strong> <span className="muted">— {c.note}</span>
+          </span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+export default function CheckoutPage() {
+  return (
+    <RequireUser roles={['customer']}>
+      <Checkout />
+    </RequireUser>
+  );
+}
+
+function Checkout() {
+  const features = useFeatures();
+  const cart = useCart();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const addresses = useQuery({
+    queryKey: ['addresses'],
+    queryFn: () => api.get<Page<Address>>('/api/v1/address', { query: { limit: 50 } }).then((p) => p.items),
+  });
+  const [choice, setChoice] = useState<string>(''); // address ID or "new"
+  const [draft, setDraft] = useState<AddressInput>(emptyAddress);
+  const [card, setCard] = useState('tok_visa');
+  const orderKey = useRef(newIdempotencyKey());
+  const payKey = useRef(newIdempotencyKey());
+  const [stage, setStage] = useState<'address' | 'order' | 'payment' | ''>('');
+
+  useEffect(() => {
+    document.title = 'Checkout · Bazaar';
+  }, []);
+  useEffect(() => {
+    if (!choice && addresses.data) {
+      setChoice((addresses.data.find((a) => a.is_default) ?? addresses.data[0])?.id ?? 'new');
+    }
+  }, [addresses.data, choice]);
+
+  const place = useMutation({
+    mutationFn: async () => {
+      let addressId = choice;
+      if (choice === 'new') {
+        setStage('address');
+        const a = await api.post<Address>('/api/v1/address', { ...draft, is_default: (addresses.data?.length ?? 0) === 0 });
+        addressId = a.id;
+        setChoice(a.id);
+        void qc.invalidateQueries({ queryKey: ['addresses'] });
+      }
+      setStage('order');
+      const order = await api.post<Order>('/api/v1/order', { address_id: addressId }, { idempotencyKey: orderKey.current, cart: true });
+      setStage('payment');
+      try {
+        await api.post<Payment>('/api/v1/payment', { order_id: order.id, method: card }, { idempotencyKey: payKey.current });
+      } catch {
+        // The order exists; its page shows the payment state and offers to pay again.
+      }
+      return order;
+    },
+    onSuccess: (order) => {
+      qc.setQueryData(['order', order.id], order);
+      void qc.invalidateQueries({ queryKey: ['cart'] });
+      void qc.invalidateQueries({ queryKey: ['orders'] });
+      navigate('/orders/' + order.id + '?placed=1', { replace: true });
+    },
+    onError: () => {
+      // A refused order is final for this attempt: a new click is a new attempt.
+      orderKey.current = newIdempotencyKey();
+      payKey.current = newIdempotencyKey();
+    },
+  });
+
+  if (!features.loaded || cart.isPending || addresses.isPending) return <Loading />;
+  if (!features.has('POST /api/v1/order')) {
+    return (
+      <div className="page narrow">
+        <h1>Checkout</h1>
+        <p className="notice">Checkout is not available on this server yet.</p>
+      </div>
+    );
+  }
+  const c = cart.data;
+  if (!c || c.item_count === 0) {
+    return (
+      <div className="page narrow">
+        <h1>Checkout</h1>
+        <Empty title="Your cart is empty">
+          <Link to="/">Keep shopping</Link>
+        </Empty>
+      </div>
+    );
+  }
+  const addressError = stage === 'address' ? place.error : undefined;
+  const orderError = stage !== 'address' ? place.error : undefined;
+
+  return (
+    <div className="page checkout">
+      <h1>Checkout</h1>
+      <form
+        className="checkout-layout"
+        onSubmit={(e) => {
+          e.preventDefault();
+          place.mutate();
+        }}
+      >
+        <div className="checkout-steps">
+          <section className="panel" aria-labelledby="ship-title">
+            <h2 id="ship-title">1. Shipping address</h2>
+            {addresses.isError && <ErrorBox error={addresses.error} />}
+            {(addresses.data?.length ?? 0) > 0 && (
+              <fieldset className="choices">
+                <legend className="sr-only">Ship to</legend>
+                {addresses.data!.map((a) => (
+                  <label key={a.id} className="choice">
+                    <input type="radio" name="address" value={a.id} checked={choice === a.id} onChange={() => setChoice(a.id)} />
+                    <span>{formatAddress(a)}</span>
+                  </label>
+                ))}
+                <label className="choice">
+                  <input type="radio" name="address" value="new" checked={choice === 'new'} onChange={() => setChoice('new')} />
+                  <span>A new address</span>
+                </label>
+              </fieldset>
+            )}
+            {choice === 'new' && (
+              <>
+                <ErrorBox error={addressError} fields={Object.keys(emptyAddress)} />
+                <AddressFields value={draft} onChange={setDraft} error={addressError} />
+                <p className="muted small">The address is saved to your account for next time.</p>
+              </>
+            )}
+          </section>
+          <section className="panel" aria-labelledby="pay-title">
+            <h2 id="pay-title">2. Payment</h2>
+            <TestCardPicker value={card} onChange={setCard} />
+          </section>
+        </div>
+        <aside className="panel summary" aria-label="Order summary">
+          <h2>3. Review</h2>
+          <ul className="review-lines">
+            {c.groups.flatMap((g) =>
+              g.lines.map((l) => (
+                <li key={l.id}>
+                  <span>
+                    {l.quantity} × {l.product_title}
+                    {Object.keys(l.options).length > 0 && <span className="muted small"> ({Object.entries(l.options).map(([k, v]) => `${humanize(k)} ${v}`).join(', ')})</span>}
+                  </span>
+                  <Price value={l.line_total} />
+                </li>
+              )),
+            )}
+          </ul>
+          <p className="summary-row">
+            <span>Items subtotal</span>
+            <Price value={c.subtotal} className="strong" />
+          </p>
+          <p className="muted small">Shipping and tax are added when the order is placed; you see the total on the next page.</p>
+          <ErrorBox error={orderError} />
+          <button type="submit" className="btn primary block" disabled={place.isPending}>
+            {place.isPending ? (stage === 'payment' ? 'Paying…' : 'Placing your order…') : 'Place order and pay'}
+          </button>
+        </aside>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,312 @@
+import { useEffect, useRef, useState } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { RequireUser } from '../app/routes';
+import { api, useFeatures } from '../app/api';
+import { isApiError, newIdempotencyKey } from '../api/client';
+import type { Order, Payment, SellerOrder, Shipment } from '../api/types';
+import { Badge, ErrorBox, Loading, Price, Timeline, formatDate, humanize, type TimelineStep } from '../ui/kit';
+import { ShipmentTimeline } from '../ui/shipment';
+import { TestCardPicker } from './Checkout';
+import { formatAddress } from './AddressForm';
+
+export default function OrderDetailPage() {
+  return (
+    <RequireUser roles={['customer', 'admin', 'support']}>
+      <OrderDetail />
+    </RequireUser>
+  );
+}
+
+/**
+ * settling: the order waits on a payment the gateway has not answered yet.
+ * Right after checkout the order may not know of its payment for a moment.
+ */
+function settling(o: Order, justPlaced = false): boolean {
+  return o.status === 'pending_payment' && (o.payment_status === 'pending' || o.payment_status === 'processing' || (!o.payment_status && justPlaced));
+}
+
+function OrderDetail() {
+  const { id = '' } = useParams();
+  const [params] = useSearchParams();
+  const placed = params.get('placed') === '1';
+  const started = useRef(Date.now());
+  const order = useQuery({
+    queryKey: ['order', id],
+    queryFn: () => api.get<Order>('/api/v1/order/' + encodeURIComponent(id)),
+    // Poll while the payment settles (the gateway answers by webhook), for
+    // two minutes at most; then slowly while parcels move.
+    refetchInterval: (q) => {
+      const o = q.state.data;
+      if (!o) return false;
+      if (settling(o, placed && Date.now() - started.current < 15_000) && Date.now() - started.current < 120_000) return 1500;
+      if (['paid', 'partially_shipped', 'shipped', 'partially_delivered'].includes(o.status)) return 30_000;
+      return false;
+    },
+    staleTime: 0,
+  });
+  useEffect(() => {
+    document.title = 'Order ' + id + ' · Bazaar';
+  }, [id]);
+
+  if (order.isPending) return <Loading label="Loading your order…" />;
+  if (order.isError) {
+    return (
+      <div className="page narrow">
+        <h1>Order</h1>
+        {isApiError(order.error) && order.error.status === 404 ? (
+          <p>
+            We cannot find this order. <Link to="/orders">Your orders</Link>
+          </p>
+        ) : (
+          <ErrorBox error={order.error} />
+        )}
+      </div>
+    );
+  }
+  const o = order.data;
+  const paid = !!o.paid_at;
+  const waiting = settling(o, placed && Date.now() - started.current < 15_000);
+  return (
+    <div className="page order-detail">
+      {placed && paid && o.status === 'paid' && (
+        <div className="success-box" role="status">
+          <strong>Thank you! Your order is placed and paid.</strong> We will let you know as it ships.
+        </div>
+      )}
+      {waiting && (
+        <div className="notice" role="status">
+          <span className="spinner" aria-hidden="true" /> Confirming your payment…
+        </div>
+      )}
+      <div className="order-head">
+        <div>
+          <p className="crumbs">
+            <Link to="/orders">Your orders</Link>
+          </p>
+          <h1>Order {o.id}</h1>
+          <p className="muted">Placed {formatDate(o.placed_at)}</p>
+        </div>
+        <p className="order-status" data-testid="order-status">
+          <Badge status={o.status} />
+        </p>
+      </div>
+      <div className="order-layout">
+        <div>
+          <section className="panel" aria-labelledby="progress-title">
+            <h2 id="progress-title">Progress</h2>
+            <Timeline steps={orderSteps(o)} label="Order progress" />
+          </section>
+          {o.status === 'pending_payment' && !waiting && <PayAgain order={o} />}
+          {o.seller_orders.map((so, i) => (
+            <SellerPart key={so.id} part={so} n={i + 1} of={o.seller_orders.length} />
+          ))}
+        </div>
+        <aside>
+          <section className="panel summary" aria-labelledby="totals-title">
+            <h2 id="totals-title">Totals</h2>
+            <dl className="totals">
+              <dt>Items</dt>
+              <dd>
+                <Price value={o.subtotal} />
+              </dd>
+              <dt>Shipping</dt>
+              <dd>
+                <Price value={o.shipping} />
+              </dd>
+              <dt>Tax</dt>
+              <dd>
+                <Price value={o.tax} />
+              </dd>
+              <dt className="strong">Total</dt>
+              <dd className="strong" data-testid="order-total">
+                <Price value={o.total} />
+              </dd>
+              {o.refunded && o.refunded.amount > 0 && (
+                <>
+                  <dt>Refunded</dt>
+                  <dd>
+                    <Price value={o.refunded} />
+                  </dd>
+                </>
+              )}
+            </dl>
+            <p className="small">
+              Payment: <Badge status={o.payment_status || (paid ? 'succeeded' : 'pending')} />
+            </p>
+            {o.last_payment_error && !paid && <p className="field-error">{o.last_payment_error.message}</p>}
+          </section>
+          <section className="panel" aria-labelledby="addr-title">
+            <h2 id="addr-title">Ship to</h2>
+            <p>{formatAddress(o.shipping_address)}</p>
+          </section>
+          <CancelOrder order={o} />
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function orderSteps(o: Order): TimelineStep[] {
+  const parts = o.seller_orders;
+  const shipped = parts.filter((p) => p.shipped_at).map((p) => p.shipped_at!).sort();
+  const delivered = parts.filter((p) => p.delivered_at).map((p) => p.delivered_at!).sort();
+  const steps: TimelineStep[] = [{ label: 'Order placed', at: o.placed_at, state: 'done' }];
+  if (o.cancelled_at) {
+    steps.push({ label: 'Cancelled', at: o.cancelled_at, state: 'bad', detail: o.cancel_reason });
+    if (o.status === 'refunded') steps.push({ label: 'Refunded', state: 'done' });
+    return steps;
+  }
+  steps.push(o.paid_at ? { label: 'Paid', at: o.paid_at, state: 'done' } : { label: 'Payment', state: 'current', detail: o.last_payment_error?.message ?? 'Awaiting payment' });
+  const n = parts.length;
+  steps.push(
+    shipped.length === 0
+      ? { label: 'Shipped', state: o.paid_at ? 'current' : 'todo' }
+      : { label: shipped.length < n ? `Shipped (${shipped.length} of ${n} parcels)` : 'Shipped', at: shipped[shipped.length - 1], state: 'done' },
+  );
+  steps.push(
+    delivered.length === 0
+      ? { label: 'Delivered', state: 'todo' }
+      : { label: delivered.length < n ? `Delivered (${delivered.length} of ${n} parcels)` : 'Delivered', at: delivered[delivered.length - 1], state: delivered.length < n ? 'current' : 'done' },
+  );
+  // the first step not done is the current one
+  const firstOpen = steps.findIndex((s) => s.state !== 'done');
+  return steps.map((s, i) => (i === firstOpen && s.state === 'todo' ? { ...s, state: 'current' } : s));
+}
+
+function SellerPart({ part, n, of }: { part: SellerOrder; n: number; of: number }) {
+  const features = useFeatures();
+  const [open, setOpen] = useState(false);
+  const canTrack = features.has('GET /api/v1/shipment/{id}') && !!part.shipment;
+  const shipment = useQuery({
+    queryKey: ['shipment', part.shipment?.id],
+    queryFn: () => api.get<Shipment>('/api/v1/shipment/' + part.shipment!.id),
+    enabled: canTrack && open,
+  });
+  return (
+    <section className="panel" aria-label={`Parcel ${n} of ${of}`}>
+      <div className="part-head">
+        <h2>
+          Parcel {n} of {of}
+        </h2>
+        <Badge status={part.status} />
+      </div>
+      <ul className="review-lines">
+        {part.lines.map((l) => (
+          <li key={l.id}>
+            <span>
+              {l.quantity} × <Link to={'/p/' + l.product_id}>{l.title}</Link>
+              {Object.keys(l.options).length > 0 && <span className="muted small"> ({Object.entries(l.options).map(([k, v]) => `${humanize(k)} ${v}`).join(', ')})</span>}
+            </span>
+            <Price value={l.line_total} />
+          </li>
+        ))}
+      </ul>
+      {part.cancel_reason && <p className="muted small">Cancelled: {part.cancel_reason}</p>}
+      {part.shipment && (
+        <div className="tracking">
+          <p className="small">
+            Shipment <Badge status={part.shipment.status} /> Tracking number <code>{part.shipment.tracking_id}</code>
+          </p>
+          {canTrack && (
+            <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)}>
+              {open ? 'Hide tracking' : 'Track this parcel'}
+            </button>
+          )}
+          {open && (shipment.isPending ? <Loading /> : shipment.isError ? <ErrorBox error={shipment.error} /> : <ShipmentTimeline shipment={shipment.data} />)}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function PayAgain({ order }: { order: Order }) {
+  const [card, setCard] = useState('tok_visa');
+  const qc = useQueryClient();
+  const key = useRef(newIdempotencyKey());
+  const pay = useMutation({
+    mutationFn: () => api.post<Payment>('/api/v1/payment', { order_id: order.id, method: card }, { idempotencyKey: key.current }),
+    onSettled: () => {
+      key.current = newIdempotencyKey();
+      return qc.invalidateQueries({ queryKey: ['order', order.id] });
+    },
+  });
+  const expires = new Date(order.reservation_expires_at);
+  return (
+    <section className="panel" aria-labelledby="pay-again-title">
+      <h2 id="pay-again-title">Complete your payment</h2>
+      {order.last_payment_error && (
+        <p className="error-box" role="alert">
+          {order.last_payment_error.message}
+        </p>
+      )}
+      <p className="small">Your items are held until {formatDate(expires.toISOString())}.</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          pay.mutate();
+        }}
+      >
+        <TestCardPicker value={card} onChange={setCard} name="card-again" />
+        <ErrorBox error={pay.error} />
+        <button type="submit" className="btn primary" disabled={pay.isPending}>
+          {pay.isPending ? (
+            'Paying…'
+          ) : (
+            <>
+              Pay <Price value={order.total} />
+            </>
+          )}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function CancelOrder({ order }: { order: Order }) {
+  const features = useFeatures();
+  const qc = useQueryClient();
+  const [asking, setAsking] = useState(false);
+  const [reason, setReason] = useState('');
+  const cancel = useMutation({
+    mutationFn: () => api.put<Order>('/api/v1/order/' + order.id + '/cancel', reason.trim() ? { reason: reason.trim() } : {}),
+    onSuccess: (o) => {
+      qc.setQueryData(['order', order.id], (old: Order | undefined) => ({ ...old, ...o }));
+      void qc.invalidateQueries({ queryKey: ['orders'] });
+      setAsking(false);
+    },
+  });
+  const shippedAny = order.seller_orders.some((p) => p.shipped_at);
+  if (!features.has('PUT /api/v1/order/{id}/cancel') || shippedAny || !['pending_payment', 'paid'].includes(order.status)) return null;
+  return (
+    <section className="panel">
+      {!asking ? (
+        <button type="button" className="btn ghost danger" onClick={() => setAsking(true)}>
+          Cancel order
+        </button>
+      ) : (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            cancel.mutate();
+          }}
+        >
+          <div className="field">
+            <label htmlFor="cancel-reason">Why are you cancelling? (optional)</label>
+            <input id="cancel-reason" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
+          </div>
+          <p className="small">{order.paid_at ? 'Your payment will be refunded.' : 'Nothing has been charged.'}</p>
+          <ErrorBox error={cancel.error} />
+          <div className="row">
+            <button type="submit" className="btn danger" disabled={cancel.isPending}>
+              {cancel.isPending ? 'Cancelling…' : 'Yes, cancel the order'}
+            </button>
+            <button type="button" className="btn ghost" onClick={() => setAsking(false)}>
+              Keep it
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,315 @@
+// JSON shapes of the Bazaar REST API (see /api/v1/openapi.json). Only what
+// the UI reads is typed; the server may send more.
+
+export interface Money {
+  amount: number;
+  currency: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor?: string;
+}
+
+export type Role = 'customer' | 'seller' | 'admin' | 'delivery' | 'support';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  status: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Session {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  token_type: string;
+  user: User;
+}
+
+export interface Category {
+  id: string;
+  name: string;
+  slug: string;
+  parent_id?: string | null;
+  depth: number;
+  path: string[];
+  position: number;
+}
+
+export interface Image {
+  id: string;
+  url: string;
+  content_type: string;
+  width?: number;
+  height?: number;
+}
+
+export interface Variant {
+  id: string;
+  sku: string;
+  options: Record<string, string>;
+  price: Money;
+  available: number;
+}
+
+export type ProductStatus = 'draft' | 'active' | 'archived';
+
+export interface Product {
+  id: string;
+  slug: string;
+  seller_id: string;
+  title: string;
+  description: string;
+  brand: string;
+  category_id: string;
+  category: { id: string; name: string; slug: string; path: string[] };
+  attributes: Record<string, string>;
+  status: ProductStatus;
+  price_min: Money;
+  price_max: Money;
+  variants: Variant[];
+  images: Image[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NewProduct {
+  title: string;
+  brand: string;
+  category_id: string;
+  description: string;
+  status: ProductStatus;
+  attributes: Record<string, string>;
+  variants: { sku: string; options: Record<string, string>; price: Money }[];
+}
+
+export interface Seller {
+  id: string;
+  user_id: string;
+  name: string;
+  slug: string;
+  description: string;
+  status: string;
+  created_at: string;
+}
+
+export interface CartLine {
+  id: string;
+  sku: string;
+  product_id: string;
+  product_slug: string;
+  product_title: string;
+  options: Record<string, string>;
+  image?: string;
+  quantity: number;
+  unit_price: Money;
+  line_total: Money;
+  available: number;
+  in_stock: boolean;
+  purchasable: boolean;
+  currency_mismatch?: boolean;
+}
+
+export interface CartGroup {
+  seller_id: string;
+  seller_name: string;
+  lines: CartLine[];
+  subtotal: Money;
+}
+
+export interface Cart {
+  id: string;
+  currency: string;
+  groups: CartGroup[];
+  item_count: number;
+  subtotal: Money;
+  token?: string;
+}
+
+export interface WishItem {
+  id: string;
+  title: string;
+  slug: string;
+  brand: string;
+  image?: string;
+  min_price: Money;
+  active: boolean;
+  added_at: string;
+}
+
+export interface Address {
+  id: string;
+  name: string;
+  line1: string;
+  line2: string;
+  city: string;
+  region: string;
+  postal_code: string;
+  country: string;
+  phone: string;
+  is_default: boolean;
+}
+
+export type AddressInput = Omit<Address, 'id'>;
+
+export interface Stock {
+  sku: string;
+  product_id: string;
+  on_hand: number;
+  reserved: number;
+  available: number;
+  warehouses: { warehouse_id: string; warehouse_name: string; on_hand: number; reserved: number; available: number }[];
+}
+
+// Ordering, payments and shipments.
+
+export interface OrderLine {
+  id: string;
+  sku: string;
+  product_id: string;
+  title: string;
+  options: Record<string, string>;
+  quantity: number;
+  unit_price: Money;
+  line_total: Money;
+}
+
+export interface ShipmentRef {
+  id: string;
+  status: string;
+  tracking_id: string;
+}
+
+export interface SellerOrder {
+  id: string;
+  order_id: string;
+  seller_id: string;
+  status: string;
+  subtotal: Money;
+  shipping: Money;
+  tax: Money;
+  total: Money;
+  lines: OrderLine[];
+  shipment?: ShipmentRef;
+  cancel_reason?: string;
+  shipped_at?: string;
+  delivered_at?: string;
+  cancelled_at?: string;
+  updated_at: string;
+}
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2: string;
+  city: string;
+  region: string;
+  postal_code: string;
+  country: string;
+  phone: string;
+}
+
+export interface Payment {
+  id: string;
+  order_id: string;
+  status: string;
+  amount: Money;
+  method: string;
+  failure_code?: string;
+  failure_message?: string;
+  created_at: string;
+}
+
+export interface Order {
+  id: string;
+  status: string;
+  currency: string;
+  subtotal: Money;
+  shipping: Money;
+  tax: Money;
+  total: Money;
+  refunded?: Money;
+  shipping_address: ShippingAddress;
+  reservation_expires_at: string;
+  placed_at: string;
+  paid_at?: string;
+  cancelled_at?: string;
+  cancel_reason?: string;
+  payment_status?: string;
+  last_payment_error?: { code: string; message: string };
+  seller_orders: SellerOrder[];
+  payments?: Payment[];
+}
+
+export interface TrackingEntry {
+  status: string;
+  location: string;
+  note: string;
+  proof: string;
+  at: string;
+}
+
+export interface Shipment {
+  id: string;
+  order_id: string;
+  seller_order_id: string;
+  seller_id: string;
+  status: string;
+  carrier: string;
+  tracking_id: string;
+  partner_id?: string;
+  shipping_address: ShippingAddress;
+  items: { sku: string; product_id: string; title: string; quantity: number }[];
+  created_at: string;
+  updated_at: string;
+  timeline: TrackingEntry[];
+}
+
+// Search (GET /api/v1/search).
+
+export interface FacetValue {
+  value: string;
+  label: string;
+  count: number;
+}
+
+export interface SearchHit {
+  id: string;
+  title: string;
+  slug: string;
+  brand: string;
+  seller_id: string;
+  seller_name?: string;
+  category_id: string;
+  price: { min: Money; max: Money };
+  image?: string;
+  rating: number;
+  rating_count: number;
+  availability: string;
+  available: number;
+}
+
+export interface SearchResult {
+  items: SearchHit[];
+  next_cursor?: string;
+  total: number;
+  facets: {
+    category: FacetValue[];
+    brand: FacetValue[];
+    price: FacetValue[];
+    rating: FacetValue[];
+  };
+  relaxed?: boolean;
+}
+
+export interface Suggestion {
+  kind: 'query' | 'category' | 'brand' | 'product';
+  text: string;
+  value?: string;
+  id?: string;
+}

@@ -1,0 +1,369 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { api, useCategories, useFeatures } from '../app/api';
+import type { Category, FacetValue, Money, Page, Product, SearchResult } from '../api/types';
+import { parseAmount, toMajor } from '../lib/money';
+import { Empty, ErrorBox, Loading, Price, Thumb } from '../ui/kit';
+
+/** Card is what a product tile shows, from either the product list or search. */
+export interface Card {
+  id: string;
+  slug: string;
+  title: string;
+  brand: string;
+  image?: string;
+  min: Money;
+  max: Money;
+  available?: number;
+  seller?: string;
+}
+
+function fromProduct(p: Product): Card {
+  return {
+    id: p.id,
+    slug: p.slug,
+    title: p.title,
+    brand: p.brand,
+    image: p.images[0]?.url,
+    min: p.price_min,
+    max: p.price_max,
+    available: p.variants.reduce((n, v) => n + v.available, 0),
+  };
+}
+
+interface Results {
+  cards: Card[];
+  next?: string;
+  total?: number;
+  brands?: FacetValue[];
+  categories?: FacetValue[];
+  relaxed?: boolean;
+}
+
+const PAGE = 24;
+
+const productSorts = [
+  ['newest', 'Newest'],
+  ['price_asc', 'Price: low to high'],
+  ['price_desc', 'Price: high to low'],
+] as const;
+
+const searchSorts = [['relevance', 'Best match'], ['popular', 'Most popular'], ...productSorts] as const;
+
+export function Browse() {
+  const { category: slug } = useParams();
+  const [params, setParams] = useSearchParams();
+  const features = useFeatures();
+  const cats = useCategories();
+  const useSearch = features.has('GET /api/v1/search');
+  const category = cats.data?.find((c) => c.slug === slug);
+  const q = params.get('q') ?? '';
+  const brand = params.get('brand') ?? '';
+  const priceMin = params.get('price_min') ?? '';
+  const priceMax = params.get('price_max') ?? '';
+  const sorts = useSearch ? searchSorts : productSorts;
+  const sort = params.get('sort') ?? (useSearch && q ? 'relevance' : 'newest');
+
+  const filters = {
+    q,
+    brand,
+    price_min: priceMin,
+    price_max: priceMax,
+    sort,
+    category: category?.id ?? (slug && !cats.data ? undefined : slug),
+  };
+  const ready = features.loaded && (!slug || !!cats.data);
+
+  const results = useInfiniteQuery({
+    queryKey: ['browse', useSearch ? 'search' : 'product', filters],
+    enabled: ready,
+    initialPageParam: '',
+    getNextPageParam: (last: Results) => last.next || undefined,
+    queryFn: async ({ pageParam, signal }): Promise<Results> => {
+      const query = { ...filters, cursor: pageParam || undefined, limit: PAGE };
+      if (useSearch) {
+        const r = await api.get<SearchResult>('/api/v1/search', { query, signal });
+        return {
+          cards: r.items.map((h) => ({
+            id: h.id,
+            slug: h.slug,
+            title: h.title,
+            brand: h.brand,
+            image: h.image,
+            min: h.price.min,
+            max: h.price.max,
+            available: h.available,
+            seller: h.seller_name,
+          })),
+          next: r.next_cursor,
+          total: r.total,
+          brands: r.facets?.brand,
+          categories: r.facets?.category,
+          relaxed: r.relaxed,
+        };
+      }
+      const p = await api.get<Page<Product>>('/api/v1/product', { query, signal });
+      return { cards: p.items.map(fromProduct), next: p.next_cursor };
+    },
+  });
+
+  // Without the search service there are no facets: offer the brands of
+  // the first hundred products in scope instead.
+  const brandSample = useQuery({
+    queryKey: ['brands', filters.category ?? ''],
+    enabled: ready && !useSearch,
+    staleTime: 5 * 60_000,
+    queryFn: async () => {
+      const p = await api.get<Page<Product>>('/api/v1/product', { query: { category: filters.category, limit: 100 } });
+      const count = new Map<string, number>();
+      for (const x of p.items) count.set(x.brand, (count.get(x.brand) ?? 0) + 1);
+      return [...count.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([value, n]) => ({ value, label: value, count: n }));
+    },
+  });
+
+  const first = results.data?.pages[0];
+  const brands = (useSearch ? first?.brands : brandSample.data) ?? [];
+  const cards = results.data?.pages.flatMap((p) => p.cards) ?? [];
+
+  const set = (changes: Record<string, string>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    setParams(next);
+  };
+
+  const title = q ? `Results for “${q}”` : (category?.name ?? (slug ? 'Category' : 'All products'));
+  useEffect(() => {
+    document.title = title + ' · Bazaar';
+  }, [title]);
+
+  if (slug && cats.data && !category) {
+    return (
+      <div className="page narrow">
+        <h1>Category not found</h1>
+        <p>
+          <Link to="/">See all products</Link>
+        </p>
+      </div>
+    );
+  }
+
+  return (
+    <div className="page browse">
+      <div className="browse-head">
+        <div>
+          {category && <Breadcrumbs category={category} all={cats.data ?? []} />}
+          <h1>{title}</h1>
+          {first?.total !== undefined && (
+            <p className="muted" aria-live="polite">
+              {first.total} {first.total === 1 ? 'product' : 'products'}
+              {first.relaxed && ' (showing close matches)'}
+            </p>
+          )}
+        </div>
+        <div className="field inline">
+          <label htmlFor="sort">Sort by</label>
+          <select id="sort" value={sort} onChange={(e) => set({ sort: e.target.value })}>
+            {sorts.map(([v, label]) => (
+              <option key={v} value={v}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <div className="browse-body">
+        <Filters
+          category={category}
+          categories={cats.data ?? []}
+          facetCategories={first?.categories}
+          brands={brands}
+          brand={brand}
+          priceMin={priceMin}
+          priceMax={priceMax}
+          search={params.toString()}
+          onBrand={(b) => set({ brand: b })}
+          onPrice={(min, max) => set({ price_min: min, price_max: max })}
+          onClear={() => setParams(q ? { q } : {})}
+        />
+        <section className="results" aria-label="Products">
+          {results.isPending && ready ? (
+            <Loading label="Loading products…" />
+          ) : results.isError && cards.length === 0 ? (
+            <ErrorBox error={results.error} />
+          ) : cards.length === 0 ? (
+            <Empty title="No products match">
+              <p>Try fewer filters or another search.</p>
+            </Empty>
+          ) : (
+            <>
+              <ul className="grid" data-testid="product-grid">
+                {cards.map((c) => (
+                  <li key={c.id}>
+                    <ProductCard card={c} />
+                  </li>
+                ))}
+              </ul>
+              {results.isFetchNextPageError && <ErrorBox error={results.error} />}
+              {results.hasNextPage && (
+                <div className="center">
+                  <button type="button" className="btn secondary" onClick={() => results.fetchNextPage()} disabled={results.isFetchingNextPage}>
+                    {results.isFetchingNextPage ? 'Loading…' : 'Load more'}
+                  </button>
+                </div>
+              )}
+            </>
+          )}
+        </section>
+      </div>
+    </div>
+  );
+}
+
+function Breadcrumbs({ category, all }: { category: Category; all: Category[] }) {
+  const chain: Category[] = [];
+  for (let c: Category | undefined = category; c; c = all.find((x) => x.id === c!.parent_id)) chain.unshift(c);
+  return (
+    <nav aria-label="Breadcrumb" className="crumbs">
+      <ol>
+        <li>
+          <Link to="/">All</Link>
+        </li>
+        {chain.slice(0, -1).map((c) => (
+          <li key={c.id}>
+            <Link to={'/c/' + c.slug}>{c.name}</Link>
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+export function ProductCard({ card }: { card: Card }) {
+  return (
+    <Link to={'/p/' + card.slug} className="card">
+      <Thumb src={card.image} alt="" />
+      <div className="card-body">
+        <span className="card-brand">{card.brand}</span>
+        <span className="card-title">{card.title}</span>
+        <Price value={card.min} max={card.max.amount !== card.min.amount ? card.max : undefined} />
+        {card.available === 0 && <span className="stock out">Out of stock</span>}
+      </div>
+    </Link>
+  );
+}
+
+interface FilterProps {
+  category?: Category;
+  categories: Category[];
+  facetCategories?: FacetValue[];
+  brands: FacetValue[];
+  brand: string;
+  priceMin: string;
+  priceMax: string;
+  search: string;
+  onBrand: (b: string) => void;
+  onPrice: (min: string, max: string) => void;
+  onClear: () => void;
+}
+
+function Filters(p: FilterProps) {
+  const currency = 'USD';
+  const [min, setMin] = useState(p.priceMin ? toMajor(Number(p.priceMin), currency) : '');
+  const [max, setMax] = useState(p.priceMax ? toMajor(Number(p.priceMax), currency) : '');
+  const [err, setErr] = useState<{ min?: string; max?: string }>({});
+  useEffect(() => {
+    setMin(p.priceMin ? toMajor(Number(p.priceMin), currency) : '');
+    setMax(p.priceMax ? toMajor(Number(p.priceMax), currency) : '');
+  }, [p.priceMin, p.priceMax]);
+
+  const children = useMemo(() => {
+    const parent = p.category?.id ?? null;
+    return p.categories.filter((c) => (c.parent_id ?? null) === parent);
+  }, [p.category, p.categories]);
+  const counts = new Map(p.facetCategories?.map((f) => [f.value, f.count]));
+  const qs = p.search ? '?' + p.search : '';
+
+  const applyPrice = (e: FormEvent) => {
+    e.preventDefault();
+    const a = min.trim() ? parseAmount(min, currency) : null;
+    const b = max.trim() ? parseAmount(max, currency) : null;
+    const errs: typeof err = {};
+    if (min.trim() && a === null) errs.min = 'Enter a price like 25 or 19.99';
+    if (max.trim() && b === null) errs.max = 'Enter a price like 25 or 19.99';
+    if (a !== null && b !== null && a > b) errs.max = 'Must be at least the minimum';
+    setErr(errs);
+    if (Object.keys(errs).length === 0) p.onPrice(a === null ? '' : String(a), b === null ? '' : String(b));
+  };
+
+  return (
+    <aside className="filters" aria-label="Filters">
+      <details open={typeof window === 'undefined' || window.matchMedia('(min-width: 800px)').matches}>
+        <summary>Filters</summary>
+        {children.length > 0 && (
+          <section>
+            <h2>{p.category ? 'In ' + p.category.name : 'Categories'}</h2>
+            <ul className="cat-list">
+              {children.map((c) => (
+                <li key={c.id}>
+                  <Link to={'/c/' + c.slug + qs}>
+                    {c.name}
+                    {counts.has(c.id) && <span className="muted"> ({counts.get(c.id)})</span>}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+        <section>
+          <h2>
+            <label htmlFor="brand-filter">Brand</label>
+          </h2>
+          <select id="brand-filter" value={p.brand} onChange={(e) => p.onBrand(e.target.value)}>
+            <option value="">All brands</option>
+            {p.brand && !p.brands.some((b) => b.value === p.brand) && <option value={p.brand}>{p.brand}</option>}
+            {p.brands.map((b) => (
+              <option key={b.value} value={b.value}>
+                {b.label} ({b.count})
+              </option>
+            ))}
+          </select>
+        </section>
+        <section>
+          <h2>Price</h2>
+          <form className="price-filter" onSubmit={applyPrice} noValidate>
+            <div className="field">
+              <label htmlFor="price-min">Min ($)</label>
+              <input id="price-min" inputMode="decimal" value={min} onChange={(e) => setMin(e.target.value)} aria-invalid={err.min ? true : undefined} aria-describedby={err.min ? 'price-min-err' : undefined} placeholder="0" />
+              {err.min && (
+                <p className="field-error" id="price-min-err">
+                  {err.min}
+                </p>
+              )}
+            </div>
+            <div className="field">
+              <label htmlFor="price-max">Max ($)</label>
+              <input id="price-max" inputMode="decimal" value={max} onChange={(e) => setMax(e.target.value)} aria-invalid={err.max ? true : undefined} aria-describedby={err.max ? 'price-max-err' : undefined} placeholder="Any" />
+              {err.max && (
+                <p className="field-error" id="price-max-err">
+                  {err.max}
+                </p>
+              )}
+            </div>
+            <button type="submit" className="btn secondary small">
+              Apply
+            </button>
+          </form>
+        </section>
+        {(p.brand || p.priceMin || p.priceMax) && (
+          <button type="button" className="link" onClick={p.onClear}>
+            Clear filters
+          </button>
+        )}
+      </details>
+    </aside>
+  );
+}
