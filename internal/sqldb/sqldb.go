@@ -151,6 +151,19 @@ func (db *DB) OnCommit(f func()) {
 	db.mu.Unlock()
 }
 
+// Querier is what *sql.DB and *sql.Tx have in common: stores read through it
+// so one query function serves both inside and outside a transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+var (
+	_ Querier = (*sql.DB)(nil)
+	_ Querier = (*sql.Tx)(nil)
+)
+
 // Exec runs one statement on the write handle, outside any transaction and
 // without the commit hooks.
 func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {

@@ -103,9 +103,8 @@ func touch(ctx context.Context, tx *sql.Tx, cartID string, now time.Time) error 
 	return err
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
+// querier is *sql.DB or *sql.Tx.
+type querier = sqldb.Querier
 
 // Lines lists a cart's lines, oldest first.
 func (s *Store) Lines(ctx context.Context, cartID string) ([]cart.Line, error) {

@@ -43,10 +43,8 @@ var _ catalog.Store = (*Store)(nil)
 // New returns a store over db (migrated with Migrate).
 func New(db *sqldb.DB) *Store { return &Store{db: db} }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+// querier is *sql.DB or *sql.Tx.
+type querier = sqldb.Querier
 
 // chunk is how many values go into one IN (...) list.
 const chunk = 500

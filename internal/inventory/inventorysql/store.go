@@ -41,10 +41,8 @@ var _ inventory.Store = (*Store)(nil)
 // New returns a Store on db (migrated with Migrate).
 func New(db *sqldb.DB) *Store { return &Store{db: db} }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+// querier is *sql.DB or *sql.Tx.
+type querier = sqldb.Querier
 
 const warehouseCols = `id, seller_id, name, is_default, created_at`
 

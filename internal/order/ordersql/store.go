@@ -44,10 +44,8 @@ var _ order.Store = (*Store)(nil)
 // New returns a Store on db (migrated with Migrate).
 func New(db *sqldb.DB) *Store { return &Store{db: db} }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+// querier is *sql.DB or *sql.Tx.
+type querier = sqldb.Querier
 
 // Create writes a new order, runs steps and publishes events in one
 // transaction. The order rows go first so that the stock rows a reservation

@@ -63,10 +63,8 @@ func (s *Store) retry(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return err
 }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+// querier is *sql.DB or *sql.Tx.
+type querier = sqldb.Querier
 
 const paymentCols = `id, order_id, customer_id, attempt, idempotency_key, amount, currency, method, gateway,
 	gateway_intent_id, status, failure_code, failure_message, next_action, captured, refunded, version, created_at, updated_at`

@@ -162,9 +162,8 @@ type intent struct {
 
 const intentCols = `id, idempotency_key, amount, currency, method, status, failure_code, failure_message, payment_id, order_id, refunded, settle_at`
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+// querier is *sql.DB or *sql.Tx.
+type querier = sqldb.Querier
 
 func getIntent(ctx context.Context, q querier, where string, arg any) (intent, error) {
 	var it intent

@@ -41,10 +41,8 @@ var _ shipment.Store = (*Store)(nil)
 // New returns a Store on db (migrated with Migrate).
 func New(db *sqldb.DB) *Store { return &Store{db: db} }
 
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
+// querier is *sql.DB or *sql.Tx.
+type querier = sqldb.Querier
 
 const shipmentCols = `id, order_id, seller_order_id, seller_id, customer_id, status, carrier, tracking_id, partner_id,
 	ship_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country, ship_phone,
