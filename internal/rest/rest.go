@@ -163,6 +163,7 @@ type ctxKey int
 const (
 	keyRequestID ctxKey = iota
 	keyLogger
+	keyRoute
 )
 
 // RequestID returns the request's ID, "" outside a request.

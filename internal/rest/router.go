@@ -41,6 +41,9 @@ func (rt *Router) Handle(pattern string, h HandlerFunc) {
 	rt.routes = append(rt.routes, pattern)
 	rt.mu.Unlock()
 	rt.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if m, ok := r.Context().Value(keyRoute).(*matched); ok {
+			m.pattern = pattern
+		}
 		if err := h(w, r); err != nil {
 			Error(w, r, err)
 		}
@@ -100,10 +103,20 @@ func Chain(h http.Handler, mw ...Middleware) http.Handler {
 	return h
 }
 
+// matched records which API route pattern served a request.
+type matched struct{ pattern string }
+
+// Recorder is told about every finished request: its route pattern ("" when
+// no API route matched), status and duration. Metrics use it.
+type Recorder func(r *http.Request, route string, status int, took time.Duration)
+
 // Observe gives every request an ID (an incoming X-Request-ID of sane shape
 // is kept), a request-scoped logger, an access log line, and turns a panic
 // into a logged 500 "internal error".
-func Observe(log *slog.Logger) Middleware {
+func Observe(log *slog.Logger) Middleware { return ObserveWith(log, nil) }
+
+// ObserveWith is Observe that also reports every finished request to rec.
+func ObserveWith(log *slog.Logger, rec Recorder) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			rid := r.Header.Get("X-Request-ID")
@@ -114,7 +127,8 @@ func Observe(log *slog.Logger) Middleware {
 			}
 			w.Header().Set("X-Request-ID", rid)
 			l := log.With("request_id", rid)
-			ctx := context.WithValue(WithLogger(r.Context(), l), keyRequestID, rid)
+			route := &matched{}
+			ctx := context.WithValue(context.WithValue(WithLogger(r.Context(), l), keyRequestID, rid), keyRoute, route)
 			r = r.WithContext(ctx)
 			sw := &statusWriter{ResponseWriter: w}
 			start := time.Now()
@@ -128,9 +142,13 @@ func Observe(log *slog.Logger) Middleware {
 						Error(sw, r, fmt.Errorf("panic: %v", p))
 					}
 				}
+				took := time.Since(start)
 				l.LogAttrs(ctx, slog.LevelInfo, "http",
 					slog.String("method", r.Method), slog.String("path", r.URL.Path),
-					slog.Int("status", sw.code()), slog.Duration("took", time.Since(start)))
+					slog.Int("status", sw.code()), slog.Duration("took", took))
+				if rec != nil {
+					rec(r, route.pattern, sw.code(), took)
+				}
 			}()
 			next.ServeHTTP(sw, r)
 		})

@@ -38,13 +38,14 @@ type Config struct {
 
 // Server is a built Bazaar: every module wired over one database and bus.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	db     *sqldb.DB
-	bus    *event.Bus
-	tokens *auth.Tokens
-	keys   *idempotency.Keys
-	router *rest.Router
+	cfg     Config
+	log     *slog.Logger
+	db      *sqldb.DB
+	bus     *event.Bus
+	tokens  *auth.Tokens
+	keys    *idempotency.Keys
+	metrics *metrics
+	router  *rest.Router
 
 	handler http.Handler
 	mods    modules
@@ -95,8 +96,10 @@ func (s *Server) build(ctx context.Context) error {
 		rest.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}))
 	s.router.Mount("GET /readyz", http.HandlerFunc(s.ready))
+	s.metrics = newMetrics(s.db, s.bus)
+	s.router.Mount("GET /metrics", s.metrics.handler())
 	s.handler = rest.Chain(s.router,
-		rest.Observe(s.log),
+		rest.ObserveWith(s.log, s.metrics.record),
 		s.tokens.Middleware(s.mods.check, rest.Error),
 		s.keys.Middleware,
 	)

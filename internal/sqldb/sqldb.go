@@ -139,6 +139,16 @@ func (db *DB) Close() error {
 // Ping checks that the database answers (for readiness probes).
 func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 
+// Pools returns the connection pools by name, "write" and "read" ("shared"
+// on PostgreSQL), for monitoring their statistics only: use Tx and Read to
+// reach the database.
+func (db *DB) Pools() map[string]*sql.DB {
+	if db.r == db.w {
+		return map[string]*sql.DB{"shared": db.w}
+	}
+	return map[string]*sql.DB{"write": db.w, "read": db.r}
+}
+
 // Read returns the handle for queries outside a transaction. On SQLite it is
 // read-only.
 func (db *DB) Read() *sql.DB { return db.r }

@@ -1,0 +1,119 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/internal/sqldb"
+)
+
+// businessTopics are counted as they are delivered (at least once: a
+// redelivery after a crash counts again, so these are rates, not ledgers).
+var businessTopics = []string{
+	"account.user.registered.v1", "account.seller.created.v1",
+	"catalog.product.created.v1",
+	"order.placed.v1", "order.paid.v1", "order.cancelled.v1", "order.delivered.v1",
+	"payment.succeeded.v1", "payment.failed.v1", "payment.refunded.v1",
+	"shipment.created.v1", "shipment.status_changed.v1",
+}
+
+// metrics is the server's Prometheus registry, served at /metrics.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	events   *prometheus.CounterVec
+}
+
+func newMetrics(db *sqldb.DB, bus *event.Bus) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bazaar_http_requests_total",
+			Help: "HTTP requests by method, API route pattern and status code.",
+		}, []string{"method", "route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "bazaar_http_request_duration_seconds",
+			Help:    "HTTP request latency by method and API route pattern.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"method", "route"}),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bazaar_events_delivered_total",
+			Help: "Business events delivered by the outbox relay, by topic.",
+		}, []string{"topic"}),
+	}
+	m.reg.MustRegister(m.requests, m.duration, m.events,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		outboxCollector{db: db},
+	)
+	for name, pool := range db.Pools() {
+		m.reg.MustRegister(collectors.NewDBStatsCollector(pool, "bazaar_"+name))
+	}
+	for _, topic := range businessTopics {
+		bus.Subscribe("metrics", topic, func(ctx context.Context, e event.Event) error {
+			m.events.WithLabelValues(e.Topic).Inc()
+			return nil
+		})
+	}
+	return m
+}
+
+// record is the rest.Recorder: requests that matched no API route are
+// labelled "unmatched" so that scanners cannot blow up the label space.
+func (m *metrics) record(r *http.Request, route string, status int, took time.Duration) {
+	if route == "" {
+		route = "unmatched"
+	}
+	m.requests.WithLabelValues(r.Method, route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(r.Method, route).Observe(took.Seconds())
+}
+
+var _ rest.Recorder = (*metrics)(nil).record
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// outboxCollector reports the outbox backlog at scrape time: how many events
+// wait for delivery and how old the oldest is (the relay's lag).
+type outboxCollector struct{ db *sqldb.DB }
+
+var (
+	outboxPending = prometheus.NewDesc("bazaar_outbox_pending_events",
+		"Events committed but not yet delivered to every subscriber.", nil, nil)
+	outboxLag = prometheus.NewDesc("bazaar_outbox_lag_seconds",
+		"Age of the oldest undelivered event (0 when none).", nil, nil)
+)
+
+func (c outboxCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- outboxPending
+	ch <- outboxLag
+}
+
+func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var n int64
+	var oldest sql.NullInt64
+	if err := c.db.Read().QueryRowContext(ctx,
+		`SELECT COUNT(*), MIN(created_at) FROM event_outbox WHERE published_at IS NULL`).Scan(&n, &oldest); err != nil {
+		ch <- prometheus.NewInvalidMetric(outboxPending, err)
+		return
+	}
+	lag := 0.0
+	if oldest.Valid {
+		lag = time.Since(sqldb.Time(oldest.Int64)).Seconds()
+	}
+	ch <- prometheus.MustNewConstMetric(outboxPending, prometheus.GaugeValue, float64(n))
+	ch <- prometheus.MustNewConstMetric(outboxLag, prometheus.GaugeValue, lag)
+}
