@@ -92,7 +92,7 @@ func (s Seeder) Seed(ctx context.Context, progress io.Writer) ([]Login, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(progress, "demo: %d categories ready\n", len(leaves))
+	fmt.Fprintf(progress, "demo: category tree ready (%d leaf categories)\n", len(leaves))
 
 	var all int
 	for _, st := range Stores {
