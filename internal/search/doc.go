@@ -1,0 +1,54 @@
+// Package search is product search and discovery: full text with typo
+// tolerance, synonyms, English stemming and prefix matching on the last word,
+// filters, sorts, facets with counts, highlighted snippets, and suggestions
+// as a shopper types. It owns no product data: it keeps an index, fed by the
+// catalog's, the inventory's and the stores' events and rebuilt from them on
+// demand.
+//
+// The engine is behind Index: searchbleve is the embedded one (a Bleve index
+// under <data>/search); a search-cluster driver can implement the same
+// interface. Query analysis (Analyze: words, stop words, synonyms, typo
+// allowance by word length, prefix on the last word) happens here, so every
+// engine gets the same Plan.
+//
+// Matching: every word (or a synonym of it, ranked lower) must match, in
+// title, brand, category path, attributes, description or store name,
+// stemmed (English); or unstemmed within one edit for words of 5+ letters
+// and two for 9+ (an adjacent transposition is one edit; a word the index
+// has as such is taken as spelled right and not expanded); the last word
+// also matches as a prefix. When less than a page matches every word, the
+// results also hold products matching all but one (Result.Relaxed); when
+// nothing matches at all, one more typo per word is allowed. An empty query
+// browses, best sellers first. Facets are counted on the first page only.
+//
+// Suggestions come from memory: past queries, brand + category pairs of
+// best sellers, categories, brands and the 20,000 best-selling products,
+// each reachable from any of its words; a word one edit from a known word
+// is corrected. They are rebuilt after a reindex and every five minutes.
+//
+// Keeping in step: Subscribe handles catalog.product.{created,updated,
+// archived}.v1, catalog.category.changed.v1 (renames and moves re-index the
+// subtree), inventory.stock.changed.v1 and account.seller.{suspended,
+// reinstated}.v1 by re-reading the product(s) and upserting or deleting the
+// document, so handlers are idempotent. Only active products of active
+// stores are indexed. Reindex builds a new index in a new folder while the
+// old one answers, replays the changes made meanwhile and swaps atomically;
+// Rebuild does the same from another process (bazaar reindex) and the
+// serving process swaps within seconds (Run).
+//
+// Ratings and sales are indexed from search_signals (searchsql), filled by
+// the catalog generator. When the review and order modules exist, the
+// service will consume review.product.rated.v1 {product_id, rating,
+// rating_count} and order.paid.v1 (quantities per product) with
+// SubscribeTx into search_signals, then Refresh the product.
+//
+// Tables (searchsql):
+//
+//	search_signals  product_id, rating_x100, rating_count, sales
+//
+// Events published: none.
+// Events consumed: catalog.product.created.v1, catalog.product.updated.v1,
+// catalog.product.archived.v1, catalog.category.changed.v1,
+// inventory.stock.changed.v1, account.seller.suspended.v1,
+// account.seller.reinstated.v1.
+package search

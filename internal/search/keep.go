@@ -1,0 +1,208 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/inventory"
+)
+
+// Consumer is the name the service subscribes under.
+const Consumer = "search"
+
+// Subscribe keeps the index in step with the catalog, the inventory and the
+// stores. Every handler re-reads the product from its sources and upserts
+// (or deletes) its document, so redeliveries and reordering across
+// aggregates are harmless.
+func (s *Service) Subscribe(bus *event.Bus) {
+	product := func(ctx context.Context, e event.Event) error {
+		return s.Refresh(ctx, e.Aggregate)
+	}
+	bus.Subscribe(Consumer, catalog.TopicProductCreated, product)
+	bus.Subscribe(Consumer, catalog.TopicProductUpdated, product)
+	bus.Subscribe(Consumer, catalog.TopicProductArchived, product)
+	bus.Subscribe(Consumer, catalog.TopicCategoryChanged, s.onCategory)
+	bus.Subscribe(Consumer, inventory.TopicStockChanged, func(ctx context.Context, e event.Event) error {
+		var sc inventory.StockChanged
+		if err := e.Decode(&sc); err != nil {
+			return err
+		}
+		if sc.ProductID == "" {
+			return nil
+		}
+		return s.Refresh(ctx, sc.ProductID)
+	})
+	seller := func(ctx context.Context, e event.Event) error {
+		var sc account.SellerStatusChanged
+		if err := e.Decode(&sc); err != nil {
+			return err
+		}
+		s.docs.forgetSeller(sc.SellerID)
+		return s.refreshWhere(ctx, catalog.Filter{SellerID: sc.SellerID})
+	}
+	bus.Subscribe(Consumer, account.TopicSellerSuspended, seller)
+	bus.Subscribe(Consumer, account.TopicSellerReinstated, seller)
+}
+
+// onCategory re-indexes the products under a category that was renamed or
+// moved (their category path changed).
+func (s *Service) onCategory(ctx context.Context, e event.Event) error {
+	var ce catalog.CategoryEvent
+	if err := e.Decode(&ce); err != nil {
+		return err
+	}
+	s.docs.forgetTree()
+	if ce.Action != "updated" || len(ce.SubtreeIDs) == 0 {
+		return nil
+	}
+	return s.refreshWhere(ctx, catalog.Filter{CategoryIDs: ce.SubtreeIDs})
+}
+
+// refreshWhere re-indexes every product matching f, of any status.
+func (s *Service) refreshWhere(ctx context.Context, f catalog.Filter) error {
+	f.Sort, f.Limit, f.After = catalog.SortNewest, pageSize, nil
+	for {
+		ps, err := s.docs.cat.Products(ctx, f)
+		if err != nil {
+			return fmt.Errorf("list products to re-index: %w", err)
+		}
+		if err := s.apply(ctx, ps); err != nil {
+			return err
+		}
+		if len(ps) < f.Limit {
+			return nil
+		}
+		c := catalog.CursorFor(catalog.SortNewest, ps[len(ps)-1])
+		f.After = &c
+	}
+}
+
+// Refresh re-reads products from the catalog and updates their documents:
+// active products are (re)indexed, others removed.
+func (s *Service) Refresh(ctx context.Context, productIDs ...string) error {
+	var ps []catalog.Product
+	var gone []string
+	for _, id := range productIDs {
+		p, err := s.docs.cat.Product(ctx, id)
+		if apperr.Is(err, apperr.KindNotFound) {
+			gone = append(gone, id)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("read product %s: %w", id, err)
+		}
+		ps = append(ps, p)
+	}
+	if len(gone) > 0 {
+		h, err := s.acquire()
+		if err != nil {
+			return err
+		}
+		err = h.idx.Delete(ctx, gone)
+		h.busy.Done()
+		if err != nil {
+			return err
+		}
+		s.recent.add(gone...)
+	}
+	return s.apply(ctx, ps)
+}
+
+// apply writes the documents of ps to the current index and remembers them
+// for a rebuild in progress.
+func (s *Service) apply(ctx context.Context, ps []catalog.Product) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	put, del, err := s.docs.docs(ctx, ps)
+	if err != nil {
+		return err
+	}
+	h, err := s.acquire()
+	if err != nil {
+		return err
+	}
+	defer h.busy.Done()
+	if err := writeDocs(ctx, h.idx, put, del); err != nil {
+		return err
+	}
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	s.recent.add(ids...)
+	return nil
+}
+
+func writeDocs(ctx context.Context, idx Index, put []Doc, del []string) error {
+	if len(put) > 0 {
+		if err := idx.Put(ctx, put); err != nil {
+			return fmt.Errorf("index products: %w", err)
+		}
+	}
+	if len(del) > 0 {
+		if err := idx.Delete(ctx, del); err != nil {
+			return fmt.Errorf("remove products from the index: %w", err)
+		}
+	}
+	return nil
+}
+
+// recentLog remembers which products were refreshed when, so a rebuilt
+// index can catch up with the changes made while it was being built.
+type recentLog struct {
+	mu      sync.Mutex
+	entries []recentEntry
+	lost    time.Time // entries before this were dropped
+}
+
+type recentEntry struct {
+	at time.Time
+	id string
+}
+
+const recentMax = 500_000
+
+func (l *recentLog) add(ids ...string) {
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, id := range ids {
+		l.entries = append(l.entries, recentEntry{now, id})
+	}
+	if over := len(l.entries) - recentMax; over > 0 {
+		l.lost = l.entries[over-1].at
+		l.entries = append(l.entries[:0], l.entries[over:]...)
+	}
+	// forget what no rebuild can need any more
+	if len(l.entries) > 1000 && now.Sub(l.entries[0].at) > 24*time.Hour {
+		i := 0
+		for i < len(l.entries) && now.Sub(l.entries[i].at) > 24*time.Hour {
+			i++
+		}
+		l.lost = l.entries[i-1].at
+		l.entries = append(l.entries[:0], l.entries[i:]...)
+	}
+}
+
+// since returns the distinct products refreshed at or after t, and whether
+// the log still covers all of them.
+func (l *recentLog) since(t time.Time) ([]string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	seen := make(map[string]bool)
+	var out []string
+	for i := len(l.entries) - 1; i >= 0 && !l.entries[i].at.Before(t); i-- {
+		if id := l.entries[i].id; !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out, l.lost.Before(t)
+}

@@ -1,0 +1,131 @@
+// Package searchsql stores the search module's own data (product signals:
+// ratings and sales) in SQLite or PostgreSQL.
+package searchsql
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/search"
+	"github.com/bazaar-market/bazaar/internal/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrate creates or updates the search module's tables.
+func Migrate(ctx context.Context, db *sqldb.DB) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	return db.Migrate(ctx, "search", sub)
+}
+
+// Store keeps product signals.
+type Store struct {
+	db *sqldb.DB
+}
+
+var _ search.Signals = (*Store)(nil)
+
+// New returns a store over db (migrated with Migrate).
+func New(db *sqldb.DB) *Store { return &Store{db: db} }
+
+// chunk is how many products go into one statement.
+const chunk = 500
+
+// Signals implements search.Signals.
+func (s *Store) Signals(ctx context.Context, productIDs []string) (map[string]search.Signal, error) {
+	out := make(map[string]search.Signal, len(productIDs))
+	for start := 0; start < len(productIDs); start += chunk {
+		part := productIDs[start:min(start+chunk, len(productIDs))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := s.db.Read().QueryContext(ctx, `SELECT product_id, rating_x100, rating_count, sales FROM search_signals
+			WHERE product_id IN (`+placeholders(1, len(part), 1)+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read signals: %w", err)
+		}
+		for rows.Next() {
+			var sg search.Signal
+			var r int64
+			if err := rows.Scan(&sg.ProductID, &r, &sg.RatingCount, &sg.Sales); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read signals: %w", err)
+			}
+			sg.Rating = float64(r) / 100
+			out[sg.ProductID] = sg
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read signals: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// PutSignals inserts or replaces the signals of products, in one
+// transaction. It publishes no events: call the search service's Refresh
+// (or Reindex after a bulk load) to show them.
+func (s *Store) PutSignals(ctx context.Context, sigs []search.Signal) error {
+	now := sqldb.Micros(time.Now())
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for start := 0; start < len(sigs); start += chunk {
+			part := sigs[start:min(start+chunk, len(sigs))]
+			args := make([]any, 0, len(part)*5)
+			for _, sg := range part {
+				r := int64(math.Round(sg.Rating * 100))
+				args = append(args, sg.ProductID, min(max(r, 0), 500), max(sg.RatingCount, 0), max(sg.Sales, 0), now)
+			}
+			marks := placeholders(1, len(part), 5)
+			if s.db.Dialect == sqldb.SQLite { // SQLite prepares many numbered parameters slowly
+				marks = strings.TrimSuffix(strings.Repeat("(?,?,?,?,?),", len(part)), ",")
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO search_signals (product_id, rating_x100, rating_count, sales, updated_at)
+				VALUES `+marks+`
+				ON CONFLICT (product_id) DO UPDATE SET rating_x100 = excluded.rating_x100, rating_count = excluded.rating_count,
+				sales = excluded.sales, updated_at = excluded.updated_at`, args...)
+			if err != nil {
+				return fmt.Errorf("write signals: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// placeholders returns n groups of width parameters from $from: "($1,$2),($3,$4)"
+// or, for width 1, "$1,$2".
+func placeholders(from, n, width int) string {
+	var b strings.Builder
+	p := from
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if width > 1 {
+			b.WriteByte('(')
+		}
+		for j := range width {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(p))
+			p++
+		}
+		if width > 1 {
+			b.WriteByte(')')
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,228 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/catalog"
+)
+
+// Catalog is what the index is built from; *catalogsql.Store satisfies it
+// (a privileged, read-only use: the index holds active products only).
+type Catalog interface {
+	// Product finds a product by ID, whatever its status. NotFound if absent.
+	Product(ctx context.Context, idOrSlug string) (catalog.Product, error)
+	// Products lists products with their variants and images.
+	Products(ctx context.Context, f catalog.Filter) ([]catalog.Product, error)
+	// Categories returns every category.
+	Categories(ctx context.Context) ([]catalog.Category, error)
+}
+
+// Counter is optionally implemented by a Catalog to give reindexing a total
+// for its progress bar.
+type Counter interface {
+	CountProducts(ctx context.Context, status catalog.Status) (int, error)
+}
+
+// Scanner is optionally implemented by a Catalog to let a rebuild read
+// every product in primary-key order, which stays cheap on every page
+// (keyset pages on the newest sort get slower the deeper they go on
+// PostgreSQL).
+type Scanner interface {
+	ProductsAfter(ctx context.Context, status catalog.Status, afterID string, limit int) ([]catalog.Product, error)
+}
+
+// Stock tells how many units of each SKU are available; *inventory.Service
+// satisfies it. Missing SKUs count as 0.
+type Stock interface {
+	Available(ctx context.Context, skus []string) (map[string]int64, error)
+}
+
+// Sellers finds a store; *account.Service satisfies it. A suspended or
+// missing store answers NotFound, and its products are not shown.
+type Sellers interface {
+	Seller(ctx context.Context, id string) (account.Seller, error)
+}
+
+// Signals gives the ratings and sales of products; *searchsql.Store
+// satisfies it. Products without a signal are unrated and unsold.
+type Signals interface {
+	Signals(ctx context.Context, productIDs []string) (map[string]Signal, error)
+}
+
+// OpenFunc opens the index in dir, creating an empty one if dir does not
+// exist. bulk asks for an index tuned for a one-off build (it is closed and
+// reopened without bulk before it serves).
+type OpenFunc func(dir string, bulk bool) (Index, error)
+
+// Options tunes a Service.
+type Options struct {
+	Dir      string       // the index's home: <data>/search
+	Open     OpenFunc     // the engine, e.g. searchbleve.Open
+	Synonyms *Synonyms    // nil for DefaultSynonyms
+	Logger   *slog.Logger // nil for slog.Default()
+	// WatchEvery is how often Run looks for an index rebuilt by another
+	// process (bazaar reindex); 0 for 2 s.
+	WatchEvery time.Duration
+}
+
+// Service answers searches and suggestions from an index it keeps in step
+// with the catalog, the inventory and the stores.
+type Service struct {
+	docs *builder
+	opts Options
+	log  *slog.Logger
+
+	mu      sync.RWMutex
+	cur     *handle // nil until first needed
+	closed  bool
+	swapMu  sync.Mutex // one rebuild or swap at a time
+	recent  recentLog
+	sugg    atomic.Pointer[suggester]
+	queries queryLog
+}
+
+// handle is an open index with a count of the searches using it, so an
+// index swapped out is closed only after they finish.
+type handle struct {
+	idx  Index
+	dir  string
+	busy sync.WaitGroup
+}
+
+// New returns a service over the index under opts.Dir; the index is opened
+// (created empty the first time) when first needed. stock, sellers and
+// signals may be nil. An empty index over a non-empty catalog needs Reindex
+// (ReindexIfEmpty does it).
+func New(cat Catalog, stock Stock, sellers Sellers, signals Signals, opts Options) (*Service, error) {
+	if opts.Open == nil {
+		return nil, fmt.Errorf("search: no index engine (Options.Open)")
+	}
+	if opts.Synonyms == nil {
+		opts.Synonyms = MustParseSynonyms(DefaultSynonyms)
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.WatchEvery == 0 {
+		opts.WatchEvery = 2 * time.Second
+	}
+	if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
+		return nil, fmt.Errorf("search: create %s: %w", opts.Dir, err)
+	}
+	s := &Service{docs: newBuilder(cat, stock, sellers, signals), opts: opts, log: opts.Logger}
+	s.sugg.Store(newSuggester(nil))
+	return s, nil
+}
+
+// open opens the current index the first time it is needed, so that
+// commands which build the modules but never search (migrate, seed, user)
+// do not open an index a running server holds. The caller holds mu.
+func (s *Service) open() error {
+	if s.closed {
+		return apperr.New(apperr.KindUnavailable, "search_closed", "search is shutting down")
+	}
+	ptr, err := readPointer(s.opts.Dir)
+	if err != nil {
+		return err
+	}
+	if ptr.Dir == "" {
+		ptr = pointer{Dir: newDirName("idx")}
+		if err := writePointer(s.opts.Dir, ptr); err != nil {
+			return err
+		}
+	}
+	idx, err := s.opts.Open(filepath.Join(s.opts.Dir, ptr.Dir), false)
+	if err != nil {
+		return fmt.Errorf("search: open index %s: %w", ptr.Dir, err)
+	}
+	s.cur = &handle{idx: idx, dir: ptr.Dir}
+	s.collectGarbage(ptr.Dir)
+	return nil
+}
+
+// Close closes the index.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	h := s.cur
+	s.cur, s.closed = nil, true
+	s.mu.Unlock()
+	if h == nil {
+		return nil
+	}
+	h.busy.Wait()
+	return h.idx.Close()
+}
+
+// acquire returns the current index, opening it the first time; release it
+// with h.busy.Done().
+func (s *Service) acquire() (*handle, error) {
+	s.mu.RLock()
+	if h := s.cur; h != nil {
+		h.busy.Add(1)
+		s.mu.RUnlock()
+		return h, nil
+	}
+	s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur == nil {
+		if err := s.open(); err != nil {
+			return nil, err
+		}
+	}
+	s.cur.busy.Add(1)
+	return s.cur, nil
+}
+
+// Count is the number of products in the index.
+func (s *Service) Count() (uint64, error) {
+	h, err := s.acquire()
+	if err != nil {
+		return 0, err
+	}
+	defer h.busy.Done()
+	return h.idx.Count()
+}
+
+// Run keeps the service's background work going until ctx ends: it swaps in
+// an index rebuilt by another process and refreshes suggestions.
+func (s *Service) Run(ctx context.Context) {
+	s.refreshSuggestions(ctx)
+	t := time.NewTicker(s.opts.WatchEvery)
+	defer t.Stop()
+	lastSugg := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := s.adoptExternal(ctx); err != nil {
+			s.log.Error("search: adopt rebuilt index", "err", err)
+		}
+		if time.Since(lastSugg) > suggestEvery {
+			s.refreshSuggestions(ctx)
+			lastSugg = time.Now()
+		}
+	}
+}
+
+// ReindexIfEmpty rebuilds the index when it is empty (first start, or a
+// new replica). It is meant to run in the background at start.
+func (s *Service) ReindexIfEmpty(ctx context.Context) error {
+	n, err := s.Count()
+	if err != nil || n > 0 {
+		return err
+	}
+	_, err = s.Reindex(ctx, nil)
+	return err
+}
