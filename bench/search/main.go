@@ -1,0 +1,189 @@
+// Command search is the search module's benchmark and load tool. Every
+// target is on this machine (loopback); every loop is bounded.
+//
+//	go run ./bench/search seed    -db URL -data DIR -products N -seed S
+//	go run ./bench/search reindex -db URL -data DIR
+//	go run ./bench/search serve   -db URL -data DIR -addr 127.0.0.1:8090
+//	go run ./bench/search load    -url http://127.0.0.1:8090 -n 2000 -c 4
+//	go run ./bench/search live    -url http://127.0.0.1:8090 -n 20
+//
+// -db is a postgres:// URL or sqlite:PATH (default: SQLite in -data).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/pprof"
+	"syscall"
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/account/accountsql"
+	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/catalog/cataloggen"
+	"github.com/bazaar-market/bazaar/internal/catalog/catalogsql"
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
+	"github.com/bazaar-market/bazaar/internal/search"
+	"github.com/bazaar-market/bazaar/internal/search/searchbleve"
+	"github.com/bazaar-market/bazaar/internal/search/searchsql"
+	"github.com/bazaar-market/bazaar/internal/sqldb"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: search seed|reindex|serve|load|live [flags]")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "seed":
+		err = seed(ctx, os.Args[2:])
+	case "reindex":
+		err = reindex(ctx, os.Args[2:])
+	case "serve":
+		err = serve(ctx, os.Args[2:])
+	case "load":
+		err = load(ctx, os.Args[2:])
+	case "live":
+		err = live(ctx, os.Args[2:])
+	default:
+		err = fmt.Errorf("unknown command %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "search:", err)
+		os.Exit(1)
+	}
+}
+
+type common struct {
+	db, data string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.db, "db", "", "postgres://... or sqlite:PATH (default: bazaar.db in -data)")
+	fs.StringVar(&c.data, "data", "./bench-data", "data directory (the index goes to DATA/search)")
+}
+
+func (c *common) open(ctx context.Context) (*sqldb.DB, error) {
+	db, err := sqldb.Open(ctx, c.db, c.data)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range []func(context.Context, *sqldb.DB) error{event.Migrate, accountsql.Migrate, catalogsql.Migrate, inventorysql.Migrate, searchsql.Migrate} {
+		if err := m(ctx, db); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func accounts(db *sqldb.DB) *account.Service {
+	key, _ := auth.LoadKey("", os.TempDir())
+	return account.New(accountsql.New(db), auth.NewTokens(key, time.Minute), account.Options{})
+}
+
+func seed(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ExitOnError)
+	var c common
+	c.register(fs)
+	n := fs.Int("products", 10000, "products to generate")
+	s := fs.Uint64("seed", 1, "generator seed")
+	batch := fs.Int("batch", 0, "products per transaction (0: default)")
+	prof := fs.String("cpuprofile", "", "write a CPU profile here")
+	_ = fs.Parse(args)
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			return err
+		}
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	db, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st, err := cataloggen.Seed(ctx, accounts(db), catalogsql.New(db), searchsql.New(db), cataloggen.Options{
+		Config: cataloggen.Config{Products: *n, Seed: *s}, Progress: os.Stderr, Batch: *batch})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("seeded %d products (%d variants), %d sellers, %d categories in %v: %.0f products/s\n",
+		st.Products, st.Variants, st.Sellers, st.Categories, st.Took.Round(time.Millisecond), float64(st.Products)/st.Took.Seconds())
+	return nil
+}
+
+// genStock is the generated marketplace's stock (cataloggen.OnHand): the
+// generator writes no inventory rows, so benchmarks read stock from it.
+type genStock struct{}
+
+func (genStock) Available(ctx context.Context, skus []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(skus))
+	for _, s := range skus {
+		out[s] = cataloggen.OnHand(s)
+	}
+	return out, nil
+}
+
+func reindex(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("reindex", flag.ExitOnError)
+	var c common
+	c.register(fs)
+	prof := fs.String("cpuprofile", "", "write a CPU profile here")
+	_ = fs.Parse(args)
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			return err
+		}
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	db, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st, err := search.Rebuild(ctx, catalogsql.New(db), genStock{}, accounts(db), searchsql.New(db),
+		search.Options{Dir: filepath.Join(c.data, "search"), Open: searchbleve.Open, Logger: quiet()}, os.Stderr)
+	if err != nil {
+		return err
+	}
+	size, _ := dirSize(filepath.Join(c.data, "search", st.Dir))
+	fmt.Printf("indexed %d products in %v: %.0f products/s; index %s on disk\n", st.Products, st.Took.Round(time.Millisecond), st.Rate(), human(size))
+	return nil
+}
+
+func dirSize(dir string) (int64, error) {
+	var n int64
+	err := filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			n += info.Size()
+		}
+		return err
+	})
+	return n, err
+}
+
+func human(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
+}
