@@ -103,8 +103,8 @@ func (s *Store) ImportProducts(ctx context.Context, ps []catalog.Product) error 
 				p.CategoryID, string(attrs), string(p.Status), p.PriceMin.Currency, p.PriceMin.Amount, p.PriceMax.Amount, p.Version,
 				sqldb.Micros(p.CreatedAt), sqldb.Micros(p.UpdatedAt)})
 		}
-		if err := s.insertRows(ctx, tx, `INSERT INTO catalog_products (id, slug, seller_id, title, title_key, description, brand, brand_key,
-			category_id, attributes, status, currency, price_min, price_max, version, created_at, updated_at) VALUES `, productCols, rows); err != nil {
+		if err := s.db.InsertRows(ctx, tx, `INSERT INTO catalog_products (id, slug, seller_id, title, title_key, description, brand, brand_key,
+			category_id, attributes, status, currency, price_min, price_max, version, created_at, updated_at) VALUES `, productCols, rows, ""); err != nil {
 			if sqldb.IsUniqueViolation(err) {
 				return apperr.Conflict("slug_taken", "a product's ID or slug is taken: %v", err)
 			}
@@ -120,7 +120,7 @@ func (s *Store) ImportProducts(ctx context.Context, ps []catalog.Product) error 
 				rows = append(rows, []any{v.ID, p.ID, v.SKU, string(opts), v.Price.Amount, v.Price.Currency, i})
 			}
 		}
-		if err := s.insertRows(ctx, tx, `INSERT INTO catalog_variants (id, product_id, sku, options, price_amount, currency, position) VALUES `, 7, rows); err != nil {
+		if err := s.db.InsertRows(ctx, tx, `INSERT INTO catalog_variants (id, product_id, sku, options, price_amount, currency, position) VALUES `, 7, rows, ""); err != nil {
 			if sqldb.IsUniqueViolation(err) {
 				return skuTaken()
 			}
@@ -132,7 +132,7 @@ func (s *Store) ImportProducts(ctx context.Context, ps []catalog.Product) error 
 				rows = append(rows, []any{im.ID, p.ID, i, im.ContentType, im.Width, im.Height, im.Size, im.SHA256, sqldb.Micros(im.CreatedAt)})
 			}
 		}
-		if err := s.insertRows(ctx, tx, `INSERT INTO catalog_images (id, product_id, position, content_type, width, height, size, sha256, created_at) VALUES `, 9, rows); err != nil {
+		if err := s.db.InsertRows(ctx, tx, `INSERT INTO catalog_images (id, product_id, position, content_type, width, height, size, sha256, created_at) VALUES `, 9, rows, ""); err != nil {
 			return fmt.Errorf("import images: %w", err)
 		}
 		return nil
@@ -168,40 +168,6 @@ func checkImport(p *catalog.Product) error {
 	}
 	if p.Attributes == nil {
 		p.Attributes = map[string]string{}
-	}
-	return nil
-}
-
-// maxParams keeps a statement well under both engines' limits on
-// parameters.
-const maxParams = 8000
-
-// insertRows inserts rows with multi-row INSERTs. On SQLite the parameters
-// are anonymous ('?'): SQLite looks numbered ones up in a list, which makes
-// a statement with thousands of them quadratic to prepare.
-func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, head string, width int, rows [][]any) error {
-	per := maxParams / width
-	for start := 0; start < len(rows); start += per {
-		part := rows[start:min(start+per, len(rows))]
-		var b strings.Builder
-		b.WriteString(head)
-		args := make([]any, 0, len(part)*width)
-		for i, r := range part {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteByte('(')
-			if s.db.Dialect == sqldb.SQLite {
-				b.WriteString(strings.Repeat("?,", width-1) + "?")
-			} else {
-				b.WriteString(placeholders(len(args)+1, width))
-			}
-			b.WriteByte(')')
-			args = append(args, r...)
-		}
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -79,25 +79,17 @@ func (s *Store) Signals(ctx context.Context, productIDs []string) (map[string]se
 // (or Reindex after a bulk load) to show them.
 func (s *Store) PutSignals(ctx context.Context, sigs []search.Signal) error {
 	now := sqldb.Micros(time.Now())
+	rows := make([][]any, len(sigs))
+	for i, sg := range sigs {
+		r := int64(math.Round(sg.Rating * 100))
+		rows[i] = []any{sg.ProductID, min(max(r, 0), 500), max(sg.RatingCount, 0), max(sg.Sales, 0), now}
+	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		for start := 0; start < len(sigs); start += chunk {
-			part := sigs[start:min(start+chunk, len(sigs))]
-			args := make([]any, 0, len(part)*5)
-			for _, sg := range part {
-				r := int64(math.Round(sg.Rating * 100))
-				args = append(args, sg.ProductID, min(max(r, 0), 500), max(sg.RatingCount, 0), max(sg.Sales, 0), now)
-			}
-			marks := placeholders(1, len(part), 5)
-			if s.db.Dialect == sqldb.SQLite { // SQLite prepares many numbered parameters slowly
-				marks = strings.TrimSuffix(strings.Repeat("(?,?,?,?,?),", len(part)), ",")
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO search_signals (product_id, rating_x100, rating_count, sales, updated_at)
-				VALUES `+marks+`
-				ON CONFLICT (product_id) DO UPDATE SET rating_x100 = excluded.rating_x100, rating_count = excluded.rating_count,
-				sales = excluded.sales, updated_at = excluded.updated_at`, args...)
-			if err != nil {
-				return fmt.Errorf("write signals: %w", err)
-			}
+		err := s.db.InsertRows(ctx, tx, `INSERT INTO search_signals (product_id, rating_x100, rating_count, sales, updated_at) VALUES `, 5, rows,
+			` ON CONFLICT (product_id) DO UPDATE SET rating_x100 = excluded.rating_x100, rating_count = excluded.rating_count,
+			sales = excluded.sales, updated_at = excluded.updated_at`)
+		if err != nil {
+			return fmt.Errorf("write signals: %w", err)
 		}
 		return nil
 	})
