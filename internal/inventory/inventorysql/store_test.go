@@ -154,3 +154,52 @@ func TestReserveTxRollsBackWithOrder(t *testing.T) {
 		}
 	})
 }
+
+func TestImportStock(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s := open(t, db)
+		ctx := context.Background()
+		levels := []inventorysql.Import{
+			{Item: inventory.Item{SKU: "IMP-A", ProductID: "prd_a", SellerID: "sel_1"}, OnHand: 5},
+			{Item: inventory.Item{SKU: "IMP-B", ProductID: "prd_b", SellerID: "sel_1"}, OnHand: 0},
+			{Item: inventory.Item{SKU: "IMP-C", ProductID: "prd_c", SellerID: "sel_2"}, OnHand: 7},
+		}
+		if err := s.ImportStock(ctx, levels, now); err != nil {
+			t.Fatal(err)
+		}
+		// A second run keeps what is there (here: what a sale changed).
+		if _, err := s.SetOnHand(ctx, levels[0].Item, "", 3, now); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ImportStock(ctx, levels, now); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Available(ctx, []string{"IMP-A", "IMP-B", "IMP-C", "IMP-MISSING"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int64{"IMP-A": 3, "IMP-B": 0, "IMP-C": 7}
+		for sku, n := range want {
+			if got[sku] != n {
+				t.Errorf("Available(%s) = %d, want %d", sku, got[sku], n)
+			}
+		}
+		for _, seller := range []string{"sel_1", "sel_2"} {
+			ws, err := s.Warehouses(ctx, seller)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ws) != 1 || !ws[0].Default {
+				t.Errorf("Warehouses(%s) = %+v, want one default warehouse", seller, ws)
+			}
+		}
+		// Bulk loads write no events: only SetOnHand's one is there.
+		if rows := outbox(t, db); len(rows) != 1 {
+			t.Errorf("outbox holds %d events, want 1 (from SetOnHand)", len(rows))
+		}
+		bad := []inventorysql.Import{{Item: inventory.Item{SKU: "IMP-D", SellerID: "sel_1"}, OnHand: -1}}
+		if err := s.ImportStock(ctx, bad, now); err == nil {
+			t.Error("ImportStock(on hand -1) succeeded, want an error")
+		}
+	})
+}
