@@ -228,16 +228,22 @@ func crashRun(t *testing.T, bin, dbURL string) {
 		t.Fatal("the server was never killed: nothing was tested")
 	}
 
-	// Let payments settle and the outbox drain, then stop cleanly.
-	time.Sleep(3 * time.Second)
-	p.stop()
-
 	db, err := sqldb.Open(context.Background(), dbURL, dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	q := db.Read()
+	// Let payments settle (the test gateway answers within a second or
+	// two) and the outbox drain on a busy machine, then stop cleanly.
+	time.Sleep(3 * time.Second)
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		var n int
+		if err := q.QueryRow(`SELECT COUNT(*) FROM event_outbox WHERE published_at IS NULL`).Scan(&n); err != nil || n == 0 {
+			break
+		}
+	}
+	p.stop()
 	count := func(query string, args ...any) int {
 		t.Helper()
 		var n int
@@ -289,6 +295,19 @@ func crashRun(t *testing.T, bin, dbURL string) {
 	}
 	if n := count(`SELECT COUNT(*) FROM event_outbox WHERE published_at IS NULL`); n != 0 {
 		t.Errorf("%d outbox events were never delivered", n)
+		rows, err := q.Query(`SELECT topic, attempts, COALESCE(last_error, '') FROM event_outbox WHERE published_at IS NULL ORDER BY seq LIMIT 5`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var topic, lastErr string
+			var attempts int
+			if err := rows.Scan(&topic, &attempts, &lastErr); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("undelivered: %s after %d attempts, last error %q", topic, attempts, lastErr)
+		}
 	}
 	t.Logf("%d kills, %d orders placed, %d units sold, %d held", kills, placed, sold, held)
 }
