@@ -2,7 +2,8 @@
 //
 //	bazaar serve [--addr :8080] [--data ./bazaar-data] [--database-url URL] [--demo]
 //	bazaar migrate
-//	bazaar seed
+//	bazaar seed [--products N --seed S]
+//	bazaar reindex
 //	bazaar user create --email E (--password P | --password-stdin) --role R [--name N]
 //	bazaar version
 //
@@ -29,6 +30,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/catalog/cataloggen"
 	"github.com/bazaar-market/bazaar/internal/server"
 )
 
@@ -66,7 +68,8 @@ const usage = `Bazaar: an open-source marketplace platform.
 Usage:
   bazaar serve [flags]      run the marketplace (all modules, REST API)
   bazaar migrate [flags]    apply database migrations and exit
-  bazaar seed [flags]       load the demo data (idempotent)
+  bazaar seed [flags]       load the demo data (idempotent); --products N --seed S: a synthetic catalog
+  bazaar reindex [flags]    rebuild the search index from the database (online)
   bazaar user create ...    create an account of any role (admin, delivery, support, ...)
   bazaar version            print the version
 
@@ -85,6 +88,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return migrate(ctx, args[1:], stdout, stderr)
 	case "seed":
 		return seed(ctx, args[1:], stdout, stderr)
+	case "reindex":
+		return reindex(ctx, args[1:], stdout, stderr)
 	case "user":
 		if len(args) < 2 || args[1] != "create" {
 			return usageError{"usage: bazaar user create --email E (--password P | --password-stdin) --role R"}
@@ -215,6 +220,49 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var c common
 	c.register(fs)
+	products := fs.Int("products", 0, "instead of the demo shop, generate a synthetic marketplace of this many products (with stores, categories, stock, ratings)")
+	genSeed := fs.Uint64("seed", 1, "with --products: the generator's seed (the same seed makes the same catalog)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *products < 0 {
+		return usageError{"--products must not be negative"}
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	s, err := server.New(ctx, c.cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if *products > 0 {
+		st, rs, err := s.SeedCatalog(ctx, cataloggen.Options{Config: cataloggen.Config{Products: *products, Seed: *genSeed}, Progress: stderr})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "seeded %d products (%d variants), %d stores, %d categories in %v (%.0f products/s)\n",
+			st.Products, st.Variants, st.Sellers, st.Categories, st.Took.Round(time.Millisecond), float64(st.Products)/st.Took.Seconds())
+		fmt.Fprintf(stdout, "indexed %d products for search in %v (%.0f products/s)\n", rs.Products, rs.Took.Round(time.Millisecond), rs.Rate())
+		return nil
+	}
+	logins, err := s.Seed(ctx, server.SeedOptions{Progress: stderr})
+	if err != nil {
+		return err
+	}
+	printLogins(stdout, logins)
+	// The events the seed wrote stay in the outbox: the server delivers
+	// them (now if it runs, else when it starts), so this process never
+	// touches the search index a running server holds.
+	return nil
+}
+
+func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c common
+	c.register(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -227,17 +275,13 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer s.Close()
-	logins, err := s.Seed(ctx, server.SeedOptions{Progress: stderr})
+	rs, err := s.Reindex(ctx, stderr)
 	if err != nil {
 		return err
 	}
-	printLogins(stdout, logins)
-	// Deliver the events the seed wrote before exiting, so subscribers
-	// (search, recommendations) in this database see them.
-	dctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	_, err = s.Bus().Drain(dctx)
-	return err
+	fmt.Fprintf(stdout, "indexed %d products in %v (%.0f products/s); a running server swaps the new index in within seconds\n",
+		rs.Products, rs.Took.Round(time.Millisecond), rs.Rate())
+	return nil
 }
 
 func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"time"
@@ -21,23 +22,42 @@ const Consumer = "search"
 // (or deletes) its document, so redeliveries and reordering across
 // aggregates are harmless.
 func (s *Service) Subscribe(bus *event.Bus) {
-	product := func(ctx context.Context, e event.Event) error {
-		return s.Refresh(ctx, e.Aggregate)
-	}
-	bus.Subscribe(Consumer, catalog.TopicProductCreated, product)
-	bus.Subscribe(Consumer, catalog.TopicProductUpdated, product)
-	bus.Subscribe(Consumer, catalog.TopicProductArchived, product)
-	bus.Subscribe(Consumer, catalog.TopicCategoryChanged, s.onCategory)
-	bus.Subscribe(Consumer, inventory.TopicStockChanged, func(ctx context.Context, e event.Event) error {
+	stockProduct := func(e event.Event) (string, error) {
 		var sc inventory.StockChanged
-		if err := e.Decode(&sc); err != nil {
-			return err
+		err := e.Decode(&sc)
+		return sc.ProductID, err
+	}
+	if s.opts.Queue != nil {
+		// Product and stock changes are many: queue them (RunQueue).
+		product := func(ctx context.Context, tx *sql.Tx, e event.Event) error {
+			return s.enqueue(ctx, tx, e.Aggregate)
 		}
-		if sc.ProductID == "" {
-			return nil
+		bus.SubscribeTx(Consumer, catalog.TopicProductCreated, product)
+		bus.SubscribeTx(Consumer, catalog.TopicProductUpdated, product)
+		bus.SubscribeTx(Consumer, catalog.TopicProductArchived, product)
+		bus.SubscribeTx(Consumer, inventory.TopicStockChanged, func(ctx context.Context, tx *sql.Tx, e event.Event) error {
+			id, err := stockProduct(e)
+			if err != nil || id == "" {
+				return err
+			}
+			return s.enqueue(ctx, tx, id)
+		})
+	} else {
+		product := func(ctx context.Context, e event.Event) error {
+			return s.Refresh(ctx, e.Aggregate)
 		}
-		return s.Refresh(ctx, sc.ProductID)
-	})
+		bus.Subscribe(Consumer, catalog.TopicProductCreated, product)
+		bus.Subscribe(Consumer, catalog.TopicProductUpdated, product)
+		bus.Subscribe(Consumer, catalog.TopicProductArchived, product)
+		bus.Subscribe(Consumer, inventory.TopicStockChanged, func(ctx context.Context, e event.Event) error {
+			id, err := stockProduct(e)
+			if err != nil || id == "" {
+				return err
+			}
+			return s.Refresh(ctx, id)
+		})
+	}
+	bus.Subscribe(Consumer, catalog.TopicCategoryChanged, s.onCategory)
 	seller := func(ctx context.Context, e event.Event) error {
 		var sc account.SellerStatusChanged
 		if err := e.Decode(&sc); err != nil {
@@ -110,6 +130,7 @@ func (s *Service) Refresh(ctx context.Context, productIDs ...string) error {
 			return err
 		}
 		s.recent.add(gone...)
+		s.changed.Store(true)
 	}
 	return s.apply(ctx, ps)
 }
@@ -137,6 +158,7 @@ func (s *Service) apply(ctx context.Context, ps []catalog.Product) error {
 		ids[i] = p.ID
 	}
 	s.recent.add(ids...)
+	s.changed.Store(true)
 	return nil
 }
 

@@ -72,6 +72,10 @@ type Options struct {
 	// WatchEvery is how often Run looks for an index rebuilt by another
 	// process (bazaar reindex); 0 for 2 s.
 	WatchEvery time.Duration
+	// Queue, if set, decouples the index from the event relay: events
+	// queue products durably and RunQueue refreshes them in batches. Nil:
+	// the event handlers refresh documents themselves.
+	Queue Queue
 }
 
 // Service answers searches and suggestions from an index it keeps in step
@@ -87,6 +91,8 @@ type Service struct {
 	swapMu  sync.Mutex // one rebuild or swap at a time
 	recent  recentLog
 	sugg    atomic.Pointer[suggester]
+	changed atomic.Bool   // the index changed since suggestions were built
+	kick    chan struct{} // wakes RunQueue
 	queries queryLog
 }
 
@@ -118,7 +124,7 @@ func New(cat Catalog, stock Stock, sellers Sellers, signals Signals, opts Option
 	if err := os.MkdirAll(opts.Dir, 0o750); err != nil {
 		return nil, fmt.Errorf("search: create %s: %w", opts.Dir, err)
 	}
-	s := &Service{docs: newBuilder(cat, stock, sellers, signals), opts: opts, log: opts.Logger}
+	s := &Service{docs: newBuilder(cat, stock, sellers, signals), opts: opts, log: opts.Logger, kick: make(chan struct{}, 1)}
 	s.sugg.Store(newSuggester(nil))
 	return s, nil
 }
@@ -209,7 +215,10 @@ func (s *Service) Run(ctx context.Context) {
 		if err := s.adoptExternal(ctx); err != nil {
 			s.log.Error("search: adopt rebuilt index", "err", err)
 		}
-		if time.Since(lastSugg) > suggestEvery {
+		// Suggestions follow the index: within a minute of a change
+		// (new brands, categories, best sellers), and every five minutes
+		// for the queries shoppers type.
+		if since := time.Since(lastSugg); since > suggestEvery || since > suggestAfterChange && s.changed.Swap(false) {
 			s.refreshSuggestions(ctx)
 			lastSugg = time.Now()
 		}

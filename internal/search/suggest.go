@@ -21,6 +21,7 @@ const (
 	MaxSuggestions     = 20
 	suggestProducts    = 20_000 // the best sellers offered as product completions
 	suggestEvery       = 5 * time.Minute
+	suggestAfterChange = time.Minute
 )
 
 // Suggest completes what a shopper is typing with past queries, categories,
@@ -50,7 +51,30 @@ func (s *Service) Suggest(ctx context.Context, q string, limit int) ([]Suggestio
 	// Nothing starts with q: correct words that are one edit from a known
 	// word (a transposition counts as one) and try again.
 	if fixed, ok := sg.correct(words); ok {
-		return sg.lookup(strings.Join(fixed, " "), limit), nil
+		if out = sg.lookup(strings.Join(fixed, " "), limit); len(out) > 0 {
+			return out, nil
+		}
+	}
+	// Still nothing (a product listed since the suggestions were built, or
+	// a word no entry has): complete from the index itself.
+	return s.productSuggestions(ctx, q, limit)
+}
+
+// productSuggestions are the products that best match q, typos and a
+// prefix on the last word included.
+func (s *Service) productSuggestions(ctx context.Context, q string, limit int) ([]Suggestion, error) {
+	h, err := s.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer h.busy.Done()
+	resp, err := h.idx.Search(ctx, Request{Plan: Analyze(q, s.opts.Synonyms), Sort: SortRelevance, Limit: limit})
+	if err != nil {
+		return nil, fmt.Errorf("suggest: %w", err)
+	}
+	out := make([]Suggestion, 0, len(resp.Docs))
+	for _, d := range resp.Docs {
+		out = append(out, Suggestion{Kind: KindProduct, Text: d.Title, Value: d.Slug, ID: d.ID})
 	}
 	return out, nil
 }

@@ -3,10 +3,18 @@ package server
 import (
 	"context"
 	"io"
+	"time"
 
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/catalog/cataloggen"
+	"github.com/bazaar-market/bazaar/internal/catalog/catalogsql"
 	"github.com/bazaar-market/bazaar/internal/demo"
+	"github.com/bazaar-market/bazaar/internal/inventory"
+	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
+	"github.com/bazaar-market/bazaar/internal/search"
+	"github.com/bazaar-market/bazaar/internal/search/searchsql"
 )
 
 // SeedOptions controls demo seeding.
@@ -42,4 +50,39 @@ func (s *Server) CreateUser(ctx context.Context, email, password, name, role str
 		return "", err
 	}
 	return u.ID, nil
+}
+
+// SeedCatalog loads a synthetic marketplace catalog of the generator
+// (cataloggen): its stores, category tree, products with variants, opening
+// stock and ratings and sales, in bulk and without events, then rebuilds
+// the search index (a running server swaps it in within seconds). It is
+// deterministic for opts.Seed, and refuses a seed already loaded.
+func (s *Server) SeedCatalog(ctx context.Context, opts cataloggen.Options) (cataloggen.Stats, search.ReindexStats, error) {
+	inv := inventorysql.New(s.db)
+	opts.Stock = func(ctx context.Context, ps []catalog.Product) error {
+		var levels []inventorysql.Import
+		for _, p := range ps {
+			for _, v := range p.Variants {
+				levels = append(levels, inventorysql.Import{
+					Item:   inventory.Item{SKU: v.SKU, ProductID: p.ID, SellerID: p.SellerID},
+					OnHand: cataloggen.OnHand(v.SKU),
+				})
+			}
+		}
+		return inv.ImportStock(ctx, levels, time.Now())
+	}
+	st, err := cataloggen.Seed(ctx, s.mods.account, catalogsql.New(s.db), searchsql.New(s.db), opts)
+	if err != nil {
+		return st, search.ReindexStats{}, err
+	}
+	rs, err := s.Reindex(ctx, opts.Progress)
+	return st, rs, err
+}
+
+// Reindex rebuilds the search index from the database into a new folder
+// and points the data dir at it; a server running on the same data dir
+// swaps it in within seconds, answering from the old index meanwhile.
+func (s *Server) Reindex(ctx context.Context, progress io.Writer) (search.ReindexStats, error) {
+	m := &s.mods
+	return search.Rebuild(ctx, catalogsql.New(s.db), m.inventory, m.account, searchsql.New(s.db), s.searchOptions(), progress)
 }

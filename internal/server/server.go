@@ -130,8 +130,14 @@ func (s *Server) DB() *sqldb.DB { return s.db }
 // Bus is the server's event bus (for commands and tests).
 func (s *Server) Bus() *event.Bus { return s.bus }
 
-// Close releases the database.
-func (s *Server) Close() error { return s.db.Close() }
+// Close closes the search index and the database.
+func (s *Server) Close() error {
+	var err error
+	if s.mods.search != nil {
+		err = s.mods.search.Close()
+	}
+	return errors.Join(err, s.db.Close())
+}
 
 // Serve runs the relay and answers HTTP on l until ctx ends, then shuts down
 // gracefully: in-flight requests get up to 15 s to finish.

@@ -26,6 +26,10 @@ import (
 	"github.com/bazaar-market/bazaar/internal/payment/paymenthttp"
 	"github.com/bazaar-market/bazaar/internal/payment/paymentsql"
 	"github.com/bazaar-market/bazaar/internal/payment/testgateway"
+	"github.com/bazaar-market/bazaar/internal/search"
+	"github.com/bazaar-market/bazaar/internal/search/searchbleve"
+	"github.com/bazaar-market/bazaar/internal/search/searchhttp"
+	"github.com/bazaar-market/bazaar/internal/search/searchsql"
 	"github.com/bazaar-market/bazaar/internal/shipment"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmenthttp"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmentsql"
@@ -42,6 +46,7 @@ type modules struct {
 	gateway   *testgateway.Gateway
 	order     *order.Service
 	shipment  *shipment.Service
+	search    *search.Service
 }
 
 // check is the auth middleware's hook: it confirms the caller's account is
@@ -64,6 +69,7 @@ func (s *Server) wire(ctx context.Context) error {
 		testgateway.Migrate,
 		ordersql.Migrate,
 		shipmentsql.Migrate,
+		searchsql.Migrate,
 	} {
 		if err := migrate(ctx, s.db); err != nil {
 			return err
@@ -100,6 +106,16 @@ func (s *Server) wire(ctx context.Context) error {
 	m.order.Subscribe(s.bus)
 	m.shipment = shipment.New(shipmentsql.New(s.db), m.order, m.account, shipment.Options{})
 	m.shipment.Subscribe(s.bus)
+	// Search only subscribes and answers queries. Its index lives in the
+	// data dir and is opened when first needed, so commands that build the
+	// modules but neither search nor relay events (migrate, seed, user)
+	// leave alone an index a running server holds.
+	srch, err := search.New(catalogsql.New(s.db), m.inventory, m.account, searchsql.New(s.db), s.searchOptions())
+	if err != nil {
+		return err
+	}
+	m.search = srch
+	m.search.Subscribe(s.bus)
 
 	accounthttp.New(m.account).Routes(s.router)
 	cataloghttp.New(m.catalog).Routes(s.router)
@@ -108,6 +124,7 @@ func (s *Server) wire(ctx context.Context) error {
 	paymenthttp.New(m.payment).Routes(s.router)
 	orderhttp.New(m.order).Routes(s.router)
 	shipmenthttp.New(m.shipment).Routes(s.router)
+	searchhttp.New(m.search).Routes(s.router)
 	return s.serveOpenAPI(
 		accounthttp.New(m.account).Ops(),
 		cataloghttp.New(m.catalog).Ops(),
@@ -116,7 +133,14 @@ func (s *Server) wire(ctx context.Context) error {
 		paymenthttp.New(m.payment).Ops(),
 		orderhttp.New(m.order).Ops(),
 		shipmenthttp.New(m.shipment).Ops(),
+		searchhttp.New(m.search).Ops(),
 	)
+}
+
+// searchOptions places the search index in the data dir, on the embedded engine.
+func (s *Server) searchOptions() search.Options {
+	return search.Options{Dir: filepath.Join(s.cfg.DataDir, "search"), Open: searchbleve.Open, Logger: s.log.With("module", "search"),
+		Queue: searchsql.New(s.db)}
 }
 
 // background lists the periodic jobs Serve runs next to the HTTP server.
@@ -127,6 +151,15 @@ func (s *Server) background() []func(ctx context.Context) {
 		func(ctx context.Context) { m.gateway.Run(ctx) },
 		func(ctx context.Context) { m.payment.RunReconciler(ctx, time.Minute) },
 		func(ctx context.Context) { m.order.RunExpirer(ctx, 15*time.Second) },
+		// A new data dir (or a replica) starts with an empty index: build it
+		// from the database in the background; searches answer meanwhile.
+		func(ctx context.Context) {
+			if err := m.search.ReindexIfEmpty(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("search: build the index", "err", err)
+			}
+		},
+		func(ctx context.Context) { m.search.Run(ctx) },
+		func(ctx context.Context) { m.search.RunQueue(ctx) },
 		func(ctx context.Context) {
 			every(ctx, time.Hour, func(ctx context.Context) {
 				if _, err := m.cart.PurgeGuestCarts(ctx, time.Now().Add(-cart.GuestTTL)); err != nil {

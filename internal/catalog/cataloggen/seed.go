@@ -41,6 +41,9 @@ type Options struct {
 	Config
 	Progress io.Writer // a bar on a terminal, lines otherwise; nil for none
 	Batch    int       // products per transaction; 0 for 2,000
+	// Stock, if set, loads each batch's opening stock (OnHand of every
+	// SKU) after its products, e.g. with inventorysql.ImportStock.
+	Stock func(ctx context.Context, ps []catalog.Product) error
 }
 
 // Stats describes a seeding.
@@ -119,6 +122,12 @@ func Seed(ctx context.Context, acc Accounts, cat Importer, sig Signals, opts Opt
 		if err := cat.ImportProducts(ctx, b.ps); err != nil {
 			cancel()
 			return st, fmt.Errorf("import products: %w", err)
+		}
+		if opts.Stock != nil {
+			if err := opts.Stock(ctx, b.ps); err != nil {
+				cancel()
+				return st, fmt.Errorf("import stock: %w", err)
+			}
 		}
 		if sig != nil && len(b.sig) > 0 {
 			if err := sig.PutSignals(ctx, b.sig); err != nil {

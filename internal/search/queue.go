@@ -1,0 +1,102 @@
+package search
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Queue is a durable queue of products whose documents are to be
+// refreshed; *searchsql.Store satisfies it. With a Queue, the catalog's and
+// the inventory's events only add to it (in the transaction that records
+// them as applied), and RunQueue refreshes the documents in batches: the
+// event relay never waits for the index, and a burst of stock changes of
+// one product costs one refresh.
+type Queue interface {
+	QueueTx(ctx context.Context, tx *sql.Tx, productIDs []string, now time.Time) error
+	// Pending returns up to limit queued products, the longest waiting first.
+	Pending(ctx context.Context, limit int) ([]Pending, error)
+	// Done removes refreshed entries, except those queued again since.
+	Done(ctx context.Context, done []Pending) error
+}
+
+// Pending is one queued product.
+type Pending struct {
+	ProductID string
+	QueuedAt  int64 // as stored; Done matches it
+}
+
+// queueBatch is how many queued products one refresh takes.
+const queueBatch = 500
+
+// RunQueue refreshes queued products until ctx ends: at once when kicked
+// by an event, and every queueEvery otherwise. Without a Queue it returns
+// at once.
+func (s *Service) RunQueue(ctx context.Context) {
+	q := s.opts.Queue
+	if q == nil {
+		return
+	}
+	t := time.NewTicker(queueEvery)
+	defer t.Stop()
+	for {
+		n, err := s.drainQueue(ctx, q)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("search: refresh queued products", "err", err)
+		}
+		if n == queueBatch && err == nil {
+			continue // more waiting
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.kick:
+		case <-t.C:
+		}
+	}
+}
+
+// queueEvery is how often RunQueue looks for work it was not told about
+// (a kick before the event's transaction committed, another process).
+const queueEvery = 250 * time.Millisecond
+
+// DrainQueue refreshes every queued product now (tests, shutdown).
+func (s *Service) DrainQueue(ctx context.Context) error {
+	if s.opts.Queue == nil {
+		return nil
+	}
+	for {
+		n, err := s.drainQueue(ctx, s.opts.Queue)
+		if err != nil || n < queueBatch {
+			return err
+		}
+	}
+}
+
+func (s *Service) drainQueue(ctx context.Context, q Queue) (int, error) {
+	items, err := q.Pending(ctx, queueBatch)
+	if err != nil || len(items) == 0 {
+		return 0, err
+	}
+	ids := make([]string, len(items))
+	for i, p := range items {
+		ids[i] = p.ProductID
+	}
+	if err := s.Refresh(ctx, ids...); err != nil {
+		return 0, err
+	}
+	return len(items), q.Done(ctx, items)
+}
+
+// enqueue is the event handler with a Queue: it records the product in the
+// event's transaction and wakes RunQueue.
+func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, productID string) error {
+	if err := s.opts.Queue.QueueTx(ctx, tx, []string{productID}, time.Now()); err != nil {
+		return err
+	}
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	return nil
+}

@@ -1,0 +1,61 @@
+package searchsql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/search"
+	"github.com/bazaar-market/bazaar/internal/sqldb"
+)
+
+var _ search.Queue = (*Store)(nil)
+
+// QueueTx adds products to the refresh queue in tx. A product already
+// queued gets a later time (at least one microsecond later), so a worker
+// that read the older entry leaves it queued.
+func (s *Store) QueueTx(ctx context.Context, tx *sql.Tx, productIDs []string, now time.Time) error {
+	rows := make([][]any, len(productIDs))
+	at := sqldb.Micros(now)
+	for i, id := range productIDs {
+		rows[i] = []any{id, at}
+	}
+	if err := s.db.InsertRows(ctx, tx, `INSERT INTO search_pending (product_id, queued_at) VALUES `, 2, rows,
+		` ON CONFLICT (product_id) DO UPDATE SET queued_at = CASE WHEN excluded.queued_at > search_pending.queued_at
+			THEN excluded.queued_at ELSE search_pending.queued_at + 1 END`); err != nil {
+		return fmt.Errorf("queue products for search: %w", err)
+	}
+	return nil
+}
+
+// Pending returns up to limit queued products, the longest waiting first.
+func (s *Store) Pending(ctx context.Context, limit int) ([]search.Pending, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT product_id, queued_at FROM search_pending ORDER BY queued_at, product_id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read search queue: %w", err)
+	}
+	defer rows.Close()
+	var out []search.Pending
+	for rows.Next() {
+		var p search.Pending
+		if err := rows.Scan(&p.ProductID, &p.QueuedAt); err != nil {
+			return nil, fmt.Errorf("read search queue: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Done removes refreshed products from the queue, except those queued
+// again since they were read.
+func (s *Store) Done(ctx context.Context, done []search.Pending) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		for _, p := range done {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM search_pending WHERE product_id = $1 AND queued_at = $2`, p.ProductID, p.QueuedAt); err != nil {
+				return fmt.Errorf("dequeue %s: %w", p.ProductID, err)
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,64 @@
+package searchsql_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/search"
+	"github.com/bazaar-market/bazaar/internal/search/searchsql"
+	"github.com/bazaar-market/bazaar/internal/sqldb"
+	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
+)
+
+func TestQueue(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		if err := searchsql.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		s := searchsql.New(db)
+		now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+		queue := func(at time.Time, ids ...string) {
+			t.Helper()
+			if err := db.Tx(ctx, func(tx *sql.Tx) error { return s.QueueTx(ctx, tx, ids, at) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids := func(ps []search.Pending) []string {
+			var out []string
+			for _, p := range ps {
+				out = append(out, p.ProductID)
+			}
+			return out
+		}
+		queue(now, "prd_b")
+		queue(now.Add(time.Second), "prd_a", "prd_c")
+		queue(now.Add(2*time.Second), "prd_b") // queued again: later now
+		got, err := s.Pending(ctx, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"prd_a", "prd_c"}; len(got) != 2 || got[0].ProductID != want[0] || got[1].ProductID != want[1] {
+			t.Fatalf("Pending(2) = %v, want %v (longest waiting first)", ids(got), want)
+		}
+		all, err := s.Pending(ctx, 10)
+		if err != nil || len(all) != 3 {
+			t.Fatalf("Pending(10) = %v, %v; want 3 products", ids(all), err)
+		}
+		// prd_a changes again (same microsecond as its read entry) while a
+		// worker refreshes what it read: Done must leave it queued.
+		queue(now.Add(time.Second), "prd_a")
+		if err := s.Done(ctx, all); err != nil {
+			t.Fatal(err)
+		}
+		left, err := s.Pending(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left) != 1 || left[0].ProductID != "prd_a" {
+			t.Errorf("Pending after Done = %v, want [prd_a] (queued again since it was read)", ids(left))
+		}
+	})
+}

@@ -1,0 +1,134 @@
+package server_test
+
+import (
+	"context"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/catalog/cataloggen"
+)
+
+// TestSearchKeptInStep drives search through the real server on both
+// engines: a product listed through the API becomes searchable (typos
+// included) within seconds, its stock shows, and it disappears when
+// archived or when its store is suspended.
+func TestSearchKeptInStep(t *testing.T) {
+	engines(t, func(t *testing.T, dbURL string) {
+		s, base := boot(t, dbURL)
+		c := client{t: t, base: base}
+		ctx := context.Background()
+		if _, err := s.CreateUser(ctx, "admin@example.com", "admin-password-1", "Admin", "admin"); err != nil {
+			t.Fatal(err)
+		}
+		admin := str(c.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "admin@example.com", "password": "admin-password-1"}), "access_token")
+		cat := c.must(201, "POST", "/api/v1/category", map[string]any{"name": "Kettles"}, bearer(admin))
+		seller := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "kettle@example.com", "password": "seller-password-1", "name": "Kit", "role": "seller"}), "access_token")
+		store := c.must(201, "POST", "/api/v1/seller", map[string]string{"name": "Kettle Corner"}, bearer(seller))
+		product := c.must(201, "POST", "/api/v1/product", map[string]any{
+			"title": "Brushed Copper Whistling Kettle", "description": "Boils fast on gas and induction.", "brand": "Hearthly",
+			"category_id": cat["id"], "attributes": map[string]string{"material": "copper"}, "status": "active",
+			"variants": []map[string]any{{"sku": "KT-COP-1", "price": map[string]any{"amount": 4599, "currency": "USD"}}},
+		}, bearer(seller))
+		pid := str(product, "id")
+
+		// find polls until the query's hits satisfy ok (the index is fed by
+		// events through the outbox) and returns the last page.
+		find := func(q string, ok func(hits []map[string]any) bool) []map[string]any {
+			t.Helper()
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				hits := items(c.must(200, "GET", "/api/v1/search?"+q, nil))
+				if ok(hits) {
+					return hits
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("GET /api/v1/search?%s = %v, still not as expected after 10 s", q, hits)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+		has := func(hits []map[string]any) bool { return len(hits) == 1 && str(hits[0], "id") == pid }
+		none := func(hits []map[string]any) bool { return len(hits) == 0 }
+
+		hits := find("q="+url.QueryEscape("whistling kettle"), has)
+		if str(hits[0], "availability") != "out_of_stock" || str(hits[0], "seller_name") != "Kettle Corner" {
+			t.Errorf("hit = %v, want out_of_stock (no stock yet) from Kettle Corner", hits[0])
+		}
+		c.must(200, "PUT", "/api/v1/inventory/KT-COP-1", map[string]int{"on_hand": 4}, bearer(seller))
+		find("q=kettle&in_stock=true", has)
+		find("q=kettel", has)                               // one typo
+		find("q=cop", has)                                  // prefix of the last word
+		find("q=kettle&brand=hearthly&price_max=5000", has) // filters
+		find("q=kettle&price_min=5000", none)
+
+		// Facets come with the first page.
+		res := c.must(200, "GET", "/api/v1/search?q=kettle", nil)
+		if str(res, "total") != "1" || str(res, "facets", "brand", "0", "label") != "Hearthly" || str(res, "facets", "brand", "0", "count") != "1" {
+			t.Errorf("GET /api/v1/search?q=kettle = %v, want total 1 and a Hearthly brand facet of 1", res)
+		}
+		sugg := items(c.must(200, "GET", "/api/v1/search/suggest?q=hearth", nil))
+		if len(sugg) == 0 {
+			t.Error("suggest?q=hearth = no suggestions, want the brand Hearthly")
+		}
+		c.problem(400, "validation_failed", "GET", "/api/v1/search?sort=cheapest", nil)
+		c.problem(400, "validation_failed", "GET", "/api/v1/search?limit=1000", nil)
+
+		// A suspended store's products leave the results, and come back.
+		c.must(200, "PUT", "/api/v1/admin/seller/"+str(store, "id")+"/suspend", map[string]string{"reason": "audit"}, bearer(admin))
+		find("q=kettle", none)
+		c.must(200, "PUT", "/api/v1/admin/seller/"+str(store, "id")+"/reinstate", nil, bearer(admin))
+		find("q=kettle", has)
+
+		// Archiving removes it.
+		c.do("DELETE", "/api/v1/product/"+pid, nil, bearer(seller))
+		find("q=kettle", none)
+	})
+}
+
+// TestSeedCatalog loads a small synthetic marketplace the way `bazaar seed
+// --products N` does: the products are searchable and purchasable (stock
+// was loaded), and loading the same seed again is refused.
+func TestSeedCatalog(t *testing.T) {
+	engines(t, func(t *testing.T, dbURL string) {
+		s, base := boot(t, dbURL)
+		c := client{t: t, base: base}
+		ctx := context.Background()
+		st, rs, err := s.SeedCatalog(ctx, cataloggen.Options{Config: cataloggen.Config{Products: 300, Seed: 7}})
+		if err != nil {
+			t.Fatalf("SeedCatalog: %v", err)
+		}
+		if st.Products != 300 || rs.Products == 0 || rs.Products > 300 {
+			t.Fatalf("SeedCatalog = %+v, %+v; want 300 products, all active ones indexed", st, rs)
+		}
+		// The serving process adopts the index rebuilt beside it.
+		deadline := time.Now().Add(15 * time.Second)
+		var res map[string]any
+		for {
+			res = c.must(200, "GET", "/api/v1/search?in_stock=true&limit=5", nil)
+			if len(items(res)) > 0 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		hits := items(res)
+		if len(hits) == 0 {
+			t.Fatalf("GET /api/v1/search?in_stock=true = %v, want seeded products", res)
+		}
+		// Stock is real inventory: the product page shows it too.
+		p := c.must(200, "GET", "/api/v1/product/"+str(hits[0], "id"), nil)
+		avail := 0
+		for _, v := range items(map[string]any{"items": p["variants"]}) {
+			if str(v, "available") != "0" {
+				avail++
+			}
+		}
+		if avail == 0 {
+			t.Errorf("product %v has no variant available, want the seeded stock", p["id"])
+		}
+		if _, _, err := s.SeedCatalog(ctx, cataloggen.Options{Config: cataloggen.Config{Products: 300, Seed: 7}}); !apperr.Is(err, apperr.KindConflict) {
+			t.Errorf("SeedCatalog again = %v, want a Conflict", err)
+		}
+	})
+}
