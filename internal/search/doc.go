@@ -24,11 +24,19 @@
 // Suggestions come from memory: past queries, brand + category pairs of
 // best sellers, categories, brands and the 20,000 best-selling products,
 // each reachable from any of its words; a word one edit from a known word
-// is corrected. They are rebuilt after a reindex and every five minutes.
+// is corrected; a query nothing known starts with is answered from the
+// index (so a product listed a moment ago is offered). They are rebuilt
+// after a reindex, within a minute of a change and every five minutes.
 //
-// Keeping in step: Subscribe handles catalog.product.{created,updated,
-// archived}.v1, catalog.category.changed.v1 (renames and moves re-index the
-// subtree), inventory.stock.changed.v1 and account.seller.{suspended,
+// Keeping in step: with a Queue (as the server wires it), product and stock
+// events only add the product to search_pending, in the transaction that
+// records the event as applied, and RunQueue refreshes queued products in
+// batches of up to 500 (kicked by the event, else every 250 ms): the event
+// relay never waits for the index, a burst of stock changes of one product
+// costs one refresh, and a crash loses nothing. Without a Queue (tests,
+// tools) the handlers refresh documents themselves. Subscribe handles
+// catalog.product.{created,updated,archived}.v1,
+// catalog.category.changed.v1 (renames and moves re-index the subtree), inventory.stock.changed.v1 and account.seller.{suspended,
 // reinstated}.v1 by re-reading the product(s) and upserting or deleting the
 // document, so handlers are idempotent. Only active products of active
 // stores are indexed. Reindex builds a new index in a new folder while the
@@ -45,6 +53,7 @@
 // Tables (searchsql):
 //
 //	search_signals  product_id, rating_x100, rating_count, sales
+//	search_pending  product_id, queued_at (the refresh queue)
 //
 // Events published: none.
 // Events consumed: catalog.product.created.v1, catalog.product.updated.v1,
