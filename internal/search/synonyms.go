@@ -34,7 +34,8 @@ headphones, headset, earphones
 earbuds, wireless earphones
 couch, sofa
 pants, trousers
-sweater, jumper, pullover
+sweater, jumper
+pullover => sweater    # one way: a "pullover hoodie" is no jumper
 jacket, coat
 bag, handbag
 backpack, rucksack
