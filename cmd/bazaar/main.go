@@ -120,6 +120,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.logFormat, "log-format", env("BAZAAR_LOG_FORMAT", "text"), "text or json (BAZAAR_LOG_FORMAT)")
 	c.cfg.JWTKey = os.Getenv("BAZAAR_JWT_KEY")
 	fs.DurationVar(&c.cfg.ReservationTTL, "reservation-ttl", envDuration("BAZAAR_RESERVATION_TTL", 15*time.Minute), "how long an unpaid order holds its stock (BAZAAR_RESERVATION_TTL)")
+	fs.StringVar(&c.cfg.SearchSynonyms, "search-synonyms", env("BAZAAR_SEARCH_SYNONYMS", ""), "a file of search synonyms replacing the built-in list, one rule a line: 'tee, t-shirt' or 'sneakers => running shoes' (BAZAAR_SEARCH_SYNONYMS)")
 	fs.DurationVar(&c.cfg.IdempotencyLock, "idempotency-lock", envDuration("BAZAAR_IDEMPOTENCY_LOCK", 30*time.Second), "how long a request that died mid-way keeps its Idempotency-Key locked (BAZAAR_IDEMPOTENCY_LOCK)")
 }
 

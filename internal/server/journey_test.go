@@ -21,9 +21,14 @@ import (
 // SQLite (dbURL "") or PostgreSQL.
 func boot(t *testing.T, dbURL string) (*server.Server, string) {
 	t.Helper()
+	return bootConfig(t, server.Config{DataDir: t.TempDir(), DatabaseURL: dbURL})
+}
+
+// bootConfig starts a real server with cfg on a free loopback port.
+func bootConfig(t *testing.T, cfg server.Config) (*server.Server, string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := server.New(ctx, server.Config{DataDir: t.TempDir(), DatabaseURL: dbURL},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}

@@ -2,12 +2,18 @@ package server_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog/cataloggen"
+	"github.com/bazaar-market/bazaar/internal/server"
 )
 
 // TestSearchKeptInStep drives search through the real server on both
@@ -131,4 +137,49 @@ func TestSeedCatalog(t *testing.T) {
 			t.Errorf("SeedCatalog again = %v, want a Conflict", err)
 		}
 	})
+}
+
+// TestSearchSynonymsFile: BAZAAR_SEARCH_SYNONYMS replaces the built-in
+// list; a malformed file stops the server from starting.
+func TestSearchSynonymsFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "synonyms.txt")
+	if err := os.WriteFile(file, []byte("# ours\nsamovar => kettle\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, base := bootConfig(t, server.Config{DataDir: filepath.Join(dir, "data"), SearchSynonyms: file})
+	c := client{t: t, base: base}
+	ctx := context.Background()
+	if _, _, err := s.SeedCatalog(ctx, cataloggen.Options{Config: cataloggen.Config{Products: 50, Seed: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateUser(ctx, "admin@example.com", "admin-password-1", "Admin", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	admin := str(c.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "admin@example.com", "password": "admin-password-1"}), "access_token")
+	cat := c.must(201, "POST", "/api/v1/category", map[string]any{"name": "Kettles"}, bearer(admin))
+	seller := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "k@example.com", "password": "seller-password-1", "name": "K", "role": "seller"}), "access_token")
+	c.must(201, "POST", "/api/v1/seller", map[string]string{"name": "K Store"}, bearer(seller))
+	c.must(201, "POST", "/api/v1/product", map[string]any{"title": "Stovetop Kettle", "brand": "Hearthly", "category_id": cat["id"], "status": "active",
+		"variants": []map[string]any{{"sku": "SYN-1", "price": map[string]any{"amount": 2500, "currency": "USD"}}}}, bearer(seller))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		hits := items(c.must(200, "GET", "/api/v1/search?q=samovar", nil))
+		if len(hits) == 1 && str(hits[0], "title") == "Stovetop Kettle" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("search?q=samovar = %v, want the kettle through the configured synonym", hits)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	bad := filepath.Join(dir, "bad.txt")
+	if err := os.WriteFile(bad, []byte("kettle =>\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := server.New(ctx, server.Config{DataDir: filepath.Join(dir, "data2"), SearchSynonyms: bad}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err == nil || !strings.Contains(err.Error(), "synonyms") {
+		t.Errorf("server.New with a malformed synonyms file = %v, want an error about the synonyms", err)
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/idempotency"
 	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
@@ -34,6 +35,9 @@ type Config struct {
 	// Idempotency-Key; a request that died with its process frees its key
 	// after this (30s).
 	IdempotencyLock time.Duration
+	// SearchSynonyms is a file of search synonyms (search.ParseSynonyms
+	// format) that replaces the built-in list; empty for the built-in one.
+	SearchSynonyms string
 }
 
 // Server is a built Bazaar: every module wired over one database and bus.
@@ -47,8 +51,9 @@ type Server struct {
 	metrics *metrics
 	router  *rest.Router
 
-	handler http.Handler
-	mods    modules
+	handler  http.Handler
+	mods     modules
+	synonyms *search.Synonyms // nil: the built-in list
 }
 
 // New opens the database, runs every module's migrations and builds the

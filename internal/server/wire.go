@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -106,6 +108,17 @@ func (s *Server) wire(ctx context.Context) error {
 	m.order.Subscribe(s.bus)
 	m.shipment = shipment.New(shipmentsql.New(s.db), m.order, m.account, shipment.Options{})
 	m.shipment.Subscribe(s.bus)
+	if s.cfg.SearchSynonyms != "" {
+		f, err := os.Open(s.cfg.SearchSynonyms)
+		if err != nil {
+			return fmt.Errorf("search synonyms: %w", err)
+		}
+		s.synonyms, err = search.ParseSynonyms(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("search synonyms %s: %w", s.cfg.SearchSynonyms, err)
+		}
+	}
 	// Search only subscribes and answers queries. Its index lives in the
 	// data dir and is opened when first needed, so commands that build the
 	// modules but neither search nor relay events (migrate, seed, user)
@@ -140,7 +153,7 @@ func (s *Server) wire(ctx context.Context) error {
 // searchOptions places the search index in the data dir, on the embedded engine.
 func (s *Server) searchOptions() search.Options {
 	return search.Options{Dir: filepath.Join(s.cfg.DataDir, "search"), Open: searchbleve.Open, Logger: s.log.With("module", "search"),
-		Queue: searchsql.New(s.db)}
+		Queue: searchsql.New(s.db), Synonyms: s.synonyms}
 }
 
 // background lists the periodic jobs Serve runs next to the HTTP server.
