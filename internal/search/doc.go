@@ -44,11 +44,12 @@
 // Rebuild does the same from another process (bazaar reindex) and the
 // serving process swaps within seconds (Run).
 //
-// Ratings and sales are indexed from search_signals (searchsql), filled by
-// the catalog generator. When the review and order modules exist, the
+// Ratings and sales are indexed from search_signals (searchsql). Sales
+// count the units of every paid order (order.paid.v1, applied exactly once
+// with the products queued in the same transaction); the catalog generator
+// loads ratings and sales in bulk. When the review module exists, the
 // service will consume review.product.rated.v1 {product_id, rating,
-// rating_count} and order.paid.v1 (quantities per product) with
-// SubscribeTx into search_signals, then Refresh the product.
+// rating_count} the same way.
 //
 // Tables (searchsql):
 //
@@ -56,7 +57,7 @@
 //	search_pending  product_id, queued_at (the refresh queue)
 //
 // Events published: none.
-// Events consumed: catalog.product.created.v1, catalog.product.updated.v1,
+// Events consumed: order.paid.v1, catalog.product.created.v1, catalog.product.updated.v1,
 // catalog.product.archived.v1, catalog.category.changed.v1,
 // inventory.stock.changed.v1, account.seller.suspended.v1,
 // account.seller.reinstated.v1.

@@ -12,6 +12,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/inventory"
+	"github.com/bazaar-market/bazaar/internal/order"
 )
 
 // Consumer is the name the service subscribes under.
@@ -42,6 +43,9 @@ func (s *Service) Subscribe(bus *event.Bus) {
 			}
 			return s.enqueue(ctx, tx, id)
 		})
+		if rec, ok := s.opts.Queue.(SalesRecorder); ok {
+			bus.SubscribeTx(Consumer, order.TopicPaid, s.onPaid(rec))
+		}
 	} else {
 		product := func(ctx context.Context, e event.Event) error {
 			return s.Refresh(ctx, e.Aggregate)

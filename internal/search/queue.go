@@ -3,7 +3,12 @@ package search
 import (
 	"context"
 	"database/sql"
+	"maps"
+	"slices"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/order"
 )
 
 // Queue is a durable queue of products whose documents are to be
@@ -94,9 +99,53 @@ func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, productID string) err
 	if err := s.opts.Queue.QueueTx(ctx, tx, []string{productID}, time.Now()); err != nil {
 		return err
 	}
+	s.wake()
+	return nil
+}
+
+// wake tells RunQueue there is work.
+func (s *Service) wake() {
 	select {
 	case s.kick <- struct{}{}:
 	default:
 	}
-	return nil
+}
+
+// SalesRecorder is implemented by a Queue that also counts sales into the
+// popularity signal (*searchsql.Store does): with it, order.paid.v1 adds
+// each product's units to its sales and queues it, exactly once per event.
+type SalesRecorder interface {
+	AddSalesTx(ctx context.Context, tx *sql.Tx, units map[string]int64, now time.Time) error
+}
+
+// onPaid counts a paid order's units per product into their sales and
+// queues the products, so "popular" ranks by what sells.
+func (s *Service) onPaid(rec SalesRecorder) func(ctx context.Context, tx *sql.Tx, e event.Event) error {
+	return func(ctx context.Context, tx *sql.Tx, e event.Event) error {
+		var paid order.PaidEvent
+		if err := e.Decode(&paid); err != nil {
+			return err
+		}
+		units := map[string]int64{}
+		for _, so := range paid.SellerOrders {
+			for _, l := range so.Lines {
+				if l.ProductID != "" && l.Quantity > 0 {
+					units[l.ProductID] += l.Quantity
+				}
+			}
+		}
+		if len(units) == 0 {
+			return nil
+		}
+		now := time.Now()
+		if err := rec.AddSalesTx(ctx, tx, units, now); err != nil {
+			return err
+		}
+		ids := slices.Sorted(maps.Keys(units))
+		if err := s.opts.Queue.QueueTx(ctx, tx, ids, now); err != nil {
+			return err
+		}
+		s.wake()
+		return nil
+	}
 }

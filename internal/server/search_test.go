@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
@@ -182,4 +183,54 @@ func TestSearchSynonymsFile(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "synonyms") {
 		t.Errorf("server.New with a malformed synonyms file = %v, want an error about the synonyms", err)
 	}
+}
+
+// TestSearchPopularFollowsSales: a paid order counts its units into the
+// products' sales, and sort=popular puts what sells first.
+func TestSearchPopularFollowsSales(t *testing.T) {
+	engines(t, func(t *testing.T, dbURL string) {
+		s, base := boot(t, dbURL)
+		c := client{t: t, base: base}
+		ctx := context.Background()
+		if _, err := s.CreateUser(ctx, "admin@example.com", "admin-password-1", "Admin", "admin"); err != nil {
+			t.Fatal(err)
+		}
+		admin := str(c.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "admin@example.com", "password": "admin-password-1"}), "access_token")
+		cat := c.must(201, "POST", "/api/v1/category", map[string]any{"name": "Lamps"}, bearer(admin))
+		seller := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "lamps@example.com", "password": "seller-password-1", "name": "L", "role": "seller"}), "access_token")
+		c.must(201, "POST", "/api/v1/seller", map[string]string{"name": "Lamp Store"}, bearer(seller))
+		ids := map[string]string{}
+		for _, sku := range []string{"LAMP-A", "LAMP-B"} {
+			p := c.must(201, "POST", "/api/v1/product", map[string]any{"title": "Desk Lamp " + sku, "brand": "Lumen", "category_id": cat["id"], "status": "active",
+				"variants": []map[string]any{{"sku": sku, "price": map[string]any{"amount": 3000, "currency": "USD"}}}}, bearer(seller))
+			ids[sku] = str(p, "id")
+			c.must(200, "PUT", "/api/v1/inventory/"+sku, map[string]int{"on_hand": 10}, bearer(seller))
+		}
+		popular := "/api/v1/search?sort=popular&category=" + str(cat, "id")
+		var first string
+		eventually(t, "both lamps indexed", func() string {
+			hits := items(c.must(200, "GET", popular, nil))
+			if len(hits) != 2 {
+				return fmt.Sprintf("%d hits", len(hits))
+			}
+			first = str(hits[0], "id")
+			return ""
+		})
+		// Buy the one that is not first yet.
+		buy := "LAMP-A"
+		if first == ids["LAMP-A"] {
+			buy = "LAMP-B"
+		}
+		customer := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "buyer@example.com", "password": "password-123", "name": "B", "role": "customer"}), "access_token")
+		o := c.must(201, "POST", "/api/v1/order", map[string]any{"lines": []map[string]any{{"sku": buy, "quantity": 3}},
+			"shipping_address": map[string]string{"name": "B", "line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}}, bearer(customer))
+		c.must(201, "POST", "/api/v1/payment", map[string]any{"order_id": o["id"], "method": "tok_visa"}, bearer(customer))
+		eventually(t, "the bought lamp ranks first by popularity", func() string {
+			hits := items(c.must(200, "GET", popular, nil))
+			if len(hits) != 2 || str(hits[0], "id") != ids[buy] {
+				return fmt.Sprintf("popular = %v, want %s first", hits, buy)
+			}
+			return ""
+		})
+	})
 }

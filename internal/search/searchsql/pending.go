@@ -4,13 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
-var _ search.Queue = (*Store)(nil)
+var (
+	_ search.Queue         = (*Store)(nil)
+	_ search.SalesRecorder = (*Store)(nil)
+)
 
 // QueueTx adds products to the refresh queue in tx. A product already
 // queued gets a later time (at least one microsecond later), so a worker
@@ -58,4 +62,22 @@ func (s *Store) Done(ctx context.Context, done []search.Pending) error {
 		}
 		return nil
 	})
+}
+
+// AddSalesTx adds units sold to products' sales, in tx (search.SalesRecorder).
+func (s *Store) AddSalesTx(ctx context.Context, tx *sql.Tx, units map[string]int64, now time.Time) error {
+	ids := make([]string, 0, len(units))
+	for id := range units {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // a fixed lock order between concurrent orders
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO search_signals (product_id, rating_x100, rating_count, sales, updated_at)
+			VALUES ($1, 0, 0, $2, $3)
+			ON CONFLICT (product_id) DO UPDATE SET sales = search_signals.sales + excluded.sales, updated_at = excluded.updated_at`,
+			id, max(units[id], 0), sqldb.Micros(now)); err != nil {
+			return fmt.Errorf("count sales of %s: %w", id, err)
+		}
+	}
+	return nil
 }

@@ -62,3 +62,35 @@ func TestQueue(t *testing.T) {
 		}
 	})
 }
+
+func TestAddSales(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		if err := searchsql.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		s := searchsql.New(db)
+		if err := s.PutSignals(ctx, []search.Signal{{ProductID: "prd_a", Rating: 4.5, RatingCount: 2, Sales: 10}}); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+		for _, units := range []map[string]int64{{"prd_a": 2, "prd_b": 1}, {"prd_b": 4}} {
+			if err := db.Tx(ctx, func(tx *sql.Tx) error { return s.AddSalesTx(ctx, tx, units, now) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.Signals(ctx, []string{"prd_a", "prd_b"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]search.Signal{
+			"prd_a": {ProductID: "prd_a", Rating: 4.5, RatingCount: 2, Sales: 12},
+			"prd_b": {ProductID: "prd_b", Sales: 5},
+		}
+		for id, w := range want {
+			if got[id] != w {
+				t.Errorf("Signals()[%s] = %+v, want %+v", id, got[id], w)
+			}
+		}
+	})
+}
