@@ -139,6 +139,15 @@ func (c *common) logger(w io.Writer) (*slog.Logger, error) {
 	return nil, usageError{fmt.Sprintf("--log-format: %q is not text or json", c.logFormat)}
 }
 
+// server builds the server the flags describe, logging to stderr.
+func (c *common) server(ctx context.Context, stderr io.Writer) (*server.Server, error) {
+	log, err := c.logger(stderr)
+	if err != nil {
+		return nil, err
+	}
+	return server.New(ctx, c.cfg, log)
+}
+
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -162,11 +171,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	s, err := server.New(ctx, c.cfg, log)
+	s, err := c.server(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -203,11 +208,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	s, err := server.New(ctx, c.cfg, log) // New applies every module's migrations
+	s, err := c.server(ctx, stderr) // New applies every module's migrations
 	if err != nil {
 		return err
 	}
@@ -229,11 +230,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *products < 0 {
 		return usageError{"--products must not be negative"}
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	s, err := server.New(ctx, c.cfg, log)
+	s, err := c.server(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -267,11 +264,7 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	s, err := server.New(ctx, c.cfg, log)
+	s, err := c.server(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -316,11 +309,7 @@ func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if name == "" {
 		name, _, _ = strings.Cut(email, "@")
 	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	s, err := server.New(ctx, c.cfg, log)
+	s, err := c.server(ctx, stderr)
 	if err != nil {
 		return err
 	}

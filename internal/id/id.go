@@ -18,6 +18,12 @@ func New(prefix string) string {
 	return prefix + "_" + encode(u)
 }
 
+// FromBytes returns the ID with the given prefix for 16 bytes, for IDs that
+// must be reproducible (generated data); New is for everything else.
+func FromBytes(prefix string, b [16]byte) string {
+	return prefix + "_" + encode(b)
+}
+
 // encode writes 128 bits as 26 base32 digits, most significant first.
 func encode(u uuid.UUID) string {
 	var b strings.Builder

@@ -22,6 +22,7 @@ import (
 	"unicode"
 
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/search"
 )
@@ -376,8 +377,6 @@ func hash64(parts ...string) uint64 {
 	return h.Sum64()
 }
 
-const crockford = "0123456789abcdefghjkmnpqrstvwxyz"
-
 // makeID makes an ID of the same shape as id.New (prefix, 26 Crockford
 // base32 characters of 128 bits) from a seed and a number, so the generated
 // catalog is the same on every run.
@@ -390,19 +389,5 @@ func makeID(prefix string, seed, n uint64) string {
 	base := hash64(prefix, strconv.FormatUint(seed, 10)) >> 24 // 40 bits: room for 2^48 - 2^40 IDs above it
 	binary.BigEndian.PutUint64(u[:8], (base+n)<<16|hash64(prefix, strconv.FormatUint(n, 10))&0xffff)
 	binary.BigEndian.PutUint64(u[8:], seed*0x9e3779b97f4a7c15^n)
-	var b strings.Builder
-	b.Grow(len(prefix) + 27)
-	b.WriteString(prefix)
-	b.WriteByte('_')
-	var acc uint64
-	bits := 2
-	for _, c := range u {
-		acc = acc<<8 | uint64(c)
-		bits += 8
-		for bits >= 5 {
-			bits -= 5
-			b.WriteByte(crockford[(acc>>uint(bits))&31])
-		}
-	}
-	return b.String()
+	return id.FromBytes(prefix, u)
 }
