@@ -13,6 +13,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
@@ -34,7 +35,7 @@ type metrics struct {
 	events   *prometheus.CounterVec
 }
 
-func newMetrics(db *sqldb.DB, bus *event.Bus) *metrics {
+func newMetrics(db *sqldb.DB, bus *event.Bus, srch *search.Service) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -55,6 +56,7 @@ func newMetrics(db *sqldb.DB, bus *event.Bus) *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		outboxCollector{db: db},
+		searchCollector{db: db, svc: srch},
 	)
 	for name, pool := range db.Pools() {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(pool, "bazaar_"+name))
@@ -116,4 +118,48 @@ func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(outboxPending, prometheus.GaugeValue, float64(n))
 	ch <- prometheus.MustNewConstMetric(outboxLag, prometheus.GaugeValue, lag)
+}
+
+// searchCollector reports the search index: its documents, and the refresh
+// queue's backlog and lag (how far search trails the catalog and stock).
+type searchCollector struct {
+	db  *sqldb.DB
+	svc *search.Service
+}
+
+var (
+	searchDocs = prometheus.NewDesc("bazaar_search_documents",
+		"Products in the search index.", nil, nil)
+	searchPending = prometheus.NewDesc("bazaar_search_pending_products",
+		"Products changed but not yet refreshed in the search index.", nil, nil)
+	searchLag = prometheus.NewDesc("bazaar_search_lag_seconds",
+		"How long the longest-waiting product has waited for its refresh (0 when none).", nil, nil)
+)
+
+func (c searchCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- searchDocs
+	ch <- searchPending
+	ch <- searchLag
+}
+
+func (c searchCollector) Collect(ch chan<- prometheus.Metric) {
+	if n, err := c.svc.Count(); err != nil {
+		ch <- prometheus.NewInvalidMetric(searchDocs, err)
+	} else {
+		ch <- prometheus.MustNewConstMetric(searchDocs, prometheus.GaugeValue, float64(n))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var n int64
+	var oldest sql.NullInt64
+	if err := c.db.Read().QueryRowContext(ctx, `SELECT COUNT(*), MIN(queued_at) FROM search_pending`).Scan(&n, &oldest); err != nil {
+		ch <- prometheus.NewInvalidMetric(searchPending, err)
+		return
+	}
+	lag := 0.0
+	if oldest.Valid {
+		lag = max(time.Since(sqldb.Time(oldest.Int64)).Seconds(), 0)
+	}
+	ch <- prometheus.MustNewConstMetric(searchPending, prometheus.GaugeValue, float64(n))
+	ch <- prometheus.MustNewConstMetric(searchLag, prometheus.GaugeValue, lag)
 }

@@ -31,6 +31,9 @@ func TestMetrics(t *testing.T) {
 		`bazaar_http_request_duration_seconds_count{method="GET",route="GET /api/v1/product"} 2`,
 		"bazaar_outbox_pending_events ",
 		"bazaar_outbox_lag_seconds ",
+		"bazaar_search_documents ",
+		"bazaar_search_pending_products ",
+		"bazaar_search_lag_seconds ",
 		`go_sql_max_open_connections{db_name="bazaar_write"} 1`, // SQLite: one writer
 		`go_sql_open_connections{db_name="bazaar_read"}`,
 		"go_goroutines ",
