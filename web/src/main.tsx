@@ -1,7 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { RouterProvider } from 'react-router';
+// From react-router/dom: it lets navigations ask for flushSync (filters
+// whose controls must not flick back while the URL updates).
+import { RouterProvider } from 'react-router/dom';
 import { isApiError } from './api/client';
 import { api } from './app/api';
 import { router } from './app/routes';

@@ -292,6 +292,13 @@ export interface SearchHit {
   rating_count: number;
   availability: string;
   available: number;
+  /** The matched words in <mark> tags; the rest is HTML-escaped. */
+  highlights?: { title?: string; description?: string };
+}
+
+export interface AttributeFacet {
+  name: string;
+  values: FacetValue[];
 }
 
 export interface SearchResult {
@@ -303,6 +310,7 @@ export interface SearchResult {
     brand: FacetValue[];
     price: FacetValue[];
     rating: FacetValue[];
+    attributes: AttributeFacet[];
   };
   relaxed?: boolean;
 }

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api, useCategories, useFeatures, useSession } from './api';
 import { useCart } from './cart';
 import type { Suggestion } from '../api/types';
+import { suggestionPath } from '../store/search';
 import { ToastProvider } from '../ui/kit';
 
 export function Layout() {
@@ -157,9 +158,25 @@ function SearchBox() {
     staleTime: 60_000,
   });
   const items = Array.isArray(suggest.data) ? suggest.data : (suggest.data?.items ?? []);
+  // Suggestions offered since the last search, by text: choosing one from
+  // the list fills in its text and starts a new lookup, which may no
+  // longer list it by the time the form is sent.
+  const offered = useRef(new Map<string, Suggestion>());
+  useEffect(() => {
+    for (const s of [...items].reverse()) offered.current.set(s.text, s);
+  }, [items]);
+  const cats = useCategories();
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const q = text.trim();
+    const chosen = q ? (items.find((s) => s.text === q) ?? offered.current.get(q)) : undefined;
+    offered.current.clear();
+    const to = chosen && suggestionPath(chosen, cats.data);
+    if (to) {
+      setText('');
+      navigate(to);
+      return;
+    }
     navigate(q ? '/search?q=' + encodeURIComponent(q) : '/');
   };
   return (
@@ -181,7 +198,7 @@ function SearchBox() {
       {canSuggest && (
         <datalist id={listId}>
           {items.map((s, i) => (
-            <option key={i} value={s.text} />
+            <option key={i} value={s.text} label={kindLabels[s.kind]} />
           ))}
         </datalist>
       )}
@@ -193,6 +210,8 @@ function SearchBox() {
     </form>
   );
 }
+
+const kindLabels: Record<string, string | undefined> = { category: 'Category', brand: 'Brand', product: 'Product' };
 
 function CategoryNav() {
   const cats = useCategories();

@@ -2,9 +2,10 @@ import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, useCategories, useFeatures } from '../app/api';
-import type { Category, FacetValue, Money, Page, Product, SearchResult } from '../api/types';
+import type { AttributeFacet, Category, FacetValue, Money, Page, Product, SearchResult } from '../api/types';
 import { parseAmount, toMajor } from '../lib/money';
 import { Empty, ErrorBox, Loading, Price, Thumb } from '../ui/kit';
+import { attrFilters, attrLabel, bucketRange } from './search';
 
 /** Card is what a product tile shows, from either the product list or search. */
 export interface Card {
@@ -32,14 +33,17 @@ function fromProduct(p: Product): Card {
   };
 }
 
+type Facets = SearchResult['facets'];
+
 interface Results {
   cards: Card[];
   next?: string;
   total?: number;
-  brands?: FacetValue[];
-  categories?: FacetValue[];
+  facets?: Facets;
   relaxed?: boolean;
 }
+
+type Filter = Record<string, string | string[] | undefined>;
 
 const PAGE = 24;
 
@@ -49,7 +53,7 @@ const productSorts = [
   ['price_desc', 'Price: high to low'],
 ] as const;
 
-const searchSorts = [['relevance', 'Best match'], ['popular', 'Most popular'], ...productSorts] as const;
+const searchSorts = [['relevance', 'Best match'], ['popular', 'Most popular'], ['rating', 'Top rated'], ...productSorts] as const;
 
 export function Browse() {
   const { category: slug } = useParams();
@@ -62,10 +66,13 @@ export function Browse() {
   const brand = params.get('brand') ?? '';
   const priceMin = params.get('price_min') ?? '';
   const priceMax = params.get('price_max') ?? '';
+  const ratingMin = params.get('rating_min') ?? '';
+  const inStock = params.get('in_stock') === 'true';
+  const attrs = useMemo(() => attrFilters(params), [params]);
   const sorts = useSearch ? searchSorts : productSorts;
   const sort = params.get('sort') ?? (useSearch && q ? 'relevance' : 'newest');
 
-  const filters = {
+  const filters: Filter = {
     q,
     brand,
     price_min: priceMin,
@@ -73,13 +80,27 @@ export function Browse() {
     sort,
     category: category?.id ?? (slug && !cats.data ? undefined : slug),
   };
+  if (useSearch) {
+    // Only the search API knows these.
+    filters.rating_min = ratingMin;
+    filters.in_stock = inStock ? 'true' : '';
+    for (const [name, values] of Object.entries(attrs)) filters['attr.' + name] = values;
+  }
   const ready = features.loaded && (!slug || !!cats.data);
+  const mode = useSearch ? 'search' : 'product';
 
   const results = useInfiniteQuery({
-    queryKey: ['browse', useSearch ? 'search' : 'product', filters],
+    queryKey: ['browse', mode, filters],
     enabled: ready,
     initialPageParam: '',
     getNextPageParam: (last: Results) => last.next || undefined,
+    // While a filter change loads, keep the previous results of the same
+    // search and category as a placeholder: the filters (and the control
+    // that has focus) stay put; the grid shows "Loading" meanwhile.
+    placeholderData: (prev, prevQuery) => {
+      const [, m, f] = (prevQuery?.queryKey ?? []) as [string?, string?, Filter?];
+      return m === mode && f?.q === filters.q && f?.category === filters.category ? prev : undefined;
+    },
     queryFn: async ({ pageParam, signal }): Promise<Results> => {
       const query = { ...filters, cursor: pageParam || undefined, limit: PAGE };
       if (useSearch) {
@@ -98,8 +119,7 @@ export function Browse() {
           })),
           next: r.next_cursor,
           total: r.total,
-          brands: r.facets?.brand,
-          categories: r.facets?.category,
+          facets: pageParam ? undefined : r.facets,
           relaxed: r.relaxed,
         };
       }
@@ -122,9 +142,13 @@ export function Browse() {
     },
   });
 
-  const first = results.data?.pages[0];
-  const brands = (useSearch ? first?.brands : brandSample.data) ?? [];
-  const cards = results.data?.pages.flatMap((p) => p.cards) ?? [];
+  // facets may be a placeholder's (the previous filters'); counts and
+  // cards only ever show fresh results.
+  const facets = results.data?.pages[0]?.facets;
+  const loading = results.isPlaceholderData || (results.isPending && ready);
+  const first = loading ? undefined : results.data?.pages[0];
+  const brands = (useSearch ? facets?.brand : brandSample.data) ?? [];
+  const cards = loading ? [] : (results.data?.pages.flatMap((p) => p.cards) ?? []);
 
   const set = (changes: Record<string, string>) => {
     const next = new URLSearchParams(params);
@@ -132,7 +156,18 @@ export function Browse() {
       if (v) next.set(k, v);
       else next.delete(k);
     }
-    setParams(next);
+    // Synchronously: a controlled checkbox or select would otherwise show
+    // its old state until the navigation's transition is rendered.
+    setParams(next, { flushSync: true });
+  };
+
+  const setAttr = (name: string, value: string, on: boolean) => {
+    const next = new URLSearchParams(params);
+    const key = 'attr.' + name;
+    const values = next.getAll(key).filter((v) => v.toLowerCase() !== value.toLowerCase());
+    next.delete(key);
+    for (const v of on ? [...values, value] : values) next.append(key, v);
+    setParams(next, { flushSync: true });
   };
 
   const title = q ? `Results for “${q}”` : (category?.name ?? (slug ? 'Category' : 'All products'));
@@ -179,18 +214,26 @@ export function Browse() {
         <Filters
           category={category}
           categories={cats.data ?? []}
-          facetCategories={first?.categories}
+          facetCategories={facets?.category}
+          facets={useSearch ? facets : undefined}
+          faceted={useSearch}
           brands={brands}
           brand={brand}
           priceMin={priceMin}
           priceMax={priceMax}
+          ratingMin={ratingMin}
+          inStock={inStock}
+          attrs={attrs}
           search={params.toString()}
           onBrand={(b) => set({ brand: b })}
           onPrice={(min, max) => set({ price_min: min, price_max: max })}
+          onRating={(r) => set({ rating_min: r })}
+          onInStock={(on) => set({ in_stock: on ? 'true' : '' })}
+          onAttr={setAttr}
           onClear={() => setParams(q ? { q } : {})}
         />
-        <section className="results" aria-label="Products">
-          {results.isPending && ready ? (
+        <section className="results" aria-label="Products" aria-busy={loading || undefined}>
+          {loading ? (
             <Loading label="Loading products…" />
           ) : results.isError && cards.length === 0 ? (
             <ErrorBox error={results.error} />
@@ -208,7 +251,7 @@ export function Browse() {
                 ))}
               </ul>
               {results.isFetchNextPageError && <ErrorBox error={results.error} />}
-              {results.hasNextPage && (
+              {results.hasNextPage && !loading && (
                 <div className="center">
                   <button type="button" className="btn secondary" onClick={() => results.fetchNextPage()} disabled={results.isFetchingNextPage}>
                     {results.isFetchingNextPage ? 'Loading…' : 'Load more'}
@@ -260,14 +303,72 @@ interface FilterProps {
   category?: Category;
   categories: Category[];
   facetCategories?: FacetValue[];
+  /** The search facets (first page); undefined while loading or without search. */
+  facets?: Facets;
+  /** Whether the search API serves this page (rating, stock and attribute filters). */
+  faceted: boolean;
   brands: FacetValue[];
   brand: string;
   priceMin: string;
   priceMax: string;
+  ratingMin: string;
+  inStock: boolean;
+  attrs: Record<string, string[]>;
   search: string;
   onBrand: (b: string) => void;
   onPrice: (min: string, max: string) => void;
+  onRating: (r: string) => void;
+  onInStock: (on: boolean) => void;
+  onAttr: (name: string, value: string, on: boolean) => void;
   onClear: () => void;
+}
+
+/** ATTR_VALUES is how many values of an attribute the filters offer. */
+const ATTR_VALUES = 8;
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** ratingChoices is the rating facet, plus the chosen floor when the facet lacks it. */
+function ratingChoices(facet: FacetValue[], current: string): { value: string; label: string; count?: number }[] {
+  const out: { value: string; label: string; count?: number }[] = [...facet];
+  const n = Number(current);
+  if (current && Number.isFinite(n) && !facet.some((f) => Number(f.value) === n)) {
+    out.push({ value: current, label: `${current} stars & up` });
+    out.sort((a, b) => Number(b.value) - Number(a.value));
+  }
+  return out;
+}
+
+/**
+ * attributeChoices is the top values of each attribute facet, with the
+ * chosen values kept (the facets count within the filtered results, so a
+ * chosen value may be missing) and attributes only the URL names.
+ */
+function attributeChoices(facets: AttributeFacet[], chosen: Record<string, string[]>): { name: string; values: { value: string; label: string; count?: number }[] }[] {
+  const out = facets.map((a) => ({ name: a.name, values: a.values.slice(0, ATTR_VALUES) as { value: string; label: string; count?: number }[] }));
+  for (const [name, values] of Object.entries(chosen)) {
+    let a = out.find((x) => x.name === name);
+    if (!a) out.push((a = { name, values: [] }));
+    for (const v of values) {
+      if (!a.values.some((x) => x.value.toLowerCase() === v.toLowerCase())) {
+        const f = facets.find((x) => x.name === name)?.values.find((x) => x.value.toLowerCase() === v.toLowerCase());
+        a.values.push(f ?? { value: v, label: v });
+      }
+    }
+  }
+  return out.filter((a) => a.values.length > 0);
+}
+
+/** Choice is a toggle button in a facet list: "4 stars & up (126)". */
+function Choice({ label, count, pressed, onClick }: { label: string; count?: number; pressed: boolean; onClick: () => void }) {
+  return (
+    <button type="button" className="facet-choice" aria-pressed={pressed} onClick={onClick}>
+      {label}
+      {count !== undefined && <span className="count"> ({count})</span>}
+    </button>
+  );
 }
 
 function Filters(p: FilterProps) {
@@ -286,6 +387,13 @@ function Filters(p: FilterProps) {
   }, [p.category, p.categories]);
   const counts = new Map(p.facetCategories?.map((f) => [f.value, f.count]));
   const qs = p.search ? '?' + p.search : '';
+  const buckets = (p.facets?.price ?? []).flatMap((b) => {
+    const r = bucketRange(b.value);
+    return r ? [{ ...b, ...r }] : [];
+  });
+  const ratings = p.faceted ? ratingChoices(p.facets?.rating ?? [], p.ratingMin) : [];
+  const attributes = p.faceted ? attributeChoices(p.facets?.attributes ?? [], p.attrs) : [];
+  const filtered = p.brand || p.priceMin || p.priceMax || p.ratingMin || p.inStock || Object.keys(p.attrs).length > 0;
 
   const applyPrice = (e: FormEvent) => {
     e.preventDefault();
@@ -333,7 +441,25 @@ function Filters(p: FilterProps) {
           </select>
         </section>
         <section>
-          <h2>Price</h2>
+          {buckets.length > 0 ? (
+            <fieldset className="facet">
+              <legend>
+                <h2>Price</h2>
+              </legend>
+              <ul className="facet-list">
+                {buckets.map((b) => {
+                  const on = p.priceMin === b.min && p.priceMax === b.max;
+                  return (
+                    <li key={b.value}>
+                      <Choice label={capitalize(b.label)} count={b.count} pressed={on} onClick={() => (on ? p.onPrice('', '') : p.onPrice(b.min, b.max))} />
+                    </li>
+                  );
+                })}
+              </ul>
+            </fieldset>
+          ) : (
+            <h2>Price</h2>
+          )}
           <form className="price-filter" onSubmit={applyPrice} noValidate>
             <div className="field">
               <label htmlFor="price-min">Min ($)</label>
@@ -358,7 +484,59 @@ function Filters(p: FilterProps) {
             </button>
           </form>
         </section>
-        {(p.brand || p.priceMin || p.priceMax) && (
+        {ratings.length > 0 && (
+          <section>
+            <fieldset className="facet">
+              <legend>
+                <h2>Rating</h2>
+              </legend>
+              <ul className="facet-list">
+                {ratings.map((r) => {
+                  const on = p.ratingMin !== '' && Number(p.ratingMin) === Number(r.value);
+                  return (
+                    <li key={r.value}>
+                      <Choice label={r.label} count={r.count} pressed={on} onClick={() => p.onRating(on ? '' : r.value)} />
+                    </li>
+                  );
+                })}
+              </ul>
+            </fieldset>
+          </section>
+        )}
+        {p.faceted && (
+          <section>
+            <h2>Availability</h2>
+            <label className="check">
+              <input type="checkbox" checked={p.inStock} onChange={(e) => p.onInStock(e.target.checked)} /> In stock only
+            </label>
+          </section>
+        )}
+        {attributes.map((a) => (
+          <section key={a.name}>
+            <fieldset className="facet">
+              <legend>
+                <h2>{attrLabel(a.name)}</h2>
+              </legend>
+              <ul className="facet-list">
+                {a.values.map((v) => {
+                  const on = (p.attrs[a.name] ?? []).some((x) => x.toLowerCase() === v.value.toLowerCase());
+                  return (
+                    <li key={v.value}>
+                      <label className="check">
+                        <input type="checkbox" checked={on} onChange={(e) => p.onAttr(a.name, v.value, e.target.checked)} />
+                        <span>
+                          {v.label}
+                          {v.count !== undefined && <span className="count"> ({v.count})</span>}
+                        </span>
+                      </label>
+                    </li>
+                  );
+                })}
+              </ul>
+            </fieldset>
+          </section>
+        ))}
+        {filtered && (
           <button type="button" className="link" onClick={p.onClear}>
             Clear filters
           </button>
