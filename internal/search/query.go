@@ -104,7 +104,62 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	if q.Text != "" {
 		s.queries.add(q.Text, resp.Total)
 	}
+	if q.Cursor == "" {
+		if err := disjunctiveFacets(ctx, h.idx, req, &resp); err != nil {
+			return Result{}, fmt.Errorf("search: %w", err)
+		}
+	}
 	return s.result(ctx, req, resp, cmp.Or(q.Sort, SortRelevance))
+}
+
+// disjunctiveFacets recounts every facet whose own filter is set without
+// that filter, as shops count them: a shopper who picked one brand (or
+// colour, or price range) still sees the other values and how many
+// products each would show, all other filters applied. One more count per
+// such facet, on the first page only.
+func disjunctiveFacets(ctx context.Context, idx Index, req Request, resp *Response) error {
+	count := func(edit func(r *Request), f FacetRequest) (Response, error) {
+		r := req
+		r.Limit, r.After, r.Sort, r.Facets = 1, "", SortNewest, f // no scores: only the counts are read
+		r.Attrs = maps.Clone(req.Attrs)
+		edit(&r)
+		return idx.Search(ctx, r)
+	}
+	if len(req.BrandKeys) > 0 && req.Facets.Brands > 0 {
+		other, err := count(func(r *Request) { r.BrandKeys = nil }, FacetRequest{Brands: req.Facets.Brands})
+		if err != nil {
+			return err
+		}
+		resp.Brands = other.Brands
+	}
+	if (req.PriceMin != nil || req.PriceMax != nil) && len(req.Facets.Prices) > 0 {
+		other, err := count(func(r *Request) { r.PriceMin, r.PriceMax = nil, nil }, FacetRequest{Prices: req.Facets.Prices})
+		if err != nil {
+			return err
+		}
+		resp.Prices = other.Prices
+	}
+	if req.RatingMin != nil && len(req.Facets.Ratings) > 0 {
+		other, err := count(func(r *Request) { r.RatingMin = nil }, FacetRequest{Ratings: req.Facets.Ratings})
+		if err != nil {
+			return err
+		}
+		resp.Ratings = other.Ratings
+	}
+	for _, name := range slices.Sorted(maps.Keys(req.Attrs)) {
+		if !slices.Contains(req.Facets.Attributes, name) {
+			continue
+		}
+		other, err := count(func(r *Request) { delete(r.Attrs, name) }, FacetRequest{Attributes: []string{name}, AttrSize: req.Facets.AttrSize})
+		if err != nil {
+			return err
+		}
+		if resp.Attributes == nil {
+			resp.Attributes = map[string][]TermCount{}
+		}
+		resp.Attributes[name] = other.Attributes[name]
+	}
+	return nil
 }
 
 // attrFacets returns the attribute names to count: those of the selected

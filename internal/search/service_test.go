@@ -296,6 +296,31 @@ func TestSearchFacets(t *testing.T) {
 	if diff := cmp.Diff(wantAttrs, r.Facets.Attributes); diff != "" {
 		t.Errorf("attribute facets in Clothing (-want +got):\n%s", diff)
 	}
+	// A facet's own filter does not narrow its counts (the other values stay
+	// on offer); every other filter does.
+	r, err = f.svc.Search(context.Background(), search.Query{Category: f.ids["Clothing"], Attrs: map[string][]string{"color": {"blue"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAttrs = []search.AttributeFacet{
+		{Name: "color", Values: []search.FacetValue{{Value: "blue", Label: "blue", Count: 2}, {Value: "red", Label: "red", Count: 1}}},
+		{Name: "material", Values: []search.FacetValue{{Value: "cotton", Label: "cotton", Count: 1}}},
+		{Name: "size", Values: []search.FacetValue{{Value: "1", Label: "1", Count: 1}, {Value: "2", Label: "2", Count: 1}}},
+	}
+	if diff := cmp.Diff(wantAttrs, r.Facets.Attributes); diff != "" || r.Total != 2 {
+		t.Errorf("facets in Clothing with color=blue: total %d, want 2; attributes (-want +got):\n%s", r.Total, diff)
+	}
+	p8000 := int64(8000)
+	r, err = f.svc.Search(context.Background(), search.Query{Brands: []string{"northwind"}, PriceMax: &p8000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantBrands := []search.FacetValue{{Value: "Northwind", Label: "Northwind", Count: 2}, {Value: "Volt", Label: "Volt", Count: 1}}
+	wantPrices := []search.FacetValue{{Value: "1000-2500", Label: "10 to 25", Count: 2}}
+	if r.Total != 2 || !cmp.Equal(wantBrands, r.Facets.Brand) || !cmp.Equal(wantPrices, r.Facets.Price) {
+		t.Errorf("brand=northwind, price_max=8000: total %d, brands %v, prices %v; want 2, %v (price filter applied, not the brand), %v (brand applied, not the price)",
+			r.Total, r.Facets.Brand, r.Facets.Price, wantBrands, wantPrices)
+	}
 }
 
 func TestSearchInvalid(t *testing.T) {
