@@ -24,9 +24,10 @@
 // Suggestions come from memory: past queries, brand + category pairs of
 // best sellers, categories, brands and the 20,000 best-selling products,
 // each reachable from any of its words; a word one edit from a known word
-// is corrected; a query nothing known starts with is answered from the
-// index (so a product listed a moment ago is offered). They are rebuilt
-// after a reindex, within a minute of a change and every five minutes.
+// is corrected; products indexed since the suggestions were built (up to
+// 2,000) are offered from a short list, so a product listed a moment ago
+// is offered at once. They are rebuilt after a reindex, within a minute of
+// a change and every five minutes.
 //
 // Keeping in step: with a Queue (as the server wires it), product and stock
 // events only add the product to search_pending, in the transaction that

@@ -134,6 +134,7 @@ func (s *Service) Refresh(ctx context.Context, productIDs ...string) error {
 			return err
 		}
 		s.recent.add(gone...)
+		s.fresh.remove(gone)
 		s.changed.Store(true)
 	}
 	return s.apply(ctx, ps)
@@ -162,6 +163,8 @@ func (s *Service) apply(ctx context.Context, ps []catalog.Product) error {
 		ids[i] = p.ID
 	}
 	s.recent.add(ids...)
+	s.fresh.remove(del)
+	s.fresh.add(put)
 	s.changed.Store(true)
 	return nil
 }

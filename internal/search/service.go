@@ -92,6 +92,7 @@ type Service struct {
 	recent  recentLog
 	sugg    atomic.Pointer[suggester]
 	changed atomic.Bool   // the index changed since suggestions were built
+	fresh   freshProducts // products indexed since suggestions were built
 	kick    chan struct{} // wakes RunQueue
 	queries queryLog
 }

@@ -445,4 +445,25 @@ func TestSuggest(t *testing.T) {
 	if _, err := f.svc.Suggest(ctx, "a", 21); !apperr.Is(err, apperr.KindInvalid) {
 		t.Errorf("Suggest with limit 21 = %v, want invalid", err)
 	}
+
+	// A product indexed since the suggestions were built is offered at once;
+	// once removed from the index, it is not.
+	f.cat.Put(searchtest.Product{ID: "prd_7", Title: "Zephyr Desk Fan", Brand: "Breeze", Category: f.ids["Electronics"], Prices: []int64{3999}})
+	if err := f.svc.Refresh(ctx, "prd_7"); err != nil {
+		t.Fatal(err)
+	}
+	want := []search.Suggestion{{Kind: search.KindProduct, Text: "Zephyr Desk Fan", Value: "zephyr-desk-fan-prd_7", ID: "prd_7"}}
+	for _, q := range []string{"zeph", "breeze des"} {
+		got, err := f.svc.Suggest(ctx, q, 0)
+		if err != nil || !cmp.Equal(want, got) {
+			t.Errorf("Suggest(%q) after a new product = %v, %v; want %v", q, got, err, want)
+		}
+	}
+	f.cat.Remove("prd_7")
+	if err := f.svc.Refresh(ctx, "prd_7"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.svc.Suggest(ctx, "zeph", 0); err != nil || len(got) != 0 {
+		t.Errorf("Suggest(zeph) after removal = %v, %v; want none", got, err)
+	}
 }

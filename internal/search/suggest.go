@@ -55,28 +55,8 @@ func (s *Service) Suggest(ctx context.Context, q string, limit int) ([]Suggestio
 			return out, nil
 		}
 	}
-	// Still nothing (a product listed since the suggestions were built, or
-	// a word no entry has): complete from the index itself.
-	return s.productSuggestions(ctx, q, limit)
-}
-
-// productSuggestions are the products that best match q, typos and a
-// prefix on the last word included.
-func (s *Service) productSuggestions(ctx context.Context, q string, limit int) ([]Suggestion, error) {
-	h, err := s.acquire()
-	if err != nil {
-		return nil, err
-	}
-	defer h.busy.Done()
-	resp, err := h.idx.Search(ctx, Request{Plan: Analyze(q, s.opts.Synonyms), Sort: SortRelevance, Limit: limit})
-	if err != nil {
-		return nil, fmt.Errorf("suggest: %w", err)
-	}
-	out := make([]Suggestion, 0, len(resp.Docs))
-	for _, d := range resp.Docs {
-		out = append(out, Suggestion{Kind: KindProduct, Text: d.Title, Value: d.Slug, ID: d.ID})
-	}
-	return out, nil
+	// Still nothing: a product indexed since the suggestions were built?
+	return s.fresh.match(words, limit), nil
 }
 
 // suggester is an immutable in-memory completion index: every entry is
@@ -249,12 +229,14 @@ func cacheKey(key string, limit int) string { return fmt.Sprint(limit, "\x00", k
 // refreshSuggestions rebuilds the completions from the index and the query
 // log.
 func (s *Service) refreshSuggestions(ctx context.Context) {
+	mark := s.fresh.mark()
 	sg, err := s.buildSuggester(ctx)
 	if err != nil {
 		s.log.Warn("search: build suggestions", "err", err)
 		return
 	}
 	s.sugg.Store(sg)
+	s.fresh.forgetUpTo(mark)
 }
 
 func (s *Service) buildSuggester(ctx context.Context) (*suggester, error) {
