@@ -120,7 +120,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 func disjunctiveFacets(ctx context.Context, idx Index, req Request, resp *Response) error {
 	count := func(edit func(r *Request), f FacetRequest) (Response, error) {
 		r := req
-		r.Limit, r.After, r.Sort, r.Facets = 1, "", SortNewest, f // no scores: only the counts are read
+		r.Limit, r.After, r.Facets = 0, "", f // counts only
 		r.Attrs = maps.Clone(req.Attrs)
 		edit(&r)
 		return idx.Search(ctx, r)

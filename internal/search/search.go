@@ -211,7 +211,7 @@ type Request struct {
 	Attrs       map[string][]string // lower-case name -> lower-case values
 	Sort        Sort                //
 	After       string              // engine cursor from a previous Response
-	Limit       int                 //
+	Limit       int                 // 0: counts only (Total and facets), no documents
 	Facets      FacetRequest        //
 	Relax       bool                // match all but one clause of Plan
 }

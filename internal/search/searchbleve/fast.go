@@ -42,8 +42,11 @@ func (x *Index) fastSearch(ctx context.Context, r search.Request) (resp search.R
 		return search.Response{}, true, err
 	}
 
+	// Limit 0 asks for counts only (Total and facets): no scores, and a
+	// sort on the (constant) score, which the collector skips.
+	countOnly := r.Limit == 0
 	score := ""
-	if r.Sort != search.SortRelevance || r.Plan.Empty() {
+	if r.Sort != search.SortRelevance || r.Plan.Empty() || countOnly {
 		score = "none"
 	}
 	ctx = context.WithValue(ctx, bsearch.GetScoringModelCallbackKey,
@@ -68,6 +71,9 @@ func (x *Index) fastSearch(ctx context.Context, r search.Request) (resp search.R
 	}
 	searcher := &countingSearcher{Searcher: s, loc: locator{cols: cols, offsets: offsets}, cnt: cnt}
 	order := sortOrder(r.Sort, &locator{cols: cols, offsets: offsets})
+	if countOnly {
+		order = bsearch.SortOrder{&bsearch.SortScore{Desc: true}}
+	}
 	var coll *collector.TopNCollector
 	if r.After != "" {
 		after, err := decodeAfter(r.After, len(order))
