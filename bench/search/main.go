@@ -104,17 +104,11 @@ func seed(ctx context.Context, args []string) error {
 	batch := fs.Int("batch", 0, "products per transaction (0: default)")
 	prof := fs.String("cpuprofile", "", "write a CPU profile here")
 	_ = fs.Parse(args)
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400) // as bazaar seed --products and bazaar reindex do
+	stop, err := bulk(*prof)
+	if err != nil {
+		return err
 	}
-	if *prof != "" {
-		f, err := os.Create(*prof)
-		if err != nil {
-			return err
-		}
-		_ = pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
-	}
+	defer stop()
 	db, err := c.open(ctx)
 	if err != nil {
 		return err
@@ -128,6 +122,27 @@ func seed(ctx context.Context, args []string) error {
 	fmt.Printf("seeded %d products (%d variants), %d sellers, %d categories in %v: %.0f products/s\n",
 		st.Products, st.Variants, st.Sellers, st.Categories, st.Took.Round(time.Millisecond), float64(st.Products)/st.Took.Seconds())
 	return nil
+}
+
+// bulk readies the process for a bulk load as bazaar seed --products and
+// bazaar reindex do (fewer GCs unless GOGC is set) and starts a CPU profile
+// into prof if given; stop ends it.
+func bulk(prof string) (stop func(), err error) {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if prof == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(prof)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // genStock is the generated marketplace's stock (cataloggen.OnHand): the
@@ -148,17 +163,11 @@ func reindex(ctx context.Context, args []string) error {
 	c.register(fs)
 	prof := fs.String("cpuprofile", "", "write a CPU profile here")
 	_ = fs.Parse(args)
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400) // as bazaar seed --products and bazaar reindex do
+	stop, err := bulk(*prof)
+	if err != nil {
+		return err
 	}
-	if *prof != "" {
-		f, err := os.Create(*prof)
-		if err != nil {
-			return err
-		}
-		_ = pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
-	}
+	defer stop()
 	db, err := c.open(ctx)
 	if err != nil {
 		return err

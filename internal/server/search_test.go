@@ -17,6 +17,21 @@ import (
 	"github.com/bazaar-market/bazaar/internal/server"
 )
 
+// openShop makes an admin (through the CLI's path), a category and a
+// seller with a store; it returns the admin's and the seller's tokens, the
+// category and the store.
+func openShop(t *testing.T, s *server.Server, c client, category, storeName string) (admin string, cat map[string]any, seller string, store map[string]any) {
+	t.Helper()
+	if _, err := s.CreateUser(context.Background(), "admin@example.com", "admin-password-1", "Admin", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	admin = str(c.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "admin@example.com", "password": "admin-password-1"}), "access_token")
+	cat = c.must(201, "POST", "/api/v1/category", map[string]any{"name": category}, bearer(admin))
+	seller = str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "seller@example.com", "password": "seller-password-1", "name": "Sam", "role": "seller"}), "access_token")
+	store = c.must(201, "POST", "/api/v1/seller", map[string]string{"name": storeName}, bearer(seller))
+	return admin, cat, seller, store
+}
+
 // TestSearchKeptInStep drives search through the real server on both
 // engines: a product listed through the API becomes searchable (typos
 // included) within seconds, its stock shows, and it disappears when
@@ -25,14 +40,7 @@ func TestSearchKeptInStep(t *testing.T) {
 	engines(t, func(t *testing.T, dbURL string) {
 		s, base := boot(t, dbURL)
 		c := client{t: t, base: base}
-		ctx := context.Background()
-		if _, err := s.CreateUser(ctx, "admin@example.com", "admin-password-1", "Admin", "admin"); err != nil {
-			t.Fatal(err)
-		}
-		admin := str(c.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "admin@example.com", "password": "admin-password-1"}), "access_token")
-		cat := c.must(201, "POST", "/api/v1/category", map[string]any{"name": "Kettles"}, bearer(admin))
-		seller := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "kettle@example.com", "password": "seller-password-1", "name": "Kit", "role": "seller"}), "access_token")
-		store := c.must(201, "POST", "/api/v1/seller", map[string]string{"name": "Kettle Corner"}, bearer(seller))
+		admin, cat, seller, store := openShop(t, s, c, "Kettles", "Kettle Corner")
 		product := c.must(201, "POST", "/api/v1/product", map[string]any{
 			"title": "Brushed Copper Whistling Kettle", "description": "Boils fast on gas and induction.", "brand": "Hearthly",
 			"category_id": cat["id"], "attributes": map[string]string{"material": "copper"}, "status": "active",
@@ -191,14 +199,7 @@ func TestSearchPopularFollowsSales(t *testing.T) {
 	engines(t, func(t *testing.T, dbURL string) {
 		s, base := boot(t, dbURL)
 		c := client{t: t, base: base}
-		ctx := context.Background()
-		if _, err := s.CreateUser(ctx, "admin@example.com", "admin-password-1", "Admin", "admin"); err != nil {
-			t.Fatal(err)
-		}
-		admin := str(c.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "admin@example.com", "password": "admin-password-1"}), "access_token")
-		cat := c.must(201, "POST", "/api/v1/category", map[string]any{"name": "Lamps"}, bearer(admin))
-		seller := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "lamps@example.com", "password": "seller-password-1", "name": "L", "role": "seller"}), "access_token")
-		c.must(201, "POST", "/api/v1/seller", map[string]string{"name": "Lamp Store"}, bearer(seller))
+		_, cat, seller, _ := openShop(t, s, c, "Lamps", "Lamp Store")
 		ids := map[string]string{}
 		for _, sku := range []string{"LAMP-A", "LAMP-B"} {
 			p := c.must(201, "POST", "/api/v1/product", map[string]any{"title": "Desk Lamp " + sku, "brand": "Lumen", "category_id": cat["id"], "status": "active",
