@@ -139,6 +139,15 @@ func (c *common) logger(w io.Writer) (*slog.Logger, error) {
 	return nil, usageError{fmt.Sprintf("--log-format: %q is not text or json", c.logFormat)}
 }
 
+// command returns a command's flag set with the flags every command takes.
+func command(name string, stderr io.Writer) (*flag.FlagSet, *common) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &common{}
+	c.register(fs)
+	return fs, c
+}
+
 // server builds the server the flags describe, logging to stderr.
 func (c *common) server(ctx context.Context, stderr io.Writer) (*server.Server, error) {
 	log, err := c.logger(stderr)
@@ -162,10 +171,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
+	fs, c := command("serve", stderr)
 	fs.StringVar(&c.cfg.Addr, "addr", env("BAZAAR_ADDR", ":8080"), "listen address (BAZAAR_ADDR)")
 	fs.BoolVar(&c.cfg.Demo, "demo", envBool("BAZAAR_DEMO"), "load demo data at start and print the demo logins (BAZAAR_DEMO)")
 	if err := parse(fs, args); err != nil {
@@ -201,10 +207,7 @@ func printLogins(w io.Writer, logins []server.Login) {
 }
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
+	fs, c := command("migrate", stderr)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -218,10 +221,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
+	fs, c := command("seed", stderr)
 	products := fs.Int("products", 0, "instead of the demo shop, generate a synthetic marketplace of this many products (with stores, categories, stock, ratings)")
 	genSeed := fs.Uint64("seed", 1, "with --products: the generator's seed (the same seed makes the same catalog)")
 	if err := parse(fs, args); err != nil {
@@ -258,10 +258,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
+	fs, c := command("reindex", stderr)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -290,10 +287,7 @@ func bulkGC() {
 }
 
 func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c common
-	c.register(fs)
+	fs, c := command("user create", stderr)
 	var email, password, role, name string
 	var fromStdin bool
 	fs.StringVar(&email, "email", "", "e-mail address (required)")

@@ -190,19 +190,8 @@ func (s *Store) CountProducts(ctx context.Context, status catalog.Status) (int, 
 // images: a full scan for rebuilding a search index. Paging on the primary
 // key keeps every page as cheap as the first on both engines.
 func (s *Store) ProductsAfter(ctx context.Context, status catalog.Status, afterID string, limit int) ([]catalog.Product, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+productCols+` FROM catalog_products p
+	return s.queryProducts(ctx, "scan products", `SELECT `+productCols+` FROM catalog_products p
 		WHERE p.id > $1 AND p.status = $2 ORDER BY p.id LIMIT $3`, afterID, string(status), max(limit, 1))
-	if err != nil {
-		return nil, fmt.Errorf("scan products: %w", err)
-	}
-	ps, err := scanProducts(rows)
-	if err != nil {
-		return nil, err
-	}
-	if err := loadChildren(ctx, s.db.Read(), ps); err != nil {
-		return nil, err
-	}
-	return ps, nil
 }
 
 // Analyze refreshes the planner's statistics after a bulk import. Without

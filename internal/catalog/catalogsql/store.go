@@ -402,9 +402,15 @@ func (s *Store) Products(ctx context.Context, f catalog.Filter) ([]catalog.Produ
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	q += ` ORDER BY ` + order + ` LIMIT ` + arg(max(f.Limit, 1))
+	return s.queryProducts(ctx, "list products", q, args...)
+}
+
+// queryProducts runs a query selecting productCols and loads the products'
+// variants and images.
+func (s *Store) queryProducts(ctx context.Context, what, q string, args ...any) ([]catalog.Product, error) {
 	rows, err := s.db.Read().QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list products: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	ps, err := scanProducts(rows)
 	if err != nil {
