@@ -36,12 +36,21 @@ func (s *Service) Subscribe(bus *event.Bus) {
 		bus.SubscribeTx(Consumer, catalog.TopicProductCreated, product)
 		bus.SubscribeTx(Consumer, catalog.TopicProductUpdated, product)
 		bus.SubscribeTx(Consumer, catalog.TopicProductArchived, product)
+		gate, _ := s.opts.Queue.(StockGate)
 		bus.SubscribeTx(Consumer, inventory.TopicStockChanged, func(ctx context.Context, tx *sql.Tx, e event.Event) error {
-			id, err := stockProduct(e)
-			if err != nil || id == "" {
+			var sc inventory.StockChanged
+			if err := e.Decode(&sc); err != nil || sc.ProductID == "" {
 				return err
 			}
-			return s.enqueue(ctx, tx, id)
+			if gate != nil {
+				// Units come and go with every order; the document
+				// changes when the SKU goes in or out of stock.
+				flipped, err := gate.StockFlippedTx(ctx, tx, sc.SKU, sc.Available > 0)
+				if err != nil || !flipped {
+					return err
+				}
+			}
+			return s.enqueue(ctx, tx, sc.ProductID)
 		})
 		if rec, ok := s.opts.Queue.(SalesRecorder); ok {
 			bus.SubscribeTx(Consumer, order.TopicPaid, s.onPaid(rec))

@@ -25,6 +25,17 @@ type Queue interface {
 	Done(ctx context.Context, done []Pending) error
 }
 
+// StockGate tells stock changes that matter to search from those that do
+// not: results show whether a product is in stock, so only a SKU going in
+// or out of stock refreshes its product. *searchsql.Store satisfies it.
+// Stock events of a SKU arrive in order (their aggregate is the SKU), so
+// the state it keeps is the SKU's latest.
+type StockGate interface {
+	// StockFlippedTx records whether sku is in stock and reports whether
+	// that changed (true for a SKU not seen before).
+	StockFlippedTx(ctx context.Context, tx *sql.Tx, sku string, inStock bool) (bool, error)
+}
+
 // Pending is one queued product.
 type Pending struct {
 	ProductID string

@@ -78,6 +78,18 @@ func TestSearchKeptInStep(t *testing.T) {
 		find("q=kettle&brand=hearthly&price_max=5000", has) // filters
 		find("q=kettle&price_min=5000", none)
 
+		// Stock changes that keep it in stock leave the document alone;
+		// selling out and restocking move it out of and back into the
+		// in-stock results.
+		c.must(200, "PUT", "/api/v1/inventory/KT-COP-1", map[string]int{"on_hand": 2}, bearer(seller))
+		c.must(200, "PUT", "/api/v1/inventory/KT-COP-1", map[string]int{"on_hand": 0}, bearer(seller))
+		find("q=kettle&in_stock=true", none)
+		if hits := find("q=kettle", has); str(hits[0], "availability") != "out_of_stock" {
+			t.Errorf("sold out hit = %v, want out_of_stock", hits[0])
+		}
+		c.must(200, "PUT", "/api/v1/inventory/KT-COP-1", map[string]int{"on_hand": 3}, bearer(seller))
+		find("q=kettle&in_stock=true", has)
+
 		// Facets come with the first page.
 		res := c.must(200, "GET", "/api/v1/search?q=kettle", nil)
 		if str(res, "total") != "1" || str(res, "facets", "brand", "0", "label") != "Hearthly" || str(res, "facets", "brand", "0", "count") != "1" {

@@ -14,7 +14,24 @@ import (
 var (
 	_ search.Queue         = (*Store)(nil)
 	_ search.SalesRecorder = (*Store)(nil)
+	_ search.StockGate     = (*Store)(nil)
 )
+
+// StockFlippedTx records in tx whether sku is in stock and reports whether
+// that changed (or the SKU is new) (search.StockGate).
+func (s *Store) StockFlippedTx(ctx context.Context, tx *sql.Tx, sku string, inStock bool) (bool, error) {
+	v := 0
+	if inStock {
+		v = 1
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO search_sku_stock (sku, in_stock) VALUES ($1, $2)
+		ON CONFLICT (sku) DO UPDATE SET in_stock = excluded.in_stock WHERE search_sku_stock.in_stock <> excluded.in_stock`, sku, v)
+	if err != nil {
+		return false, fmt.Errorf("record stock state of %s: %w", sku, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
 
 // QueueTx adds products to the refresh queue in tx. A product already
 // queued gets a later time (at least one microsecond later), so a worker

@@ -94,3 +94,43 @@ func TestAddSales(t *testing.T) {
 		}
 	})
 }
+
+// TestStockFlipped: a SKU's stock changes matter to search when it goes in
+// or out of stock, and the first time it is seen.
+func TestStockFlipped(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		if err := searchsql.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		s := searchsql.New(db)
+		steps := []struct {
+			sku     string
+			inStock bool
+			want    bool
+		}{
+			{"SKU-1", true, true},   // first seen
+			{"SKU-1", true, false},  // units reserved, still in stock
+			{"SKU-1", true, false},  // committed
+			{"SKU-2", false, true},  // first seen, out of stock
+			{"SKU-1", false, true},  // sold out
+			{"SKU-1", false, false}, // still out
+			{"SKU-1", true, true},   // restocked
+			{"SKU-2", false, false},
+		}
+		for i, st := range steps {
+			var got bool
+			err := db.Tx(ctx, func(tx *sql.Tx) error {
+				var err error
+				got, err = s.StockFlippedTx(ctx, tx, st.sku, st.inStock)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != st.want {
+				t.Errorf("step %d (%s in stock %v): flipped = %v, want %v", i, st.sku, st.inStock, got, st.want)
+			}
+		}
+	})
+}
