@@ -54,7 +54,7 @@ func serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer svc.Close()
-	if err := svc.ReindexIfEmpty(ctx); err != nil {
+	if err := svc.ReindexIfNeeded(ctx); err != nil {
 		return err
 	}
 	bus := event.NewBus(db, log)

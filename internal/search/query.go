@@ -69,6 +69,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	defer h.busy.Done()
 	if q.Cursor == "" {
 		req.Facets.Attributes = s.attrFacets(h.idx, req)
+		req.Disjunctive = true
 	} else {
 		// Later pages have the first page's facets: not counting them again
 		// makes deep pages much cheaper.
@@ -104,7 +105,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 	if q.Text != "" {
 		s.queries.add(q.Text, resp.Total)
 	}
-	if q.Cursor == "" {
+	if q.Cursor == "" && !resp.Disjunctive {
 		if err := disjunctiveFacets(ctx, h.idx, req, &resp); err != nil {
 			return Result{}, fmt.Errorf("search: %w", err)
 		}
@@ -113,7 +114,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Result, error) {
 }
 
 // disjunctiveFacets recounts every facet whose own filter is set without
-// that filter, as shops count them: a shopper who picked one brand (or
+// that filter (for engines that did not: Response.Disjunctive), as shops count them: a shopper who picked one brand (or
 // colour, or price range) still sees the other values and how many
 // products each would show, all other filters applied. One more count per
 // such facet, on the first page only.

@@ -182,7 +182,7 @@ func TestLazyOpen(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("New made %d entries in the index folder, want none", len(entries))
 	}
-	if err := svc.ReindexIfEmpty(context.Background()); err != nil {
+	if err := svc.ReindexIfNeeded(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := svc.Count(); err != nil || n != 3 {
@@ -191,5 +191,53 @@ func TestLazyOpen(t *testing.T) {
 	svc.Close()
 	if _, err := svc.Search(context.Background(), search.Query{}); err == nil {
 		t.Error("Search after Close succeeded")
+	}
+}
+
+// staleIndex is an index that says it was built by an older version.
+type staleIndex struct{ search.Index }
+
+func (staleIndex) Stale() bool { return true }
+
+// TestReindexStale: an index built by an older version is rebuilt at
+// start, and answers meanwhile.
+func TestReindexStale(t *testing.T) {
+	base, _ := bigCatalog(3)
+	dir := filepath.Join(t.TempDir(), "search")
+	svc, err := search.New(base, nil, nil, nil, search.Options{Dir: dir, Open: searchbleve.Open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.ReindexIfNeeded(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	svc.Close()
+	before, _ := os.ReadFile(filepath.Join(dir, "CURRENT"))
+
+	var opens atomic.Int32
+	open := func(path string, bulk bool) (search.Index, error) {
+		x, err := searchbleve.Open(path, bulk)
+		if err == nil && opens.Add(1) == 1 {
+			return staleIndex{x}, nil
+		}
+		return x, err
+	}
+	svc, err = search.New(base, nil, nil, nil, search.Options{Dir: dir, Open: open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	if r, err := svc.Search(context.Background(), search.Query{}); err != nil || r.Total != 3 {
+		t.Fatalf("stale index answered %d, %v; want 3", r.Total, err)
+	}
+	if err := svc.ReindexIfNeeded(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadFile(filepath.Join(dir, "CURRENT"))
+	if bytes.Equal(before, after) || opens.Load() < 3 {
+		t.Errorf("stale index not rebuilt (%d opens; CURRENT %s -> %s)", opens.Load(), before, after)
+	}
+	if n, err := svc.Count(); err != nil || n != 3 {
+		t.Errorf("Count after rebuild = %d, %v; want 3", n, err)
 	}
 }

@@ -63,20 +63,23 @@ type Result struct {
 
 // Hit is one product in a result.
 type Hit struct {
-	ID           string      `json:"id"`
-	Title        string      `json:"title"`
-	Slug         string      `json:"slug"`
-	Brand        string      `json:"brand"`
-	SellerID     string      `json:"seller_id"`
-	SellerName   string      `json:"seller_name,omitempty"`
-	CategoryID   string      `json:"category_id"`
-	Price        PriceRange  `json:"price"`
-	Image        string      `json:"image,omitempty"`
-	Rating       float64     `json:"rating"`
-	RatingCount  int64       `json:"rating_count"`
-	Availability string      `json:"availability"` // in_stock or out_of_stock
-	Available    int64       `json:"available"`
-	Highlights   *Highlights `json:"highlights,omitempty"`
+	ID           string     `json:"id"`
+	Title        string     `json:"title"`
+	Slug         string     `json:"slug"`
+	Brand        string     `json:"brand"`
+	SellerID     string     `json:"seller_id"`
+	SellerName   string     `json:"seller_name,omitempty"`
+	CategoryID   string     `json:"category_id"`
+	Price        PriceRange `json:"price"`
+	Image        string     `json:"image,omitempty"`
+	Rating       float64    `json:"rating"`
+	RatingCount  int64      `json:"rating_count"`
+	Availability string     `json:"availability"` // in_stock or out_of_stock: follows every stock change
+	// Available is the units over all variants when the product was last
+	// indexed: catalog changes and going in or out of stock refresh it,
+	// sales in between do not (the product page has the live count).
+	Available  int64       `json:"available"`
+	Highlights *Highlights `json:"highlights,omitempty"`
 }
 
 // PriceRange is the lowest and highest variant price of a product.
@@ -192,6 +195,12 @@ type Index interface {
 	Close() error
 }
 
+// Staler is an Index that can tell it was built by an older version of
+// its engine (other fields or analysis) and should be rebuilt.
+type Staler interface {
+	Stale() bool
+}
+
 // TermCount is a keyword with the number of documents that have it.
 type TermCount struct {
 	Term  string
@@ -214,6 +223,10 @@ type Request struct {
 	Limit       int                 // 0: counts only (Total and facets), no documents
 	Facets      FacetRequest        //
 	Relax       bool                // match all but one clause of Plan
+	// Disjunctive asks the engine to count each facet whose own filter is
+	// set without that filter (Response.Disjunctive says it did; otherwise
+	// the service recounts those facets itself).
+	Disjunctive bool
 }
 
 // FacetRequest says which facets to count.
@@ -245,4 +258,6 @@ type Response struct {
 	Prices     map[string]int
 	Ratings    map[float64]int
 	Attributes map[string][]TermCount
+	// Disjunctive: facets whose own filter is set were counted without it.
+	Disjunctive bool
 }

@@ -226,12 +226,24 @@ func (s *Service) Run(ctx context.Context) {
 	}
 }
 
-// ReindexIfEmpty rebuilds the index when it is empty (first start, or a
-// new replica). It is meant to run in the background at start.
-func (s *Service) ReindexIfEmpty(ctx context.Context) error {
-	n, err := s.Count()
-	if err != nil || n > 0 {
+// ReindexIfNeeded rebuilds the index when it is empty (first start, or a
+// new replica) or stale (built by an older version: Staler). It is meant
+// to run in the background at start; searches keep answering from the
+// stale index meanwhile.
+func (s *Service) ReindexIfNeeded(ctx context.Context) error {
+	h, err := s.acquire()
+	if err != nil {
 		return err
+	}
+	n, err := h.idx.Count()
+	st, _ := h.idx.(Staler)
+	stale := st != nil && st.Stale()
+	h.busy.Done()
+	if err != nil || n > 0 && !stale {
+		return err
+	}
+	if stale {
+		s.log.Info("search: the index was built by an older version; rebuilding it", "products", n)
 	}
 	_, err = s.Reindex(ctx, nil)
 	return err

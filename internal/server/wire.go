@@ -167,7 +167,7 @@ func (s *Server) background() []func(ctx context.Context) {
 		// A new data dir (or a replica) starts with an empty index: build it
 		// from the database in the background; searches answer meanwhile.
 		func(ctx context.Context) {
-			if err := m.search.ReindexIfEmpty(ctx); err != nil && ctx.Err() == nil {
+			if err := m.search.ReindexIfNeeded(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("search: build the index", "err", err)
 			}
 		},

@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
@@ -35,6 +34,8 @@ type segCols struct {
 	tie       []uint64 // stable order between equal keys: the product ID's hash
 	attrStart []uint32 // attrs of doc i: attrOrd[attrStart[i]:attrStart[i+1]]
 	attrOrd   []uint32
+	pStart    []uint32 // variant prices of doc i: prices[pStart[i]:pStart[i+1]]
+	prices    []int64
 }
 
 // dict numbers strings (category IDs, brands, attribute terms) for the
@@ -71,6 +72,14 @@ func (d *dict) len() int {
 	return len(d.strs)
 }
 
+// lookup returns the ordinal of s, if it has one.
+func (d *dict) lookup(s string) (uint32, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	o, ok := d.ord[s]
+	return o, ok
+}
+
 // snapshot copies the strings, for resolving many ordinals at once.
 func (d *dict) snapshot() []string {
 	d.mu.RLock()
@@ -96,7 +105,7 @@ func newColumns() *columns {
 	return &columns{cats: newDict(), brands: newDict(), attrs: newDict(), segs: make(map[uint64]*segEntry)}
 }
 
-var colFields = []string{"category_id", "brand", "price_bucket", "rating", "price_min", "price_max", "sales", "created", "rating_count", "tie", "attrs"}
+var colFields = []string{"category_id", "brand", "price_bucket", "rating", "price_min", "price_max", "sales", "created", "rating_count", "tie", "attrs", "price_values"}
 
 // forSnapshot returns the columns of every segment of snap, building those
 // it lacks, and forgets segments no longer in snap.
@@ -157,7 +166,7 @@ func (c *columns) build(seg segment.Segment) (*segCols, error) {
 	sc := &segCols{
 		cat: make([]uint32, n), brand: make([]uint32, n), bucket: make([]uint8, n), rating: make([]uint8, n),
 		priceMin: make([]int64, n), priceMax: make([]int64, n), sales: make([]int64, n), created: make([]int64, n),
-		ratingN: make([]int64, n), tie: make([]uint64, n), attrStart: make([]uint32, n+1),
+		ratingN: make([]int64, n), tie: make([]uint64, n), attrStart: make([]uint32, n+1), pStart: make([]uint32, n+1),
 	}
 	dv, ok := seg.(segment.DocValueVisitable)
 	if !ok {
@@ -171,6 +180,7 @@ func (c *columns) build(seg segment.Segment) (*segCols, error) {
 	}
 	for i := 0; i < n; i++ {
 		var ords []uint32
+		sc.pStart[i] = uint32(len(sc.prices))
 		state, err = dv.VisitDocValues(uint64(i), colFields, func(field string, term []byte) {
 			switch field {
 			case "category_id":
@@ -195,6 +205,8 @@ func (c *columns) build(seg segment.Segment) (*segCols, error) {
 				sc.tie[i], _ = strconv.ParseUint(string(term), 16, 64)
 			case "attrs":
 				ords = append(ords, c.attrs.id(string(term)))
+			case "price_values":
+				sc.prices = append(sc.prices, num(term))
 			}
 		}, state)
 		if err != nil {
@@ -204,10 +216,11 @@ func (c *columns) build(seg segment.Segment) (*segCols, error) {
 		sc.attrOrd = append(sc.attrOrd, ords...)
 	}
 	sc.attrStart[n] = uint32(len(sc.attrOrd))
+	sc.pStart[n] = uint32(len(sc.prices))
 	return sc, nil
 }
 
-// locator finds a document's segment and local number from its internal ID;
+// locator finds a document's segment and local number from its global number;
 // documents come in increasing order, so it remembers the last segment.
 type locator struct {
 	cols    []*segCols
@@ -215,8 +228,7 @@ type locator struct {
 	last    int
 }
 
-func (l *locator) find(id index.IndexInternalID) (*segCols, int) {
-	g := id.Value()
+func (l *locator) find(g uint64) (*segCols, int) {
 	i := l.last
 	if i >= len(l.offsets) || g < l.offsets[i] || i+1 < len(l.offsets) && g >= l.offsets[i+1] {
 		lo, hi := 0, len(l.offsets)

@@ -3,13 +3,12 @@ package searchbleve
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/collector"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/bazaar-market/bazaar/internal/search"
@@ -20,6 +19,9 @@ import (
 // ok is false when the index is not a scorch index (then Search uses
 // Bleve's own facets and sorts).
 func (x *Index) fastSearch(ctx context.Context, r search.Request) (resp search.Response, ok bool, err error) {
+	if x.stale {
+		return search.Response{}, false, nil
+	}
 	adv, err := x.bi.Advanced()
 	if err != nil {
 		return search.Response{}, false, nil
@@ -59,106 +61,90 @@ func (x *Index) fastSearch(ctx context.Context, r search.Request) (resp search.R
 		ok, err := words.Contains([]byte(w))
 		return err == nil && ok
 	}
-	s, err := x.query(r, vocab{stop: x.isStop, known: known}).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: score})
+	fp := x.planFilters(r)
+	s, err := x.query(fp.bleve, vocab{stop: x.isStop, known: known}).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: score})
 	if err != nil {
 		return search.Response{}, true, err
 	}
 	defer s.Close()
 
 	var cnt *counter
-	if f := r.Facets; f.Categories || f.Brands > 0 || len(f.Prices) > 0 || len(f.Ratings) > 0 || len(f.Attributes) > 0 {
+	if f := fp.facets; f.Categories || f.Brands > 0 || len(f.Prices) > 0 || len(f.Ratings) > 0 || len(f.Attributes) > 0 {
 		cnt = newCounter(x.cols, f)
 	}
-	searcher := &countingSearcher{Searcher: s, loc: locator{cols: cols, offsets: offsets}, cnt: cnt}
-	order := sortOrder(r.Sort, &locator{cols: cols, offsets: offsets})
-	if countOnly {
-		order = bsearch.SortOrder{&bsearch.SortScore{Desc: true}}
-	}
-	var coll *collector.TopNCollector
-	if r.After != "" {
-		after, err := decodeAfter(r.After, len(order))
-		if err != nil {
-			return search.Response{}, true, err
+	var rk *ranker
+	if !countOnly {
+		rk = newRanker(orderOf(r.Sort), r.Limit)
+		if r.After != "" {
+			vals, err := decodeAfter(r.After, rk.afterLen())
+			if err != nil {
+				return search.Response{}, true, err
+			}
+			if err := rk.setAfter(vals); err != nil {
+				return search.Response{}, true, errBadCursor
+			}
 		}
-		coll = collector.NewTopNCollectorAfter(r.Limit, order, after)
-	} else {
-		coll = collector.NewTopNCollector(r.Limit, 0, order)
 	}
-	if err := coll.Collect(ctx, searcher, snap); err != nil {
+	loc := &locator{cols: cols, offsets: offsets}
+	total, err := collect(ctx, s, snap, loc, fp.cols, cnt, rk)
+	if err != nil {
 		return search.Response{}, true, err
 	}
-	hits := coll.Results()
-	resp = search.Response{Total: coll.Total(), Docs: make([]search.Doc, 0, len(hits))}
-	for _, h := range hits {
-		id, err := snap.ExternalID(h.IndexInternalID)
-		if err != nil {
-			return search.Response{}, true, err
+	resp = search.Response{Total: total, Disjunctive: r.Disjunctive}
+	if rk != nil {
+		hits := rk.results()
+		resp.Docs = make([]search.Doc, 0, len(hits))
+		for _, h := range hits {
+			d, err := x.loadDoc(snap, h.doc)
+			if err != nil {
+				return search.Response{}, true, err
+			}
+			resp.Docs = append(resp.Docs, d)
 		}
-		doc, err := snap.Document(id)
-		if err != nil {
-			return search.Response{}, true, err
+		if len(hits) == r.Limit && len(hits) > 0 {
+			resp.After = encodeAfter(rk.cursor(hits[len(hits)-1]))
 		}
-		var raw string
-		if doc != nil {
-			doc.VisitFields(func(f index.Field) {
-				if f.Name() == "_src" {
-					raw = string(f.Value())
-				}
-			})
-		}
-		d, err := docOf(&bsearch.DocumentMatch{ID: id, Fields: map[string]any{"_src": raw}})
-		if err != nil {
-			return search.Response{}, true, err
-		}
-		resp.Docs = append(resp.Docs, d)
-	}
-	if len(hits) == r.Limit && len(hits) > 0 {
-		resp.After = encodeAfter(afterValues(order, hits[len(hits)-1]))
 	}
 	if cnt != nil {
-		cnt.fill(&resp, r.Facets)
+		cnt.fill(&resp, fp.facets)
+	}
+	for _, f := range fp.cols {
+		if f.cnt != nil {
+			f.cnt.fill(&resp, r.Facets)
+		}
+	}
+	for i, rc := range fp.recount {
+		other, ok, err := x.fastSearch(ctx, rc)
+		if !ok && err == nil {
+			err = fmt.Errorf("the index changed under a search")
+		}
+		if err != nil {
+			return search.Response{}, true, err
+		}
+		mergeFacets(&resp, other, fp.merge[i])
 	}
 	return resp, true, nil
 }
 
-// afterValues are a hit's sort values as NewTopNCollectorAfter reads them:
-// the score sort's value is the score itself.
-func afterValues(order bsearch.SortOrder, h *bsearch.DocumentMatch) []string {
-	out := make([]string, len(order))
-	for i, so := range order {
-		if so.RequiresScoring() {
-			out[i] = strconv.FormatFloat(h.Score, 'g', -1, 64)
-		} else {
-			out[i] = h.Sort[i]
-		}
+// loadDoc reads the stored document of global document number doc.
+func (x *Index) loadDoc(snap *scorch.IndexSnapshot, doc uint64) (search.Doc, error) {
+	id, err := snap.ExternalID(index.NewIndexInternalID(nil, doc))
+	if err != nil {
+		return search.Doc{}, err
 	}
-	return out
-}
-
-// countingSearcher counts the facets of every document its searcher
-// returns.
-type countingSearcher struct {
-	bsearch.Searcher
-	loc locator
-	cnt *counter
-}
-
-func (s *countingSearcher) Next(ctx *bsearch.SearchContext) (*bsearch.DocumentMatch, error) {
-	d, err := s.Searcher.Next(ctx)
-	if d != nil && s.cnt != nil {
-		sc, i := s.loc.find(d.IndexInternalID)
-		s.cnt.add(sc, i)
+	stored, err := snap.Document(id)
+	if err != nil {
+		return search.Doc{}, err
 	}
-	return d, err
-}
-
-func (s *countingSearcher) Advance(ctx *bsearch.SearchContext, id index.IndexInternalID) (*bsearch.DocumentMatch, error) {
-	d, err := s.Searcher.Advance(ctx, id)
-	if d != nil && s.cnt != nil {
-		sc, i := s.loc.find(d.IndexInternalID)
-		s.cnt.add(sc, i)
+	var raw string
+	if stored != nil {
+		stored.VisitFields(func(f index.Field) {
+			if f.Name() == "_src" {
+				raw = string(f.Value())
+			}
+		})
 	}
-	return d, err
+	return docOf(&bsearch.DocumentMatch{ID: id, Fields: map[string]any{"_src": raw}})
 }
 
 // counter counts facet values by ordinal.
@@ -169,11 +155,12 @@ type counter struct {
 	ratings                  [51]int32
 	doCats, doBrands, doAttr bool
 	doBuckets, doRatings     bool
+	attrNames                []string // the attributes counted
 }
 
 func newCounter(c *columns, f search.FacetRequest) *counter {
 	cnt := &counter{cols: c, doCats: f.Categories, doBrands: f.Brands > 0, doAttr: len(f.Attributes) > 0,
-		doBuckets: len(f.Prices) > 0, doRatings: len(f.Ratings) > 0}
+		doBuckets: len(f.Prices) > 0, doRatings: len(f.Ratings) > 0, attrNames: f.Attributes}
 	if cnt.doCats {
 		cnt.cats = make([]int32, c.cats.len())
 	}
@@ -213,6 +200,29 @@ func (c *counter) add(sc *segCols, i int) {
 	}
 }
 
+// mergeFacets copies the facets f asked for from other into out.
+func mergeFacets(out *search.Response, other search.Response, f search.FacetRequest) {
+	if f.Brands > 0 {
+		out.Brands = other.Brands
+	}
+	if len(f.Prices) > 0 {
+		out.Prices = other.Prices
+	}
+	if len(f.Ratings) > 0 {
+		out.Ratings = other.Ratings
+	}
+	for _, name := range f.Attributes {
+		if vals := other.Attributes[name]; len(vals) > 0 {
+			if out.Attributes == nil {
+				out.Attributes = make(map[string][]search.TermCount)
+			}
+			out.Attributes[name] = vals
+		}
+	}
+}
+
+// fill writes the counts into out; attribute counts are added to those
+// already there (filters count their own attribute).
 func (c *counter) fill(out *search.Response, f search.FacetRequest) {
 	if c.doCats {
 		out.Categories = make(map[string]int)
@@ -253,15 +263,21 @@ func (c *counter) fill(out *search.Response, f search.FacetRequest) {
 		out.Ratings = make(map[float64]int)
 		for _, floor := range f.Ratings {
 			lo := int(floor * 10)
+			n := 0
 			for r := max(lo, 0); r <= 50; r++ {
-				out.Ratings[floor] += int(c.ratings[r])
+				n += int(c.ratings[r])
+			}
+			if n > 0 {
+				out.Ratings[floor] = n
 			}
 		}
 	}
 	if c.doAttr {
 		strs := c.cols.attrs.snapshot()
-		out.Attributes = make(map[string][]search.TermCount)
-		for _, name := range f.Attributes {
+		if out.Attributes == nil {
+			out.Attributes = make(map[string][]search.TermCount)
+		}
+		for _, name := range c.attrNames {
 			vals := top(c.attrs, strs, func(s string) (string, bool) { return strings.CutPrefix(s, name+"=") }, max(f.AttrSize, 1))
 			if len(vals) > 0 {
 				out.Attributes[name] = vals
@@ -281,49 +297,6 @@ const (
 	keyTie
 )
 
-// colSort is a Bleve sort whose value comes from the columns: all of a
-// sort's keys (and the tie-breaker) in one fixed-width string, descending
-// keys inverted, so the collector makes one call per document.
-type colSort struct {
-	keys []colKey
-	rev  bool
-	loc  *locator
-}
-
-type colKey struct {
-	key  int
-	desc bool
-}
-
-func (c *colSort) Value(d *bsearch.DocumentMatch) string {
-	sc, i := c.loc.find(d.IndexInternalID)
-	b := make([]byte, 0, 16*len(c.keys))
-	for _, k := range c.keys {
-		var v uint64
-		switch k.key {
-		case keyPriceMin:
-			v = uint64(sc.priceMin[i])
-		case keyPriceMax:
-			v = uint64(sc.priceMax[i])
-		case keySales:
-			v = uint64(sc.sales[i])
-		case keyCreated:
-			v = uint64(sc.created[i])
-		case keyRating:
-			v = uint64(sc.rating[i])
-		case keyRatingN:
-			v = uint64(sc.ratingN[i])
-		case keyTie:
-			v = sc.tie[i]
-		}
-		if k.desc {
-			v = ^v
-		}
-		b = appendHex16(b, v)
-	}
-	return string(b)
-}
-
 func hex16(v uint64) string { return string(appendHex16(nil, v)) }
 
 func appendHex16(b []byte, v uint64) []byte {
@@ -332,39 +305,6 @@ func appendHex16(b []byte, v uint64) []byte {
 		b = append(b, digits[(v>>uint(shift))&15])
 	}
 	return b
-}
-
-func (c *colSort) UpdateVisitor(field string, term []byte) {}
-func (c *colSort) DecodeValue(v string) string             { return v }
-func (c *colSort) Descending() bool                        { return c.rev }
-func (c *colSort) RequiresDocID() bool                     { return false }
-func (c *colSort) RequiresScoring() bool                   { return false }
-func (c *colSort) RequiresFields() []string                { return nil }
-func (c *colSort) Reverse()                                { c.rev = !c.rev }
-func (c *colSort) Copy() bsearch.SearchSort {
-	cp := *c
-	return &cp
-}
-
-// sortOrder is the order of a sort, ties broken by the product ID's hash so
-// that cursors stay valid across segment merges.
-func sortOrder(s search.Sort, loc *locator) bsearch.SortOrder {
-	keys := func(ks ...colKey) bsearch.SearchSort {
-		return &colSort{keys: append(ks, colKey{key: keyTie}), loc: loc}
-	}
-	switch s {
-	case search.SortPriceAsc:
-		return bsearch.SortOrder{keys(colKey{keyPriceMin, false})}
-	case search.SortPriceDesc:
-		return bsearch.SortOrder{keys(colKey{keyPriceMax, true})}
-	case search.SortNewest:
-		return bsearch.SortOrder{keys(colKey{keyCreated, true})}
-	case search.SortRating:
-		return bsearch.SortOrder{keys(colKey{keyRating, true}, colKey{keyRatingN, true})}
-	case search.SortPopular:
-		return bsearch.SortOrder{keys(colKey{keySales, true})}
-	}
-	return bsearch.SortOrder{&bsearch.SortScore{Desc: true}, keys(colKey{keySales, true})}
 }
 
 func priceBuckets() []string {

@@ -10,7 +10,9 @@
 // prefix matching; brand, brand_key, category_ids (the category and its
 // ancestors), category_id (the category alone, for the facet), seller_id and attrs
 // ("name=value", lower case) are keywords for filters and facets; prices
-// (every variant's price) is the one numeric field, for price filters. What
+// (every variant's price) is the one numeric field, for price filters
+// without the columns, and price_values the same prices as fixed-width
+// keywords with doc values, for price filters from the columns. What
 // is only sorted or bucketed is a fixed-width keyword (one term per
 // document instead of the 16 of a Bleve number, and facets count terms):
 // price_min, price_max, sales, created, rating_count (12 digits), rating
@@ -51,11 +53,12 @@ import (
 
 // Index is search.Index on Bleve.
 type Index struct {
-	bi   bleve.Index
-	bulk bool
-	cols *columns
-	stop chan struct{}
-	done chan struct{}
+	bi    bleve.Index
+	bulk  bool
+	stale bool // built with another format: no columns
+	cols  *columns
+	stop  chan struct{}
+	done  chan struct{}
 
 	mu    sync.Mutex
 	attrs map[string]map[string]int // category ID -> attribute name -> products
@@ -69,6 +72,17 @@ var _ search.Index = (*Index)(nil)
 // index's internal storage.
 var attrsKey = []byte("bazaar.attrs")
 
+// formatKey holds the version of the mapping an index was built with.
+// Format changes when the fields change in a way queries depend on; an index
+// of another format is stale: it is searched without the columns (Bleve's
+// own matching, facets and sorts, slower but correct) until a rebuild
+// replaces it (the server rebuilds stale indexes at start).
+var formatKey = []byte("bazaar.format")
+
+// format 2: price_values (every variant price with doc values, for
+// filtering prices from the columns).
+const format = "2"
+
 // Open opens the index in dir, creating it if dir does not exist. bulk
 // makes batches return before they are synced (for a rebuild, which is
 // discarded if it does not finish).
@@ -80,18 +94,28 @@ func Open(dir string, bulk bool) (search.Index, error) {
 		cfg["unsafe_batch"] = true
 	}
 	bi, err := bleve.OpenUsing(dir, cfg)
+	created := false
 	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
 		m, merr := Mapping()
 		if merr != nil {
 			return nil, merr
 		}
 		bi, err = bleve.NewUsing(dir, m, bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, cfg)
+		created = err == nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open bleve index %s: %w", dir, err)
 	}
 	x := &Index{bi: bi, bulk: bulk, cols: newColumns(), attrs: make(map[string]map[string]int),
 		stop: make(chan struct{}), done: make(chan struct{})}
+	if created {
+		if err := bi.SetInternal(formatKey, []byte(format)); err != nil {
+			bi.Close()
+			return nil, fmt.Errorf("write format of %s: %w", dir, err)
+		}
+	} else if f, err := bi.GetInternal(formatKey); err != nil || string(f) != format {
+		x.stale = true
+	}
 	if b, err := bi.GetInternal(attrsKey); err == nil && len(b) > 0 {
 		if err := json.Unmarshal(b, &x.attrs); err != nil {
 			bi.Close()
@@ -124,6 +148,9 @@ func (x *Index) warmLoop() {
 }
 
 func (x *Index) warm() {
+	if x.stale {
+		return
+	}
 	adv, err := x.bi.Advanced()
 	if err != nil {
 		return
@@ -187,6 +214,7 @@ func Mapping() (mapping.IndexMapping, error) {
 	dm.AddFieldMappingsAt("tie", kw(true))
 	dm.AddFieldMappingsAt("seller_id", kw(false))
 	dm.AddFieldMappingsAt("prices", num(false))
+	dm.AddFieldMappingsAt("price_values", kw(true))
 	for _, f := range []string{"price_min", "price_max", "rating", "rating_count", "sales", "created", "price_bucket"} {
 		dm.AddFieldMappingsAt(f, kw(true))
 	}
@@ -260,8 +288,10 @@ func body(d search.Doc) map[string]any {
 	// description): a smaller field, and fewer far-fetched matches.
 	all := strings.Join([]string{d.Title, d.Brand, path, attrText.String(), d.SellerName}, " ")
 	prices := make([]float64, len(d.Prices))
+	priceValues := make([]string, len(d.Prices))
 	for i, p := range d.Prices {
 		prices[i] = float64(p)
+		priceValues[i] = fixed(p)
 	}
 	m := map[string]any{
 		// The category's own name counts as part of the title: a product is
@@ -271,7 +301,7 @@ func body(d search.Doc) map[string]any {
 		"words": strings.Join(search.Tokenize(all), " "),
 		"brand": d.Brand, "brand_key": strings.ToLower(d.Brand), "category_ids": d.CategoryIDs, "category_id": d.CategoryID, "seller_id": d.SellerID,
 		"tie":    hex16(tieHash(d.ID)),
-		"prices": prices, "price_min": fixed(d.PriceMin), "price_max": fixed(d.PriceMax), "price_bucket": priceBucket(d.PriceMin),
+		"prices": prices, "price_values": priceValues, "price_min": fixed(d.PriceMin), "price_max": fixed(d.PriceMax), "price_bucket": priceBucket(d.PriceMin),
 		"rating": ratingTerm(d.Rating), "rating_count": fixed(d.RatingCount), "sales": fixed(d.Sales),
 		"created": fixed(d.CreatedAt.Unix()), "in_stock": d.Available > 0,
 		"_src": string(src),
@@ -379,6 +409,10 @@ func (x *Index) Delete(ctx context.Context, ids []string) error {
 
 // Count implements search.Index.
 func (x *Index) Count() (uint64, error) { return x.bi.DocCount() }
+
+// Stale implements search.Staler: the index was built with another format
+// and should be rebuilt.
+func (x *Index) Stale() bool { return x.stale }
 
 // Close implements search.Index.
 func (x *Index) Close() error {

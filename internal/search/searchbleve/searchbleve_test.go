@@ -3,6 +3,7 @@ package searchbleve
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"testing"
 
@@ -151,4 +152,183 @@ func TestPaging(t *testing.T) {
 		}
 	}
 	_ = fmt.Sprint
+}
+
+// TestDisjunctiveInOnePass checks the facets counted in one pass (filters
+// from the columns) against one Bleve search per filtered facet, and the
+// results against Bleve's with the filters in the query.
+func TestDisjunctiveInOnePass(t *testing.T) {
+	x, tree := testIndex(t)
+	syn := search.MustParseSynonyms(search.DefaultSynonyms)
+	var shoes string
+	for _, c := range tree.List() {
+		if c.Name == "Shoes" {
+			shoes = c.ID
+		}
+	}
+	brands, err := x.Terms("brand")
+	if err != nil || len(brands) < 3 {
+		t.Fatalf("brands: %v, %v", brands, err)
+	}
+	b1, b2 := catalog.BrandKey(brands[0].Term), catalog.BrandKey(brands[2].Term)
+	facets := search.FacetRequest{Categories: true, Brands: 10, Prices: search.PriceBuckets, Ratings: search.RatingFloors,
+		Attributes: []string{"color", "material"}, AttrSize: 5}
+	three, lo, hi := 3.0, int64(1500), int64(20000)
+	reqs := []search.Request{
+		// Text ranked by relevance: every filter from the columns.
+		{Plan: search.Analyze("shoes", syn), BrandKeys: []string{b1, b2}, PriceMin: &lo, PriceMax: &hi},
+		{Plan: search.Analyze("cotton", syn), RatingMin: &three, Attrs: map[string][]string{"color": {"black", "red"}}, InStock: true},
+		// Sorted, in a category: counted filters from the columns.
+		{CategoryIDs: []string{shoes}, Sort: search.SortPriceAsc, BrandKeys: []string{b1}, PriceMax: &hi,
+			Attrs: map[string][]string{"color": {"black", "white"}}},
+		// Browse: no text, category or seller to drive, so recounts.
+		{Sort: search.SortPopular, BrandKeys: []string{b1}, RatingMin: &three},
+		{Sort: search.SortNewest, PriceMin: &lo, Attrs: map[string][]string{"color": {"blue"}}},
+	}
+	ctx := context.Background()
+	for i, r := range reqs {
+		if r.Sort == "" {
+			r.Sort = search.SortRelevance
+		}
+		r.Facets, r.Limit, r.Disjunctive = facets, 25, true
+		fast, ok, err := x.fastSearch(ctx, r)
+		if !ok || err != nil {
+			t.Fatalf("request %d: fastSearch = %v, %v", i, ok, err)
+		}
+		if !fast.Disjunctive {
+			t.Errorf("request %d: not counted disjunctively", i)
+		}
+		want, err := x.bleveSearch(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.Total == 0 {
+			t.Errorf("request %d found nothing", i)
+		}
+		// One Bleve count per filtered facet, without its filter.
+		recount := func(edit func(q *search.Request), f search.FacetRequest) search.Response {
+			q := r
+			q.Attrs = maps.Clone(r.Attrs)
+			edit(&q)
+			q.Limit, q.Facets = 0, f
+			resp, err := x.bleveSearch(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return resp
+		}
+		if len(r.BrandKeys) > 0 {
+			want.Brands = recount(func(q *search.Request) { q.BrandKeys = nil }, search.FacetRequest{Brands: 10}).Brands
+		}
+		if r.PriceMin != nil || r.PriceMax != nil {
+			want.Prices = recount(func(q *search.Request) { q.PriceMin, q.PriceMax = nil, nil }, search.FacetRequest{Prices: search.PriceBuckets}).Prices
+		}
+		if r.RatingMin != nil {
+			want.Ratings = recount(func(q *search.Request) { q.RatingMin = nil }, search.FacetRequest{Ratings: search.RatingFloors}).Ratings
+		}
+		for name := range r.Attrs {
+			got := recount(func(q *search.Request) { delete(q.Attrs, name) }, search.FacetRequest{Attributes: []string{name}, AttrSize: 5}).Attributes[name]
+			if want.Attributes == nil {
+				want.Attributes = map[string][]search.TermCount{}
+			}
+			want.Attributes[name] = got
+		}
+		fast.After, want.After, want.Disjunctive = "", "", true
+		if r.Sort == search.SortRelevance {
+			// Bleve's filter clauses add to the score (a price term's
+			// rarity): the columns rank what passes the filters as the
+			// text alone ranks it.
+			checkRanked(t, x, r, want.Total, fast.Docs)
+			want.Docs, fast.Docs = nil, nil
+		}
+		if diff := cmp.Diff(want, fast); diff != "" {
+			t.Errorf("request %d: one pass differs from Bleve with recounts (-bleve +one pass):\n%s", i, diff)
+		}
+	}
+}
+
+// checkRanked checks that docs are the first of the products matching r,
+// in the order of r's text without its filters.
+func checkRanked(t *testing.T, x *Index, r search.Request, total uint64, docs []search.Doc) {
+	t.Helper()
+	ctx := context.Background()
+	all := r
+	all.Limit, all.Facets, all.Disjunctive = int(total), search.FacetRequest{}, false
+	matching, err := x.bleveSearch(ctx, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := search.Request{Plan: r.Plan, CategoryIDs: r.CategoryIDs, InStock: r.InStock, Sort: r.Sort, Limit: 10000}
+	ranked, err := x.bleveSearch(ctx, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := map[string]bool{}
+	for _, d := range matching.Docs {
+		in[d.ID] = true
+	}
+	var want []string
+	for _, d := range ranked.Docs {
+		if in[d.ID] && len(want) < r.Limit {
+			want = append(want, d.ID)
+		}
+	}
+	var got []string
+	for _, d := range docs {
+		got = append(got, d.ID)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ranked results differ (-text order, filtered +columns):\n%s", diff)
+	}
+}
+
+// TestStaleFormat checks that an index of another format answers through
+// Bleve alone and says it is stale, and that a new index is not.
+func TestStaleFormat(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "idx")
+	si, err := Open(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := si.(*Index)
+	if x.Stale() {
+		t.Fatal("a new index is stale")
+	}
+	g := cataloggen.New(cataloggen.Config{Products: 50, Seed: 1})
+	var docs []search.Doc
+	for i := range 50 {
+		p := g.Product(i, []string{"sel_a"}, nil).Product
+		docs = append(docs, search.Doc{ID: p.ID, Slug: p.Slug, Title: p.Title, CategoryID: p.CategoryID, Brand: p.Brand,
+			PriceMin: p.PriceMin.Amount, PriceMax: p.PriceMax.Amount, Prices: []int64{p.PriceMin.Amount}, Currency: "USD", CreatedAt: p.CreatedAt})
+	}
+	if err := x.Put(context.Background(), docs); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.bi.SetInternal(formatKey, []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	si, err = Open(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x = si.(*Index)
+	defer x.Close()
+	if !x.Stale() {
+		t.Fatal("an index of format 1 is not stale")
+	}
+	lo := docs[0].PriceMin
+	resp, err := x.Search(context.Background(), search.Request{Sort: search.SortPriceAsc, PriceMin: &lo, Limit: 100,
+		Facets: search.FacetRequest{Brands: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Total == 0 || len(resp.Brands) == 0 {
+		t.Errorf("stale index answered %d products, %d brands", resp.Total, len(resp.Brands))
+	}
+	if _, ok, _ := x.fastSearch(context.Background(), search.Request{Limit: 1}); ok {
+		t.Error("a stale index used the columns")
+	}
 }
