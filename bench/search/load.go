@@ -29,6 +29,7 @@ func load(ctx context.Context, args []string) error {
 	maxTime := fs.Duration("max", 5*time.Minute, "stop after this long")
 	suggest := fs.Bool("suggest", false, "load suggestions instead of searches")
 	warm := fs.Int("warm", 100, "requests before measuring")
+	slow := fs.Int("slow", 0, "then time each request of the mix alone and print the N slowest")
 	_ = fs.Parse(args)
 	u, err := url.Parse(*base)
 	if err != nil || (u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" && u.Hostname() != "::1") {
@@ -96,6 +97,41 @@ func load(ctx context.Context, args []string) error {
 	}
 	printRow("ALL", all)
 	fmt.Printf("%d requests in %v with %d clients: %.0f req/s\n", len(all), took.Round(time.Millisecond), *conc, float64(len(all))/took.Seconds())
+	if *slow > 0 {
+		return slowest(ctx, client, *base, mix, *slow)
+	}
+	return nil
+}
+
+// slowest times each distinct request of mix alone (best of three) and
+// prints the n slowest: where to look next.
+func slowest(ctx context.Context, c *http.Client, base string, mix []request, n int) error {
+	type timed struct {
+		request
+		d time.Duration
+	}
+	seen := map[string]bool{}
+	var out []timed
+	for _, r := range mix {
+		if seen[r.path] {
+			continue
+		}
+		seen[r.path] = true
+		best := time.Duration(1<<63 - 1)
+		for range 3 {
+			start := time.Now()
+			if err := get(ctx, c, base+r.path); err != nil {
+				return fmt.Errorf("%s: %w", r.path, err)
+			}
+			best = min(best, time.Since(start))
+		}
+		out = append(out, timed{r, best})
+	}
+	slices.SortFunc(out, func(a, b timed) int { return int(b.d - a.d) })
+	for _, t := range out[:min(n, len(out))] {
+		u, _ := url.QueryUnescape(t.path)
+		fmt.Printf("%8.2fms  %-12s %s\n", float64(t.d.Microseconds())/1000, t.kind, u)
+	}
 	return nil
 }
 

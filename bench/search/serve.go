@@ -39,6 +39,7 @@ func serve(ctx context.Context, args []string) error {
 	var c common
 	c.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8090", "listen address (loopback)")
+	cache := fs.Bool("cache", true, "keep the engine's result cache on (off: every search computed)")
 	seed := fs.Uint64("seed", 1, "the generator seed whose first seller creates products")
 	_ = fs.Parse(args)
 	db, err := c.open(ctx)
@@ -49,7 +50,14 @@ func serve(ctx context.Context, args []string) error {
 	log := quiet()
 	acc := accounts(db)
 	dir := filepath.Join(c.data, "search")
-	svc, err := search.New(catalogsql.New(db), genStock{}, acc, searchsql.New(db), search.Options{Dir: dir, Open: searchbleve.Open, Logger: log})
+	svc, err := search.New(catalogsql.New(db), genStock{}, acc, searchsql.New(db), search.Options{Dir: dir, Logger: log,
+		Open: func(dir string, bulk bool) (search.Index, error) {
+			x, err := searchbleve.Open(dir, bulk)
+			if err == nil && !*cache {
+				x.(*searchbleve.Index).SetCache(false)
+			}
+			return x, err
+		}})
 	if err != nil {
 		return err
 	}

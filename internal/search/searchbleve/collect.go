@@ -22,7 +22,8 @@ import (
 // Documents must pass every column filter; for the filters that count
 // their own facet, a document failing only that filter is counted there
 // (and one passing all is counted in every filter's facet).
-func collect(ctx context.Context, s bsearch.Searcher, snap index.IndexReader, loc *locator, filters []*colFilter, cnt *counter, rk *ranker) (uint64, error) {
+// keep, when not nil, gets the global numbers of the documents that pass.
+func collect(ctx context.Context, s bsearch.Searcher, snap index.IndexReader, loc *locator, filters []*colFilter, cnt *counter, rk *ranker, keep *[]uint64) (uint64, error) {
 	sctx := &bsearch.SearchContext{
 		DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0),
 		IndexReader:       snap,
@@ -48,6 +49,9 @@ func collect(ctx context.Context, s bsearch.Searcher, snap index.IndexReader, lo
 		}
 		if rk != nil {
 			rk.offer(d.Score, sc, i, g)
+		}
+		if keep != nil {
+			*keep = append(*keep, g)
 		}
 		sctx.DocumentMatchPool.Put(d)
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
@@ -19,6 +20,12 @@ import (
 // ok is false when the index is not a scorch index (then Search uses
 // Bleve's own facets and sorts).
 func (x *Index) fastSearch(ctx context.Context, r search.Request) (resp search.Response, ok bool, err error) {
+	return x.fastSearchCached(ctx, r, x.cache.enabled())
+}
+
+// fastSearchCached is fastSearch, reading and filling the result cache
+// (cache.go) when cached.
+func (x *Index) fastSearchCached(ctx context.Context, r search.Request, cached bool) (resp search.Response, ok bool, err error) {
 	if x.stale {
 		return search.Response{}, false, nil
 	}
@@ -43,6 +50,13 @@ func (x *Index) fastSearch(ctx context.Context, r search.Request) (resp search.R
 	if err != nil {
 		return search.Response{}, true, err
 	}
+	key := ""
+	if cached {
+		key = answerKey(r)
+		if resp, ok := x.cache.answer(snap, key); ok {
+			return resp, true, nil
+		}
+	}
 
 	// Limit 0 asks for counts only (Total and facets): no scores, and a
 	// sort on the (constant) score, which the collector skips.
@@ -62,48 +76,139 @@ func (x *Index) fastSearch(ctx context.Context, r search.Request) (resp search.R
 		return err == nil && ok
 	}
 	fp := x.planFilters(r)
-	s, err := x.query(fp.bleve, vocab{stop: x.isStop, known: known}).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: score})
-	if err != nil {
-		return search.Response{}, true, err
-	}
-	defer s.Close()
+	v := vocab{stop: x.isStop, known: known}
 
 	var cnt *counter
 	if f := fp.facets; f.Categories || f.Brands > 0 || len(f.Prices) > 0 || len(f.Ratings) > 0 || len(f.Attributes) > 0 {
 		cnt = newCounter(x.cols, f)
 	}
-	var rk *ranker
+	// cur ranks the page asked for; rk ranks what the pass ranks: the page,
+	// or the start of the ranking for the cache.
+	var rk, cur *ranker
+	rkey := ""
 	if !countOnly {
-		rk = newRanker(orderOf(r.Sort), r.Limit)
+		cur = newRanker(orderOf(r.Sort), r.Limit)
 		if r.After != "" {
-			vals, err := decodeAfter(r.After, rk.afterLen())
+			vals, err := decodeAfter(r.After, cur.afterLen())
 			if err != nil {
 				return search.Response{}, true, err
 			}
-			if err := rk.setAfter(vals); err != nil {
+			if err := cur.setAfter(vals); err != nil {
 				return search.Response{}, true, errBadCursor
 			}
 		}
+		rk = cur
+		if cached {
+			rkey = rankingKey(r)
+			counts := cnt != nil || len(fp.recount) > 0 || slices.ContainsFunc(fp.cols, func(f *colFilter) bool { return f.cnt != nil })
+			if g := x.cache.ranking(snap, rkey); g != nil && !counts {
+				if hits, ok := g.page(cur, r.Limit); ok {
+					resp, err := x.pageOf(snap, cur, hits, g.total, r)
+					if err == nil {
+						x.cache.putAnswer(snap, key, resp)
+					}
+					return resp, true, err
+				}
+			}
+			rk = newRanker(orderOf(r.Sort), max(r.Limit, rankWindow))
+		}
 	}
 	loc := &locator{cols: cols, offsets: offsets}
-	total, err := collect(ctx, s, snap, loc, fp.cols, cnt, rk)
-	if err != nil {
-		return search.Response{}, true, err
+	ranked := score == ""
+	relaxed := r.Relax && len(r.Plan.Clauses) > 1
+	bleveFilters := filters(fp.bleve)
+	var total uint64
+	if !relaxed && !(ranked && (len(bleveFilters) > 0 || len(fp.cols) > 0 || len(r.Plan.Clauses) > 1)) {
+		// One pass: one word alone (ranked), or unscored.
+		s, err := x.query(fp.bleve, v).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: score})
+		if err != nil {
+			return search.Response{}, true, err
+		}
+		defer s.Close()
+		if total, err = collect(ctx, s, snap, loc, fp.cols, cnt, rk, nil); err != nil {
+			return search.Response{}, true, err
+		}
+	} else {
+		// Two phases (phases.go): match unscored, then score what matched.
+		var match bsearch.Searcher
+		if relaxed {
+			strict := fp.bleve
+			strict.Relax = false
+			docs, err := relaxedDocs(ctx, snap, x, textQueries(strict, v))
+			if err != nil {
+				return search.Response{}, true, err
+			}
+			match = &listSearcher{docs: bitmapDocs(docs)}
+			if len(bleveFilters) > 0 {
+				fs, err := all(bleveFilters).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: "none"})
+				if err != nil {
+					return search.Response{}, true, err
+				}
+				if match, err = within(ctx, snap, fs, match.(*listSearcher).docs, bsearch.SearcherOptions{Score: "none"}); err != nil {
+					fs.Close()
+					return search.Response{}, true, err
+				}
+			}
+		} else {
+			if match, err = x.query(fp.bleve, v).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: "none"}); err != nil {
+				return search.Response{}, true, err
+			}
+		}
+		defer match.Close()
+		var matched []uint64
+		keep := &matched
+		firstRk := rk
+		if ranked {
+			firstRk = nil
+		} else {
+			keep = nil
+		}
+		if total, err = collect(ctx, match, snap, loc, fp.cols, cnt, firstRk, keep); err != nil {
+			return search.Response{}, true, err
+		}
+		if ranked && rk != nil && len(matched) > 0 {
+			text := all(textQueries(fp.bleve, v))
+			if relaxed {
+				// What matched has all words but one: scoring it through a
+				// disjunction without a minimum gives the same scores, and
+				// moving that to the next match is one step, where the
+				// minimum makes Bleve walk every document having any word.
+				strict := fp.bleve
+				strict.Relax = false
+				text = bleve.NewDisjunctionQuery(textQueries(strict, v)...)
+			}
+			ts, err := text.Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{})
+			if err != nil {
+				return search.Response{}, true, err
+			}
+			scored, err := within(ctx, snap, ts, matched, bsearch.SearcherOptions{})
+			if err != nil {
+				ts.Close()
+				return search.Response{}, true, err
+			}
+			defer scored.Close()
+			if _, err := collect(ctx, scored, snap, loc, nil, nil, rk, nil); err != nil {
+				return search.Response{}, true, err
+			}
+		}
 	}
 	resp = search.Response{Total: total, Disjunctive: r.Disjunctive}
 	if rk != nil {
 		hits := rk.results()
-		resp.Docs = make([]search.Doc, 0, len(hits))
-		for _, h := range hits {
-			d, err := x.loadDoc(snap, h.doc)
-			if err != nil {
-				return search.Response{}, true, err
+		if rk != cur {
+			g := &ranking{hits: hits, total: total, complete: uint64(len(hits)) >= total}
+			x.cache.putRanking(snap, rkey, g)
+			var ok bool
+			if hits, ok = g.page(cur, r.Limit); !ok {
+				// The cursor is past the start kept: rank after it.
+				return x.fastSearchCached(ctx, r, false)
 			}
-			resp.Docs = append(resp.Docs, d)
 		}
-		if len(hits) == r.Limit && len(hits) > 0 {
-			resp.After = encodeAfter(rk.cursor(hits[len(hits)-1]))
+		page, err := x.pageOf(snap, cur, hits, total, r)
+		if err != nil {
+			return search.Response{}, true, err
 		}
+		resp.Docs, resp.After = page.Docs, page.After
 	}
 	if cnt != nil {
 		cnt.fill(&resp, fp.facets)
@@ -123,7 +228,24 @@ func (x *Index) fastSearch(ctx context.Context, r search.Request) (resp search.R
 		}
 		mergeFacets(&resp, other, fp.merge[i])
 	}
+	x.cache.putAnswer(snap, key, resp)
 	return resp, true, nil
+}
+
+// pageOf loads the documents of hits, with the cursor after the last.
+func (x *Index) pageOf(snap *scorch.IndexSnapshot, cur *ranker, hits []rankHit, total uint64, r search.Request) (search.Response, error) {
+	resp := search.Response{Total: total, Disjunctive: r.Disjunctive, Docs: make([]search.Doc, 0, len(hits))}
+	for _, h := range hits {
+		d, err := x.loadDoc(snap, h.doc)
+		if err != nil {
+			return search.Response{}, err
+		}
+		resp.Docs = append(resp.Docs, d)
+	}
+	if len(hits) == r.Limit && len(hits) > 0 {
+		resp.After = encodeAfter(cur.cursor(hits[len(hits)-1]))
+	}
+	return resp, nil
 }
 
 // loadDoc reads the stored document of global document number doc.

@@ -138,21 +138,29 @@ type vocab struct {
 // query builds the Bleve query: every clause of the plan (or all but one
 // when relaxed) and every filter.
 func (x *Index) query(r search.Request, v vocab) query.Query {
-	var must []query.Query
-	if !r.Plan.Empty() {
-		clauses := make([]query.Query, len(r.Plan.Clauses))
-		for i, c := range r.Plan.Clauses {
-			clauses[i] = clauseQuery(c, v)
-		}
-		if r.Relax && len(clauses) > 1 {
-			d := bleve.NewDisjunctionQuery(clauses...)
-			d.SetMin(float64(len(clauses) - 1))
-			must = append(must, d)
-		} else {
-			must = append(must, clauses...)
-		}
+	return all(append(textQueries(r, v), filters(r)...))
+}
+
+// textQueries are the queries of r's text: one per clause of the plan, or
+// one matching all but one clause when relaxed; none for an empty plan.
+func textQueries(r search.Request, v vocab) []query.Query {
+	if r.Plan.Empty() {
+		return nil
 	}
-	must = append(must, filters(r)...)
+	clauses := make([]query.Query, len(r.Plan.Clauses))
+	for i, c := range r.Plan.Clauses {
+		clauses[i] = clauseQuery(c, v)
+	}
+	if r.Relax && len(clauses) > 1 {
+		d := bleve.NewDisjunctionQuery(clauses...)
+		d.SetMin(float64(len(clauses) - 1))
+		return []query.Query{d}
+	}
+	return clauses
+}
+
+// all matches what every query of must matches (everything when none).
+func all(must []query.Query) query.Query {
 	switch len(must) {
 	case 0:
 		return bleve.NewMatchAllQuery()

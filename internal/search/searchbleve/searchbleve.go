@@ -56,6 +56,7 @@ type Index struct {
 	bi    bleve.Index
 	bulk  bool
 	stale bool // built with another format: no columns
+	cache *resultCache
 	cols  *columns
 	stop  chan struct{}
 	done  chan struct{}
@@ -106,7 +107,7 @@ func Open(dir string, bulk bool) (search.Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open bleve index %s: %w", dir, err)
 	}
-	x := &Index{bi: bi, bulk: bulk, cols: newColumns(), attrs: make(map[string]map[string]int),
+	x := &Index{bi: bi, bulk: bulk, cols: newColumns(), cache: newResultCache(), attrs: make(map[string]map[string]int),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	if created {
 		if err := bi.SetInternal(formatKey, []byte(format)); err != nil {

@@ -332,3 +332,68 @@ func TestStaleFormat(t *testing.T) {
 		t.Error("a stale index used the columns")
 	}
 }
+
+// TestCacheExact checks that cached answers and rankings give what a
+// search computes: paging through every result (past the ranking window)
+// with and without the cache, and after a write.
+func TestCacheExact(t *testing.T) {
+	x, _ := testIndex(t)
+	syn := search.MustParseSynonyms(search.DefaultSynonyms)
+	ctx := context.Background()
+	facets := search.FacetRequest{Categories: true, Brands: 10, Prices: search.PriceBuckets}
+	pages := func(r search.Request) ([]search.Response, []string) {
+		var out []search.Response
+		var ids []string
+		for range 200 {
+			resp, err := x.Search(ctx, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, resp)
+			for _, d := range resp.Docs {
+				ids = append(ids, d.ID)
+			}
+			if resp.After == "" {
+				break
+			}
+			r.After, r.Facets = resp.After, search.FacetRequest{}
+		}
+		return out, ids
+	}
+	lo := int64(2000)
+	for i, r := range []search.Request{
+		{Sort: search.SortRelevance, Limit: 100, Facets: facets},
+		{Plan: search.Analyze("shoes", syn), Sort: search.SortRelevance, Limit: 7, Facets: facets},
+		{Plan: search.Analyze("running shoes", syn), Sort: search.SortRelevance, Limit: 50, PriceMin: &lo},
+		{Sort: search.SortPriceAsc, Limit: 60, InStock: true},
+	} {
+		x.SetCache(false)
+		want, wantIDs := pages(r)
+		x.SetCache(true)
+		first, firstIDs := pages(r) // fills the cache
+		again, againIDs := pages(r) // served from it
+		if diff := cmp.Diff(want, first); diff != "" {
+			t.Errorf("request %d: filling the cache changed the answers:\n%s", i, diff)
+		}
+		if diff := cmp.Diff(want, again); diff != "" {
+			t.Errorf("request %d: cached answers differ:\n%s", i, diff)
+		}
+		if len(wantIDs) == 0 || len(firstIDs) != len(wantIDs) || len(againIDs) != len(wantIDs) {
+			t.Errorf("request %d: %d, %d, %d results", i, len(wantIDs), len(firstIDs), len(againIDs))
+		}
+	}
+	if n, _ := x.Count(); n < 1000+100 {
+		t.Fatalf("%d documents: the browse does not page past the ranking window", n)
+	}
+	// A write empties the cache: the new product is found at once.
+	r := search.Request{Plan: search.Analyze("zyzzyva", syn), Sort: search.SortRelevance, Limit: 10}
+	if resp, err := x.Search(ctx, r); err != nil || resp.Total != 0 {
+		t.Fatalf("zyzzyva before: %v, %v", resp.Total, err)
+	}
+	if err := x.Put(ctx, []search.Doc{{ID: "prd_zyzzyva", Title: "Zyzzyva Lamp", CategoryID: "c", Currency: "USD"}}); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := x.Search(ctx, r); err != nil || resp.Total != 1 {
+		t.Errorf("zyzzyva after a write: %v, %v; want 1 (stale cache?)", resp.Total, err)
+	}
+}

@@ -1,0 +1,192 @@
+package searchbleve
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"github.com/bazaar-market/bazaar/internal/search"
+)
+
+// The result cache is exact: it holds answers computed from one index
+// snapshot and is emptied when the index changes (any write makes a new
+// snapshot), so a cached answer is the one a search would compute.
+//
+// It remembers two things:
+//   - answers by request: shoppers and crawlers repeat head queries and
+//     category pages, and a first page with every facet counted costs a
+//     pass over everything that matches;
+//   - the first rankWindow results of a ranking (the text, filters and
+//     sort, whatever the page): a shopper paging through "shoes" (200,000
+//     matches at a million products) gets each next page from it instead
+//     of a pass that scores every match again.
+type resultCache struct {
+	mu       sync.Mutex
+	off      bool
+	snap     *scorch.IndexSnapshot
+	answers  map[string]search.Response
+	rankings map[string]*ranking
+}
+
+// Bounds: answers and rankings kept per snapshot (a full cache is emptied),
+// and the results a ranking keeps.
+const (
+	cacheAnswers  = 1024
+	cacheRankings = 256
+	rankWindow    = 1000
+)
+
+// ranking is the start of a ranked result list.
+type ranking struct {
+	hits     []rankHit
+	total    uint64
+	complete bool // hits holds every match
+}
+
+func newResultCache() *resultCache {
+	return &resultCache{answers: map[string]search.Response{}, rankings: map[string]*ranking{}}
+}
+
+// at makes the cache hold answers for snap, forgetting those of another
+// snapshot. The caller holds mu.
+func (c *resultCache) at(snap *scorch.IndexSnapshot) {
+	if c.snap != snap {
+		c.snap = snap
+		clear(c.answers)
+		clear(c.rankings)
+	}
+}
+
+func (c *resultCache) answer(snap *scorch.IndexSnapshot, key string) (search.Response, bool) {
+	if c == nil || key == "" {
+		return search.Response{}, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.off {
+		return search.Response{}, false
+	}
+	c.at(snap)
+	r, ok := c.answers[key]
+	if !ok {
+		return search.Response{}, false
+	}
+	return cloneResponse(r), true
+}
+
+func (c *resultCache) putAnswer(snap *scorch.IndexSnapshot, key string, r search.Response) {
+	if c == nil || key == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.off {
+		return
+	}
+	c.at(snap)
+	if len(c.answers) >= cacheAnswers {
+		clear(c.answers)
+	}
+	c.answers[key] = cloneResponse(r)
+}
+
+func (c *resultCache) ranking(snap *scorch.IndexSnapshot, key string) *ranking {
+	if c == nil || key == "" {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.off {
+		return nil
+	}
+	c.at(snap)
+	return c.rankings[key]
+}
+
+func (c *resultCache) putRanking(snap *scorch.IndexSnapshot, key string, g *ranking) {
+	if c == nil || key == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.off {
+		return
+	}
+	c.at(snap)
+	if len(c.rankings) >= cacheRankings {
+		clear(c.rankings)
+	}
+	c.rankings[key] = g
+}
+
+func (c *resultCache) enabled() bool {
+	if c == nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.off
+}
+
+// SetCache turns the result cache on (the default) or off, for measuring
+// what a search costs when nothing is cached.
+func (x *Index) SetCache(on bool) {
+	x.cache.mu.Lock()
+	defer x.cache.mu.Unlock()
+	x.cache.off = !on
+	x.cache.snap = nil
+	clear(x.cache.answers)
+	clear(x.cache.rankings)
+}
+
+// page returns the limit results after cur's cursor (from the top without
+// one); ok is false when they go past what g holds.
+func (g *ranking) page(cur *ranker, limit int) (hits []rankHit, ok bool) {
+	start := 0
+	if cur.after != nil {
+		start = sort.Search(len(g.hits), func(i int) bool { return cur.before(cur.after, &g.hits[i]) })
+	}
+	if end := start + limit; end <= len(g.hits) {
+		return g.hits[start:end], true
+	}
+	if g.complete {
+		return g.hits[start:], true
+	}
+	return nil, false
+}
+
+// answerKey names a request; rankingKey names its ranking (what matches
+// and in which order, whatever the page and the facets).
+func answerKey(r search.Request) string {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+func rankingKey(r search.Request) string {
+	r.After, r.Limit, r.Facets, r.Disjunctive = "", 0, search.FacetRequest{}, false
+	return answerKey(r)
+}
+
+// cloneResponse copies what a caller might change.
+func cloneResponse(r search.Response) search.Response {
+	r.Docs = slices.Clone(r.Docs)
+	r.Categories = maps.Clone(r.Categories)
+	r.Brands = slices.Clone(r.Brands)
+	r.Prices = maps.Clone(r.Prices)
+	r.Ratings = maps.Clone(r.Ratings)
+	if r.Attributes != nil {
+		a := make(map[string][]search.TermCount, len(r.Attributes))
+		for k, v := range r.Attributes {
+			a[k] = slices.Clone(v)
+		}
+		r.Attributes = a
+	}
+	return r
+}
