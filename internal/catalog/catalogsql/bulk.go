@@ -190,7 +190,7 @@ func (s *Store) CountProducts(ctx context.Context, status catalog.Status) (int, 
 // images: a full scan for rebuilding a search index. Paging on the primary
 // key keeps every page as cheap as the first on both engines.
 //
-// The status is compared as an expression (status || ''), which no index
+// The status is compared as an expression (status || ”), which no index
 // serves: given "status = ?", SQLite walks a (status, ...) index over
 // every active product and sorts them by ID for each page, a scan that
 // grows with the square of the catalog (300 ms a page at a million
