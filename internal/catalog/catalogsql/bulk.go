@@ -190,11 +190,11 @@ func (s *Store) CountProducts(ctx context.Context, status catalog.Status) (int, 
 // images: a full scan for rebuilding a search index. Paging on the primary
 // key keeps every page as cheap as the first on both engines.
 //
-// The status is compared as an expression (status || ”), which no index
-// serves: given "status = ?", SQLite walks a (status, ...) index over
-// every active product and sorts them by ID for each page, a scan that
-// grows with the square of the catalog (300 ms a page at a million
-// products instead of 6).
+// The status is compared as an expression (concatenated with the empty
+// string), which no index serves: given "status = ?", SQLite walks a
+// (status, ...) index over every active product and sorts them by ID for
+// each page, a scan that grows with the square of the catalog (300 ms a
+// page at a million products instead of 6).
 func (s *Store) ProductsAfter(ctx context.Context, status catalog.Status, afterID string, limit int) ([]catalog.Product, error) {
 	return s.queryProducts(ctx, "scan products", `SELECT `+productCols+` FROM catalog_products p
 		WHERE p.id > $1 AND p.status || '' = $2 ORDER BY p.id LIMIT $3`, afterID, string(status), max(limit, 1))
