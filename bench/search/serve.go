@@ -39,7 +39,7 @@ func serve(ctx context.Context, args []string) error {
 	var c common
 	c.register(fs)
 	addr := fs.String("addr", "127.0.0.1:8090", "listen address (loopback)")
-	cache := fs.Bool("cache", true, "keep the engine's result cache on (off: every search computed)")
+	cache := fs.String("cache", searchbleve.CacheAll, "the engine's result cache: all, rankings (paging only) or off")
 	seed := fs.Uint64("seed", 1, "the generator seed whose first seller creates products")
 	_ = fs.Parse(args)
 	db, err := c.open(ctx)
@@ -53,8 +53,8 @@ func serve(ctx context.Context, args []string) error {
 	svc, err := search.New(catalogsql.New(db), genStock{}, acc, searchsql.New(db), search.Options{Dir: dir, Logger: log,
 		Open: func(dir string, bulk bool) (search.Index, error) {
 			x, err := searchbleve.Open(dir, bulk)
-			if err == nil && !*cache {
-				x.(*searchbleve.Index).SetCache(false)
+			if err == nil {
+				x.(*searchbleve.Index).SetCache(*cache)
 			}
 			return x, err
 		}})

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"github.com/bazaar-market/bazaar/internal/search"
@@ -24,12 +25,17 @@ import (
 //     sort, whatever the page): a shopper paging through "shoes" (200,000
 //     matches at a million products) gets each next page from it instead
 //     of a pass that scores every match again.
+//   - the documents of each clause (word) of multi-word queries: the
+//     relaxed search that follows a strict one with few results, and other
+//     queries sharing a word ("black"), start from them.
 type resultCache struct {
-	mu       sync.Mutex
-	off      bool
-	snap     *scorch.IndexSnapshot
-	answers  map[string]search.Response
-	rankings map[string]*ranking
+	mu         sync.Mutex
+	off        bool
+	answersOff bool // rankings only
+	snap       *scorch.IndexSnapshot
+	answers    map[string]search.Response
+	rankings   map[string]*ranking
+	clauses    map[string]*roaring.Bitmap // documents per clause (read-only once kept)
 }
 
 // Bounds: answers and rankings kept per snapshot (a full cache is emptied),
@@ -37,6 +43,7 @@ type resultCache struct {
 const (
 	cacheAnswers  = 1024
 	cacheRankings = 256
+	cacheClauses  = 256
 	rankWindow    = 1000
 )
 
@@ -48,7 +55,7 @@ type ranking struct {
 }
 
 func newResultCache() *resultCache {
-	return &resultCache{answers: map[string]search.Response{}, rankings: map[string]*ranking{}}
+	return &resultCache{answers: map[string]search.Response{}, rankings: map[string]*ranking{}, clauses: map[string]*roaring.Bitmap{}}
 }
 
 // at makes the cache hold answers for snap, forgetting those of another
@@ -58,7 +65,37 @@ func (c *resultCache) at(snap *scorch.IndexSnapshot) {
 		c.snap = snap
 		clear(c.answers)
 		clear(c.rankings)
+		clear(c.clauses)
 	}
+}
+
+func (c *resultCache) clause(snap *scorch.IndexSnapshot, key string) *roaring.Bitmap {
+	if c == nil || key == "" {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.off {
+		return nil
+	}
+	c.at(snap)
+	return c.clauses[key]
+}
+
+func (c *resultCache) putClause(snap *scorch.IndexSnapshot, key string, bm *roaring.Bitmap) {
+	if c == nil || key == "" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.off {
+		return
+	}
+	c.at(snap)
+	if len(c.clauses) >= cacheClauses {
+		clear(c.clauses)
+	}
+	c.clauses[key] = bm
 }
 
 func (c *resultCache) answer(snap *scorch.IndexSnapshot, key string) (search.Response, bool) {
@@ -67,7 +104,7 @@ func (c *resultCache) answer(snap *scorch.IndexSnapshot, key string) (search.Res
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.off {
+	if c.off || c.answersOff {
 		return search.Response{}, false
 	}
 	c.at(snap)
@@ -84,7 +121,7 @@ func (c *resultCache) putAnswer(snap *scorch.IndexSnapshot, key string, r search
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.off {
+	if c.off || c.answersOff {
 		return
 	}
 	c.at(snap)
@@ -132,15 +169,24 @@ func (c *resultCache) enabled() bool {
 	return !c.off
 }
 
-// SetCache turns the result cache on (the default) or off, for measuring
-// what a search costs when nothing is cached.
-func (x *Index) SetCache(on bool) {
+// Cache modes for SetCache.
+const (
+	CacheAll      = "all"      // answers and rankings (the default)
+	CacheRankings = "rankings" // rankings only: paging is cached, repeated requests are not
+	CacheOff      = "off"      // nothing: every search computed
+)
+
+// SetCache sets what the result cache keeps (CacheAll, CacheRankings or
+// CacheOff), for measuring what searches cost without it.
+func (x *Index) SetCache(mode string) {
 	x.cache.mu.Lock()
 	defer x.cache.mu.Unlock()
-	x.cache.off = !on
+	x.cache.off = mode == CacheOff
+	x.cache.answersOff = mode == CacheRankings
 	x.cache.snap = nil
 	clear(x.cache.answers)
 	clear(x.cache.rankings)
+	clear(x.cache.clauses)
 }
 
 // page returns the limit results after cur's cursor (from the top without

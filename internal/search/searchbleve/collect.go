@@ -125,21 +125,31 @@ func (r *ranker) before(a, b *rankHit) bool {
 }
 
 func (r *ranker) offer(score float64, sc *segCols, i int, doc uint64) {
-	h := rankHit{score: score, doc: doc}
 	if !r.byScore {
-		h.score = 0
+		score = 0
 	}
+	full := len(r.h.hits) >= r.n
+	if full && r.n == 0 {
+		return
+	}
+	// Most documents lose on the score alone: no keys to read.
+	if r.byScore {
+		if full && score < r.h.hits[0].score || r.after != nil && score > r.after.score {
+			return
+		}
+	}
+	h := rankHit{score: score, doc: doc}
 	for k, ck := range r.keys {
 		h.keys[k] = sc.key(ck, i)
 	}
 	if r.after != nil && !r.before(r.after, &h) {
 		return
 	}
-	if len(r.h.hits) < r.n {
+	if !full {
 		heap.Push(&r.h, h)
 		return
 	}
-	if r.n == 0 || !r.before(&h, &r.h.hits[0]) {
+	if !r.before(&h, &r.h.hits[0]) {
 		return
 	}
 	r.h.hits[0] = h

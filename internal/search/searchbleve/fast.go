@@ -115,10 +115,11 @@ func (x *Index) fastSearchCached(ctx context.Context, r search.Request, cached b
 	}
 	loc := &locator{cols: cols, offsets: offsets}
 	ranked := score == ""
-	relaxed := r.Relax && len(r.Plan.Clauses) > 1
+	multi := len(r.Plan.Clauses) > 1
+	relaxed := r.Relax && multi
 	bleveFilters := filters(fp.bleve)
 	var total uint64
-	if !relaxed && !(ranked && (len(bleveFilters) > 0 || len(fp.cols) > 0 || len(r.Plan.Clauses) > 1)) {
+	if !multi && !(ranked && (len(bleveFilters) > 0 || len(fp.cols) > 0)) {
 		// One pass: one word alone (ranked), or unscored.
 		s, err := x.query(fp.bleve, v).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: score})
 		if err != nil {
@@ -131,10 +132,8 @@ func (x *Index) fastSearchCached(ctx context.Context, r search.Request, cached b
 	} else {
 		// Two phases (phases.go): match unscored, then score what matched.
 		var match bsearch.Searcher
-		if relaxed {
-			strict := fp.bleve
-			strict.Relax = false
-			docs, err := relaxedDocs(ctx, snap, x, textQueries(strict, v))
+		if multi {
+			docs, err := x.wordsDocs(ctx, snap, r.Plan.Clauses, v, relaxed, cached)
 			if err != nil {
 				return search.Response{}, true, err
 			}
@@ -181,13 +180,8 @@ func (x *Index) fastSearchCached(ctx context.Context, r search.Request, cached b
 			if err != nil {
 				return search.Response{}, true, err
 			}
-			scored, err := within(ctx, snap, ts, matched, bsearch.SearcherOptions{})
-			if err != nil {
-				ts.Close()
-				return search.Response{}, true, err
-			}
-			defer scored.Close()
-			if _, err := collect(ctx, scored, snap, loc, nil, nil, rk, nil); err != nil {
+			defer ts.Close()
+			if err := scoreList(ctx, ts, snap, loc, matched, rk); err != nil {
 				return search.Response{}, true, err
 			}
 		}

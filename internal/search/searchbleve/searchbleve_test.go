@@ -367,9 +367,14 @@ func TestCacheExact(t *testing.T) {
 		{Plan: search.Analyze("running shoes", syn), Sort: search.SortRelevance, Limit: 50, PriceMin: &lo},
 		{Sort: search.SortPriceAsc, Limit: 60, InStock: true},
 	} {
-		x.SetCache(false)
+		x.SetCache(CacheOff)
 		want, wantIDs := pages(r)
-		x.SetCache(true)
+		x.SetCache(CacheRankings)
+		ranked, _ := pages(r)
+		if diff := cmp.Diff(want, ranked); diff != "" {
+			t.Errorf("request %d: pages from cached rankings differ:\n%s", i, diff)
+		}
+		x.SetCache(CacheAll)
 		first, firstIDs := pages(r) // fills the cache
 		again, againIDs := pages(r) // served from it
 		if diff := cmp.Diff(want, first); diff != "" {
