@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
@@ -132,11 +133,16 @@ func (x *Index) fastSearchCached(ctx context.Context, r search.Request, cached b
 	} else {
 		// Two phases (phases.go): match unscored, then score what matched.
 		var match bsearch.Searcher
-		if multi {
-			docs, err := x.wordsDocs(ctx, snap, r.Plan.Clauses, v, relaxed, cached)
-			if err != nil {
+		var docs *roaring.Bitmap
+		if multi && (relaxed || cached) {
+			// Strict queries take the words' bitmaps only from the cache:
+			// making them costs a walk through every word's documents,
+			// where Bleve's unscored conjunction skips.
+			if docs, err = x.wordsDocs(ctx, snap, r.Plan.Clauses, v, relaxed, cached, !relaxed); err != nil {
 				return search.Response{}, true, err
 			}
+		}
+		if docs != nil {
 			match = &listSearcher{docs: bitmapDocs(docs)}
 			if len(bleveFilters) > 0 {
 				fs, err := all(bleveFilters).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: "none"})
