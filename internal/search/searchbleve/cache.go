@@ -69,46 +69,63 @@ func (c *resultCache) at(snap *scorch.IndexSnapshot) {
 	}
 }
 
-func (c *resultCache) clause(snap *scorch.IndexSnapshot, key string) *roaring.Bitmap {
+// lock locks c for reading or keeping key from snap's answers; false
+// (unlocked) when the cache is off, or keeps no answers and answer is set.
+func (c *resultCache) lock(snap *scorch.IndexSnapshot, key string, answer bool) bool {
 	if c == nil || key == "" {
-		return nil
+		return false
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.off {
-		return nil
+	if c.off || answer && c.answersOff {
+		c.mu.Unlock()
+		return false
 	}
 	c.at(snap)
-	return c.clauses[key]
+	return true
+}
+
+// cacheGet and cachePut read and keep one of c's maps (m points at it);
+// a map reaching bound is emptied first.
+func cacheGet[V any](c *resultCache, snap *scorch.IndexSnapshot, key string, answer bool, m *map[string]V) (V, bool) {
+	var zero V
+	if !c.lock(snap, key, answer) {
+		return zero, false
+	}
+	defer c.mu.Unlock()
+	v, ok := (*m)[key]
+	return v, ok
+}
+
+func cachePut[V any](c *resultCache, snap *scorch.IndexSnapshot, key string, answer bool, m *map[string]V, bound int, v V) {
+	if !c.lock(snap, key, answer) {
+		return
+	}
+	defer c.mu.Unlock()
+	if len(*m) >= bound {
+		clear(*m)
+	}
+	(*m)[key] = v
+}
+
+func (c *resultCache) clause(snap *scorch.IndexSnapshot, key string) *roaring.Bitmap {
+	if c == nil {
+		return nil
+	}
+	bm, _ := cacheGet(c, snap, key, false, &c.clauses)
+	return bm
 }
 
 func (c *resultCache) putClause(snap *scorch.IndexSnapshot, key string, bm *roaring.Bitmap) {
-	if c == nil || key == "" {
-		return
+	if c != nil {
+		cachePut(c, snap, key, false, &c.clauses, cacheClauses, bm)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.off {
-		return
-	}
-	c.at(snap)
-	if len(c.clauses) >= cacheClauses {
-		clear(c.clauses)
-	}
-	c.clauses[key] = bm
 }
 
 func (c *resultCache) answer(snap *scorch.IndexSnapshot, key string) (search.Response, bool) {
-	if c == nil || key == "" {
+	if c == nil {
 		return search.Response{}, false
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.off || c.answersOff {
-		return search.Response{}, false
-	}
-	c.at(snap)
-	r, ok := c.answers[key]
+	r, ok := cacheGet(c, snap, key, true, &c.answers)
 	if !ok {
 		return search.Response{}, false
 	}
@@ -116,48 +133,23 @@ func (c *resultCache) answer(snap *scorch.IndexSnapshot, key string) (search.Res
 }
 
 func (c *resultCache) putAnswer(snap *scorch.IndexSnapshot, key string, r search.Response) {
-	if c == nil || key == "" {
-		return
+	if c != nil {
+		cachePut(c, snap, key, true, &c.answers, cacheAnswers, cloneResponse(r))
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.off || c.answersOff {
-		return
-	}
-	c.at(snap)
-	if len(c.answers) >= cacheAnswers {
-		clear(c.answers)
-	}
-	c.answers[key] = cloneResponse(r)
 }
 
 func (c *resultCache) ranking(snap *scorch.IndexSnapshot, key string) *ranking {
-	if c == nil || key == "" {
+	if c == nil {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.off {
-		return nil
-	}
-	c.at(snap)
-	return c.rankings[key]
+	g, _ := cacheGet(c, snap, key, false, &c.rankings)
+	return g
 }
 
 func (c *resultCache) putRanking(snap *scorch.IndexSnapshot, key string, g *ranking) {
-	if c == nil || key == "" {
-		return
+	if c != nil {
+		cachePut(c, snap, key, false, &c.rankings, cacheRankings, g)
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.off {
-		return
-	}
-	c.at(snap)
-	if len(c.rankings) >= cacheRankings {
-		clear(c.rankings)
-	}
-	c.rankings[key] = g
 }
 
 func (c *resultCache) enabled() bool {

@@ -69,19 +69,29 @@ func testIndex(t *testing.T) (*Index, *catalog.Tree) {
 	return x, tree
 }
 
+// allFacets asks for every facet.
+var allFacets = search.FacetRequest{Categories: true, Brands: 10, Prices: search.PriceBuckets, Ratings: search.RatingFloors,
+	Attributes: []string{"color", "material"}, AttrSize: 5}
+
+// categoryNamed returns the ID of the category called name.
+func categoryNamed(t *testing.T, tree *catalog.Tree, name string) string {
+	t.Helper()
+	for _, c := range tree.List() {
+		if c.Name == name {
+			return c.ID
+		}
+	}
+	t.Fatalf("no category %q", name)
+	return ""
+}
+
 // TestColumnsMatchBleve checks that searching with the columns gives what
 // Bleve's own facets and sorts give.
 func TestColumnsMatchBleve(t *testing.T) {
 	x, tree := testIndex(t)
 	syn := search.MustParseSynonyms(search.DefaultSynonyms)
-	var shoes string
-	for _, c := range tree.List() {
-		if c.Name == "Shoes" {
-			shoes = c.ID
-		}
-	}
-	facets := search.FacetRequest{Categories: true, Brands: 10, Prices: search.PriceBuckets, Ratings: search.RatingFloors,
-		Attributes: []string{"color", "material"}, AttrSize: 5}
+	shoes := categoryNamed(t, tree, "Shoes")
+	facets := allFacets
 	four := 4.0
 	lo, hi := int64(2000), int64(9000)
 	reqs := []search.Request{
@@ -160,19 +170,13 @@ func TestPaging(t *testing.T) {
 func TestDisjunctiveInOnePass(t *testing.T) {
 	x, tree := testIndex(t)
 	syn := search.MustParseSynonyms(search.DefaultSynonyms)
-	var shoes string
-	for _, c := range tree.List() {
-		if c.Name == "Shoes" {
-			shoes = c.ID
-		}
-	}
+	shoes := categoryNamed(t, tree, "Shoes")
 	brands, err := x.Terms("brand")
 	if err != nil || len(brands) < 3 {
 		t.Fatalf("brands: %v, %v", brands, err)
 	}
 	b1, b2 := catalog.BrandKey(brands[0].Term), catalog.BrandKey(brands[2].Term)
-	facets := search.FacetRequest{Categories: true, Brands: 10, Prices: search.PriceBuckets, Ratings: search.RatingFloors,
-		Attributes: []string{"color", "material"}, AttrSize: 5}
+	facets := allFacets
 	three, lo, hi := 3.0, int64(1500), int64(20000)
 	reqs := []search.Request{
 		// Text ranked by relevance: every filter from the columns.
