@@ -120,7 +120,17 @@ func (x *Index) fastSearchCached(ctx context.Context, r search.Request, cached b
 	relaxed := r.Relax && multi
 	bleveFilters := filters(fp.bleve)
 	var total uint64
-	if !multi && !(ranked && (len(bleveFilters) > 0 || len(fp.cols) > 0)) {
+	var oneTerms []oneWordTerm
+	oneWord := false
+	if ranked && !multi && len(bleveFilters) == 0 && len(fp.cols) == 0 {
+		oneTerms, oneWord = x.oneWordTerms(fp.bleve, v)
+	}
+	if oneWord {
+		// One plain word (oneword.go).
+		if total, err = x.oneWord(ctx, snap, cols, offsets, oneTerms, cnt, rk); err != nil {
+			return search.Response{}, true, err
+		}
+	} else if !multi && !(ranked && (len(bleveFilters) > 0 || len(fp.cols) > 0)) {
 		// One pass: one word alone (ranked), or unscored.
 		s, err := x.query(fp.bleve, v).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: score})
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	index "github.com/blevesearch/bleve_index_api"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bazaar-market/bazaar/internal/catalog"
@@ -405,4 +406,79 @@ func TestCacheExact(t *testing.T) {
 	if resp, err := x.Search(ctx, r); err != nil || resp.Total != 1 {
 		t.Errorf("zyzzyva after a write: %v, %v; want 1 (stale cache?)", resp.Total, err)
 	}
+}
+
+// TestOneWordScoresMatchBleve checks that one-word queries scored from the
+// posting lists (oneword.go) rank and score as Bleve's searchers do, over
+// several segments with updated and deleted documents.
+func TestOneWordScoresMatchBleve(t *testing.T) {
+	x, _ := testIndex(t)
+	syn := search.MustParseSynonyms(search.DefaultSynonyms)
+	ctx := context.Background()
+	words, err := snapWords(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := 0
+	for _, w := range []string{"shoes", "black", "cotton", "dress", "jeans", "running", "leather", "kids", "Aero", "zyzzyva",
+		"trousers", "pants", "sneakers", "tee", "hoodie", "jumper"} {
+		r := search.Request{Plan: search.Analyze(w, syn), Sort: search.SortRelevance, Limit: 100,
+			Facets: search.FacetRequest{Categories: true, Brands: 5}}
+		if _, ok := x.oneWordTerms(r, vocab{stop: x.isStop, known: words}); ok {
+			used++
+		}
+		fast, _, err := x.fastSearchCached(ctx, r, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, err := x.bleveSearch(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fast.Total != slow.Total || len(fast.Docs) != len(slow.Docs) {
+			t.Errorf("%q: %d/%d results, Bleve %d/%d", w, fast.Total, len(fast.Docs), slow.Total, len(slow.Docs))
+			continue
+		}
+		for i := range fast.Docs {
+			if fast.Docs[i].ID != slow.Docs[i].ID {
+				t.Errorf("%q: result %d is %s, Bleve's %s", w, i, fast.Docs[i].ID, slow.Docs[i].ID)
+				break
+			}
+		}
+		if fast.After != "" {
+			fa, _ := decodeAfter(fast.After, 2)
+			sa, _ := decodeAfter(slow.After, 3)
+			if fa[0] != sa[0] {
+				t.Errorf("%q: last score %s, Bleve's %s", w, fa[0], sa[0])
+			}
+		}
+		if diff := cmp.Diff(slow.Brands, fast.Brands); diff != "" {
+			t.Errorf("%q: brand facet differs:\n%s", w, diff)
+		}
+	}
+	trousers := search.Request{Plan: search.Analyze("trousers", syn), Sort: search.SortRelevance}
+	if terms, ok := x.oneWordTerms(trousers, vocab{stop: x.isStop, known: words}); !ok || len(terms) != 2 {
+		t.Errorf("trousers (a synonym of pants): one-word terms %v, %v; want two", terms, ok)
+	}
+	if used < 8 {
+		t.Errorf("the one-word path served %d of the words, want most", used)
+	}
+}
+
+// snapWords is the index's "known word" test, as fastSearch builds it.
+func snapWords(x *Index) (func(string) bool, error) {
+	adv, err := x.bi.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	fd, err := r.(index.IndexReaderContains).FieldDictContains("words")
+	if err != nil {
+		return nil, err
+	}
+	return func(w string) bool { ok, err := fd.Contains([]byte(w)); return err == nil && ok }, nil
 }
