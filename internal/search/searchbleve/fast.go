@@ -144,11 +144,12 @@ func (x *Index) fastSearchCached(ctx context.Context, r search.Request, cached b
 		// Two phases (phases.go): match unscored, then score what matched.
 		var match bsearch.Searcher
 		var docs *roaring.Bitmap
-		if multi && (relaxed || cached) {
-			// Strict queries take the words' bitmaps only from the cache:
-			// making them costs a walk through every word's documents,
-			// where Bleve's unscored conjunction skips.
-			if docs, err = x.wordsDocs(ctx, snap, r.Plan.Clauses, v, relaxed, cached, !relaxed); err != nil {
+		var rarest uint64 // documents of the rarest word
+		if multi {
+			// Strict queries take the words' bitmaps only from the cache
+			// or the posting bitmaps: walking every word's documents costs
+			// more than Bleve's unscored conjunction, which skips.
+			if docs, rarest, err = x.wordsDocs(ctx, snap, r.Plan.Clauses, v, relaxed, cached, !relaxed); err != nil {
 				return search.Response{}, true, err
 			}
 		}
@@ -197,7 +198,12 @@ func (x *Index) fastSearchCached(ctx context.Context, r search.Request, cached b
 				return search.Response{}, true, err
 			}
 			defer ts.Close()
-			if err := scoreList(ctx, ts, snap, loc, matched, rk); err != nil {
+			// When the matches are most of the rarest word's documents
+			// ("t-shirt": t and shirt go together), walking the text in
+			// order costs less than moving to each; Bleve's conjunction
+			// steps through the rarest word's documents either way.
+			walk := !relaxed && docs != nil && uint64(len(matched))*4 >= rarest
+			if err := scoreList(ctx, ts, snap, loc, matched, rk, walk); err != nil {
 				return search.Response{}, true, err
 			}
 		}

@@ -2,8 +2,10 @@ package searchbleve
 
 import (
 	"context"
+	"fmt"
 	"math"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
@@ -240,3 +242,79 @@ var sqrtCache = func() []float64 {
 	}
 	return out
 }()
+
+// clauseLeaves returns the (field, term) pairs a clause matches when each
+// of its alternatives is one plain word (the stem in the title and the
+// text, or a stop word exactly in the words); ok is false for typo or
+// prefix expansions and multi-word alternatives.
+func (x *Index) clauseLeaves(c search.Clause, v vocab) (leaves [][2]string, ok bool) {
+	if v.known == nil {
+		return nil, false
+	}
+	a := x.bi.Mapping().AnalyzerNamed(en.AnalyzerName)
+	if a == nil {
+		return nil, false
+	}
+	for _, alt := range c.Alternatives {
+		if len(alt) != 1 {
+			return nil, false
+		}
+		t := alt[0]
+		if (t.Fuzziness > 0 || t.Prefix) && !v.known(t.Word) {
+			return nil, false
+		}
+		if v.stop(t.Word) {
+			leaves = append(leaves, [2]string{"words", t.Word})
+			continue
+		}
+		tokens := a.Analyze([]byte(t.Word))
+		if len(tokens) != 1 {
+			return nil, false
+		}
+		leaves = append(leaves, [2]string{"title", string(tokens[0].Term)}, [2]string{"text", string(tokens[0].Term)})
+	}
+	return leaves, len(leaves) > 0
+}
+
+// leavesDocs returns the documents having any of leaves, from the
+// segments' posting bitmaps (no document visited).
+func leavesDocs(snap *scorch.IndexSnapshot, leaves [][2]string) (*roaring.Bitmap, error) {
+	out := roaring.New()
+	var running uint64
+	for _, ss := range snap.Segments() {
+		off := running
+		running += ss.Segment().Count()
+		local := roaring.New()
+		for _, l := range leaves {
+			dict, err := ss.Segment().Dictionary(l[0])
+			if err != nil {
+				return nil, err
+			}
+			if dict == nil {
+				continue
+			}
+			pl, err := dict.PostingsList([]byte(l[1]), ss.Deleted(), nil)
+			if err != nil {
+				return nil, err
+			}
+			if pl == nil {
+				continue
+			}
+			it := pl.Iterator(false, false, false, nil)
+			o, ok := it.(segment.OptimizablePostingsIterator)
+			if !ok {
+				return nil, fmt.Errorf("postings of %s:%s give no bitmap", l[0], l[1])
+			}
+			if n, one := o.DocNum1Hit(); one {
+				local.Add(uint32(n))
+			} else if bm := o.ActualBitmap(); bm != nil {
+				local.Or(bm) // bm belongs to the segment: read only
+			}
+		}
+		if off > math.MaxUint32 || running > math.MaxUint32 {
+			return nil, fmt.Errorf("document numbers past %d do not fit a bitmap", uint64(math.MaxUint32))
+		}
+		out.Or(roaring.AddOffset(local, uint32(off)))
+	}
+	return out, nil
+}

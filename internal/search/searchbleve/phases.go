@@ -76,8 +76,11 @@ func matchDocs(ctx context.Context, snap index.IndexReader, x *Index, q query.Qu
 // rarest word's documents advancing every other word's postings: 70 ms for
 // "urban thread yellow t-shirt" at a million products.
 //
-// With onlyCached, it returns nil unless every bitmap is in the cache.
-func (x *Index) wordsDocs(ctx context.Context, snap *scorch.IndexSnapshot, clauses []search.Clause, v vocab, relaxed, cached, onlyCached bool) (*roaring.Bitmap, error) {
+// With onlyCached, it returns nil unless every bitmap is in the cache or
+// made from posting bitmaps.
+//
+// rarest is the document count of the rarest word.
+func (x *Index) wordsDocs(ctx context.Context, snap *scorch.IndexSnapshot, clauses []search.Clause, v vocab, relaxed, cached, onlyCached bool) (docs *roaring.Bitmap, rarest uint64, err error) {
 	bms := make([]*roaring.Bitmap, len(clauses))
 	for i, c := range clauses {
 		key := ""
@@ -87,22 +90,32 @@ func (x *Index) wordsDocs(ctx context.Context, snap *scorch.IndexSnapshot, claus
 			}
 		}
 		bm := x.cache.clause(snap, key)
-		if bm == nil && onlyCached {
-			return nil, nil
-		}
 		if bm == nil {
-			var err error
-			if bm, err = matchDocs(ctx, snap, x, clauseQuery(c, v)); err != nil {
-				return nil, err
+			// A clause of plain words is the union of posting bitmaps,
+			// cheap to make; others are walked through Bleve's searcher.
+			if leaves, ok := x.clauseLeaves(c, v); ok {
+				if bm, err = leavesDocs(snap, leaves); err != nil {
+					return nil, 0, err
+				}
+			} else if onlyCached {
+				return nil, 0, nil
+			} else {
+				if bm, err = matchDocs(ctx, snap, x, clauseQuery(c, v)); err != nil {
+					return nil, 0, err
+				}
 			}
 			x.cache.putClause(snap, key, bm)
 		}
 		bms[i] = bm
 	}
-	if !relaxed {
-		return roaring.FastAnd(bms...), nil
+	rarest = bms[0].GetCardinality()
+	for _, bm := range bms[1:] {
+		rarest = min(rarest, bm.GetCardinality())
 	}
-	return relaxedDocs(bms), nil
+	if !relaxed {
+		return roaring.FastAnd(bms...), rarest, nil
+	}
+	return relaxedDocs(bms), rarest, nil
 }
 
 // relaxedDocs returns the documents of all bitmaps but at most one.
@@ -148,8 +161,34 @@ func relaxedDocs(bms []*roaring.Bitmap) *roaring.Bitmap {
 // would also call s.Next after every match, and for a conjunction of words
 // that walks to its next match through every word's postings, the cost
 // phase one saved.
-func scoreList(ctx context.Context, s bsearch.Searcher, snap index.IndexReader, loc *locator, list []uint64, rk *ranker) error {
+//
+// With walk, it steps through s's matches in order instead and keeps those
+// in list: cheaper when list holds most of them.
+func scoreList(ctx context.Context, s bsearch.Searcher, snap index.IndexReader, loc *locator, list []uint64, rk *ranker, walk bool) error {
 	sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: snap}
+	if walk {
+		var n uint64
+		pos := 0
+		d, err := s.Next(sctx)
+		for ; err == nil && d != nil && pos < len(list); d, err = s.Next(sctx) {
+			if n&1023 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			n++
+			g := d.IndexInternalID.Value()
+			for pos < len(list) && list[pos] < g {
+				pos++
+			}
+			if pos < len(list) && list[pos] == g {
+				sc, i := loc.find(g)
+				rk.offer(d.Score, sc, i, g)
+			}
+			sctx.DocumentMatchPool.Put(d)
+		}
+		return err
+	}
 	for n, g := range list {
 		if n&1023 == 0 {
 			if err := ctx.Err(); err != nil {

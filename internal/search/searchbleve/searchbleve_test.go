@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/google/go-cmp/cmp"
 
@@ -481,4 +482,46 @@ func snapWords(x *Index) (func(string) bool, error) {
 		return nil, err
 	}
 	return func(w string) bool { ok, err := fd.Contains([]byte(w)); return err == nil && ok }, nil
+}
+
+// TestClauseBitmapsMatchBleve checks the documents of plain-word clauses
+// taken from the posting bitmaps against Bleve's searcher for the clause.
+func TestClauseBitmapsMatchBleve(t *testing.T) {
+	x, _ := testIndex(t)
+	syn := search.MustParseSynonyms(search.DefaultSynonyms)
+	words, err := snapWords(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := vocab{stop: x.isStop, known: words}
+	adv, _ := x.bi.Advanced()
+	rd, err := adv.Reader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	snap := rd.(*scorch.IndexSnapshot)
+	used := 0
+	for _, w := range []string{"shoes", "black", "t", "trousers", "running", "kids", "jumper", "zyzzyva"} {
+		c := search.Analyze(w, syn).Clauses[0]
+		leaves, ok := x.clauseLeaves(c, v)
+		if !ok {
+			continue
+		}
+		used++
+		got, err := leavesDocs(snap, leaves)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := matchDocs(context.Background(), snap, x, clauseQuery(c, v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Equals(want) {
+			t.Errorf("%q: %d documents from the postings, Bleve %d", w, got.GetCardinality(), want.GetCardinality())
+		}
+	}
+	if used < 6 {
+		t.Errorf("%d words had plain clauses, want most", used)
+	}
 }
