@@ -36,30 +36,19 @@ type oneWordTerm struct {
 // more in an order this code cannot know, and floating-point sums depend
 // on it.)
 func (x *Index) oneWordTerms(r search.Request, v vocab) (terms []oneWordTerm, ok bool) {
-	if len(r.Plan.Clauses) != 1 || len(r.Plan.Clauses[0].Alternatives) > 2 || v.known == nil {
-		return nil, false
-	}
-	a := x.bi.Mapping().AnalyzerNamed(en.AnalyzerName)
-	if a == nil {
+	if len(r.Plan.Clauses) != 1 || len(r.Plan.Clauses[0].Alternatives) > 2 {
 		return nil, false
 	}
 	for ai, alt := range r.Plan.Clauses[0].Alternatives {
-		if len(alt) != 1 {
-			return nil, false
-		}
-		t := alt[0]
-		if v.stop(t.Word) || (t.Fuzziness > 0 || t.Prefix) && !v.known(t.Word) {
-			return nil, false
-		}
-		tokens := a.Analyze([]byte(t.Word))
-		if len(tokens) != 1 {
+		stem, stop, ok := x.plainWord(alt, v)
+		if !ok || stop {
 			return nil, false
 		}
 		w := 1.0
 		if ai > 0 {
 			w = boostSynonym
 		}
-		terms = append(terms, oneWordTerm{stem: string(tokens[0].Term), weight: w})
+		terms = append(terms, oneWordTerm{stem: stem, weight: w})
 	}
 	return terms, len(terms) > 0
 }
@@ -92,14 +81,7 @@ func (x *Index) oneWord(ctx context.Context, snap *scorch.IndexSnapshot, cols []
 			l := leaf{term: ti, field: f.name, boost: f.boost * t.weight, lists: make([]segment.PostingsList, len(segs))}
 			var docTerm uint64
 			for i, ss := range segs {
-				dict, err := ss.Segment().Dictionary(f.name)
-				if err != nil {
-					return 0, err
-				}
-				if dict == nil {
-					continue
-				}
-				pl, err := dict.PostingsList([]byte(t.stem), ss.Deleted(), nil)
+				pl, err := postingsOf(ss, f.name, t.stem)
 				if err != nil {
 					return 0, err
 				}
@@ -248,30 +230,16 @@ var sqrtCache = func() []float64 {
 // text, or a stop word exactly in the words); ok is false for typo or
 // prefix expansions and multi-word alternatives.
 func (x *Index) clauseLeaves(c search.Clause, v vocab) (leaves [][2]string, ok bool) {
-	if v.known == nil {
-		return nil, false
-	}
-	a := x.bi.Mapping().AnalyzerNamed(en.AnalyzerName)
-	if a == nil {
-		return nil, false
-	}
 	for _, alt := range c.Alternatives {
-		if len(alt) != 1 {
+		stem, stop, ok := x.plainWord(alt, v)
+		switch {
+		case !ok:
 			return nil, false
+		case stop:
+			leaves = append(leaves, [2]string{"words", stem})
+		default:
+			leaves = append(leaves, [2]string{"title", stem}, [2]string{"text", stem})
 		}
-		t := alt[0]
-		if (t.Fuzziness > 0 || t.Prefix) && !v.known(t.Word) {
-			return nil, false
-		}
-		if v.stop(t.Word) {
-			leaves = append(leaves, [2]string{"words", t.Word})
-			continue
-		}
-		tokens := a.Analyze([]byte(t.Word))
-		if len(tokens) != 1 {
-			return nil, false
-		}
-		leaves = append(leaves, [2]string{"title", string(tokens[0].Term)}, [2]string{"text", string(tokens[0].Term)})
 	}
 	return leaves, len(leaves) > 0
 }
@@ -286,14 +254,7 @@ func leavesDocs(snap *scorch.IndexSnapshot, leaves [][2]string) (*roaring.Bitmap
 		running += ss.Segment().Count()
 		local := roaring.New()
 		for _, l := range leaves {
-			dict, err := ss.Segment().Dictionary(l[0])
-			if err != nil {
-				return nil, err
-			}
-			if dict == nil {
-				continue
-			}
-			pl, err := dict.PostingsList([]byte(l[1]), ss.Deleted(), nil)
+			pl, err := postingsOf(ss, l[0], l[1])
 			if err != nil {
 				return nil, err
 			}
@@ -317,4 +278,40 @@ func leavesDocs(snap *scorch.IndexSnapshot, leaves [][2]string) (*roaring.Bitmap
 		out.Or(roaring.AddOffset(local, uint32(off)))
 	}
 	return out, nil
+}
+
+// plainWord reports whether an alternative is one plain word as termQuery
+// matches it: a word of the index or one without typo and prefix
+// expansions. It returns the word itself for a stop word (matched exactly
+// in the words field), else its one stem (matched in title and text).
+func (x *Index) plainWord(alt []search.Term, v vocab) (stem string, stop, ok bool) {
+	if len(alt) != 1 || v.known == nil {
+		return "", false, false
+	}
+	t := alt[0]
+	if (t.Fuzziness > 0 || t.Prefix) && !v.known(t.Word) {
+		return "", false, false
+	}
+	if v.stop(t.Word) {
+		return t.Word, true, true
+	}
+	a := x.bi.Mapping().AnalyzerNamed(en.AnalyzerName)
+	if a == nil {
+		return "", false, false
+	}
+	tokens := a.Analyze([]byte(t.Word))
+	if len(tokens) != 1 {
+		return "", false, false
+	}
+	return string(tokens[0].Term), false, true
+}
+
+// postingsOf returns the postings of term in field of one segment, without
+// its deleted documents; nil when the segment has no such field.
+func postingsOf(ss *scorch.SegmentSnapshot, field, term string) (segment.PostingsList, error) {
+	dict, err := ss.Segment().Dictionary(field)
+	if err != nil || dict == nil {
+		return nil, err
+	}
+	return dict.PostingsList([]byte(term), ss.Deleted(), nil)
 }

@@ -416,10 +416,7 @@ func TestOneWordScoresMatchBleve(t *testing.T) {
 	x, _ := testIndex(t)
 	syn := search.MustParseSynonyms(search.DefaultSynonyms)
 	ctx := context.Background()
-	words, err := snapWords(x)
-	if err != nil {
-		t.Fatal(err)
-	}
+	words := snapWords(t, x)
 	used := 0
 	for _, w := range []string{"shoes", "black", "cotton", "dress", "jeans", "running", "leather", "kids", "Aero", "zyzzyva",
 		"trousers", "pants", "sneakers", "tee", "hoodie", "jumper"} {
@@ -466,22 +463,25 @@ func TestOneWordScoresMatchBleve(t *testing.T) {
 	}
 }
 
-// snapWords is the index's "known word" test, as fastSearch builds it.
-func snapWords(x *Index) (func(string) bool, error) {
+// snapWords is the index's "known word" test, as fastSearch builds it,
+// on a snapshot held until the test ends (background merges would
+// otherwise close the segments its dictionary reads).
+func snapWords(t *testing.T, x *Index) func(string) bool {
+	t.Helper()
 	adv, err := x.bi.Advanced()
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	defer r.Close()
+	t.Cleanup(func() { r.Close() })
 	fd, err := r.(index.IndexReaderContains).FieldDictContains("words")
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	return func(w string) bool { ok, err := fd.Contains([]byte(w)); return err == nil && ok }, nil
+	return func(w string) bool { ok, err := fd.Contains([]byte(w)); return err == nil && ok }
 }
 
 // TestClauseBitmapsMatchBleve checks the documents of plain-word clauses
@@ -489,11 +489,7 @@ func snapWords(x *Index) (func(string) bool, error) {
 func TestClauseBitmapsMatchBleve(t *testing.T) {
 	x, _ := testIndex(t)
 	syn := search.MustParseSynonyms(search.DefaultSynonyms)
-	words, err := snapWords(x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v := vocab{stop: x.isStop, known: words}
+	v := vocab{stop: x.isStop, known: snapWords(t, x)}
 	adv, _ := x.bi.Advanced()
 	rd, err := adv.Reader()
 	if err != nil {
