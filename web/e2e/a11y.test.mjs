@@ -2,11 +2,7 @@
 // on the main screens.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { base, demo, launch } from './lib.mjs';
-
-const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import { axeSource, base, demo, launch } from './lib.mjs';
 
 let browser;
 before(async () => {
@@ -17,7 +13,7 @@ after(async () => {
 });
 
 async function audit(page) {
-  await page.addScriptTag({ content: axe });
+  await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate(() =>
     // eslint-disable-next-line no-undef
     axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),

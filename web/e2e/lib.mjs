@@ -1,11 +1,15 @@
 // Shared set-up for the end-to-end tests: one headless Chromium per file,
 // a fresh browser context (empty storage) per test, screenshots on request.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const base = process.env.BAZAAR_URL ?? 'http://127.0.0.1:8080';
+
+/** axeSource is axe-core's script, to evaluate in a page or add to it. */
+export const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const shots = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
 mkdirSync(shots, { recursive: true });
 

@@ -3,11 +3,7 @@
 // the URL, and choosing a suggestion leads to its page.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { base, launch, open, routes, shot } from './lib.mjs';
-
-const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+import { axeSource, base, launch, open, routes, shot } from './lib.mjs';
 
 let browser;
 let api;
@@ -219,7 +215,7 @@ async function until(check, what) {
 
 async function audit(page) {
   // The page's CSP forbids injected scripts: evaluate axe's source instead.
-  await page.evaluate(axe);
+  await page.evaluate(axeSource);
   const result = await page.evaluate(() =>
     // eslint-disable-next-line no-undef
     axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
