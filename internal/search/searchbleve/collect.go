@@ -58,6 +58,34 @@ func collect(ctx context.Context, s bsearch.Searcher, snap index.IndexReader, lo
 	return total, err
 }
 
+// collectList is collect over a list of global document numbers
+// (ascending), without a searcher's per-document matches.
+func collectList(ctx context.Context, list []uint64, loc *locator, filters []*colFilter, cnt *counter, rk *ranker, keep *[]uint64) (uint64, error) {
+	var total uint64
+	for n, g := range list {
+		if n&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+		}
+		sc, i := loc.find(g)
+		if len(filters) > 0 && !passes(filters, sc, i) {
+			continue
+		}
+		total++
+		if cnt != nil {
+			cnt.add(sc, i)
+		}
+		if rk != nil {
+			rk.offer(0, sc, i, g)
+		}
+		if keep != nil {
+			*keep = append(*keep, g)
+		}
+	}
+	return total, nil
+}
+
 // passes reports whether document i passes every filter, counting the
 // filters' own facets.
 func passes(filters []*colFilter, sc *segCols, i int) bool {

@@ -3,12 +3,12 @@ package searchbleve
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/RoaringBitmap/roaring/v2"
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
@@ -125,14 +125,15 @@ func (x *Index) fastSearchCached(ctx context.Context, r search.Request, cached b
 	if ranked && !multi && len(bleveFilters) == 0 && len(fp.cols) == 0 {
 		oneTerms, oneWord = x.oneWordTerms(fp.bleve, v)
 	}
-	if oneWord {
+	switch {
+	case oneWord:
 		// One plain word (oneword.go).
 		if total, err = x.oneWord(ctx, snap, cols, offsets, oneTerms, cnt, rk); err != nil {
 			return search.Response{}, true, err
 		}
-	} else if !multi && !(ranked && (len(bleveFilters) > 0 || len(fp.cols) > 0)) {
-		// One pass: one word alone (ranked), or unscored.
-		s, err := x.query(fp.bleve, v).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: score})
+	case fp.bleve.Plan.Empty():
+		// Browse: one unscored pass over the filters.
+		s, err := x.query(fp.bleve, v).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: "none"})
 		if err != nil {
 			return search.Response{}, true, err
 		}
@@ -140,22 +141,48 @@ func (x *Index) fastSearchCached(ctx context.Context, r search.Request, cached b
 		if total, err = collect(ctx, s, snap, loc, fp.cols, cnt, rk, nil); err != nil {
 			return search.Response{}, true, err
 		}
-	} else {
-		// Two phases (phases.go): match unscored, then score what matched.
-		var match bsearch.Searcher
-		var docs *roaring.Bitmap
-		var rarest uint64 // documents of the rarest word
-		if multi {
-			// Strict queries take the words' bitmaps only from the cache
-			// or the posting bitmaps: walking every word's documents costs
-			// more than Bleve's unscored conjunction, which skips.
-			if docs, rarest, err = x.wordsDocs(ctx, snap, r.Plan.Clauses, v, relaxed, cached, !relaxed); err != nil {
+	default:
+		// Text: the documents from the query's posting lists (tree.go),
+		// intersected with the filters' (term filters: categories, seller,
+		// stock, ...), then the column filters and facets, then the scores
+		// of what matched. Range filters are applied by Bleve: to the
+		// documents of several words, or, with one word, in Bleve's
+		// unscored query, which intersects posting bitmaps (stepping a
+		// list of a broad word's documents through the filters costs more).
+		var ft *qnode
+		ftOK := len(bleveFilters) == 0
+		if !ftOK {
+			if ft, ftOK, err = x.filterTree(snap, fp.bleve); err != nil {
 				return search.Response{}, true, err
 			}
 		}
-		if docs != nil {
+		fromTree := multi || ftOK
+		var top *qnode
+		var clauses []*qnode
+		if ranked || fromTree {
+			top, clauses, err = x.queryTree(snap, fp.bleve.Plan, relaxed, v)
+			if errors.Is(err, errTooManyLeaves) {
+				return search.Response{}, false, nil
+			}
+			if err != nil {
+				return search.Response{}, true, err
+			}
+		}
+		var match bsearch.Searcher
+		if fromTree {
+			docs, err := x.wordsDocs(snap, fp.bleve.Plan.Clauses, clauses, relaxed, cached)
+			if err != nil {
+				return search.Response{}, true, err
+			}
+			if ft != nil {
+				fd, err := ft.globalDocs(snap)
+				if err != nil {
+					return search.Response{}, true, err
+				}
+				docs = roaring.And(docs, fd)
+			}
 			match = &listSearcher{docs: bitmapDocs(docs)}
-			if len(bleveFilters) > 0 {
+			if !ftOK {
 				fs, err := all(bleveFilters).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: "none"})
 				if err != nil {
 					return search.Response{}, true, err
@@ -165,10 +192,8 @@ func (x *Index) fastSearchCached(ctx context.Context, r search.Request, cached b
 					return search.Response{}, true, err
 				}
 			}
-		} else {
-			if match, err = x.query(fp.bleve, v).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: "none"}); err != nil {
-				return search.Response{}, true, err
-			}
+		} else if match, err = x.query(fp.bleve, v).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: "none"}); err != nil {
+			return search.Response{}, true, err
 		}
 		defer match.Close()
 		var matched []uint64
@@ -179,31 +204,19 @@ func (x *Index) fastSearchCached(ctx context.Context, r search.Request, cached b
 		} else {
 			keep = nil
 		}
-		if total, err = collect(ctx, match, snap, loc, fp.cols, cnt, firstRk, keep); err != nil {
+		if l, ok := match.(*listSearcher); ok {
+			if ranked && len(fp.cols) == 0 {
+				matched, keep = l.docs, nil // all of them
+			}
+			total, err = collectList(ctx, l.docs, loc, fp.cols, cnt, firstRk, keep)
+		} else {
+			total, err = collect(ctx, match, snap, loc, fp.cols, cnt, firstRk, keep)
+		}
+		if err != nil {
 			return search.Response{}, true, err
 		}
 		if ranked && rk != nil && len(matched) > 0 {
-			text := all(textQueries(fp.bleve, v))
-			if relaxed {
-				// What matched has all words but one: scoring it through a
-				// disjunction without a minimum gives the same scores, and
-				// moving that to the next match is one step, where the
-				// minimum makes Bleve walk every document having any word.
-				strict := fp.bleve
-				strict.Relax = false
-				text = bleve.NewDisjunctionQuery(textQueries(strict, v)...)
-			}
-			ts, err := text.Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{})
-			if err != nil {
-				return search.Response{}, true, err
-			}
-			defer ts.Close()
-			// When the matches are most of the rarest word's documents
-			// ("t-shirt": t and shirt go together), walking the text in
-			// order costs less than moving to each; Bleve's conjunction
-			// steps through the rarest word's documents either way.
-			walk := !relaxed && docs != nil && uint64(len(matched))*4 >= rarest
-			if err := scoreList(ctx, ts, snap, loc, matched, rk, walk); err != nil {
+			if err := top.score(ctx, snap, loc, matched, rk); err != nil {
 				return search.Response{}, true, err
 			}
 		}

@@ -2,10 +2,8 @@ package searchbleve
 
 import (
 	"context"
-	"fmt"
 	"math"
 
-	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
@@ -145,7 +143,7 @@ func (x *Index) oneWord(ctx context.Context, snap *scorch.IndexSnapshot, cols []
 		if err != nil || p == nil {
 			return err
 		}
-		c[i] = cur{ok: true, num: p.Number(), freq: p.Frequency(), norm: p.Norm()}
+		c[i] = cur{ok: true, num: p.Number(), freq: p.Frequency(), norm: normOf(p)}
 		return nil
 	}
 	var total uint64
@@ -224,61 +222,6 @@ var sqrtCache = func() []float64 {
 	}
 	return out
 }()
-
-// clauseLeaves returns the (field, term) pairs a clause matches when each
-// of its alternatives is one plain word (the stem in the title and the
-// text, or a stop word exactly in the words); ok is false for typo or
-// prefix expansions and multi-word alternatives.
-func (x *Index) clauseLeaves(c search.Clause, v vocab) (leaves [][2]string, ok bool) {
-	for _, alt := range c.Alternatives {
-		stem, stop, ok := x.plainWord(alt, v)
-		switch {
-		case !ok:
-			return nil, false
-		case stop:
-			leaves = append(leaves, [2]string{"words", stem})
-		default:
-			leaves = append(leaves, [2]string{"title", stem}, [2]string{"text", stem})
-		}
-	}
-	return leaves, len(leaves) > 0
-}
-
-// leavesDocs returns the documents having any of leaves, from the
-// segments' posting bitmaps (no document visited).
-func leavesDocs(snap *scorch.IndexSnapshot, leaves [][2]string) (*roaring.Bitmap, error) {
-	out := roaring.New()
-	var running uint64
-	for _, ss := range snap.Segments() {
-		off := running
-		running += ss.Segment().Count()
-		local := roaring.New()
-		for _, l := range leaves {
-			pl, err := postingsOf(ss, l[0], l[1])
-			if err != nil {
-				return nil, err
-			}
-			if pl == nil {
-				continue
-			}
-			it := pl.Iterator(false, false, false, nil)
-			o, ok := it.(segment.OptimizablePostingsIterator)
-			if !ok {
-				return nil, fmt.Errorf("postings of %s:%s give no bitmap", l[0], l[1])
-			}
-			if n, one := o.DocNum1Hit(); one {
-				local.Add(uint32(n))
-			} else if bm := o.ActualBitmap(); bm != nil {
-				local.Or(bm) // bm belongs to the segment: read only
-			}
-		}
-		if off > math.MaxUint32 || running > math.MaxUint32 {
-			return nil, fmt.Errorf("document numbers past %d do not fit a bitmap", uint64(math.MaxUint32))
-		}
-		out.Or(roaring.AddOffset(local, uint32(off)))
-	}
-	return out, nil
-}
 
 // plainWord reports whether an alternative is one plain word as termQuery
 // matches it: a word of the index or one without typo and prefix

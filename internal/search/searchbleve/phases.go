@@ -3,84 +3,36 @@ package searchbleve
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"math"
 	"sort"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/bazaar-market/bazaar/internal/search"
 )
 
-// Two phases: a query ranked by relevance with filters or several words
-// (or relaxed to all but one of its words) first finds what matches
-// without scores, where Bleve intersects posting lists as bitmaps, then
-// scores only those documents. Scoring while intersecting made Bleve step
-// scored disjunctions through every document of a large category (or of
-// the commonest word) to find the few, or none, that also match the rest:
-// 150 ms for "sneakers" in a clothing category of 90,000 products at a
-// million, 100 ms for "quill house black cookbook".
+// Two phases: a text query first finds what matches without scores, from
+// the posting bitmaps of its words (tree.go), then the filters and facets
+// are applied to those documents and only what passed is scored. Scoring
+// while intersecting made Bleve step scored disjunctions through every
+// document of a large category (or of the commonest word) to find the few,
+// or none, that also match the rest: 150 ms for "sneakers" in a clothing
+// category of 90,000 products at a million, 100 ms for "quill house black
+// cookbook".
 //
 // Relaxed queries (all but one word) are matched from one bitmap per word
 // instead of Bleve's minimum-match disjunction, which visits every
 // document having any of the words.
 
-// matchDocs runs q unscored and returns the global numbers of its
-// documents.
-func matchDocs(ctx context.Context, snap index.IndexReader, x *Index, q query.Query) (*roaring.Bitmap, error) {
-	s, err := q.Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: "none"})
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
-	sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: snap}
-	bm := roaring.New()
-	buf := make([]uint32, 0, 4096)
-	var n uint64
-	d, err := s.Next(sctx)
-	for ; err == nil && d != nil; d, err = s.Next(sctx) {
-		if n&4095 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		n++
-		g := d.IndexInternalID.Value()
-		if g > math.MaxUint32 {
-			return nil, fmt.Errorf("document number %d does not fit a bitmap", g)
-		}
-		buf = append(buf, uint32(g))
-		if len(buf) == cap(buf) {
-			bm.AddMany(buf)
-			buf = buf[:0]
-		}
-		sctx.DocumentMatchPool.Put(d)
-	}
-	if err != nil {
-		return nil, err
-	}
-	bm.AddMany(buf)
-	return bm, nil
-}
-
 // wordsDocs returns the documents matching every clause of a plan, or all
 // but at most one when relaxed, from one bitmap per clause (kept in the
 // result cache when cached: the relaxed search that follows a strict one
 // with few results, and other queries with the same words, reuse them).
-// Bleve's conjunction of the clauses' disjunctions stepped through the
-// rarest word's documents advancing every other word's postings: 70 ms for
-// "urban thread yellow t-shirt" at a million products.
-//
-// With onlyCached, it returns nil unless every bitmap is in the cache or
-// made from posting bitmaps.
-//
-// rarest is the document count of the rarest word.
-func (x *Index) wordsDocs(ctx context.Context, snap *scorch.IndexSnapshot, clauses []search.Clause, v vocab, relaxed, cached, onlyCached bool) (docs *roaring.Bitmap, rarest uint64, err error) {
+// nodes are the clauses' trees. The bitmap returned is read only.
+func (x *Index) wordsDocs(snap *scorch.IndexSnapshot, clauses []search.Clause, nodes []*qnode, relaxed, cached bool) (*roaring.Bitmap, error) {
 	bms := make([]*roaring.Bitmap, len(clauses))
 	for i, c := range clauses {
 		key := ""
@@ -91,31 +43,21 @@ func (x *Index) wordsDocs(ctx context.Context, snap *scorch.IndexSnapshot, claus
 		}
 		bm := x.cache.clause(snap, key)
 		if bm == nil {
-			// A clause of plain words is the union of posting bitmaps,
-			// cheap to make; others are walked through Bleve's searcher.
-			if leaves, ok := x.clauseLeaves(c, v); ok {
-				if bm, err = leavesDocs(snap, leaves); err != nil {
-					return nil, 0, err
-				}
-			} else if onlyCached {
-				return nil, 0, nil
-			} else {
-				if bm, err = matchDocs(ctx, snap, x, clauseQuery(c, v)); err != nil {
-					return nil, 0, err
-				}
+			var err error
+			if bm, err = nodes[i].globalDocs(snap); err != nil {
+				return nil, err
 			}
 			x.cache.putClause(snap, key, bm)
 		}
 		bms[i] = bm
 	}
-	rarest = bms[0].GetCardinality()
-	for _, bm := range bms[1:] {
-		rarest = min(rarest, bm.GetCardinality())
+	switch {
+	case len(bms) == 1:
+		return bms[0], nil
+	case relaxed:
+		return relaxedDocs(bms), nil
 	}
-	if !relaxed {
-		return roaring.FastAnd(bms...), rarest, nil
-	}
-	return relaxedDocs(bms), rarest, nil
+	return roaring.FastAnd(bms...), nil
 }
 
 // relaxedDocs returns the documents of all bitmaps but at most one.
@@ -156,61 +98,6 @@ func relaxedDocs(bms []*roaring.Bitmap) *roaring.Bitmap {
 	return out
 }
 
-// scoreList ranks the documents of list (ascending, each matching s) by
-// s's scores, moving s straight to each: a conjunction with the list
-// would also call s.Next after every match, and for a conjunction of words
-// that walks to its next match through every word's postings, the cost
-// phase one saved.
-//
-// With walk, it steps through s's matches in order instead and keeps those
-// in list: cheaper when list holds most of them.
-func scoreList(ctx context.Context, s bsearch.Searcher, snap index.IndexReader, loc *locator, list []uint64, rk *ranker, walk bool) error {
-	sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: snap}
-	if walk {
-		var n uint64
-		pos := 0
-		d, err := s.Next(sctx)
-		for ; err == nil && d != nil && pos < len(list); d, err = s.Next(sctx) {
-			if n&1023 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-			}
-			n++
-			g := d.IndexInternalID.Value()
-			for pos < len(list) && list[pos] < g {
-				pos++
-			}
-			if pos < len(list) && list[pos] == g {
-				sc, i := loc.find(g)
-				rk.offer(d.Score, sc, i, g)
-			}
-			sctx.DocumentMatchPool.Put(d)
-		}
-		return err
-	}
-	for n, g := range list {
-		if n&1023 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		d, err := s.Advance(sctx, index.NewIndexInternalID(nil, g))
-		if err != nil {
-			return err
-		}
-		if d == nil {
-			return nil
-		}
-		if d.IndexInternalID.Value() == g {
-			sc, i := loc.find(g)
-			rk.offer(d.Score, sc, i, g)
-		}
-		sctx.DocumentMatchPool.Put(d)
-	}
-	return nil
-}
-
 // listSearcher is a Bleve searcher over a sorted list of global document
 // numbers, scoring nothing: in a conjunction it limits what the other
 // searchers are advanced to.
@@ -223,9 +110,12 @@ var _ bsearch.Searcher = (*listSearcher)(nil)
 
 func bitmapDocs(bm *roaring.Bitmap) []uint64 {
 	out := make([]uint64, 0, bm.GetCardinality())
-	it := bm.Iterator()
-	for it.HasNext() {
-		out = append(out, uint64(it.Next()))
+	buf := make([]uint32, 4096)
+	it := bm.ManyIterator()
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for _, d := range buf[:n] {
+			out = append(out, uint64(d))
+		}
 	}
 	return out
 }

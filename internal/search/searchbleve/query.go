@@ -68,6 +68,9 @@ func (x *Index) bleveSearch(ctx context.Context, r search.Request) (search.Respo
 		}
 	}
 	q := x.query(r, v)
+	if r.Sort == search.SortRelevance {
+		q = x.scoredQuery(r, v)
+	}
 	req := bleve.NewSearchRequestOptions(q, r.Limit, 0, false)
 	req.Fields = []string{"_src"}
 	order, ok := sorts[r.Sort]
@@ -157,6 +160,21 @@ func textQueries(r search.Request, v vocab) []query.Query {
 		return []query.Query{d}
 	}
 	return clauses
+}
+
+// scoredQuery is query for a ranked search: the filters say what matches
+// but not how well (their terms would otherwise weigh in every score: a
+// rare category would lift all of its products), as the query tree
+// (tree.go) scores text alone.
+func (x *Index) scoredQuery(r search.Request, v vocab) query.Query {
+	text, fs := textQueries(r, v), filters(r)
+	if len(text) == 0 || len(fs) == 0 {
+		return all(append(text, fs...))
+	}
+	b := bleve.NewBooleanQuery()
+	b.AddMust(text...)
+	b.AddFilter(all(fs))
+	return b
 }
 
 // all matches what every query of must matches (everything when none).

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"path/filepath"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/google/go-cmp/cmp"
@@ -108,6 +110,14 @@ func TestColumnsMatchBleve(t *testing.T) {
 		{CategoryIDs: []string{shoes}, Sort: search.SortPopular},
 		{Plan: search.Analyze("stride red", syn), Sort: search.SortRelevance, Relax: true},
 		{Sort: search.SortNewest, RatingMin: &four, PriceMin: &lo, PriceMax: &hi, Attrs: map[string][]string{"color": {"black", "red"}}},
+		// Text with term filters (documents from posting bitmaps) and
+		// with range filters (Bleve), ranked and sorted.
+		{Plan: search.Analyze("shoes", syn), Sort: search.SortRelevance, CategoryIDs: []string{shoes}, InStock: true},
+		{Plan: search.Analyze("shoes", syn), Sort: search.SortPriceAsc, CategoryIDs: []string{shoes}, InStock: true},
+		{Plan: search.Analyze("shose", syn), Sort: search.SortRelevance, SellerID: "sel_b", Attrs: map[string][]string{"color": {"black", "red"}}},
+		{Plan: search.Analyze("black sne", syn), Sort: search.SortRelevance, InStock: true, BrandKeys: []string{"stride", "aero"}},
+		{Plan: search.Analyze("cotton", syn), Sort: search.SortNewest, InStock: true, PriceMin: &lo, PriceMax: &hi},
+		{Plan: search.Analyze("running shoes", syn), Sort: search.SortPriceDesc, RatingMin: &four, CategoryIDs: []string{shoes}},
 	}
 	for i, r := range reqs {
 		r.Facets, r.Limit = facets, 25
@@ -484,11 +494,17 @@ func snapWords(t *testing.T, x *Index) func(string) bool {
 	return func(w string) bool { ok, err := fd.Contains([]byte(w)); return err == nil && ok }
 }
 
-// TestClauseBitmapsMatchBleve checks the documents of plain-word clauses
-// taken from the posting bitmaps against Bleve's searcher for the clause.
-func TestClauseBitmapsMatchBleve(t *testing.T) {
+// TestTreeMatchesBleve checks the query tree (tree.go) against Bleve's
+// own searchers for the same text: the documents matched, each of their
+// scores (to 1e-12: Bleve sums more than ten typo candidates or
+// completions in its heap's order) and, through the engine, the results'
+// order, facets and totals. Queries cover plain words, stop words,
+// synonyms, typos (one and two edits, transpositions), prefixes of the
+// last word, several words, and relaxed matching.
+func TestTreeMatchesBleve(t *testing.T) {
 	x, _ := testIndex(t)
 	syn := search.MustParseSynonyms(search.DefaultSynonyms)
+	ctx := context.Background()
 	v := vocab{stop: x.isStop, known: snapWords(t, x)}
 	adv, _ := x.bi.Advanced()
 	rd, err := adv.Reader()
@@ -497,27 +513,90 @@ func TestClauseBitmapsMatchBleve(t *testing.T) {
 	}
 	defer rd.Close()
 	snap := rd.(*scorch.IndexSnapshot)
-	used := 0
-	for _, w := range []string{"shoes", "black", "t", "trousers", "running", "kids", "jumper", "zyzzyva"} {
-		c := search.Analyze(w, syn).Clauses[0]
-		leaves, ok := x.clauseLeaves(c, v)
-		if !ok {
-			continue
-		}
-		used++
-		got, err := leavesDocs(snap, leaves)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := matchDocs(context.Background(), snap, x, clauseQuery(c, v))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !got.Equals(want) {
-			t.Errorf("%q: %d documents from the postings, Bleve %d", w, got.GetCardinality(), want.GetCardinality())
-		}
+	cols, offsets, err := x.cols.forSnapshot(snap)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if used < 6 {
-		t.Errorf("%d words had plain clauses, want most", used)
+	texts := []string{"shoes", "black", "t", "trousers", "running", "kids", "jumper", "zyzzyva",
+		"t-shirt", "black t-shirt", "shose", "sheos", "blakc", "cottn", "leathr jaket", "runing shoes",
+		"sn", "jea", "black sne", "tee", "sneakers", "cotton dress black", "aero black shoes zyzzyva",
+		"the black", "kids running shoes", "hoodie grey cotton"}
+	for _, text := range texts {
+		for _, lenient := range []bool{false, true} {
+			plan := search.Analyze(text, syn)
+			if lenient {
+				plan = search.AnalyzeLenient(text, syn)
+			}
+			for _, relaxed := range []bool{false, true} {
+				if relaxed && len(plan.Clauses) < 2 {
+					continue
+				}
+				name := fmt.Sprintf("%q lenient=%v relaxed=%v", text, lenient, relaxed)
+				r := search.Request{Plan: plan, Relax: relaxed, Sort: search.SortRelevance}
+				top, clauses, err := x.queryTree(snap, plan, relaxed, v)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				docs, err := x.wordsDocs(snap, plan.Clauses, clauses, relaxed, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Bleve: every match with its score.
+				req := bleve.NewSearchRequestOptions(all(textQueries(r, v)), 10000, 0, false)
+				res, err := x.bi.SearchInContext(ctx, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if uint64(len(res.Hits)) != docs.GetCardinality() {
+					t.Errorf("%s: the tree matches %d documents, Bleve %d", name, docs.GetCardinality(), len(res.Hits))
+					continue
+				}
+				rk := newRanker(orderOf(search.SortRelevance), len(res.Hits)+1)
+				loc := &locator{cols: cols, offsets: offsets}
+				if err := top.score(ctx, snap, loc, bitmapDocs(docs), rk); err != nil {
+					t.Fatal(err)
+				}
+				got := map[string]float64{}
+				for _, h := range rk.results() {
+					id, err := snap.ExternalID(index.NewIndexInternalID(nil, h.doc))
+					if err != nil {
+						t.Fatal(err)
+					}
+					got[id] = h.score
+				}
+				bad := 0
+				for _, h := range res.Hits {
+					s, ok := got[h.ID]
+					if !ok || math.Abs(s-h.Score) > 1e-12*h.Score {
+						if bad++; bad <= 3 {
+							t.Errorf("%s: %s scores %v (found %v), Bleve %v", name, h.ID, s, ok, h.Score)
+						}
+					}
+				}
+				// Through the engine: page, total and facets as Bleve's.
+				r.Limit, r.Facets = 20, search.FacetRequest{Categories: true, Brands: 5}
+				fast, ok, err := x.fastSearchCached(ctx, r, false)
+				if err != nil || !ok {
+					t.Fatalf("%s: %v %v", name, ok, err)
+				}
+				slow, err := x.bleveSearch(ctx, r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fast.Total != slow.Total || len(fast.Docs) != len(slow.Docs) {
+					t.Errorf("%s: %d/%d results, Bleve %d/%d", name, fast.Total, len(fast.Docs), slow.Total, len(slow.Docs))
+					continue
+				}
+				for i := range fast.Docs {
+					if fast.Docs[i].ID != slow.Docs[i].ID && math.Abs(got[fast.Docs[i].ID]-got[slow.Docs[i].ID]) > 1e-12*got[slow.Docs[i].ID] {
+						t.Errorf("%s: result %d is %s, Bleve's %s", name, i, fast.Docs[i].ID, slow.Docs[i].ID)
+						break
+					}
+				}
+				if diff := cmp.Diff(slow.Brands, fast.Brands); diff != "" {
+					t.Errorf("%s: brand facet differs:\n%s", name, diff)
+				}
+			}
+		}
 	}
 }
