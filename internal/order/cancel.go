@@ -73,7 +73,9 @@ func (s *Service) Cancel(ctx context.Context, id string, in CancelInput) (Order,
 		}
 		paid := prev != PendingPayment
 		var step TxStep
+		var sold []PaidLine
 		if paid {
+			sold = soldLines(o, ids)
 			var skus []string
 			for _, sid := range ids {
 				skus = append(skus, o.Part(sid).SKUs()...)
@@ -83,7 +85,7 @@ func (s *Service) Cancel(ctx context.Context, id string, in CancelInput) (Order,
 			step = s.release(o.ID, now)
 		}
 		return Effects{Steps: []TxStep{step}, Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
-			OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: ids, Whole: true, Reason: reason, RefundRequired: paid,
+			OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: ids, Whole: true, Reason: reason, RefundRequired: paid, Sold: sold,
 		}}}, statusEvent(o, prev, now)...)}, nil
 	})
 }
@@ -130,7 +132,7 @@ func (s *Service) CancelSellerOrder(ctx context.Context, sellerOrderID string, i
 			Steps: []TxStep{s.restock(o.ID, part.SKUs(), now)},
 			Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
 				OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []string{sellerOrderID}, Whole: whole,
-				Reason: reason, RefundRequired: true,
+				Reason: reason, RefundRequired: true, Sold: soldLines(o, []string{sellerOrderID}),
 			}}}, statusEvent(o, prev, now)...),
 		}, nil
 	})

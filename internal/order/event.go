@@ -83,6 +83,25 @@ type CancelledEvent struct {
 	Whole          bool     `json:"whole"`
 	Reason         string   `json:"reason"`
 	RefundRequired bool     `json:"refund_required"`
+	// Sold are the lines of the cancelled seller orders that order.paid.v1
+	// reported sold (a paid order cancelled before it shipped): whoever
+	// counts sales from that event takes these back. Empty when the order
+	// had not been paid.
+	Sold []PaidLine `json:"sold,omitempty"`
+}
+
+// soldLines returns the lines of o's seller orders ids, as order.paid.v1
+// reported them.
+func soldLines(o *Order, ids []string) []PaidLine {
+	var out []PaidLine
+	for _, id := range ids {
+		if part := o.Part(id); part != nil {
+			for _, l := range part.Lines {
+				out = append(out, PaidLine{SKU: l.SKU, ProductID: l.ProductID, Title: l.Title, Quantity: l.Quantity})
+			}
+		}
+	}
+	return out
 }
 
 // DeliveredEvent is the payload of TopicDelivered, published once when every

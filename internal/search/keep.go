@@ -54,6 +54,7 @@ func (s *Service) Subscribe(bus *event.Bus) {
 		})
 		if rec, ok := s.opts.Queue.(SalesRecorder); ok {
 			bus.SubscribeTx(Consumer, order.TopicPaid, s.onPaid(rec))
+			bus.SubscribeTx(Consumer, order.TopicCancelled, s.onCancelled(rec))
 		}
 	} else {
 		product := func(ctx context.Context, e event.Event) error {

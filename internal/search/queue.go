@@ -124,8 +124,11 @@ func (s *Service) wake() {
 
 // SalesRecorder is implemented by a Queue that also counts sales into the
 // popularity signal (*searchsql.Store does): with it, order.paid.v1 adds
-// each product's units to its sales and queues it, exactly once per event.
+// each product's units to its sales and queues it, and order.cancelled.v1
+// takes back what a paid order had added, exactly once per event.
 type SalesRecorder interface {
+	// AddSalesTx adds units (negative to take back) to products' sales,
+	// which do not go below zero.
 	AddSalesTx(ctx context.Context, tx *sql.Tx, units map[string]int64, now time.Time) error
 }
 
@@ -137,26 +140,46 @@ func (s *Service) onPaid(rec SalesRecorder) func(ctx context.Context, tx *sql.Tx
 		if err := e.Decode(&paid); err != nil {
 			return err
 		}
-		units := map[string]int64{}
+		var lines []order.PaidLine
 		for _, so := range paid.SellerOrders {
-			for _, l := range so.Lines {
-				if l.ProductID != "" && l.Quantity > 0 {
-					units[l.ProductID] += l.Quantity
-				}
-			}
+			lines = append(lines, so.Lines...)
 		}
-		if len(units) == 0 {
-			return nil
-		}
-		now := time.Now()
-		if err := rec.AddSalesTx(ctx, tx, units, now); err != nil {
+		return s.addSales(ctx, tx, rec, lines, 1)
+	}
+}
+
+// onCancelled takes a cancelled paid order's units back from their
+// products' sales (Sold is empty for an order that was not paid).
+func (s *Service) onCancelled(rec SalesRecorder) func(ctx context.Context, tx *sql.Tx, e event.Event) error {
+	return func(ctx context.Context, tx *sql.Tx, e event.Event) error {
+		var c order.CancelledEvent
+		if err := e.Decode(&c); err != nil {
 			return err
 		}
-		ids := slices.Sorted(maps.Keys(units))
-		if err := s.opts.Queue.QueueTx(ctx, tx, ids, now); err != nil {
-			return err
+		return s.addSales(ctx, tx, rec, c.Sold, -1)
+	}
+}
+
+// addSales adds sign x each line's units to its product's sales and queues
+// the products.
+func (s *Service) addSales(ctx context.Context, tx *sql.Tx, rec SalesRecorder, lines []order.PaidLine, sign int64) error {
+	units := map[string]int64{}
+	for _, l := range lines {
+		if l.ProductID != "" && l.Quantity > 0 {
+			units[l.ProductID] += sign * l.Quantity
 		}
-		s.wake()
+	}
+	if len(units) == 0 {
 		return nil
 	}
+	now := time.Now()
+	if err := rec.AddSalesTx(ctx, tx, units, now); err != nil {
+		return err
+	}
+	ids := slices.Sorted(maps.Keys(units))
+	if err := s.opts.Queue.QueueTx(ctx, tx, ids, now); err != nil {
+		return err
+	}
+	s.wake()
+	return nil
 }

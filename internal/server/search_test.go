@@ -206,7 +206,8 @@ func TestSearchSynonymsFile(t *testing.T) {
 }
 
 // TestSearchPopularFollowsSales: a paid order counts its units into the
-// products' sales, and sort=popular puts what sells first.
+// products' sales, and sort=popular puts what sells first; cancelling the
+// order takes them back.
 func TestSearchPopularFollowsSales(t *testing.T) {
 	engines(t, func(t *testing.T, dbURL string) {
 		s, base := boot(t, dbURL)
@@ -242,6 +243,16 @@ func TestSearchPopularFollowsSales(t *testing.T) {
 			hits := items(c.must(200, "GET", popular, nil))
 			if len(hits) != 2 || str(hits[0], "id") != ids[buy] {
 				return fmt.Sprintf("popular = %v, want %s first", hits, buy)
+			}
+			return ""
+		})
+		// Cancelled before shipping: the units are no longer sold, and the
+		// order goes back to what it was.
+		c.must(200, "PUT", "/api/v1/order/"+str(o, "id")+"/cancel", map[string]string{}, bearer(customer))
+		eventually(t, "the cancelled sale no longer counts", func() string {
+			hits := items(c.must(200, "GET", popular, nil))
+			if len(hits) != 2 || str(hits[0], "id") != first {
+				return fmt.Sprintf("popular = %v, want %s first again", hits, first)
 			}
 			return ""
 		})

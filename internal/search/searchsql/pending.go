@@ -81,7 +81,8 @@ func (s *Store) Done(ctx context.Context, done []search.Pending) error {
 	})
 }
 
-// AddSalesTx adds units sold to products' sales, in tx (search.SalesRecorder).
+// AddSalesTx adds units sold (negative: taken back) to products' sales, in
+// tx, never below zero (search.SalesRecorder).
 func (s *Store) AddSalesTx(ctx context.Context, tx *sql.Tx, units map[string]int64, now time.Time) error {
 	ids := make([]string, 0, len(units))
 	for id := range units {
@@ -91,8 +92,10 @@ func (s *Store) AddSalesTx(ctx context.Context, tx *sql.Tx, units map[string]int
 	for _, id := range ids {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO search_signals (product_id, rating_x100, rating_count, sales, updated_at)
 			VALUES ($1, 0, 0, $2, $3)
-			ON CONFLICT (product_id) DO UPDATE SET sales = search_signals.sales + excluded.sales, updated_at = excluded.updated_at`,
-			id, max(units[id], 0), sqldb.Micros(now)); err != nil {
+			ON CONFLICT (product_id) DO UPDATE SET
+				sales = CASE WHEN search_signals.sales + $4 > 0 THEN search_signals.sales + $4 ELSE 0 END,
+				updated_at = excluded.updated_at`,
+			id, max(units[id], 0), sqldb.Micros(now), units[id]); err != nil {
 			return fmt.Errorf("count sales of %s: %w", id, err)
 		}
 	}

@@ -74,18 +74,20 @@ func TestAddSales(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-		for _, units := range []map[string]int64{{"prd_a": 2, "prd_b": 1}, {"prd_b": 4}} {
+		// Units sold, then taken back (a cancelled paid order), never below zero.
+		for _, units := range []map[string]int64{{"prd_a": 2, "prd_b": 1}, {"prd_b": 4}, {"prd_a": -3, "prd_c": -2}, {"prd_a": 3, "prd_b": -20}} {
 			if err := db.Tx(ctx, func(tx *sql.Tx) error { return s.AddSalesTx(ctx, tx, units, now) }); err != nil {
 				t.Fatal(err)
 			}
 		}
-		got, err := s.Signals(ctx, []string{"prd_a", "prd_b"})
+		got, err := s.Signals(ctx, []string{"prd_a", "prd_b", "prd_c"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := map[string]search.Signal{
 			"prd_a": {ProductID: "prd_a", Rating: 4.5, RatingCount: 2, Sales: 12},
-			"prd_b": {ProductID: "prd_b", Sales: 5},
+			"prd_b": {ProductID: "prd_b", Sales: 0},
+			"prd_c": {ProductID: "prd_c", Sales: 0},
 		}
 		for id, w := range want {
 			if got[id] != w {
