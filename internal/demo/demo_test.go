@@ -3,7 +3,10 @@ package demo
 import (
 	"bytes"
 	"image/png"
+	"strings"
 	"testing"
+
+	"github.com/bazaar-market/bazaar/internal/review"
 )
 
 func TestProductsAreDeterministicAndValid(t *testing.T) {
@@ -53,5 +56,35 @@ func TestImageIsAPNG(t *testing.T) {
 	}
 	if !bytes.Equal(b, Image(p, 64)) {
 		t.Error("the same product drew two different images")
+	}
+}
+
+func TestReviewsAreDeterministicAndValid(t *testing.T) {
+	products := Products(Stores[0], 10)
+	withReviews := 0
+	for _, p := range products {
+		a, b := Reviews(p, "prd_x"), Reviews(p, "prd_x")
+		if len(a) != len(b) {
+			t.Fatalf("Reviews(%q) gave %d then %d reviews", p.Title, len(a), len(b))
+		}
+		if len(a) > 0 {
+			withReviews++
+		}
+		authors := map[string]bool{}
+		for i, r := range a {
+			if r != b[i] {
+				t.Errorf("Reviews(%q)[%d] = %+v then %+v", p.Title, i, r, b[i])
+			}
+			if r.Rating < 1 || r.Rating > 5 || r.Title == "" || strings.Contains(r.Body, "{") || r.Status != review.Published || r.VerifiedPurchase {
+				t.Errorf("Reviews(%q)[%d] = %+v: want 1-5 stars, a title, a filled body, published, not verified", p.Title, i, r)
+			}
+			if authors[r.CustomerID] {
+				t.Errorf("Reviews(%q): %s reviews twice", p.Title, r.CustomerID)
+			}
+			authors[r.CustomerID] = true
+		}
+	}
+	if withReviews < len(products)/2 || withReviews == len(products) {
+		t.Errorf("%d of %d demo products have reviews, want most but not all", withReviews, len(products))
 	}
 }

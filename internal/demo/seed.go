@@ -11,6 +11,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/money"
+	"github.com/bazaar-market/bazaar/internal/review"
 )
 
 // Accounts is what seeding needs from the account module.
@@ -35,12 +36,18 @@ type StockService interface {
 	SetOnHand(ctx context.Context, sku string, in inventory.StockInput) (inventory.Stock, error)
 }
 
+// ReviewService is what seeding needs from reviews.
+type ReviewService interface {
+	Seed(ctx context.Context, rs []review.Review) (int, error)
+}
+
 // Seeder loads the demo marketplace through the modules' own services, so
 // the demo data obeys every rule real data does.
 type Seeder struct {
 	Accounts AccountService
 	Catalog  CatalogService
 	Stock    StockService
+	Reviews  ReviewService // nil: no reviews
 	// PerCategory is how many products each store lists per category it
 	// sells in (10 gives 200 products).
 	PerCategory int
@@ -99,6 +106,7 @@ func (s Seeder) Seed(ctx context.Context, progress io.Writer) ([]Login, error) {
 		all += len(st.Sells) * s.PerCategory
 	}
 	done, created := 0, 0
+	var reviews []review.Review
 	for _, st := range Stores {
 		owner := users[st.Owner.Email]
 		sctx := auth.With(ctx, auth.Principal{UserID: owner.ID, Role: auth.Seller})
@@ -110,18 +118,26 @@ func (s Seeder) Seed(ctx context.Context, progress io.Writer) ([]Login, error) {
 			return nil, fmt.Errorf("demo store %s: %w", st.Name, err)
 		}
 		for _, p := range Products(st, s.PerCategory) {
-			ok, err := s.product(sctx, p, leaves[p.Category])
+			productID, ok, err := s.product(sctx, p, leaves[p.Category])
 			if err != nil {
 				return nil, fmt.Errorf("demo product %q: %w", p.Title, err)
 			}
 			if ok {
 				created++
 			}
+			reviews = append(reviews, Reviews(p, productID)...)
 			done++
 			if done%25 == 0 || done == all {
 				fmt.Fprintf(progress, "demo: products %d/%d (%d new)\n", done, all, created)
 			}
 		}
+	}
+	if s.Reviews != nil {
+		n, err := s.Reviews.Seed(ctx, reviews)
+		if err != nil {
+			return nil, fmt.Errorf("demo reviews: %w", err)
+		}
+		fmt.Fprintf(progress, "demo: reviews ready (%d new)\n", n)
 	}
 	logins := make([]Login, len(Accounts))
 	copy(logins, Accounts)
@@ -174,11 +190,11 @@ func (s Seeder) categories(ctx context.Context) (map[string]string, error) {
 
 // product lists p unless its first SKU already exists. It reports whether it
 // created the product.
-func (s Seeder) product(ctx context.Context, p Product, categoryID string) (bool, error) {
-	if _, err := s.Catalog.SKU(ctx, p.Variants[0].SKU); err == nil {
-		return false, nil
+func (s Seeder) product(ctx context.Context, p Product, categoryID string) (productID string, created bool, err error) {
+	if sku, err := s.Catalog.SKU(ctx, p.Variants[0].SKU); err == nil {
+		return sku.ProductID, false, nil
 	} else if !apperr.Is(err, apperr.KindNotFound) {
-		return false, err
+		return "", false, err
 	}
 	in := catalog.NewProduct{
 		Title: p.Title, Description: p.Description, Brand: p.Brand, CategoryID: categoryID,
@@ -187,18 +203,18 @@ func (s Seeder) product(ctx context.Context, p Product, categoryID string) (bool
 	for _, v := range p.Variants {
 		in.Variants = append(in.Variants, catalog.NewVariant{SKU: v.SKU, Options: v.Options, Price: money.New(v.Price, "USD")})
 	}
-	created, err := s.Catalog.CreateProduct(ctx, in)
+	made, err := s.Catalog.CreateProduct(ctx, in)
 	if err != nil {
-		return false, err
+		return "", false, err
 	}
-	if _, err := s.Catalog.AddImage(ctx, created.ID, "image/png", Image(p, s.ImageSize)); err != nil {
-		return false, err
+	if _, err := s.Catalog.AddImage(ctx, made.ID, "image/png", Image(p, s.ImageSize)); err != nil {
+		return "", false, err
 	}
 	for _, v := range p.Variants {
 		n := v.OnHand
 		if _, err := s.Stock.SetOnHand(ctx, v.SKU, inventory.StockInput{OnHand: &n}); err != nil {
-			return false, err
+			return "", false, err
 		}
 	}
-	return true, nil
+	return made.ID, true, nil
 }

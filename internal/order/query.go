@@ -178,3 +178,10 @@ func (s *Service) Subscribe(bus *event.Bus) {
 	bus.SubscribeTx("order", TopicShipmentStatusChanged, s.OnShipmentStatusChanged)
 	bus.Subscribe("order.refund", TopicCancelled, s.OnCancelled)
 }
+
+// Received reports whether a seller order holding the product has been
+// delivered to the customer (what a verified review needs). It is for other
+// modules acting for that customer; it reads no caller.
+func (s *Service) Received(ctx context.Context, customerID, productID string) (bool, error) {
+	return s.store.Received(ctx, customerID, productID)
+}

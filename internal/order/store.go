@@ -66,6 +66,9 @@ type Store interface {
 	// OrderOfSellerOrder returns the ID of the order a seller order belongs
 	// to; NotFound if unknown.
 	OrderOfSellerOrder(ctx context.Context, sellerOrderID string) (string, error)
+	// Received reports whether a seller order holding productID has been
+	// delivered to customerID (and not returned).
+	Received(ctx context.Context, customerID, productID string) (bool, error)
 	// Orders lists orders matching f (CustomerID, Statuses of the customer
 	// order), newest first, with their seller orders and lines.
 	Orders(ctx context.Context, f Filter) ([]Order, error)

@@ -46,19 +46,22 @@
 // serving process swaps within seconds (Run).
 //
 // Ratings and sales are indexed from search_signals (searchsql). Sales
-// count the units of every paid order (order.paid.v1, applied exactly once
-// with the products queued in the same transaction); the catalog generator
-// loads ratings and sales in bulk. When the review module exists, the
-// service will consume review.product.rated.v1 {product_id, rating,
-// rating_count} the same way.
+// count the units of every paid order (order.paid.v1) and lose those of a
+// paid order cancelled before it shipped (order.cancelled.v1's sold lines);
+// ratings are the review module's aggregate (review.rated.v1, applied only
+// over an older sequence, so a redelivered old event changes nothing). Each
+// is applied exactly once with the products queued in the same
+// transaction; the catalog generator loads ratings and sales in bulk.
 //
 // Tables (searchsql):
 //
-//	search_signals  product_id, rating_x100, rating_count, sales
-//	search_pending  product_id, queued_at (the refresh queue)
+//	search_signals    product_id, rating_x100, rating_count, rating_seq, sales
+//	search_pending    product_id, queued_at (the refresh queue)
+//	search_sku_stock  sku, in_stock (what stock changes matter)
 //
 // Events published: none.
-// Events consumed: order.paid.v1, catalog.product.created.v1, catalog.product.updated.v1,
+// Events consumed: order.paid.v1, order.cancelled.v1, review.rated.v1,
+// catalog.product.created.v1, catalog.product.updated.v1,
 // catalog.product.archived.v1, catalog.category.changed.v1,
 // inventory.stock.changed.v1, account.seller.suspended.v1,
 // account.seller.reinstated.v1.

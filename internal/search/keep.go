@@ -13,6 +13,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/order"
+	"github.com/bazaar-market/bazaar/internal/review"
 )
 
 // Consumer is the name the service subscribes under.
@@ -55,6 +56,9 @@ func (s *Service) Subscribe(bus *event.Bus) {
 		if rec, ok := s.opts.Queue.(SalesRecorder); ok {
 			bus.SubscribeTx(Consumer, order.TopicPaid, s.onPaid(rec))
 			bus.SubscribeTx(Consumer, order.TopicCancelled, s.onCancelled(rec))
+		}
+		if rec, ok := s.opts.Queue.(RatingRecorder); ok {
+			bus.SubscribeTx(Consumer, review.TopicRated, s.onRated(rec))
 		}
 	} else {
 		product := func(ctx context.Context, e event.Event) error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/order"
+	"github.com/bazaar-market/bazaar/internal/review"
 )
 
 // Queue is a durable queue of products whose documents are to be
@@ -145,6 +146,34 @@ func (s *Service) onPaid(rec SalesRecorder) func(ctx context.Context, tx *sql.Tx
 			lines = append(lines, so.Lines...)
 		}
 		return s.addSales(ctx, tx, rec, lines, 1)
+	}
+}
+
+// RatingRecorder is implemented by a Queue that also keeps the products'
+// ratings (*searchsql.Store does): with it, review.rated.v1 sets a
+// product's rating and queues it, ignoring an event older than the rating
+// it has.
+type RatingRecorder interface {
+	SetRatingTx(ctx context.Context, tx *sql.Tx, productID string, rating float64, count, seq int64, now time.Time) (bool, error)
+}
+
+// onRated applies a product's new rating from the review module.
+func (s *Service) onRated(rec RatingRecorder) func(ctx context.Context, tx *sql.Tx, e event.Event) error {
+	return func(ctx context.Context, tx *sql.Tx, e event.Event) error {
+		var r review.ProductRated
+		if err := e.Decode(&r); err != nil {
+			return err
+		}
+		now := time.Now()
+		changed, err := rec.SetRatingTx(ctx, tx, r.ProductID, r.Average, int64(r.Count), r.Seq, now)
+		if err != nil || !changed {
+			return err
+		}
+		if err := s.opts.Queue.QueueTx(ctx, tx, []string{r.ProductID}, now); err != nil {
+			return err
+		}
+		s.wake()
+		return nil
 	}
 }
 

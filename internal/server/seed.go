@@ -38,6 +38,7 @@ func (s *Server) Seed(ctx context.Context, opts SeedOptions) ([]Login, error) {
 		Accounts:    m.account,
 		Catalog:     m.catalog,
 		Stock:       m.inventory,
+		Reviews:     m.review,
 		PerCategory: opts.PerCategory,
 		ImageSize:   opts.ImageSize,
 	}.Seed(ctx, opts.Progress)

@@ -28,6 +28,9 @@ import (
 	"github.com/bazaar-market/bazaar/internal/payment/paymenthttp"
 	"github.com/bazaar-market/bazaar/internal/payment/paymentsql"
 	"github.com/bazaar-market/bazaar/internal/payment/testgateway"
+	"github.com/bazaar-market/bazaar/internal/review"
+	"github.com/bazaar-market/bazaar/internal/review/reviewhttp"
+	"github.com/bazaar-market/bazaar/internal/review/reviewsql"
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/search/searchbleve"
 	"github.com/bazaar-market/bazaar/internal/search/searchhttp"
@@ -49,6 +52,7 @@ type modules struct {
 	order     *order.Service
 	shipment  *shipment.Service
 	search    *search.Service
+	review    *review.Service
 }
 
 // check is the auth middleware's hook: it confirms the caller's account is
@@ -72,6 +76,7 @@ func (s *Server) wire(ctx context.Context) error {
 		ordersql.Migrate,
 		shipmentsql.Migrate,
 		searchsql.Migrate,
+		reviewsql.Migrate,
 	} {
 		if err := migrate(ctx, s.db); err != nil {
 			return err
@@ -108,6 +113,7 @@ func (s *Server) wire(ctx context.Context) error {
 	m.order.Subscribe(s.bus)
 	m.shipment = shipment.New(shipmentsql.New(s.db), m.order, m.account, shipment.Options{})
 	m.shipment.Subscribe(s.bus)
+	m.review = review.New(reviewsql.New(s.db), m.catalog, m.order, m.account, review.Options{})
 	if s.cfg.SearchSynonyms != "" {
 		f, err := os.Open(s.cfg.SearchSynonyms)
 		if err != nil {
@@ -138,6 +144,7 @@ func (s *Server) wire(ctx context.Context) error {
 	orderhttp.New(m.order).Routes(s.router)
 	shipmenthttp.New(m.shipment).Routes(s.router)
 	searchhttp.New(m.search).Routes(s.router)
+	reviewhttp.New(m.review).Routes(s.router)
 	return s.serveOpenAPI(
 		accounthttp.New(m.account).Ops(),
 		cataloghttp.New(m.catalog).Ops(),
@@ -147,6 +154,7 @@ func (s *Server) wire(ctx context.Context) error {
 		orderhttp.New(m.order).Ops(),
 		shipmenthttp.New(m.shipment).Ops(),
 		searchhttp.New(m.search).Ops(),
+		reviewhttp.New(m.review).Ops(),
 	)
 }
 

@@ -156,6 +156,22 @@ func (s *Store) OrderOfSellerOrder(ctx context.Context, sellerOrderID string) (s
 	return id, err
 }
 
+// Received implements order.Store.
+func (s *Store) Received(ctx context.Context, customerID, productID string) (bool, error) {
+	var one int
+	err := s.db.Read().QueryRowContext(ctx, `SELECT 1 FROM order_orders o
+		JOIN order_lines l ON l.order_id = o.id
+		JOIN order_seller_orders so ON so.id = l.seller_order_id
+		WHERE o.customer_id = $1 AND l.product_id = $2 AND so.status = 'delivered' LIMIT 1`, customerID, productID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("deliveries of %s to %s: %w", productID, customerID, err)
+	}
+	return true, nil
+}
+
 // Orders lists orders newest first: at most f.Limit+1, so the caller can
 // tell whether another page follows.
 func (s *Store) Orders(ctx context.Context, f order.Filter) ([]order.Order, error) {

@@ -93,6 +93,26 @@ func testCreateRead(t *testing.T, s order.Store) {
 	if err := s.Create(ctx, o, nil, nil); err == nil {
 		t.Errorf("Create of the same order twice succeeded")
 	}
+
+	// Received: only a delivered seller order counts.
+	d := Sample("usr_2", t0, "sel_c", "sel_d")
+	d.Status = order.PartiallyDelivered
+	d.SellerOrders[0].Status = order.SellerDelivered
+	d.SellerOrders[1].Status = order.SellerShipped
+	create(t, s, d)
+	for _, c := range []struct {
+		customer, product string
+		want              bool
+	}{
+		{"usr_2", "prd_sel_c", true},
+		{"usr_2", "prd_sel_d", false}, // shipped, not delivered
+		{"usr_1", "prd_sel_a", false}, // awaiting payment
+		{"usr_1", "prd_sel_c", false}, // another customer's delivery
+	} {
+		if got, err := s.Received(ctx, c.customer, c.product); err != nil || got != c.want {
+			t.Errorf("Received(%s, %s) = %v, %v; want %v", c.customer, c.product, got, err, c.want)
+		}
+	}
 }
 
 func testSteps(t *testing.T, s order.Store) {

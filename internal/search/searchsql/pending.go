@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -100,4 +101,23 @@ func (s *Store) AddSalesTx(ctx context.Context, tx *sql.Tx, units map[string]int
 		}
 	}
 	return nil
+}
+
+// SetRatingTx sets a product's rating (average stars and how many reviews)
+// as of the review module's sequence seq, in tx, unless a later sequence
+// was applied already; it reports whether it changed anything
+// (search.RatingRecorder).
+func (s *Store) SetRatingTx(ctx context.Context, tx *sql.Tx, productID string, rating float64, count, seq int64, now time.Time) (bool, error) {
+	r := min(max(int64(math.Round(rating*100)), 0), 500)
+	res, err := tx.ExecContext(ctx, `INSERT INTO search_signals (product_id, rating_x100, rating_count, sales, updated_at, rating_seq)
+		VALUES ($1, $2, $3, 0, $4, $5)
+		ON CONFLICT (product_id) DO UPDATE SET rating_x100 = excluded.rating_x100, rating_count = excluded.rating_count,
+			rating_seq = excluded.rating_seq, updated_at = excluded.updated_at
+		WHERE search_signals.rating_seq < excluded.rating_seq`,
+		productID, r, max(count, 0), sqldb.Micros(now), seq)
+	if err != nil {
+		return false, fmt.Errorf("set the rating of %s: %w", productID, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }

@@ -136,3 +136,55 @@ func TestStockFlipped(t *testing.T) {
 		}
 	})
 }
+
+// TestSetRating: a rating applies only over an older sequence, so a
+// redelivered older event does not undo a newer one.
+func TestSetRating(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		if err := searchsql.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		s := searchsql.New(db)
+		if err := s.PutSignals(ctx, []search.Signal{{ProductID: "prd_a", Rating: 2, RatingCount: 1, Sales: 7}}); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+		for _, c := range []struct {
+			product string
+			rating  float64
+			count   int64
+			seq     int64
+			changed bool
+		}{
+			{"prd_a", 4.67, 3, 2, true},
+			{"prd_a", 4.5, 2, 1, false},  // older: ignored
+			{"prd_a", 4.67, 3, 2, false}, // the same again
+			{"prd_b", 3.25, 4, 1, true},  // no signals yet
+			{"prd_a", 0, 0, 3, true},     // every review removed
+		} {
+			var changed bool
+			err := db.Tx(ctx, func(tx *sql.Tx) error {
+				var err error
+				changed, err = s.SetRatingTx(ctx, tx, c.product, c.rating, c.count, c.seq, now)
+				return err
+			})
+			if err != nil || changed != c.changed {
+				t.Errorf("SetRatingTx(%s, %v, %d, seq %d) = %v, %v; want %v", c.product, c.rating, c.count, c.seq, changed, err, c.changed)
+			}
+		}
+		got, err := s.Signals(ctx, []string{"prd_a", "prd_b"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]search.Signal{
+			"prd_a": {ProductID: "prd_a", Rating: 0, RatingCount: 0, Sales: 7},
+			"prd_b": {ProductID: "prd_b", Rating: 3.25, RatingCount: 4},
+		}
+		for id, w := range want {
+			if got[id] != w {
+				t.Errorf("Signals()[%s] = %+v, want %+v", id, got[id], w)
+			}
+		}
+	})
+}

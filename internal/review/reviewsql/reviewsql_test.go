@@ -1,0 +1,285 @@
+package reviewsql_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/review"
+	"github.com/bazaar-market/bazaar/internal/review/reviewsql"
+	"github.com/bazaar-market/bazaar/internal/sqldb"
+	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
+)
+
+// fakes for the modules reviews ask.
+type products map[string]bool
+
+func (p products) ProductRef(_ context.Context, id string) (catalog.ProductRef, error) {
+	if !p[id] {
+		return catalog.ProductRef{}, apperr.NotFound("product %s not found", id)
+	}
+	return catalog.ProductRef{ID: id, Active: true}, nil
+}
+
+type purchases map[[2]string]bool // customer, product
+
+func (p purchases) Received(_ context.Context, customer, product string) (bool, error) {
+	return p[[2]string{customer, product}], nil
+}
+
+type accounts map[string]string // id -> name
+
+func (a accounts) User(ctx context.Context, id string) (account.User, error) {
+	if p, ok := auth.From(ctx); !ok || p.UserID != id {
+		return account.User{}, apperr.NotFound("user %s not found", id)
+	}
+	return account.User{ID: id, Name: a[id]}, nil
+}
+
+func as(id string, role auth.Role) context.Context {
+	return auth.With(context.Background(), auth.Principal{UserID: id, Role: role})
+}
+
+func setup(t *testing.T, db *sqldb.DB) (*review.Service, *reviewsql.Store) {
+	t.Helper()
+	ctx := context.Background()
+	if err := event.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if err := reviewsql.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	st := reviewsql.New(db)
+	svc := review.New(st,
+		products{"prd_a": true, "prd_b": true},
+		purchases{{"usr_ada", "prd_a"}: true, {"usr_bob", "prd_a"}: true, {"usr_cy", "prd_a"}: true, {"usr_ada", "prd_b"}: true},
+		accounts{"usr_ada": "Ada Lovelace", "usr_bob": "Bob", "usr_cy": ""},
+		review.Options{})
+	return svc, st
+}
+
+// ratedEvents returns the review.rated.v1 events in the outbox, oldest first.
+func ratedEvents(t *testing.T, db *sqldb.DB) []review.ProductRated {
+	t.Helper()
+	rows, err := db.Read().QueryContext(context.Background(), `SELECT payload FROM event_outbox WHERE topic = $1 ORDER BY seq`, review.TopicRated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []review.ProductRated
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		var e review.ProductRated
+		if err := json.Unmarshal([]byte(raw), &e); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func TestReviewLifecycle(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		svc, _ := setup(t, db)
+		ada, bob, cy := as("usr_ada", auth.Customer), as("usr_bob", auth.Customer), as("usr_cy", auth.Customer)
+		admin := as("usr_admin", auth.Admin)
+
+		// Who may write.
+		for _, c := range []struct {
+			name string
+			ctx  context.Context
+			prod string
+			in   review.Input
+			kind apperr.Kind
+			code string
+		}{
+			{"guest", context.Background(), "prd_a", review.Input{Rating: 5}, apperr.KindUnauthorized, "unauthenticated"},
+			{"seller", as("usr_s", auth.Seller), "prd_a", review.Input{Rating: 5}, apperr.KindForbidden, ""},
+			{"not delivered", bob, "prd_b", review.Input{Rating: 5}, apperr.KindForbidden, "not_purchased"},
+			{"unknown product", ada, "prd_zz", review.Input{Rating: 5}, apperr.KindNotFound, "not_found"},
+			{"no stars", ada, "prd_a", review.Input{Rating: 0}, apperr.KindInvalid, "validation_failed"},
+			{"six stars", ada, "prd_a", review.Input{Rating: 6}, apperr.KindInvalid, "validation_failed"},
+			{"long title", ada, "prd_a", review.Input{Rating: 4, Title: string(make([]byte, 121))}, apperr.KindInvalid, "validation_failed"},
+		} {
+			_, err := svc.Create(c.ctx, c.prod, c.in)
+			if apperr.KindOf(err) != c.kind || c.code != "" && apperr.CodeOf(err) != c.code {
+				t.Errorf("%s: Create = %v (%s), want kind %v code %q", c.name, err, apperr.CodeOf(err), c.kind, c.code)
+			}
+		}
+
+		a, err := svc.Create(ada, "prd_a", review.Input{Rating: 5, Title: "  Great  ", Body: "Works."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Author != "Ada L." || a.Title != "Great" || !a.VerifiedPurchase || a.Status != review.Published {
+			t.Errorf("Create = %+v, want author Ada L., trimmed title, verified, published", a)
+		}
+		if _, err := svc.Create(ada, "prd_a", review.Input{Rating: 1}); apperr.CodeOf(err) != "already_reviewed" {
+			t.Errorf("second review = %v, want already_reviewed", err)
+		}
+		time.Sleep(2 * time.Millisecond) // distinct creation times order the list
+		b, err := svc.Create(bob, "prd_a", review.Input{Rating: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Millisecond)
+		c, err := svc.Create(cy, "prd_a", review.Input{Rating: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Author != "Bob" || c.Author != "A customer" {
+			t.Errorf("authors %q, %q; want Bob and A customer", b.Author, c.Author)
+		}
+
+		page, err := svc.Reviews(context.Background(), "prd_a", "", 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantSum := review.Summary{ProductID: "prd_a", Average: 3.67, Count: 3, Histogram: map[string]int{"1": 0, "2": 1, "3": 0, "4": 1, "5": 1}, Seq: 3}
+		if diff := cmp.Diff(wantSum, page.Summary); diff != "" {
+			t.Errorf("Summary (-want +got):\n%s", diff)
+		}
+		if len(page.Items) != 2 || page.Items[0].ID != c.ID || page.Items[1].ID != b.ID || page.NextCursor == "" {
+			t.Fatalf("first page = %v (next %q), want cy's then bob's and a cursor", page.Items, page.NextCursor)
+		}
+		rest, err := svc.Reviews(context.Background(), "prd_a", page.NextCursor, 2)
+		if err != nil || len(rest.Items) != 1 || rest.Items[0].ID != a.ID || rest.NextCursor != "" {
+			t.Errorf("second page = %v, %v; want ada's alone, no cursor", rest, err)
+		}
+		if _, err := svc.Reviews(context.Background(), "prd_zz", "", 10); !apperr.Is(err, apperr.KindNotFound) {
+			t.Errorf("reviews of an unknown product = %v, want NotFound", err)
+		}
+
+		// Only the author edits; staff and the author delete.
+		if _, err := svc.Update(bob, a.ID, review.Input{Rating: 1}); !apperr.Is(err, apperr.KindNotFound) {
+			t.Errorf("bob edits ada's review = %v, want NotFound", err)
+		}
+		if a, err = svc.Update(ada, a.ID, review.Input{Rating: 3, Body: "Changed my mind."}); err != nil || a.Rating != 3 || a.Title != "" {
+			t.Errorf("ada edits = %+v, %v; want 3 stars, no title", a, err)
+		}
+		if err := svc.Delete(bob, c.ID); !apperr.Is(err, apperr.KindNotFound) {
+			t.Errorf("bob deletes cy's review = %v, want NotFound", err)
+		}
+		if err := svc.Delete(cy, c.ID); err != nil {
+			t.Errorf("cy deletes its review: %v", err)
+		}
+
+		// Moderation: hidden reviews count nowhere and show only to the author and staff.
+		if _, err := svc.Moderate(ada, b.ID, review.ModerationInput{Status: review.Hidden}); !apperr.Is(err, apperr.KindForbidden) {
+			t.Errorf("a customer moderates = %v, want Forbidden", err)
+		}
+		if _, err := svc.Moderate(admin, b.ID, review.ModerationInput{Status: "gone"}); !apperr.Is(err, apperr.KindInvalid) {
+			t.Errorf("moderate to an unknown status = %v, want Invalid", err)
+		}
+		if _, err := svc.Moderate(admin, b.ID, review.ModerationInput{Status: review.Hidden, Reason: "off topic"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Review(ada, b.ID); !apperr.Is(err, apperr.KindNotFound) {
+			t.Errorf("another customer reads a hidden review = %v, want NotFound", err)
+		}
+		if got, err := svc.Review(bob, b.ID); err != nil || got.ModerationNote != "off topic" {
+			t.Errorf("the author reads its hidden review = %+v, %v; want it with the note", got, err)
+		}
+		if got, err := svc.Mine(bob, "prd_a"); err != nil || got.ID != b.ID {
+			t.Errorf("Mine = %+v, %v; want bob's hidden review", got, err)
+		}
+		page, err = svc.Reviews(context.Background(), "prd_a", "", 10)
+		if err != nil || len(page.Items) != 1 || page.Items[0].ID != a.ID || page.Summary.Count != 1 || page.Summary.Average != 3 {
+			t.Errorf("after moderation: %+v, %v; want ada's review alone, 1 review of 3 stars", page, err)
+		}
+
+		// Every change published the product's aggregate, in sequence.
+		evs := ratedEvents(t, db)
+		rated := func(avg float64, count int, seq int64) review.ProductRated {
+			return review.ProductRated{ProductID: "prd_a", Average: avg, Count: count, Seq: seq}
+		}
+		want := []review.ProductRated{
+			rated(5, 1, 1), rated(3.5, 2, 2), rated(3.67, 3, 3), // created
+			rated(3, 3, 4),   // ada edited 5 -> 3
+			rated(2.5, 2, 5), // cy deleted
+			rated(3, 1, 6),   // bob hidden
+		}
+		if diff := cmp.Diff(want, evs); diff != "" {
+			t.Errorf("review.rated.v1 events (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestConcurrentReviewsKeepTheAggregate: reviews of one product written at
+// once all count, and the last event has the final aggregate.
+func TestConcurrentReviewsKeepTheAggregate(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		_, st := setup(t, db)
+		const n = 12
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := st.Create(context.Background(), review.Review{ID: fmt.Sprintf("rev_%02d", i), ProductID: "prd_a",
+					CustomerID: fmt.Sprintf("usr_%02d", i), Author: "X", Rating: 1 + i%5, Status: review.Published, CreatedAt: now, UpdatedAt: now})
+				errs <- err
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		sum, err := st.Summary(context.Background(), "prd_a")
+		if err != nil || sum.Count != n || sum.Seq != n {
+			t.Fatalf("Summary = %+v, %v; want %d reviews at sequence %d", sum, err, n, n)
+		}
+		evs := ratedEvents(t, db)
+		if len(evs) != n || evs[n-1].Count != n || evs[n-1].Seq != n {
+			t.Errorf("events = %v, want %d, the last with all %d reviews", evs, n, n)
+		}
+		seen := map[int64]bool{}
+		for _, e := range evs {
+			if seen[e.Seq] {
+				t.Errorf("sequence %d published twice", e.Seq)
+			}
+			seen[e.Seq] = true
+		}
+	})
+}
+
+func TestSeedIsIdempotent(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		svc, _ := setup(t, db)
+		at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+		rs := []review.Review{
+			{ID: "rev_d1", ProductID: "prd_a", CustomerID: "usr_d1", Author: "D.", Rating: 4, Status: review.Published, CreatedAt: at, UpdatedAt: at},
+			{ID: "rev_d2", ProductID: "prd_a", CustomerID: "usr_d2", Author: "E.", Rating: 5, Status: review.Published, CreatedAt: at, UpdatedAt: at},
+			{ID: "rev_d3", ProductID: "prd_b", CustomerID: "usr_d1", Author: "D.", Rating: 2, Status: review.Published, CreatedAt: at, UpdatedAt: at},
+		}
+		for i, want := range []int{3, 0} {
+			if n, err := svc.Seed(context.Background(), rs); err != nil || n != want {
+				t.Errorf("Seed #%d = %d, %v; want %d", i+1, n, err, want)
+			}
+		}
+		if s, _ := svc.Summary(context.Background(), "prd_a"); s.Count != 2 || s.Average != 4.5 {
+			t.Errorf("Summary(prd_a) = %+v, want 2 reviews averaging 4.5", s)
+		}
+		if len(ratedEvents(t, db)) != 2 {
+			t.Errorf("seeding twice published %d rated events, want 2 (one per product, once)", len(ratedEvents(t, db)))
+		}
+	})
+}

@@ -1,0 +1,33 @@
+package review
+
+import (
+	"context"
+	"time"
+)
+
+// Store keeps reviews and the products' aggregates. Every method that
+// changes a review recomputes the product's aggregate from its published
+// reviews and publishes TopicRated with it, in the same transaction.
+type Store interface {
+	// Create stores a new review; Conflict "already_reviewed" if the
+	// customer has reviewed the product.
+	Create(ctx context.Context, r Review) (Review, error)
+	// Update applies fn to review id and stores the result; NotFound if
+	// there is no such review. fn's error is returned unchanged.
+	Update(ctx context.Context, id string, fn func(r *Review) error) (Review, error)
+	// Delete removes review id after fn approves it; NotFound if none.
+	Delete(ctx context.Context, id string, fn func(r Review) error) error
+	// Review returns review id, whatever its status; NotFound if none.
+	Review(ctx context.Context, id string) (Review, error)
+	// ReviewBy returns the customer's review of the product; NotFound if none.
+	ReviewBy(ctx context.Context, productID, customerID string) (Review, error)
+	// Reviews lists a product's published reviews newest first, after the
+	// cursor when given.
+	Reviews(ctx context.Context, productID string, after *Cursor, limit int) ([]Review, error)
+	// Summary returns a product's aggregate (zero counts if it has no review).
+	Summary(ctx context.Context, productID string) (Summary, error)
+	// Seed stores reviews as they are (demo data), with their aggregates
+	// and events; a review whose customer already reviewed the product is
+	// skipped.
+	Seed(ctx context.Context, rs []Review, now time.Time) (int, error)
+}
