@@ -132,7 +132,21 @@ func (x *Index) fastSearchCached(ctx context.Context, r search.Request, cached b
 			return search.Response{}, true, err
 		}
 	case fp.bleve.Plan.Empty():
-		// Browse: one unscored pass over the filters.
+		// Browse: the documents of the term filters from their posting
+		// bitmaps (a category, a seller, in stock...), else one unscored
+		// pass of Bleve over the filters.
+		if ft, ok, err := x.filterTree(snap, fp.bleve); err != nil {
+			return search.Response{}, true, err
+		} else if ok && ft != nil {
+			docs, err := ft.globalDocs(snap)
+			if err != nil {
+				return search.Response{}, true, err
+			}
+			if total, err = collectList(ctx, bitmapDocs(docs), loc, fp.cols, cnt, rk, nil); err != nil {
+				return search.Response{}, true, err
+			}
+			break
+		}
 		s, err := x.query(fp.bleve, v).Searcher(ctx, snap, x.bi.Mapping(), bsearch.SearcherOptions{Score: "none"})
 		if err != nil {
 			return search.Response{}, true, err

@@ -108,6 +108,7 @@ func TestColumnsMatchBleve(t *testing.T) {
 		{Plan: search.Analyze("blakc", syn), Sort: search.SortRelevance},
 		{Plan: search.Analyze("cotton", syn), Sort: search.SortPriceAsc, InStock: true},
 		{CategoryIDs: []string{shoes}, Sort: search.SortPopular},
+		{CategoryIDs: []string{shoes}, Sort: search.SortNewest, InStock: true, SellerID: "sel_a", Attrs: map[string][]string{"color": {"black"}}},
 		{Plan: search.Analyze("stride red", syn), Sort: search.SortRelevance, Relax: true},
 		{Sort: search.SortNewest, RatingMin: &four, PriceMin: &lo, PriceMax: &hi, Attrs: map[string][]string{"color": {"black", "red"}}},
 		// Text with term filters (documents from posting bitmaps) and
