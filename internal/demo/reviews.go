@@ -56,7 +56,7 @@ func Reviews(p Product, productID string) []review.Review {
 		stars = max(1, min(5, stars))
 		texts := reviewTexts[stars-1]
 		t := texts[r.IntN(len(texts))]
-		body := strings.NewReplacer("{item}", strings.ToLower(shortTitle(p.Title)), "{brand}", p.Brand).Replace(t.body)
+		body := strings.NewReplacer("{item}", shortTitle(p.Title), "{brand}", p.Brand).Replace(t.body)
 		at := reviewBase.Add(-time.Duration(r.IntN(365*24)) * time.Hour)
 		who := (first + i) % len(reviewers)
 		out = append(out, review.Review{
@@ -75,15 +75,11 @@ func Reviews(p Product, productID string) []review.Review {
 	return out
 }
 
-// shortTitle drops a title's adjectives and format: "Ultralight Two-Person
-// Tent" reads "Two-Person Tent".
+// shortTitle is a title without its format: "Code and Craft (Paperback)"
+// reads "Code and Craft".
 func shortTitle(title string) string {
 	if i := strings.Index(title, " ("); i > 0 {
-		title = title[:i]
+		return title[:i]
 	}
-	w := strings.Fields(title)
-	if len(w) > 2 {
-		w = w[len(w)-2:]
-	}
-	return strings.Join(w, " ")
+	return title
 }

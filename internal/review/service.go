@@ -191,9 +191,9 @@ func (s *Service) Moderate(ctx context.Context, reviewID string, in ModerationIn
 	if err := f.Err(); err != nil {
 		return Review{}, err
 	}
-	now := s.clock()
+	// UpdatedAt is when the author last wrote it: moderation leaves it.
 	return s.store.Update(ctx, reviewID, func(r *Review) error {
-		r.Status, r.ModerationNote, r.UpdatedAt = in.Status, in.Reason, now
+		r.Status, r.ModerationNote = in.Status, in.Reason
 		return nil
 	})
 }

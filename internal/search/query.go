@@ -335,7 +335,7 @@ func (s *Service) facets(ctx context.Context, req Request, resp Response) (Facet
 	}
 	for _, r := range RatingFloors {
 		if n := resp.Ratings[r]; n > 0 {
-			f.Rating = append(f.Rating, FacetValue{Value: strconv.FormatFloat(r, 'f', -1, 64), Label: fmt.Sprintf("%g stars & up", r), Count: n})
+			f.Rating = append(f.Rating, FacetValue{Value: strconv.FormatFloat(r, 'f', -1, 64), Label: starsAndUp(r), Count: n})
 		}
 	}
 	for _, name := range req.Facets.Attributes {
@@ -361,4 +361,12 @@ func priceLabel(b Bucket) string {
 		return "under " + major(*b.Max)
 	}
 	return major(*b.Min) + " to " + major(*b.Max)
+}
+
+// starsAndUp labels a rating floor: "4 stars & up", "1 star & up".
+func starsAndUp(r float64) string {
+	if r == 1 {
+		return "1 star & up"
+	}
+	return fmt.Sprintf("%g stars & up", r)
 }

@@ -262,7 +262,7 @@ func TestSearchFacets(t *testing.T) {
 		},
 		Rating: []search.FacetValue{
 			{Value: "4", Label: "4 stars & up", Count: 2}, {Value: "3", Label: "3 stars & up", Count: 3},
-			{Value: "2", Label: "2 stars & up", Count: 4}, {Value: "1", Label: "1 stars & up", Count: 4},
+			{Value: "2", Label: "2 stars & up", Count: 4}, {Value: "1", Label: "1 star & up", Count: 4},
 		},
 		Attributes: []search.AttributeFacet{},
 	}
