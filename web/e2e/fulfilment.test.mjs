@@ -1,9 +1,10 @@
 // The whole life of an order across four screens: a customer buys from the
 // demo seller, the seller packs and hands over, the delivery partner records
-// the parcel's way to the door, and the customer sees it delivered.
+// the parcel's way to the door, and the customer sees it delivered, then
+// reviews it (a verified purchase), edits the review and deletes it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { base, demo, launch, open, routes, shot, signIn } from './lib.mjs';
+import { audit, base, demo, launch, open, routes, shot, signIn } from './lib.mjs';
 
 let browser;
 let api;
@@ -99,6 +100,62 @@ test('an order goes from checkout to delivered through the seller and delivery s
     const history = c.getByRole('list', { name: `Tracking of shipment ${tracking}` });
     await history.getByText('Proof: Signed by D. Customer').waitFor();
     await shot(c, '53-customer-delivered');
+
+    // Having received it, the customer reviews it: published as a verified
+    // purchase and counted in the summary; then edited, then deleted.
+    if (api.has('POST /api/v1/product/{id}/review')) {
+      const summary = async () => (await (await fetch(`${base}/api/v1/product/${product.id}/review?limit=1`)).json()).summary;
+      const based = (n) => `Based on ${n} ${n === 1 ? 'review' : 'reviews'}`;
+      await c.goto('/p/' + product.slug);
+      const section = c.getByRole('region', { name: 'Ratings & reviews' });
+      const mine = section.getByTestId('my-review');
+      const write = section.getByRole('button', { name: 'Write a review' });
+      await write.or(mine).waitFor();
+      if (await mine.count()) {
+        // Left by an earlier run against this server: start afresh.
+        await mine.getByRole('button', { name: 'Delete', exact: true }).click();
+        await mine.getByRole('button', { name: 'Delete review' }).click();
+        await write.waitFor();
+      }
+      const before = await summary();
+      await write.click();
+      const form = section.getByRole('form', { name: 'Write a review' });
+      await form.getByRole('radio', { name: '5 stars, Excellent' }).check();
+      await form.getByLabel('Title (optional)').fill('Arrived well packed');
+      await form.getByLabel('Your review (optional)').fill('Just as described.\nWould buy again.');
+      await form.getByRole('button', { name: 'Post review' }).click();
+      await mine.getByText('Arrived well packed').waitFor();
+      assert.equal(await mine.getByRole('heading', { name: 'Your review' }).evaluate((el) => el === document.activeElement), true, 'focus moves to the posted review');
+      // Newest first in the list, as a verified purchase; the summary counts it.
+      const top = section.getByTestId('review').first();
+      await top.getByRole('heading', { name: 'Arrived well packed' }).waitFor();
+      await top.getByText('Verified purchase').waitFor();
+      await top.getByText('Your review').waitFor();
+      await section.getByTestId('rating-summary').getByText(based(before.count + 1)).waitFor();
+      assert.equal((await summary()).count, before.count + 1);
+      await shot(c, '54-customer-reviewed');
+      assert.deepEqual(await audit(c), [], 'no serious accessibility violations on the page with the review');
+
+      // Edit: the form holds the review; three stars and a new title.
+      await mine.getByRole('button', { name: 'Edit', exact: true }).click();
+      const edit = section.getByRole('form', { name: 'Edit your review' });
+      assert.ok(await edit.getByRole('radio', { name: '5 stars, Excellent' }).isChecked(), 'the form holds the rating');
+      assert.equal(await edit.getByLabel('Your review (optional)').inputValue(), 'Just as described.\nWould buy again.');
+      await edit.getByRole('radio', { name: '3 stars, Good' }).check();
+      await edit.getByLabel('Title (optional)').fill('Good, not great');
+      await edit.getByRole('button', { name: 'Save changes' }).click();
+      await top.getByRole('heading', { name: 'Good, not great' }).waitFor();
+      await top.getByRole('img', { name: '3 out of 5 stars' }).waitFor();
+
+      // Delete, once confirmed: back to "Write a review", and out of the summary.
+      await mine.getByRole('button', { name: 'Delete', exact: true }).click();
+      await mine.getByRole('button', { name: 'Delete review' }).click();
+      await write.waitFor();
+      assert.equal(await section.getByText('Good, not great').count(), 0, 'the review is gone from the list');
+      if (before.count > 0) await section.getByTestId('rating-summary').getByText(based(before.count)).waitFor();
+      else await section.getByTestId('reviews-empty').waitFor();
+      assert.equal((await summary()).count, before.count);
+    }
 
     for (const x of [customer, seller, courier]) assert.deepEqual(x.errors, [], 'no script errors');
   } finally {

@@ -61,3 +61,44 @@ export const demo = {
   admin: ['admin@demo.bazaar.dev', 'demo-admin-pass'],
   delivery: ['delivery@demo.bazaar.dev', 'demo-delivery-pass'],
 };
+
+/**
+ * productWithReviews finds an active product whose review summary passes
+ * want (e.g. s => s.count > 5), asking the API; undefined if none does.
+ * It returns the product and the first page of its reviews.
+ */
+export async function productWithReviews(want, limit = 5) {
+  let cursor = '';
+  do {
+    const list = await (await fetch(`${base}/api/v1/product?limit=100${cursor ? '&cursor=' + encodeURIComponent(cursor) : ''}`)).json();
+    for (const product of list.items) {
+      const res = await fetch(`${base}/api/v1/product/${product.id}/review?limit=${limit}`);
+      if (!res.ok) continue;
+      const page = await res.json();
+      if (want(page.summary)) return { product, page };
+    }
+    cursor = list.next_cursor ?? '';
+  } while (cursor);
+  return undefined;
+}
+
+/** formatAverage is how the UI shows an average rating: one decimal. */
+export function formatAverage(average) {
+  return (Math.round((average + Number.EPSILON) * 10) / 10).toFixed(1);
+}
+
+/**
+ * audit runs axe-core (WCAG 2.1 A and AA) on the page and lists its serious
+ * and critical violations. The page's CSP forbids injected scripts, so
+ * axe's source is evaluated instead.
+ */
+export async function audit(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}

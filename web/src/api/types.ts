@@ -321,3 +321,45 @@ export interface Suggestion {
   value?: string;
   id?: string;
 }
+
+// Ratings and reviews (GET /api/v1/product/{id}/review and /api/v1/review).
+
+export type ReviewStatus = 'published' | 'hidden';
+
+export interface Review {
+  id: string;
+  product_id: string;
+  /** The name shown: "Ada L.". */
+  author: string;
+  rating: number;
+  title: string;
+  body: string;
+  verified_purchase: boolean;
+  status: ReviewStatus;
+  /** Why moderation hid (or showed) it: for the author and staff only. */
+  moderation_note?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Histogram is how many reviews gave each star rating, "1" to "5". */
+export type Histogram = Record<'1' | '2' | '3' | '4' | '5', number>;
+
+export interface ReviewSummary {
+  product_id: string;
+  /** 0 when count is 0. */
+  average: number;
+  count: number;
+  histogram: Histogram;
+}
+
+export interface ReviewPage extends Page<Review> {
+  summary: ReviewSummary;
+}
+
+/** ReviewInput is what a customer writes; title and body may be empty. */
+export interface ReviewInput {
+  rating: number;
+  title: string;
+  body: string;
+}

@@ -28,6 +28,15 @@ export interface Features {
 const core = new Set<string>();
 
 /**
+ * routeKey is a route with its path parameters unnamed, so "GET
+ * /api/v1/product/{id}/review" matches the document's
+ * "/api/v1/product/{productID}/review" whatever the server calls them.
+ */
+export function routeKey(route: string): string {
+  return route.replace(/\{[^}]*\}/g, '{}');
+}
+
+/**
  * useFeatures tells which optional parts of the API exist (ordering, search,
  * shipments are built by other modules and may not be wired yet), so the UI
  * only shows what works.
@@ -39,7 +48,7 @@ export function useFeatures(): Features {
       const doc = await api.get<{ paths: Record<string, Record<string, unknown>> }>('/api/v1/openapi.json');
       const routes = new Set<string>();
       for (const [path, ops] of Object.entries(doc.paths ?? {})) {
-        for (const method of Object.keys(ops)) routes.add(method.toUpperCase() + ' ' + path);
+        for (const method of Object.keys(ops)) routes.add(routeKey(method.toUpperCase() + ' ' + path));
       }
       return routes;
     },
@@ -48,7 +57,7 @@ export function useFeatures(): Features {
     retry: 1,
   });
   const routes = q.data ?? core;
-  return { has: (r) => routes.has(r), loaded: q.isSuccess || q.isError };
+  return { has: (r) => routes.has(routeKey(r)), loaded: q.isSuccess || q.isError };
 }
 
 /** useCategories is the whole category tree, flat in display order. */

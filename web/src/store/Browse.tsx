@@ -5,7 +5,8 @@ import { api, useCategories, useFeatures } from '../app/api';
 import type { AttributeFacet, Category, FacetValue, Money, Page, Product, SearchResult } from '../api/types';
 import { parseAmount, toMajor } from '../lib/money';
 import { Empty, ErrorBox, Loading, Price, Thumb } from '../ui/kit';
-import { attrFilters, attrLabel, bucketRange } from './search';
+import { CompactRating } from './Reviews';
+import { attrFilters, attrLabel, bucketRange, markedRuns, type Marked } from './search';
 
 /** Card is what a product tile shows, from either the product list or search. */
 export interface Card {
@@ -18,6 +19,11 @@ export interface Card {
   max: Money;
   available?: number;
   seller?: string;
+  /** The title with the words that matched the search marked. */
+  titleMarks?: Marked[];
+  /** The average rating and how many rated it (search hits only). */
+  rating?: number;
+  ratingCount?: number;
 }
 
 function fromProduct(p: Product): Card {
@@ -116,6 +122,9 @@ export function Browse() {
             max: h.price.max,
             available: h.available,
             seller: h.seller_name,
+            titleMarks: h.highlights?.title ? markedRuns(h.highlights.title) : undefined,
+            rating: h.rating,
+            ratingCount: h.rating_count,
           })),
           next: r.next_cursor,
           total: r.total,
@@ -291,7 +300,12 @@ export function ProductCard({ card }: { card: Card }) {
       <Thumb src={card.image} alt="" />
       <div className="card-body">
         <span className="card-brand">{card.brand}</span>
-        <span className="card-title">{card.title}</span>
+        <span className="card-title">
+          {card.titleMarks?.some((r) => r.mark)
+            ? card.titleMarks.map((r, i) => (r.mark ? <mark key={i}>{r.text}</mark> : r.text))
+            : card.title}
+        </span>
+        <CompactRating average={card.rating} count={card.ratingCount} />
         <Price value={card.min} max={card.max.amount !== card.min.amount ? card.max : undefined} />
         {card.available === 0 && <span className="stock out">Out of stock</span>}
       </div>
@@ -335,7 +349,7 @@ function ratingChoices(facet: FacetValue[], current: string): { value: string; l
   const out: { value: string; label: string; count?: number }[] = [...facet];
   const n = Number(current);
   if (current && Number.isFinite(n) && !facet.some((f) => Number(f.value) === n)) {
-    out.push({ value: current, label: `${current} stars & up` });
+    out.push({ value: current, label: `${current} ${n === 1 ? 'star' : 'stars'} & up` });
     out.sort((a, b) => Number(b.value) - Number(a.value));
   }
   return out;

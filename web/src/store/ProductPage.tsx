@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, useCategories, useSession } from '../app/api';
+import { api, useCategories, useFeatures, useSession } from '../app/api';
 import { addToCart, useCartChange } from '../app/cart';
 import { isApiError } from '../api/client';
 import type { Page, Product, Seller, Variant, WishItem } from '../api/types';
 import { ErrorBox, Loading, Price, Thumb, humanize, useToast } from '../ui/kit';
+import { ProductReviews, RatingLink, useReviews } from './Reviews';
 
 /** optionNames lists the option names of a product's variants, in first-seen order. */
 export function optionNames(variants: Variant[]): string[] {
@@ -65,6 +66,9 @@ function ProductView({ product: p }: { product: Product }) {
   });
   const cats = useCategories();
   const category = cats.data?.find((c) => c.id === p.category_id);
+  const features = useFeatures();
+  const hasReviews = features.has('GET /api/v1/product/{id}/review');
+  const reviews = useReviews(p.id, hasReviews);
 
   const add = useCartChange(() => addToCart(variant!.sku, qty));
 
@@ -117,6 +121,7 @@ function ProductView({ product: p }: { product: Product }) {
         <section className="buy-box" aria-label="Buy">
           <p className="card-brand">{p.brand}</p>
           <h1>{p.title}</h1>
+          {hasReviews && <RatingLink summary={reviews.data?.pages[0]?.summary} />}
           {p.status !== 'active' && <p className="badge badge-warn">{humanize(p.status)} — not for sale</p>}
           <p className="big-price" data-testid="price">
             {variant ? <Price value={variant.price} /> : <Price value={p.price_min} max={p.price_max} />}
@@ -196,6 +201,7 @@ function ProductView({ product: p }: { product: Product }) {
           </table>
         )}
       </section>
+      {hasReviews && <ProductReviews product={p} reviews={reviews} />}
     </div>
   );
 }

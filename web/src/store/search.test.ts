@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Category } from '../api/types';
-import { attrFilters, attrLabel, bucketRange, suggestionPath } from './search';
+import { attrFilters, attrLabel, bucketRange, markedRuns, suggestionPath } from './search';
 
 describe('bucketRange', () => {
   it('makes the exclusive upper bound inclusive', () => {
@@ -44,5 +44,26 @@ describe('suggestionPath', () => {
     expect(suggestionPath({ kind: 'query', text: 'jeans' }, cats)).toBeUndefined();
     expect(suggestionPath({ kind: 'category', text: 'Hats', value: 'cat_9' }, cats)).toBeUndefined();
     expect(suggestionPath({ kind: 'category', text: 'Jeans', value: 'cat_1' }, undefined)).toBeUndefined();
+  });
+});
+
+describe('markedRuns', () => {
+  it('splits marked words from the rest and unescapes both', () => {
+    expect(markedRuns('Men&#39;s <mark>Running</mark> Shoes &amp; <mark>Socks</mark>')).toEqual([
+      { text: "Men's ", mark: false },
+      { text: 'Running', mark: true },
+      { text: ' Shoes & ', mark: false },
+      { text: 'Socks', mark: true },
+    ]);
+  });
+  it('keeps escaped markup as text', () => {
+    expect(markedRuns('&lt;script&gt;alert(1)&lt;/script&gt; <mark>tee</mark>')).toEqual([
+      { text: '<script>alert(1)</script> ', mark: false },
+      { text: 'tee', mark: true },
+    ]);
+  });
+  it('reads a string without marks as one run', () => {
+    expect(markedRuns('Plain &quot;title&quot;')).toEqual([{ text: 'Plain "title"', mark: false }]);
+    expect(markedRuns('')).toEqual([]);
   });
 });

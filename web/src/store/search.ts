@@ -53,3 +53,33 @@ export function suggestionPath(s: Suggestion, categories: Category[] | undefined
   }
   return undefined;
 }
+
+/** A run of text in a highlighted string; mark is true for a matched word. */
+export interface Marked {
+  text: string;
+  mark: boolean;
+}
+
+const entities: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&amp;': '&', '&#39;': "'", '&#34;': '"', '&quot;': '"' };
+
+function unescape(s: string): string {
+  return s.replace(/&(?:lt|gt|amp|#39|#34|quot);/g, (e) => entities[e]);
+}
+
+/**
+ * markedRuns reads a search highlight (matched words in <mark> tags, the
+ * rest HTML-escaped) into text runs, so the page renders them as text and
+ * never as HTML. Anything else that looks like a tag stays text.
+ */
+export function markedRuns(html: string): Marked[] {
+  const out: Marked[] = [];
+  const re = /<mark>(.*?)<\/mark>/g;
+  let last = 0;
+  for (let m = re.exec(html); m; m = re.exec(html)) {
+    if (m.index > last) out.push({ text: unescape(html.slice(last, m.index)), mark: false });
+    out.push({ text: unescape(m[1]), mark: true });
+    last = m.index + m[0].length;
+  }
+  if (last < html.length) out.push({ text: unescape(html.slice(last)), mark: false });
+  return out;
+}

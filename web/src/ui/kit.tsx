@@ -93,19 +93,24 @@ export function SelectField({ label, error, children, className, ...select }: Se
   );
 }
 
-type AreaProps = { label: string; error?: string } & TextareaHTMLAttributes<HTMLTextAreaElement>;
+type AreaProps = { label: string; error?: string; hint?: string } & TextareaHTMLAttributes<HTMLTextAreaElement>;
 
-export function TextArea({ label, error, className, ...area }: AreaProps) {
+export function TextArea({ label, error, hint, className, ...area }: AreaProps) {
   const id = useId();
+  const help = error ? id + '-err' : hint ? id + '-hint' : undefined;
   return (
     <div className={'field ' + (className ?? '')}>
       <label htmlFor={id}>{label}</label>
-      <textarea id={id} aria-invalid={error ? true : undefined} aria-describedby={error ? id + '-err' : undefined} {...area} />
-      {error && (
+      <textarea id={id} aria-invalid={error ? true : undefined} aria-describedby={help} {...area} />
+      {error ? (
         <p className="field-error" id={id + '-err'}>
           {error}
         </p>
-      )}
+      ) : hint ? (
+        <p className="hint" id={id + '-hint'}>
+          {hint}
+        </p>
+      ) : null}
     </div>
   );
 }
