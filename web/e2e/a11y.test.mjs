@@ -2,7 +2,7 @@
 // on the main screens.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeSource, base, demo, launch, productWithReviews, routes } from './lib.mjs';
+import { audit, base, demo, launch, productWithReviews, routes } from './lib.mjs';
 
 let browser;
 let api;
@@ -13,17 +13,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-async function audit(page) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-  );
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-}
 
 for (const [name, path, wait, who] of [
   ['home', '/', '[data-testid=product-grid] a', null],

@@ -102,3 +102,12 @@ export async function audit(page) {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
 }
+
+/** until polls check until it holds, for up to 30 seconds. */
+export async function until(check, what) {
+  const end = Date.now() + 30_000;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting: ' + what);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

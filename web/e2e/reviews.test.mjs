@@ -3,7 +3,7 @@
 // customer who has not received a product being told they cannot review it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { audit, base, demo, formatAverage, launch, open, productWithReviews, routes, shot, signIn } from './lib.mjs';
+import { audit, base, demo, formatAverage, launch, open, productWithReviews, routes, shot, signIn, until } from './lib.mjs';
 
 let browser;
 let api;
@@ -226,15 +226,6 @@ test('reviews: an admin hides a review, and shows it again', async (t) => {
     await context.close();
   }
 });
-
-/** until polls check until it holds, for up to 30 seconds. */
-async function until(check, what) {
-  const end = Date.now() + 30_000;
-  while (!(await check())) {
-    if (Date.now() > end) assert.fail('timed out waiting: ' + what);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function escape(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -3,7 +3,7 @@
 // the URL, and choosing a suggestion leads to its page.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeSource, base, launch, open, routes, shot } from './lib.mjs';
+import { audit, base, launch, open, routes, shot, until } from './lib.mjs';
 
 let browser;
 let api;
@@ -206,24 +206,3 @@ test('search: choosing a brand suggestion lists the brand', async (t) => {
     await context.close();
   }
 });
-
-/** until polls check until it holds, for up to 30 seconds. */
-async function until(check, what) {
-  const end = Date.now() + 30_000;
-  while (!(await check())) {
-    if (Date.now() > end) assert.fail('timed out waiting: ' + what);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function audit(page) {
-  // The page's CSP forbids injected scripts: evaluate axe's source instead.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
-  );
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-}

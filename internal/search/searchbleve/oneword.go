@@ -110,19 +110,7 @@ func (x *Index) oneWord(ctx context.Context, snap *scorch.IndexSnapshot, cols []
 	for i := range leaves {
 		leaves[i].qw = leaves[i].boost * leaves[i].idf * queryNorm
 	}
-	leafScore := func(l *leaf, freq uint64, norm float64) float64 {
-		var tf float64
-		if freq < uint64(len(sqrtCache)) {
-			tf = sqrtCache[freq]
-		} else {
-			tf = math.Sqrt(float64(freq))
-		}
-		s := tf * norm * l.idf
-		if l.qw != 1.0 {
-			s = s * l.qw
-		}
-		return s
-	}
+	leafScore := func(l *leaf, freq uint64, norm float64) float64 { return termScore(freq, norm, l.idf, l.qw) }
 
 	// cur is a leaf's current posting, read before moving on (an iterator
 	// reuses its Posting).

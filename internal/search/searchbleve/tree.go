@@ -11,6 +11,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 
 	"github.com/bazaar-market/bazaar/internal/search"
@@ -261,31 +262,7 @@ func (b *treeBuilder) fuzzy(word string, fuzziness int, boost float64) (*qnode, 
 	if err != nil {
 		return nil, err
 	}
-	var terms []string
-	var edits []uint8
-	e, err := fd.Next()
-	for ; err == nil && e != nil; e, err = fd.Next() {
-		terms = append(terms, e.Term)
-		edits = append(edits, e.EditDistance)
-	}
-	if cerr := fd.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(terms) == 0 || (len(terms) == 1 && terms[0] == word) {
-		return b.leaf("words", word, boost)
-	}
-	kids := make([]*qnode, len(terms))
-	for i, t := range terms {
-		n, err := b.leaf("words", t, boost*(1/float64(edits[i]+1)))
-		if err != nil {
-			return nil, err
-		}
-		kids[i] = n
-	}
-	return composite(anyNode, kids), nil
+	return b.expansion(fd, word, func(e *index.DictEntry) float64 { return boost * (1 / float64(e.EditDistance+1)) })
 }
 
 // prefix is searcher.NewTermPrefixSearcher over the words field.
@@ -294,7 +271,15 @@ func (b *treeBuilder) prefix(word string, boost float64) (*qnode, error) {
 	if err != nil {
 		return nil, err
 	}
+	return b.expansion(fd, word, func(*index.DictEntry) float64 { return boost })
+}
+
+// expansion is a multi-term searcher over the words field: a disjunction
+// of the terms fd lists, each with boostOf, or the word alone when fd
+// lists nothing else. It closes fd.
+func (b *treeBuilder) expansion(fd index.FieldDict, word string, boostOf func(*index.DictEntry) float64) (*qnode, error) {
 	var terms []string
+	var boosts []float64
 	e, err := fd.Next()
 	for ; err == nil && e != nil; e, err = fd.Next() {
 		if len(terms) >= maxLeaves {
@@ -302,6 +287,7 @@ func (b *treeBuilder) prefix(word string, boost float64) (*qnode, error) {
 			break
 		}
 		terms = append(terms, e.Term)
+		boosts = append(boosts, boostOf(e))
 	}
 	if cerr := fd.Close(); err == nil {
 		err = cerr
@@ -310,11 +296,11 @@ func (b *treeBuilder) prefix(word string, boost float64) (*qnode, error) {
 		return nil, err
 	}
 	if len(terms) == 0 || (len(terms) == 1 && terms[0] == word) {
-		return b.leaf("words", word, boost)
+		return b.leaf("words", word, boostOf(&index.DictEntry{}))
 	}
 	kids := make([]*qnode, len(terms))
 	for i, t := range terms {
-		n, err := b.leaf("words", t, boost)
+		n, err := b.leaf("words", t, boosts[i])
 		if err != nil {
 			return nil, err
 		}
@@ -511,20 +497,7 @@ func (t *treeScorer) walk(n *qnode, segDocs uint64, fn func(ci int, score float6
 		return nil
 	}
 	it := pl.Iterator(true, true, false, nil)
-	score := func(freq uint64, norm float64) float64 {
-		// scorer.TermQueryScorer.Score.
-		var tf float64
-		if freq < uint64(len(sqrtCache)) {
-			tf = sqrtCache[freq]
-		} else {
-			tf = math.Sqrt(float64(freq))
-		}
-		v := tf * norm * n.idf
-		if n.qw != 1.0 {
-			v = v * n.qw
-		}
-		return v
-	}
+	score := func(freq uint64, norm float64) float64 { return termScore(freq, norm, n.idf, n.qw) }
 	if uint64(len(t.cands))*8 < pl.Count() {
 		// Advance returns the first posting at or after a candidate and
 		// moves past it: when that posting is past the candidate, it is
@@ -608,6 +581,23 @@ func (top *qnode) score(ctx context.Context, snap *scorch.IndexSnapshot, loc *lo
 		}
 	}
 	return nil
+}
+
+// termScore is scorer.TermQueryScorer.Score: a term's score in one
+// document from its frequency and the field's norm, with the term's idf
+// and query weight, in Bleve's order of operations.
+func termScore(freq uint64, norm, idf, qw float64) float64 {
+	var tf float64
+	if freq < uint64(len(sqrtCache)) {
+		tf = sqrtCache[freq]
+	} else {
+		tf = math.Sqrt(float64(freq))
+	}
+	s := tf * norm * idf
+	if qw != 1.0 {
+		s = s * qw
+	}
+	return s
 }
 
 // normOf is p.Norm(): zap stores a field's length and returns
