@@ -15,7 +15,7 @@ const (
 	SortPriceAsc  Sort = "price_asc"  // lowest variant price ascending
 	SortPriceDesc Sort = "price_desc" // highest variant price descending
 	SortNewest    Sort = "newest"     // created time descending
-	SortRating    Sort = "rating"     // average rating descending
+	SortRating    Sort = "rating"     // best rated first, weighing how many reviews (see searchbleve's ratingRank)
 	SortPopular   Sort = "popular"    // sales descending
 )
 

@@ -279,6 +279,8 @@ func (sc *segCols) key(k colKey, i int) uint64 {
 		v = uint64(sc.rating[i])
 	case keyRatingN:
 		v = uint64(sc.ratingN[i])
+	case keyRatingRank:
+		v = uint64(sc.rank[i])
 	case keyTie:
 		v = sc.tie[i]
 	}
@@ -304,7 +306,7 @@ func orderOf(s search.Sort) orderSpec {
 	case search.SortNewest:
 		return orderSpec{keys: []colKey{{keyCreated, true}, tie}}
 	case search.SortRating:
-		return orderSpec{keys: []colKey{{keyRating, true}, {keyRatingN, true}, tie}}
+		return orderSpec{keys: []colKey{{keyRatingRank, true}, {keyRatingN, true}, tie}}
 	case search.SortPopular:
 		return orderSpec{keys: []colKey{{keySales, true}, tie}}
 	}

@@ -31,6 +31,7 @@ type segCols struct {
 	sales     []int64
 	created   []int64
 	ratingN   []int64
+	rank      []int64  // rating_rank
 	tie       []uint64 // stable order between equal keys: the product ID's hash
 	attrStart []uint32 // attrs of doc i: attrOrd[attrStart[i]:attrStart[i+1]]
 	attrOrd   []uint32
@@ -105,7 +106,7 @@ func newColumns() *columns {
 	return &columns{cats: newDict(), brands: newDict(), attrs: newDict(), segs: make(map[uint64]*segEntry)}
 }
 
-var colFields = []string{"category_id", "brand", "price_bucket", "rating", "price_min", "price_max", "sales", "created", "rating_count", "tie", "attrs", "price_values"}
+var colFields = []string{"category_id", "brand", "price_bucket", "rating", "price_min", "price_max", "sales", "created", "rating_count", "rating_rank", "tie", "attrs", "price_values"}
 
 // forSnapshot returns the columns of every segment of snap, building those
 // it lacks, and forgets segments no longer in snap.
@@ -166,7 +167,7 @@ func (c *columns) build(seg segment.Segment) (*segCols, error) {
 	sc := &segCols{
 		cat: make([]uint32, n), brand: make([]uint32, n), bucket: make([]uint8, n), rating: make([]uint8, n),
 		priceMin: make([]int64, n), priceMax: make([]int64, n), sales: make([]int64, n), created: make([]int64, n),
-		ratingN: make([]int64, n), tie: make([]uint64, n), attrStart: make([]uint32, n+1), pStart: make([]uint32, n+1),
+		ratingN: make([]int64, n), rank: make([]int64, n), tie: make([]uint64, n), attrStart: make([]uint32, n+1), pStart: make([]uint32, n+1),
 	}
 	dv, ok := seg.(segment.DocValueVisitable)
 	if !ok {
@@ -201,6 +202,8 @@ func (c *columns) build(seg segment.Segment) (*segCols, error) {
 				sc.created[i] = num(term)
 			case "rating_count":
 				sc.ratingN[i] = num(term)
+			case "rating_rank":
+				sc.rank[i] = num(term)
 			case "tie":
 				sc.tie[i], _ = strconv.ParseUint(string(term), 16, 64)
 			case "attrs":

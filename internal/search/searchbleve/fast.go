@@ -459,6 +459,7 @@ const (
 	keyCreated
 	keyRating
 	keyRatingN
+	keyRatingRank
 	keyTie
 )
 

@@ -37,7 +37,7 @@ var sorts = map[search.Sort][]string{
 	search.SortPriceAsc:  {"price_min", "tie"},
 	search.SortPriceDesc: {"-price_max", "tie"},
 	search.SortNewest:    {"-created", "tie"},
-	search.SortRating:    {"-rating", "-rating_count", "tie"},
+	search.SortRating:    {"-rating_rank", "-rating_count", "tie"},
 	search.SortPopular:   {"-sales", "tie"},
 }
 

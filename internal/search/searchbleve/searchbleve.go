@@ -16,7 +16,8 @@
 // is only sorted or bucketed is a fixed-width keyword (one term per
 // document instead of the 16 of a Bleve number, and facets count terms):
 // price_min, price_max, sales, created, rating_count (12 digits), rating
-// (tenths of a star, 3 digits) and price_bucket (the name of the
+// (tenths of a star, 3 digits), rating_rank (ratingRank, 12 digits) and
+// price_bucket (the name of the
 // search.PriceBuckets bucket of the lowest price). in_stock is a boolean;
 // _src is the stored document shown in results.
 //
@@ -81,8 +82,8 @@ var attrsKey = []byte("bazaar.attrs")
 var formatKey = []byte("bazaar.format")
 
 // format 2: price_values (every variant price with doc values, for
-// filtering prices from the columns).
-const format = "2"
+// filtering prices from the columns). format 3: rating_rank (sort=rating).
+const format = "3"
 
 // Open opens the index in dir, creating it if dir does not exist. bulk
 // makes batches return before they are synced (for a rebuild, which is
@@ -216,7 +217,7 @@ func Mapping() (mapping.IndexMapping, error) {
 	dm.AddFieldMappingsAt("seller_id", kw(false))
 	dm.AddFieldMappingsAt("prices", num(false))
 	dm.AddFieldMappingsAt("price_values", kw(true))
-	for _, f := range []string{"price_min", "price_max", "rating", "rating_count", "sales", "created", "price_bucket"} {
+	for _, f := range []string{"price_min", "price_max", "rating", "rating_count", "rating_rank", "sales", "created", "price_bucket"} {
 		dm.AddFieldMappingsAt(f, kw(true))
 	}
 	stock := bleve.NewBooleanFieldMapping()
@@ -303,7 +304,8 @@ func body(d search.Doc) map[string]any {
 		"brand": d.Brand, "brand_key": strings.ToLower(d.Brand), "category_ids": d.CategoryIDs, "category_id": d.CategoryID, "seller_id": d.SellerID,
 		"tie":    hex16(tieHash(d.ID)),
 		"prices": prices, "price_values": priceValues, "price_min": fixed(d.PriceMin), "price_max": fixed(d.PriceMax), "price_bucket": priceBucket(d.PriceMin),
-		"rating": ratingTerm(d.Rating), "rating_count": fixed(d.RatingCount), "sales": fixed(d.Sales),
+		"rating": ratingTerm(d.Rating), "rating_count": fixed(d.RatingCount), "rating_rank": fixed(ratingRank(d.Rating, d.RatingCount)),
+		"sales":   fixed(d.Sales),
 		"created": fixed(d.CreatedAt.Unix()), "in_stock": d.Available > 0,
 		"_src": string(src),
 	}
@@ -330,6 +332,26 @@ func fixed(n int64) string { return fmt.Sprintf("%012d", max(n, 0)) }
 
 // ratingTerm is a rating in tenths of a star, 3 digits ("045").
 func ratingTerm(r float64) string { return fmt.Sprintf("%03d", int(math.Round(min(max(r, 0), 5)*10))) }
+
+// Top rated weighs an average by how many reviews it rests on: a product
+// is ranked as if it also had ratingPriorN reviews of ratingPrior stars
+// (a Bayesian average), so 4.8 stars from 40 reviews comes before 5 stars
+// from one. Products without reviews come last.
+const (
+	ratingPrior  = 3.0
+	ratingPriorN = 3.0
+)
+
+// ratingRank is the sort=rating key: the weighted average in millionths
+// of a star, 0 without reviews.
+func ratingRank(r float64, n int64) int64 {
+	if n <= 0 {
+		return 0
+	}
+	r = min(max(r, 0), 5)
+	w := (ratingPrior*ratingPriorN + r*float64(n)) / (ratingPriorN + float64(n))
+	return int64(math.Round(w * 1e6))
+}
 
 // priceBucket names the search.PriceBuckets bucket of a price.
 func priceBucket(p int64) string {

@@ -601,3 +601,18 @@ func TestTreeMatchesBleve(t *testing.T) {
 		}
 	}
 }
+
+// TestRatingRank: top rated weighs the number of reviews, and products
+// without reviews come last.
+func TestRatingRank(t *testing.T) {
+	order := []struct {
+		rating float64
+		n      int64
+	}{{4.8, 40}, {4.7, 7}, {5, 3}, {5, 1}, {4, 2}, {2.5, 10}, {1, 1}, {0, 0}, {4.5, 0}}
+	for i := 1; i < len(order); i++ {
+		a, b := order[i-1], order[i]
+		if ra, rb := ratingRank(a.rating, a.n), ratingRank(b.rating, b.n); ra < rb || ra == rb && a.n > 0 {
+			t.Errorf("ratingRank(%v, %d) = %d, not above ratingRank(%v, %d) = %d", a.rating, a.n, ra, b.rating, b.n, rb)
+		}
+	}
+}

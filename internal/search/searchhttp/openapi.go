@@ -36,7 +36,8 @@ func (h *Handler) Ops() []rest.Op {
 				{Name: "rating_min", Description: "average rating at least this, 0 to 5"},
 				{Name: "in_stock", Type: "boolean", Description: "only products with units available"},
 				{Name: "attr.color", Description: "an attribute filter: attr.NAME=VALUE for any attribute name (any case); repeat for any of several values"},
-				{Name: "sort", Enum: sorts, Default: string(search.SortRelevance), Description: "relevance (best sellers first when browsing), " + strings.Join(sorts[1:], ", ")},
+				{Name: "sort", Enum: sorts, Default: string(search.SortRelevance), Description: "relevance (best sellers first when browsing), " + strings.Join(sorts[1:], ", ") +
+					"; rating ranks the average as if it also had three 3-star reviews (4.8 from 40 reviews before 5 from one), products without reviews last"},
 				{Name: "cursor", Description: "next_cursor of the previous page (same sort)"},
 				limit(rest.MaxLimit),
 			},
