@@ -111,7 +111,22 @@ type Page struct {
 	Summary    Summary  `json:"summary"`
 }
 
-// Cursor is a position in a product's reviews, newest first.
+// Filter narrows the moderation list; zero fields match everything.
+type Filter struct {
+	Status    Status
+	ProductID string
+}
+
+// Moderated is a review as moderators list it: with its product and its
+// author's account ID.
+type Moderated struct {
+	Review
+	CustomerID   string `json:"customer_id"`
+	ProductTitle string `json:"product_title"` // empty if the product is gone
+	ProductSlug  string `json:"product_slug,omitempty"`
+}
+
+// Cursor is a position in a list of reviews, newest first.
 type Cursor struct {
 	CreatedAt int64  `json:"c"`
 	ID        string `json:"i"`

@@ -24,6 +24,7 @@ type Purchases interface {
 // Products is what reviews need from the catalog; *catalog.Service satisfies it.
 type Products interface {
 	ProductRef(ctx context.Context, id string) (catalog.ProductRef, error)
+	ProductRefs(ctx context.Context, ids []string) (map[string]catalog.ProductRef, error)
 }
 
 // Accounts is what reviews need from accounts (the author's name, read
@@ -196,6 +197,49 @@ func (s *Service) Moderate(ctx context.Context, reviewID string, in ModerationIn
 		r.Status, r.ModerationNote = in.Status, in.Reason
 		return nil
 	})
+}
+
+// Moderation lists every review newest first for admins and support (the
+// moderation queue), only of a status and of a product when given.
+func (s *Service) Moderation(ctx context.Context, f Filter, cursor string, limit int) (rest.Page[Moderated], error) {
+	if _, err := auth.Require(ctx, auth.Admin, auth.Support); err != nil {
+		return rest.Page[Moderated]{}, err
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		return rest.Page[Moderated]{}, apperr.Invalid("validation_failed", "the request has invalid fields",
+			apperr.FieldError{Field: "status", Message: "must be published or hidden"})
+	}
+	var after *Cursor
+	if cursor != "" {
+		after = new(Cursor)
+		if err := rest.DecodeCursor(cursor, after); err != nil {
+			return rest.Page[Moderated]{}, err
+		}
+	}
+	limit = min(max(limit, 1), rest.MaxLimit)
+	rs, err := s.store.List(ctx, f, after, limit+1)
+	if err != nil {
+		return rest.Page[Moderated]{}, fmt.Errorf("list reviews: %w", err)
+	}
+	page := rest.Page[Moderated]{Items: []Moderated{}}
+	if len(rs) > limit {
+		rs = rs[:limit]
+		last := rs[limit-1]
+		page.NextCursor = rest.EncodeCursor(Cursor{CreatedAt: sqldb.Micros(last.CreatedAt), ID: last.ID})
+	}
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ProductID
+	}
+	refs, err := s.products.ProductRefs(ctx, ids)
+	if err != nil {
+		return rest.Page[Moderated]{}, fmt.Errorf("products of reviews: %w", err)
+	}
+	for _, r := range rs {
+		ref := refs[r.ProductID]
+		page.Items = append(page.Items, Moderated{Review: r, CustomerID: r.CustomerID, ProductTitle: ref.Title, ProductSlug: ref.Slug})
+	}
+	return page, nil
 }
 
 // Review returns one review: a published one to anyone, a hidden one to

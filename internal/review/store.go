@@ -24,6 +24,9 @@ type Store interface {
 	// Reviews lists a product's published reviews newest first, after the
 	// cursor when given.
 	Reviews(ctx context.Context, productID string, after *Cursor, limit int) ([]Review, error)
+	// List lists reviews of any product and status newest first, only of
+	// f's status and product when set, after the cursor when given.
+	List(ctx context.Context, f Filter, after *Cursor, limit int) ([]Review, error)
 	// Summary returns a product's aggregate (zero counts if it has no review).
 	Summary(ctx context.Context, productID string) (Summary, error)
 	// Seed stores reviews as they are (demo data), with their aggregates

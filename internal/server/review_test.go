@@ -93,6 +93,11 @@ func TestReviewJourney(t *testing.T) {
 		c.problem(403, "forbidden", "PUT", "/api/v1/review/"+rid+"/moderate", map[string]string{"status": "hidden"}, bearer(stranger))
 		c.must(200, "PUT", "/api/v1/review/"+rid+"/moderate", map[string]string{"status": "hidden", "reason": "mentions a competitor"}, bearer(admin))
 		eventually(t, "search drops the hidden review", rating("0/0"))
+		c.problem(403, "forbidden", "GET", "/api/v1/review?status=hidden", nil, bearer(stranger))
+		queue := items(c.must(200, "GET", "/api/v1/review?status=hidden", nil, bearer(admin)))
+		if len(queue) != 1 || str(queue[0], "id") != rid || str(queue[0], "product_title") != "Cast Iron Teapot" {
+			t.Errorf("the hidden reviews = %v, want this one with its product's title", queue)
+		}
 		c.problem(404, "not_found", "GET", "/api/v1/review/"+rid, nil, bearer(stranger))
 		if mine := c.must(200, "GET", reviews+"/mine", nil, bearer(buyer)); str(mine, "status") != "hidden" || str(mine, "moderation_note") != "mentions a competitor" {
 			t.Errorf("the author's view = %v, want hidden with the moderator's note", mine)

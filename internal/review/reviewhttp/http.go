@@ -19,6 +19,7 @@ func (h *Handler) Routes(r *rest.Router) {
 	r.Handle("GET /api/v1/product/{id}/review", h.reviews)
 	r.Handle("GET /api/v1/product/{id}/review/mine", h.mine)
 	r.Handle("POST /api/v1/product/{id}/review", h.create)
+	r.Handle("GET /api/v1/review", h.moderation)
 	r.Handle("GET /api/v1/review/{id}", h.review)
 	r.Handle("PUT /api/v1/review/{id}", h.update)
 	r.Handle("DELETE /api/v1/review/{id}", h.delete)
@@ -57,6 +58,21 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rest.JSON(w, http.StatusCreated, rv)
+	return nil
+}
+
+func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) error {
+	limit, err := rest.Limit(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	page, err := h.svc.Moderation(r.Context(), review.Filter{Status: review.Status(q.Get("status")), ProductID: q.Get("product")},
+		q.Get("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	rest.JSON(w, http.StatusOK, page)
 	return nil
 }
 

@@ -35,6 +35,18 @@ func (h *Handler) Ops() []rest.Op {
 			Params: []rest.Param{product}, Request: review.Input{}, Response: review.Review{}, Status: 201, Errors: []int{400, 403, 404, 409},
 		},
 		{
+			ID: "moderationQueue", Method: "GET", Path: "/api/v1/review", Tags: tags, Auth: rest.AuthBearer,
+			Roles:   []auth.Role{auth.Admin, auth.Support},
+			Summary: "Every review, newest first, for moderators",
+			Description: "With the product's title and slug and the author's account ID; only of one status (published or " +
+				"hidden) and of one product when asked.",
+			Params: append([]rest.Param{
+				{Name: "status", Description: "only reviews with this status", Enum: []string{string(review.Published), string(review.Hidden)}},
+				{Name: "product", Description: "only reviews of this product (prd_...)"},
+			}, rest.PageParams()...),
+			Response: rest.Page[review.Moderated]{}, Errors: []int{400},
+		},
+		{
 			ID: "review", Method: "GET", Path: "/api/v1/review/{id}", Tags: tags, Auth: rest.AuthOptional,
 			Summary:     "One review",
 			Description: "A hidden review is 404 except to its author and staff.",

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -262,6 +263,45 @@ func (s *Store) Reviews(ctx context.Context, productID string, after *review.Cur
 	rows, err := s.db.Read().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list reviews of %s: %w", productID, err)
+	}
+	defer rows.Close()
+	var out []review.Review
+	for rows.Next() {
+		r, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// List implements review.Store.
+func (s *Store) List(ctx context.Context, f review.Filter, after *review.Cursor, limit int) ([]review.Review, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if f.Status != "" {
+		where = append(where, "status = "+arg(string(f.Status)))
+	}
+	if f.ProductID != "" {
+		where = append(where, "product_id = "+arg(f.ProductID))
+	}
+	if after != nil {
+		c, i := arg(after.CreatedAt), arg(after.ID)
+		where = append(where, "(created_at < "+c+" OR created_at = "+c+" AND id < "+i+")")
+	}
+	q := `SELECT ` + cols + ` FROM review_reviews`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += fmt.Sprintf(" ORDER BY created_at DESC, id DESC LIMIT %d", limit)
+	rows, err := s.db.Read().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list reviews: %w", err)
 	}
 	defer rows.Close()
 	var out []review.Review

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -28,7 +29,17 @@ func (p products) ProductRef(_ context.Context, id string) (catalog.ProductRef, 
 	if !p[id] {
 		return catalog.ProductRef{}, apperr.NotFound("product %s not found", id)
 	}
-	return catalog.ProductRef{ID: id, Active: true}, nil
+	return catalog.ProductRef{ID: id, Title: "Product " + id, Slug: "slug-" + id, Active: true}, nil
+}
+
+func (p products) ProductRefs(ctx context.Context, ids []string) (map[string]catalog.ProductRef, error) {
+	out := map[string]catalog.ProductRef{}
+	for _, id := range ids {
+		if r, err := p.ProductRef(ctx, id); err == nil {
+			out[id] = r
+		}
+	}
+	return out, nil
 }
 
 type purchases map[[2]string]bool // customer, product
@@ -199,6 +210,43 @@ func TestReviewLifecycle(t *testing.T) {
 		page, err = svc.Reviews(context.Background(), "prd_a", "", 10)
 		if err != nil || len(page.Items) != 1 || page.Items[0].ID != a.ID || page.Summary.Count != 1 || page.Summary.Average != 3 {
 			t.Errorf("after moderation: %+v, %v; want ada's review alone, 1 review of 3 stars", page, err)
+		}
+
+		// The moderation queue: staff only, newest first, by status and product.
+		if _, err := svc.Moderation(ada, review.Filter{}, "", 10); !apperr.Is(err, apperr.KindForbidden) {
+			t.Errorf("a customer lists the moderation queue = %v, want Forbidden", err)
+		}
+		if _, err := svc.Moderation(admin, review.Filter{Status: "gone"}, "", 10); !apperr.Is(err, apperr.KindInvalid) {
+			t.Errorf("moderation queue of an unknown status = %v, want Invalid", err)
+		}
+		support := as("usr_support", auth.Support)
+		for _, c := range []struct {
+			f    review.Filter
+			want []string
+		}{
+			{review.Filter{}, []string{b.ID, a.ID}},
+			{review.Filter{Status: review.Hidden}, []string{b.ID}},
+			{review.Filter{Status: review.Published, ProductID: "prd_a"}, []string{a.ID}},
+			{review.Filter{ProductID: "prd_b"}, nil},
+		} {
+			q, err := svc.Moderation(support, c.f, "", 10)
+			var got []string
+			for _, m := range q.Items {
+				got = append(got, m.ID)
+				if m.ProductTitle != "Product prd_a" || m.ProductSlug != "slug-prd_a" || m.CustomerID == "" {
+					t.Errorf("queue item %+v: want the product's title and slug and the author's ID", m)
+				}
+			}
+			if err != nil || !slices.Equal(got, c.want) {
+				t.Errorf("Moderation(%+v) = %v, %v; want %v", c.f, got, err, c.want)
+			}
+		}
+		first, err := svc.Moderation(admin, review.Filter{}, "", 1)
+		if err != nil || len(first.Items) != 1 || first.NextCursor == "" {
+			t.Fatalf("queue page of 1 = %+v, %v; want one item and a cursor", first, err)
+		}
+		if next, err := svc.Moderation(admin, review.Filter{}, first.NextCursor, 1); err != nil || len(next.Items) != 1 || next.Items[0].ID != a.ID || next.NextCursor != "" {
+			t.Errorf("queue page 2 = %+v, %v; want ada's review and no cursor", next, err)
 		}
 
 		// Every change published the product's aggregate, in sequence.
