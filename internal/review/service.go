@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -188,7 +189,7 @@ func (s *Service) Moderate(ctx context.Context, reviewID string, in ModerationIn
 	}
 	var f apperr.Fields
 	f.Check(in.Status.Valid(), "status", "must be published or hidden")
-	f.Check(len(in.Reason) <= 500, "reason", "must be at most 500 characters")
+	f.Check(utf8.RuneCountInString(in.Reason) <= 500, "reason", "must be at most 500 characters")
 	if err := f.Err(); err != nil {
 		return Review{}, err
 	}
