@@ -2,9 +2,10 @@ import { useEffect, useState } from 'react';
 import { NavLink, Route, Routes, useSearchParams } from 'react-router';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { RequireUser } from '../app/routes';
-import { api, useCategories, useSession } from '../app/api';
+import { api, useCategories, useFeatures, useSession } from '../app/api';
 import type { Category, Page, Seller, User } from '../api/types';
 import { Badge, Empty, ErrorBox, Field, Loading, SelectField, fieldError, formatDate, useToast } from '../ui/kit';
+import { Reviews } from './Reviews';
 
 export default function AdminPage() {
   return (
@@ -15,6 +16,7 @@ export default function AdminPage() {
 }
 
 function Admin() {
+  const features = useFeatures();
   useEffect(() => {
     document.title = 'Admin · Bazaar';
   }, []);
@@ -34,6 +36,11 @@ function Admin() {
           <li>
             <NavLink to="/admin/categories">Categories</NavLink>
           </li>
+          {features.has('GET /api/v1/review') && (
+            <li>
+              <NavLink to="/admin/reviews">Reviews</NavLink>
+            </li>
+          )}
         </ul>
       </nav>
       <div>
@@ -41,6 +48,7 @@ function Admin() {
           <Route index element={<Users />} />
           <Route path="sellers" element={<Sellers />} />
           <Route path="categories" element={<Categories />} />
+          <Route path="reviews" element={<Reviews />} />
           <Route path="*" element={<Empty title="Nothing here" />} />
         </Routes>
       </div>

@@ -357,6 +357,23 @@ export interface ReviewPage extends Page<Review> {
   summary: ReviewSummary;
 }
 
+/**
+ * ModeratedReview is a review as staff list it (GET /api/v1/review): with
+ * its author's account and its product's title and slug (both empty when
+ * the product is gone).
+ */
+export interface ModeratedReview extends Review {
+  customer_id: string;
+  product_title: string;
+  product_slug?: string;
+}
+
+/** ModerationInput hides a review or shows it again; the author sees the reason. */
+export interface ModerationInput {
+  status: ReviewStatus;
+  reason: string;
+}
+
 /** ReviewInput is what a customer writes; title and body may be empty. */
 export interface ReviewInput {
   rating: number;
