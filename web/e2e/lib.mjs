@@ -60,6 +60,7 @@ export const demo = {
   seller: ['seller@demo.bazaar.dev', 'demo-seller-pass'],
   admin: ['admin@demo.bazaar.dev', 'demo-admin-pass'],
   delivery: ['delivery@demo.bazaar.dev', 'demo-delivery-pass'],
+  support: ['support@demo.bazaar.dev', 'demo-support-pass'],
 };
 
 /**

@@ -226,3 +226,26 @@ test('moderation: the product filter and the list are closed to customers', asyn
     await context.close();
   }
 });
+
+test('moderation: a support agent reaches the reviews and nothing else of the admin area', async (t) => {
+  if (!api.has('GET /api/v1/review')) return t.skip('the staff review list is not on this server');
+  const { page, errors, context } = await open(browser);
+  try {
+    await signIn(page, ...demo.support);
+    await page.getByRole('button', { name: /account menu/ }).click();
+    assert.equal(await page.getByRole('link', { name: 'Admin', exact: true }).count(), 0, 'no Admin link in the account menu');
+    await page.getByRole('link', { name: 'Moderation' }).click();
+    await page.waitForURL((u) => u.pathname === '/admin/reviews');
+    const nav = page.getByRole('navigation', { name: 'Moderation' });
+    await nav.getByRole('link', { name: 'Reviews' }).waitFor();
+    assert.equal(await nav.getByRole('link', { name: 'Users' }).count(), 0, 'no user administration for support');
+    await page.getByTestId('moderation-row').first().waitFor();
+    await page.goto('/admin/sellers');
+    await page.getByRole('heading', { name: 'Nothing here' }).waitFor();
+    await page.goto('/admin');
+    await page.getByTestId('moderation-row').first().waitFor();
+    assert.deepEqual(errors, [], 'no script errors');
+  } finally {
+    await context.close();
+  }
+});

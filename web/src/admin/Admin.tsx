@@ -9,45 +9,55 @@ import { Reviews } from './Reviews';
 
 export default function AdminPage() {
   return (
-    <RequireUser roles={['admin']}>
+    <RequireUser roles={['admin', 'support']}>
       <Admin />
     </RequireUser>
   );
 }
 
+/** Admin is the admin area; support agents get only its moderation page. */
 function Admin() {
   const features = useFeatures();
+  const { user } = useSession();
+  const admin = user?.role === 'admin';
   useEffect(() => {
-    document.title = 'Admin · Bazaar';
-  }, []);
+    document.title = (admin ? 'Admin' : 'Moderation') + ' · Bazaar';
+  }, [admin]);
+  const reviews = features.has('GET /api/v1/review');
   return (
     <div className="page area">
-      <nav className="area-nav" aria-label="Admin">
-        <h2>Admin</h2>
+      <nav className="area-nav" aria-label={admin ? 'Admin' : 'Moderation'}>
+        <h2>{admin ? 'Admin' : 'Moderation'}</h2>
         <ul>
-          <li>
-            <NavLink to="/admin" end>
-              Users
-            </NavLink>
-          </li>
-          <li>
-            <NavLink to="/admin/sellers">Sellers</NavLink>
-          </li>
-          <li>
-            <NavLink to="/admin/categories">Categories</NavLink>
-          </li>
-          {features.has('GET /api/v1/review') && (
+          {admin && (
+            <>
+              <li>
+                <NavLink to="/admin" end>
+                  Users
+                </NavLink>
+              </li>
+              <li>
+                <NavLink to="/admin/sellers">Sellers</NavLink>
+              </li>
+              <li>
+                <NavLink to="/admin/categories">Categories</NavLink>
+              </li>
+            </>
+          )}
+          {reviews && (
             <li>
-              <NavLink to="/admin/reviews">Reviews</NavLink>
+              <NavLink to="/admin/reviews" end={!admin}>
+                Reviews
+              </NavLink>
             </li>
           )}
         </ul>
       </nav>
       <div>
         <Routes>
-          <Route index element={<Users />} />
-          <Route path="sellers" element={<Sellers />} />
-          <Route path="categories" element={<Categories />} />
+          <Route index element={admin ? <Users /> : <Reviews />} />
+          {admin && <Route path="sellers" element={<Sellers />} />}
+          {admin && <Route path="categories" element={<Categories />} />}
           <Route path="reviews" element={<Reviews />} />
           <Route path="*" element={<Empty title="Nothing here" />} />
         </Routes>

@@ -118,6 +118,7 @@ function AccountMenu() {
         {user.role === 'seller' && <Link to="/seller">Seller center</Link>}
         {(user.role === 'delivery' || user.role === 'admin') && <Link to="/delivery">Deliveries</Link>}
         {user.role === 'admin' && <Link to="/admin">Admin</Link>}
+        {user.role === 'support' && <Link to="/admin/reviews">Moderation</Link>}
         <Link to="/account">Account</Link>
         <button
           type="button"
