@@ -7,7 +7,7 @@ import { api, useFeatures } from '../app/api';
 import { isApiError } from '../api/client';
 import type { ModeratedReview, ModerationInput, Page, Review } from '../api/types';
 import { Empty, ErrorBox, Field, Loading, SelectField, fieldError, formatDate, message, useToast } from '../ui/kit';
-import { Stars } from '../store/Reviews';
+import { Stars } from '../store/stars';
 import { MAX_REASON, emptyTitle, excerpt, moderationNote, productLink, statusFilter, truncated, uniqueReviews } from './moderation';
 
 /** PAGE is how many reviews "Load more" adds. */

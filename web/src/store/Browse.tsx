@@ -5,7 +5,7 @@ import { api, useCategories, useFeatures } from '../app/api';
 import type { AttributeFacet, Category, FacetValue, Money, Page, Product, SearchResult } from '../api/types';
 import { parseAmount, toMajor } from '../lib/money';
 import { Empty, ErrorBox, Loading, Price, Thumb } from '../ui/kit';
-import { CompactRating } from './Reviews';
+import { CompactRating } from './stars';
 import { attrFilters, attrLabel, bucketRange, markedRuns, type Marked } from './search';
 
 /** Card is what a product tile shows, from either the product list or search. */

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { Suspense, lazy, useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, useCategories, useFeatures, useSession } from '../app/api';
@@ -6,7 +6,10 @@ import { addToCart, useCartChange } from '../app/cart';
 import { isApiError } from '../api/client';
 import type { Page, Product, Seller, Variant, WishItem } from '../api/types';
 import { ErrorBox, Loading, Price, Thumb, humanize, useToast } from '../ui/kit';
-import { ProductReviews, RatingLink, useReviews } from './Reviews';
+import { RatingLink, useReviews } from './stars';
+
+// The reviews section is below the fold: it loads with the first product page that shows it.
+const ProductReviews = lazy(() => import('./Reviews').then((m) => ({ default: m.ProductReviews })));
 
 /** optionNames lists the option names of a product's variants, in first-seen order. */
 export function optionNames(variants: Variant[]): string[] {
@@ -201,7 +204,11 @@ function ProductView({ product: p }: { product: Product }) {
           </table>
         )}
       </section>
-      {hasReviews && <ProductReviews product={p} reviews={reviews} />}
+      {hasReviews && (
+        <Suspense fallback={<Loading />}>
+          <ProductReviews product={p} reviews={reviews} />
+        </Suspense>
+      )}
     </div>
   );
 }
