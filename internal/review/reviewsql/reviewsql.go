@@ -253,27 +253,7 @@ func (s *Store) ReviewBy(ctx context.Context, productID, customerID string) (rev
 
 // Reviews implements review.Store.
 func (s *Store) Reviews(ctx context.Context, productID string, after *review.Cursor, limit int) ([]review.Review, error) {
-	q := `SELECT ` + cols + ` FROM review_reviews WHERE product_id = $1 AND status = 'published'`
-	args := []any{productID}
-	if after != nil {
-		q += ` AND (created_at < $2 OR created_at = $2 AND id < $3)`
-		args = append(args, after.CreatedAt, after.ID)
-	}
-	q += fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT %d`, limit)
-	rows, err := s.db.Read().QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list reviews of %s: %w", productID, err)
-	}
-	defer rows.Close()
-	var out []review.Review
-	for rows.Next() {
-		r, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return s.List(ctx, review.Filter{Status: review.Published, ProductID: productID}, after, limit)
 }
 
 // List implements review.Store.
