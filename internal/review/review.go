@@ -76,22 +76,32 @@ type ModerationInput struct {
 	Reason string `json:"reason"`
 }
 
-// Summary is a product's aggregate: how many published reviews, their
-// average rating (0 without reviews) and how many gave each star count.
+// Summary is a product's aggregate: how many ratings (published reviews
+// and ratings imported without text), their average (0 without any), how
+// many gave each star count, and how many are written reviews (the list).
 type Summary struct {
 	ProductID string         `json:"product_id"`
 	Average   float64        `json:"average"`
 	Count     int            `json:"count"`
 	Histogram map[string]int `json:"histogram"` // "1" to "5"
+	Reviews   int            `json:"reviews"`   // published reviews: what Reviews lists
 	Seq       int64          `json:"-"`
+}
+
+// Imported is a product's ratings loaded without text: how many of 1 to 5
+// stars (index 0 is one star).
+type Imported struct {
+	ProductID string
+	Stars     Stars
 }
 
 // Stars holds how many published reviews gave 1 to 5 stars (index 0 is 1 star).
 type Stars [5]int
 
-// SummaryOf builds a product's Summary from its star counts.
-func SummaryOf(productID string, stars Stars, seq int64) Summary {
-	s := Summary{ProductID: productID, Histogram: map[string]int{}, Seq: seq}
+// SummaryOf builds a product's Summary from its star counts, written of
+// them published reviews.
+func SummaryOf(productID string, stars Stars, written int, seq int64) Summary {
+	s := Summary{ProductID: productID, Histogram: map[string]int{}, Reviews: written, Seq: seq}
 	sum := 0
 	for i, n := range stars {
 		s.Histogram[string(rune('1'+i))] = n

@@ -29,6 +29,10 @@ type Store interface {
 	List(ctx context.Context, f Filter, after *Cursor, limit int) ([]Review, error)
 	// Summary returns a product's aggregate (zero counts if it has no review).
 	Summary(ctx context.Context, productID string) (Summary, error)
+	// ImportRatings sets the ratings products have without text (loaded in
+	// bulk), in their aggregates; it publishes no event (the caller tells
+	// search itself, as bulk loads do).
+	ImportRatings(ctx context.Context, rs []Imported, now time.Time) error
 	// Seed stores reviews as they are (demo data), with their aggregates
 	// and events; a review whose customer already reviewed the product is
 	// skipped.

@@ -154,6 +154,16 @@ func TestSeedCatalog(t *testing.T) {
 		if avail == 0 {
 			t.Errorf("product %v has no variant available, want the seeded stock", p["id"])
 		}
+		// Ratings are the review module's too (as ratings without text):
+		// the product page's summary says what search says.
+		rated := items(c.must(200, "GET", "/api/v1/search?sort=rating&limit=1", nil))
+		if len(rated) != 1 || str(rated[0], "rating_count") == "0" {
+			t.Fatalf("top rated = %v, want a rated product", rated)
+		}
+		sum := c.must(200, "GET", "/api/v1/product/"+str(rated[0], "id")+"/review", nil)["summary"].(map[string]any)
+		if got, want := str(sum, "average")+"/"+str(sum, "count")+"/"+str(sum, "reviews"), str(rated[0], "rating")+"/"+str(rated[0], "rating_count")+"/0"; got != want {
+			t.Errorf("the top rated product's summary (average/count/written) = %s, search says %s", got, want)
+		}
 		if _, _, err := s.SeedCatalog(ctx, cataloggen.Options{Config: cataloggen.Config{Products: 300, Seed: 7}}); !apperr.Is(err, apperr.KindConflict) {
 			t.Errorf("SeedCatalog again = %v, want a Conflict", err)
 		}

@@ -13,6 +13,8 @@ import (
 	"github.com/bazaar-market/bazaar/internal/demo"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
+	"github.com/bazaar-market/bazaar/internal/review"
+	"github.com/bazaar-market/bazaar/internal/review/reviewsql"
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/search/searchsql"
 )
@@ -71,6 +73,18 @@ func (s *Server) SeedCatalog(ctx context.Context, opts cataloggen.Options) (cata
 			}
 		}
 		return inv.ImportStock(ctx, levels, time.Now())
+	}
+	// The generated ratings are the review module's too, as ratings
+	// without text: the product page's summary and search agree.
+	opts.Ratings = func(ctx context.Context, rs []cataloggen.Rated) error {
+		imp := make([]review.Imported, len(rs))
+		for i, r := range rs {
+			imp[i].ProductID = r.ProductID
+			for j, n := range r.Stars {
+				imp[i].Stars[j] = int(n)
+			}
+		}
+		return reviewsql.New(s.db).ImportRatings(ctx, imp, time.Now())
 	}
 	st, err := cataloggen.Seed(ctx, s.mods.account, catalogsql.New(s.db), searchsql.New(s.db), opts)
 	if err != nil {

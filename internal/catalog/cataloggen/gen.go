@@ -72,7 +72,10 @@ type Meta struct {
 type Generated struct {
 	Product catalog.Product
 	Signal  search.Signal
-	Meta    Meta
+	// Stars are the product's ratings, how many of 1 to 5 stars (index 0
+	// is one star): Signal's rating is their average, its count their sum.
+	Stars [5]int64
+	Meta  Meta
 	// SellerIndex is the product's seller among Sellers().
 	SellerIndex int
 }
@@ -248,14 +251,45 @@ func (g *Generator) Product(i int, sellerIDs []string, catIDs map[string]string)
 	}
 
 	sig := search.Signal{ProductID: p.ID}
+	var stars [5]int64
 	if r.Float64() < 0.65 {
-		sig.RatingCount = min(int64(math.Exp(2+1.3*r.NormFloat64()))+1, 20000)
-		sig.Rating = math.Round(min(max(4.1+0.55*r.NormFloat64(), 1), 5)*10) / 10
+		n := min(int64(math.Exp(2+1.3*r.NormFloat64()))+1, 20000)
+		target := min(max(4.1+0.55*r.NormFloat64(), 1), 5)
+		stars = starsAround(target, n)
+		sig.RatingCount, sig.Rating = n, averageOf(stars)
 	}
 	if r.Float64() < 0.75 {
 		sig.Sales = min(int64(math.Exp(3+1.6*r.NormFloat64())), 1_000_000)
 	}
-	return Generated{Product: p, Signal: sig, Meta: m, SellerIndex: zipfIndexOf(p.SellerID, sellerIDs)}
+	return Generated{Product: p, Signal: sig, Stars: stars, Meta: m, SellerIndex: zipfIndexOf(p.SellerID, sellerIDs)}
+}
+
+// starsAround spreads n ratings over the two whole stars around target,
+// so that their average is target to within 1/n.
+func starsAround(target float64, n int64) [5]int64 {
+	var out [5]int64
+	lo := int(math.Floor(target))
+	if lo >= 5 {
+		out[4] = n
+		return out
+	}
+	hi := int64(math.Round((target - float64(lo)) * float64(n)))
+	out[lo-1], out[lo] = n-hi, hi
+	return out
+}
+
+// averageOf is the average of star counts, in hundredths of a star as the
+// review module rounds it (review.SummaryOf).
+func averageOf(stars [5]int64) float64 {
+	var n, sum int64
+	for i, k := range stars {
+		n += k
+		sum += int64(i+1) * k
+	}
+	if n == 0 {
+		return 0
+	}
+	return math.Round(float64(sum)/float64(n)*100) / 100
 }
 
 func zipfIndexOf(id string, ids []string) int {

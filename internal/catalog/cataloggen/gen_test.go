@@ -16,6 +16,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/catalog/catalogsql"
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/review"
 	"github.com/bazaar-market/bazaar/internal/search/searchsql"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
@@ -195,4 +196,43 @@ func (f *fakeAccounts) OpenStore(ctx context.Context, in account.NewSeller) (acc
 	s := account.Seller{ID: fmt.Sprintf("sel_%d", len(f.sellers)), UserID: p.UserID, Name: in.Name}
 	f.sellers[p.UserID] = s
 	return s, nil
+}
+
+// TestRatingsAreTheirStars: a generated product's rating signal is the
+// average of its star counts (as the review module computes it) and its
+// count their sum, so search and the product page agree.
+func TestRatingsAreTheirStars(t *testing.T) {
+	g := cataloggen.New(cataloggen.Config{Products: 2000, Seed: 5})
+	rated := 0
+	for i := range 2000 {
+		gp := g.Product(i, []string{"sel_a"}, nil)
+		var n int64
+		for _, k := range gp.Stars {
+			if k < 0 {
+				t.Fatalf("product %d: stars %v", i, gp.Stars)
+			}
+			n += k
+		}
+		if n != gp.Signal.RatingCount || average(gp.Stars) != gp.Signal.Rating {
+			t.Fatalf("product %d: stars %v, signal %v from %d; want their average and sum", i, gp.Stars, gp.Signal.Rating, gp.Signal.RatingCount)
+		}
+		if n > 0 {
+			rated++
+			if gp.Signal.Rating < 1 || gp.Signal.Rating > 5 {
+				t.Errorf("product %d: rating %v", i, gp.Signal.Rating)
+			}
+		}
+	}
+	if rated < 1000 || rated > 1600 {
+		t.Errorf("%d of 2000 products have ratings, want about 65 %%", rated)
+	}
+}
+
+// average is the review module's average of star counts.
+func average(stars [5]int64) float64 {
+	var st review.Stars
+	for i, k := range stars {
+		st[i] = int(k)
+	}
+	return review.SummaryOf("", st, 0, 0).Average
 }

@@ -44,6 +44,16 @@ type Options struct {
 	// Stock, if set, loads each batch's opening stock (OnHand of every
 	// SKU) after its products, e.g. with inventorysql.ImportStock.
 	Stock func(ctx context.Context, ps []catalog.Product) error
+	// Ratings, if set, loads each batch's ratings (star counts of the
+	// products that have any, as their signals give them) after its
+	// products, e.g. into the review module's aggregates.
+	Ratings func(ctx context.Context, rs []Rated) error
+}
+
+// Rated is a generated product's ratings: how many of 1 to 5 stars.
+type Rated struct {
+	ProductID string
+	Stars     [5]int64
 }
 
 // Stats describes a seeding.
@@ -94,8 +104,9 @@ func Seed(ctx context.Context, acc Accounts, cat Importer, sig Signals, opts Opt
 	// One goroutine generates, this one writes: two cores busy.
 	bar := search.NewProgress(opts.Progress, opts.Products, "seeding products")
 	type batch struct {
-		ps  []catalog.Product
-		sig []search.Signal
+		ps    []catalog.Product
+		sig   []search.Signal
+		rated []Rated
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -109,6 +120,9 @@ func Seed(ctx context.Context, acc Accounts, cat Importer, sig Signals, opts Opt
 				b.ps = append(b.ps, gp.Product)
 				if gp.Signal.RatingCount > 0 || gp.Signal.Sales > 0 {
 					b.sig = append(b.sig, gp.Signal)
+				}
+				if gp.Signal.RatingCount > 0 {
+					b.rated = append(b.rated, Rated{ProductID: gp.Product.ID, Stars: gp.Stars})
 				}
 			}
 			select {
@@ -127,6 +141,12 @@ func Seed(ctx context.Context, acc Accounts, cat Importer, sig Signals, opts Opt
 			if err := opts.Stock(ctx, b.ps); err != nil {
 				cancel()
 				return st, fmt.Errorf("import stock: %w", err)
+			}
+		}
+		if opts.Ratings != nil && len(b.rated) > 0 {
+			if err := opts.Ratings(ctx, b.rated); err != nil {
+				cancel()
+				return st, fmt.Errorf("import ratings: %w", err)
 			}
 		}
 		if sig != nil && len(b.sig) > 0 {

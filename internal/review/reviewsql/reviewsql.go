@@ -189,8 +189,8 @@ func lockProduct(ctx context.Context, tx *sql.Tx, productID string, now time.Tim
 	return nil
 }
 
-// rate recomputes a product's aggregate from its published reviews, bumps
-// its sequence and publishes it.
+// rate recomputes a product's aggregate from its published reviews and
+// its imported ratings, bumps its sequence and publishes it.
 func rate(ctx context.Context, tx *sql.Tx, productID string, now time.Time) error {
 	var stars review.Stars
 	rows, err := tx.QueryContext(ctx, `SELECT rating, COUNT(*) FROM review_reviews WHERE product_id = $1 AND status = 'published' GROUP BY rating`, productID)
@@ -198,6 +198,7 @@ func rate(ctx context.Context, tx *sql.Tx, productID string, now time.Time) erro
 		return fmt.Errorf("count reviews of %s: %w", productID, err)
 	}
 	defer rows.Close()
+	written := 0
 	for rows.Next() {
 		var rating, n int
 		if err := rows.Scan(&rating, &n); err != nil {
@@ -205,20 +206,51 @@ func rate(ctx context.Context, tx *sql.Tx, productID string, now time.Time) erro
 		}
 		if rating >= 1 && rating <= 5 {
 			stars[rating-1] = n
+			written += n
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return err
 	}
 	var seq int64
-	if err := tx.QueryRowContext(ctx, `UPDATE review_products SET stars1 = $1, stars2 = $2, stars3 = $3, stars4 = $4, stars5 = $5,
-		seq = seq + 1, updated_at = $6 WHERE product_id = $7 RETURNING seq`,
-		stars[0], stars[1], stars[2], stars[3], stars[4], sqldb.Micros(now), productID).Scan(&seq); err != nil {
+	if err := tx.QueryRowContext(ctx, `UPDATE review_products SET stars1 = imported1 + $1, stars2 = imported2 + $2,
+		stars3 = imported3 + $3, stars4 = imported4 + $4, stars5 = imported5 + $5, written = $6,
+		seq = seq + 1, updated_at = $7 WHERE product_id = $8
+		RETURNING stars1, stars2, stars3, stars4, stars5, seq`,
+		stars[0], stars[1], stars[2], stars[3], stars[4], written, sqldb.Micros(now), productID).Scan(
+		&stars[0], &stars[1], &stars[2], &stars[3], &stars[4], &seq); err != nil {
 		return fmt.Errorf("store the rating of %s: %w", productID, err)
 	}
-	sum := review.SummaryOf(productID, stars, seq)
+	sum := review.SummaryOf(productID, stars, written, seq)
 	return event.Publish(ctx, tx, review.TopicRated, productID, review.ProductRated{
 		ProductID: productID, Average: sum.Average, Count: sum.Count, Seq: seq,
+	})
+}
+
+// ImportRatings implements review.Store.
+func (s *Store) ImportRatings(ctx context.Context, rs []review.Imported, now time.Time) error {
+	rows := make([][]any, len(rs))
+	at := sqldb.Micros(now)
+	for i, r := range rs {
+		st := r.Stars
+		rows[i] = []any{r.ProductID, st[0], st[1], st[2], st[3], st[4], st[0], st[1], st[2], st[3], st[4], 0, 1, at}
+	}
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		err := s.db.InsertRows(ctx, tx, `INSERT INTO review_products (product_id, stars1, stars2, stars3, stars4, stars5,
+			imported1, imported2, imported3, imported4, imported5, written, seq, updated_at) VALUES `, 14, rows,
+			` ON CONFLICT (product_id) DO UPDATE SET
+			stars1 = review_products.stars1 - review_products.imported1 + excluded.imported1,
+			stars2 = review_products.stars2 - review_products.imported2 + excluded.imported2,
+			stars3 = review_products.stars3 - review_products.imported3 + excluded.imported3,
+			stars4 = review_products.stars4 - review_products.imported4 + excluded.imported4,
+			stars5 = review_products.stars5 - review_products.imported5 + excluded.imported5,
+			imported1 = excluded.imported1, imported2 = excluded.imported2, imported3 = excluded.imported3,
+			imported4 = excluded.imported4, imported5 = excluded.imported5,
+			seq = review_products.seq + 1, updated_at = excluded.updated_at`)
+		if err != nil {
+			return fmt.Errorf("import ratings: %w", err)
+		}
+		return nil
 	})
 }
 
@@ -298,11 +330,12 @@ func (s *Store) List(ctx context.Context, f review.Filter, after *review.Cursor,
 // Summary implements review.Store.
 func (s *Store) Summary(ctx context.Context, productID string) (review.Summary, error) {
 	var stars review.Stars
+	var written int
 	var seq int64
-	err := s.db.Read().QueryRowContext(ctx, `SELECT stars1, stars2, stars3, stars4, stars5, seq FROM review_products WHERE product_id = $1`,
-		productID).Scan(&stars[0], &stars[1], &stars[2], &stars[3], &stars[4], &seq)
+	err := s.db.Read().QueryRowContext(ctx, `SELECT stars1, stars2, stars3, stars4, stars5, written, seq FROM review_products WHERE product_id = $1`,
+		productID).Scan(&stars[0], &stars[1], &stars[2], &stars[3], &stars[4], &written, &seq)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return review.Summary{}, fmt.Errorf("rating of %s: %w", productID, err)
 	}
-	return review.SummaryOf(productID, stars, seq), nil
+	return review.SummaryOf(productID, stars, written, seq), nil
 }

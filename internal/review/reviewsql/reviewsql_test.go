@@ -159,7 +159,7 @@ func TestReviewLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantSum := review.Summary{ProductID: "prd_a", Average: 3.67, Count: 3, Histogram: map[string]int{"1": 0, "2": 1, "3": 0, "4": 1, "5": 1}, Seq: 3}
+		wantSum := review.Summary{ProductID: "prd_a", Average: 3.67, Count: 3, Histogram: map[string]int{"1": 0, "2": 1, "3": 0, "4": 1, "5": 1}, Reviews: 3, Seq: 3}
 		if diff := cmp.Diff(wantSum, page.Summary); diff != "" {
 			t.Errorf("Summary (-want +got):\n%s", diff)
 		}
@@ -328,6 +328,42 @@ func TestSeedIsIdempotent(t *testing.T) {
 		}
 		if len(ratedEvents(t, db)) != 2 {
 			t.Errorf("seeding twice published %d rated events, want 2 (one per product, once)", len(ratedEvents(t, db)))
+		}
+	})
+}
+
+// TestImportRatings: ratings loaded without text count in the aggregate
+// next to the written reviews, and loading them again replaces them.
+func TestImportRatings(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		svc, st := setup(t, db)
+		ctx := context.Background()
+		now := time.Now()
+		summary := func(want review.Summary) {
+			t.Helper()
+			got, err := svc.Summary(ctx, "prd_a")
+			got.Histogram = nil
+			if err != nil || got.Count != want.Count || got.Reviews != want.Reviews || got.Average != want.Average {
+				t.Errorf("Summary = %+v, %v; want %d ratings, %d reviews, average %v", got, err, want.Count, want.Reviews, want.Average)
+			}
+		}
+		if err := st.ImportRatings(ctx, []review.Imported{{ProductID: "prd_a", Stars: review.Stars{0, 0, 1, 2, 1}}}, now); err != nil {
+			t.Fatal(err)
+		}
+		summary(review.Summary{Count: 4, Reviews: 0, Average: 4})
+		if _, err := svc.Create(as("usr_ada", auth.Customer), "prd_a", review.Input{Rating: 1}); err != nil {
+			t.Fatal(err)
+		}
+		summary(review.Summary{Count: 5, Reviews: 1, Average: 3.4})
+		if evs := ratedEvents(t, db); len(evs) != 1 || evs[0].Count != 5 || evs[0].Average != 3.4 || evs[0].Seq != 2 {
+			t.Errorf("events = %+v, want one with all 5 ratings at sequence 2", evs)
+		}
+		if err := st.ImportRatings(ctx, []review.Imported{{ProductID: "prd_a", Stars: review.Stars{0, 0, 0, 0, 2}}}, now); err != nil {
+			t.Fatal(err)
+		}
+		summary(review.Summary{Count: 3, Reviews: 1, Average: 3.67})
+		if page, err := svc.Reviews(ctx, "prd_a", "", 10); err != nil || len(page.Items) != 1 {
+			t.Errorf("Reviews = %+v, %v; want the one written review", page, err)
 		}
 	})
 }

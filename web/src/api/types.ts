@@ -349,8 +349,11 @@ export interface ReviewSummary {
   product_id: string;
   /** 0 when count is 0. */
   average: number;
+  /** Every rating: published reviews and ratings loaded without text. */
   count: number;
   histogram: Histogram;
+  /** Published written reviews: what the list pages through. */
+  reviews?: number;
 }
 
 export interface ReviewPage extends Page<Review> {

@@ -16,6 +16,7 @@ import {
   formatAverage,
   histogramRows,
   ratingWords,
+  ratingsCount,
   reviewCount,
   reviewProblem,
 } from './rating';
@@ -69,8 +70,9 @@ export function ProductReviews({ product, reviews }: { product: Product; reviews
           <div className="reviews-main">
             <YourReview product={product} mine={mine} />
             {items.length > 0 && (
-              <ReviewList reviews={reviews} items={items} total={summary?.count ?? items.length} mineId={mine.data?.id} moderate={user?.role === 'admin' || user?.role === 'support'} />
+              <ReviewList reviews={reviews} items={items} total={summary?.reviews ?? summary?.count ?? items.length} mineId={mine.data?.id} moderate={user?.role === 'admin' || user?.role === 'support'} />
             )}
+            {items.length === 0 && summary && summary.count > 0 && <p className="muted">No written reviews yet.</p>}
           </div>
         </div>
       )}
@@ -88,7 +90,7 @@ function RatingSummary({ summary }: { summary: ReviewSummary }) {
         </span>
         <div>
           <Stars value={summary.average} size="lg" label={`Rated ${formatAverage(summary.average)} out of 5`} />
-          <p className="muted">Based on {reviewCount(summary.count)}</p>
+          <p className="muted">Based on {ratingsCount(summary)}</p>
         </div>
       </div>
       <ul className="histogram" aria-label="Ratings by stars">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/client';
-import { checkReview, cleanReview, compactRating, formatAverage, histogramRows, ratingLabel, reviewCount, reviewProblem, starPercent, starsLabel } from './rating';
+import { checkReview, cleanReview, compactRating, formatAverage, histogramRows, ratingLabel, ratingsCount, reviewCount, reviewProblem, starPercent, starsLabel } from './rating';
 
 describe('formatAverage', () => {
   it('shows one decimal, rounding half up', () => {
@@ -108,5 +108,17 @@ describe('reviewProblem', () => {
     expect(reviewProblem(problem(400, 'validation_failed'))).toBeUndefined();
     expect(reviewProblem(problem(500, 'server_error'))).toBeUndefined();
     expect(reviewProblem(new Error('boom'))).toBeUndefined();
+  });
+});
+
+describe('ratingsCount', () => {
+  it('counts reviews when every rating is a written review', () => {
+    expect(ratingsCount({ count: 7, reviews: 7 })).toBe('7 reviews');
+    expect(ratingsCount({ count: 1 })).toBe('1 review');
+  });
+  it('counts ratings when some came without text', () => {
+    expect(ratingsCount({ count: 12, reviews: 0 })).toBe('12 ratings');
+    expect(ratingsCount({ count: 1234, reviews: 3 })).toBe('1,234 ratings');
+    expect(ratingsCount({ count: 1, reviews: 0 })).toBe('1 rating');
   });
 });

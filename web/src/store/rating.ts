@@ -30,6 +30,15 @@ export function reviewCount(n: number): string {
   return n === 1 ? '1 review' : `${n.toLocaleString('en-US')} reviews`;
 }
 
+/**
+ * ratingsCount is how many ratings a summary rests on: "12 reviews", or
+ * "12 ratings" when some came without text (the list then holds fewer).
+ */
+export function ratingsCount(s: { count: number; reviews?: number }): string {
+  if (s.reviews === undefined || s.reviews >= s.count || !(s.count > 0)) return reviewCount(s.count);
+  return s.count === 1 ? '1 rating' : `${s.count.toLocaleString('en-US')} ratings`;
+}
+
 /** starsLabel reads a rating out: "4 out of 5 stars", "Rated 4.3 out of 5". */
 export function starsLabel(rating: number, whole = Number.isInteger(rating)): string {
   return whole ? `${clampRating(rating)} out of 5 stars` : `Rated ${formatAverage(rating)} out of 5`;

@@ -4,7 +4,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { api } from '../app/api';
 import type { ReviewPage, ReviewSummary } from '../api/types';
-import { compactRating, formatAverage, ratingLabel, reviewCount, starPercent, starsLabel } from './rating';
+import { compactRating, formatAverage, ratingLabel, ratingsCount, starPercent, starsLabel } from './rating';
 
 /** PAGE is how many reviews "Show more reviews" adds. */
 const PAGE = 5;
@@ -92,7 +92,7 @@ export function RatingLink({ summary }: { summary?: ReviewSummary }) {
       <a href="#reviews">
         <Stars value={summary.average} size="sm" label="" />
         <span aria-hidden="true">
-          <strong>{formatAverage(summary.average)}</strong> ({reviewCount(summary.count)})
+          <strong>{formatAverage(summary.average)}</strong> ({ratingsCount(summary)})
         </span>
         <span className="sr-only">{ratingLabel(summary.average, summary.count)}: read the reviews</span>
       </a>
