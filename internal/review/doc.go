@@ -8,9 +8,10 @@
 // again; a hidden review counts in no aggregate and is listed to nobody but
 // its author and staff.
 //
-// Each product's aggregate (count, average, the number of reviews per star)
-// is recomputed from its published reviews in the transaction that changes
-// one, and published as review.rated.v1 with a sequence number that grows
+// Each product's aggregate (count, average, the number of ratings per star)
+// is recomputed from its published reviews, plus the ratings it has without
+// text (loaded in bulk: a synthetic catalog, or ratings brought from another
+// platform), in the transaction that changes one, and published as review.rated.v1 with a sequence number that grows
 // with every change, so a consumer keeps the latest aggregate whatever order
 // events arrive in.
 //

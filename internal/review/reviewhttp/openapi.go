@@ -15,8 +15,9 @@ func (h *Handler) Ops() []rest.Op {
 		{
 			ID: "productReviews", Method: "GET", Path: "/api/v1/product/{id}/review", Tags: tags, Auth: rest.AuthNone,
 			Summary: "A product's published reviews, newest first, with its rating summary",
-			Description: "summary has the number of published reviews, their average rating (0 without reviews) and how many " +
-				"gave each number of stars. An unknown product is 404.",
+			Description: "summary has the number of ratings (published reviews and ratings loaded without text, e.g. by a " +
+				"synthetic catalog), their average (0 without any), how many gave each number of stars, and how many are " +
+				"written reviews (what this list pages through). An unknown product is 404.",
 			Params: append([]rest.Param{product}, rest.PageParams()...), Response: review.Page{}, Errors: []int{400, 404},
 		},
 		{
