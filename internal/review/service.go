@@ -62,33 +62,44 @@ func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microse
 // staff may see and moderate every review.
 func staff(p auth.Principal) bool { return p.Is(auth.Admin, auth.Support) }
 
+// list returns a page of the reviews f matches, newest first (never nil),
+// and the cursor of the next page ("" on the last).
+func (s *Service) list(ctx context.Context, f Filter, cursor string, limit int) ([]Review, string, error) {
+	var after *Cursor
+	if cursor != "" {
+		after = new(Cursor)
+		if err := rest.DecodeCursor(cursor, after); err != nil {
+			return nil, "", err
+		}
+	}
+	limit = min(max(limit, 1), rest.MaxLimit)
+	items, err := s.store.List(ctx, f, after, limit+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("list reviews: %w", err)
+	}
+	next := ""
+	if len(items) > limit {
+		items = items[:limit]
+		last := items[limit-1]
+		next = rest.EncodeCursor(Cursor{CreatedAt: sqldb.Micros(last.CreatedAt), ID: last.ID})
+	}
+	if items == nil {
+		items = []Review{}
+	}
+	return items, next, nil
+}
+
 // Reviews returns a page of a product's published reviews, newest first,
 // with its summary. Anyone may read them; an unknown product is NotFound.
 func (s *Service) Reviews(ctx context.Context, productID, cursor string, limit int) (Page, error) {
 	if _, err := s.products.ProductRef(ctx, productID); err != nil {
 		return Page{}, err
 	}
-	var after *Cursor
-	if cursor != "" {
-		after = new(Cursor)
-		if err := rest.DecodeCursor(cursor, after); err != nil {
-			return Page{}, err
-		}
-	}
-	limit = min(max(limit, 1), rest.MaxLimit)
-	items, err := s.store.Reviews(ctx, productID, after, limit+1)
+	items, next, err := s.list(ctx, Filter{Status: Published, ProductID: productID}, cursor, limit)
 	if err != nil {
-		return Page{}, fmt.Errorf("reviews of %s: %w", productID, err)
+		return Page{}, err
 	}
-	page := Page{Items: items}
-	if len(items) > limit {
-		page.Items = items[:limit]
-		last := page.Items[limit-1]
-		page.NextCursor = rest.EncodeCursor(Cursor{CreatedAt: sqldb.Micros(last.CreatedAt), ID: last.ID})
-	}
-	if page.Items == nil {
-		page.Items = []Review{}
-	}
+	page := Page{Items: items, NextCursor: next}
 	for i := range page.Items {
 		page.Items[i].ModerationNote = "" // for the author and staff only
 	}
@@ -210,24 +221,11 @@ func (s *Service) Moderation(ctx context.Context, f Filter, cursor string, limit
 		return rest.Page[Moderated]{}, apperr.Invalid("validation_failed", "the request has invalid fields",
 			apperr.FieldError{Field: "status", Message: "must be published or hidden"})
 	}
-	var after *Cursor
-	if cursor != "" {
-		after = new(Cursor)
-		if err := rest.DecodeCursor(cursor, after); err != nil {
-			return rest.Page[Moderated]{}, err
-		}
-	}
-	limit = min(max(limit, 1), rest.MaxLimit)
-	rs, err := s.store.List(ctx, f, after, limit+1)
+	rs, next, err := s.list(ctx, f, cursor, limit)
 	if err != nil {
-		return rest.Page[Moderated]{}, fmt.Errorf("list reviews: %w", err)
+		return rest.Page[Moderated]{}, err
 	}
-	page := rest.Page[Moderated]{Items: []Moderated{}}
-	if len(rs) > limit {
-		rs = rs[:limit]
-		last := rs[limit-1]
-		page.NextCursor = rest.EncodeCursor(Cursor{CreatedAt: sqldb.Micros(last.CreatedAt), ID: last.ID})
-	}
+	page := rest.Page[Moderated]{Items: []Moderated{}, NextCursor: next}
 	ids := make([]string, len(rs))
 	for i, r := range rs {
 		ids[i] = r.ProductID
@@ -261,7 +259,8 @@ func (s *Service) Review(ctx context.Context, reviewID string) (Review, error) {
 	return r, nil
 }
 
-// Seed stores demo reviews as they are (not verified purchases).
+// Seed stores demo reviews as they are (not verified purchases). It checks
+// no caller: it is for the composition root's demo seeding and has no route.
 func (s *Service) Seed(ctx context.Context, rs []Review) (int, error) {
 	return s.store.Seed(ctx, rs, s.clock())
 }

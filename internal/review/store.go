@@ -21,9 +21,6 @@ type Store interface {
 	Review(ctx context.Context, id string) (Review, error)
 	// ReviewBy returns the customer's review of the product; NotFound if none.
 	ReviewBy(ctx context.Context, productID, customerID string) (Review, error)
-	// Reviews lists a product's published reviews newest first, after the
-	// cursor when given.
-	Reviews(ctx context.Context, productID string, after *Cursor, limit int) ([]Review, error)
 	// List lists reviews of any product and status newest first, only of
 	// f's status and product when set, after the cursor when given.
 	List(ctx context.Context, f Filter, after *Cursor, limit int) ([]Review, error)

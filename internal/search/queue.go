@@ -105,10 +105,10 @@ func (s *Service) drainQueue(ctx context.Context, q Queue) (int, error) {
 	return len(items), q.Done(ctx, items)
 }
 
-// enqueue is the event handler with a Queue: it records the product in the
-// event's transaction and wakes RunQueue.
-func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, productID string) error {
-	if err := s.opts.Queue.QueueTx(ctx, tx, []string{productID}, time.Now()); err != nil {
+// enqueue is the event handler with a Queue: it records the products in
+// the event's transaction and wakes RunQueue.
+func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, productIDs ...string) error {
+	if err := s.opts.Queue.QueueTx(ctx, tx, productIDs, time.Now()); err != nil {
 		return err
 	}
 	s.wake()
@@ -164,16 +164,11 @@ func (s *Service) onRated(rec RatingRecorder) func(ctx context.Context, tx *sql.
 		if err := e.Decode(&r); err != nil {
 			return err
 		}
-		now := time.Now()
-		changed, err := rec.SetRatingTx(ctx, tx, r.ProductID, r.Average, int64(r.Count), r.Seq, now)
+		changed, err := rec.SetRatingTx(ctx, tx, r.ProductID, r.Average, int64(r.Count), r.Seq, time.Now())
 		if err != nil || !changed {
 			return err
 		}
-		if err := s.opts.Queue.QueueTx(ctx, tx, []string{r.ProductID}, now); err != nil {
-			return err
-		}
-		s.wake()
-		return nil
+		return s.enqueue(ctx, tx, r.ProductID)
 	}
 }
 
@@ -201,14 +196,8 @@ func (s *Service) addSales(ctx context.Context, tx *sql.Tx, rec SalesRecorder, l
 	if len(units) == 0 {
 		return nil
 	}
-	now := time.Now()
-	if err := rec.AddSalesTx(ctx, tx, units, now); err != nil {
+	if err := rec.AddSalesTx(ctx, tx, units, time.Now()); err != nil {
 		return err
 	}
-	ids := slices.Sorted(maps.Keys(units))
-	if err := s.opts.Queue.QueueTx(ctx, tx, ids, now); err != nil {
-		return err
-	}
-	s.wake()
-	return nil
+	return s.enqueue(ctx, tx, slices.Sorted(maps.Keys(units))...)
 }

@@ -283,11 +283,6 @@ func (s *Store) ReviewBy(ctx context.Context, productID, customerID string) (rev
 	return r, nil
 }
 
-// Reviews implements review.Store.
-func (s *Store) Reviews(ctx context.Context, productID string, after *review.Cursor, limit int) ([]review.Review, error) {
-	return s.List(ctx, review.Filter{Status: review.Published, ProductID: productID}, after, limit)
-}
-
 // List implements review.Store.
 func (s *Store) List(ctx context.Context, f review.Filter, after *review.Cursor, limit int) ([]review.Review, error) {
 	var where []string

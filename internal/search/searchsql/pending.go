@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
@@ -108,13 +107,12 @@ func (s *Store) AddSalesTx(ctx context.Context, tx *sql.Tx, units map[string]int
 // was applied already; it reports whether it changed anything
 // (search.RatingRecorder).
 func (s *Store) SetRatingTx(ctx context.Context, tx *sql.Tx, productID string, rating float64, count, seq int64, now time.Time) (bool, error) {
-	r := min(max(int64(math.Round(rating*100)), 0), 500)
 	res, err := tx.ExecContext(ctx, `INSERT INTO search_signals (product_id, rating_x100, rating_count, sales, updated_at, rating_seq)
 		VALUES ($1, $2, $3, 0, $4, $5)
 		ON CONFLICT (product_id) DO UPDATE SET rating_x100 = excluded.rating_x100, rating_count = excluded.rating_count,
 			rating_seq = excluded.rating_seq, updated_at = excluded.updated_at
 		WHERE search_signals.rating_seq < excluded.rating_seq`,
-		productID, r, max(count, 0), sqldb.Micros(now), seq)
+		productID, ratingX100(rating), max(count, 0), sqldb.Micros(now), seq)
 	if err != nil {
 		return false, fmt.Errorf("set the rating of %s: %w", productID, err)
 	}

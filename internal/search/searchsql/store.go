@@ -74,6 +74,9 @@ func (s *Store) Signals(ctx context.Context, productIDs []string) (map[string]se
 	return out, nil
 }
 
+// ratingX100 is a rating as stored: hundredths of a star, 0 to 500.
+func ratingX100(r float64) int64 { return min(max(int64(math.Round(r*100)), 0), 500) }
+
 // PutSignals inserts or replaces the signals of products, in one
 // transaction. It publishes no events: call the search service's Refresh
 // (or Reindex after a bulk load) to show them.
@@ -81,8 +84,7 @@ func (s *Store) PutSignals(ctx context.Context, sigs []search.Signal) error {
 	now := sqldb.Micros(time.Now())
 	rows := make([][]any, len(sigs))
 	for i, sg := range sigs {
-		r := int64(math.Round(sg.Rating * 100))
-		rows[i] = []any{sg.ProductID, min(max(r, 0), 500), max(sg.RatingCount, 0), max(sg.Sales, 0), now}
+		rows[i] = []any{sg.ProductID, ratingX100(sg.Rating), max(sg.RatingCount, 0), max(sg.Sales, 0), now}
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		err := s.db.InsertRows(ctx, tx, `INSERT INTO search_signals (product_id, rating_x100, rating_count, sales, updated_at) VALUES `, 5, rows,
