@@ -106,22 +106,30 @@ func TestDeliveryIsOrderedPerAggregateAndRetried(t *testing.T) {
 	})
 }
 
-func TestSubscribeTxAppliesOnce(t *testing.T) {
+func TestApplyOnceInTheConsumersStore(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		bus := setup(t, db)
 		calls := 0
-		bus.SubscribeTx("counter", "thing.happened.v1", func(ctx context.Context, tx *sql.Tx, e event.Event) error {
-			calls++
-			_, err := tx.ExecContext(ctx, `INSERT INTO counter (name, n) VALUES ('c', 1) ON CONFLICT (name) DO UPDATE SET n = counter.n + 1`)
-			return err
+		// The consumer's store records the event in the transaction of its
+		// effect.
+		bus.Subscribe("counter", "thing.happened.v1", func(ctx context.Context, e event.Event) error {
+			return db.Tx(ctx, func(tx *sql.Tx) error {
+				first, err := event.ApplyOnce(ctx, tx, "counter", e.ID)
+				if err != nil || !first {
+					return err
+				}
+				calls++
+				_, err = tx.ExecContext(ctx, `INSERT INTO counter (name, n) VALUES ('c', 1) ON CONFLICT (name) DO UPDATE SET n = counter.n + 1`)
+				return err
+			})
 		})
 		publish(t, db, "thing.happened.v1", "x", map[string]int{"n": 1})
 		if _, err := bus.Drain(ctx); err != nil {
 			t.Fatal(err)
 		}
 		// Simulate a redelivery (a crash after the effect but before the
-		// event was marked published): the consumer must skip it.
+		// event was marked relayed): the consumer must skip it.
 		if _, err := db.Exec(ctx, `UPDATE event_outbox SET published_at = NULL`); err != nil {
 			t.Fatal(err)
 		}
@@ -133,7 +141,7 @@ func TestSubscribeTxAppliesOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		if n != 1 || calls != 1 {
-			t.Errorf("after redelivery: counter = %d, handler calls = %d; want 1 and 1", n, calls)
+			t.Errorf("after redelivery: counter = %d, effect applied %d times; want 1 and 1", n, calls)
 		}
 	})
 }
@@ -187,9 +195,14 @@ func TestCrashChild(t *testing.T) {
 	_, _ = db.Exec(ctx, `CREATE TABLE IF NOT EXISTS produced (k INTEGER PRIMARY KEY)`)
 	bus := event.NewBus(db, quiet)
 	bus.PollInterval = 5 * time.Millisecond
-	bus.SubscribeTx("counter", "crash.tick.v1", func(ctx context.Context, tx *sql.Tx, e event.Event) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO counter (name, n) VALUES ('ticks', 1) ON CONFLICT (name) DO UPDATE SET n = counter.n + 1`)
-		return err
+	bus.Subscribe("counter", "crash.tick.v1", func(ctx context.Context, e event.Event) error {
+		return db.Tx(ctx, func(tx *sql.Tx) error {
+			if first, err := event.ApplyOnce(ctx, tx, "counter", e.ID); err != nil || !first {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO counter (name, n) VALUES ('ticks', 1) ON CONFLICT (name) DO UPDATE SET n = counter.n + 1`)
+			return err
+		})
 	})
 	go func() { _ = bus.Run(ctx) }()
 	total, _ := strconv.Atoi(os.Getenv("BAZAAR_EVENT_CRASH_TOTAL"))
