@@ -121,6 +121,8 @@ func (c *common) register(fs *flag.FlagSet) {
 	c.cfg.JWTKey = os.Getenv("BAZAAR_JWT_KEY")
 	fs.DurationVar(&c.cfg.ReservationTTL, "reservation-ttl", envDuration("BAZAAR_RESERVATION_TTL", 15*time.Minute), "how long an unpaid order holds its stock (BAZAAR_RESERVATION_TTL)")
 	fs.StringVar(&c.cfg.SearchSynonyms, "search-synonyms", env("BAZAAR_SEARCH_SYNONYMS", ""), "a file of search synonyms replacing the built-in list, one rule a line: 'tee, t-shirt' or 'sneakers => running shoes' (BAZAAR_SEARCH_SYNONYMS)")
+	fs.StringVar(&c.cfg.EventsURL, "events-url", env("BAZAAR_EVENTS_URL", ""), "relay events through a broker: nats://host:4222, amqp://user:pass@host:5672/ or kafka://host:9092; empty for in process (BAZAAR_EVENTS_URL)")
+	fs.StringVar(&c.cfg.SearchReplica, "search-replica", env("BAZAAR_SEARCH_REPLICA", ""), "this process's search replica name; empty: kept in the data dir (BAZAAR_SEARCH_REPLICA)")
 	fs.DurationVar(&c.cfg.IdempotencyLock, "idempotency-lock", envDuration("BAZAAR_IDEMPOTENCY_LOCK", 30*time.Second), "how long a request that died mid-way keeps its Idempotency-Key locked (BAZAAR_IDEMPOTENCY_LOCK)")
 }
 

@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 	"time"
@@ -16,66 +15,81 @@ import (
 	"github.com/bazaar-market/bazaar/internal/review"
 )
 
-// Consumer is the name the service subscribes under.
-const Consumer = "search"
+// Consumer names.
+const (
+	// ReplicaConsumer is the prefix of the per-replica consumer: every
+	// replica keeps its own index, so each sees every catalog, stock and
+	// store event, as "search@" + its replica name (Options.Replica).
+	ReplicaConsumer = "search@"
+	// SignalsConsumer counts sales and ratings into the signals all
+	// replicas share: replicas share it, so each event counts once.
+	SignalsConsumer = "search.signals"
+)
 
-// Subscribe keeps the index in step with the catalog, the inventory and the
-// stores. Every handler re-reads the product from its sources and upserts
-// (or deletes) its document, so redeliveries and reordering across
-// aggregates are harmless.
-func (s *Service) Subscribe(bus *event.Bus) {
-	stockProduct := func(e event.Event) (string, error) {
-		var sc inventory.StockChanged
-		err := e.Decode(&sc)
-		return sc.ProductID, err
+// Consumer is the name of this replica's consumer.
+func (s *Service) Consumer() string {
+	r := s.opts.Replica
+	if r == "" {
+		r = "default"
 	}
+	return ReplicaConsumer + r
+}
+
+// Subscribe keeps the index in step with the catalog, the inventory, the
+// stores, the orders (sales) and the reviews (ratings). Every refresh
+// re-reads the product from its sources and upserts (or deletes) its
+// document, so redeliveries and reordering across aggregates are harmless.
+func (s *Service) Subscribe(sub event.Subscriber) {
+	me := s.Consumer()
 	if s.opts.Queue != nil {
 		// Product and stock changes are many: queue them (RunQueue).
-		product := func(ctx context.Context, tx *sql.Tx, e event.Event) error {
-			return s.enqueue(ctx, tx, e.Aggregate)
-		}
-		bus.SubscribeTx(Consumer, catalog.TopicProductCreated, product)
-		bus.SubscribeTx(Consumer, catalog.TopicProductUpdated, product)
-		bus.SubscribeTx(Consumer, catalog.TopicProductArchived, product)
-		gate, _ := s.opts.Queue.(StockGate)
-		bus.SubscribeTx(Consumer, inventory.TopicStockChanged, func(ctx context.Context, tx *sql.Tx, e event.Event) error {
+		product := func(ctx context.Context, e event.Event) error { return s.enqueue(ctx, e, e.Aggregate) }
+		sub.Subscribe(me, catalog.TopicProductCreated, product)
+		sub.Subscribe(me, catalog.TopicProductUpdated, product)
+		sub.Subscribe(me, catalog.TopicProductArchived, product)
+		sub.Subscribe(me, inventory.TopicStockChanged, func(ctx context.Context, e event.Event) error {
 			var sc inventory.StockChanged
 			if err := e.Decode(&sc); err != nil || sc.ProductID == "" {
 				return err
 			}
-			if gate != nil {
-				// Units come and go with every order; the document
-				// changes when the SKU goes in or out of stock.
-				flipped, err := gate.StockFlippedTx(ctx, tx, sc.SKU, sc.Available > 0)
+			// Units come and go with every order; the document changes
+			// when the SKU goes in or out of stock.
+			queued := false
+			err := s.opts.Queue.ApplyOnce(ctx, me, e.ID, func(w QueueWriter) error {
+				flipped, err := w.StockFlipped(ctx, sc.SKU, sc.Available > 0)
 				if err != nil || !flipped {
 					return err
 				}
+				queued = true
+				return w.Queue(ctx, []string{sc.ProductID}, time.Now())
+			})
+			if queued && err == nil {
+				s.wake()
 			}
-			return s.enqueue(ctx, tx, sc.ProductID)
+			return err
 		})
-		if rec, ok := s.opts.Queue.(SalesRecorder); ok {
-			bus.SubscribeTx(Consumer, order.TopicPaid, s.onPaid(rec))
-			bus.SubscribeTx(Consumer, order.TopicCancelled, s.onCancelled(rec))
-		}
-		if rec, ok := s.opts.Queue.(RatingRecorder); ok {
-			bus.SubscribeTx(Consumer, review.TopicRated, s.onRated(rec))
-		}
+		event.On(sub, me, TopicSignalsChanged, func(ctx context.Context, e event.Event, sc SignalsChanged) error {
+			return s.enqueue(ctx, e, sc.ProductIDs...)
+		})
+		sub.Subscribe(SignalsConsumer, order.TopicPaid, decoded(s.onPaid))
+		sub.Subscribe(SignalsConsumer, order.TopicCancelled, decoded(s.onCancelled))
+		sub.Subscribe(SignalsConsumer, review.TopicRated, decoded(s.onRated))
 	} else {
 		product := func(ctx context.Context, e event.Event) error {
 			return s.Refresh(ctx, e.Aggregate)
 		}
-		bus.Subscribe(Consumer, catalog.TopicProductCreated, product)
-		bus.Subscribe(Consumer, catalog.TopicProductUpdated, product)
-		bus.Subscribe(Consumer, catalog.TopicProductArchived, product)
-		bus.Subscribe(Consumer, inventory.TopicStockChanged, func(ctx context.Context, e event.Event) error {
-			id, err := stockProduct(e)
-			if err != nil || id == "" {
+		sub.Subscribe(me, catalog.TopicProductCreated, product)
+		sub.Subscribe(me, catalog.TopicProductUpdated, product)
+		sub.Subscribe(me, catalog.TopicProductArchived, product)
+		sub.Subscribe(me, inventory.TopicStockChanged, func(ctx context.Context, e event.Event) error {
+			var sc inventory.StockChanged
+			if err := e.Decode(&sc); err != nil || sc.ProductID == "" {
 				return err
 			}
-			return s.Refresh(ctx, id)
+			return s.Refresh(ctx, sc.ProductID)
 		})
 	}
-	bus.Subscribe(Consumer, catalog.TopicCategoryChanged, s.onCategory)
+	sub.Subscribe(me, catalog.TopicCategoryChanged, s.onCategory)
 	seller := func(ctx context.Context, e event.Event) error {
 		var sc account.SellerStatusChanged
 		if err := e.Decode(&sc); err != nil {
@@ -84,8 +98,19 @@ func (s *Service) Subscribe(bus *event.Bus) {
 		s.docs.forgetSeller(sc.SellerID)
 		return s.refreshWhere(ctx, catalog.Filter{SellerID: sc.SellerID})
 	}
-	bus.Subscribe(Consumer, account.TopicSellerSuspended, seller)
-	bus.Subscribe(Consumer, account.TopicSellerReinstated, seller)
+	sub.Subscribe(me, account.TopicSellerSuspended, seller)
+	sub.Subscribe(me, account.TopicSellerReinstated, seller)
+}
+
+// decoded adapts a handler of payloads of type T.
+func decoded[T any](h func(ctx context.Context, e event.Event, payload T) error) event.Handler {
+	return func(ctx context.Context, e event.Event) error {
+		var p T
+		if err := e.Decode(&p); err != nil {
+			return err
+		}
+		return h(ctx, e, p)
+	}
 }
 
 // onCategory re-indexes the products under a category that was renamed or

@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"database/sql"
 	"maps"
 	"slices"
 	"time"
@@ -12,29 +11,43 @@ import (
 	"github.com/bazaar-market/bazaar/internal/review"
 )
 
-// Queue is a durable queue of products whose documents are to be
-// refreshed; *searchsql.Store satisfies it. With a Queue, the catalog's and
-// the inventory's events only add to it (in the transaction that records
-// them as applied), and RunQueue refreshes the documents in batches: the
-// event relay never waits for the index, and a burst of stock changes of
-// one product costs one refresh.
+// Queue is one search replica's durable queue of products whose documents
+// are to be refreshed, and the signals every replica shares;
+// *searchsql.Store satisfies it. With a Queue, events only add to it (in
+// the transaction that records them as applied), and RunQueue refreshes
+// the documents in batches: the event relay never waits for the index, and
+// a burst of stock changes of one product costs one refresh.
 type Queue interface {
-	QueueTx(ctx context.Context, tx *sql.Tx, productIDs []string, now time.Time) error
+	// ApplyOnce runs fn in one transaction of the queue's store that also
+	// records that consumer applied eventID; an event the consumer applied
+	// before is skipped.
+	ApplyOnce(ctx context.Context, consumer, eventID string, fn func(w QueueWriter) error) error
 	// Pending returns up to limit queued products, the longest waiting first.
 	Pending(ctx context.Context, limit int) ([]Pending, error)
 	// Done removes refreshed entries, except those queued again since.
 	Done(ctx context.Context, done []Pending) error
 }
 
-// StockGate tells stock changes that matter to search from those that do
-// not: results show whether a product is in stock, so only a SKU going in
-// or out of stock refreshes its product. *searchsql.Store satisfies it.
-// Stock events of a SKU arrive in order (their aggregate is the SKU), so
-// the state it keeps is the SKU's latest.
-type StockGate interface {
-	// StockFlippedTx records whether sku is in stock and reports whether
-	// that changed (true for a SKU not seen before).
-	StockFlippedTx(ctx context.Context, tx *sql.Tx, sku string, inStock bool) (bool, error)
+// QueueWriter changes the queue and the signals inside ApplyOnce's
+// transaction.
+type QueueWriter interface {
+	// Queue adds products to the replica's refresh queue.
+	Queue(ctx context.Context, productIDs []string, now time.Time) error
+	// StockFlipped records whether sku is in stock and reports whether that
+	// changed for the replica (true for a SKU not seen before). Results
+	// show whether a product is in stock, so only a SKU going in or out of
+	// stock refreshes its product. Stock events of a SKU arrive in order
+	// (their aggregate is the SKU), so the state kept is the SKU's latest.
+	StockFlipped(ctx context.Context, sku string, inStock bool) (bool, error)
+	// AddSales adds units (negative to take back) to products' sales,
+	// which do not go below zero.
+	AddSales(ctx context.Context, units map[string]int64, now time.Time) error
+	// SetRating sets a product's rating as of the review module's sequence
+	// seq, unless a later one was applied; it reports whether it changed.
+	SetRating(ctx context.Context, productID string, rating float64, count, seq int64, now time.Time) (bool, error)
+	// SignalsChanged publishes TopicSignalsChanged for the products, so
+	// every replica refreshes them.
+	SignalsChanged(ctx context.Context, productIDs []string) error
 }
 
 // Pending is one queued product.
@@ -105,10 +118,13 @@ func (s *Service) drainQueue(ctx context.Context, q Queue) (int, error) {
 	return len(items), q.Done(ctx, items)
 }
 
-// enqueue is the event handler with a Queue: it records the products in
-// the event's transaction and wakes RunQueue.
-func (s *Service) enqueue(ctx context.Context, tx *sql.Tx, productIDs ...string) error {
-	if err := s.opts.Queue.QueueTx(ctx, tx, productIDs, time.Now()); err != nil {
+// enqueue is the per-replica event handler with a Queue: it queues the
+// products, once per event, and wakes RunQueue.
+func (s *Service) enqueue(ctx context.Context, e event.Event, productIDs ...string) error {
+	err := s.opts.Queue.ApplyOnce(ctx, s.Consumer(), e.ID, func(w QueueWriter) error {
+		return w.Queue(ctx, productIDs, time.Now())
+	})
+	if err != nil {
 		return err
 	}
 	s.wake()
@@ -123,70 +139,46 @@ func (s *Service) wake() {
 	}
 }
 
-// SalesRecorder is implemented by a Queue that also counts sales into the
-// popularity signal (*searchsql.Store does): with it, order.paid.v1 adds
-// each product's units to its sales and queues it, and order.cancelled.v1
-// takes back what a paid order had added, exactly once per event.
-type SalesRecorder interface {
-	// AddSalesTx adds units (negative to take back) to products' sales,
-	// which do not go below zero.
-	AddSalesTx(ctx context.Context, tx *sql.Tx, units map[string]int64, now time.Time) error
+// SignalsChanged is the payload of TopicSignalsChanged.
+type SignalsChanged struct {
+	ProductIDs []string `json:"product_ids"`
 }
 
-// onPaid counts a paid order's units per product into their sales and
-// queues the products, so "popular" ranks by what sells.
-func (s *Service) onPaid(rec SalesRecorder) func(ctx context.Context, tx *sql.Tx, e event.Event) error {
-	return func(ctx context.Context, tx *sql.Tx, e event.Event) error {
-		var paid order.PaidEvent
-		if err := e.Decode(&paid); err != nil {
-			return err
-		}
-		var lines []order.PaidLine
-		for _, so := range paid.SellerOrders {
-			lines = append(lines, so.Lines...)
-		}
-		return s.addSales(ctx, tx, rec, lines, 1)
+// TopicSignalsChanged is published by the signals consumer when a
+// product's sales or rating changed; every replica refreshes the products.
+// The aggregate is the first product.
+var TopicSignalsChanged = event.Topic[SignalsChanged]("search.signals_changed.v1")
+
+// onPaid counts a paid order's units per product into their sales, so
+// "popular" ranks by what sells.
+func (s *Service) onPaid(ctx context.Context, e event.Event, paid order.PaidEvent) error {
+	var lines []order.PaidLine
+	for _, so := range paid.SellerOrders {
+		lines = append(lines, so.Lines...)
 	}
-}
-
-// RatingRecorder is implemented by a Queue that also keeps the products'
-// ratings (*searchsql.Store does): with it, review.rated.v1 sets a
-// product's rating and queues it, ignoring an event older than the rating
-// it has.
-type RatingRecorder interface {
-	SetRatingTx(ctx context.Context, tx *sql.Tx, productID string, rating float64, count, seq int64, now time.Time) (bool, error)
+	return s.addSales(ctx, e, lines, 1)
 }
 
 // onRated applies a product's new rating from the review module.
-func (s *Service) onRated(rec RatingRecorder) func(ctx context.Context, tx *sql.Tx, e event.Event) error {
-	return func(ctx context.Context, tx *sql.Tx, e event.Event) error {
-		var r review.ProductRated
-		if err := e.Decode(&r); err != nil {
-			return err
-		}
-		changed, err := rec.SetRatingTx(ctx, tx, r.ProductID, r.Average, int64(r.Count), r.Seq, time.Now())
+func (s *Service) onRated(ctx context.Context, e event.Event, r review.ProductRated) error {
+	return s.opts.Queue.ApplyOnce(ctx, SignalsConsumer, e.ID, func(w QueueWriter) error {
+		changed, err := w.SetRating(ctx, r.ProductID, r.Average, int64(r.Count), r.Seq, time.Now())
 		if err != nil || !changed {
 			return err
 		}
-		return s.enqueue(ctx, tx, r.ProductID)
-	}
+		return w.SignalsChanged(ctx, []string{r.ProductID})
+	})
 }
 
 // onCancelled takes a cancelled paid order's units back from their
 // products' sales (Sold is empty for an order that was not paid).
-func (s *Service) onCancelled(rec SalesRecorder) func(ctx context.Context, tx *sql.Tx, e event.Event) error {
-	return func(ctx context.Context, tx *sql.Tx, e event.Event) error {
-		var c order.CancelledEvent
-		if err := e.Decode(&c); err != nil {
-			return err
-		}
-		return s.addSales(ctx, tx, rec, c.Sold, -1)
-	}
+func (s *Service) onCancelled(ctx context.Context, e event.Event, c order.CancelledEvent) error {
+	return s.addSales(ctx, e, c.Sold, -1)
 }
 
-// addSales adds sign x each line's units to its product's sales and queues
-// the products.
-func (s *Service) addSales(ctx context.Context, tx *sql.Tx, rec SalesRecorder, lines []order.PaidLine, sign int64) error {
+// addSales adds sign x each line's units to its product's sales and has
+// every replica refresh the products.
+func (s *Service) addSales(ctx context.Context, e event.Event, lines []order.PaidLine, sign int64) error {
 	units := map[string]int64{}
 	for _, l := range lines {
 		if l.ProductID != "" && l.Quantity > 0 {
@@ -196,8 +188,10 @@ func (s *Service) addSales(ctx context.Context, tx *sql.Tx, rec SalesRecorder, l
 	if len(units) == 0 {
 		return nil
 	}
-	if err := rec.AddSalesTx(ctx, tx, units, time.Now()); err != nil {
-		return err
-	}
-	return s.enqueue(ctx, tx, slices.Sorted(maps.Keys(units))...)
+	return s.opts.Queue.ApplyOnce(ctx, SignalsConsumer, e.ID, func(w QueueWriter) error {
+		if err := w.AddSales(ctx, units, time.Now()); err != nil {
+			return err
+		}
+		return w.SignalsChanged(ctx, slices.Sorted(maps.Keys(units)))
+	})
 }

@@ -76,6 +76,10 @@ type Options struct {
 	// queue products durably and RunQueue refreshes them in batches. Nil:
 	// the event handlers refresh documents themselves.
 	Queue Queue
+	// Replica names this search replica (its index, queue and consumer);
+	// "default" when empty. Every replica of a shared database needs its
+	// own name.
+	Replica string
 }
 
 // Service answers searches and suggestions from an index it keeps in step

@@ -10,12 +10,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/idempotency"
+	"github.com/bazaar-market/bazaar/internal/lease"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
@@ -38,6 +40,17 @@ type Config struct {
 	// SearchSynonyms is a file of search synonyms (search.ParseSynonyms
 	// format) that replaces the built-in list; empty for the built-in one.
 	SearchSynonyms string
+	// EventsURL chooses the broker events are relayed through: empty for
+	// in process; nats://, amqp:// or kafka:// for a real broker
+	// (BAZAAR_EVENTS_URL).
+	EventsURL string
+	// SearchReplica names this process's search replica (its index, refresh
+	// queue and event consumer). Empty: the name kept in the data dir's
+	// search-replica file, made up on first start, so processes with their
+	// own data dirs on one database are distinct replicas by themselves.
+	SearchReplica string
+	// Process names this process for job leases; empty: host and PID.
+	Process string
 }
 
 // Server is a built Bazaar: every module wired over one database and bus.
@@ -46,6 +59,8 @@ type Server struct {
 	log     *slog.Logger
 	db      *sqldb.DB
 	bus     *event.Bus
+	broker  event.Broker
+	leases  *lease.Leases
 	tokens  *auth.Tokens
 	keys    *idempotency.Keys
 	metrics *metrics
@@ -53,6 +68,7 @@ type Server struct {
 
 	handler  http.Handler
 	mods     modules
+	replica  string           // this process's search replica
 	synonyms *search.Synonyms // nil: the built-in list
 }
 
@@ -86,7 +102,23 @@ func (s *Server) build(ctx context.Context) error {
 	if err := event.Migrate(ctx, s.db); err != nil {
 		return err
 	}
-	s.bus = event.NewBus(s.db, s.log.With("component", "events"))
+	if err := lease.Migrate(ctx, s.db); err != nil {
+		return err
+	}
+	if s.cfg.Process == "" {
+		s.cfg.Process = event.ProcessName()
+	}
+	s.leases = lease.New(s.db, s.cfg.Process, s.log.With("component", "leases"))
+	broker, err := openBroker(ctx, s.cfg.EventsURL, s.log.With("component", "broker"))
+	if err != nil {
+		return fmt.Errorf("events broker: %w", err)
+	}
+	s.broker = broker
+	opts := []event.Option{event.WithLeases(s.leases)}
+	if broker != nil {
+		opts = append(opts, event.WithBroker(broker))
+	}
+	s.bus = event.NewBus(s.db, s.log.With("component", "events"), opts...)
 	if err := idempotency.Migrate(ctx, s.db); err != nil {
 		return err
 	}
@@ -135,11 +167,14 @@ func (s *Server) DB() *sqldb.DB { return s.db }
 // Bus is the server's event bus (for commands and tests).
 func (s *Server) Bus() *event.Bus { return s.bus }
 
-// Close closes the search index and the database.
+// Close closes the search index, the broker and the database.
 func (s *Server) Close() error {
 	var err error
 	if s.mods.search != nil {
 		err = s.mods.search.Close()
+	}
+	if s.broker != nil {
+		err = errors.Join(err, s.broker.Close())
 	}
 	return errors.Join(err, s.db.Close())
 }
@@ -165,7 +200,8 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
-	s.log.Info("bazaar listening", "addr", "http://"+displayAddr(l.Addr()), "database", string(s.db.Dialect))
+	s.log.Info("bazaar listening", "addr", "http://"+displayAddr(l.Addr()), "database", string(s.db.Dialect),
+		"events", s.eventsName(), "process", s.cfg.Process, "search_replica", s.mods.search.Consumer())
 
 	var err error
 	select {
@@ -182,6 +218,16 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		err = nil
 	}
 	return err
+}
+
+// eventsName says where events go, for the log: "in-process" or the
+// broker's URL scheme.
+func (s *Server) eventsName() string {
+	if s.cfg.EventsURL == "" {
+		return "in-process"
+	}
+	scheme, _, _ := strings.Cut(s.cfg.EventsURL, "://")
+	return scheme
 }
 
 func displayAddr(a net.Addr) string {

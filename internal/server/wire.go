@@ -18,6 +18,8 @@ import (
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/catalog/cataloghttp"
 	"github.com/bazaar-market/bazaar/internal/catalog/catalogsql"
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/event/eventhttp"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventoryhttp"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
@@ -129,6 +131,11 @@ func (s *Server) wire(ctx context.Context) error {
 	// data dir and is opened when first needed, so commands that build the
 	// modules but neither search nor relay events (migrate, seed, user)
 	// leave alone an index a running server holds.
+	replica, err := s.searchReplica()
+	if err != nil {
+		return err
+	}
+	s.replica = replica
 	srch, err := search.New(catalogsql.New(s.db), m.inventory, m.account, searchsql.New(s.db), s.searchOptions())
 	if err != nil {
 		return err
@@ -145,7 +152,9 @@ func (s *Server) wire(ctx context.Context) error {
 	shipmenthttp.New(m.shipment).Routes(s.router)
 	searchhttp.New(m.search).Routes(s.router)
 	reviewhttp.New(m.review).Routes(s.router)
+	eventhttp.New(event.NewConsole(s.bus)).Routes(s.router)
 	return s.serveOpenAPI(
+		eventhttp.New(event.NewConsole(s.bus)).Ops(),
 		accounthttp.New(m.account).Ops(),
 		cataloghttp.New(m.catalog).Ops(),
 		inventoryhttp.New(m.inventory).Ops(),
@@ -161,17 +170,23 @@ func (s *Server) wire(ctx context.Context) error {
 // searchOptions places the search index in the data dir, on the embedded engine.
 func (s *Server) searchOptions() search.Options {
 	return search.Options{Dir: filepath.Join(s.cfg.DataDir, "search"), Open: searchbleve.Open, Logger: s.log.With("module", "search"),
-		Queue: searchsql.New(s.db), Synonyms: s.synonyms}
+		Queue: searchsql.New(s.db).ForReplica(s.replica), Replica: s.replica, Synonyms: s.synonyms}
 }
 
 // background lists the periodic jobs Serve runs next to the HTTP server.
+// Singleton jobs run under a lease: however many processes share the
+// database, each runs in one of them at a time. The search jobs are per
+// replica and run in every process.
 func (s *Server) background() []func(ctx context.Context) {
 	m := &s.mods
+	single := func(name string, job func(ctx context.Context)) func(ctx context.Context) {
+		return func(ctx context.Context) { s.leases.Run(ctx, name, job) }
+	}
 	return []func(ctx context.Context){
-		func(ctx context.Context) { m.inventory.RunSweeper(ctx, 15*time.Second) },
-		func(ctx context.Context) { m.gateway.Run(ctx) },
-		func(ctx context.Context) { m.payment.RunReconciler(ctx, time.Minute) },
-		func(ctx context.Context) { m.order.RunExpirer(ctx, 15*time.Second) },
+		single("inventory.sweeper", func(ctx context.Context) { m.inventory.RunSweeper(ctx, 15*time.Second) }),
+		single("testgateway.deliver", func(ctx context.Context) { m.gateway.Run(ctx) }),
+		single("payment.reconciler", func(ctx context.Context) { m.payment.RunReconciler(ctx, time.Minute) }),
+		single("order.expirer", func(ctx context.Context) { m.order.RunExpirer(ctx, 15*time.Second) }),
 		// A new data dir (or a replica) starts with an empty index: build it
 		// from the database in the background; searches answer meanwhile.
 		func(ctx context.Context) {
@@ -181,7 +196,7 @@ func (s *Server) background() []func(ctx context.Context) {
 		},
 		func(ctx context.Context) { m.search.Run(ctx) },
 		func(ctx context.Context) { m.search.RunQueue(ctx) },
-		func(ctx context.Context) {
+		single("server.purge", func(ctx context.Context) {
 			every(ctx, time.Hour, func(ctx context.Context) {
 				if _, err := m.cart.PurgeGuestCarts(ctx, time.Now().Add(-cart.GuestTTL)); err != nil {
 					s.log.Warn("purge guest carts", "err", err)
@@ -193,7 +208,7 @@ func (s *Server) background() []func(ctx context.Context) {
 					s.log.Warn("purge idempotency keys", "err", err)
 				}
 			})
-		},
+		}),
 	}
 }
 

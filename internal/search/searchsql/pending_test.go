@@ -2,10 +2,11 @@ package searchsql_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
 
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/search/searchsql"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
@@ -18,11 +19,14 @@ func TestQueue(t *testing.T) {
 		if err := searchsql.Migrate(ctx, db); err != nil {
 			t.Fatal(err)
 		}
+		if err := event.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
 		s := searchsql.New(db)
 		now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 		queue := func(at time.Time, ids ...string) {
 			t.Helper()
-			if err := db.Tx(ctx, func(tx *sql.Tx) error { return s.QueueTx(ctx, tx, ids, at) }); err != nil {
+			if err := s.ApplyOnce(ctx, "test", id.New("evt"), func(w search.QueueWriter) error { return w.Queue(ctx, ids, at) }); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -69,6 +73,9 @@ func TestAddSales(t *testing.T) {
 		if err := searchsql.Migrate(ctx, db); err != nil {
 			t.Fatal(err)
 		}
+		if err := event.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
 		s := searchsql.New(db)
 		if err := s.PutSignals(ctx, []search.Signal{{ProductID: "prd_a", Rating: 4.5, RatingCount: 2, Sales: 10}}); err != nil {
 			t.Fatal(err)
@@ -76,7 +83,7 @@ func TestAddSales(t *testing.T) {
 		now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 		// Units sold, then taken back (a cancelled paid order), never below zero.
 		for _, units := range []map[string]int64{{"prd_a": 2, "prd_b": 1}, {"prd_b": 4}, {"prd_a": -3, "prd_c": -2}, {"prd_a": 3, "prd_b": -20}} {
-			if err := db.Tx(ctx, func(tx *sql.Tx) error { return s.AddSalesTx(ctx, tx, units, now) }); err != nil {
+			if err := s.ApplyOnce(ctx, "test", id.New("evt"), func(w search.QueueWriter) error { return w.AddSales(ctx, units, now) }); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -105,6 +112,9 @@ func TestStockFlipped(t *testing.T) {
 		if err := searchsql.Migrate(ctx, db); err != nil {
 			t.Fatal(err)
 		}
+		if err := event.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
 		s := searchsql.New(db)
 		steps := []struct {
 			sku     string
@@ -122,9 +132,9 @@ func TestStockFlipped(t *testing.T) {
 		}
 		for i, st := range steps {
 			var got bool
-			err := db.Tx(ctx, func(tx *sql.Tx) error {
+			err := s.ApplyOnce(ctx, "test", id.New("evt"), func(w search.QueueWriter) error {
 				var err error
-				got, err = s.StockFlippedTx(ctx, tx, st.sku, st.inStock)
+				got, err = w.StockFlipped(ctx, st.sku, st.inStock)
 				return err
 			})
 			if err != nil {
@@ -143,6 +153,9 @@ func TestSetRating(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		if err := searchsql.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		if err := event.Migrate(ctx, db); err != nil {
 			t.Fatal(err)
 		}
 		s := searchsql.New(db)
@@ -164,13 +177,13 @@ func TestSetRating(t *testing.T) {
 			{"prd_a", 0, 0, 3, true},     // every review removed
 		} {
 			var changed bool
-			err := db.Tx(ctx, func(tx *sql.Tx) error {
+			err := s.ApplyOnce(ctx, "test", id.New("evt"), func(w search.QueueWriter) error {
 				var err error
-				changed, err = s.SetRatingTx(ctx, tx, c.product, c.rating, c.count, c.seq, now)
+				changed, err = w.SetRating(ctx, c.product, c.rating, c.count, c.seq, now)
 				return err
 			})
 			if err != nil || changed != c.changed {
-				t.Errorf("SetRatingTx(%s, %v, %d, seq %d) = %v, %v; want %v", c.product, c.rating, c.count, c.seq, changed, err, c.changed)
+				t.Errorf("SetRating(%s, %v, %d, seq %d) = %v, %v; want %v", c.product, c.rating, c.count, c.seq, changed, err, c.changed)
 			}
 		}
 		got, err := s.Signals(ctx, []string{"prd_a", "prd_b"})
@@ -185,6 +198,60 @@ func TestSetRating(t *testing.T) {
 			if got[id] != w {
 				t.Errorf("Signals()[%s] = %+v, want %+v", id, got[id], w)
 			}
+		}
+	})
+}
+
+// TestReplicas: each replica has its own queue and stock states; an event
+// applies once per consumer.
+func TestReplicas(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		if err := searchsql.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		if err := event.Migrate(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		a, b := searchsql.New(db).ForReplica("a"), searchsql.New(db).ForReplica("b")
+		now := time.Now()
+		evt := id.New("evt")
+		for _, r := range []*searchsql.Store{a, b, a} { // a twice: the second is a redelivery
+			var flipped bool
+			err := r.ApplyOnce(ctx, "search@"+map[*searchsql.Store]string{a: "a", b: "b"}[r], evt, func(w search.QueueWriter) error {
+				var err error
+				if flipped, err = w.StockFlipped(ctx, "SKU-1", true); err != nil {
+					return err
+				}
+				return w.Queue(ctx, []string{"prd_1"}, now)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = flipped
+		}
+		for name, r := range map[string]*searchsql.Store{"a": a, "b": b} {
+			got, err := r.Pending(ctx, 10)
+			if err != nil || len(got) != 1 || got[0].ProductID != "prd_1" {
+				t.Errorf("replica %s: Pending = %v, %v; want prd_1 once", name, got, err)
+			}
+			if err := r.Done(ctx, got); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, _ := b.Pending(ctx, 10); len(got) != 0 {
+			t.Errorf("replica b after Done: %v, want empty", got)
+		}
+		// Stock states are per replica: a new replica sees the SKU as new.
+		c := searchsql.New(db).ForReplica("c")
+		var flipped bool
+		_ = c.ApplyOnce(ctx, "search@c", id.New("evt"), func(w search.QueueWriter) error {
+			var err error
+			flipped, err = w.StockFlipped(ctx, "SKU-1", true)
+			return err
+		})
+		if !flipped {
+			t.Errorf("replica c: StockFlipped(SKU-1 in stock) = false, want true (first seen by c)")
 		}
 	})
 }

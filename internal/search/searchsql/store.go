@@ -29,15 +29,25 @@ func Migrate(ctx context.Context, db *sqldb.DB) error {
 	return db.Migrate(ctx, "search", sub)
 }
 
-// Store keeps product signals.
+// Store keeps product signals (shared by every search replica) and one
+// replica's refresh queue and stock states.
 type Store struct {
-	db *sqldb.DB
+	db      *sqldb.DB
+	replica string
 }
 
 var _ search.Signals = (*Store)(nil)
 
-// New returns a store over db (migrated with Migrate).
-func New(db *sqldb.DB) *Store { return &Store{db: db} }
+// DefaultReplica names the replica of New's store.
+const DefaultReplica = "default"
+
+// New returns a store over db (migrated with Migrate), for the replica
+// named DefaultReplica.
+func New(db *sqldb.DB) *Store { return &Store{db: db, replica: DefaultReplica} }
+
+// ForReplica returns the store for the search replica named replica: its
+// own queue and stock states, the shared signals.
+func (s *Store) ForReplica(replica string) *Store { return &Store{db: s.db, replica: replica} }
 
 // chunk is how many products go into one statement.
 const chunk = 500
