@@ -35,7 +35,7 @@ type metrics struct {
 	events   *prometheus.CounterVec
 }
 
-func newMetrics(db *sqldb.DB, bus *event.Bus, srch *search.Service) *metrics {
+func newMetrics(db *sqldb.DB, bus event.Subscriber, srch *search.Service, replica string) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -56,7 +56,7 @@ func newMetrics(db *sqldb.DB, bus *event.Bus, srch *search.Service) *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		outboxCollector{db: db},
-		searchCollector{db: db, svc: srch},
+		searchCollector{db: db, svc: srch, replica: replica},
 	)
 	for name, pool := range db.Pools() {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(pool, "bazaar_"+name))
@@ -95,11 +95,17 @@ var (
 		"Events committed but not yet delivered to every subscriber.", nil, nil)
 	outboxLag = prometheus.NewDesc("bazaar_outbox_lag_seconds",
 		"Age of the oldest undelivered event (0 when none).", nil, nil)
+	consumerRetrying = prometheus.NewDesc("bazaar_event_retrying",
+		"Events a consumer has not applied yet because they failed or wait behind one that did, by consumer.", []string{"consumer"}, nil)
+	consumerDead = prometheus.NewDesc("bazaar_event_dead_letters",
+		"Events a consumer gave up on (dead letters waiting for an admin's replay), by consumer.", []string{"consumer"}, nil)
 )
 
 func (c outboxCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- outboxPending
 	ch <- outboxLag
+	ch <- consumerRetrying
+	ch <- consumerDead
 }
 
 func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
@@ -118,13 +124,33 @@ func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(outboxPending, prometheus.GaugeValue, float64(n))
 	ch <- prometheus.MustNewConstMetric(outboxLag, prometheus.GaugeValue, lag)
+	rows, err := c.db.Read().QueryContext(ctx, `SELECT consumer, status, COUNT(*) FROM event_retry GROUP BY consumer, status`)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(consumerRetrying, err)
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var consumer, status string
+		var n int64
+		if err := rows.Scan(&consumer, &status, &n); err != nil {
+			ch <- prometheus.NewInvalidMetric(consumerRetrying, err)
+			return
+		}
+		desc := consumerRetrying
+		if status == "dead" {
+			desc = consumerDead
+		}
+		ch <- prometheus.MustNewConstMetric(desc, prometheus.GaugeValue, float64(n), consumer)
+	}
 }
 
 // searchCollector reports the search index: its documents, and the refresh
 // queue's backlog and lag (how far search trails the catalog and stock).
 type searchCollector struct {
-	db  *sqldb.DB
-	svc *search.Service
+	db      *sqldb.DB
+	svc     *search.Service
+	replica string
 }
 
 var (
@@ -152,7 +178,7 @@ func (c searchCollector) Collect(ch chan<- prometheus.Metric) {
 	defer cancel()
 	var n int64
 	var oldest sql.NullInt64
-	if err := c.db.Read().QueryRowContext(ctx, `SELECT COUNT(*), MIN(queued_at) FROM search_pending`).Scan(&n, &oldest); err != nil {
+	if err := c.db.Read().QueryRowContext(ctx, `SELECT COUNT(*), MIN(queued_at) FROM search_pending WHERE replica = $1`, c.replica).Scan(&n, &oldest); err != nil {
 		ch <- prometheus.NewInvalidMetric(searchPending, err)
 		return
 	}
