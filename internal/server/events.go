@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,6 +22,18 @@ var openBroker = func(ctx context.Context, url string, log *slog.Logger) (event.
 		return nil, nil
 	}
 	return nil, fmt.Errorf("BAZAAR_EVENTS_URL: no broker driver for %q", strings.SplitN(url, "://", 2)[0])
+}
+
+// processName names the process for leases: the host and a hash of its
+// absolute data dir (two processes never share a data dir).
+func processName(dataDir string) string {
+	host, _ := os.Hostname()
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		abs = dataDir
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return host + ":" + hex.EncodeToString(sum[:6])
 }
 
 // searchReplica returns the configured replica name, or the one kept in the

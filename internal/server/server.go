@@ -49,7 +49,9 @@ type Config struct {
 	// search-replica file, made up on first start, so processes with their
 	// own data dirs on one database are distinct replicas by themselves.
 	SearchReplica string
-	// Process names this process for job leases; empty: host and PID.
+	// Process names this process for job leases; empty: the host and the
+	// data dir, so a process restarted after a crash takes its jobs back at
+	// once rather than after their leases run out.
 	Process string
 }
 
@@ -106,7 +108,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	if s.cfg.Process == "" {
-		s.cfg.Process = event.ProcessName()
+		s.cfg.Process = processName(s.cfg.DataDir)
 	}
 	s.leases = lease.New(s.db, s.cfg.Process, s.log.With("component", "leases"))
 	broker, err := openBroker(ctx, s.cfg.EventsURL, s.log.With("component", "broker"))
