@@ -27,6 +27,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
@@ -64,7 +65,7 @@ func (h *Handler) categories(w http.ResponseWriter, r *http.Request) error {
 	if cs == nil {
 		cs = []catalog.Category{}
 	}
-	rest.JSON(w, http.StatusOK, rest.Page[catalog.Category]{Items: cs})
+	rest.JSON(w, http.StatusOK, page.Page[catalog.Category]{Items: cs})
 	return nil
 }
 
