@@ -71,7 +71,7 @@ func newEnv(t testing.TB, db *sqldb.DB) *env {
 		account.Seller{ID: "sel_3", UserID: "usr_suspend", Name: "Three", Status: account.SellerSuspended},
 	)
 	e := &env{db: db, sellers: sellers, stock: catalogtest.NewStock(), tokens: map[string]string{}, ctxs: map[string]context.Context{}}
-	e.svc = catalog.New(catalogsql.New(db), sellers, e.stock, catalog.Options{ImageDir: t.TempDir()})
+	e.svc = catalog.New(catalogsql.New(db), sellers, catalog.Options{ImageDir: t.TempDir()})
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	tokens := auth.NewTokens(key, 15*time.Minute)
 	for who, p := range principals {
@@ -83,7 +83,7 @@ func newEnv(t testing.TB, db *sqldb.DB) *env {
 		e.ctxs[who] = auth.With(ctx, p)
 	}
 	r := rest.NewRouter()
-	cataloghttp.New(e.svc).Routes(r)
+	cataloghttp.New(e.svc, e.stock).Routes(r)
 	e.handler = tokens.Middleware(nil, rest.Error)(r)
 	return e
 }
