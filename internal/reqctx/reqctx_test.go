@@ -7,6 +7,8 @@ import (
 	"github.com/bazaar-market/bazaar/internal/reqctx"
 )
 
+type otherKey struct{}
+
 func TestIdempotencyKey(t *testing.T) {
 	ctx := context.Background()
 	if got := reqctx.IdempotencyKey(ctx); got != "" {
@@ -16,7 +18,7 @@ func TestIdempotencyKey(t *testing.T) {
 	if got := reqctx.IdempotencyKey(ctx); got != "k-1" {
 		t.Errorf("IdempotencyKey(WithIdempotencyKey(k-1)) = %q, want k-1", got)
 	}
-	if got := reqctx.IdempotencyKey(context.WithValue(ctx, struct{}{}, "other")); got != "k-1" {
+	if got := reqctx.IdempotencyKey(context.WithValue(ctx, otherKey{}, "other")); got != "k-1" {
 		t.Errorf("IdempotencyKey under another value = %q, want k-1", got)
 	}
 }
