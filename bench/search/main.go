@@ -114,8 +114,17 @@ func seed(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	st, err := cataloggen.Seed(ctx, accounts(db), catalogsql.New(db), searchsql.New(db), cataloggen.Options{
-		Config: cataloggen.Config{Products: *n, Seed: *s}, Progress: os.Stderr, Batch: *batch})
+	signals := searchsql.New(db)
+	st, err := cataloggen.Seed(ctx, accounts(db), catalogsql.New(db), cataloggen.Options{
+		Config: cataloggen.Config{Products: *n, Seed: *s}, Batch: *batch,
+		Progress: search.NewProgress(os.Stderr, *n, "seeding products"),
+		Signals: func(ctx context.Context, sigs []cataloggen.Signal) error {
+			out := make([]search.Signal, len(sigs))
+			for i, sg := range sigs {
+				out[i] = search.Signal(sg)
+			}
+			return signals.PutSignals(ctx, out)
+		}})
 	if err != nil {
 		return err
 	}

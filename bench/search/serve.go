@@ -70,7 +70,7 @@ func serve(ctx context.Context, args []string) error {
 	go func() { _ = bus.Run(ctx) }()
 	go svc.Run(ctx)
 
-	cat := catalog.New(catalogsql.New(db), acc, nil, catalog.Options{ImageDir: filepath.Join(c.data, "images")})
+	cat := catalog.New(catalogsql.New(db), acc, catalog.Options{ImageDir: filepath.Join(c.data, "images")})
 	r := rest.NewRouter()
 	searchhttp.New(svc).Routes(r)
 	r.Mount("GET /bench/stats", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {

@@ -239,7 +239,7 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer s.Close()
 	if *products > 0 {
 		bulkGC()
-		st, rs, err := s.SeedCatalog(ctx, cataloggen.Options{Config: cataloggen.Config{Products: *products, Seed: *genSeed}, Progress: stderr})
+		st, rs, err := s.SeedCatalog(ctx, cataloggen.Config{Products: *products, Seed: *genSeed}, stderr)
 		if err != nil {
 			return err
 		}

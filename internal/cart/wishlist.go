@@ -7,38 +7,38 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
-	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
 // Wishlist returns the caller's wishlist, newest first, limit per page,
 // continuing after cursor (from a previous page's NextCursor). Products since
 // removed from the catalog are listed with their ID only and inactive.
-func (s *Service) Wishlist(ctx context.Context, cursor string, limit int) (rest.Page[WishItem], error) {
+func (s *Service) Wishlist(ctx context.Context, cursor string, limit int) (page.Page[WishItem], error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
-		return rest.Page[WishItem]{}, err
+		return page.Page[WishItem]{}, err
 	}
 	var after *WishCursor
 	if cursor != "" {
 		after = new(WishCursor)
-		if err := rest.DecodeCursor(cursor, after); err != nil {
-			return rest.Page[WishItem]{}, err
+		if err := page.DecodeCursor(cursor, after); err != nil {
+			return page.Page[WishItem]{}, err
 		}
 	}
-	limit = min(max(limit, 1), rest.MaxLimit)
+	limit = min(max(limit, 1), page.MaxLimit)
 	wishes, err := s.store.Wishes(ctx, p.UserID, after, limit+1)
 	if err != nil {
-		return rest.Page[WishItem]{}, fmt.Errorf("read wishlist: %w", err)
+		return page.Page[WishItem]{}, fmt.Errorf("read wishlist: %w", err)
 	}
-	page := rest.Page[WishItem]{Items: []WishItem{}}
+	out := page.Page[WishItem]{Items: []WishItem{}}
 	if len(wishes) > limit {
 		wishes = wishes[:limit]
 		last := wishes[limit-1]
-		page.NextCursor = rest.EncodeCursor(WishCursor{AddedAt: sqldb.Micros(last.AddedAt), ProductID: last.ProductID})
+		out.NextCursor = page.EncodeCursor(WishCursor{AddedAt: sqldb.Micros(last.AddedAt), ProductID: last.ProductID})
 	}
 	if len(wishes) == 0 {
-		return page, nil
+		return out, nil
 	}
 	ids := make([]string, len(wishes))
 	for i, w := range wishes {
@@ -46,16 +46,16 @@ func (s *Service) Wishlist(ctx context.Context, cursor string, limit int) (rest.
 	}
 	refs, err := s.catalog.ProductRefs(ctx, ids)
 	if err != nil {
-		return rest.Page[WishItem]{}, fmt.Errorf("look up products: %w", err)
+		return page.Page[WishItem]{}, fmt.Errorf("look up products: %w", err)
 	}
 	for _, w := range wishes {
 		ref, ok := refs[w.ProductID]
 		if !ok {
 			ref = catalog.ProductRef{ID: w.ProductID}
 		}
-		page.Items = append(page.Items, WishItem{ProductRef: ref, AddedAt: w.AddedAt})
+		out.Items = append(out.Items, WishItem{ProductRef: ref, AddedAt: w.AddedAt})
 	}
-	return page, nil
+	return out, nil
 }
 
 // AddToWishlist puts an active product on the caller's wishlist. It reports

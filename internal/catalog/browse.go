@@ -10,7 +10,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/money"
-	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/internal/page"
 )
 
 // ProductQuery asks for a page of products. Empty fields do not filter.
@@ -25,7 +25,7 @@ type ProductQuery struct {
 	Sort     Sort   // default newest
 	Status   Status // Products: active unless an admin asks; SellerProducts: any unless given
 	Cursor   string // from the previous page's NextCursor
-	Limit    int    // 1..rest.MaxLimit, default rest.DefaultLimit
+	Limit    int    // 1..page.MaxLimit, default page.DefaultLimit
 }
 
 // Product returns one product by ID or slug. Drafts and archived products
@@ -52,7 +52,7 @@ func (s *Service) Product(ctx context.Context, idOrSlug string) (Product, error)
 // Products lists the marketplace's active products. Admins may list another
 // status with q.Status; for anyone else a status other than active is a
 // validation error (sellers see their drafts with SellerProducts).
-func (s *Service) Products(ctx context.Context, q ProductQuery) (rest.Page[Product], error) {
+func (s *Service) Products(ctx context.Context, q ProductQuery) (page.Page[Product], error) {
 	var f apperr.Fields
 	status := Active
 	if q.Status != "" {
@@ -71,14 +71,14 @@ func (s *Service) Products(ctx context.Context, q ProductQuery) (rest.Page[Produ
 
 // SellerProducts lists the caller's own products, of every status unless
 // q.Status names one (sellers with a store).
-func (s *Service) SellerProducts(ctx context.Context, q ProductQuery) (rest.Page[Product], error) {
+func (s *Service) SellerProducts(ctx context.Context, q ProductQuery) (page.Page[Product], error) {
 	pr, err := auth.Require(ctx, auth.Seller, auth.Admin)
 	if err != nil {
-		return rest.Page[Product]{}, err
+		return page.Page[Product]{}, err
 	}
 	seller, err := s.sellerOf(ctx, pr.UserID)
 	if err != nil {
-		return rest.Page[Product]{}, err
+		return page.Page[Product]{}, err
 	}
 	var f apperr.Fields
 	statuses := []Status{Draft, Active, Archived}
@@ -89,16 +89,13 @@ func (s *Service) SellerProducts(ctx context.Context, q ProductQuery) (rest.Page
 	return s.list(ctx, q, f, statuses, seller.ID)
 }
 
-func (s *Service) list(ctx context.Context, q ProductQuery, f apperr.Fields, statuses []Status, sellerID string) (rest.Page[Product], error) {
+func (s *Service) list(ctx context.Context, q ProductQuery, f apperr.Fields, statuses []Status, sellerID string) (page.Page[Product], error) {
 	flt := Filter{Statuses: statuses, SellerID: sellerID, Sort: q.Sort, Limit: q.Limit}
 	if flt.Sort == "" {
 		flt.Sort = SortNewest
 	}
 	f.Check(flt.Sort.Valid(), "sort", "must be newest, price_asc or price_desc")
-	if flt.Limit == 0 {
-		flt.Limit = rest.DefaultLimit
-	}
-	f.Check(flt.Limit >= 1 && flt.Limit <= rest.MaxLimit, "limit", fmt.Sprintf("must be an integer from 1 to %d", rest.MaxLimit))
+	flt.Limit = page.Limit(&f, flt.Limit)
 	f.Check(q.PriceMin == nil || *q.PriceMin >= 0, "price_min", "must not be negative")
 	f.Check(q.PriceMax == nil || *q.PriceMax >= 0, "price_max", "must not be negative")
 	f.Check(q.PriceMin == nil || q.PriceMax == nil || *q.PriceMin <= *q.PriceMax, "price_max", "must not be below price_min")
@@ -116,7 +113,7 @@ func (s *Service) list(ctx context.Context, q ProductQuery, f apperr.Fields, sta
 	if q.Category != "" {
 		c, t, ok, err := s.category(ctx, q.Category)
 		if err != nil {
-			return rest.Page[Product]{}, err
+			return page.Page[Product]{}, err
 		}
 		if ok {
 			flt.CategoryIDs = t.Subtree(c.ID)
@@ -126,8 +123,8 @@ func (s *Service) list(ctx context.Context, q ProductQuery, f apperr.Fields, sta
 	}
 	if q.Cursor != "" {
 		var c Cursor
-		if err := rest.DecodeCursor(q.Cursor, &c); err != nil {
-			return rest.Page[Product]{}, err
+		if err := page.DecodeCursor(q.Cursor, &c); err != nil {
+			return page.Page[Product]{}, err
 		}
 		if c.Sort != flt.Sort || c.ID == "" {
 			f.Add("cursor", "belongs to another sort order; start again without a cursor")
@@ -135,27 +132,27 @@ func (s *Service) list(ctx context.Context, q ProductQuery, f apperr.Fields, sta
 		flt.After = &c
 	}
 	if err := f.Err(); err != nil {
-		return rest.Page[Product]{}, err
+		return page.Page[Product]{}, err
 	}
 
 	limit := flt.Limit
 	flt.Limit++ // one more tells whether there is a next page
 	ps, err := s.store.Products(ctx, flt)
 	if err != nil {
-		return rest.Page[Product]{}, err
+		return page.Page[Product]{}, err
 	}
-	page := rest.Page[Product]{Items: ps}
+	out := page.Page[Product]{Items: ps}
 	if len(ps) > limit {
-		page.Items = ps[:limit]
-		page.NextCursor = rest.EncodeCursor(CursorFor(flt.Sort, page.Items[limit-1]))
+		out.Items = ps[:limit]
+		out.NextCursor = page.EncodeCursor(CursorFor(flt.Sort, out.Items[limit-1]))
 	}
-	if err := s.fill(ctx, page.Items); err != nil {
-		return rest.Page[Product]{}, err
+	if err := s.fill(ctx, out.Items); err != nil {
+		return page.Page[Product]{}, err
 	}
-	if page.Items == nil {
-		page.Items = []Product{}
+	if out.Items == nil {
+		out.Items = []Product{}
 	}
-	return page, nil
+	return out, nil
 }
 
 // SKU returns what other modules need to know about one variant, for any

@@ -63,7 +63,7 @@ func newFixture(t *testing.T) fixture {
 	sellers := catalogtest.NewSellers(account.Seller{ID: "sel_1", UserID: "usr_1", Status: account.SellerActive})
 	return fixture{
 		db:    db,
-		svc:   catalog.New(catalogsql.New(db), sellers, nil, catalog.Options{ImageDir: t.TempDir()}),
+		svc:   catalog.New(catalogsql.New(db), sellers, catalog.Options{ImageDir: t.TempDir()}),
 		admin: auth.With(ctx, auth.Principal{UserID: "usr_admin", Role: auth.Admin}),
 		s1:    auth.With(ctx, auth.Principal{UserID: "usr_1", Role: auth.Seller}),
 	}

@@ -72,7 +72,7 @@ type Variant struct {
 	SKU       string            `json:"sku"`
 	Options   map[string]string `json:"options"`
 	Price     money.Money       `json:"price"`
-	Available int64             `json:"available"` // units in stock, from the inventory
+	Available int64             `json:"available"` // units in stock, from the inventory: 0 until FillAvailable
 }
 
 // Image is a product picture. Its bytes are served at URL.

@@ -20,12 +20,6 @@ type Sellers interface {
 	SellerOfUser(ctx context.Context, userID string) (account.Seller, error)
 }
 
-// Stock tells how many units of each SKU can be sold; *inventory.Service
-// satisfies it. Missing SKUs count as 0.
-type Stock interface {
-	Available(ctx context.Context, skus []string) (map[string]int64, error)
-}
-
 // Options tunes a Service. The zero value works: images go to a directory
 // under the system's temporary directory and the clock is time.Now.
 type Options struct {
@@ -38,7 +32,6 @@ type Options struct {
 type Service struct {
 	store    Store
 	sellers  Sellers
-	stock    Stock
 	imageDir string
 	now      func() time.Time
 
@@ -53,9 +46,10 @@ type Service struct {
 const treeTTL = 5 * time.Second
 
 // New returns a catalog service over store. sellers finds the caller's store
-// for product writes; stock (optional) fills each variant's availability.
-func New(store Store, sellers Sellers, stock Stock, opts Options) *Service {
-	s := &Service{store: store, sellers: sellers, stock: stock, imageDir: opts.ImageDir, now: opts.Now}
+// for product writes. Products come back without availability (see
+// FillAvailable).
+func New(store Store, sellers Sellers, opts Options) *Service {
+	s := &Service{store: store, sellers: sellers, imageDir: opts.ImageDir, now: opts.Now}
 	if s.imageDir == "" {
 		s.imageDir = filepath.Join(os.TempDir(), "bazaar-images")
 	}
@@ -340,7 +334,7 @@ func (s *Service) visible(ctx context.Context, p Product) (bool, error) {
 	return seller.ID == p.SellerID, nil
 }
 
-// fill adds each product's category summary and each variant's stock.
+// fill adds each product's category summary.
 func (s *Service) fill(ctx context.Context, ps []Product) error {
 	if len(ps) == 0 {
 		return nil
@@ -349,24 +343,8 @@ func (s *Service) fill(ctx context.Context, ps []Product) error {
 	if err != nil {
 		return err
 	}
-	var skus []string
 	for i := range ps {
 		ps[i].Category = t.Ref(ps[i].CategoryID)
-		for _, v := range ps[i].Variants {
-			skus = append(skus, v.SKU)
-		}
-	}
-	if s.stock == nil || len(skus) == 0 {
-		return nil
-	}
-	avail, err := s.stock.Available(ctx, skus)
-	if err != nil {
-		return fmt.Errorf("read stock: %w", err)
-	}
-	for i := range ps {
-		for j := range ps[i].Variants {
-			ps[i].Variants[j].Available = avail[ps[i].Variants[j].SKU]
-		}
 	}
 	return nil
 }

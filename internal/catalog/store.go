@@ -7,8 +7,8 @@ import (
 // Store keeps the catalog. Every write is one transaction that also publishes
 // the event the caller hands it (event.Publish), so the change and its event
 // commit together. Reads return products with their variants and images in
-// display order; they do not fill Variant.Available or Product.Category,
-// which the Service adds.
+// display order; they do not fill Product.Category, which the Service adds,
+// or Variant.Available (FillAvailable, at the door).
 type Store interface {
 	// Categories returns every category (in any order).
 	Categories(ctx context.Context) ([]Category, error)

@@ -30,6 +30,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/reqctx"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
@@ -67,7 +68,8 @@ var kept = []string{"Content-Type", "Location", "X-Cart-Token"}
 
 // Middleware applies the key semantics to POST, PUT, PATCH and DELETE
 // requests that carry an Idempotency-Key header. It must run after
-// authentication so that keys are scoped to the caller.
+// authentication so that keys are scoped to the caller. The key also goes
+// into the request's context (reqctx.IdempotencyKey) for the use cases.
 func (k *Keys) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get(Header)
@@ -86,7 +88,7 @@ func (k *Keys) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, key))
+		r = r.WithContext(reqctx.WithIdempotencyKey(r.Context(), key))
 		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.RequestURI()+"\n"), body...))
 		fp := hex.EncodeToString(sum[:])
 		scope := scopeOf(r)
@@ -130,17 +132,6 @@ func (k *Keys) Middleware(next http.Handler) http.Handler {
 			rest.Logger(ctx).Error("store idempotent response", "err", err)
 		}
 	})
-}
-
-type ctxKey struct{}
-
-// KeyFrom returns the request's Idempotency-Key, "" when it has none. A use
-// case whose effect must survive a crash between its commit and the
-// response being stored (placing an order) records the key with the effect
-// under a unique index, so a retry finds the effect instead of repeating it.
-func KeyFrom(ctx context.Context) string {
-	k, _ := ctx.Value(ctxKey{}).(string)
-	return k
 }
 
 func scopeOf(r *http.Request) string {

@@ -12,9 +12,9 @@ import (
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/id"
-	"github.com/bazaar-market/bazaar/internal/idempotency"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/money"
+	"github.com/bazaar-market/bazaar/internal/reqctx"
 )
 
 // Limits on what one order may hold.
@@ -60,7 +60,7 @@ func (s *Service) Place(ctx context.Context, in PlaceInput) (Order, error) {
 	}
 	// A retry of a placement whose response was lost (the process died
 	// after the commit) finds the order it made instead of making another.
-	key := idempotency.KeyFrom(ctx)
+	key := reqctx.IdempotencyKey(ctx)
 	if key != "" {
 		if o, err := s.store.OrderByRequestKey(ctx, p.UserID, key); err == nil {
 			return o, nil

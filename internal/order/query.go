@@ -8,8 +8,8 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/payment"
-	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
 // Detail is an order as GET /api/v1/order/{id} shows it: with its payment
@@ -23,7 +23,7 @@ type Detail struct {
 type Query struct {
 	Status string // one status to filter by; "" for all
 	Cursor string // from the previous page's next_cursor
-	Limit  int    // 1..rest.MaxLimit; rest.DefaultLimit when 0
+	Limit  int    // 1..page.MaxLimit; page.DefaultLimit when 0
 }
 
 // Queued is a seller order in its seller's queue, with what the seller
@@ -68,40 +68,40 @@ func (s *Service) Order(ctx context.Context, id string) (Detail, error) {
 // seller, the orders it has a part in (each showing only that part, and
 // filtered by that part's status); every order for admins and support.
 // Delivery partners have none (Forbidden).
-func (s *Service) Orders(ctx context.Context, q Query) (rest.Page[Order], error) {
+func (s *Service) Orders(ctx context.Context, q Query) (page.Page[Order], error) {
 	v, err := s.viewer(ctx)
 	if err != nil {
-		return rest.Page[Order]{}, err
+		return page.Page[Order]{}, err
 	}
 	if v.p.Is(auth.Seller) {
 		return sellerPage(s, ctx, v, q, func(o Order) Order { return o })
 	}
 	if v.p.Is(auth.Delivery) {
-		return rest.Page[Order]{}, apperr.Forbidden("delivery partners see shipments, not orders")
+		return page.Page[Order]{}, apperr.Forbidden("delivery partners see shipments, not orders")
 	}
 	f, err := filter(q, func(st string) bool { return Status(st).Valid() })
 	if err != nil {
-		return rest.Page[Order]{}, err
+		return page.Page[Order]{}, err
 	}
 	if !v.p.Is(auth.Admin, auth.Support) {
 		f.CustomerID = v.p.UserID
 	}
 	os, err := s.store.Orders(ctx, f)
 	if err != nil {
-		return rest.Page[Order]{}, fmt.Errorf("list orders: %w", err)
+		return page.Page[Order]{}, fmt.Errorf("list orders: %w", err)
 	}
-	return page(os, f.Limit, func(o Order) Order { return o }), nil
+	return pageOf(os, f.Limit, func(o Order) Order { return o }), nil
 }
 
 // SellerOrders is the calling seller's queue: its seller orders, newest
 // first, optionally of one status.
-func (s *Service) SellerOrders(ctx context.Context, q Query) (rest.Page[Queued], error) {
+func (s *Service) SellerOrders(ctx context.Context, q Query) (page.Page[Queued], error) {
 	v, err := s.viewer(ctx)
 	if err != nil {
-		return rest.Page[Queued]{}, err
+		return page.Page[Queued]{}, err
 	}
 	if !v.p.Is(auth.Seller) {
-		return rest.Page[Queued]{}, apperr.Forbidden("this needs the seller role")
+		return page.Page[Queued]{}, apperr.Forbidden("this needs the seller role")
 	}
 	return sellerPage(s, ctx, v, q, func(o Order) Queued {
 		return Queued{SellerOrder: o.SellerOrders[0], CustomerID: o.CustomerID, OrderStatus: o.Status,
@@ -109,32 +109,28 @@ func (s *Service) SellerOrders(ctx context.Context, q Query) (rest.Page[Queued],
 	})
 }
 
-func sellerPage[T any](s *Service, ctx context.Context, v viewer, q Query, item func(Order) T) (rest.Page[T], error) {
+func sellerPage[T any](s *Service, ctx context.Context, v viewer, q Query, item func(Order) T) (page.Page[T], error) {
 	f, err := filter(q, func(st string) bool { return SellerStatus(st).Valid() })
 	if err != nil {
-		return rest.Page[T]{}, err
+		return page.Page[T]{}, err
 	}
 	if v.sellerID == "" { // no store yet: nothing sold
-		return rest.Page[T]{Items: []T{}}, nil
+		return page.Page[T]{Items: []T{}}, nil
 	}
 	f.SellerID = v.sellerID
 	os, err := s.store.SellerOrders(ctx, f)
 	if err != nil {
-		return rest.Page[T]{}, fmt.Errorf("list seller orders: %w", err)
+		return page.Page[T]{}, fmt.Errorf("list seller orders: %w", err)
 	}
 	for i, o := range os {
 		os[i] = sellerView(o, o.SellerOrders[0])
 	}
-	return page(os, f.Limit, item), nil
+	return pageOf(os, f.Limit, item), nil
 }
 
 func filter(q Query, valid func(string) bool) (Filter, error) {
-	f := Filter{Limit: q.Limit}
-	if f.Limit == 0 {
-		f.Limit = rest.DefaultLimit
-	}
 	var fs apperr.Fields
-	fs.Check(f.Limit >= 1 && f.Limit <= rest.MaxLimit, "limit", fmt.Sprintf("must be an integer from 1 to %d", rest.MaxLimit))
+	f := Filter{Limit: page.Limit(&fs, q.Limit)}
 	if q.Status != "" {
 		fs.Check(valid(q.Status), "status", "is not a known status")
 		f.Statuses = []string{q.Status}
@@ -144,7 +140,7 @@ func filter(q Query, valid func(string) bool) (Filter, error) {
 	}
 	if q.Cursor != "" {
 		var c Cursor
-		if err := rest.DecodeCursor(q.Cursor, &c); err != nil {
+		if err := page.DecodeCursor(q.Cursor, &c); err != nil {
 			return Filter{}, err
 		}
 		f.After = &c
@@ -152,13 +148,13 @@ func filter(q Query, valid func(string) bool) (Filter, error) {
 	return f, nil
 }
 
-// page turns up to limit+1 orders into a page with the next cursor.
-func page[T any](os []Order, limit int, item func(Order) T) rest.Page[T] {
-	p := rest.Page[T]{Items: make([]T, 0, min(len(os), limit))}
+// pageOf turns up to limit+1 orders into a page with the next cursor.
+func pageOf[T any](os []Order, limit int, item func(Order) T) page.Page[T] {
+	p := page.Page[T]{Items: make([]T, 0, min(len(os), limit))}
 	for i, o := range os {
 		if i == limit {
 			last := os[limit-1]
-			p.NextCursor = rest.EncodeCursor(Cursor{PlacedAt: last.PlacedAt.UnixMicro(), ID: last.ID})
+			p.NextCursor = page.EncodeCursor(Cursor{PlacedAt: last.PlacedAt.UnixMicro(), ID: last.ID})
 			break
 		}
 		p.Items = append(p.Items, item(o))

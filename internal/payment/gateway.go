@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +31,14 @@ type Gateway interface {
 	Refund(ctx context.Context, in RefundParams) (GatewayRefund, error)
 	// VerifyWebhook checks a webhook's signature and freshness and parses it.
 	// A bad, missing or stale signature is an error of kind Invalid.
-	VerifyWebhook(header http.Header, body []byte) (WebhookEvent, error)
+	VerifyWebhook(header Header, body []byte) (WebhookEvent, error)
+}
+
+// Header is what a gateway reads of a webhook's envelope: its header
+// fields by name, in any case. An http.Header satisfies it; a door that is
+// not HTTP passes its metadata through a small adapter.
+type Header interface {
+	Get(name string) string
 }
 
 // MethodValidator is implemented by gateways that can tell a usable method

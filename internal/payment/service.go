@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -196,7 +195,7 @@ func (s *Service) OrderPayments(ctx context.Context, orderID string) ([]Payment,
 // gateway is NotFound. Each gateway event is applied once: a duplicate is
 // acknowledged (nil) and ignored, and a report behind what the payment
 // already knows never moves it backwards.
-func (s *Service) HandleWebhook(ctx context.Context, gateway string, header http.Header, body []byte) error {
+func (s *Service) HandleWebhook(ctx context.Context, gateway string, header Header, body []byte) error {
 	if gateway != s.gw.Name() {
 		return apperr.NotFound("no payment gateway named %q", gateway)
 	}

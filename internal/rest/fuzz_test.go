@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
@@ -26,22 +25,6 @@ func FuzzDecode(f *testing.F) {
 		err := rest.Decode(httptest.NewRecorder(), req, &v)
 		if err != nil && rest.Status(err) == http.StatusInternalServerError {
 			t.Errorf("Decode(%q) = unclassified error %v", body, err)
-		}
-	})
-}
-
-// FuzzDecodeCursor: a forged cursor is a validation error, never a panic.
-func FuzzDecodeCursor(f *testing.F) {
-	f.Add(rest.EncodeCursor(map[string]any{"id": "prd_1", "n": 3}))
-	f.Add("e30")
-	f.Add("!!")
-	f.Fuzz(func(t *testing.T, s string) {
-		var v struct {
-			ID string `json:"id"`
-			N  int64  `json:"n"`
-		}
-		if err := rest.DecodeCursor(s, &v); err != nil && !apperr.Is(err, apperr.KindInvalid) {
-			t.Errorf("DecodeCursor(%q) = %v, want nil or invalid", s, err)
 		}
 	})
 }

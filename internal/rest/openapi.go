@@ -51,6 +51,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/money"
+	"github.com/bazaar-market/bazaar/internal/page"
 )
 
 // Who may call an operation (Op.Auth).
@@ -105,7 +106,7 @@ type File struct {
 func PageParams() []Param {
 	return []Param{
 		{Name: "cursor", Description: "next_cursor of the previous page; omit for the first page", MaxLength: 512},
-		{Name: "limit", Type: "integer", Description: "page size", Min: new(int64(1)), Max: new(int64(MaxLimit)), Default: DefaultLimit},
+		{Name: "limit", Type: "integer", Description: "page size", Min: new(int64(1)), Max: new(int64(page.MaxLimit)), Default: page.DefaultLimit},
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/money"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
@@ -92,7 +93,7 @@ func asJSON(t *testing.T, v any) any {
 func TestOpenAPISchemas(t *testing.T) {
 	doc := generate(t, spec(
 		rest.Op{Method: "GET", Path: "/api/v1/gadget/{id}", Summary: "One gadget", Auth: rest.AuthNone, Response: gadget{}},
-		rest.Op{Method: "GET", Path: "/api/v1/gadget", Summary: "Gadgets", Auth: rest.AuthNone, Response: rest.Page[gadget]{}},
+		rest.Op{Method: "GET", Path: "/api/v1/gadget", Summary: "Gadgets", Auth: rest.AuthNone, Response: page.Page[gadget]{}},
 	))
 	schemas := at(t, doc, "components", "schemas")
 	tests := []struct {

@@ -121,23 +121,6 @@ func TestProblems(t *testing.T) {
 	}
 }
 
-func TestCursorRoundTripAndRejectsForgeries(t *testing.T) {
-	type pos struct {
-		ID string `json:"id"`
-		N  int64  `json:"n"`
-	}
-	c := rest.EncodeCursor(pos{ID: "prd_1", N: 7})
-	var got pos
-	if err := rest.DecodeCursor(c, &got); err != nil || got != (pos{ID: "prd_1", N: 7}) {
-		t.Errorf("DecodeCursor(EncodeCursor(x)) = %+v, %v; want the same value", got, err)
-	}
-	for _, bad := range []string{"!!", rest.EncodeCursor(map[string]int{"other": 1}), strings.Repeat("A", 600)} {
-		if err := rest.DecodeCursor(bad, &got); !apperr.Is(err, apperr.KindInvalid) {
-			t.Errorf("DecodeCursor(%.20q) = %v, want an invalid-cursor error", bad, err)
-		}
-	}
-}
-
 func TestLimit(t *testing.T) {
 	for q, want := range map[string]int{"": 20, "limit=5": 5, "limit=100": 100, "limit=0": -1, "limit=101": -1, "limit=x": -1} {
 		n, err := rest.Limit(httptest.NewRequest("GET", "/?"+q, nil))

@@ -3,9 +3,7 @@ package rest
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/page"
 )
 
 // HandlerFunc is an HTTP handler that returns its error for the router to
@@ -196,55 +195,17 @@ func (w *statusWriter) code() int {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// Page is a cursor-paginated list as returned by every list endpoint.
-type Page[T any] struct {
-	Items      []T    `json:"items"`
-	NextCursor string `json:"next_cursor,omitempty"`
-}
-
-// Pagination limits.
-const (
-	DefaultLimit = 20
-	MaxLimit     = 100
-)
-
-// Limit parses the "limit" query parameter: DefaultLimit when absent, an
-// error when not an integer in 1..MaxLimit.
+// Limit parses the "limit" query parameter: page.DefaultLimit when absent,
+// an error when not an integer in 1..page.MaxLimit.
 func Limit(r *http.Request) (int, error) {
 	s := r.URL.Query().Get("limit")
 	if s == "" {
-		return DefaultLimit, nil
+		return page.DefaultLimit, nil
 	}
 	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > MaxLimit {
+	if err != nil || n < 1 || n > page.MaxLimit {
 		return 0, apperr.Invalid("validation_failed", "the request has invalid fields",
-			apperr.FieldError{Field: "limit", Message: fmt.Sprintf("must be an integer from 1 to %d", MaxLimit)})
+			apperr.FieldError{Field: "limit", Message: page.LimitRule})
 	}
 	return n, nil
-}
-
-// EncodeCursor makes an opaque cursor from v.
-func EncodeCursor(v any) string {
-	b, _ := json.Marshal(v)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// DecodeCursor reads a cursor made by EncodeCursor into v. A cursor that is
-// not one of ours is a validation error on the "cursor" parameter.
-func DecodeCursor(s string, v any) error {
-	bad := apperr.Invalid("validation_failed", "the request has invalid fields",
-		apperr.FieldError{Field: "cursor", Message: "is not a cursor this API returned"})
-	if len(s) > 512 {
-		return bad
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return bad
-	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return bad
-	}
-	return nil
 }

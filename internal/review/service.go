@@ -11,7 +11,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/id"
-	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
@@ -68,11 +68,11 @@ func (s *Service) list(ctx context.Context, f Filter, cursor string, limit int) 
 	var after *Cursor
 	if cursor != "" {
 		after = new(Cursor)
-		if err := rest.DecodeCursor(cursor, after); err != nil {
+		if err := page.DecodeCursor(cursor, after); err != nil {
 			return nil, "", err
 		}
 	}
-	limit = min(max(limit, 1), rest.MaxLimit)
+	limit = min(max(limit, 1), page.MaxLimit)
 	items, err := s.store.List(ctx, f, after, limit+1)
 	if err != nil {
 		return nil, "", fmt.Errorf("list reviews: %w", err)
@@ -81,7 +81,7 @@ func (s *Service) list(ctx context.Context, f Filter, cursor string, limit int) 
 	if len(items) > limit {
 		items = items[:limit]
 		last := items[limit-1]
-		next = rest.EncodeCursor(Cursor{CreatedAt: sqldb.Micros(last.CreatedAt), ID: last.ID})
+		next = page.EncodeCursor(Cursor{CreatedAt: sqldb.Micros(last.CreatedAt), ID: last.ID})
 	}
 	if items == nil {
 		items = []Review{}
@@ -213,32 +213,32 @@ func (s *Service) Moderate(ctx context.Context, reviewID string, in ModerationIn
 
 // Moderation lists every review newest first for admins and support (the
 // moderation queue), only of a status and of a product when given.
-func (s *Service) Moderation(ctx context.Context, f Filter, cursor string, limit int) (rest.Page[Moderated], error) {
+func (s *Service) Moderation(ctx context.Context, f Filter, cursor string, limit int) (page.Page[Moderated], error) {
 	if _, err := auth.Require(ctx, auth.Admin, auth.Support); err != nil {
-		return rest.Page[Moderated]{}, err
+		return page.Page[Moderated]{}, err
 	}
 	if f.Status != "" && !f.Status.Valid() {
-		return rest.Page[Moderated]{}, apperr.Invalid("validation_failed", "the request has invalid fields",
+		return page.Page[Moderated]{}, apperr.Invalid("validation_failed", "the request has invalid fields",
 			apperr.FieldError{Field: "status", Message: "must be published or hidden"})
 	}
 	rs, next, err := s.list(ctx, f, cursor, limit)
 	if err != nil {
-		return rest.Page[Moderated]{}, err
+		return page.Page[Moderated]{}, err
 	}
-	page := rest.Page[Moderated]{Items: []Moderated{}, NextCursor: next}
+	out := page.Page[Moderated]{Items: []Moderated{}, NextCursor: next}
 	ids := make([]string, len(rs))
 	for i, r := range rs {
 		ids[i] = r.ProductID
 	}
 	refs, err := s.products.ProductRefs(ctx, ids)
 	if err != nil {
-		return rest.Page[Moderated]{}, fmt.Errorf("products of reviews: %w", err)
+		return page.Page[Moderated]{}, fmt.Errorf("products of reviews: %w", err)
 	}
 	for _, r := range rs {
 		ref := refs[r.ProductID]
-		page.Items = append(page.Items, Moderated{Review: r, CustomerID: r.CustomerID, ProductTitle: ref.Title, ProductSlug: ref.Slug})
+		out.Items = append(out.Items, Moderated{Review: r, CustomerID: r.CustomerID, ProductTitle: ref.Title, ProductSlug: ref.Slug})
 	}
-	return page, nil
+	return out, nil
 }
 
 // Review returns one review: a published one to anyone, a hidden one to

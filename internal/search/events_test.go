@@ -41,12 +41,6 @@ type world struct {
 	store   account.Seller
 }
 
-type stockLink struct{ inv *inventory.Service }
-
-func (l *stockLink) Available(ctx context.Context, skus []string) (map[string]int64, error) {
-	return l.inv.Available(ctx, skus)
-}
-
 func newWorld(t *testing.T, db *sqldb.DB) *world {
 	t.Helper()
 	ctx := context.Background()
@@ -59,10 +53,8 @@ func newWorld(t *testing.T, db *sqldb.DB) *world {
 	w := &world{db: db, bus: event.NewBus(db, log)}
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	w.acc = account.New(accountsql.New(db), auth.NewTokens(key, time.Minute), account.Options{})
-	link := &stockLink{}
-	w.cat = catalog.New(catalogsql.New(db), w.acc, link, catalog.Options{ImageDir: t.TempDir()})
+	w.cat = catalog.New(catalogsql.New(db), w.acc, catalog.Options{ImageDir: t.TempDir()})
 	w.inv = inventory.New(inventorysql.New(db), w.cat, w.acc, inventory.Options{Logger: log})
-	link.inv = w.inv
 	w.signals = searchsql.New(db)
 	svc, err := search.New(catalogsql.New(db), w.inv, w.acc, w.signals, search.Options{
 		Dir: filepath.Join(t.TempDir(), "search"), Open: searchbleve.Open, Logger: log})

@@ -13,7 +13,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/money"
-	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/internal/page"
 )
 
 // Limits on a query.
@@ -185,10 +185,7 @@ func (s *Service) request(ctx context.Context, q Query) (Request, error) {
 		r.Sort = SortRelevance
 	}
 	f.Check(r.Sort.Valid(), "sort", "must be one of relevance, price_asc, price_desc, newest, rating, popular")
-	if r.Limit == 0 {
-		r.Limit = rest.DefaultLimit
-	}
-	f.Check(r.Limit >= 1 && r.Limit <= rest.MaxLimit, "limit", fmt.Sprintf("must be an integer from 1 to %d", rest.MaxLimit))
+	r.Limit = page.Limit(&f, r.Limit)
 	if q.PriceMin != nil {
 		f.Check(*q.PriceMin >= 0, "price_min", "must not be negative")
 	}
@@ -227,7 +224,7 @@ func (s *Service) request(ctx context.Context, q Query) (Request, error) {
 	}
 	if q.Cursor != "" {
 		var c cursor
-		if err := rest.DecodeCursor(q.Cursor, &c); err != nil || c.Sort != r.Sort || c.After == "" {
+		if err := page.DecodeCursor(q.Cursor, &c); err != nil || c.Sort != r.Sort || c.After == "" {
 			f.Add("cursor", "is not a cursor this API returned for this sort")
 		} else {
 			r.After, r.Relax = c.After, c.Relax
@@ -287,7 +284,7 @@ func (s *Service) result(ctx context.Context, req Request, resp Response, asked 
 		out.Items = append(out.Items, h)
 	}
 	if resp.After != "" {
-		out.NextCursor = rest.EncodeCursor(cursor{Sort: asked, After: resp.After, Relax: req.Relax})
+		out.NextCursor = page.EncodeCursor(cursor{Sort: asked, After: resp.After, Relax: req.Relax})
 	}
 	f, err := s.facets(ctx, req, resp)
 	if err != nil {

@@ -61,7 +61,7 @@ func TestRelevance(t *testing.T) {
 		gp := g.Product(i, sellers, ids)
 		cat.PutProduct(gp.Product)
 		meta[gp.Product.ID] = gp.Meta
-		signals[gp.Product.ID] = gp.Signal
+		signals[gp.Product.ID] = search.Signal(gp.Signal)
 	}
 	svc, err := search.New(cat, genStock{}, nil, signals, search.Options{Dir: filepath.Join(t.TempDir(), "search"), Open: searchbleve.Open})
 	if err != nil {

@@ -122,7 +122,7 @@ func TestSeedCatalog(t *testing.T) {
 		s, base := boot(t, dbURL)
 		c := client{t: t, base: base}
 		ctx := context.Background()
-		st, rs, err := s.SeedCatalog(ctx, cataloggen.Options{Config: cataloggen.Config{Products: 300, Seed: 7}})
+		st, rs, err := s.SeedCatalog(ctx, cataloggen.Config{Products: 300, Seed: 7}, nil)
 		if err != nil {
 			t.Fatalf("SeedCatalog: %v", err)
 		}
@@ -164,7 +164,7 @@ func TestSeedCatalog(t *testing.T) {
 		if got, want := str(sum, "average")+"/"+str(sum, "count")+"/"+str(sum, "reviews"), str(rated[0], "rating")+"/"+str(rated[0], "rating_count")+"/0"; got != want {
 			t.Errorf("the top rated product's summary (average/count/written) = %s, search says %s", got, want)
 		}
-		if _, _, err := s.SeedCatalog(ctx, cataloggen.Options{Config: cataloggen.Config{Products: 300, Seed: 7}}); !apperr.Is(err, apperr.KindConflict) {
+		if _, _, err := s.SeedCatalog(ctx, cataloggen.Config{Products: 300, Seed: 7}, nil); !apperr.Is(err, apperr.KindConflict) {
 			t.Errorf("SeedCatalog again = %v, want a Conflict", err)
 		}
 	})
@@ -181,7 +181,7 @@ func TestSearchSynonymsFile(t *testing.T) {
 	s, base := bootConfig(t, server.Config{DataDir: filepath.Join(dir, "data"), SearchSynonyms: file})
 	c := client{t: t, base: base}
 	ctx := context.Background()
-	if _, _, err := s.SeedCatalog(ctx, cataloggen.Options{Config: cataloggen.Config{Products: 50, Seed: 3}}); err != nil {
+	if _, _, err := s.SeedCatalog(ctx, cataloggen.Config{Products: 50, Seed: 3}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.CreateUser(ctx, "admin@example.com", "admin-password-1", "Admin", "admin"); err != nil {

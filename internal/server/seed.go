@@ -59,8 +59,13 @@ func (s *Server) CreateUser(ctx context.Context, email, password, name, role str
 // (cataloggen): its stores, category tree, products with variants, opening
 // stock and ratings and sales, in bulk and without events, then rebuilds
 // the search index (a running server swaps it in within seconds). It is
-// deterministic for opts.Seed, and refuses a seed already loaded.
-func (s *Server) SeedCatalog(ctx context.Context, opts cataloggen.Options) (cataloggen.Stats, search.ReindexStats, error) {
+// deterministic for cfg.Seed, and refuses a seed already loaded. Both steps
+// report to progress (nil for none).
+func (s *Server) SeedCatalog(ctx context.Context, cfg cataloggen.Config, progress io.Writer) (cataloggen.Stats, search.ReindexStats, error) {
+	opts := cataloggen.Options{Config: cfg}
+	if progress != nil {
+		opts.Progress = search.NewProgress(progress, cfg.Products, "seeding products")
+	}
 	inv := inventorysql.New(s.db)
 	opts.Stock = func(ctx context.Context, ps []catalog.Product) error {
 		var levels []inventorysql.Import
@@ -86,12 +91,25 @@ func (s *Server) SeedCatalog(ctx context.Context, opts cataloggen.Options) (cata
 		}
 		return reviewsql.New(s.db).ImportRatings(ctx, imp, time.Now())
 	}
-	st, err := cataloggen.Seed(ctx, s.mods.account, catalogsql.New(s.db), searchsql.New(s.db), opts)
+	opts.Signals = putSignals(searchsql.New(s.db))
+	st, err := cataloggen.Seed(ctx, s.mods.account, catalogsql.New(s.db), opts)
 	if err != nil {
 		return st, search.ReindexStats{}, err
 	}
-	rs, err := s.Reindex(ctx, opts.Progress)
+	rs, err := s.Reindex(ctx, progress)
 	return st, rs, err
+}
+
+// putSignals loads generated ratings and sales as the search module's
+// ranking signals.
+func putSignals(store *searchsql.Store) func(ctx context.Context, sigs []cataloggen.Signal) error {
+	return func(ctx context.Context, sigs []cataloggen.Signal) error {
+		out := make([]search.Signal, len(sigs))
+		for i, sg := range sigs {
+			out[i] = search.Signal(sg)
+		}
+		return store.PutSignals(ctx, out)
+	}
 }
 
 // Reindex rebuilds the search index from the database into a new folder

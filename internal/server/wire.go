@@ -64,9 +64,9 @@ func (m *modules) check(ctx context.Context, p auth.Principal) (auth.Principal, 
 }
 
 // wire migrates and builds every module and mounts their routes. Modules are
-// built in dependency order (account <- catalog <- inventory <- cart); the
-// one reference that points back (catalog shows availability, which
-// inventory owns) goes through stockLink, set once inventory exists.
+// built in dependency order (account <- catalog <- inventory <- cart), none
+// refers back: the availability a product shows, which inventory owns, is
+// added by the catalog's door (cataloghttp), built after both.
 func (s *Server) wire(ctx context.Context) error {
 	for _, migrate := range []func(context.Context, *sqldb.DB) error{
 		accountsql.Migrate,
@@ -86,12 +86,10 @@ func (s *Server) wire(ctx context.Context) error {
 	}
 	m := &s.mods
 	m.account = account.New(accountsql.New(s.db), s.tokens, account.Options{})
-	stock := &stockLink{}
-	m.catalog = catalog.New(catalogsql.New(s.db), m.account, stock, catalog.Options{
+	m.catalog = catalog.New(catalogsql.New(s.db), m.account, catalog.Options{
 		ImageDir: filepath.Join(s.cfg.DataDir, "images"),
 	})
 	m.inventory = inventory.New(inventorysql.New(s.db), m.catalog, m.account, inventory.Options{Logger: s.log.With("module", "inventory")})
-	stock.inv = m.inventory
 	m.cart = cart.New(cartsql.New(s.db), m.catalog, m.inventory, m.account, cart.Options{})
 	// The built-in test gateway reports outcomes as signed webhooks through
 	// the real webhook route, exactly as an external gateway would. The
@@ -144,7 +142,7 @@ func (s *Server) wire(ctx context.Context) error {
 	m.search.Subscribe(s.bus)
 
 	accounthttp.New(m.account).Routes(s.router)
-	cataloghttp.New(m.catalog).Routes(s.router)
+	cataloghttp.New(m.catalog, m.inventory).Routes(s.router)
 	inventoryhttp.New(m.inventory).Routes(s.router)
 	carthttp.New(m.cart).Routes(s.router)
 	paymenthttp.New(m.payment).Routes(s.router)
@@ -156,7 +154,7 @@ func (s *Server) wire(ctx context.Context) error {
 	return s.serveOpenAPI(
 		eventhttp.New(event.NewConsole(s.bus)).Ops(),
 		accounthttp.New(m.account).Ops(),
-		cataloghttp.New(m.catalog).Ops(),
+		cataloghttp.New(m.catalog, m.inventory).Ops(),
 		inventoryhttp.New(m.inventory).Ops(),
 		carthttp.New(m.cart).Ops(),
 		paymenthttp.New(m.payment).Ops(),
@@ -224,12 +222,4 @@ func every(ctx context.Context, d time.Duration, f func(ctx context.Context)) {
 		case <-t.C:
 		}
 	}
-}
-
-// stockLink lets the catalog read availability from inventory, which is
-// built after it.
-type stockLink struct{ inv *inventory.Service }
-
-func (l *stockLink) Available(ctx context.Context, skus []string) (map[string]int64, error) {
-	return l.inv.Available(ctx, skus)
 }

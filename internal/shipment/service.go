@@ -8,7 +8,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
-	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/internal/page"
 )
 
 // Orders is what shipping needs from the order module; *order.Service
@@ -149,7 +149,7 @@ func view(p auth.Principal, shp Shipment) Shipment {
 type ListQuery struct {
 	Status Status
 	Cursor string // from the previous page's NextCursor
-	Limit  int    // rest.DefaultLimit when 0
+	Limit  int    // page.DefaultLimit when 0
 }
 
 type cursor struct {
@@ -158,61 +158,57 @@ type cursor struct {
 
 // AssignedShipments lists the shipments assigned to the calling delivery
 // partner, newest first.
-func (s *Service) AssignedShipments(ctx context.Context, q ListQuery) (rest.Page[Shipment], error) {
+func (s *Service) AssignedShipments(ctx context.Context, q ListQuery) (page.Page[Shipment], error) {
 	p, err := auth.Require(ctx, auth.Delivery)
 	if err != nil {
-		return rest.Page[Shipment]{}, err
+		return page.Page[Shipment]{}, err
 	}
 	return s.list(ctx, p, Filter{PartnerID: p.UserID}, q)
 }
 
 // SellerShipments lists the calling seller's shipments, newest first. A
 // seller without a store yet is NotFound.
-func (s *Service) SellerShipments(ctx context.Context, q ListQuery) (rest.Page[Shipment], error) {
+func (s *Service) SellerShipments(ctx context.Context, q ListQuery) (page.Page[Shipment], error) {
 	p, err := auth.Require(ctx, auth.Seller)
 	if err != nil {
-		return rest.Page[Shipment]{}, err
+		return page.Page[Shipment]{}, err
 	}
 	sellerID, err := s.sellerOf(ctx, p)
 	if err != nil {
-		return rest.Page[Shipment]{}, err
+		return page.Page[Shipment]{}, err
 	}
 	if sellerID == "" {
-		return rest.Page[Shipment]{}, apperr.NotFound("you have no store yet")
+		return page.Page[Shipment]{}, apperr.NotFound("you have no store yet")
 	}
 	return s.list(ctx, p, Filter{SellerID: sellerID}, q)
 }
 
-func (s *Service) list(ctx context.Context, p auth.Principal, f Filter, q ListQuery) (rest.Page[Shipment], error) {
+func (s *Service) list(ctx context.Context, p auth.Principal, f Filter, q ListQuery) (page.Page[Shipment], error) {
 	var v apperr.Fields
 	v.Check(q.Status == "" || q.Status.Valid(), "status", "must be a shipment status such as pending or delivered")
-	v.Check(q.Limit >= 0 && q.Limit <= rest.MaxLimit, "limit", fmt.Sprintf("must be an integer from 1 to %d", rest.MaxLimit))
+	limit := page.Limit(&v, q.Limit)
 	if err := v.Err(); err != nil {
-		return rest.Page[Shipment]{}, err
+		return page.Page[Shipment]{}, err
 	}
 	if q.Cursor != "" {
 		var c cursor
-		if err := rest.DecodeCursor(q.Cursor, &c); err != nil {
-			return rest.Page[Shipment]{}, err
+		if err := page.DecodeCursor(q.Cursor, &c); err != nil {
+			return page.Page[Shipment]{}, err
 		}
 		f.Before = c.Before
-	}
-	limit := q.Limit
-	if limit == 0 {
-		limit = rest.DefaultLimit
 	}
 	f.Status, f.Limit = q.Status, limit+1
 	items, err := s.store.Shipments(ctx, f)
 	if err != nil {
-		return rest.Page[Shipment]{}, fmt.Errorf("list shipments: %w", err)
+		return page.Page[Shipment]{}, fmt.Errorf("list shipments: %w", err)
 	}
-	page := rest.Page[Shipment]{Items: make([]Shipment, 0, min(len(items), limit))}
+	out := page.Page[Shipment]{Items: make([]Shipment, 0, min(len(items), limit))}
 	for i, shp := range items {
 		if i == limit {
-			page.NextCursor = rest.EncodeCursor(cursor{Before: items[limit-1].ID})
+			out.NextCursor = page.EncodeCursor(cursor{Before: items[limit-1].ID})
 			break
 		}
-		page.Items = append(page.Items, view(p, shp))
+		out.Items = append(out.Items, view(p, shp))
 	}
-	return page, nil
+	return out, nil
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
-	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/shipment"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmentsql"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmenttest"
@@ -729,9 +729,9 @@ func TestLists(t *testing.T) {
 		if diff := cmp.Diff(mine, got); diff != "" {
 			t.Errorf("AssignedShipments pages (-want +got):\n%s", diff)
 		}
-		page, err := e.svc.AssignedShipments(as("usr_p1"), shipment.ListQuery{Status: shipment.Delivered})
-		if err != nil || len(page.Items) != 1 || page.Items[0].ID != delivered.ID || page.NextCursor != "" {
-			t.Errorf("AssignedShipments(delivered) = %+v, %v", page, err)
+		onlyDelivered, err := e.svc.AssignedShipments(as("usr_p1"), shipment.ListQuery{Status: shipment.Delivered})
+		if err != nil || len(onlyDelivered.Items) != 1 || onlyDelivered.Items[0].ID != delivered.ID || onlyDelivered.NextCursor != "" {
+			t.Errorf("AssignedShipments(delivered) = %+v, %v", onlyDelivered, err)
 		}
 		if page, err := e.svc.AssignedShipments(as("usr_p2"), shipment.ListQuery{}); err != nil || len(page.Items) != 0 {
 			t.Errorf("AssignedShipments as p2 = %d items, %v; want none", len(page.Items), err)
@@ -752,25 +752,25 @@ func TestLists(t *testing.T) {
 
 		for _, tt := range []struct {
 			name string
-			list func() (rest.Page[shipment.Shipment], error)
+			list func() (page.Page[shipment.Shipment], error)
 			kind apperr.Kind
 		}{
-			{"seller lists assigned", func() (rest.Page[shipment.Shipment], error) {
+			{"seller lists assigned", func() (page.Page[shipment.Shipment], error) {
 				return e.svc.AssignedShipments(as("usr_sa"), shipment.ListQuery{})
 			}, apperr.KindForbidden},
-			{"partner lists seller's", func() (rest.Page[shipment.Shipment], error) {
+			{"partner lists seller's", func() (page.Page[shipment.Shipment], error) {
 				return e.svc.SellerShipments(as("usr_p1"), shipment.ListQuery{})
 			}, apperr.KindForbidden},
-			{"no store", func() (rest.Page[shipment.Shipment], error) {
+			{"no store", func() (page.Page[shipment.Shipment], error) {
 				return e.svc.SellerShipments(as("usr_snostore"), shipment.ListQuery{})
 			}, apperr.KindNotFound},
-			{"bad status", func() (rest.Page[shipment.Shipment], error) {
+			{"bad status", func() (page.Page[shipment.Shipment], error) {
 				return e.svc.AssignedShipments(as("usr_p1"), shipment.ListQuery{Status: "lost"})
 			}, apperr.KindInvalid},
-			{"bad cursor", func() (rest.Page[shipment.Shipment], error) {
+			{"bad cursor", func() (page.Page[shipment.Shipment], error) {
 				return e.svc.AssignedShipments(as("usr_p1"), shipment.ListQuery{Cursor: "nope"})
 			}, apperr.KindInvalid},
-			{"anonymous", func() (rest.Page[shipment.Shipment], error) {
+			{"anonymous", func() (page.Page[shipment.Shipment], error) {
 				return e.svc.AssignedShipments(context.Background(), shipment.ListQuery{})
 			}, apperr.KindUnauthorized},
 		} {

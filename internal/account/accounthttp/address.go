@@ -28,7 +28,7 @@ func (h *Handler) addresses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rest.JSON(w, http.StatusOK, page(items, pg.limit, func(a account.Address) string { return a.ID }))
+	rest.JSON(w, http.StatusOK, pageOf(items, pg.limit, func(a account.Address) string { return a.ID }))
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
@@ -26,20 +27,20 @@ func pageParams(r *http.Request) (pageQuery, error) {
 	}
 	var c cursor
 	if s := r.URL.Query().Get("cursor"); s != "" {
-		if err := rest.DecodeCursor(s, &c); err != nil {
+		if err := page.DecodeCursor(s, &c); err != nil {
 			return pageQuery{}, err
 		}
 	}
 	return pageQuery{after: c.After, limit: limit}, nil
 }
 
-// page trims items fetched with limit+1 to limit and sets the cursor if
+// pageOf trims items fetched with limit+1 to limit and sets the cursor if
 // there are more.
-func page[T any](items []T, limit int, key func(T) string) rest.Page[T] {
-	p := rest.Page[T]{Items: items}
+func pageOf[T any](items []T, limit int, key func(T) string) page.Page[T] {
+	p := page.Page[T]{Items: items}
 	if len(items) > limit {
 		p.Items = items[:limit]
-		p.NextCursor = rest.EncodeCursor(cursor{After: key(items[limit-1])})
+		p.NextCursor = page.EncodeCursor(cursor{After: key(items[limit-1])})
 	}
 	return p
 }
@@ -55,7 +56,7 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rest.JSON(w, http.StatusOK, page(items, pg.limit, func(u account.User) string { return u.ID }))
+	rest.JSON(w, http.StatusOK, pageOf(items, pg.limit, func(u account.User) string { return u.ID }))
 	return nil
 }
 
@@ -108,7 +109,7 @@ func (h *Handler) sellers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rest.JSON(w, http.StatusOK, page(items, pg.limit, func(s account.Seller) string { return s.ID }))
+	rest.JSON(w, http.StatusOK, pageOf(items, pg.limit, func(s account.Seller) string { return s.ID }))
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
@@ -219,7 +220,7 @@ func TestAddressDefaultsAndPaging(t *testing.T) {
 			t.Helper()
 			r := e.do("GET", "/api/v1/address?limit=100", "", "customer")
 			e.mustStatus(r, 200)
-			var p rest.Page[account.Address]
+			var p page.Page[account.Address]
 			r.json(t, &p)
 			var out []string
 			for _, a := range p.Items {
@@ -252,7 +253,7 @@ func TestAddressDefaultsAndPaging(t *testing.T) {
 		for range 10 {
 			r := e.do("GET", "/api/v1/address?limit=1&cursor="+cursor, "", "customer")
 			e.mustStatus(r, 200)
-			var p rest.Page[account.Address]
+			var p page.Page[account.Address]
 			r.json(t, &p)
 			for _, a := range p.Items {
 				seen = append(seen, a.Name)

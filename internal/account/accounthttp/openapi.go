@@ -3,6 +3,7 @@ package accounthttp
 import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
@@ -76,7 +77,7 @@ func (h *Handler) Ops() []rest.Op {
 
 		{
 			ID: "addresses", Method: "GET", Path: "/api/v1/address", Tags: addr, Auth: rest.AuthBearer,
-			Summary: "The signed-in user's addresses", Params: rest.PageParams(), Response: rest.Page[account.Address]{}, Errors: []int{400},
+			Summary: "The signed-in user's addresses", Params: rest.PageParams(), Response: page.Page[account.Address]{}, Errors: []int{400},
 		},
 		{
 			ID: "createAddress", Method: "POST", Path: "/api/v1/address", Tags: addr, Auth: rest.AuthBearer,
@@ -103,7 +104,7 @@ func (h *Handler) Ops() []rest.Op {
 			Params: append(rest.PageParams(),
 				rest.Param{Name: "role", Description: "only users of this role", Enum: roleNames()},
 				userStatus),
-			Response: rest.Page[account.User]{}, Errors: []int{400},
+			Response: page.Page[account.User]{}, Errors: []int{400},
 		},
 		{
 			ID: "createUser", Method: "POST", Path: "/api/v1/admin/user", Tags: admin, Auth: rest.AuthBearer, Roles: adminOnly,
@@ -129,7 +130,7 @@ func (h *Handler) Ops() []rest.Op {
 			ID: "sellers", Method: "GET", Path: "/api/v1/admin/seller", Tags: admin, Auth: rest.AuthBearer, Roles: adminOnly,
 			Summary:  "List stores",
 			Params:   append(rest.PageParams(), rest.Param{Name: "status", Description: "only stores of this status", Enum: []string{"active", "suspended"}}),
-			Response: rest.Page[account.Seller]{}, Errors: []int{400},
+			Response: page.Page[account.Seller]{}, Errors: []int{400},
 		},
 		{
 			ID: "suspendSeller", Method: "PUT", Path: "/api/v1/admin/seller/{id}/suspend", Tags: admin, Auth: rest.AuthBearer, Roles: adminOnly,

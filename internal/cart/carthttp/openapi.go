@@ -2,6 +2,7 @@ package carthttp
 
 import (
 	"github.com/bazaar-market/bazaar/internal/cart"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
@@ -53,7 +54,7 @@ func (h *Handler) Ops() []rest.Op {
 			ID: "wishlist", Method: "GET", Path: "/api/v1/wishlist", Tags: wish, Auth: rest.AuthBearer,
 			Summary:     "The caller's wishlist, newest first",
 			Description: "Products since removed from the catalog are listed with their ID only and active false.",
-			Params:      rest.PageParams(), Response: rest.Page[cart.WishItem]{}, Errors: []int{400},
+			Params:      rest.PageParams(), Response: page.Page[cart.WishItem]{}, Errors: []int{400},
 		},
 		{
 			ID: "addWish", Method: "POST", Path: "/api/v1/wishlist", Tags: wish, Auth: rest.AuthBearer,

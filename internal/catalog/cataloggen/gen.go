@@ -24,7 +24,6 @@ import (
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
-	"github.com/bazaar-market/bazaar/internal/search"
 )
 
 // Config says what to generate.
@@ -68,10 +67,20 @@ type Meta struct {
 	Adjective string
 }
 
+// Signal is what reviews and sales say about a generated product, as the
+// search module ranks by it (search.Signal has the same fields, so
+// search.Signal(sig) converts one).
+type Signal struct {
+	ProductID   string
+	Rating      float64 // average, 0..5
+	RatingCount int64
+	Sales       int64
+}
+
 // Generated is one product with what reviews and sales say about it.
 type Generated struct {
 	Product catalog.Product
-	Signal  search.Signal
+	Signal  Signal
 	// Stars are the product's ratings, how many of 1 to 5 stars (index 0
 	// is one star): Signal's rating is their average, its count their sum.
 	Stars [5]int64
@@ -250,7 +259,7 @@ func (g *Generator) Product(i int, sellerIDs []string, catIDs map[string]string)
 		}
 	}
 
-	sig := search.Signal{ProductID: p.ID}
+	sig := Signal{ProductID: p.ID}
 	var stars [5]int64
 	if r.Float64() < 0.65 {
 		n := min(int64(math.Exp(2+1.3*r.NormFloat64()))+1, 20000)

@@ -17,6 +17,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/review"
+	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/search/searchsql"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
@@ -83,7 +84,15 @@ func TestSeed(t *testing.T) {
 		acc := &fakeAccounts{}
 		store := catalogsql.New(db)
 		opts := cataloggen.Options{Config: cataloggen.Config{Products: 3000, Seed: 1, Sellers: 3}, Batch: 700}
-		st, err := cataloggen.Seed(ctx, acc, store, searchsql.New(db), opts)
+		first := opts
+		first.Signals = func(ctx context.Context, sigs []cataloggen.Signal) error {
+			out := make([]search.Signal, len(sigs))
+			for i, sg := range sigs {
+				out[i] = search.Signal(sg)
+			}
+			return searchsql.New(db).PutSignals(ctx, out)
+		}
+		st, err := cataloggen.Seed(ctx, acc, store, first)
 		if err != nil {
 			t.Fatalf("Seed: %v", err)
 		}
@@ -109,7 +118,7 @@ func TestSeed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if wantSig := g.Product(1234, nil, nil).Signal; (wantSig.Sales > 0 || wantSig.RatingCount > 0) && sigs[want.ID] != wantSig {
+		if wantSig := g.Product(1234, nil, nil).Signal; (wantSig.Sales > 0 || wantSig.RatingCount > 0) && sigs[want.ID] != search.Signal(wantSig) {
 			t.Errorf("signal = %+v, want %+v", sigs[want.ID], wantSig)
 		}
 		// A full scan in ID order sees every product once.
@@ -134,11 +143,11 @@ func TestSeed(t *testing.T) {
 			t.Errorf("ProductsAfter scanned %d products, want 3000", seen)
 		}
 		// Seeding again is refused; another seed adds to the same tree.
-		if _, err := cataloggen.Seed(ctx, acc, store, nil, opts); apperr.CodeOf(err) != "already_seeded" {
+		if _, err := cataloggen.Seed(ctx, acc, store, opts); apperr.CodeOf(err) != "already_seeded" {
 			t.Errorf("second Seed = %v, want already_seeded", err)
 		}
 		opts.Seed, opts.Products = 2, 10
-		st, err = cataloggen.Seed(ctx, acc, store, nil, opts)
+		st, err = cataloggen.Seed(ctx, acc, store, opts)
 		if err != nil || st.Products != 10 {
 			t.Fatalf("Seed with another seed = %+v, %v", st, err)
 		}

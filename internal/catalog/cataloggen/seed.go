@@ -3,7 +3,6 @@ package cataloggen
 import (
 	"context"
 	"fmt"
-	"io"
 	"sync"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
-	"github.com/bazaar-market/bazaar/internal/search"
 )
 
 // Accounts creates the generated stores; *account.Service satisfies it.
@@ -31,16 +29,11 @@ type Importer interface {
 	Product(ctx context.Context, idOrSlug string) (catalog.Product, error)
 }
 
-// Signals stores ratings and sales; *searchsql.Store satisfies it.
-type Signals interface {
-	PutSignals(ctx context.Context, sigs []search.Signal) error
-}
-
 // Options says what Seed makes and where it reports progress.
 type Options struct {
 	Config
-	Progress io.Writer // a bar on a terminal, lines otherwise; nil for none
-	Batch    int       // products per transaction; 0 for 2,000
+	Progress Progress // reports the products made; nil for none
+	Batch    int      // products per transaction; 0 for 2,000
 	// Stock, if set, loads each batch's opening stock (OnHand of every
 	// SKU) after its products, e.g. with inventorysql.ImportStock.
 	Stock func(ctx context.Context, ps []catalog.Product) error
@@ -48,7 +41,23 @@ type Options struct {
 	// products that have any, as their signals give them) after its
 	// products, e.g. into the review module's aggregates.
 	Ratings func(ctx context.Context, rs []Rated) error
+	// Signals, if set, loads each batch's signals (of the products with
+	// ratings or sales) after its products, e.g. into the search module's
+	// ranking signals.
+	Signals func(ctx context.Context, sigs []Signal) error
 }
+
+// Progress reports how far seeding has got; search.NewProgress makes one
+// that draws a bar on a terminal and prints lines otherwise.
+type Progress interface {
+	Add(n int)
+	Finish()
+}
+
+type noProgress struct{}
+
+func (noProgress) Add(int) {}
+func (noProgress) Finish() {}
 
 // Rated is a generated product's ratings: how many of 1 to 5 stars.
 type Rated struct {
@@ -64,11 +73,11 @@ type Stats struct {
 
 // Seed creates the generated marketplace: the stores (through accounts,
 // reusing those a previous run made), the category tree (reusing
-// categories with the same slug) and the products with their signals, in
-// bulk and without outbox events. Rebuild the search index afterwards. A
+// categories with the same slug) and the products, with their stock,
+// ratings and signals through opts, in bulk and without outbox events. Rebuild the search index afterwards. A
 // catalog that already has this seed's products is refused (Conflict
 // "already_seeded").
-func Seed(ctx context.Context, acc Accounts, cat Importer, sig Signals, opts Options) (Stats, error) {
+func Seed(ctx context.Context, acc Accounts, cat Importer, opts Options) (Stats, error) {
 	start := time.Now()
 	if opts.Products < 0 {
 		return Stats{}, apperr.Invalid("validation_failed", "the request has invalid fields", apperr.FieldError{Field: "products", Message: "must not be negative"})
@@ -102,10 +111,13 @@ func Seed(ctx context.Context, acc Accounts, cat Importer, sig Signals, opts Opt
 	st := Stats{Sellers: len(sellerIDs), Categories: len(cats)}
 
 	// One goroutine generates, this one writes: two cores busy.
-	bar := search.NewProgress(opts.Progress, opts.Products, "seeding products")
+	bar := opts.Progress
+	if bar == nil {
+		bar = noProgress{}
+	}
 	type batch struct {
 		ps    []catalog.Product
-		sig   []search.Signal
+		sig   []Signal
 		rated []Rated
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -149,8 +161,8 @@ func Seed(ctx context.Context, acc Accounts, cat Importer, sig Signals, opts Opt
 				return st, fmt.Errorf("import ratings: %w", err)
 			}
 		}
-		if sig != nil && len(b.sig) > 0 {
-			if err := sig.PutSignals(ctx, b.sig); err != nil {
+		if opts.Signals != nil && len(b.sig) > 0 {
+			if err := opts.Signals(ctx, b.sig); err != nil {
 				cancel()
 				return st, fmt.Errorf("import signals: %w", err)
 			}

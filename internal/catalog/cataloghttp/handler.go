@@ -17,6 +17,7 @@
 package cataloghttp
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -27,16 +28,21 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
 // Handler serves the catalog's REST routes.
 type Handler struct {
-	svc *catalog.Service
+	svc   *catalog.Service
+	stock catalog.Availability
 }
 
-// New returns the handler for svc.
-func New(svc *catalog.Service) *Handler { return &Handler{svc: svc} }
+// New returns the handler for svc. Products it answers with show each
+// variant's availability from stock (*inventory.Service); nil shows 0.
+func New(svc *catalog.Service, stock catalog.Availability) *Handler {
+	return &Handler{svc: svc, stock: stock}
+}
 
 // Routes registers the catalog's routes on r.
 func (h *Handler) Routes(r *rest.Router) {
@@ -64,7 +70,7 @@ func (h *Handler) categories(w http.ResponseWriter, r *http.Request) error {
 	if cs == nil {
 		cs = []catalog.Category{}
 	}
-	rest.JSON(w, http.StatusOK, rest.Page[catalog.Category]{Items: cs})
+	rest.JSON(w, http.StatusOK, page.Page[catalog.Category]{Items: cs})
 	return nil
 }
 
@@ -120,6 +126,9 @@ func (h *Handler) products(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := catalog.FillAvailable(r.Context(), h.stock, page.Items); err != nil {
+		return err
+	}
 	rest.JSON(w, http.StatusOK, page)
 	return nil
 }
@@ -131,6 +140,9 @@ func (h *Handler) sellerProducts(w http.ResponseWriter, r *http.Request) error {
 	}
 	page, err := h.svc.SellerProducts(r.Context(), q)
 	if err != nil {
+		return err
+	}
+	if err := catalog.FillAvailable(r.Context(), h.stock, page.Items); err != nil {
 		return err
 	}
 	rest.JSON(w, http.StatusOK, page)
@@ -174,6 +186,9 @@ func (h *Handler) product(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := h.fill(r.Context(), &p); err != nil {
+		return err
+	}
 	rest.JSON(w, http.StatusOK, p)
 	return nil
 }
@@ -185,6 +200,9 @@ func (h *Handler) createProduct(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, err := h.svc.CreateProduct(r.Context(), in)
 	if err != nil {
+		return err
+	}
+	if err := h.fill(r.Context(), &p); err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/product/"+p.ID)
@@ -201,7 +219,20 @@ func (h *Handler) updateProduct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := h.fill(r.Context(), &p); err != nil {
+		return err
+	}
 	rest.JSON(w, http.StatusOK, p)
+	return nil
+}
+
+// fill shows p's availability.
+func (h *Handler) fill(ctx context.Context, p *catalog.Product) error {
+	ps := []catalog.Product{*p}
+	if err := catalog.FillAvailable(ctx, h.stock, ps); err != nil {
+		return err
+	}
+	*p = ps[0]
 	return nil
 }
 

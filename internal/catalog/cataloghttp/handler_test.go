@@ -29,6 +29,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/catalog/catalogtest"
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/money"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
@@ -70,7 +71,7 @@ func newEnv(t testing.TB, db *sqldb.DB) *env {
 		account.Seller{ID: "sel_3", UserID: "usr_suspend", Name: "Three", Status: account.SellerSuspended},
 	)
 	e := &env{db: db, sellers: sellers, stock: catalogtest.NewStock(), tokens: map[string]string{}, ctxs: map[string]context.Context{}}
-	e.svc = catalog.New(catalogsql.New(db), sellers, e.stock, catalog.Options{ImageDir: t.TempDir()})
+	e.svc = catalog.New(catalogsql.New(db), sellers, catalog.Options{ImageDir: t.TempDir()})
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	tokens := auth.NewTokens(key, 15*time.Minute)
 	for who, p := range principals {
@@ -82,7 +83,7 @@ func newEnv(t testing.TB, db *sqldb.DB) *env {
 		e.ctxs[who] = auth.With(ctx, p)
 	}
 	r := rest.NewRouter()
-	cataloghttp.New(e.svc).Routes(r)
+	cataloghttp.New(e.svc, e.stock).Routes(r)
 	e.handler = tokens.Middleware(nil, rest.Error)(r)
 	return e
 }
@@ -485,7 +486,7 @@ func TestListPaging(t *testing.T) {
 				if rec.Code != 200 {
 					t.Fatalf("GET %s = %d %s", path, rec.Code, rec.Body)
 				}
-				var page rest.Page[catalog.Product]
+				var page page.Page[catalog.Product]
 				if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil {
 					t.Fatal(err)
 				}
@@ -506,7 +507,7 @@ func TestListPaging(t *testing.T) {
 		}
 		// A cursor from one sort cannot be used with another.
 		rec := e.do(t, "GET", "/api/v1/product?limit=1&sort=price_asc", "", "", nil)
-		var page rest.Page[catalog.Product]
+		var page page.Page[catalog.Product]
 		json.Unmarshal(rec.Body.Bytes(), &page)
 		rec = e.do(t, "GET", "/api/v1/product?sort=newest&cursor="+page.NextCursor, "", "", nil)
 		if rec.Code != 400 || !strings.Contains(rec.Body.String(), `"field":"cursor"`) {

@@ -3,6 +3,7 @@ package cataloghttp
 import (
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
@@ -20,7 +21,7 @@ func (h *Handler) Ops() []rest.Op {
 			ID: "categories", Method: "GET", Path: "/api/v1/category", Tags: cat, Auth: rest.AuthNone,
 			Summary:     "The whole category tree",
 			Description: "Every category, flat, in display order (parents before children); path names the ancestors. Never paginated: next_cursor is never set.",
-			Response:    rest.Page[catalog.Category]{},
+			Response:    page.Page[catalog.Category]{},
 		},
 		{
 			ID: "category", Method: "GET", Path: "/api/v1/category/{id}", Tags: cat, Auth: rest.AuthNone,
@@ -50,7 +51,7 @@ func (h *Handler) Ops() []rest.Op {
 			Summary:     "Browse active products",
 			Description: "Filters combine; sort newest (default), price_asc or price_desc. Only admins may list another status.",
 			Params:      append(productFilters(), rest.Param{Name: "seller", Description: "only this seller's products (sel_...)"}),
-			Response:    rest.Page[catalog.Product]{}, Errors: []int{400},
+			Response:    page.Page[catalog.Product]{}, Errors: []int{400},
 		},
 		{
 			ID: "product", Method: "GET", Path: "/api/v1/product/{id}", Tags: prod, Auth: rest.AuthOptional,
@@ -108,7 +109,7 @@ func (h *Handler) Ops() []rest.Op {
 			Summary:     "The caller's own products, of any status",
 			Description: "Every status unless status names one. A caller without a store is 409 store_required.",
 			Params:      productFilters(),
-			Response:    rest.Page[catalog.Product]{}, Errors: []int{400, 409},
+			Response:    page.Page[catalog.Product]{}, Errors: []int{400, 409},
 		},
 	}
 }

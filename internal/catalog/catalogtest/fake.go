@@ -50,14 +50,14 @@ func (f *Sellers) SellerOfUser(ctx context.Context, userID string) (account.Sell
 	return s, nil
 }
 
-// Stock is an in-memory catalog.Stock.
+// Stock is an in-memory catalog.Availability.
 type Stock struct {
 	mu    sync.Mutex
 	units map[string]int64
 	calls int
 }
 
-var _ catalog.Stock = (*Stock)(nil)
+var _ catalog.Availability = (*Stock)(nil)
 
 // NewStock returns a fake with no stock.
 func NewStock() *Stock { return &Stock{units: make(map[string]int64)} }
@@ -76,7 +76,7 @@ func (f *Stock) Calls() int {
 	return f.calls
 }
 
-// Available implements catalog.Stock.
+// Available implements catalog.Availability.
 func (f *Stock) Available(ctx context.Context, skus []string) (map[string]int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/bazaar-market/bazaar/internal/inventory"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
@@ -29,7 +30,7 @@ func (h *Handler) warehouses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rest.JSON(w, http.StatusOK, rest.Page[inventory.Warehouse]{Items: ws})
+	rest.JSON(w, http.StatusOK, page.Page[inventory.Warehouse]{Items: ws})
 	return nil
 }
 

@@ -3,6 +3,7 @@ package inventoryhttp
 import (
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/inventory"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
@@ -17,7 +18,7 @@ func (h *Handler) Ops() []rest.Op {
 			Summary:     "A store's warehouses",
 			Description: "A seller sees its own (its first look creates the default warehouse); an admin names the store with seller_id. Never paginated.",
 			Params:      []rest.Param{{Name: "seller_id", Description: "the store (sel_...); required for an admin, optional for a seller"}},
-			Response:    rest.Page[inventory.Warehouse]{}, Errors: []int{400, 404},
+			Response:    page.Page[inventory.Warehouse]{}, Errors: []int{400, 404},
 		},
 		{
 			ID: "createWarehouse", Method: "POST", Path: "/api/v1/warehouse", Tags: tags, Auth: rest.AuthBearer, Roles: []auth.Role{auth.Seller},

@@ -3,6 +3,7 @@ package orderhttp
 import (
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/order"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/payment/paymenthttp"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
@@ -40,7 +41,7 @@ func (h *Handler) Ops() []rest.Op {
 			Description: "A customer's own orders; for a seller, the orders it has a part in (each showing only that part, status filtering that part); " +
 				"all orders for admins and support. Delivery partners get 403.",
 			Params:   append([]rest.Param{statuses(append(orderStatuses, sellerStatuses...))}, rest.PageParams()...),
-			Response: rest.Page[order.Order]{}, Errors: []int{400},
+			Response: page.Page[order.Order]{}, Errors: []int{400},
 		},
 		{
 			ID: "order", Method: "GET", Path: "/api/v1/order/{id}", Tags: tags, Auth: rest.AuthBearer,
@@ -72,7 +73,7 @@ func (h *Handler) Ops() []rest.Op {
 			Summary:     "The calling seller's queue of seller orders, newest first",
 			Description: "Each with its lines, the shipping address and the shipment, if one was made. Filter by the seller order's status (awaiting_fulfillment is the work to do).",
 			Params:      append([]rest.Param{statuses(sellerStatuses)}, rest.PageParams()...),
-			Response:    rest.Page[order.Queued]{}, Errors: []int{400},
+			Response:    page.Page[order.Queued]{}, Errors: []int{400},
 		},
 		{
 			ID: "cancelSellerOrder", Method: "PUT", Path: "/api/v1/seller/order/{id}/cancel", Tags: tags, Auth: rest.AuthBearer,

@@ -5,7 +5,6 @@ package paymenttest
 import (
 	"context"
 	"errors"
-	"net/http"
 	"sync"
 
 	"github.com/bazaar-market/bazaar/internal/payment"
@@ -62,7 +61,7 @@ func (c *Counting) ValidateMethod(method string) error {
 }
 
 // VerifyWebhook passes through.
-func (c *Counting) VerifyWebhook(h http.Header, body []byte) (payment.WebhookEvent, error) {
+func (c *Counting) VerifyWebhook(h payment.Header, body []byte) (payment.WebhookEvent, error) {
 	return c.Gateway.VerifyWebhook(h, body)
 }
 

@@ -80,7 +80,7 @@ func (g *Gateway) Sign(body []byte) http.Header {
 
 // VerifyWebhook checks the Bazaar-Signature header (any current secret, 5
 // minutes' tolerance) and parses the event.
-func (g *Gateway) VerifyWebhook(header http.Header, body []byte) (payment.WebhookEvent, error) {
+func (g *Gateway) VerifyWebhook(header payment.Header, body []byte) (payment.WebhookEvent, error) {
 	if err := payment.VerifySignature(header.Get(payment.SignatureHeader), body, g.now(), payment.SignatureTolerance, g.secrets...); err != nil {
 		return payment.WebhookEvent{}, err
 	}

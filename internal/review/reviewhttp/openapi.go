@@ -2,6 +2,7 @@ package reviewhttp
 
 import (
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/review"
 )
@@ -45,7 +46,7 @@ func (h *Handler) Ops() []rest.Op {
 				{Name: "status", Description: "only reviews with this status", Enum: []string{string(review.Published), string(review.Hidden)}},
 				{Name: "product", Description: "only reviews of this product (prd_...)"},
 			}, rest.PageParams()...),
-			Response: rest.Page[review.Moderated]{}, Errors: []int{400},
+			Response: page.Page[review.Moderated]{}, Errors: []int{400},
 		},
 		{
 			ID: "review", Method: "GET", Path: "/api/v1/review/{id}", Tags: tags, Auth: rest.AuthOptional,

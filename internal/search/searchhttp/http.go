@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/search"
 )
@@ -96,8 +97,8 @@ func ParseQuery(v url.Values) (search.Query, error) {
 	}
 	if s := v.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > rest.MaxLimit {
-			f.Add("limit", "must be an integer from 1 to "+strconv.Itoa(rest.MaxLimit))
+		if err != nil || n < 1 || n > page.MaxLimit {
+			f.Add("limit", "must be an integer from 1 to "+strconv.Itoa(page.MaxLimit))
 		} else {
 			q.Limit = n
 		}

@@ -3,6 +3,7 @@ package searchhttp
 import (
 	"strings"
 
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/search"
 )
@@ -39,7 +40,7 @@ func (h *Handler) Ops() []rest.Op {
 				{Name: "sort", Enum: sorts, Default: string(search.SortRelevance), Description: "relevance (best sellers first when browsing), " + strings.Join(sorts[1:], ", ") +
 					"; rating ranks the average as if it also had three 3-star reviews (4.8 from 40 reviews before 5 from one), products without reviews last"},
 				{Name: "cursor", Description: "next_cursor of the previous page (same sort)"},
-				limit(rest.MaxLimit),
+				limit(page.MaxLimit),
 			},
 			Response: search.Result{},
 		},

@@ -2,6 +2,7 @@ package shipmenthttp
 
 import (
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/shipment"
 )
@@ -57,14 +58,14 @@ func (h *Handler) Ops() []rest.Op {
 			ID: "assignedShipments", Method: "GET", Path: "/api/v1/delivery/shipment", Tags: tags, Auth: rest.AuthBearer,
 			Roles:   []auth.Role{auth.Delivery},
 			Summary: "The shipments assigned to me, newest first",
-			Params:  list, Response: rest.Page[shipment.Shipment]{},
+			Params:  list, Response: page.Page[shipment.Shipment]{},
 		},
 		{
 			ID: "sellerShipments", Method: "GET", Path: "/api/v1/seller/shipment", Tags: tags, Auth: rest.AuthBearer,
 			Roles:       []auth.Role{auth.Seller},
 			Summary:     "My store's shipments, newest first",
 			Description: "404 if the seller has no store yet.",
-			Params:      list, Response: rest.Page[shipment.Shipment]{}, Errors: []int{404},
+			Params:      list, Response: page.Page[shipment.Shipment]{}, Errors: []int{404},
 		},
 	}
 }
