@@ -45,9 +45,6 @@ var known = map[string]map[string]string{
 	"shipment": {
 		"database/sql": "its order event handlers (consume.go) and Store take a *sql.Tx; being removed with the event rewrite",
 	},
-	"search": {
-		"database/sql": "its event handlers (keep.go) and Queue take a *sql.Tx; being removed with the event rewrite",
-	},
 }
 
 // TestModuleImports checks every module root's non-test imports, as `go
