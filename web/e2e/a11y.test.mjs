@@ -23,6 +23,7 @@ for (const [name, path, wait, who, need] of [
   ['seller center', '/seller', '[data-testid=seller-product-row]', demo.seller],
   ['admin', '/admin', 'table.data', demo.admin],
   ['admin reviews', '/admin/reviews', '[data-testid=moderation-row]', demo.admin, 'GET /api/v1/review'],
+  ['admin events', '/admin/events', '[data-testid=dead-letter], .empty', demo.admin, 'GET /api/v1/admin/event/dead'],
 ]) {
   test(`no serious accessibility violations: ${name}`, async (t) => {
     if (need && !api.has(need)) return t.skip(need + ' is not on this server');

@@ -33,6 +33,9 @@ trap cleanup EXIT
 (cd "$root" && go build -o "$tmp/bazaar" ./cmd/bazaar)
 port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 export BAZAAR_URL="http://127.0.0.1:$port"
+# The server's SQLite database, for tests that set up what the API cannot
+# (a dead-lettered event) with the sqlite3 command-line tool.
+export BAZAAR_E2E_DB="$tmp/data/bazaar.db"
 "$tmp/bazaar" serve --demo --data "$tmp/data" --addr "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
 pid=$!
 

@@ -6,6 +6,7 @@ import { api, useCategories, useFeatures, useSession } from '../app/api';
 import type { Category, Page, Seller, User } from '../api/types';
 import { Badge, Empty, ErrorBox, Field, Loading, SelectField, fieldError, formatDate, useToast } from '../ui/kit';
 import { Reviews } from './Reviews';
+import { Events } from './Events';
 
 export default function AdminPage() {
   return (
@@ -24,6 +25,7 @@ function Admin() {
     document.title = (admin ? 'Admin' : 'Moderation') + ' · Bazaar';
   }, [admin]);
   const reviews = features.has('GET /api/v1/review');
+  const events = admin && features.has('GET /api/v1/admin/event/dead');
   return (
     <div className="page area">
       <nav className="area-nav" aria-label={admin ? 'Admin' : 'Moderation'}>
@@ -51,6 +53,11 @@ function Admin() {
               </NavLink>
             </li>
           )}
+          {events && (
+            <li>
+              <NavLink to="/admin/events">Events</NavLink>
+            </li>
+          )}
         </ul>
       </nav>
       <div>
@@ -59,6 +66,7 @@ function Admin() {
           {admin && <Route path="sellers" element={<Sellers />} />}
           {admin && <Route path="categories" element={<Categories />} />}
           <Route path="reviews" element={<Reviews />} />
+          {admin && <Route path="events" element={<Events />} />}
           <Route path="*" element={<Empty title="Nothing here" />} />
         </Routes>
       </div>

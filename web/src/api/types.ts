@@ -383,3 +383,34 @@ export interface ReviewInput {
   title: string;
   body: string;
 }
+
+/**
+ * DeadLetter is an event one consumer failed to apply on every attempt
+ * (GET /api/v1/admin/event/dead): it waits for an admin to replay it once
+ * the cause is fixed.
+ */
+export interface DeadLetter {
+  /** The letter's ID ("dlv_..."): replay it by this. */
+  id: string;
+  /** Who failed it: "order", "shipment", "search.signals", "search@<replica>", "metrics"... */
+  consumer: string;
+  event_id: string;
+  /** "order.paid.v1". */
+  topic: string;
+  /** The ID of what the event is about ("ord_..."). */
+  aggregate: string;
+  /** The event's JSON as published. */
+  payload: unknown;
+  attempts: number;
+  last_error: string;
+  /** When the event happened. */
+  event_time: string;
+  /** When its last attempt failed. */
+  dead_at: string;
+}
+
+/** DeadFilter narrows the dead letters to one consumer's and/or one topic's; "" is any. */
+export interface DeadFilter {
+  consumer: string;
+  topic: string;
+}
