@@ -99,10 +99,15 @@ func TestFailingConsumerIsolatedDeadLetteredReplayed(t *testing.T) {
 			t.Errorf("Replay(missing) err = %v, want NotFound", err)
 		}
 		broken.Store(false)
-		for _, id := range []string{d.ID} {
-			if _, err := console.Replay(admin, id); err != nil {
-				t.Fatalf("Replay: %v", err)
-			}
+		replayed, err := console.Replay(admin, d.ID)
+		if err != nil {
+			t.Fatalf("Replay: %v", err)
+		}
+		if replayed.Attempts != 2 || replayed.DeadAt.IsZero() || replayed.EventID != d.EventID {
+			t.Errorf("Replay returned %+v, want the letter as it was (2 attempts, its dead_at)", replayed)
+		}
+		if _, err := console.Replay(admin, d.ID); !apperr.Is(err, apperr.KindNotFound) {
+			t.Errorf("Replay twice: err = %v, want NotFound (no longer dead)", err)
 		}
 		rest, _ := console.DeadLetters(admin, event.DeadFilter{After: page.NextCursor})
 		if _, err := console.Replay(admin, rest.Items[0].ID); err != nil {

@@ -117,14 +117,27 @@ func (c *Console) Replay(ctx context.Context, id string) (DeadLetter, error) {
 	var created, dead int64
 	err := c.bus.db.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `
-			UPDATE event_retry SET status = 'pending', attempts = 0, next_attempt_at = 0, claimed_until = 0, dead_at = NULL
-			WHERE id = $1 AND status = 'dead'
-			RETURNING id, consumer, event_id, topic, aggregate, payload, attempts, COALESCE(last_error, ''), created_at, 0`, id).
+			SELECT id, consumer, event_id, topic, aggregate, payload, attempts, COALESCE(last_error, ''), created_at, COALESCE(dead_at, 0)
+			FROM event_retry WHERE id = $1 AND status = 'dead'`, id).
 			Scan(&d.ID, &d.Consumer, &d.EventID, &d.Topic, &d.Aggregate, &payload, &d.Attempts, &d.LastError, &created, &dead)
 		if errors.Is(err, sql.ErrNoRows) {
 			return apperr.NotFound("dead letter %s not found", id)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		// Conditional on still being dead: of two admins replaying at once,
+		// one replays and the other gets NotFound.
+		res, err := tx.ExecContext(ctx, `
+			UPDATE event_retry SET status = 'pending', attempts = 0, next_attempt_at = 0, claimed_until = 0, dead_at = NULL
+			WHERE id = $1 AND status = 'dead'`, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return apperr.NotFound("dead letter %s not found", id)
+		}
+		return nil
 	})
 	if err != nil {
 		if apperr.KindOf(err) != apperr.KindInternal {
@@ -132,7 +145,7 @@ func (c *Console) Replay(ctx context.Context, id string) (DeadLetter, error) {
 		}
 		return DeadLetter{}, fmt.Errorf("replay %s: %w", id, err)
 	}
-	d.Payload, d.EventTime = json.RawMessage(payload), sqldb.Time(created)
+	d.Payload, d.EventTime, d.DeadAt = json.RawMessage(payload), sqldb.Time(created), sqldb.Time(dead)
 	c.bus.kickRetries()
 	return d, nil
 }
