@@ -122,6 +122,9 @@ func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
 // dial connects to the server; its errors never carry the URL (which may
 // hold a password).
 func (b *Broker) dial() (*amqp.Connection, error) {
+	if _, err := amqp.ParseURI(b.url); err != nil { // its error may repeat the URL
+		return nil, errors.New("connect to rabbitmq: the url does not parse (amqp[s]://user:password@host:port/vhost, reserved characters percent-encoded)")
+	}
 	conn, err := amqp.DialConfig(b.url, amqp.Config{
 		Dial:       amqp.DefaultDial(b.opts.DialTimeout),
 		Properties: amqp.Table{"connection_name": "bazaar-events"},

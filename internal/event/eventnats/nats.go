@@ -44,6 +44,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	neturl "net/url"
 	"strings"
 	"sync"
 	"time"
@@ -135,6 +136,11 @@ func Open(ctx context.Context, url string, opts Options) (*Broker, error) {
 	opts = opts.withDefaults()
 	if err := validStreamName(opts.Stream); err != nil {
 		return nil, err
+	}
+	for _, u := range strings.Split(url, ",") {
+		if _, err := neturl.Parse(strings.TrimSpace(u)); err != nil { // its error repeats the URL
+			return nil, errors.New("connect to nats: the url does not parse (nats://[user:password@]host:port, reserved characters percent-encoded)")
+		}
 	}
 	nc, err := nats.Connect(url, nats.Name("bazaar-events"), nats.MaxReconnects(-1))
 	if err != nil {

@@ -163,3 +163,17 @@ func TestPublishRefusesBadTopic(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenErrorHidesPassword(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, u := range []string{"nats://user:s3cret@[::1", "nats://user:s3cret@127.0.0.1:1"} {
+		_, err := eventnats.Open(ctx, u, eventnats.Options{})
+		if err == nil {
+			t.Fatalf("Open(%q) = nil, want an error", u)
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Fatalf("Open(%q) = %v, which shows the password", u, err)
+		}
+	}
+}
