@@ -264,7 +264,10 @@ func (b *Broker) Consume(ctx context.Context, group string, topics []string, h f
 		}
 		want[tp] = true
 	}
-	if err := b.setupGroup(ctx, group); err != nil {
+	setup, cancelSetup := context.WithTimeout(ctx, 30*time.Second)
+	err := b.setupGroup(setup, group)
+	cancelSetup()
+	if err != nil {
 		return fmt.Errorf("consume %s: %w", group, err)
 	}
 	opts := []kgo.Opt{

@@ -115,6 +115,9 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// setupTimeout bounds Consume's calls to the server.
+const setupTimeout = 30 * time.Second
+
 // Broker is an event.Broker on NATS JetStream.
 type Broker struct {
 	opts Options
@@ -319,7 +322,9 @@ func (b *Broker) Consume(ctx context.Context, group string, topics []string, h f
 		}
 	}
 	name := ConsumerName(group)
-	cons, err := b.js.CreateOrUpdateConsumer(ctx, b.opts.Stream, jetstream.ConsumerConfig{
+	setup, cancelSetup := context.WithTimeout(ctx, setupTimeout)
+	defer cancelSetup()
+	cons, err := b.js.CreateOrUpdateConsumer(setup, b.opts.Stream, jetstream.ConsumerConfig{
 		Durable:       name,
 		Description:   "bazaar consumer group " + group,
 		DeliverPolicy: jetstream.DeliverNewPolicy,
@@ -332,7 +337,7 @@ func (b *Broker) Consume(ctx context.Context, group string, topics []string, h f
 	if err != nil {
 		return fmt.Errorf("consume %s: consumer %s on %s: %w", group, name, filter, err)
 	}
-	kv, err := b.leaseBucket(ctx)
+	kv, err := b.leaseBucket(setup)
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", group, err)
 	}
