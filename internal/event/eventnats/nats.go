@@ -21,7 +21,10 @@
 // releases it when its ctx ends, after acknowledging or nak-ing what it
 // fetched; a member that dies is replaced once its lease expires, and the
 // next member waits AckWait (if anything is pending) so that the dead
-// member's batch comes back before later events.
+// member's batch comes back before later events. (Without that wait it
+// would be worse than late: with AckPolicy All, acknowledging a later event
+// acknowledges the dead member's batch too, and it would never be handled.
+// TestDeadMemberBatchComesFirst checks this.)
 //
 // A batch whose handler fails is delivered to the handler again, by the
 // member holding it, with backoff (RetryMin doubling to RetryMax), and the

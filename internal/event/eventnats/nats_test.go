@@ -4,10 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -174,6 +179,97 @@ func TestOpenErrorHidesPassword(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "s3cret") {
 			t.Fatalf("Open(%q) = %v, which shows the password", u, err)
+		}
+	}
+}
+
+// TestDeadMemberBatchComesFirst: a member whose process dies holding a
+// batch smaller than BatchSize leaves it unacknowledged; the member that
+// takes over (once the lease expires) must handle it before later events.
+func TestDeadMemberBatchComesFirst(t *testing.T) {
+	u := serverURL(t)
+	opts := testOptions(t, u)
+	opts.LeaseTTL = 2 * time.Second
+	opts.AckWait = 3 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	open := func() *eventnats.Broker {
+		b, err := eventnats.Open(ctx, u, opts)
+		if err != nil {
+			t.Fatalf("Open = %v", err)
+		}
+		t.Cleanup(func() { _ = b.Close() })
+		return b
+	}
+	topic := "dead.member.v1"
+	events := func(from, n int) []event.Event {
+		var out []event.Event
+		for i := from; i < from+n; i++ {
+			out = append(out, event.Event{ID: fmt.Sprintf("e%02d", i), Topic: topic, Aggregate: "a", Payload: json.RawMessage(`{}`)})
+		}
+		return out
+	}
+
+	dying := open()
+	got := make(chan []event.Event, 1)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) }) // runs before dying.Close
+	err := dying.Consume(ctx, "g", []string{topic}, func(ctx context.Context, batch []event.Event) error {
+		select {
+		case got <- batch:
+		default:
+		}
+		<-release
+		return errors.New("dead")
+	})
+	if err != nil {
+		t.Fatalf("Consume = %v", err)
+	}
+	pub := open()
+	if err := pub.Publish(ctx, events(0, 5)); err != nil {
+		t.Fatalf("Publish = %v", err)
+	}
+	select {
+	case b := <-got:
+		if len(b) != 5 {
+			t.Fatalf("dying member's batch has %d events, want 5", len(b))
+		}
+	case <-ctx.Done():
+		t.Fatalf("dying member got no batch")
+	}
+	dying.KillConnection()
+	if err := pub.Publish(ctx, events(5, 5)); err != nil {
+		t.Fatalf("Publish = %v", err)
+	}
+
+	var mu sync.Mutex
+	var handled []string
+	if err := open().Consume(ctx, "g", []string{topic}, func(ctx context.Context, batch []event.Event) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range batch {
+			handled = append(handled, e.ID)
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("Consume = %v", err)
+	}
+	want := []string{"e00", "e01", "e02", "e03", "e04", "e05", "e06", "e07", "e08", "e09"}
+	for {
+		mu.Lock()
+		n := len(handled)
+		got := slices.Clone(handled)
+		mu.Unlock()
+		if n >= len(want) {
+			if !slices.Equal(got, want) {
+				t.Fatalf("handled %v, want %v", got, want)
+			}
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("handled %v after %v, want %v", got, 60*time.Second, want)
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
 }
