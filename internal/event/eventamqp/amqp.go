@@ -22,7 +22,8 @@
 // ends.
 //
 // A queue keeps the bindings of topics a group no longer consumes; the
-// member drops their events. Queues are not deleted when a group is
+// member drops (and acknowledges) their events. All members of a group must
+// consume the same topics, for the same reason. Queues are not deleted when a group is
 // retired (QueueExpires can make RabbitMQ delete an unused one).
 package eventamqp
 

@@ -11,8 +11,11 @@
 // (ConsumerName), created with DeliverPolicy New, AckPolicy All and
 // MaxAckPending the batch size. One topic is its FilterSubject; several
 // topics filter "<prefix>.>" and the driver drops the other topics (server
-// 2.9 has no multi-subject filters). A consumer's topics are fixed: changing
-// them updates the consumer's filter, which servers before 2.10 refuse.
+// 2.9 has no multi-subject filters). Consume updates the filter when a
+// group's topics change. All members of a group must consume the same
+// topics: a member drops (and acknowledges) the events of topics it was
+// not given, so during a rolling deploy that adds a topic to a group, the
+// new topic's events handled by an old member are lost to the group.
 //
 // The group's members take turns through a lease, a key in the JetStream
 // key-value bucket "<stream>_LEASES" (TTL LeaseTTL): only the member holding
@@ -31,11 +34,11 @@
 // messages are kept in progress meanwhile: nothing after it is fetched. If
 // the member stops meanwhile it naks the batch for the next member.
 //
-// Limits: a handler must finish a batch within AckWait and LeaseTTL (its
-// lease is renewed meanwhile, but a member that cannot reach the server for
-// LeaseTTL loses its turn), or the batch may be handled again, possibly
-// after later events. Handlers must be idempotent, as every consumer of
-// event is.
+// While a handler runs, its member keeps the batch in progress (every
+// AckWait/3) and renews its lease. A member that cannot reach the server
+// for LeaseTTL loses its turn, and for AckWait its batch: another member
+// may then handle the batch again. Handlers must be idempotent, as every
+// consumer of event is.
 package eventnats
 
 import (
@@ -586,7 +589,7 @@ func (m *member) deliver(ctx context.Context, lost <-chan struct{}, msgs []jetst
 			}
 			return stopped
 		}
-		err := m.h(ctx, events)
+		err := m.handle(ctx, msgs, events)
 		if err == nil {
 			break
 		}
@@ -607,6 +610,31 @@ func (m *member) deliver(ctx context.Context, lost <-chan struct{}, msgs []jetst
 		return fmt.Errorf("ack %s: %w", last.Subject(), err)
 	}
 	return nil
+}
+
+// handle calls h, keeping msgs in progress on the server while it runs.
+func (m *member) handle(ctx context.Context, msgs []jetstream.Msg, events []event.Event) error {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(m.b.opts.AckWait / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				for _, msg := range msgs {
+					_ = msg.InProgress()
+				}
+			}
+		}
+	}()
+	defer wg.Wait()
+	defer close(done)
+	return m.h(ctx, events)
 }
 
 func sleep(ctx context.Context, d time.Duration) {
