@@ -14,14 +14,12 @@ import (
 	"strings"
 
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/event/eventbroker"
 )
 
 // openBroker opens the broker named by url; nil for in process.
-var openBroker = func(ctx context.Context, url string, log *slog.Logger) (event.Broker, error) {
-	if url == "" {
-		return nil, nil
-	}
-	return nil, fmt.Errorf("BAZAAR_EVENTS_URL: no broker driver for %q", strings.SplitN(url, "://", 2)[0])
+func openBroker(ctx context.Context, url string, log *slog.Logger) (event.Broker, error) {
+	return eventbroker.Open(ctx, url, log)
 }
 
 // processName names the process for leases: the host and a hash of its
