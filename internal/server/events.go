@@ -49,15 +49,16 @@ func (s *Server) searchReplica() (string, error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("search replica name: %w", err)
 	}
-	// The first replica of a database keeps the name its queue had before
-	// replicas existed; later data dirs get a name of their own.
-	name := "default"
-	if taken, err := s.replicaTaken(name); err != nil {
+	// A data dir gets a name of its own, except the first to start on a
+	// database from before replicas existed: it takes over the queue that
+	// database's index had (named "default").
+	r := make([]byte, 5)
+	_, _ = rand.Read(r)
+	name := "r" + hex.EncodeToString(r)
+	if legacy, err := s.legacyReplica(); err != nil {
 		return "", err
-	} else if taken {
-		r := make([]byte, 5)
-		_, _ = rand.Read(r)
-		name = "r" + hex.EncodeToString(r)
+	} else if legacy {
+		name = "default"
 	}
 	if err := os.MkdirAll(s.cfg.DataDir, 0o750); err != nil {
 		return "", fmt.Errorf("search replica name: %w", err)
@@ -68,13 +69,16 @@ func (s *Server) searchReplica() (string, error) {
 	return name, nil
 }
 
-// replicaTaken reports whether a search replica named name has consumed
-// events from this database already.
-func (s *Server) replicaTaken(name string) (bool, error) {
-	var n int
-	err := s.db.Read().QueryRow(`SELECT COUNT(*) FROM event_applied WHERE consumer = $1`, "search@"+name).Scan(&n)
+// legacyReplica reports whether the database's search index predates
+// replicas (its consumer was "search") and no replica has taken its queue
+// over yet.
+func (s *Server) legacyReplica() (bool, error) {
+	var old, taken int
+	err := s.db.Read().QueryRow(`SELECT
+		(SELECT COUNT(*) FROM (SELECT 1 FROM event_applied WHERE consumer = 'search' LIMIT 1) o),
+		(SELECT COUNT(*) FROM (SELECT 1 FROM event_applied WHERE consumer = 'search@default' LIMIT 1) t)`).Scan(&old, &taken)
 	if err != nil {
 		return false, fmt.Errorf("search replica name: %w", err)
 	}
-	return n > 0, nil
+	return old > 0 && taken == 0, nil
 }
