@@ -4,7 +4,7 @@
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GO_PACKAGES := ./...
 
-.PHONY: run test lint unit build bench clean web web-test e2e
+.PHONY: run test test-nats lint unit build bench clean web web-test e2e
 
 run: ## a complete shop with demo data on http://localhost:8080 (SQLite in ./bazaar-data)
 	@if [ ! -f web/dist/index.html ]; then \
@@ -27,6 +27,12 @@ lint:
 # PostgreSQL runs too when BAZAAR_TEST_POSTGRES_URL is set (CI always sets it).
 unit:
 	go test -race -count=1 -timeout 20m $(GO_PACKAGES)
+
+# The whole-server tests with every event relayed through NATS JetStream
+# (BAZAAR_TEST_NATS_URL, default the local server); the event drivers' own
+# suites run in `make test` when BAZAAR_TEST_NATS_URL / BAZAAR_TEST_AMQP_URL are set.
+test-nats:
+	BAZAAR_TEST_EVENTS_URL=$${BAZAAR_TEST_NATS_URL:-nats://127.0.0.1:4222} go test -race -count=1 -timeout 20m ./internal/server/
 
 bench: ## the HTTP benchmarks behind bench/RESULTS.md
 	go test -run '^$$' -bench . -benchmem -count 5 ./internal/catalog/cataloghttp/

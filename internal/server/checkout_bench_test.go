@@ -33,7 +33,7 @@ func BenchmarkCheckoutHTTP(b *testing.B) {
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			s, err := server.New(ctx, server.Config{DataDir: b.TempDir(), DatabaseURL: dbURL}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			s, err := server.New(ctx, server.Config{DataDir: b.TempDir(), DatabaseURL: dbURL, EventsURL: testEventsURL(b)}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -129,6 +129,9 @@ func crashRun(t *testing.T, bin, dbURL string) {
 	env := append(os.Environ(), "BAZAAR_DATA_DIR="+dataDir, "BAZAAR_DATABASE_URL="+dbURL,
 		// A short key lock lets a retry reclaim a key whose first attempt was killed.
 		"BAZAAR_IDEMPOTENCY_LOCK=2s")
+	if events := testEventsURL(t); events != "" {
+		env = append(env, "BAZAAR_EVENTS_URL="+events)
+	}
 	p := &proc{t: t, bin: bin, env: env, addr: freeAddr(t)}
 	base := "http://" + p.addr
 	p.start()

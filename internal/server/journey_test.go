@@ -24,9 +24,14 @@ func boot(t *testing.T, dbURL string) (*server.Server, string) {
 	return bootConfig(t, server.Config{DataDir: t.TempDir(), DatabaseURL: dbURL})
 }
 
-// bootConfig starts a real server with cfg on a free loopback port.
+// bootConfig starts a real server with cfg on a free loopback port. With
+// BAZAAR_TEST_EVENTS_URL set (CI sets it to NATS for a second run of this
+// package), its events go through that broker, in a namespace of its own.
 func bootConfig(t *testing.T, cfg server.Config) (*server.Server, string) {
 	t.Helper()
+	if cfg.EventsURL == "" {
+		cfg.EventsURL = testEventsURL(t)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
