@@ -85,3 +85,34 @@ func RestockTx(ctx context.Context, tx *sql.Tx, orderID string, skus []string, n
 	}
 	return total, nil
 }
+
+// Return gives a cancelled order's stock back in one transaction: a held
+// reservation is released whole, a committed one has the units of skus
+// restocked (RestockTx), a released one is left alone. The conditional
+// UPDATE that releases a held reservation also orders Return against a
+// concurrent Commit: whichever takes the reservation's row first wins and
+// the other sees its outcome (Commit then finds it released; Return finds it
+// committed and restocks), so units are neither lost nor returned twice.
+func (s *Store) Return(ctx context.Context, orderID string, skus []string, now time.Time) (int64, error) {
+	if len(skus) == 0 {
+		return 0, nil
+	}
+	var n int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		released, err := ReleaseTx(ctx, tx, orderID, now)
+		if err != nil {
+			return err
+		}
+		if !released {
+			n, err = RestockTx(ctx, tx, orderID, skus, now)
+			return err
+		}
+		r, err := reservation(ctx, tx, orderID)
+		for _, l := range r.Lines {
+			n += l.Quantity
+		}
+		return err
+	})
+	return n, err
+}
