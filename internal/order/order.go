@@ -380,3 +380,11 @@ func (o *Order) shipPart(sellerOrderID, shipmentID string, now time.Time) error 
 	}
 	return o.rederive(now)
 }
+
+// setID gives a new order (and its seller orders) the ID id.
+func (o *Order) setID(id string) {
+	o.ID = id
+	for i := range o.SellerOrders {
+		o.SellerOrders[i].OrderID = id
+	}
+}
