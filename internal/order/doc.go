@@ -16,21 +16,28 @@
 // its shipping fee, Options.ShippingFee, and tax, Options.TaxBasisPoints on
 // goods only). Then, in this order:
 //
-//  1. Stock.Reserve holds the stock under the new order's ID until the
-//     order's expiry plus the payment grace (all or nothing; Conflict
-//     "insufficient_stock" writes nothing anywhere).
-//  2. The order and order.placed.v1 (with from_cart) are written in one
-//     transaction. If that fails, Stock.Release gives the stock back (best
-//     effort: the reservation expires and inventory's sweeper releases it).
-//     An order awaiting payment therefore always has its reservation.
-//  3. For lines from the cart, Carts.RemoveOrdered takes exactly the ordered
+//  1. The placement is started in the order's store (order_placements):
+//     a retry with the same Idempotency-Key whose earlier attempt never
+//     wrote its order takes over that attempt's order ID.
+//  2. Stock.Reserve holds the stock under the order's ID until the order's
+//     expiry plus the payment grace (all or nothing; Conflict
+//     "insufficient_stock" leaves nothing anywhere). Reserving the same
+//     lines again is a no-op, so the retry above adopts the reservation.
+//  3. The order and order.placed.v1 (with from_cart) are written, and the
+//     placement ended, in one transaction. If that fails, the placement is
+//     dropped and Stock.Release gives the stock back. An order awaiting
+//     payment therefore always has its reservation.
+//  4. For lines from the cart, Carts.RemoveOrdered takes exactly the ordered
 //     quantities out of the cart (a line added or raised from another tab
 //     meanwhile stays). A failure is logged; the "order.cart" consumer of
 //     order.placed.v1 does it again, and the cart applies each order once.
 //
-// A crash between 1 and 2 leaves a reservation without an order until it
-// expires; a client's retry with the same Idempotency-Key places the order
-// (with a new reservation). A retry after 2 finds the order (request_key).
+// A crash between 2 and 3 leaves a reservation without an order: the
+// client's retry adopts it, or the expirer ends the placement after
+// PlacementTimeout and releases it (inventory's sweeper is the last
+// backstop). A placement still running when the expirer ends it fails its
+// write (Unavailable "placement_expired") rather than make an order without
+// stock. A retry after 3 finds the order by its key.
 // The order awaits payment until reservation_expires_at
 // (Options.ReservationTTL, BAZAAR_RESERVATION_TTL, 15 minutes by default).
 //
@@ -49,7 +56,8 @@
 // failure (last_payment_error) and the order keeps awaiting payment, so the
 // customer can retry.
 //
-// ExpireReservations (RunExpirer) cancels orders whose reservation ran out.
+// ExpireReservations (RunExpirer) cancels orders whose reservation ran out
+// (and ends stale placements, see above).
 // An order whose payment attempt is still open gets Options.PaymentGrace
 // more; inventory's own reservation is set to expire only after TTL +
 // grace, so inventory's sweeper is a backstop. A payment that succeeds for
@@ -136,6 +144,8 @@
 //	order_seller_orders  one per seller per order: status, totals, cancellation, and the
 //	                     projection of its shipment (shipment_id, shipment_status, tracking_id)
 //	order_lines          one per SKU per order: price and title as placed
+//	order_placements     placements started and not yet written (order ID, customer,
+//	                     Idempotency-Key, start): the saga log of Place
 //	event_applied        (the event package's table) the events the "order" consumer applied
 //
 // # Events published (aggregate = the order ID; payloads in event.go)

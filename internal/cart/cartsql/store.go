@@ -217,17 +217,6 @@ func (s *Store) ClearUser(ctx context.Context, userID string, now time.Time) err
 	})
 }
 
-// ClearTx removes every line of a user's cart inside tx, for the order
-// module to empty the cart in the transaction that writes the order. It
-// does not check the caller.
-func ClearTx(ctx context.Context, tx *sql.Tx, userID string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM cart_lines WHERE cart_id IN (SELECT id FROM cart_carts WHERE user_id = $1)`, userID)
-	if err != nil {
-		return fmt.Errorf("clear cart of %s: %w", userID, err)
-	}
-	return nil
-}
-
 // RemoveOrdered takes an order's quantities out of the user's cart, once.
 func (s *Store) RemoveOrdered(ctx context.Context, userID, orderID string, ordered []cart.Ordered, now time.Time) (bool, error) {
 	ordered = slices.Clone(ordered)
