@@ -461,8 +461,10 @@ func TestCheckoutFaults(t *testing.T) {
 			if _, reserved := e.Level(t, "LAMP"); reserved != 3 {
 				t.Fatalf("reserved after the crash = %d, want 3 (held by the unfinished placement)", reserved)
 			}
-			// The retry takes over the placement and its reservation
-			// rather than holding 3 more.
+			// The retry, a minute later, takes over the placement and its
+			// reservation rather than holding 3 more; the order dates from
+			// the first attempt, so it expires with its reservation.
+			e.Clock.Advance(time.Minute)
 			code, o := placeHTTP(t, h, "k1", in)
 			if code != http.StatusCreated {
 				t.Fatalf("retry = %d, want 201", code)
@@ -470,6 +472,10 @@ func TestCheckoutFaults(t *testing.T) {
 			consistent(t, e)
 			if _, reserved := e.Level(t, "LAMP"); reserved != 3 {
 				t.Errorf("reserved after the retry = %d, want 3", reserved)
+			}
+			r, err := e.Inventory.Reservation(bg, o.ID)
+			if err != nil || !r.ExpiresAt.Equal(o.ReservationExpiresAt.Add(order.DefaultPaymentGrace)) {
+				t.Errorf("reservation expires %v (%v), want the order's expiry %v + the grace", r.ExpiresAt, err, o.ReservationExpiresAt)
 			}
 			pay(t, e, alice, o.ID, "tok_visa")
 			consistent(t, e)

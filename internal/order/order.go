@@ -388,3 +388,11 @@ func (o *Order) setID(id string) {
 		o.SellerOrders[i].OrderID = id
 	}
 }
+
+// setPlacedAt dates a new order at, with its reservation expiring ttl later.
+func (o *Order) setPlacedAt(at time.Time, ttl time.Duration) {
+	o.PlacedAt, o.UpdatedAt, o.ReservationExpiresAt = at, at, at.Add(ttl)
+	for i := range o.SellerOrders {
+		o.SellerOrders[i].UpdatedAt = at
+	}
+}

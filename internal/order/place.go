@@ -120,11 +120,7 @@ func (s *Service) Place(ctx context.Context, in PlaceInput) (Order, error) {
 	if err != nil {
 		return Order{}, err
 	}
-	now := s.clock()
-	o.PlacedAt, o.UpdatedAt, o.ReservationExpiresAt = now, now, now.Add(s.ttl)
-	for i := range o.SellerOrders {
-		o.SellerOrders[i].UpdatedAt = now
-	}
+	o.setPlacedAt(s.clock(), s.ttl)
 	reserve := make([]inventory.Line, 0, len(order))
 	for _, part := range o.SellerOrders {
 		for _, l := range part.Lines {
@@ -174,11 +170,17 @@ func (s *Service) Place(ctx context.Context, in PlaceInput) (Order, error) {
 func (s *Service) hold(ctx context.Context, o *Order, lines []inventory.Line) error {
 	expiry := o.ReservationExpiresAt.Add(s.grace)
 	for attempt := 0; ; attempt++ {
-		orderID, err := s.store.StartPlacement(ctx, o.CustomerID, o.RequestKey, o.ID, o.PlacedAt)
+		orderID, started, err := s.store.StartPlacement(ctx, o.CustomerID, o.RequestKey, o.ID, o.PlacedAt)
 		if err != nil {
 			return fmt.Errorf("start placing an order: %w", err)
 		}
 		o.setID(orderID)
+		if !started.Equal(o.PlacedAt) {
+			// Taking over an earlier attempt: the order dates from it, so
+			// its expiry matches the reservation's, which Reserve keeps.
+			o.setPlacedAt(started, s.ttl)
+			expiry = o.ReservationExpiresAt.Add(s.grace)
+		}
 		err = s.deps.Stock.Reserve(ctx, o.ID, lines, expiry)
 		if err == nil {
 			return nil
@@ -189,6 +191,8 @@ func (s *Service) hold(ctx context.Context, o *Order, lines []inventory.Line) er
 		switch k := apperr.KindOf(err); {
 		case apperr.CodeOf(err) == "already_reserved" && attempt == 0:
 			o.setID(id.New("ord"))
+			o.setPlacedAt(s.clock(), s.ttl)
+			expiry = o.ReservationExpiresAt.Add(s.grace)
 			continue
 		case k == apperr.KindInternal || k == apperr.KindUnavailable:
 			return fmt.Errorf("place order: %w", err)
@@ -203,8 +207,15 @@ func (s *Service) hold(ctx context.Context, o *Order, lines []inventory.Line) er
 // releases a reservation left behind once it expires.
 func (s *Service) abandon(ctx context.Context, orderID string) {
 	ctx = context.WithoutCancel(ctx)
-	if _, err := s.store.DropPlacement(ctx, orderID); err != nil {
+	dropped, err := s.store.DropPlacement(ctx, orderID)
+	if err != nil {
 		s.log.WarnContext(ctx, "end the placement of an order that was not placed; the expirer will", "order", orderID, "err", err)
+		return
+	}
+	if !dropped {
+		// Someone else ended it: a concurrent duplicate that wrote the
+		// order (the stock is its order's now) or the expirer (which
+		// releases it itself).
 		return
 	}
 	if err := s.deps.Stock.Release(ctx, orderID); err != nil {

@@ -45,11 +45,11 @@ type Cursor struct {
 type Store interface {
 	// StartPlacement records that orderID is being placed for customerID
 	// with the Idempotency-Key key (none when ""), before its stock is
-	// reserved, and returns the order ID the placement goes by: that of an
-	// earlier placement with the same customer and key if one was started
-	// and never ended (its process died before writing the order), orderID
-	// otherwise.
-	StartPlacement(ctx context.Context, customerID, key, orderID string, now time.Time) (string, error)
+	// reserved, and returns the order ID the placement goes by and when it
+	// started: those of an earlier placement with the same customer and key
+	// if one was started and never ended (its process died before writing
+	// the order), orderID and now otherwise.
+	StartPlacement(ctx context.Context, customerID, key, orderID string, now time.Time) (string, time.Time, error)
 	// DropPlacement ends a placement that did not become an order; false if
 	// there was none (the order was written, or it was dropped before).
 	DropPlacement(ctx context.Context, orderID string) (bool, error)

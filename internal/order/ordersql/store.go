@@ -89,8 +89,8 @@ func (s *Store) ApplyOnce(ctx context.Context, consumer, eventID string, fn func
 
 // StartPlacement records a placement, or finds the earlier one with the
 // same customer and key.
-func (s *Store) StartPlacement(ctx context.Context, customerID, key, orderID string, now time.Time) (string, error) {
-	got := orderID
+func (s *Store) StartPlacement(ctx context.Context, customerID, key, orderID string, now time.Time) (string, time.Time, error) {
+	got, started := orderID, micros(now)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		// ON CONFLICT covers the (customer, key) index: a retry keeps the
 		// first attempt's order ID.
@@ -101,10 +101,16 @@ func (s *Store) StartPlacement(ctx context.Context, customerID, key, orderID str
 		if key == "" {
 			return nil
 		}
-		return tx.QueryRowContext(ctx, `SELECT order_id FROM order_placements WHERE customer_id = $1 AND request_key = $2`,
-			customerID, key).Scan(&got)
+		return tx.QueryRowContext(ctx, `SELECT order_id, started_at FROM order_placements WHERE customer_id = $1 AND request_key = $2`,
+			customerID, key).Scan(&got, &started)
 	})
-	return got, err
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if got == orderID {
+		return got, now, nil
+	}
+	return got, sqldb.Time(started), nil
 }
 
 // DropPlacement ends a placement that did not become an order.

@@ -67,7 +67,7 @@ func create(t *testing.T, s order.Store, o order.Order) {
 // start starts placing o, as the service does before reserving its stock.
 func start(t *testing.T, s order.Store, o order.Order) {
 	t.Helper()
-	if got, err := s.StartPlacement(context.Background(), o.CustomerID, o.RequestKey, o.ID, o.PlacedAt); err != nil || got != o.ID {
+	if got, _, err := s.StartPlacement(context.Background(), o.CustomerID, o.RequestKey, o.ID, o.PlacedAt); err != nil || got != o.ID {
 		t.Fatalf("StartPlacement(%s) = %s, %v", o.ID, got, err)
 	}
 }
@@ -481,9 +481,12 @@ func testPlacements(t *testing.T, s order.Store) {
 	ctx := context.Background()
 	startAs := func(customer, key, orderID string, at time.Time) string {
 		t.Helper()
-		got, err := s.StartPlacement(ctx, customer, key, orderID, at)
+		got, started, err := s.StartPlacement(ctx, customer, key, orderID, at)
 		if err != nil {
 			t.Fatalf("StartPlacement(%s, %q, %s): %v", customer, key, orderID, err)
+		}
+		if got == orderID && !started.Equal(at) {
+			t.Errorf("StartPlacement(%s) started at %v, want %v", orderID, started, at)
 		}
 		return got
 	}
@@ -492,8 +495,8 @@ func testPlacements(t *testing.T, s order.Store) {
 	if got := startAs("usr_1", "key-1", first.ID, t0); got != first.ID {
 		t.Errorf("StartPlacement = %s, want %s", got, first.ID)
 	}
-	if got := startAs("usr_1", "key-1", "ord_retry", t0.Add(time.Second)); got != first.ID {
-		t.Errorf("StartPlacement of a retry = %s, want the first attempt's %s", got, first.ID)
+	if got, started, err := s.StartPlacement(ctx, "usr_1", "key-1", "ord_retry", t0.Add(time.Second)); err != nil || got != first.ID || !started.Equal(t0) {
+		t.Errorf("StartPlacement of a retry = %s, %v, %v; want the first attempt's %s, %v", got, started, err, first.ID, t0)
 	}
 	if got := startAs("usr_2", "key-1", "ord_other", t0); got != "ord_other" {
 		t.Errorf("StartPlacement of another customer's key = %s, want ord_other", got)
