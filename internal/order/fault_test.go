@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/cart"
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/idempotency"
@@ -665,6 +666,37 @@ func TestCheckoutFaults(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestInsufficientStockWritesNothing: a refused reservation answers
+// Conflict "insufficient_stock" with a field error per short SKU, and
+// leaves no order, no reservation, no placement and the cart as it was.
+func TestInsufficientStockWritesNothing(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e, _, _ := faultEnv(t, db)
+		fillCart(t, e, map[string]int64{"TEE": 2, "LAMP": 5})
+		place(t, e, bob, line("LAMP", 1)) // one lamp goes meanwhile
+		_, err := e.Orders.Place(alice, fromCart)
+		ae, ok := apperr.As(err)
+		if !ok || ae.Code != "insufficient_stock" || ae.Kind != apperr.KindConflict {
+			t.Fatalf("Place beyond stock = %v, want Conflict insufficient_stock", err)
+		}
+		want := []apperr.FieldError{{Field: "LAMP", Message: "requested 5, available 4"}}
+		if diff := cmp.Diff(want, ae.Fields); diff != "" {
+			t.Errorf("field errors (-want +got):\n%s", diff)
+		}
+		if page, err := e.Orders.Orders(alice, order.Query{}); err != nil || len(page.Items) != 0 {
+			t.Errorf("alice's orders after a refused placement: %v, %v", page.Items, err)
+		}
+		if diff := cmp.Diff(map[string]int64{"TEE": 2, "LAMP": 5}, cartOf(t, e)); diff != "" {
+			t.Errorf("cart (-want +got):\n%s", diff)
+		}
+		var reservations int
+		if err := e.DB.Read().QueryRow(`SELECT COUNT(*) FROM inventory_reservation`).Scan(&reservations); err != nil || reservations != 1 {
+			t.Errorf("%d reservations (%v) after a refused placement, want bob's only", reservations, err)
+		}
+		consistent(t, e)
+	})
 }
 
 // TestPlaceKeepsLinesAddedFromAnotherTab: lines added, and quantities
