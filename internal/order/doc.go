@@ -37,9 +37,9 @@
 // PlacementTimeout and releases it (inventory's sweeper is the last
 // backstop). A placement still running when the expirer ends it fails its
 // write (Unavailable "placement_expired") rather than make an order without
-// stock. A retry after 3 finds the order by its key.
-// The order awaits payment until reservation_expires_at
-// (Options.ReservationTTL, BAZAAR_RESERVATION_TTL, 15 minutes by default).
+// stock. A retry after 3 finds the order by its key. The order awaits
+// payment until reservation_expires_at (Options.ReservationTTL,
+// BAZAAR_RESERVATION_TTL, 15 minutes by default).
 //
 // Pay (POST /api/v1/payment) checks that the caller owns the order, that it
 // awaits payment and that its reservation is live, notes the attempt on the
@@ -57,10 +57,10 @@
 // customer can retry.
 //
 // ExpireReservations (RunExpirer) cancels orders whose reservation ran out
-// (and ends stale placements, see above).
-// An order whose payment attempt is still open gets Options.PaymentGrace
-// more; inventory's own reservation is set to expire only after TTL +
-// grace, so inventory's sweeper is a backstop. A payment that succeeds for
+// (and ends stale placements, see above). An order whose payment attempt is
+// still open gets Options.PaymentGrace more; inventory's own reservation is
+// set to expire only after TTL + grace, so inventory's sweeper is a
+// backstop. A payment that succeeds for
 // an order already cancelled (a late webhook) never brings it back:
 // order.cancelled.v1 is published again with refund_required, and the money
 // is refunded.
