@@ -35,6 +35,13 @@ type Line struct {
 	AddedAt  time.Time `json:"added_at"`
 }
 
+// Ordered is a quantity of one SKU an order took from a cart (see
+// Service.RemoveOrdered).
+type Ordered struct {
+	SKU      string `json:"sku"`
+	Quantity int64  `json:"quantity"`
+}
+
 // View is a cart as shown to its owner, with current prices and availability.
 type View struct {
 	ID        string      `json:"id"`

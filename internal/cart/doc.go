@@ -15,6 +15,13 @@
 // subtotals, like lines that cannot be bought now (not purchasable or not in
 // stock). item_count counts the units of every line.
 //
-// Tables: cart_carts, cart_lines, cart_wishlist.
-// Events published: none. Events consumed: none.
+// Placing an order from the cart takes exactly the ordered quantities out of
+// it (RemoveOrdered), once per order: the order module calls it right after
+// the order commits and again from its consumer of order.placed.v1, and
+// cart_order_removals records the orders already applied. A line added, or a
+// quantity raised, from another tab after the order read the cart stays.
+//
+// Tables: cart_carts, cart_lines, cart_wishlist, cart_order_removals.
+// Events published: none. Events consumed: none (the order module calls
+// RemoveOrdered from its own consumer, as cart cannot import order).
 package cart

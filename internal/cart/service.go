@@ -251,8 +251,7 @@ func (s *Service) RemoveItem(ctx context.Context, token, lineID string) error {
 }
 
 // Lines returns the stored lines of a user's cart (empty if the user has
-// none), for the order module. The caller must be that user or an admin;
-// background jobs without a principal use cartsql.ClearTx and friends.
+// none), for the order module. The caller must be that user or an admin.
 func (s *Service) Lines(ctx context.Context, userID string) ([]Line, error) {
 	if err := s.self(ctx, userID); err != nil {
 		return nil, err
@@ -274,6 +273,25 @@ func (s *Service) Clear(ctx context.Context, userID string) error {
 		return err
 	}
 	return s.store.ClearUser(ctx, userID, s.now())
+}
+
+// RemoveOrdered takes the quantities an order was placed with out of the
+// user's cart, exactly once per order: a line goes down by what was ordered
+// and is deleted when that leaves nothing, so a line added (or a quantity
+// raised) from another tab after the order read the cart stays in it.
+// Calling it again for the same order changes nothing, so the order module
+// may call it right after placing and again from its event consumer.
+//
+// RemoveOrdered is a service-to-service call: it does not check the caller.
+func (s *Service) RemoveOrdered(ctx context.Context, userID, orderID string, lines []Ordered) error {
+	if userID == "" || orderID == "" {
+		return apperr.Invalid("validation_failed", "the request has invalid fields",
+			apperr.FieldError{Field: "order_id", Message: "user and order are required"})
+	}
+	if _, err := s.store.RemoveOrdered(ctx, userID, orderID, lines, s.now()); err != nil {
+		return fmt.Errorf("remove order %s from the cart of %s: %w", orderID, userID, err)
+	}
+	return nil
 }
 
 func (s *Service) self(ctx context.Context, userID string) error {

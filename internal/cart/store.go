@@ -33,6 +33,12 @@ type Store interface {
 	DeleteLine(ctx context.Context, cartID, lineID string, now time.Time) error
 	// ClearUser removes every line of the user's cart.
 	ClearUser(ctx context.Context, userID string, now time.Time) error
+	// RemoveOrdered takes what order orderID ordered out of the user's
+	// cart, once per order, in one transaction that also records the order:
+	// each SKU's line goes down by the ordered quantity and is deleted when
+	// nothing is left; SKUs not in the cart are skipped. It reports false,
+	// changing nothing, if the order's removal was recorded before.
+	RemoveOrdered(ctx context.Context, userID, orderID string, lines []Ordered, now time.Time) (bool, error)
 	// Merge moves the active guest cart's lines into the user cart in one
 	// transaction: a SKU in both gets the sum, capped at caps[sku] (a line
 	// already above its cap keeps its quantity; a SKU without a cap is

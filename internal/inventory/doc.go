@@ -7,16 +7,23 @@
 // CHECK (on_hand >= reserved). Available is on_hand - reserved, summed over a
 // SKU's warehouses.
 //
-// Orders reserve stock with Reserve (or inventorysql.ReserveTx inside the
-// order's own transaction): quantities are summed per SKU, SKUs are taken in
-// sorted order and each decrement is one conditional UPDATE, so concurrent
-// checkouts never oversell and never deadlock on each other. A reservation is
-// held until it is committed (payment succeeded: on_hand and reserved go
-// down), released (reserved goes down), or it expires and the sweeper
-// releases it.
+// Orders reserve stock with Reserve, a call of its own (inventory's
+// transaction, never the order's): quantities are summed per SKU, SKUs are
+// taken in sorted order and each decrement is one conditional UPDATE, so
+// concurrent checkouts never oversell and never deadlock on each other. The
+// reservation is recorded under the order's ID, so reserving again with the
+// same lines is a no-op (a retry). A reservation is held until it is
+// committed (payment succeeded: on_hand and reserved go down; Commit again is
+// a no-op), released (reserved goes down), or it expires and the sweeper
+// releases it. Return gives a cancelled order's stock back whatever became of
+// the reservation: a held one is released, committed units are restocked
+// once (inventory_restock), a released one is left alone; it decides and acts
+// in one transaction, so a Commit racing it is either restocked or refused.
+// Inventory cannot import order: the order module calls these methods, from
+// its services and its own event consumers.
 //
 // Tables: inventory_warehouse, inventory_stock, inventory_reservation,
-// inventory_reservation_line.
+// inventory_reservation_line, inventory_restock.
 //
 // Events published: inventory.stock.changed.v1 (StockChanged), on every
 // change of on_hand or reserved (set, reserve, commit, release, expiry),

@@ -240,6 +240,23 @@ func (s *Service) Release(ctx context.Context, orderID string) error {
 	return nil
 }
 
+// Return gives back the stock of a cancelled order (or of the seller
+// orders holding skus), whatever its reservation has become meanwhile: a
+// held reservation is released, a committed one has the units of skus put
+// back on hand, a released one is left alone. The decision and the change
+// are one transaction, so a Commit racing it either went first (and its
+// units are restocked) or finds the reservation released (and refuses): the
+// stock is never lost nor counted twice. Returning again is a no-op; an
+// empty skus does nothing; an order without a reservation is NotFound.
+//
+// Return is a service-to-service call: it does not check the caller.
+func (s *Service) Return(ctx context.Context, orderID string, skus []string) error {
+	if _, err := s.store.Return(ctx, orderID, skus, s.now()); err != nil {
+		return fmt.Errorf("return stock of %s: %w", orderID, err)
+	}
+	return nil
+}
+
 // ReleaseExpired releases the held reservations that expired at or before
 // now and returns how many.
 func (s *Service) ReleaseExpired(ctx context.Context, now time.Time) (int, error) {

@@ -33,6 +33,14 @@ type Store interface {
 	Reserve(ctx context.Context, orderID string, lines []Line, expiresAt, now time.Time) error
 	Commit(ctx context.Context, orderID string, now time.Time) error
 	Release(ctx context.Context, orderID string, now time.Time) error
+	// Return gives an order's stock back after the order (or part of it)
+	// was cancelled, in one transaction: a held reservation is released
+	// whole; a committed one has the units of skus put back on hand in the
+	// warehouses they came from, each (order, SKU, warehouse) at most once;
+	// a released one is left alone. It returns the units given back. An
+	// empty skus returns nothing; an order without a reservation is
+	// NotFound.
+	Return(ctx context.Context, orderID string, skus []string, now time.Time) (int64, error)
 	// ReleaseExpired releases every held reservation that expired at or
 	// before now and returns how many it released.
 	ReleaseExpired(ctx context.Context, now time.Time) (int, error)

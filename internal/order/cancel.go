@@ -2,10 +2,8 @@ package order
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -35,9 +33,11 @@ func cleanReason(f *apperr.Fields, reason string, required bool) string {
 
 // Cancel cancels a whole order for its customer, an admin or support, while
 // no part of it has shipped: every seller order still awaiting payment or
-// fulfilment is cancelled. An unpaid order's reserved stock is released; a
-// paid order's stock is restocked and its payment refunded (asynchronously,
-// by the consumer of order.cancelled.v1). Once a part has shipped it is a
+// fulfilment is cancelled, and order.cancelled.v1 published, in the order's
+// transaction. The stock comes back afterwards through inventory's Return
+// (released if still held, restocked if a payment committed it), called
+// right away and again by the "order.stock" consumer of order.cancelled.v1;
+// a paid order's payment is refunded by the "order.refund" consumer. Once a part has shipped it is a
 // Conflict "order_shipped" and nothing changes; a cancelled order is
 // Conflict "order_cancelled". Anyone else's order is NotFound.
 func (s *Service) Cancel(ctx context.Context, id string, in CancelInput) (Order, error) {
@@ -64,35 +64,34 @@ func (s *Service) Cancel(ctx context.Context, id string, in CancelInput) (Order,
 			reason = ReasonStaff
 		}
 	}
-	return s.store.Update(ctx, id, func(o *Order) (Effects, error) {
+	var cancelled []string
+	o, err = s.store.Update(ctx, id, func(o *Order) (Effects, error) {
 		now := s.clock()
 		prev := o.Status
 		ids, err := o.cancel(reason, now)
 		if err != nil {
 			return Effects{}, err
 		}
+		cancelled = ids
 		paid := prev != PendingPayment
-		var step TxStep
 		var sold []PaidLine
 		if paid {
 			sold = soldLines(o, ids)
-			var skus []string
-			for _, sid := range ids {
-				skus = append(skus, o.Part(sid).SKUs()...)
-			}
-			step = s.restock(o.ID, skus, now)
-		} else {
-			step = s.release(o.ID, now)
 		}
-		return Effects{Steps: []TxStep{step}, Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
+		return Effects{Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
 			OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: ids, Whole: true, Reason: reason, RefundRequired: paid, Sold: sold,
 		}}}, statusEvent(o, prev, now)...)}, nil
 	})
+	if err != nil {
+		return Order{}, err
+	}
+	s.returnStock(ctx, o, cancelled)
+	return o, nil
 }
 
 // CancelSellerOrder cancels one paid seller order that has not shipped, for
 // its seller (or an admin), with a reason: that seller's stock is restocked
-// and the seller order's total refunded. If it was the last part of the
+// (inventory's Return, as for Cancel) and the seller order's total refunded. If it was the last part of the
 // order still standing, the customer order is cancelled too. Errors:
 // NotFound for another seller's seller order; Conflict "order_shipped",
 // "order_cancelled" or "not_paid" (an unpaid order expires by itself).
@@ -128,17 +127,15 @@ func (s *Service) CancelSellerOrder(ctx context.Context, sellerOrderID string, i
 		if err != nil {
 			return Effects{}, err
 		}
-		return Effects{
-			Steps: []TxStep{s.restock(o.ID, part.SKUs(), now)},
-			Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
-				OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []string{sellerOrderID}, Whole: whole,
-				Reason: reason, RefundRequired: true, Sold: soldLines(o, []string{sellerOrderID}),
-			}}}, statusEvent(o, prev, now)...),
-		}, nil
+		return Effects{Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
+			OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []string{sellerOrderID}, Whole: whole,
+			Reason: reason, RefundRequired: true, Sold: soldLines(o, []string{sellerOrderID}),
+		}}}, statusEvent(o, prev, now)...)}, nil
 	})
 	if err != nil {
 		return Order{}, err
 	}
+	s.returnStock(ctx, o, []string{sellerOrderID})
 	out, _ := v.sees(o)
 	if v.p.Is(auth.Admin) {
 		out = o
@@ -146,23 +143,8 @@ func (s *Service) CancelSellerOrder(ctx context.Context, sellerOrderID string, i
 	return out, nil
 }
 
-func (s *Service) release(orderID string, now time.Time) TxStep {
-	return func(ctx context.Context, tx *sql.Tx) error {
-		_, err := s.deps.Stock.Release(ctx, tx, orderID, now)
-		return err
-	}
-}
-
-func (s *Service) restock(orderID string, skus []string, now time.Time) TxStep {
-	return func(ctx context.Context, tx *sql.Tx) error {
-		_, err := s.deps.Stock.Restock(ctx, tx, orderID, skus, now)
-		return err
-	}
-}
-
-// OnCancelled is the refund consumer of order.cancelled.v1 (subscribe it
-// with Bus.Subscribe, not SubscribeTx: it calls the payment module, never
-// inside a transaction). When the cancellation requires a refund it refunds
+// OnCancelled is the "order.refund" consumer of order.cancelled.v1: it
+// calls the payment module, outside any transaction. When the cancellation requires a refund it refunds
 // the whole order's remaining capture (Whole) or each cancelled seller
 // order's total. Refunds are idempotent, so a redelivery is harmless; an
 // error (the gateway is down) makes the outbox deliver it again later. A

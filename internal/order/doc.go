@@ -5,43 +5,84 @@
 //
 // # Placing and paying
 //
+// No transaction spans two modules: each may live in its own database. The
+// order module reaches inventory and carts through the Stock and Carts
+// interfaces it declares (*inventory.Service and *cart.Service, or remote
+// clients), whose every method is idempotent per order ID, and its own
+// transactions hold only its tables and its outbox.
+//
 // Place prices every line from the catalog (never from the client), sums
-// quantities per SKU, splits the lines per seller (each seller order with
+// quantities per SKU and splits the lines per seller (each seller order with
 // its shipping fee, Options.ShippingFee, and tax, Options.TaxBasisPoints on
-// goods only), and writes the order, the stock reservation
-// (inventorysql.ReserveTx), the emptied cart (cartsql.ClearTx, when the lines
-// came from the cart) and order.placed.v1 in ONE transaction: other modules'
-// writes join it as TxStep functions. The order awaits payment until
-// reservation_expires_at (Options.ReservationTTL, BAZAAR_RESERVATION_TTL,
-// 15 minutes by default).
+// goods only). Then, in this order:
+//
+//  1. The placement is started in the order's store (order_placements):
+//     a retry with the same Idempotency-Key whose earlier attempt never
+//     wrote its order takes over that attempt's order ID.
+//  2. Stock.Reserve holds the stock under the order's ID until the order's
+//     expiry plus the payment grace (all or nothing; Conflict
+//     "insufficient_stock" leaves nothing anywhere). Reserving the same
+//     lines again is a no-op, so the retry above adopts the reservation.
+//  3. The order and order.placed.v1 (with from_cart) are written, and the
+//     placement ended, in one transaction. If that fails, the placement is
+//     dropped and Stock.Release gives the stock back. An order awaiting
+//     payment therefore always has its reservation.
+//  4. For lines from the cart, Carts.RemoveOrdered takes exactly the ordered
+//     quantities out of the cart (a line added or raised from another tab
+//     meanwhile stays). A failure is logged; the "order.cart" consumer of
+//     order.placed.v1 does it again, and the cart applies each order once.
+//
+// A crash between 2 and 3 leaves a reservation without an order: the
+// client's retry adopts it, or the expirer ends the placement after
+// PlacementTimeout and releases it (inventory's sweeper is the last
+// backstop). A placement still running when the expirer ends it fails its
+// write (Unavailable "placement_expired") rather than make an order without
+// stock. A retry after 3 finds the order by its key. The order awaits
+// payment until reservation_expires_at (Options.ReservationTTL,
+// BAZAAR_RESERVATION_TTL, 15 minutes by default).
 //
 // Pay (POST /api/v1/payment) checks that the caller owns the order, that it
 // awaits payment and that its reservation is live, notes the attempt on the
 // order and calls payment.Service.Start for the order's total outside any
-// transaction. The outcome arrives as events: payment.succeeded.v1 commits
-// the stock (inventorysql.CommitTx), makes the order paid and every seller
-// order awaiting_fulfillment and publishes order.paid.v1, in one
-// transaction; payment.failed.v1 records the failure (last_payment_error)
-// and the order keeps awaiting payment, so the customer can retry.
+// transaction. The outcome arrives as events: on payment.succeeded.v1 the
+// "order" consumer first calls Stock.Commit (a no-op when committed
+// already), then, exactly once in the order's transaction
+// (Store.ApplyOnce), makes the order paid and every seller order
+// awaiting_fulfillment and publishes order.paid.v1. A failure between the two
+// leaves the stock committed and the order awaiting payment; the redelivered
+// event finishes it. If inventory answers "reservation_released" (its
+// sweeper released the stock after even the grace period) the order is
+// cancelled with refund_required instead. payment.failed.v1 records the
+// failure (last_payment_error) and the order keeps awaiting payment, so the
+// customer can retry.
 //
 // ExpireReservations (RunExpirer) cancels orders whose reservation ran out
-// and releases their stock (inventorysql.ReleaseTx). An order whose payment
-// attempt is still open gets Options.PaymentGrace more; inventory's own
-// reservation is set to expire only after TTL + grace, so inventory's
-// sweeper is a backstop. A payment that succeeds for an order already
-// cancelled (a late webhook) never brings it back: order.cancelled.v1 is
-// published again with refund_required, and the money is refunded.
+// (and ends stale placements, see above). An order whose payment attempt is
+// still open gets Options.PaymentGrace more; inventory's own reservation is
+// set to expire only after TTL + grace, so inventory's sweeper is a
+// backstop. A payment that succeeds for
+// an order already cancelled (a late webhook) never brings it back:
+// order.cancelled.v1 is published again with refund_required, and the money
+// is refunded.
 //
-// # Cancelling and refunds
+// # Cancelling, stock and refunds
 //
 // The customer (or admin, support) cancels a whole order while no part has
 // shipped; a seller cancels its own paid, unshipped seller order with a
-// reason. Unpaid stock is released; paid stock is restocked
-// (inventorysql.RestockTx). Refunds are never made inside the order's
-// transaction: OnCancelled consumes order.cancelled.v1 with refund_required
-// and calls payment.Service.RefundOrder (whole order) or RefundOrderPart
-// (one seller order's total), both idempotent, retried by the outbox until
-// the gateway answers. payment.refunded.v1 with full=true makes a cancelled
+// reason; the expirer cancels unpaid orders. Each changes the order and
+// publishes order.cancelled.v1 in the order's transaction, then calls
+// Stock.Return for the cancelled seller orders' SKUs: inventory releases a
+// held reservation or restocks committed units (once per order, SKU and
+// warehouse), deciding in its own transaction from the reservation's state.
+// A failure is logged; the "order.stock" consumer of order.cancelled.v1
+// calls Return again. A payment committing the stock while the order is
+// being cancelled either commits first (Return then restocks it) or finds
+// the reservation released (the payment is refunded): units are never lost
+// nor counted twice. Refunds are never made inside the order's transaction:
+// the "order.refund" consumer of order.cancelled.v1 with refund_required
+// calls payment.Service.RefundOrder (whole order) or RefundOrderPart (one
+// seller order's total), both idempotent, retried by the outbox until the
+// gateway answers. payment.refunded.v1 with full=true makes a cancelled
 // order refunded.
 //
 // # Shipping
@@ -103,22 +144,28 @@
 //	order_seller_orders  one per seller per order: status, totals, cancellation, and the
 //	                     projection of its shipment (shipment_id, shipment_status, tracking_id)
 //	order_lines          one per SKU per order: price and title as placed
+//	order_placements     placements started and not yet written (order ID, customer,
+//	                     Idempotency-Key, start): the saga log of Place
+//	event_applied        (the event package's table) the events the "order" consumer applied
 //
 // # Events published (aggregate = the order ID; payloads in event.go)
 //
-//	order.placed.v1          Placed {order_id, customer_id, total, seller_order_ids, lines}
+//	order.placed.v1          Placed {order_id, customer_id, total, seller_order_ids, lines, from_cart}
 //	order.paid.v1            PaidEvent {order_id, customer_id, paid_at, shipping_address, seller_orders}
 //	order.cancelled.v1       CancelledEvent {order_id, customer_id, seller_order_ids, whole, reason, refund_required}
 //	order.delivered.v1       DeliveredEvent {order_id, customer_id}
 //	order.status_changed.v1  StatusChanged {order_id, customer_id, status, previous_status, at},
 //	                         with every change of the customer order's status
 //
-// # Events consumed
+// # Events consumed (Subscribe takes an event.Subscriber)
 //
-//	payment.succeeded.v1        as "order", exactly once (SubscribeTx)
+//	payment.succeeded.v1        as "order", exactly once (Store.ApplyOnce records it in
+//	                            event_applied with the order's change); commits stock first
 //	payment.failed.v1           as "order", exactly once
 //	payment.refunded.v1         as "order", exactly once
 //	shipment.created.v1         as "order", exactly once
 //	shipment.status_changed.v1  as "order", exactly once
-//	order.cancelled.v1          as "order.refund", at least once (Subscribe; refunds are idempotent)
+//	order.cancelled.v1          as "order.stock", at least once: Stock.Return (idempotent)
+//	order.cancelled.v1          as "order.refund", at least once: refunds (idempotent)
+//	order.placed.v1             as "order.cart", at least once: Carts.RemoveOrdered (once per order)
 package order

@@ -35,13 +35,16 @@ type LineQty struct {
 }
 
 // Placed is the payload of TopicPlaced: an order was placed and its stock
-// reserved.
+// reserved. FromCart says its lines came from the customer's cart, which
+// then loses exactly these quantities (the module's own "order.cart"
+// consumer sees to it).
 type Placed struct {
 	OrderID        string      `json:"order_id"`
 	CustomerID     string      `json:"customer_id"`
 	Total          money.Money `json:"total"`
 	SellerOrderIDs []string    `json:"seller_order_ids"`
 	Lines          []LineQty   `json:"lines"`
+	FromCart       bool        `json:"from_cart"`
 }
 
 // PaidEvent is the payload of TopicPaid: the order was paid, its stock

@@ -18,13 +18,21 @@ func (s *Service) expirable(o *Order, now time.Time) bool {
 
 // ExpireReservations cancels every order awaiting payment whose reservation
 // ran out at or before now (see Options.PaymentGrace for orders whose
-// payment is still under way), releasing its stock in the same transaction
-// and publishing order.cancelled.v1, and returns how many it cancelled. Each
-// order is one transaction whose conditions are checked again inside it, so
-// a payment that lands meanwhile wins cleanly. A payment that succeeds after
+// payment is still under way), publishing order.cancelled.v1, and returns
+// how many it cancelled. Each order is one transaction whose conditions are
+// checked again inside it, so a payment that lands meanwhile wins cleanly.
+// The stock comes back through inventory's Return right after (and from the
+// "order.stock" consumer, should that fail). A payment that succeeds after
 // the expiry is refunded (see OnPaymentSucceeded).
+//
+// It also gives back the stock of placements that never became orders (the
+// process died between reserving and writing the order, or the release
+// after a failed write failed too), once they are PlacementTimeout old.
 func (s *Service) ExpireReservations(ctx context.Context, now time.Time) (int, error) {
 	const batch = 100
+	if err := s.endStalePlacements(ctx, now, batch); err != nil {
+		return 0, err
+	}
 	expired := 0
 	for {
 		ids, err := s.store.Expirable(ctx, now, s.grace, batch)
@@ -34,7 +42,8 @@ func (s *Service) ExpireReservations(ctx context.Context, now time.Time) (int, e
 		progress := false
 		for _, id := range ids {
 			did := false
-			_, err := s.store.Update(ctx, id, func(o *Order) (Effects, error) {
+			var cancelledIDs []string
+			o, err := s.store.Update(ctx, id, func(o *Order) (Effects, error) {
 				did = false // the transaction may run again
 				if !s.expirable(o, now) {
 					return Effects{}, ErrUnchanged
@@ -44,24 +53,56 @@ func (s *Service) ExpireReservations(ctx context.Context, now time.Time) (int, e
 				if err != nil {
 					return Effects{}, err
 				}
-				did = true
-				return Effects{
-					Steps: []TxStep{s.release(o.ID, now)},
-					Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
-						OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: cancelled, Whole: true, Reason: ReasonExpired,
-					}}}, statusEvent(o, prev, now)...),
-				}, nil
+				did, cancelledIDs = true, cancelled
+				return Effects{Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
+					OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: cancelled, Whole: true, Reason: ReasonExpired,
+				}}}, statusEvent(o, prev, now)...)}, nil
 			})
 			if err != nil {
 				return expired, fmt.Errorf("expire order %s: %w", id, err)
 			}
 			if did {
+				s.returnStock(ctx, o, cancelledIDs)
 				expired++
 				progress = true
 			}
 		}
 		if len(ids) < batch || !progress {
 			return expired, nil
+		}
+	}
+}
+
+// PlacementTimeout is how long after it started a placement that has not
+// written its order is taken for dead: the expirer ends it and releases its
+// stock. A placement still running then fails cleanly (Create answers
+// "placement_expired") rather than write an order without stock.
+const PlacementTimeout = 2 * time.Minute
+
+// endStalePlacements ends the placements older than PlacementTimeout and
+// releases their stock.
+func (s *Service) endStalePlacements(ctx context.Context, now time.Time, batch int) error {
+	for {
+		ids, err := s.store.StalePlacements(ctx, now.Add(-PlacementTimeout), batch)
+		if err != nil {
+			return fmt.Errorf("find stale placements: %w", err)
+		}
+		for _, id := range ids {
+			// End the placement first: from then on Create refuses the
+			// order, so releasing its stock cannot strand one.
+			dropped, err := s.store.DropPlacement(ctx, id)
+			if err != nil {
+				return fmt.Errorf("end placement %s: %w", id, err)
+			}
+			if !dropped {
+				continue
+			}
+			if err := s.deps.Stock.Release(ctx, id); err != nil {
+				s.log.WarnContext(ctx, "release the stock of an abandoned placement; inventory's sweeper will", "order", id, "err", err)
+			}
+		}
+		if len(ids) < batch {
+			return nil
 		}
 	}
 }

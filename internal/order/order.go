@@ -380,3 +380,19 @@ func (o *Order) shipPart(sellerOrderID, shipmentID string, now time.Time) error 
 	}
 	return o.rederive(now)
 }
+
+// setID gives a new order (and its seller orders) the ID id.
+func (o *Order) setID(id string) {
+	o.ID = id
+	for i := range o.SellerOrders {
+		o.SellerOrders[i].OrderID = id
+	}
+}
+
+// setPlacedAt dates a new order at, with its reservation expiring ttl later.
+func (o *Order) setPlacedAt(at time.Time, ttl time.Duration) {
+	o.PlacedAt, o.UpdatedAt, o.ReservationExpiresAt = at, at, at.Add(ttl)
+	for i := range o.SellerOrders {
+		o.SellerOrders[i].UpdatedAt = at
+	}
+}

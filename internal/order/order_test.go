@@ -5,9 +5,8 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/cart"
-	"github.com/bazaar-market/bazaar/internal/cart/cartsql"
 	"github.com/bazaar-market/bazaar/internal/catalog"
-	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
+	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/order"
 	"github.com/bazaar-market/bazaar/internal/payment"
 )
@@ -95,7 +94,5 @@ var (
 	_ order.Addresses = (*account.Service)(nil)
 	_ order.Sellers   = (*account.Service)(nil)
 	_ order.Payments  = (*payment.Service)(nil)
-	_                 = order.Stock{Reserve: inventorysql.ReserveTx, Commit: inventorysql.CommitTx,
-		Release: inventorysql.ReleaseTx, Restock: inventorysql.RestockTx}
-	_ = order.Deps{ClearCart: cartsql.ClearTx}
+	_ order.Stock     = (*inventory.Service)(nil)
 )

@@ -2,7 +2,7 @@ package order
 
 import (
 	"context"
-	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -109,71 +109,91 @@ func isOpen(paymentStatus string) bool {
 	return paymentStatus == string(payment.Pending) || paymentStatus == string(payment.Processing)
 }
 
-// OnPaymentSucceeded applies payment.succeeded.v1 in the consumer's
-// transaction: an order awaiting payment commits its stock, becomes paid,
-// its seller orders await fulfilment, and order.paid.v1 is published. A
-// payment for an order that was cancelled meanwhile (a late webhook) does
-// not bring it back: order.cancelled.v1 is published again with
-// refund_required so the money is given back.
-func (s *Service) OnPaymentSucceeded(ctx context.Context, tx *sql.Tx, e event.Event) error {
+// OnPaymentSucceeded applies payment.succeeded.v1 (as "order"). An order
+// awaiting payment first commits its stock in inventory (idempotent, its own
+// transaction), then, exactly once in the order's transaction, becomes paid,
+// its seller orders await fulfilment, and order.paid.v1 is published: an
+// order is never paid without its stock sold. If inventory already released
+// the reservation (the payment came after even the grace period), the order
+// is cancelled and refunded instead. A payment for an order that was
+// cancelled meanwhile (a late webhook) does not bring it back:
+// order.cancelled.v1 is published again with refund_required so the money
+// is given back (and a commit that won against the cancellation is
+// restocked by the cancellation's Return).
+//
+// A failure after the commit leaves the stock committed and the order
+// awaiting payment; the redelivered event commits again (a no-op) and marks
+// it paid.
+func (s *Service) OnPaymentSucceeded(ctx context.Context, e event.Event) error {
 	var ev payment.SucceededEvent
 	if err := e.Decode(&ev); err != nil {
 		return err
 	}
-	now := s.clock()
-	_, err := s.store.UpdateTx(ctx, tx, ev.OrderID, func(o *Order) (Effects, error) {
-		switch o.Status {
-		case PendingPayment:
-		case Cancelled, Refunded:
-			return s.lateSuccess(o, ev)
-		default:
-			return Effects{}, ErrUnchanged // paid already
-		}
-		if ev.Amount != o.Total {
-			s.log.ErrorContext(ctx, "payment amount differs from the order total", "order", o.ID, "payment", ev.PaymentID, "amount", ev.Amount, "total", o.Total)
-		}
-		prev := o.Status
-		if err := o.markPaid(ev.PaymentID, now); err != nil {
-			return Effects{}, err
-		}
-		paid := PaidEvent{OrderID: o.ID, CustomerID: o.CustomerID, PaidAt: now, ShippingAddress: o.ShippingAddress, SellerOrders: []PaidSeller{}}
-		for _, part := range o.SellerOrders {
-			ps := PaidSeller{SellerOrderID: part.ID, SellerID: part.SellerID, Lines: []PaidLine{}}
-			for _, l := range part.Lines {
-				ps.Lines = append(ps.Lines, PaidLine{SKU: l.SKU, ProductID: l.ProductID, Title: l.Title, Quantity: l.Quantity})
-			}
-			paid.SellerOrders = append(paid.SellerOrders, ps)
-		}
-		return Effects{
-			Steps:  []TxStep{func(ctx context.Context, tx *sql.Tx) error { return s.deps.Stock.Commit(ctx, tx, o.ID, now) }},
-			Events: append([]Event{{Topic: TopicPaid, Payload: paid}}, statusEvent(o, prev, now)...),
-		}, nil
-	})
-	switch apperr.CodeOf(err) {
-	case "reservation_released":
-		// Inventory's sweeper released the stock (the payment came after
-		// even the grace period): the order cannot be filled. Nothing was
-		// written yet (steps run first), so cancel it and refund.
-		_, err = s.store.UpdateTx(ctx, tx, ev.OrderID, func(o *Order) (Effects, error) {
-			if o.Status != PendingPayment {
-				return Effects{}, ErrUnchanged
-			}
-			prev := o.Status
-			ids, err := o.cancel(ReasonExpired, now)
-			if err != nil {
-				return Effects{}, err
-			}
-			o.PaymentID, o.PaymentStatus, o.PaymentAt = ev.PaymentID, string(payment.Succeeded), now
-			return Effects{Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
-				OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: ids, Whole: true,
-				Reason: ReasonExpired, RefundRequired: true}}}, statusEvent(o, prev, now)...)}, nil
-		})
-	}
+	o, err := s.store.Order(ctx, ev.OrderID)
 	if apperr.Is(err, apperr.KindNotFound) {
 		s.log.ErrorContext(ctx, "payment succeeded for an unknown order", "order", ev.OrderID, "payment", ev.PaymentID)
 		return nil
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	released := false
+	if o.Status == PendingPayment {
+		err := s.deps.Stock.Commit(ctx, o.ID)
+		switch {
+		case err == nil:
+		case apperr.CodeOf(err) == "reservation_released":
+			released = true
+		case apperr.Is(err, apperr.KindNotFound):
+			// Place writes an order only once its stock is held, so this
+			// is a bug or lost inventory data: the order cannot be filled.
+			s.log.ErrorContext(ctx, "paid order has no stock reservation; cancelling and refunding it", "order", o.ID)
+			released = true
+		default:
+			return fmt.Errorf("commit stock of order %s: %w", o.ID, err)
+		}
+	}
+	now := s.clock()
+	return s.applyOnce(ctx, e, func(ctx context.Context, st Store) error {
+		_, err := st.Update(ctx, ev.OrderID, func(o *Order) (Effects, error) {
+			switch o.Status {
+			case PendingPayment:
+			case Cancelled, Refunded:
+				return s.lateSuccess(o, ev)
+			default:
+				return Effects{}, ErrUnchanged // paid already
+			}
+			prev := o.Status
+			if released {
+				// Inventory's sweeper released the stock: the order cannot
+				// be filled, so it is cancelled and the money refunded.
+				ids, err := o.cancel(ReasonExpired, now)
+				if err != nil {
+					return Effects{}, err
+				}
+				o.PaymentID, o.PaymentStatus, o.PaymentAt = ev.PaymentID, string(payment.Succeeded), now
+				return Effects{Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
+					OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: ids, Whole: true,
+					Reason: ReasonExpired, RefundRequired: true}}}, statusEvent(o, prev, now)...)}, nil
+			}
+			if ev.Amount != o.Total {
+				s.log.ErrorContext(ctx, "payment amount differs from the order total", "order", o.ID, "payment", ev.PaymentID, "amount", ev.Amount, "total", o.Total)
+			}
+			if err := o.markPaid(ev.PaymentID, now); err != nil {
+				return Effects{}, err
+			}
+			paid := PaidEvent{OrderID: o.ID, CustomerID: o.CustomerID, PaidAt: now, ShippingAddress: o.ShippingAddress, SellerOrders: []PaidSeller{}}
+			for _, part := range o.SellerOrders {
+				ps := PaidSeller{SellerOrderID: part.ID, SellerID: part.SellerID, Lines: []PaidLine{}}
+				for _, l := range part.Lines {
+					ps.Lines = append(ps.Lines, PaidLine{SKU: l.SKU, ProductID: l.ProductID, Title: l.Title, Quantity: l.Quantity})
+				}
+				paid.SellerOrders = append(paid.SellerOrders, ps)
+			}
+			return Effects{Events: append([]Event{{Topic: TopicPaid, Payload: paid}}, statusEvent(o, prev, now)...)}, nil
+		})
+		return err
+	})
 }
 
 // lateSuccess handles money captured for an order already cancelled.
@@ -185,16 +205,16 @@ func (s *Service) lateSuccess(o *Order, ev payment.SucceededEvent) (Effects, err
 		Reason: ReasonLatePayment, RefundRequired: true}}}}, nil
 }
 
-// OnPaymentFailed applies payment.failed.v1: the failure is shown on the
+// OnPaymentFailed applies payment.failed.v1 (as "order", once): the failure is shown on the
 // order, which keeps awaiting payment (and its stock) so the customer can
 // retry with another method until the reservation expires.
-func (s *Service) OnPaymentFailed(ctx context.Context, tx *sql.Tx, e event.Event) error {
+func (s *Service) OnPaymentFailed(ctx context.Context, e event.Event) error {
 	var ev payment.FailedEvent
 	if err := e.Decode(&ev); err != nil {
 		return err
 	}
 	now := s.clock()
-	_, err := s.store.UpdateTx(ctx, tx, ev.OrderID, func(o *Order) (Effects, error) {
+	err := s.update(ctx, e, ev.OrderID, func(o *Order) (Effects, error) {
 		if o.Status != PendingPayment {
 			return Effects{}, ErrUnchanged
 		}
@@ -213,15 +233,15 @@ func (s *Service) OnPaymentFailed(ctx context.Context, tx *sql.Tx, e event.Event
 	return err
 }
 
-// OnPaymentRefunded applies payment.refunded.v1: the refunded amount is
+// OnPaymentRefunded applies payment.refunded.v1 (as "order", once): the refunded amount is
 // recorded, and a cancelled order refunded in full becomes refunded.
-func (s *Service) OnPaymentRefunded(ctx context.Context, tx *sql.Tx, e event.Event) error {
+func (s *Service) OnPaymentRefunded(ctx context.Context, e event.Event) error {
 	var ev payment.RefundedEvent
 	if err := e.Decode(&ev); err != nil {
 		return err
 	}
 	now := s.clock()
-	_, err := s.store.UpdateTx(ctx, tx, ev.OrderID, func(o *Order) (Effects, error) {
+	err := s.update(ctx, e, ev.OrderID, func(o *Order) (Effects, error) {
 		changed := false
 		if ev.TotalRefunded.Amount > o.Refunded.Amount {
 			o.Refunded, changed = ev.TotalRefunded, true

@@ -2,7 +2,6 @@ package order
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -39,11 +38,15 @@ type LineInput struct {
 }
 
 // Place places an order for the signed-in customer: the lines (summed per
-// SKU) are priced from the catalog, split into one seller order per seller
-// with its shipping fee and tax, and the stock is reserved in the same
-// transaction that writes the order, its order.placed.v1 event and, when the
-// lines came from the cart, empties the cart. The order awaits payment until
-// its reservation expires (Options.ReservationTTL).
+// SKU) are priced from the catalog and split into one seller order per
+// seller with its shipping fee and tax; inventory reserves the stock under
+// the new order's ID (its own transaction); then the order and its
+// order.placed.v1 event are written in the order's transaction. If that
+// write fails the reservation is released (best effort: it expires anyway
+// and inventory's sweeper releases it). When the lines came from the cart,
+// exactly the ordered quantities are then taken out of it (also by the
+// module's consumer of order.placed.v1, should this call fail). The order
+// awaits payment until its reservation expires (Options.ReservationTTL).
 //
 // Errors: Forbidden for accounts other than customers; Invalid
 // "validation_failed" for malformed lines or address; Unprocessable
@@ -117,40 +120,107 @@ func (s *Service) Place(ctx context.Context, in PlaceInput) (Order, error) {
 	if err != nil {
 		return Order{}, err
 	}
-	now := s.clock()
-	o.PlacedAt, o.UpdatedAt, o.ReservationExpiresAt = now, now, now.Add(s.ttl)
-	for i := range o.SellerOrders {
-		o.SellerOrders[i].UpdatedAt = now
-	}
+	o.setPlacedAt(s.clock(), s.ttl)
 	reserve := make([]inventory.Line, 0, len(order))
-	placed := Placed{OrderID: o.ID, CustomerID: o.CustomerID, Total: o.Total, SellerOrderIDs: []string{}}
+	for _, part := range o.SellerOrders {
+		for _, l := range part.Lines {
+			reserve = append(reserve, inventory.Line{SKU: l.SKU, Quantity: l.Quantity})
+		}
+	}
+	o.RequestKey = key
+	if err := s.hold(ctx, &o, reserve); err != nil {
+		return Order{}, err
+	}
+	placed := Placed{OrderID: o.ID, CustomerID: o.CustomerID, Total: o.Total, SellerOrderIDs: []string{}, FromCart: fromCart}
 	for _, part := range o.SellerOrders {
 		placed.SellerOrderIDs = append(placed.SellerOrderIDs, part.ID)
 		for _, l := range part.Lines {
-			reserve = append(reserve, inventory.Line{SKU: l.SKU, Quantity: l.Quantity})
 			placed.Lines = append(placed.Lines, LineQty{SKU: l.SKU, Quantity: l.Quantity})
 		}
 	}
-	// Inventory holds the stock until the order's expiry plus the payment
-	// grace, so its own sweeper never releases stock the order still counts on.
-	stockExpiry := o.ReservationExpiresAt.Add(s.grace)
-	steps := []TxStep{func(ctx context.Context, tx *sql.Tx) error {
-		return s.deps.Stock.Reserve(ctx, tx, o.ID, reserve, stockExpiry, now)
-	}}
-	if fromCart {
-		steps = append(steps, func(ctx context.Context, tx *sql.Tx) error { return s.deps.ClearCart(ctx, tx, p.UserID) })
-	}
-	o.RequestKey = key
-	if err := s.store.Create(ctx, o, steps, []Event{{Topic: TopicPlaced, Payload: placed}}); err != nil {
-		if apperr.CodeOf(err) == "request_key_used" { // a concurrent duplicate won
+	if err := s.store.Create(ctx, o, []Event{{Topic: TopicPlaced, Payload: placed}}); err != nil {
+		if apperr.CodeOf(err) == "request_key_used" {
+			// A concurrent duplicate won, with the same order ID and so
+			// the same reservation: it is the winner's now.
 			return s.store.OrderByRequestKey(ctx, p.UserID, key)
 		}
+		s.abandon(ctx, o.ID)
 		if apperr.KindOf(err) != apperr.KindInternal {
 			return Order{}, err
 		}
 		return Order{}, fmt.Errorf("place order: %w", err)
 	}
+	if fromCart {
+		s.removeFromCart(ctx, placed)
+	}
 	return o, nil
+}
+
+// hold starts placing o (Store.StartPlacement) and has inventory reserve its
+// stock under o's ID until the order's expiry plus the payment grace, so
+// inventory's sweeper never releases stock the order still counts on. The
+// order is written only once its stock is held: an order awaiting payment
+// always has its reservation.
+//
+// A retry of a placement (same Idempotency-Key) whose earlier attempt
+// reserved but never wrote its order (the process died in between) takes
+// over that attempt's order ID, and with it the reservation: reserving the
+// same lines again is a no-op. If the earlier attempt reserved other lines
+// (the cart changed) its reservation is given back and a new one made.
+func (s *Service) hold(ctx context.Context, o *Order, lines []inventory.Line) error {
+	expiry := o.ReservationExpiresAt.Add(s.grace)
+	for attempt := 0; ; attempt++ {
+		orderID, started, err := s.store.StartPlacement(ctx, o.CustomerID, o.RequestKey, o.ID, o.PlacedAt)
+		if err != nil {
+			return fmt.Errorf("start placing an order: %w", err)
+		}
+		o.setID(orderID)
+		if !started.Equal(o.PlacedAt) {
+			// Taking over an earlier attempt: the order dates from it, so
+			// its expiry matches the reservation's, which Reserve keeps.
+			o.setPlacedAt(started, s.ttl)
+			expiry = o.ReservationExpiresAt.Add(s.grace)
+		}
+		err = s.deps.Stock.Reserve(ctx, o.ID, lines, expiry)
+		if err == nil {
+			return nil
+		}
+		// Nothing was reserved (all or nothing) or, after an answer lost on
+		// the way back, perhaps all of it: give it back either way.
+		s.abandon(ctx, o.ID)
+		switch k := apperr.KindOf(err); {
+		case apperr.CodeOf(err) == "already_reserved" && attempt == 0:
+			o.setID(id.New("ord"))
+			o.setPlacedAt(s.clock(), s.ttl)
+			expiry = o.ReservationExpiresAt.Add(s.grace)
+			continue
+		case k == apperr.KindInternal || k == apperr.KindUnavailable:
+			return fmt.Errorf("place order: %w", err)
+		}
+		return err
+	}
+}
+
+// abandon gives up placing an order whose stock may be held: the placement
+// ends, then the stock is released. Both are best effort: the expirer ends
+// placements that stay (ExpireReservations), and inventory's sweeper
+// releases a reservation left behind once it expires.
+func (s *Service) abandon(ctx context.Context, orderID string) {
+	ctx = context.WithoutCancel(ctx)
+	dropped, err := s.store.DropPlacement(ctx, orderID)
+	if err != nil {
+		s.log.WarnContext(ctx, "end the placement of an order that was not placed; the expirer will", "order", orderID, "err", err)
+		return
+	}
+	if !dropped {
+		// Someone else ended it: a concurrent duplicate that wrote the
+		// order (the stock is its order's now) or the expirer (which
+		// releases it itself).
+		return
+	}
+	if err := s.deps.Stock.Release(ctx, orderID); err != nil {
+		s.log.WarnContext(ctx, "release the stock of an order that was not placed; inventory's sweeper will", "order", orderID, "err", err)
+	}
 }
 
 // checkAddressChoice checks that exactly one of address_id and

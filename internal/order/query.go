@@ -162,17 +162,21 @@ func pageOf[T any](os []Order, limit int, item func(Order) T) page.Page[T] {
 	return p
 }
 
-// Subscribe registers the module's event consumers on bus: the payment
-// outcomes and the shipment updates (exactly once, in the consumer's
-// transaction, as "order"), and the refund consumer of its own
-// order.cancelled.v1 (as "order.refund", outside any transaction).
-func (s *Service) Subscribe(bus *event.Bus) {
-	bus.SubscribeTx("order", payment.TopicSucceeded, s.OnPaymentSucceeded)
-	bus.SubscribeTx("order", payment.TopicFailed, s.OnPaymentFailed)
-	bus.SubscribeTx("order", payment.TopicRefunded, s.OnPaymentRefunded)
-	bus.SubscribeTx("order", TopicShipmentCreated, s.OnShipmentCreated)
-	bus.SubscribeTx("order", TopicShipmentStatusChanged, s.OnShipmentStatusChanged)
-	bus.Subscribe("order.refund", TopicCancelled, s.OnCancelled)
+// Subscribe registers the module's event consumers: the payment outcomes
+// and the shipment updates (as Consumer, each applied exactly once through
+// Store.ApplyOnce), and the reactions to its own events, each idempotent:
+// order.cancelled.v1 gives the stock back (ConsumerStock) and refunds
+// (ConsumerRefund); order.placed.v1 takes the order out of the cart
+// (ConsumerCart).
+func (s *Service) Subscribe(sub event.Subscriber) {
+	sub.Subscribe(Consumer, payment.TopicSucceeded, s.OnPaymentSucceeded)
+	sub.Subscribe(Consumer, payment.TopicFailed, s.OnPaymentFailed)
+	sub.Subscribe(Consumer, payment.TopicRefunded, s.OnPaymentRefunded)
+	sub.Subscribe(Consumer, TopicShipmentCreated, s.OnShipmentCreated)
+	sub.Subscribe(Consumer, TopicShipmentStatusChanged, s.OnShipmentStatusChanged)
+	sub.Subscribe(ConsumerStock, TopicCancelled, s.OnCancelledStock)
+	sub.Subscribe(ConsumerRefund, TopicCancelled, s.OnCancelled)
+	sub.Subscribe(ConsumerCart, TopicPlaced, s.OnPlaced)
 }
 
 // Received reports whether a seller order holding the product has been

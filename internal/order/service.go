@@ -2,7 +2,6 @@ package order
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
@@ -29,6 +28,10 @@ type Carts interface {
 	// Lines returns the stored lines of the user's cart (the caller is that
 	// user).
 	Lines(ctx context.Context, userID string) ([]cart.Line, error)
+	// RemoveOrdered takes the quantities an order was placed with out of
+	// the user's cart, once per order (a repeat changes nothing); lines
+	// added meanwhile stay.
+	RemoveOrdered(ctx context.Context, userID, orderID string, lines []cart.Ordered) error
 }
 
 // Addresses is what ordering needs from accounts' address book;
@@ -60,14 +63,24 @@ type Payments interface {
 	RefundOrderPart(ctx context.Context, orderID, part string, amount money.Money, reason string) error
 }
 
-// Stock is inventory's part of the order's transactions: the functions run
-// inside the transaction that writes the order (inventorysql.ReserveTx,
-// CommitTx, ReleaseTx and RestockTx have exactly these signatures).
-type Stock struct {
-	Reserve func(ctx context.Context, tx *sql.Tx, orderID string, lines []inventory.Line, expiresAt, now time.Time) error
-	Commit  func(ctx context.Context, tx *sql.Tx, orderID string, now time.Time) error
-	Release func(ctx context.Context, tx *sql.Tx, orderID string, now time.Time) (bool, error)
-	Restock func(ctx context.Context, tx *sql.Tx, orderID string, skus []string, now time.Time) (int64, error)
+// Stock is what ordering needs from inventory; *inventory.Service
+// satisfies it (and so would a remote client). Every method is its own
+// transaction in inventory, never part of the order's, and idempotent per
+// order ID, so a call may be repeated after a failure or a crash.
+type Stock interface {
+	// Reserve holds lines for the order until expiresAt, all or nothing;
+	// Conflict "insufficient_stock" (with a field error per short SKU) when
+	// it cannot. Reserving again with the same lines is a no-op.
+	Reserve(ctx context.Context, orderID string, lines []inventory.Line, expiresAt time.Time) error
+	// Commit turns the held reservation into a sale; a no-op once
+	// committed, Conflict "reservation_released" once released.
+	Commit(ctx context.Context, orderID string) error
+	// Release gives a held reservation back; a no-op otherwise.
+	Release(ctx context.Context, orderID string) error
+	// Return gives a cancelled order's stock back, whatever the
+	// reservation became: held is released, committed units of skus are
+	// restocked (once), released is left alone.
+	Return(ctx context.Context, orderID string, skus []string) error
 }
 
 // Deps are the other modules ordering works with.
@@ -78,9 +91,6 @@ type Deps struct {
 	Sellers   Sellers
 	Payments  Payments
 	Stock     Stock
-	// ClearCart empties a user's cart inside the order's transaction
-	// (cartsql.ClearTx).
-	ClearCart func(ctx context.Context, tx *sql.Tx, userID string) error
 }
 
 // Defaults of Options.

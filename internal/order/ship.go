@@ -2,7 +2,6 @@ package order
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/event"
@@ -38,13 +37,13 @@ func (s *Service) ShipSellerOrder(ctx context.Context, sellerOrderID, shipmentID
 }
 
 // OnShipmentCreated records a new shipment of a seller order in the order's
-// projection (shipment.created.v1).
-func (s *Service) OnShipmentCreated(ctx context.Context, tx *sql.Tx, e event.Event) error {
+// projection (shipment.created.v1, as "order", once).
+func (s *Service) OnShipmentCreated(ctx context.Context, e event.Event) error {
 	var ev ShipmentCreated
 	if err := e.Decode(&ev); err != nil {
 		return err
 	}
-	_, err := s.store.UpdateTx(ctx, tx, ev.OrderID, func(o *Order) (Effects, error) {
+	err := s.update(ctx, e, ev.OrderID, func(o *Order) (Effects, error) {
 		part := o.Part(ev.SellerOrderID)
 		if part == nil {
 			return Effects{}, apperr.NotFound("seller order %s not found", ev.SellerOrderID)
@@ -66,17 +65,17 @@ func (s *Service) OnShipmentCreated(ctx context.Context, tx *sql.Tx, e event.Eve
 }
 
 // OnShipmentStatusChanged follows a shipment after handover
-// (shipment.status_changed.v1): the projection takes the new status; a
+// (shipment.status_changed.v1, as "order", once): the projection takes the new status; a
 // delivered shipment makes its seller order delivered and one returned to
 // the seller makes it returned; the customer order's status is re-derived,
 // and order.delivered.v1 is published once every seller order that was not
 // cancelled is delivered.
-func (s *Service) OnShipmentStatusChanged(ctx context.Context, tx *sql.Tx, e event.Event) error {
+func (s *Service) OnShipmentStatusChanged(ctx context.Context, e event.Event) error {
 	var ev ShipmentStatusChanged
 	if err := e.Decode(&ev); err != nil {
 		return err
 	}
-	_, err := s.store.UpdateTx(ctx, tx, ev.OrderID, func(o *Order) (Effects, error) {
+	err := s.update(ctx, e, ev.OrderID, func(o *Order) (Effects, error) {
 		part := o.Part(ev.SellerOrderID)
 		if part == nil {
 			return Effects{}, apperr.NotFound("seller order %s not found", ev.SellerOrderID)

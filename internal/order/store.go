@@ -2,23 +2,15 @@ package order
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"time"
 )
 
-// TxStep is a write of another module (reserve, commit, release or restock
-// stock; clear a cart) that must happen in the order's own transaction, so
-// the order, the other module's rows and the outbox events commit together
-// or not at all. When modules live in separate services this is the seam
-// where a remote call and a saga step go.
-type TxStep func(ctx context.Context, tx *sql.Tx) error
-
 // Effects are what a Mutation asks the store to do in the transaction that
-// writes its change: steps to run after the order rows are written and
-// events to publish.
+// writes its change: the events to publish (the outbox commits with the
+// order). Other modules are never written in that transaction: the service
+// calls them before or after it, through Stock and Carts.
 type Effects struct {
-	Steps  []TxStep
 	Events []Event
 }
 
@@ -51,12 +43,26 @@ type Cursor struct {
 // every seller order's status change is itself conditional on the status it
 // was read with.
 type Store interface {
-	// Create stores a new order with its seller orders and lines, runs
-	// steps and publishes events, in one transaction. An error from a step
-	// rolls everything back and is returned as it is. An order whose
+	// StartPlacement records that orderID is being placed for customerID
+	// with the Idempotency-Key key (none when ""), before its stock is
+	// reserved, and returns the order ID the placement goes by and when it
+	// started: those of an earlier placement with the same customer and key
+	// if one was started and never ended (its process died before writing
+	// the order), orderID and now otherwise.
+	StartPlacement(ctx context.Context, customerID, key, orderID string, now time.Time) (string, time.Time, error)
+	// DropPlacement ends a placement that did not become an order; false if
+	// there was none (the order was written, or it was dropped before).
+	DropPlacement(ctx context.Context, orderID string) (bool, error)
+	// StalePlacements lists up to limit placements started before before
+	// and never ended, oldest first.
+	StalePlacements(ctx context.Context, before time.Time, limit int) ([]string, error)
+	// Create stores a new order with its seller orders and lines, ends its
+	// placement and publishes events, in one transaction. An order whose
 	// RequestKey the customer already used is a Conflict with code
-	// "request_key_used", and nothing is written.
-	Create(ctx context.Context, o Order, steps []TxStep, events []Event) error
+	// "request_key_used"; one whose placement is not there (never started,
+	// or dropped by the expirer meanwhile) is Unavailable
+	// "placement_expired". Either way nothing is written.
+	Create(ctx context.Context, o Order, events []Event) error
 	// Order returns an order with its seller orders and lines; NotFound if
 	// unknown.
 	Order(ctx context.Context, id string) (Order, error)
@@ -77,12 +83,17 @@ type Store interface {
 	// order, which holds only that seller order.
 	SellerOrders(ctx context.Context, f Filter) ([]Order, error)
 	// Update applies m to the order in one transaction and writes what it
-	// changed, then runs m's steps and publishes its events there. It
-	// returns the order as written (as read when m returned ErrUnchanged).
-	// Another error from m or a step rolls back and is returned as it is.
+	// changed and publishes its events there. It returns the order as
+	// written (as read when m returned ErrUnchanged). Another error from m
+	// rolls back and is returned as it is.
 	Update(ctx context.Context, id string, m Mutation) (Order, error)
-	// UpdateTx is Update inside tx (an event consumer's transaction).
-	UpdateTx(ctx context.Context, tx *sql.Tx, id string, m Mutation) (Order, error)
+	// ApplyOnce applies an event's effect exactly once for consumer: in one
+	// transaction it records eventID as applied by consumer and runs fn
+	// with a Store bound to that transaction (its writes join it, its reads
+	// see them). If the event was applied before, fn is not run and applied
+	// is false; an error from fn rolls everything back (the event counts as
+	// not applied) and is returned as it is.
+	ApplyOnce(ctx context.Context, consumer, eventID string, fn func(ctx context.Context, st Store) error) (applied bool, err error)
 	// Expirable lists up to limit orders awaiting payment whose reservation
 	// expired at or before now, without an open payment attempt; and those
 	// with one whose reservation expired at or before now - grace.

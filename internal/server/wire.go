@@ -101,14 +101,12 @@ func (s *Server) wire(ctx context.Context) error {
 		Logger: s.log.With("module", "testgateway"),
 	})
 	m.payment = payment.New(paymentsql.New(s.db), m.gateway, payment.Options{Logger: s.log.With("module", "payment")})
-	// The order's transaction reserves, commits, releases and restocks stock
-	// and clears the cart itself: the modules share one database here. When
-	// they are split into services this is where a remote call goes.
+	// The order module reaches inventory and carts only through their
+	// services (never its own transaction): when the modules are split into
+	// services, remote clients go here.
 	m.order = order.New(ordersql.New(s.db), order.Deps{
 		Catalog: m.catalog, Carts: m.cart, Addresses: m.account, Sellers: m.account, Payments: m.payment,
-		Stock: order.Stock{Reserve: inventorysql.ReserveTx, Commit: inventorysql.CommitTx,
-			Release: inventorysql.ReleaseTx, Restock: inventorysql.RestockTx},
-		ClearCart: cartsql.ClearTx,
+		Stock: m.inventory,
 	}, order.Options{ReservationTTL: s.cfg.ReservationTTL, Logger: s.log.With("module", "order")})
 	m.order.Subscribe(s.bus)
 	m.shipment = shipment.New(shipmentsql.New(s.db), m.order, m.account, shipment.Options{})

@@ -2,7 +2,6 @@ package shipment
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/bazaar-market/bazaar/internal/event"
@@ -13,17 +12,18 @@ import (
 // under.
 const Consumer = "shipment"
 
-// Subscribe registers the module's consumers on bus: order.paid.v1 creates
+// Subscribe registers the module's consumers: order.paid.v1 creates
 // shipments, order.cancelled.v1 cancels unshipped ones. Each event is
-// applied exactly once, inside the transaction that records it.
-func (s *Service) Subscribe(bus *event.Bus) {
-	bus.SubscribeTx(Consumer, TopicOrderPaid, s.applyPaid)
-	bus.SubscribeTx(Consumer, TopicOrderCancelled, s.applyCancelled)
+// applied exactly once: Store.ApplyOnce records it in the shipment store's
+// transaction that applies it.
+func (s *Service) Subscribe(sub event.Subscriber) {
+	sub.Subscribe(Consumer, TopicOrderPaid, s.applyPaid)
+	sub.Subscribe(Consumer, TopicOrderCancelled, s.applyCancelled)
 }
 
 // applyPaid creates one pending shipment per seller order of a paid order.
 // A seller order that already has a shipment keeps it.
-func (s *Service) applyPaid(ctx context.Context, tx *sql.Tx, e event.Event) error {
+func (s *Service) applyPaid(ctx context.Context, e event.Event) error {
 	var paid OrderPaid
 	if err := e.Decode(&paid); err != nil {
 		return err
@@ -51,7 +51,11 @@ func (s *Service) applyPaid(ctx context.Context, tx *sql.Tx, e event.Event) erro
 			Timeline:        []Entry{{Status: Pending, Note: "label created", At: now}},
 		})
 	}
-	if _, err := s.store.CreateTx(ctx, tx, shipments); err != nil {
+	_, err := s.store.ApplyOnce(ctx, Consumer, e.ID, func(ctx context.Context, st Store) error {
+		_, err := st.Create(ctx, shipments)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("create shipments of order %s: %w", paid.OrderID, err)
 	}
 	return nil
@@ -60,7 +64,7 @@ func (s *Service) applyPaid(ctx context.Context, tx *sql.Tx, e event.Event) erro
 // applyCancelled cancels the pending or packed shipments of the cancelled
 // seller orders; those already handed over are left alone (the order module
 // does not cancel a shipped seller order).
-func (s *Service) applyCancelled(ctx context.Context, tx *sql.Tx, e event.Event) error {
+func (s *Service) applyCancelled(ctx context.Context, e event.Event) error {
 	var c OrderCancelled
 	if err := e.Decode(&c); err != nil {
 		return err
@@ -72,7 +76,12 @@ func (s *Service) applyCancelled(ctx context.Context, tx *sql.Tx, e event.Event)
 	if r := []rune(note); len(r) > MaxNote {
 		note = string(r[:MaxNote])
 	}
-	if _, err := s.store.CancelTx(ctx, tx, c.SellerOrderIDs, note, s.clock()); err != nil {
+	now := s.clock()
+	_, err := s.store.ApplyOnce(ctx, Consumer, e.ID, func(ctx context.Context, st Store) error {
+		_, err := st.Cancel(ctx, c.SellerOrderIDs, note, now)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("cancel shipments of order %s: %w", c.OrderID, err)
 	}
 	return nil

@@ -29,7 +29,9 @@
 //   - shipment.created.v1        Created
 //   - shipment.status_changed.v1 StatusChanged, on every change of status
 //
-// Events consumed (consumer "shipment", each applied exactly once):
+// Events consumed (consumer "shipment", through an event.Subscriber; each
+// applied exactly once, recorded by Store.ApplyOnce in the transaction that
+// applies it):
 //   - order.paid.v1      creates one pending shipment per seller order
 //   - order.cancelled.v1 cancels the named seller orders' pending or packed shipments
 package shipment

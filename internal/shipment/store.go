@@ -2,25 +2,31 @@ package shipment
 
 import (
 	"context"
-	"database/sql"
 	"time"
 )
 
 // Store keeps shipments and their timelines. Every method that changes a
 // shipment's status publishes TopicStatusChanged in the same transaction;
-// creating one publishes TopicCreated. The ...Tx methods run inside a
-// transaction the caller owns (the event consumer's).
+// creating one publishes TopicCreated. Each write is one transaction, or
+// joins the one of a Store bound by ApplyOnce.
 type Store interface {
-	// CreateTx inserts each shipment whose seller order has none yet, with
-	// its Timeline as the first events, and publishes TopicCreated for it.
-	// A tracking ID that is taken is replaced with a fresh one. It returns
-	// the shipments it inserted.
-	CreateTx(ctx context.Context, tx *sql.Tx, shipments []Shipment) ([]Shipment, error)
-	// CancelTx moves the pending or packed shipments of sellerOrderIDs to
-	// cancelled, with a timeline event noting why, and returns them.
-	// Shipments in other statuses, and seller orders without a shipment,
-	// are left alone.
-	CancelTx(ctx context.Context, tx *sql.Tx, sellerOrderIDs []string, note string, now time.Time) ([]Shipment, error)
+	// ApplyOnce applies an event's effect exactly once for consumer: in one
+	// transaction it records eventID as applied by consumer and runs fn
+	// with a Store bound to that transaction. If the event was applied
+	// before, fn is not run and applied is false; an error from fn rolls
+	// everything back (the event counts as not applied) and is returned as
+	// it is.
+	ApplyOnce(ctx context.Context, consumer, eventID string, fn func(ctx context.Context, st Store) error) (applied bool, err error)
+	// Create inserts each shipment whose seller order has none yet, with
+	// its Timeline as the first events, and publishes TopicCreated for it,
+	// in one transaction. A tracking ID that is taken is replaced with a
+	// fresh one. It returns the shipments it inserted.
+	Create(ctx context.Context, shipments []Shipment) ([]Shipment, error)
+	// Cancel moves the pending or packed shipments of sellerOrderIDs to
+	// cancelled, with a timeline event noting why, in one transaction, and
+	// returns them. Shipments in other statuses, and seller orders without
+	// a shipment, are left alone.
+	Cancel(ctx context.Context, sellerOrderIDs []string, note string, now time.Time) ([]Shipment, error)
 
 	// Shipment returns a shipment with its timeline; NotFound if missing.
 	Shipment(ctx context.Context, id string) (Shipment, error)

@@ -1,6 +1,5 @@
 // Package cartsql is the cart Store on database/sql, for SQLite and
-// PostgreSQL. ClearTx lets the order module empty a user's cart inside the
-// transaction that writes the order when both share one database.
+// PostgreSQL.
 package cartsql
 
 import (
@@ -209,23 +208,56 @@ func oneRow(res sql.Result, err error, lineID string) error {
 // ClearUser empties a user's cart.
 func (s *Store) ClearUser(ctx context.Context, userID string, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		if err := ClearTx(ctx, tx, userID); err != nil {
-			return err
+		_, err := tx.ExecContext(ctx, `DELETE FROM cart_lines WHERE cart_id IN (SELECT id FROM cart_carts WHERE user_id = $1)`, userID)
+		if err != nil {
+			return fmt.Errorf("clear cart of %s: %w", userID, err)
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE cart_carts SET updated_at = $1 WHERE user_id = $2`, sqldb.Micros(now), userID)
+		_, err = tx.ExecContext(ctx, `UPDATE cart_carts SET updated_at = $1 WHERE user_id = $2`, sqldb.Micros(now), userID)
 		return err
 	})
 }
 
-// ClearTx removes every line of a user's cart inside tx, for the order
-// module to empty the cart in the transaction that writes the order. It
-// does not check the caller.
-func ClearTx(ctx context.Context, tx *sql.Tx, userID string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM cart_lines WHERE cart_id IN (SELECT id FROM cart_carts WHERE user_id = $1)`, userID)
-	if err != nil {
-		return fmt.Errorf("clear cart of %s: %w", userID, err)
-	}
-	return nil
+// RemoveOrdered takes an order's quantities out of the user's cart, once.
+func (s *Store) RemoveOrdered(ctx context.Context, userID, orderID string, ordered []cart.Ordered, now time.Time) (bool, error) {
+	ordered = slices.Clone(ordered)
+	slices.SortFunc(ordered, func(a, b cart.Ordered) int { return strings.Compare(a.SKU, b.SKU) })
+	var removed bool
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		removed = false
+		// The record is the removal's lock: a concurrent or repeated removal
+		// for the same order inserts nothing and changes nothing.
+		res, err := tx.ExecContext(ctx, `INSERT INTO cart_order_removals (order_id, user_id, removed_at) VALUES ($1, $2, $3)
+			ON CONFLICT (order_id) DO NOTHING`, orderID, userID, sqldb.Micros(now))
+		if err != nil {
+			return fmt.Errorf("record removal of order %s: %w", orderID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		for _, l := range ordered {
+			if l.Quantity <= 0 {
+				continue
+			}
+			// Two conditional statements, one of which applies: what is
+			// left after the ordered quantity stays, a line that had no
+			// more than it goes.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM cart_lines WHERE sku = $1 AND quantity <= $2
+				AND cart_id IN (SELECT id FROM cart_carts WHERE user_id = $3)`, l.SKU, l.Quantity, userID); err != nil {
+				return fmt.Errorf("remove %s from the cart: %w", l.SKU, err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE cart_lines SET quantity = quantity - $1, updated_at = $2
+				WHERE sku = $3 AND quantity > $1 AND cart_id IN (SELECT id FROM cart_carts WHERE user_id = $4)`,
+				l.Quantity, sqldb.Micros(now), l.SKU, userID); err != nil {
+				return fmt.Errorf("take %s off the cart: %w", l.SKU, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cart_carts SET updated_at = $1 WHERE user_id = $2`, sqldb.Micros(now), userID); err != nil {
+			return err
+		}
+		removed = true
+		return nil
+	})
+	return removed, err
 }
 
 // Merge moves a guest cart's lines into a user cart, once.

@@ -2,9 +2,7 @@ package cartsql_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
-	"time"
 
 	"github.com/bazaar-market/bazaar/internal/cart"
 	"github.com/bazaar-market/bazaar/internal/cart/cartsql"
@@ -29,23 +27,5 @@ func TestStore(t *testing.T) {
 			}
 			return open(t, sqldbtest.Postgres(t))
 		})
-	})
-}
-
-func TestClearTx(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		ctx := context.Background()
-		s := open(t, db)
-		now := time.Now()
-		c, _ := s.UserCart(ctx, "usr_1", now)
-		if _, err := s.AddLine(ctx, c.ID, "A", 1, 5, now); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.Tx(ctx, func(tx *sql.Tx) error { return cartsql.ClearTx(ctx, tx, "usr_1") }); err != nil {
-			t.Fatal(err)
-		}
-		if ls, _ := s.Lines(ctx, c.ID); len(ls) != 0 {
-			t.Errorf("lines after ClearTx: %+v", ls)
-		}
 	})
 }

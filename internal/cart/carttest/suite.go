@@ -17,6 +17,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) cart.Store) {
 	t.Run("Carts", func(t *testing.T) { testCarts(t, newStore(t)) })
 	t.Run("Lines", func(t *testing.T) { testLines(t, newStore(t)) })
 	t.Run("Merge", func(t *testing.T) { testMerge(t, newStore(t)) })
+	t.Run("RemoveOrdered", func(t *testing.T) { testRemoveOrdered(t, newStore(t)) })
 	t.Run("Purge", func(t *testing.T) { testPurge(t, newStore(t)) })
 	t.Run("Wishlist", func(t *testing.T) { testWishlist(t, newStore(t)) })
 }
@@ -264,5 +265,58 @@ func testWishlist(t *testing.T, s cart.Store) {
 	page, _ := s.Wishes(ctx, "usr_1", nil, 10)
 	if len(page) != 3 {
 		t.Errorf("wishlist after remove has %d entries, want 3: %+v", len(page), page)
+	}
+}
+
+func testRemoveOrdered(t *testing.T, s cart.Store) {
+	ctx := context.Background()
+	c, err := s.UserCart(ctx, "usr_1", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := s.UserCart(ctx, "usr_2", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	add := func(cartID, sku string, n int64) {
+		t.Helper()
+		if ok, err := s.AddLine(ctx, cartID, sku, n, cart.MaxQuantity, t0); err != nil || !ok {
+			t.Fatalf("AddLine(%s, %d) = %v, %v", sku, n, ok, err)
+		}
+	}
+	add(c.ID, "A", 2)
+	add(c.ID, "B", 1)
+	add(other.ID, "A", 2)
+	// The order read A x2 and B x1; another tab then raised A to 3 and
+	// added C.
+	add(c.ID, "A", 1)
+	add(c.ID, "C", 4)
+	ordered := []cart.Ordered{{SKU: "B", Quantity: 1}, {SKU: "A", Quantity: 2}, {SKU: "Z", Quantity: 1}}
+	if ok, err := s.RemoveOrdered(ctx, "usr_1", "ord_1", ordered, t0.Add(time.Minute)); err != nil || !ok {
+		t.Fatalf("RemoveOrdered = %v, %v; want true", ok, err)
+	}
+	want := qty{"A": 1, "C": 4}
+	if diff := cmp.Diff(want, quantities(t, s, c.ID)); diff != "" {
+		t.Errorf("cart after RemoveOrdered (-want +got):\n%s", diff)
+	}
+	if ok, err := s.RemoveOrdered(ctx, "usr_1", "ord_1", ordered, t0.Add(time.Minute)); err != nil || ok {
+		t.Errorf("RemoveOrdered again = %v, %v; want false", ok, err)
+	}
+	if diff := cmp.Diff(want, quantities(t, s, c.ID)); diff != "" {
+		t.Errorf("cart after RemoveOrdered again (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(qty{"A": 2}, quantities(t, s, other.ID)); diff != "" {
+		t.Errorf("another user's cart (-want +got):\n%s", diff)
+	}
+	// More ordered than is left (the other tab lowered it): the line goes.
+	if ok, err := s.RemoveOrdered(ctx, "usr_1", "ord_2", []cart.Ordered{{SKU: "C", Quantity: 9}}, t0.Add(time.Minute)); err != nil || !ok {
+		t.Fatalf("RemoveOrdered(ord_2) = %v, %v", ok, err)
+	}
+	if diff := cmp.Diff(qty{"A": 1}, quantities(t, s, c.ID)); diff != "" {
+		t.Errorf("cart after ord_2 (-want +got):\n%s", diff)
+	}
+	// A user without a cart: recorded, nothing else.
+	if ok, err := s.RemoveOrdered(ctx, "usr_3", "ord_3", ordered, t0); err != nil || !ok {
+		t.Errorf("RemoveOrdered for a user without a cart = %v, %v", ok, err)
 	}
 }

@@ -12,20 +12,20 @@ import (
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
-// Reserve reserves stock for an order in its own transaction (see ReserveTx).
+// Reserve reserves stock for an order in its own transaction (see reserveTx).
 func (s *Store) Reserve(ctx context.Context, orderID string, lines []inventory.Line, expiresAt, now time.Time) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error { return ReserveTx(ctx, tx, orderID, lines, expiresAt, now) })
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return reserveTx(ctx, tx, orderID, lines, expiresAt, now) })
 }
 
-// Commit commits an order's reservation in its own transaction (see CommitTx).
+// Commit commits an order's reservation in its own transaction (see commitTx).
 func (s *Store) Commit(ctx context.Context, orderID string, now time.Time) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error { return CommitTx(ctx, tx, orderID, now) })
+	return s.db.Tx(ctx, func(tx *sql.Tx) error { return commitTx(ctx, tx, orderID, now) })
 }
 
-// Release releases an order's reservation in its own transaction (see ReleaseTx).
+// Release releases an order's reservation in its own transaction (see releaseTx).
 func (s *Store) Release(ctx context.Context, orderID string, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := ReleaseTx(ctx, tx, orderID, now)
+		_, err := releaseTx(ctx, tx, orderID, now)
 		return err
 	})
 }
@@ -34,7 +34,7 @@ func (s *Store) Release(ctx context.Context, orderID string, now time.Time) erro
 // concurrent reservations take the stock a round counted on.
 const maxRounds = 50
 
-// ReserveTx reserves stock for orderID inside tx, all or nothing: lines are
+// reserveTx reserves stock for orderID inside tx, all or nothing: lines are
 // summed per SKU and taken in SKU order (inventory.Normalize); each SKU takes
 // from its warehouses in warehouse ID order with conditional updates
 // (reserved = reserved + q WHERE on_hand - reserved >= q), so stock never goes
@@ -44,7 +44,7 @@ const maxRounds = 50
 // lines are the same and the first is held or committed, and a Conflict
 // "already_reserved" otherwise. It publishes inventory.stock.changed.v1 per
 // SKU.
-func ReserveTx(ctx context.Context, tx *sql.Tx, orderID string, lines []inventory.Line, expiresAt, now time.Time) error {
+func reserveTx(ctx context.Context, tx *sql.Tx, orderID string, lines []inventory.Line, expiresAt, now time.Time) error {
 	if orderID == "" {
 		return apperr.Invalid("validation_failed", "the request has invalid fields",
 			apperr.FieldError{Field: "order_id", Message: "is required"})
@@ -169,11 +169,11 @@ func sameReservation(ctx context.Context, tx *sql.Tx, orderID string, lines []in
 	return nil
 }
 
-// CommitTx commits orderID's held reservation inside tx: on_hand and reserved
+// commitTx commits orderID's held reservation inside tx: on_hand and reserved
 // both go down by the reserved quantities. Committing a committed reservation
 // is a no-op; a released one is a Conflict "reservation_released"; a missing
 // one is NotFound. It publishes inventory.stock.changed.v1 per SKU.
-func CommitTx(ctx context.Context, tx *sql.Tx, orderID string, now time.Time) error {
+func commitTx(ctx context.Context, tx *sql.Tx, orderID string, now time.Time) error {
 	ok, err := transition(ctx, tx, orderID, inventory.Committed, now)
 	if err != nil || !ok {
 		if err == nil {
@@ -185,11 +185,11 @@ func CommitTx(ctx context.Context, tx *sql.Tx, orderID string, now time.Time) er
 		WHERE sku = $3 AND warehouse_id = $4`)
 }
 
-// ReleaseTx releases orderID's held reservation inside tx: reserved goes down.
+// releaseTx releases orderID's held reservation inside tx: reserved goes down.
 // It reports whether it released anything; a reservation already released or
 // committed, or none at all, is left alone without error. It publishes
 // inventory.stock.changed.v1 per SKU.
-func ReleaseTx(ctx context.Context, tx *sql.Tx, orderID string, now time.Time) (bool, error) {
+func releaseTx(ctx context.Context, tx *sql.Tx, orderID string, now time.Time) (bool, error) {
 	ok, err := transition(ctx, tx, orderID, inventory.Released, now)
 	if err != nil || !ok {
 		return false, err
@@ -325,7 +325,7 @@ func (s *Store) ReleaseExpired(ctx context.Context, now time.Time) (int, error) 
 				if err != nil || status != string(inventory.Held) || expires > sqldb.Micros(now) {
 					return err
 				}
-				did, err = ReleaseTx(ctx, tx, orderID, now)
+				did, err = releaseTx(ctx, tx, orderID, now)
 				return err
 			})
 			if err != nil {

@@ -13,18 +13,18 @@ import (
 )
 
 // Restock puts an order's committed stock back on hand in its own
-// transaction (see RestockTx).
+// transaction (see restockTx).
 func (s *Store) Restock(ctx context.Context, orderID string, skus []string, now time.Time) (int64, error) {
 	var n int64
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		n, err = RestockTx(ctx, tx, orderID, skus, now)
+		n, err = restockTx(ctx, tx, orderID, skus, now)
 		return err
 	})
 	return n, err
 }
 
-// RestockTx puts the units a committed reservation took back on hand, inside
+// restockTx puts the units a committed reservation took back on hand, inside
 // tx, for a paid order (or one seller's part of it) cancelled before it
 // shipped: on_hand goes up by the committed quantity of each of skus (every
 // SKU of the reservation when skus is nil) in the warehouse it came from. It
@@ -36,7 +36,7 @@ func (s *Store) Restock(ctx context.Context, orderID string, skus []string, now 
 // Conflict "reservation_held" (release it instead); an order without a
 // reservation is NotFound. It publishes inventory.stock.changed.v1 per SKU
 // it restocked.
-func RestockTx(ctx context.Context, tx *sql.Tx, orderID string, skus []string, now time.Time) (int64, error) {
+func restockTx(ctx context.Context, tx *sql.Tx, orderID string, skus []string, now time.Time) (int64, error) {
 	r, err := reservation(ctx, tx, orderID)
 	if err != nil {
 		return 0, err
@@ -84,4 +84,35 @@ func RestockTx(ctx context.Context, tx *sql.Tx, orderID string, skus []string, n
 		}
 	}
 	return total, nil
+}
+
+// Return gives a cancelled order's stock back in one transaction: a held
+// reservation is released whole, a committed one has the units of skus
+// restocked (restockTx), a released one is left alone. The conditional
+// UPDATE that releases a held reservation also orders Return against a
+// concurrent Commit: whichever takes the reservation's row first wins and
+// the other sees its outcome (Commit then finds it released; Return finds it
+// committed and restocks), so units are neither lost nor returned twice.
+func (s *Store) Return(ctx context.Context, orderID string, skus []string, now time.Time) (int64, error) {
+	if len(skus) == 0 {
+		return 0, nil
+	}
+	var n int64
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		n = 0
+		released, err := releaseTx(ctx, tx, orderID, now)
+		if err != nil {
+			return err
+		}
+		if !released {
+			n, err = restockTx(ctx, tx, orderID, skus, now)
+			return err
+		}
+		r, err := reservation(ctx, tx, orderID)
+		for _, l := range r.Lines {
+			n += l.Quantity
+		}
+		return err
+	})
+	return n, err
 }

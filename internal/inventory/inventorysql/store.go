@@ -1,7 +1,7 @@
 // Package inventorysql is the inventory Store on database/sql, for SQLite and
-// PostgreSQL. Its ReserveTx, CommitTx and ReleaseTx let the order module move
-// stock inside the very transaction that writes the order when both modules
-// share one database.
+// PostgreSQL. Every change of stock is a transaction of its own: the order
+// module reaches it through inventory.Service (or a remote client), never
+// inside its own transaction, so inventory may have a database of its own.
 package inventorysql
 
 import (

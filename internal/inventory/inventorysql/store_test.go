@@ -2,9 +2,7 @@ package inventorysql_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"testing"
 	"time"
 
@@ -113,44 +111,6 @@ func TestEvents(t *testing.T) {
 				t.Errorf("%s: events (-want +got):\n%s", st.name, diff)
 			}
 			seen = len(all)
-		}
-	})
-}
-
-// TestReserveTxRollsBackWithOrder checks that a reservation made inside an
-// order's transaction disappears with it when that transaction fails.
-func TestReserveTxRollsBackWithOrder(t *testing.T) {
-	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		ctx := context.Background()
-		s := open(t, db)
-		if _, err := s.SetOnHand(ctx, inventory.Item{SKU: "A", ProductID: "p", SellerID: "s"}, "", 5, now); err != nil {
-			t.Fatal(err)
-		}
-		boom := errors.New("order insert failed")
-		err := db.Tx(ctx, func(tx *sql.Tx) error {
-			if err := inventorysql.ReserveTx(ctx, tx, "ord_1", []inventory.Line{{SKU: "A", Quantity: 4}}, now.Add(time.Hour), now); err != nil {
-				return err
-			}
-			return boom
-		})
-		if !errors.Is(err, boom) {
-			t.Fatalf("Tx = %v, want %v", err, boom)
-		}
-		if st, _ := s.Stock(ctx, "A"); st.Reserved != 0 {
-			t.Errorf("reserved = %d after rollback, want 0", st.Reserved)
-		}
-		// And a committed one inside an outer transaction sticks.
-		err = db.Tx(ctx, func(tx *sql.Tx) error {
-			if err := inventorysql.ReserveTx(ctx, tx, "ord_2", []inventory.Line{{SKU: "A", Quantity: 4}}, now.Add(time.Hour), now); err != nil {
-				return err
-			}
-			return inventorysql.CommitTx(ctx, tx, "ord_2", now)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st, _ := s.Stock(ctx, "A"); st.Reserved != 0 || st.OnHand != 1 {
-			t.Errorf("after reserve+commit in one tx: %+v, want on_hand 1", st)
 		}
 	})
 }

@@ -29,7 +29,7 @@ func (h *Handler) Ops() []rest.Op {
 			ID: "placeOrder", Method: "POST", Path: "/api/v1/order", Tags: tags, Auth: rest.AuthBearer,
 			Roles:   []auth.Role{auth.Customer},
 			Summary: "Place an order from the cart or from explicit lines",
-			Description: "Without lines the caller's cart is ordered (and emptied in the same transaction); lines naming one SKU twice are summed. " +
+			Description: "Without lines the caller's cart is ordered, and exactly the ordered quantities then leave it (lines added meanwhile stay); lines naming one SKU twice are summed. " +
 				"Give address_id (from the address book) or an inline shipping_address. Prices come from the catalog; the order is split into one seller order per seller, " +
 				"each with its shipping fee and tax, and the stock is reserved until reservation_expires_at. " +
 				"422 cart_empty, sku_unavailable (per field), currency_mismatch or address_not_found; 409 insufficient_stock (nothing is reserved).",

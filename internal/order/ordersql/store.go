@@ -1,6 +1,7 @@
 // Package ordersql is the order Store on database/sql, for SQLite and
-// PostgreSQL. Other modules' writes (stock, cart) join the order's
-// transaction as order.TxStep functions.
+// PostgreSQL. Its transactions hold the order module's tables and its
+// outbox only; ApplyOnce records the events the module's consumers applied
+// in the same transaction as their effect.
 package ordersql
 
 import (
@@ -36,8 +37,12 @@ func Migrate(ctx context.Context, db *sqldb.DB) error {
 	return db.Migrate(ctx, "order", sub)
 }
 
-// Store is the order store.
-type Store struct{ db *sqldb.DB }
+// Store is the order store. A Store made by ApplyOnce is bound to its
+// transaction: its writes join it and its reads see them.
+type Store struct {
+	db *sqldb.DB
+	tx *sql.Tx // nil unless bound
+}
 
 var _ order.Store = (*Store)(nil)
 
@@ -47,18 +52,104 @@ func New(db *sqldb.DB) *Store { return &Store{db: db} }
 // querier is *sql.DB or *sql.Tx.
 type querier = sqldb.Querier
 
-// Create writes a new order, runs steps and publishes events in one
-// transaction. The order rows go first so that the stock rows a reservation
-// step locks are held as briefly as possible.
-func (s *Store) Create(ctx context.Context, o order.Order, steps []order.TxStep, events []order.Event) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+// read returns the bound transaction, or the read pool.
+func (s *Store) read() querier {
+	if s.tx != nil {
+		return s.tx
+	}
+	return s.db.Read()
+}
+
+// inTx runs fn in the bound transaction, or in a new one.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.tx != nil {
+		return fn(s.tx)
+	}
+	return s.db.Tx(ctx, fn)
+}
+
+// ApplyOnce records eventID as applied by consumer and runs fn with a Store
+// bound to the same transaction, unless the event was applied before.
+func (s *Store) ApplyOnce(ctx context.Context, consumer, eventID string, fn func(ctx context.Context, st order.Store) error) (bool, error) {
+	var applied bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		applied = false // the transaction may run again
+		first, err := event.ApplyOnce(ctx, tx, consumer, eventID)
+		if err != nil || !first {
+			return err
+		}
+		if err := fn(ctx, &Store{db: s.db, tx: tx}); err != nil {
+			return err
+		}
+		applied = true
+		return nil
+	})
+	return applied, err
+}
+
+// StartPlacement records a placement, or finds the earlier one with the
+// same customer and key.
+func (s *Store) StartPlacement(ctx context.Context, customerID, key, orderID string, now time.Time) (string, time.Time, error) {
+	got, started := orderID, micros(now)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// ON CONFLICT covers the (customer, key) index: a retry keeps the
+		// first attempt's order ID.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO order_placements (order_id, customer_id, request_key, started_at)
+			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, orderID, customerID, key, micros(now)); err != nil {
+			return fmt.Errorf("start placing order %s: %w", orderID, err)
+		}
+		if key == "" {
+			return nil
+		}
+		return tx.QueryRowContext(ctx, `SELECT order_id, started_at FROM order_placements WHERE customer_id = $1 AND request_key = $2`,
+			customerID, key).Scan(&got, &started)
+	})
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if got == orderID {
+		return got, now, nil
+	}
+	return got, sqldb.Time(started), nil
+}
+
+// DropPlacement ends a placement that did not become an order.
+func (s *Store) DropPlacement(ctx context.Context, orderID string) (bool, error) {
+	var dropped bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM order_placements WHERE order_id = $1`, orderID)
+		if err != nil {
+			return fmt.Errorf("drop placement of %s: %w", orderID, err)
+		}
+		n, err := res.RowsAffected()
+		dropped = n == 1
+		return err
+	})
+	return dropped, err
+}
+
+// StalePlacements lists placements started before before.
+func (s *Store) StalePlacements(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	return column(ctx, s.read(), `SELECT order_id FROM order_placements WHERE started_at < $1
+		ORDER BY started_at, order_id LIMIT $2`, micros(before), limit)
+}
+
+// Create writes a new order, ends its placement and publishes events in one
+// transaction.
+func (s *Store) Create(ctx context.Context, o order.Order, events []order.Event) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := insert(ctx, tx, o); err != nil {
 			return err
 		}
-		for _, step := range steps {
-			if err := step(ctx, tx); err != nil {
-				return err
+		// Ending the placement is the order's claim on its reservation: the
+		// expirer drops a stale placement (and releases its stock) with the
+		// same conditional DELETE, so exactly one of them wins.
+		res, err := tx.ExecContext(ctx, `DELETE FROM order_placements WHERE order_id = $1`, o.ID)
+		if err := one(res, err, "placement of "+o.ID); err != nil {
+			if errors.Is(err, errChanged) {
+				return apperr.New(apperr.KindUnavailable, "placement_expired", "placing the order took too long; try again")
 			}
+			return err
 		}
 		return publish(ctx, tx, o.ID, events)
 	})
@@ -122,7 +213,7 @@ func publish(ctx context.Context, tx *sql.Tx, orderID string, events []order.Eve
 
 // Order returns an order with its seller orders and lines.
 func (s *Store) Order(ctx context.Context, id string) (order.Order, error) {
-	os, err := load(ctx, s.db.Read(), []string{id})
+	os, err := load(ctx, s.read(), []string{id})
 	if err != nil {
 		return order.Order{}, err
 	}
@@ -135,7 +226,7 @@ func (s *Store) Order(ctx context.Context, id string) (order.Order, error) {
 // OrderByRequestKey returns the customer's order placed with key.
 func (s *Store) OrderByRequestKey(ctx context.Context, customerID, key string) (order.Order, error) {
 	var id string
-	err := s.db.Read().QueryRowContext(ctx, `SELECT id FROM order_orders WHERE customer_id = $1 AND request_key = $2`,
+	err := s.read().QueryRowContext(ctx, `SELECT id FROM order_orders WHERE customer_id = $1 AND request_key = $2`,
 		customerID, key).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return order.Order{}, apperr.NotFound("no order placed with this key")
@@ -149,7 +240,7 @@ func (s *Store) OrderByRequestKey(ctx context.Context, customerID, key string) (
 // OrderOfSellerOrder returns the order a seller order belongs to.
 func (s *Store) OrderOfSellerOrder(ctx context.Context, sellerOrderID string) (string, error) {
 	var id string
-	err := s.db.Read().QueryRowContext(ctx, `SELECT order_id FROM order_seller_orders WHERE id = $1`, sellerOrderID).Scan(&id)
+	err := s.read().QueryRowContext(ctx, `SELECT order_id FROM order_seller_orders WHERE id = $1`, sellerOrderID).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", apperr.NotFound("seller order %s not found", sellerOrderID)
 	}
@@ -159,7 +250,7 @@ func (s *Store) OrderOfSellerOrder(ctx context.Context, sellerOrderID string) (s
 // Received implements order.Store.
 func (s *Store) Received(ctx context.Context, customerID, productID string) (bool, error) {
 	var one int
-	err := s.db.Read().QueryRowContext(ctx, `SELECT 1 FROM order_orders o
+	err := s.read().QueryRowContext(ctx, `SELECT 1 FROM order_orders o
 		JOIN order_lines l ON l.order_id = o.id
 		JOIN order_seller_orders so ON so.id = l.seller_order_id
 		WHERE o.customer_id = $1 AND l.product_id = $2 AND so.status = 'delivered' LIMIT 1`, customerID, productID).Scan(&one)
@@ -196,11 +287,11 @@ func (s *Store) Orders(ctx context.Context, f order.Filter) ([]order.Order, erro
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY placed_at DESC, id DESC LIMIT " + arg(f.Limit+1)
-	ids, err := column(ctx, s.db.Read(), q, args...)
+	ids, err := column(ctx, s.read(), q, args...)
 	if err != nil {
 		return nil, err
 	}
-	os, err := load(ctx, s.db.Read(), ids)
+	os, err := load(ctx, s.read(), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -227,12 +318,12 @@ func (s *Store) SellerOrders(ctx context.Context, f order.Filter) ([]order.Order
 		t, i := arg(f.After.PlacedAt), arg(f.After.ID)
 		where = append(where, fmt.Sprintf("(placed_at < %s OR (placed_at = %s AND order_id < %s))", t, t, i))
 	}
-	ids, err := column(ctx, s.db.Read(), `SELECT order_id FROM order_seller_orders WHERE `+strings.Join(where, " AND ")+
+	ids, err := column(ctx, s.read(), `SELECT order_id FROM order_seller_orders WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY placed_at DESC, order_id DESC LIMIT `+arg(f.Limit+1), args...)
 	if err != nil {
 		return nil, err
 	}
-	os, err := load(ctx, s.db.Read(), ids)
+	os, err := load(ctx, s.read(), ids)
 	if err != nil {
 		return nil, err
 	}
@@ -248,26 +339,21 @@ func (s *Store) SellerOrders(ctx context.Context, f order.Filter) ([]order.Order
 
 // Expirable lists orders awaiting payment whose reservation ran out.
 func (s *Store) Expirable(ctx context.Context, now time.Time, grace time.Duration, limit int) ([]string, error) {
-	return column(ctx, s.db.Read(), `SELECT id FROM order_orders
+	return column(ctx, s.read(), `SELECT id FROM order_orders
 		WHERE status = 'pending_payment' AND reservation_expires_at <= $1
 		AND (payment_status NOT IN ('pending', 'processing') OR reservation_expires_at <= $2)
 		ORDER BY reservation_expires_at, id LIMIT $3`, micros(now), micros(now.Add(-grace)), limit)
 }
 
-// Update applies m to an order in its own transaction.
+// Update applies m to an order in its own transaction (or the bound one).
 func (s *Store) Update(ctx context.Context, id string, m order.Mutation) (order.Order, error) {
 	var out order.Order
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		out, err = update(ctx, tx, id, m)
 		return err
 	})
 	return out, err
-}
-
-// UpdateTx applies m to an order inside tx.
-func (s *Store) UpdateTx(ctx context.Context, tx *sql.Tx, id string, m order.Mutation) (order.Order, error) {
-	return update(ctx, tx, id, m)
 }
 
 func update(ctx context.Context, tx *sql.Tx, id string, m order.Mutation) (order.Order, error) {
@@ -300,14 +386,6 @@ func update(ctx context.Context, tx *sql.Tx, id string, m order.Mutation) (order
 	}
 	if err := check(before.Order, o); err != nil {
 		return order.Order{}, err
-	}
-	// Other modules' steps run before the order's rows are written: a step
-	// refusing (a reservation already released) leaves nothing written, so
-	// the caller may still change the order another way in tx.
-	for _, step := range eff.Steps {
-		if err := step(ctx, tx); err != nil {
-			return order.Order{}, err
-		}
 	}
 	if err := write(ctx, tx, before, o); err != nil {
 		return order.Order{}, err
@@ -383,10 +461,13 @@ func one(res sql.Result, err error, what string) error {
 		return err
 	}
 	if n != 1 {
-		return fmt.Errorf("write %s: it changed meanwhile", what)
+		return fmt.Errorf("write %s: %w", what, errChanged)
 	}
 	return nil
 }
+
+// errChanged is a conditional write that found its row changed or gone.
+var errChanged = errors.New("it changed meanwhile")
 
 // loaded is an order as read, with the version its row had.
 type loaded struct {

@@ -60,6 +60,22 @@ type Env struct {
 // set to the Env's clock and a quiet logger when empty.
 func NewEnv(t testing.TB, db *sqldb.DB, opts order.Options) *Env {
 	t.Helper()
+	return NewEnvWrapped(t, db, opts, Wrap{})
+}
+
+// Wrap replaces what the order module is given, for fault-injection tests:
+// each function that is set gets the real dependency and returns what the
+// module uses instead (a wrapper that fails on cue, say).
+type Wrap struct {
+	Stock func(order.Stock) order.Stock
+	Carts func(order.Carts) order.Carts
+	Store func(order.Store) order.Store
+}
+
+// NewEnvWrapped is NewEnv with the order module's stock, carts and store
+// passed through w.
+func NewEnvWrapped(t testing.TB, db *sqldb.DB, opts order.Options, w Wrap) *Env {
+	t.Helper()
 	ctx := context.Background()
 	for _, m := range []func(context.Context, *sqldb.DB) error{
 		event.Migrate, inventorysql.Migrate, cartsql.Migrate, paymentsql.Migrate, testgateway.Migrate, ordersql.Migrate,
@@ -83,11 +99,20 @@ func NewEnv(t testing.TB, db *sqldb.DB, opts order.Options) *Env {
 		Deliver: paymenthttp.Loopback(e.Router, testgateway.Name)})
 	e.Charges = &paymenttest.Counting{Gateway: e.Gateway}
 	e.Payments = payment.New(paymentsql.New(db), e.Charges, payment.Options{Now: e.Clock.Now, Logger: Quiet})
-	e.Orders = order.New(e.Store, order.Deps{
-		Catalog: e.Catalog, Carts: e.Cart, Addresses: e.Addresses, Sellers: e.Sellers, Payments: e.Payments,
-		Stock: order.Stock{Reserve: inventorysql.ReserveTx, Commit: inventorysql.CommitTx,
-			Release: inventorysql.ReleaseTx, Restock: inventorysql.RestockTx},
-		ClearCart: cartsql.ClearTx,
+	var stock order.Stock = e.Inventory
+	var carts order.Carts = e.Cart
+	var store order.Store = e.Store
+	if w.Stock != nil {
+		stock = w.Stock(stock)
+	}
+	if w.Carts != nil {
+		carts = w.Carts(carts)
+	}
+	if w.Store != nil {
+		store = w.Store(store)
+	}
+	e.Orders = order.New(store, order.Deps{
+		Catalog: e.Catalog, Carts: carts, Addresses: e.Addresses, Sellers: e.Sellers, Payments: e.Payments, Stock: stock,
 	}, opts)
 	e.Orders.Subscribe(e.Bus)
 	paymenthttp.New(e.Payments).Routes(e.Router)

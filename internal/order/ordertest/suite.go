@@ -2,7 +2,6 @@ package ordertest
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/id"
@@ -21,13 +21,14 @@ import (
 // each fresh and empty.
 func StoreSuite(t *testing.T, newStore func(t *testing.T) order.Store) {
 	t.Run("CreateRead", func(t *testing.T) { testCreateRead(t, newStore(t)) })
-	t.Run("Steps", func(t *testing.T) { testSteps(t, newStore(t)) })
+	t.Run("ApplyOnce", func(t *testing.T) { testApplyOnce(t, newStore(t)) })
 	t.Run("Update", func(t *testing.T) { testUpdate(t, newStore(t)) })
 	t.Run("IllegalTransitions", func(t *testing.T) { testIllegal(t, newStore(t)) })
 	t.Run("Lists", func(t *testing.T) { testLists(t, newStore(t)) })
 	t.Run("Expirable", func(t *testing.T) { testExpirable(t, newStore(t)) })
 	t.Run("ConcurrentUpdates", func(t *testing.T) { testConcurrent(t, newStore(t)) })
 	t.Run("RequestKey", func(t *testing.T) { testRequestKey(t, newStore(t)) })
+	t.Run("Placements", func(t *testing.T) { testPlacements(t, newStore(t)) })
 }
 
 var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -57,8 +58,17 @@ func Sample(customer string, placed time.Time, sellers ...string) order.Order {
 
 func create(t *testing.T, s order.Store, o order.Order) {
 	t.Helper()
-	if err := s.Create(context.Background(), o, nil, nil); err != nil {
+	start(t, s, o)
+	if err := s.Create(context.Background(), o, nil); err != nil {
 		t.Fatalf("Create: %v", err)
+	}
+}
+
+// start starts placing o, as the service does before reserving its stock.
+func start(t *testing.T, s order.Store, o order.Order) {
+	t.Helper()
+	if got, _, err := s.StartPlacement(context.Background(), o.CustomerID, o.RequestKey, o.ID, o.PlacedAt); err != nil || got != o.ID {
+		t.Fatalf("StartPlacement(%s) = %s, %v", o.ID, got, err)
 	}
 }
 
@@ -90,7 +100,7 @@ func testCreateRead(t *testing.T, s order.Store) {
 	if _, err := s.OrderOfSellerOrder(ctx, "sor_missing"); !apperr.Is(err, apperr.KindNotFound) {
 		t.Errorf("OrderOfSellerOrder(missing) = %v, want NotFound", err)
 	}
-	if err := s.Create(ctx, o, nil, nil); err == nil {
+	if err := s.Create(ctx, o, nil); err == nil {
 		t.Errorf("Create of the same order twice succeeded")
 	}
 
@@ -115,36 +125,70 @@ func testCreateRead(t *testing.T, s order.Store) {
 	}
 }
 
-func testSteps(t *testing.T, s order.Store) {
+func testApplyOnce(t *testing.T, s order.Store) {
 	ctx := context.Background()
-	boom := errors.New("step failed")
-	var ran []string
-	step := func(name string, err error) order.TxStep {
-		return func(ctx context.Context, tx *sql.Tx) error {
-			ran = append(ran, name)
-			return err
+	boom := errors.New("effect failed")
+	o := Sample("usr_1", t0, "sel_a")
+	create(t, s, o)
+	reason := func(st order.Store, r string) error {
+		_, err := st.Update(ctx, o.ID, func(o *order.Order) (order.Effects, error) {
+			o.CancelReason = r
+			return order.Effects{}, nil
+		})
+		return err
+	}
+	runs := 0
+	apply := func(consumer, eventID, r string, fail error) (bool, error) {
+		return s.ApplyOnce(ctx, consumer, eventID, func(ctx context.Context, st order.Store) error {
+			runs++
+			if err := reason(st, r); err != nil {
+				return err
+			}
+			// The bound store reads what its transaction wrote.
+			if got, err := st.Order(ctx, o.ID); err != nil || got.CancelReason != r {
+				t.Errorf("Order inside ApplyOnce = %q, %v; want %q", got.CancelReason, err, r)
+			}
+			return fail
+		})
+	}
+	steps := []struct {
+		name, consumer, event, reason string
+		fail                          error
+		applied                       bool
+		runs                          int
+		want                          string
+	}{
+		{"first", "c1", "evt_1", "one", nil, true, 1, "one"},
+		{"again", "c1", "evt_1", "again", nil, false, 1, "one"},
+		{"failing", "c1", "evt_2", "two", boom, false, 2, "one"},
+		{"after a failure", "c1", "evt_2", "two", nil, true, 3, "two"},
+		{"another consumer", "c2", "evt_1", "three", nil, true, 4, "three"},
+	}
+	for _, st := range steps {
+		applied, err := apply(st.consumer, st.event, st.reason, st.fail)
+		if !errors.Is(err, st.fail) || applied != st.applied {
+			t.Errorf("%s: ApplyOnce = %v, %v; want %v, %v", st.name, applied, err, st.applied, st.fail)
+		}
+		if runs != st.runs {
+			t.Errorf("%s: fn ran %d times in all, want %d", st.name, runs, st.runs)
+		}
+		if got := read(t, s, o.ID); got.CancelReason != st.want {
+			t.Errorf("%s: cancel_reason %q, want %q", st.name, got.CancelReason, st.want)
 		}
 	}
-	o := Sample("usr_1", t0, "sel_a")
-	if err := s.Create(ctx, o, []order.TxStep{step("reserve", nil), step("clear", boom)}, nil); !errors.Is(err, boom) {
-		t.Fatalf("Create with a failing step = %v, want %v", err, boom)
+	// A Create inside a failing ApplyOnce is rolled back with it.
+	o2 := Sample("usr_1", t0, "sel_b")
+	if _, err := s.ApplyOnce(ctx, "c1", "evt_3", func(ctx context.Context, st order.Store) error {
+		start(t, st, o2)
+		if err := st.Create(ctx, o2, nil); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("ApplyOnce with a failing Create = %v, want %v", err, boom)
 	}
-	if _, err := s.Order(ctx, o.ID); !apperr.Is(err, apperr.KindNotFound) {
-		t.Errorf("the order of a failed Create exists: %v", err)
-	}
-	if diff := cmp.Diff([]string{"reserve", "clear"}, ran); diff != "" {
-		t.Errorf("steps run (-want +got):\n%s", diff)
-	}
-	create(t, s, o)
-	_, err := s.Update(ctx, o.ID, func(o *order.Order) (order.Effects, error) {
-		o.CancelReason = "changed"
-		return order.Effects{Steps: []order.TxStep{step("release", boom)}}, nil
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("Update with a failing step = %v, want %v", err, boom)
-	}
-	if got := read(t, s, o.ID); got.CancelReason != "" {
-		t.Errorf("a failed Update wrote cancel_reason %q", got.CancelReason)
+	if _, err := s.Order(ctx, o2.ID); !apperr.Is(err, apperr.KindNotFound) {
+		t.Errorf("the order created in a failed ApplyOnce exists: %v", err)
 	}
 }
 
@@ -408,7 +452,7 @@ func testRequestKey(t *testing.T, s order.Store) {
 	create(t, s, first)
 	again := Sample("usr_1", t0, "sel_a")
 	again.RequestKey = "key-1"
-	if err := s.Create(ctx, again, nil, nil); apperr.CodeOf(err) != "request_key_used" {
+	if err := s.Create(ctx, again, nil); apperr.CodeOf(err) != "request_key_used" {
 		t.Errorf("Create with a used request key = %v, want request_key_used", err)
 	}
 	if _, err := s.Order(ctx, again.ID); !apperr.Is(err, apperr.KindNotFound) {
@@ -426,5 +470,70 @@ func testRequestKey(t *testing.T, s order.Store) {
 	create(t, s, Sample("usr_1", t0, "sel_a"))
 	if _, err := s.OrderByRequestKey(ctx, "usr_1", "key-2"); !apperr.Is(err, apperr.KindNotFound) {
 		t.Errorf("OrderByRequestKey(unused) = %v, want NotFound", err)
+	}
+}
+
+// testPlacements: a placement is started before the stock is reserved and
+// ended by the order's Create; a retry with the same key takes over an
+// unfinished one; the expirer finds and drops stale ones, after which
+// Create refuses the order.
+func testPlacements(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	startAs := func(customer, key, orderID string, at time.Time) string {
+		t.Helper()
+		got, started, err := s.StartPlacement(ctx, customer, key, orderID, at)
+		if err != nil {
+			t.Fatalf("StartPlacement(%s, %q, %s): %v", customer, key, orderID, err)
+		}
+		if got == orderID && !started.Equal(at) {
+			t.Errorf("StartPlacement(%s) started at %v, want %v", orderID, started, at)
+		}
+		return got
+	}
+	first := Sample("usr_1", t0, "sel_a")
+	first.RequestKey = "key-1"
+	if got := startAs("usr_1", "key-1", first.ID, t0); got != first.ID {
+		t.Errorf("StartPlacement = %s, want %s", got, first.ID)
+	}
+	if got, started, err := s.StartPlacement(ctx, "usr_1", "key-1", "ord_retry", t0.Add(time.Second)); err != nil || got != first.ID || !started.Equal(t0) {
+		t.Errorf("StartPlacement of a retry = %s, %v, %v; want the first attempt's %s, %v", got, started, err, first.ID, t0)
+	}
+	if got := startAs("usr_2", "key-1", "ord_other", t0); got != "ord_other" {
+		t.Errorf("StartPlacement of another customer's key = %s, want ord_other", got)
+	}
+	if got := startAs("usr_1", "", "ord_nokey", t0.Add(time.Minute)); got != "ord_nokey" {
+		t.Errorf("StartPlacement without a key = %s, want ord_nokey", got)
+	}
+	stale, err := s.StalePlacements(ctx, t0.Add(time.Second), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"ord_other", first.ID}, stale, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+		t.Errorf("StalePlacements (-want +got):\n%s", diff)
+	}
+	if err := s.Create(ctx, first, nil); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	// The order's Create ended the placement: a later retry is a new one
+	// (the service finds the order by its key before that).
+	if got := startAs("usr_1", "key-1", "ord_later", t0.Add(2*time.Second)); got != "ord_later" {
+		t.Errorf("StartPlacement after the order was written = %s, want ord_later", got)
+	}
+	if dropped, err := s.DropPlacement(ctx, "ord_later"); err != nil || !dropped {
+		t.Errorf("DropPlacement = %v, %v; want true", dropped, err)
+	}
+	if dropped, err := s.DropPlacement(ctx, "ord_later"); err != nil || dropped {
+		t.Errorf("DropPlacement again = %v, %v; want false", dropped, err)
+	}
+	// An order whose placement was dropped (or never started) is refused.
+	orphan := Sample("usr_3", t0, "sel_a")
+	if err := s.Create(ctx, orphan, nil); apperr.CodeOf(err) != "placement_expired" {
+		t.Errorf("Create without a placement = %v, want placement_expired", err)
+	}
+	if _, err := s.Order(ctx, orphan.ID); !apperr.Is(err, apperr.KindNotFound) {
+		t.Errorf("the refused order was stored: %v", err)
+	}
+	if stale, err := s.StalePlacements(ctx, t0.Add(time.Hour), 10); err != nil || len(stale) != 2 {
+		t.Errorf("StalePlacements at the end = %v, %v; want ord_other and ord_nokey", stale, err)
 	}
 }

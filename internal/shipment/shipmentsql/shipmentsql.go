@@ -33,8 +33,12 @@ func Migrate(ctx context.Context, db *sqldb.DB) error {
 	return db.Migrate(ctx, "shipment", sub)
 }
 
-// Store is the shipment store.
-type Store struct{ db *sqldb.DB }
+// Store is the shipment store. A Store made by ApplyOnce is bound to its
+// transaction: its writes join it and its reads see them.
+type Store struct {
+	db *sqldb.DB
+	tx *sql.Tx // nil unless bound
+}
 
 var _ shipment.Store = (*Store)(nil)
 
@@ -69,19 +73,58 @@ func scanShipment(row interface{ Scan(...any) error }) (shipment.Shipment, error
 	return s, nil
 }
 
-// CreateTx inserts the shipments whose seller orders have none yet.
-func (s *Store) CreateTx(ctx context.Context, tx *sql.Tx, shipments []shipment.Shipment) ([]shipment.Shipment, error) {
-	var out []shipment.Shipment
-	for _, shp := range shipments {
-		created, err := create(ctx, tx, shp)
-		if err != nil {
-			return nil, err
-		}
-		if created != nil {
-			out = append(out, *created)
-		}
+// read returns the bound transaction, or the read pool.
+func (s *Store) read() querier {
+	if s.tx != nil {
+		return s.tx
 	}
-	return out, nil
+	return s.db.Read()
+}
+
+// inTx runs fn in the bound transaction, or in a new one.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.tx != nil {
+		return fn(s.tx)
+	}
+	return s.db.Tx(ctx, fn)
+}
+
+// ApplyOnce records eventID as applied by consumer and runs fn with a Store
+// bound to the same transaction, unless the event was applied before.
+func (s *Store) ApplyOnce(ctx context.Context, consumer, eventID string, fn func(ctx context.Context, st shipment.Store) error) (bool, error) {
+	var applied bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		applied = false // the transaction may run again
+		first, err := event.ApplyOnce(ctx, tx, consumer, eventID)
+		if err != nil || !first {
+			return err
+		}
+		if err := fn(ctx, &Store{db: s.db, tx: tx}); err != nil {
+			return err
+		}
+		applied = true
+		return nil
+	})
+	return applied, err
+}
+
+// Create inserts the shipments whose seller orders have none yet.
+func (s *Store) Create(ctx context.Context, shipments []shipment.Shipment) ([]shipment.Shipment, error) {
+	var out []shipment.Shipment
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		out = nil // the transaction may run again
+		for _, shp := range shipments {
+			created, err := create(ctx, tx, shp)
+			if err != nil {
+				return err
+			}
+			if created != nil {
+				out = append(out, *created)
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // create inserts shp unless its seller order has a shipment, retrying with a
@@ -152,8 +195,18 @@ func insertEntry(ctx context.Context, tx *sql.Tx, shipmentID string, e shipment.
 	return nil
 }
 
-// CancelTx cancels the pending or packed shipments of the seller orders.
-func (s *Store) CancelTx(ctx context.Context, tx *sql.Tx, sellerOrderIDs []string, note string, now time.Time) ([]shipment.Shipment, error) {
+// Cancel cancels the pending or packed shipments of the seller orders.
+func (s *Store) Cancel(ctx context.Context, sellerOrderIDs []string, note string, now time.Time) ([]shipment.Shipment, error) {
+	var out []shipment.Shipment
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = cancel(ctx, tx, sellerOrderIDs, note, now)
+		return err
+	})
+	return out, err
+}
+
+func cancel(ctx context.Context, tx *sql.Tx, sellerOrderIDs []string, note string, now time.Time) ([]shipment.Shipment, error) {
 	var out []shipment.Shipment
 	for _, so := range sellerOrderIDs {
 		var shpID string
@@ -181,7 +234,7 @@ func (s *Store) CancelTx(ctx context.Context, tx *sql.Tx, sellerOrderIDs []strin
 // Move applies one status change in its own transaction.
 func (s *Store) Move(ctx context.Context, c shipment.Change) (shipment.Shipment, error) {
 	var shp shipment.Shipment
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		shp, err = move(ctx, tx, c)
 		return err
@@ -229,7 +282,7 @@ func move(ctx context.Context, tx *sql.Tx, c shipment.Change) (shipment.Shipment
 
 // Shipment returns a shipment with its timeline.
 func (s *Store) Shipment(ctx context.Context, id string) (shipment.Shipment, error) {
-	return read(ctx, s.db.Read(), id)
+	return read(ctx, s.read(), id)
 }
 
 func read(ctx context.Context, q querier, id string) (shipment.Shipment, error) {
@@ -307,7 +360,7 @@ func (s *Store) Shipments(ctx context.Context, f shipment.Filter) ([]shipment.Sh
 	args = append(args, f.Limit)
 	query += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
 
-	db := s.db.Read()
+	db := s.read()
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list shipments: %w", err)
@@ -333,7 +386,7 @@ func (s *Store) Shipments(ctx context.Context, f shipment.Filter) ([]shipment.Sh
 
 // Loads counts the shipments under way per delivery partner.
 func (s *Store) Loads(ctx context.Context) (map[string]int, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT partner_id, COUNT(*) FROM shipment_shipment
+	rows, err := s.read().QueryContext(ctx, `SELECT partner_id, COUNT(*) FROM shipment_shipment
 		WHERE status IN ('handed_over', 'picked_up', 'in_transit', 'out_for_delivery', 'failed_attempt')
 		AND partner_id <> '' GROUP BY partner_id`)
 	if err != nil {

@@ -2,8 +2,8 @@ package shipmenttest
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -21,7 +21,7 @@ import (
 
 // StoreSuite runs the shipment Store contract against stores made by open,
 // each fresh and empty, with the database they keep their tables and outbox
-// in (the ...Tx methods run in its transactions).
+// in (the event tables included: ApplyOnce records applied events there).
 func StoreSuite(t *testing.T, open func(t *testing.T) (shipment.Store, *sqldb.DB)) {
 	t.Run("Create", func(t *testing.T) { testCreate(open(t))(t) })
 	t.Run("Move", func(t *testing.T) { testMove(open(t))(t) })
@@ -29,6 +29,49 @@ func StoreSuite(t *testing.T, open func(t *testing.T) (shipment.Store, *sqldb.DB
 	t.Run("Cancel", func(t *testing.T) { testCancel(open(t))(t) })
 	t.Run("List", func(t *testing.T) { testList(open(t))(t) })
 	t.Run("Loads", func(t *testing.T) { testLoads(open(t))(t) })
+	t.Run("ApplyOnce", func(t *testing.T) { testApplyOnce(open(t))(t) })
+}
+
+// testApplyOnce: an event's effect is applied once per consumer, and a
+// failing effect rolls back with the record of the event.
+func testApplyOnce(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
+	return func(t *testing.T) {
+		ctx := context.Background()
+		boom := errors.New("effect failed")
+		runs := 0
+		apply := func(consumer, eventID string, shp shipment.Shipment, fail error) (bool, error) {
+			return s.ApplyOnce(ctx, consumer, eventID, func(ctx context.Context, st shipment.Store) error {
+				runs++
+				if _, err := st.Create(ctx, []shipment.Shipment{shp}); err != nil {
+					return err
+				}
+				// The bound store reads what its transaction wrote.
+				if _, err := st.Shipment(ctx, shp.ID); err != nil {
+					t.Errorf("Shipment inside ApplyOnce: %v", err)
+				}
+				return fail
+			})
+		}
+		a, b := NewShipment("ord_1", "sel_a"), NewShipment("ord_1", "sel_b")
+		if applied, err := apply("c1", "evt_1", a, nil); err != nil || !applied {
+			t.Fatalf("ApplyOnce = %v, %v; want true", applied, err)
+		}
+		if applied, err := apply("c1", "evt_1", b, nil); err != nil || applied || runs != 1 {
+			t.Errorf("ApplyOnce again = %v, %v after %d runs; want false after 1", applied, err, runs)
+		}
+		if applied, err := apply("c1", "evt_2", b, boom); !errors.Is(err, boom) || applied {
+			t.Errorf("failing ApplyOnce = %v, %v; want %v", applied, err, boom)
+		}
+		if _, err := s.Shipment(ctx, b.ID); !apperr.Is(err, apperr.KindNotFound) {
+			t.Errorf("the shipment of a failed ApplyOnce exists: %v", err)
+		}
+		if applied, err := apply("c1", "evt_2", b, nil); err != nil || !applied {
+			t.Errorf("ApplyOnce after a failure = %v, %v; want true", applied, err)
+		}
+		if _, err := s.Shipment(ctx, b.ID); err != nil {
+			t.Errorf("shipment of the retried event: %v", err)
+		}
+	}
 }
 
 var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -77,14 +120,9 @@ func Outbox(t *testing.T, db *sqldb.DB) []OutboxRow {
 
 func create(t *testing.T, s shipment.Store, db *sqldb.DB, shps ...shipment.Shipment) []shipment.Shipment {
 	t.Helper()
-	var got []shipment.Shipment
-	err := db.Tx(context.Background(), func(tx *sql.Tx) error {
-		var err error
-		got, err = s.CreateTx(context.Background(), tx, shps)
-		return err
-	})
+	got, err := s.Create(context.Background(), shps)
 	if err != nil {
-		t.Fatalf("CreateTx: %v", err)
+		t.Fatalf("Create: %v", err)
 	}
 	return got
 }
@@ -105,7 +143,7 @@ func testCreate(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		a, b := NewShipment("ord_1", "sel_a"), NewShipment("ord_1", "sel_b")
 		got := create(t, s, db, a, b)
 		if diff := cmp.Diff([]shipment.Shipment{a, b}, got); diff != "" {
-			t.Errorf("CreateTx (-want +got):\n%s", diff)
+			t.Errorf("Create (-want +got):\n%s", diff)
 		}
 		stored, err := s.Shipment(ctx, a.ID)
 		if err != nil {
@@ -120,7 +158,7 @@ func testCreate(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		again := a
 		again.ID, again.TrackingID = id.New("shp"), shipment.NewTrackingID()
 		if got := create(t, s, db, again, b); len(got) != 0 {
-			t.Errorf("CreateTx again created %d shipments, want 0", len(got))
+			t.Errorf("Create again created %d shipments, want 0", len(got))
 		}
 		if _, err := s.Shipment(ctx, again.ID); !apperr.Is(err, apperr.KindNotFound) {
 			t.Errorf("Shipment(duplicate) = %v, want NotFound", err)
@@ -131,7 +169,7 @@ func testCreate(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		c.TrackingID = a.TrackingID
 		got = create(t, s, db, c)
 		if len(got) != 1 || got[0].TrackingID == a.TrackingID || !strings.HasPrefix(got[0].TrackingID, "BZ") || len(got[0].TrackingID) != 14 {
-			t.Errorf("CreateTx with a taken tracking ID = %+v, want a fresh BZ tracking ID", got)
+			t.Errorf("Create with a taken tracking ID = %+v, want a fresh BZ tracking ID", got)
 		}
 
 		var topics []string
@@ -257,15 +295,10 @@ func testCancel(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		mustMove(t, s, handed.ID, shipment.Packed, shipment.HandedOver, "usr_p1")
 		before := len(Outbox(t, db))
 
-		var got []shipment.Shipment
-		err := db.Tx(ctx, func(tx *sql.Tx) error {
-			var err error
-			got, err = s.CancelTx(ctx, tx, []string{pending.SellerOrderID, packed.SellerOrderID, handed.SellerOrderID, "sor_unknown"},
-				"order cancelled: changed my mind", t0.Add(time.Hour))
-			return err
-		})
+		got, err := s.Cancel(ctx, []string{pending.SellerOrderID, packed.SellerOrderID, handed.SellerOrderID, "sor_unknown"},
+			"order cancelled: changed my mind", t0.Add(time.Hour))
 		if err != nil {
-			t.Fatalf("CancelTx: %v", err)
+			t.Fatalf("Cancel: %v", err)
 		}
 		var ids []string
 		for _, shp := range got {
