@@ -38,14 +38,7 @@ var below = map[string][]string{
 // import (as the failure message names it), each with the reason it is
 // still there. The test fails on any violation not listed here, and on any
 // listed one that no longer exists: delete its line as the work lands.
-var known = map[string]map[string]string{
-	"order": {
-		"database/sql": "checkout's steps (order.Stock, TxStep) and the payment event handlers take a *sql.Tx; being moved out with the checkout rewrite",
-	},
-	"shipment": {
-		"database/sql": "its order event handlers (consume.go) and Store take a *sql.Tx; being removed with the event rewrite",
-	},
-}
+var known = map[string]map[string]string{}
 
 // TestModuleImports checks every module root's non-test imports, as `go
 // list` reports them, against the rules.

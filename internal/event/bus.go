@@ -655,23 +655,6 @@ func (b *Bus) prune(ctx context.Context) {
 	}
 }
 
-// SubscribeTx delivers every event of topic to h inside a transaction of
-// the bus's database that also records the event as applied.
-//
-// Deprecated: a consumer applies events once in its own store
-// (ApplyOnce); this remains until every module has moved.
-func (b *Bus) SubscribeTx(consumer, topic string, h func(ctx context.Context, tx *sql.Tx, e Event) error) {
-	b.Subscribe(consumer, topic, func(ctx context.Context, e Event) error {
-		return b.db.Tx(ctx, func(tx *sql.Tx) error {
-			first, err := Once(ctx, tx, consumer, e.ID)
-			if err != nil || !first {
-				return err
-			}
-			return h(ctx, tx, e)
-		})
-	})
-}
-
 // ProcessName names this process for leases and per-replica consumers:
 // host and PID.
 func ProcessName() string {
