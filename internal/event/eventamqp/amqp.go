@@ -352,10 +352,16 @@ func (m *member) consume(ctx context.Context) (delivered bool, err error) {
 	if err := m.b.declare(ch, m.queue, m.topics); err != nil {
 		return false, err
 	}
-	deliveries, err := ch.ConsumeWithContext(ctx, m.queue, "", false, false, false, false, nil)
+	// Not ConsumeWithContext: cancelling the consumer while its channel
+	// still holds unacknowledged messages would let the next member (the
+	// queue's single active consumer) start on later messages before these
+	// are requeued. Closing the connection does both at once.
+	deliveries, err := ch.Consume(m.queue, "", false, false, false, false, nil)
 	if err != nil {
 		return false, fmt.Errorf("consume %s: %w", m.queue, err)
 	}
+	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
+	defer stop()
 	for {
 		batch, open := m.collect(ctx, deliveries)
 		if len(batch) > 0 {
