@@ -1,13 +1,15 @@
 package account
 
+import "github.com/bazaar-market/bazaar/internal/event"
+
 // Topics this module publishes.
 const (
-	TopicUserRegistered   = "account.user.registered.v1"
-	TopicUserSuspended    = "account.user.suspended.v1"
-	TopicUserReinstated   = "account.user.reinstated.v1"
-	TopicSellerCreated    = "account.seller.created.v1"
-	TopicSellerSuspended  = "account.seller.suspended.v1"
-	TopicSellerReinstated = "account.seller.reinstated.v1"
+	TopicUserRegistered   = event.Topic[UserRegistered]("account.user.registered.v1")
+	TopicUserSuspended    = event.Topic[UserStatusChanged]("account.user.suspended.v1")
+	TopicUserReinstated   = event.Topic[UserStatusChanged]("account.user.reinstated.v1")
+	TopicSellerCreated    = event.Topic[SellerCreated]("account.seller.created.v1")
+	TopicSellerSuspended  = event.Topic[SellerStatusChanged]("account.seller.suspended.v1")
+	TopicSellerReinstated = event.Topic[SellerStatusChanged]("account.seller.reinstated.v1")
 )
 
 // UserRegistered is the payload of account.user.registered.v1, published

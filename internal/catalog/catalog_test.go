@@ -207,7 +207,7 @@ func TestProductEvents(t *testing.T) {
 		topics = append(topics, e.Topic)
 		got = append(got, doc)
 	}
-	if diff := cmp.Diff([]string{catalog.TopicProductCreated, catalog.TopicProductArchived}, topics); diff != "" {
+	if diff := cmp.Diff([]string{catalog.TopicProductCreated.Name(), catalog.TopicProductArchived.Name()}, topics); diff != "" {
 		t.Fatalf("topics (-want +got):\n%s", diff)
 	}
 	want := catalog.ProductEvent{

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"github.com/bazaar-market/bazaar/internal/event"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/money"
@@ -8,17 +9,23 @@ import (
 
 // Topics this module publishes.
 const (
-	TopicProductCreated  = "catalog.product.created.v1"
-	TopicProductUpdated  = "catalog.product.updated.v1"
-	TopicProductArchived = "catalog.product.archived.v1"
-	TopicCategoryChanged = "catalog.category.changed.v1"
+	TopicProductCreated  = event.Topic[ProductEvent]("catalog.product.created.v1")
+	TopicProductUpdated  = event.Topic[ProductEvent]("catalog.product.updated.v1")
+	TopicProductArchived = event.Topic[ProductEvent]("catalog.product.archived.v1")
+	TopicCategoryChanged = event.Topic[CategoryEvent]("catalog.category.changed.v1")
 )
 
 // Event is an event a Store publishes in the same transaction as its change.
+// Make one with eventOf, which checks the payload's type against the topic.
 type Event struct {
 	Topic     string
 	Aggregate string // the product or category ID
 	Payload   any
+}
+
+// eventOf is the event of topic t about aggregate with payload p.
+func eventOf[T any](t event.Topic[T], aggregate string, p T) Event {
+	return Event{Topic: t.Name(), Aggregate: aggregate, Payload: p}
 }
 
 // ProductEvent is the payload of the catalog.product.* events: the whole
@@ -59,7 +66,7 @@ type CategoryEvent struct {
 	SubtreeIDs []string `json:"subtree_ids"`
 }
 
-func productEvent(topic string, p Product, t *Tree) Event {
+func productEvent(topic event.Topic[ProductEvent], p Product, t *Tree) Event {
 	doc := ProductEvent{
 		ID: p.ID, Slug: p.Slug, SellerID: p.SellerID, Title: p.Title, Description: p.Description,
 		Brand: p.Brand, Status: p.Status, Category: t.Ref(p.CategoryID), CategoryIDs: t.Ancestors(p.CategoryID),
@@ -73,5 +80,5 @@ func productEvent(topic string, p Product, t *Tree) Event {
 	for i, im := range p.Images {
 		doc.Images[i] = ImageURL(im.ID)
 	}
-	return Event{Topic: topic, Aggregate: p.ID, Payload: doc}
+	return eventOf(topic, p.ID, doc)
 }

@@ -163,7 +163,7 @@ func (s *Service) CreateCategory(ctx context.Context, in NewCategory) (Category,
 		}
 		nt := NewTree(append(t.List(), c))
 		c, _ = nt.Get(c.ID)
-		return c, Event{Topic: TopicCategoryChanged, Aggregate: c.ID, Payload: CategoryEvent{Action: "created", Category: c, SubtreeIDs: []string{c.ID}}}, nil
+		return c, eventOf(TopicCategoryChanged, c.ID, CategoryEvent{Action: "created", Category: c, SubtreeIDs: []string{c.ID}}), nil
 	})
 }
 
@@ -229,7 +229,7 @@ func (s *Service) UpdateCategory(ctx context.Context, idOrSlug string, in Catego
 		}
 		nt := NewTree(list)
 		*c, _ = nt.Get(c.ID)
-		return Event{Topic: TopicCategoryChanged, Aggregate: c.ID, Payload: CategoryEvent{Action: "updated", Category: *c, SubtreeIDs: nt.Subtree(c.ID)}}, nil
+		return eventOf(TopicCategoryChanged, c.ID, CategoryEvent{Action: "updated", Category: *c, SubtreeIDs: nt.Subtree(c.ID)}), nil
 	})
 }
 
@@ -252,7 +252,7 @@ func (s *Service) DeleteCategory(ctx context.Context, idOrSlug string) error {
 		if t.HasChildren(c.ID) {
 			return Event{}, apperr.Conflict("category_in_use", "category %s has sub-categories; move or delete them first", c.Slug)
 		}
-		return Event{Topic: TopicCategoryChanged, Aggregate: c.ID, Payload: CategoryEvent{Action: "deleted", Category: c, SubtreeIDs: []string{c.ID}}}, nil
+		return eventOf(TopicCategoryChanged, c.ID, CategoryEvent{Action: "deleted", Category: c, SubtreeIDs: []string{c.ID}}), nil
 	})
 }
 

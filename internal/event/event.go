@@ -58,8 +58,15 @@ func (e Event) Decode(v any) error {
 	return nil
 }
 
-// Publish records an event in tx; it is delivered only if tx commits.
-func Publish(ctx context.Context, tx *sql.Tx, topic, aggregate string, payload any) error {
+// Publish records an event of topic about aggregate in tx; it is delivered
+// only if tx commits.
+func Publish[T any](ctx context.Context, tx *sql.Tx, topic Topic[T], aggregate string, payload T) error {
+	return PublishRaw(ctx, tx, string(topic), aggregate, payload)
+}
+
+// PublishRaw is Publish for a store that relays events its module built
+// (with the module's typed constructors); prefer Publish.
+func PublishRaw(ctx context.Context, tx *sql.Tx, topic, aggregate string, payload any) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("encode %s event: %w", topic, err)

@@ -43,7 +43,7 @@ func setup(t *testing.T, db *sqldb.DB) *event.Bus {
 func publish(t *testing.T, db *sqldb.DB, topic, agg string, payload any) {
 	t.Helper()
 	err := db.Tx(context.Background(), func(tx *sql.Tx) error {
-		return event.Publish(context.Background(), tx, topic, agg, payload)
+		return event.PublishRaw(context.Background(), tx, topic, agg, payload)
 	})
 	if err != nil {
 		t.Fatalf("Publish: %v", err)
@@ -79,7 +79,7 @@ func TestDeliveryIsOrderedPerAggregateAndRetried(t *testing.T) {
 		}
 		// A rolled-back transaction publishes nothing.
 		_ = db.Tx(ctx, func(tx *sql.Tx) error {
-			_ = event.Publish(ctx, tx, "thing.happened.v1", "a", map[string]int{"n": 99})
+			_ = event.PublishRaw(ctx, tx, "thing.happened.v1", "a", map[string]int{"n": 99})
 			return errors.New("abort")
 		})
 		pending, err := bus.Drain(ctx)
@@ -216,7 +216,7 @@ func TestCrashChild(t *testing.T) {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO produced (k) VALUES ($1)`, k+1); err != nil {
 				return err
 			}
-			return event.Publish(ctx, tx, "crash.tick.v1", fmt.Sprint("agg", k%7), map[string]int{"k": k + 1})
+			return event.PublishRaw(ctx, tx, "crash.tick.v1", fmt.Sprint("agg", k%7), map[string]int{"k": k + 1})
 		})
 		if err != nil {
 			t.Fatal(err)

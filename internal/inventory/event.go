@@ -1,8 +1,10 @@
 package inventory
 
+import "github.com/bazaar-market/bazaar/internal/event"
+
 // TopicStockChanged is published whenever a SKU's on_hand or reserved
 // changes, with the SKU's totals after the change.
-const TopicStockChanged = "inventory.stock.changed.v1"
+const TopicStockChanged = event.Topic[StockChanged]("inventory.stock.changed.v1")
 
 // StockChanged is the payload of TopicStockChanged.
 type StockChanged struct {

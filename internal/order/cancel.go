@@ -78,9 +78,9 @@ func (s *Service) Cancel(ctx context.Context, id string, in CancelInput) (Order,
 		if paid {
 			sold = soldLines(o, ids)
 		}
-		return Effects{Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
+		return Effects{Events: append([]Event{eventOf(TopicCancelled, CancelledEvent{
 			OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: ids, Whole: true, Reason: reason, RefundRequired: paid, Sold: sold,
-		}}}, statusEvent(o, prev, now)...)}, nil
+		})}, statusEvent(o, prev, now)...)}, nil
 	})
 	if err != nil {
 		return Order{}, err
@@ -127,10 +127,10 @@ func (s *Service) CancelSellerOrder(ctx context.Context, sellerOrderID string, i
 		if err != nil {
 			return Effects{}, err
 		}
-		return Effects{Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
+		return Effects{Events: append([]Event{eventOf(TopicCancelled, CancelledEvent{
 			OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []string{sellerOrderID}, Whole: whole,
 			Reason: reason, RefundRequired: true, Sold: soldLines(o, []string{sellerOrderID}),
-		}}}, statusEvent(o, prev, now)...)}, nil
+		})}, statusEvent(o, prev, now)...)}, nil
 	})
 	if err != nil {
 		return Order{}, err
@@ -150,11 +150,7 @@ func (s *Service) CancelSellerOrder(ctx context.Context, sellerOrderID string, i
 // error (the gateway is down) makes the outbox deliver it again later. A
 // gateway's definite refusal is logged for a person to handle and not
 // retried.
-func (s *Service) OnCancelled(ctx context.Context, e event.Event) error {
-	var ev CancelledEvent
-	if err := e.Decode(&ev); err != nil {
-		return err
-	}
+func (s *Service) OnCancelled(ctx context.Context, e event.Event, ev CancelledEvent) error {
 	if !ev.RefundRequired {
 		return nil
 	}

@@ -60,11 +60,7 @@ func cartLines(ls []LineQty) []cart.Ordered {
 // cart. The cart applies each order once, so a redelivery, or the call Place
 // made already, changes nothing; an error makes the outbox deliver the event
 // again.
-func (s *Service) OnPlaced(ctx context.Context, e event.Event) error {
-	var ev Placed
-	if err := e.Decode(&ev); err != nil {
-		return err
-	}
+func (s *Service) OnPlaced(ctx context.Context, e event.Event, ev Placed) error {
 	if !ev.FromCart {
 		return nil
 	}
@@ -102,11 +98,7 @@ func (s *Service) returnStock(ctx context.Context, o Order, ids []string) {
 // decided). Return is idempotent, so a redelivery or the call the canceller
 // made already changes nothing; an error makes the outbox deliver the event
 // again.
-func (s *Service) OnCancelledStock(ctx context.Context, e event.Event) error {
-	var ev CancelledEvent
-	if err := e.Decode(&ev); err != nil {
-		return err
-	}
+func (s *Service) OnCancelledStock(ctx context.Context, e event.Event, ev CancelledEvent) error {
 	if len(ev.SellerOrderIDs) == 0 {
 		return nil // a late payment's refund: nothing was cancelled now
 	}

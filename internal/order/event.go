@@ -1,6 +1,7 @@
 package order
 
 import (
+	"github.com/bazaar-market/bazaar/internal/event"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/money"
@@ -8,25 +9,22 @@ import (
 
 // Topics this module publishes; the aggregate of every event is the order ID.
 const (
-	TopicPlaced        = "order.placed.v1"         // Placed
-	TopicPaid          = "order.paid.v1"           // PaidEvent
-	TopicCancelled     = "order.cancelled.v1"      // CancelledEvent
-	TopicDelivered     = "order.delivered.v1"      // DeliveredEvent
-	TopicStatusChanged = "order.status_changed.v1" // StatusChanged
-)
-
-// Topics this module consumes, owned by the shipment module. Their payloads
-// are declared here with the fields the order module reads.
-const (
-	TopicShipmentCreated       = "shipment.created.v1"
-	TopicShipmentStatusChanged = "shipment.status_changed.v1"
+	TopicPlaced        = event.Topic[Placed]("order.placed.v1")
+	TopicPaid          = event.Topic[PaidEvent]("order.paid.v1")
+	TopicCancelled     = event.Topic[CancelledEvent]("order.cancelled.v1")
+	TopicDelivered     = event.Topic[DeliveredEvent]("order.delivered.v1")
+	TopicStatusChanged = event.Topic[StatusChanged]("order.status_changed.v1")
 )
 
 // Event is an event to publish with a change, in the change's transaction.
+// Make one with eventOf, which checks the payload's type against the topic.
 type Event struct {
 	Topic   string
 	Payload any
 }
+
+// eventOf is the event of topic t with payload p.
+func eventOf[T any](t event.Topic[T], p T) Event { return Event{Topic: t.Name(), Payload: p} }
 
 // LineQty is a SKU and a quantity.
 type LineQty struct {
@@ -122,24 +120,6 @@ type StatusChanged struct {
 	Status         Status    `json:"status"`
 	PreviousStatus Status    `json:"previous_status"`
 	At             time.Time `json:"at"`
-}
-
-// ShipmentCreated is what the order module reads of shipment.created.v1.
-type ShipmentCreated struct {
-	ShipmentID    string `json:"shipment_id"`
-	OrderID       string `json:"order_id"`
-	SellerOrderID string `json:"seller_order_id"`
-	TrackingID    string `json:"tracking_id"`
-	Status        string `json:"status"`
-}
-
-// ShipmentStatusChanged is what the order module reads of
-// shipment.status_changed.v1.
-type ShipmentStatusChanged struct {
-	ShipmentID    string `json:"shipment_id"`
-	OrderID       string `json:"order_id"`
-	SellerOrderID string `json:"seller_order_id"`
-	Status        string `json:"status"`
 }
 
 // Shipment statuses the order module reacts to.

@@ -54,9 +54,9 @@ func (s *Service) ExpireReservations(ctx context.Context, now time.Time) (int, e
 					return Effects{}, err
 				}
 				did, cancelledIDs = true, cancelled
-				return Effects{Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
+				return Effects{Events: append([]Event{eventOf(TopicCancelled, CancelledEvent{
 					OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: cancelled, Whole: true, Reason: ReasonExpired,
-				}}}, statusEvent(o, prev, now)...)}, nil
+				})}, statusEvent(o, prev, now)...)}, nil
 			})
 			if err != nil {
 				return expired, fmt.Errorf("expire order %s: %w", id, err)

@@ -124,11 +124,7 @@ func isOpen(paymentStatus string) bool {
 // A failure after the commit leaves the stock committed and the order
 // awaiting payment; the redelivered event commits again (a no-op) and marks
 // it paid.
-func (s *Service) OnPaymentSucceeded(ctx context.Context, e event.Event) error {
-	var ev payment.SucceededEvent
-	if err := e.Decode(&ev); err != nil {
-		return err
-	}
+func (s *Service) OnPaymentSucceeded(ctx context.Context, e event.Event, ev payment.SucceededEvent) error {
 	o, err := s.store.Order(ctx, ev.OrderID)
 	if apperr.Is(err, apperr.KindNotFound) {
 		s.log.ErrorContext(ctx, "payment succeeded for an unknown order", "order", ev.OrderID, "payment", ev.PaymentID)
@@ -172,9 +168,9 @@ func (s *Service) OnPaymentSucceeded(ctx context.Context, e event.Event) error {
 					return Effects{}, err
 				}
 				o.PaymentID, o.PaymentStatus, o.PaymentAt = ev.PaymentID, string(payment.Succeeded), now
-				return Effects{Events: append([]Event{{Topic: TopicCancelled, Payload: CancelledEvent{
+				return Effects{Events: append([]Event{eventOf(TopicCancelled, CancelledEvent{
 					OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: ids, Whole: true,
-					Reason: ReasonExpired, RefundRequired: true}}}, statusEvent(o, prev, now)...)}, nil
+					Reason: ReasonExpired, RefundRequired: true})}, statusEvent(o, prev, now)...)}, nil
 			}
 			if ev.Amount != o.Total {
 				s.log.ErrorContext(ctx, "payment amount differs from the order total", "order", o.ID, "payment", ev.PaymentID, "amount", ev.Amount, "total", o.Total)
@@ -190,7 +186,7 @@ func (s *Service) OnPaymentSucceeded(ctx context.Context, e event.Event) error {
 				}
 				paid.SellerOrders = append(paid.SellerOrders, ps)
 			}
-			return Effects{Events: append([]Event{{Topic: TopicPaid, Payload: paid}}, statusEvent(o, prev, now)...)}, nil
+			return Effects{Events: append([]Event{eventOf(TopicPaid, paid)}, statusEvent(o, prev, now)...)}, nil
 		})
 		return err
 	})
@@ -200,19 +196,15 @@ func (s *Service) OnPaymentSucceeded(ctx context.Context, e event.Event) error {
 func (s *Service) lateSuccess(o *Order, ev payment.SucceededEvent) (Effects, error) {
 	now := s.clock()
 	o.PaymentID, o.PaymentStatus, o.PaymentAt, o.UpdatedAt = ev.PaymentID, string(payment.Succeeded), now, now
-	return Effects{Events: []Event{{Topic: TopicCancelled, Payload: CancelledEvent{
+	return Effects{Events: []Event{eventOf(TopicCancelled, CancelledEvent{
 		OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []string{}, Whole: true,
-		Reason: ReasonLatePayment, RefundRequired: true}}}}, nil
+		Reason: ReasonLatePayment, RefundRequired: true})}}, nil
 }
 
 // OnPaymentFailed applies payment.failed.v1 (as "order", once): the failure is shown on the
 // order, which keeps awaiting payment (and its stock) so the customer can
 // retry with another method until the reservation expires.
-func (s *Service) OnPaymentFailed(ctx context.Context, e event.Event) error {
-	var ev payment.FailedEvent
-	if err := e.Decode(&ev); err != nil {
-		return err
-	}
+func (s *Service) OnPaymentFailed(ctx context.Context, e event.Event, ev payment.FailedEvent) error {
 	now := s.clock()
 	err := s.update(ctx, e, ev.OrderID, func(o *Order) (Effects, error) {
 		if o.Status != PendingPayment {
@@ -235,11 +227,7 @@ func (s *Service) OnPaymentFailed(ctx context.Context, e event.Event) error {
 
 // OnPaymentRefunded applies payment.refunded.v1 (as "order", once): the refunded amount is
 // recorded, and a cancelled order refunded in full becomes refunded.
-func (s *Service) OnPaymentRefunded(ctx context.Context, e event.Event) error {
-	var ev payment.RefundedEvent
-	if err := e.Decode(&ev); err != nil {
-		return err
-	}
+func (s *Service) OnPaymentRefunded(ctx context.Context, e event.Event, ev payment.RefundedEvent) error {
 	now := s.clock()
 	err := s.update(ctx, e, ev.OrderID, func(o *Order) (Effects, error) {
 		changed := false

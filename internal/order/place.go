@@ -138,7 +138,7 @@ func (s *Service) Place(ctx context.Context, in PlaceInput) (Order, error) {
 			placed.Lines = append(placed.Lines, LineQty{SKU: l.SKU, Quantity: l.Quantity})
 		}
 	}
-	if err := s.store.Create(ctx, o, []Event{{Topic: TopicPlaced, Payload: placed}}); err != nil {
+	if err := s.store.Create(ctx, o, []Event{eventOf(TopicPlaced, placed)}); err != nil {
 		if apperr.CodeOf(err) == "request_key_used" {
 			// A concurrent duplicate won, with the same order ID and so
 			// the same reservation: it is the winner's now.

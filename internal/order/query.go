@@ -10,6 +10,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/payment"
+	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
 )
 
 // Detail is an order as GET /api/v1/order/{id} shows it: with its payment
@@ -169,14 +170,14 @@ func pageOf[T any](os []Order, limit int, item func(Order) T) page.Page[T] {
 // (ConsumerRefund); order.placed.v1 takes the order out of the cart
 // (ConsumerCart).
 func (s *Service) Subscribe(sub event.Subscriber) {
-	sub.Subscribe(Consumer, payment.TopicSucceeded, s.OnPaymentSucceeded)
-	sub.Subscribe(Consumer, payment.TopicFailed, s.OnPaymentFailed)
-	sub.Subscribe(Consumer, payment.TopicRefunded, s.OnPaymentRefunded)
-	sub.Subscribe(Consumer, TopicShipmentCreated, s.OnShipmentCreated)
-	sub.Subscribe(Consumer, TopicShipmentStatusChanged, s.OnShipmentStatusChanged)
-	sub.Subscribe(ConsumerStock, TopicCancelled, s.OnCancelledStock)
-	sub.Subscribe(ConsumerRefund, TopicCancelled, s.OnCancelled)
-	sub.Subscribe(ConsumerCart, TopicPlaced, s.OnPlaced)
+	event.On(sub, Consumer, payment.TopicSucceeded, s.OnPaymentSucceeded)
+	event.On(sub, Consumer, payment.TopicFailed, s.OnPaymentFailed)
+	event.On(sub, Consumer, payment.TopicRefunded, s.OnPaymentRefunded)
+	event.On(sub, Consumer, shipmentevent.TopicCreated, s.OnShipmentCreated)
+	event.On(sub, Consumer, shipmentevent.TopicStatusChanged, s.OnShipmentStatusChanged)
+	event.On(sub, ConsumerStock, TopicCancelled, s.OnCancelledStock)
+	event.On(sub, ConsumerRefund, TopicCancelled, s.OnCancelled)
+	event.On(sub, ConsumerCart, TopicPlaced, s.OnPlaced)
 }
 
 // Received reports whether a seller order holding the product has been

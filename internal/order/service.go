@@ -233,6 +233,6 @@ func statusEvent(o *Order, prev Status, now time.Time) []Event {
 	if o.Status == prev {
 		return nil
 	}
-	return []Event{{Topic: TopicStatusChanged, Payload: StatusChanged{
-		OrderID: o.ID, CustomerID: o.CustomerID, Status: o.Status, PreviousStatus: prev, At: now}}}
+	return []Event{eventOf(TopicStatusChanged, StatusChanged{
+		OrderID: o.ID, CustomerID: o.CustomerID, Status: o.Status, PreviousStatus: prev, At: now})}
 }

@@ -3,6 +3,7 @@ package order_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
 	"sync"
 	"testing"
 	"time"
@@ -152,7 +153,7 @@ func TestPlaceSplitsAndPrices(t *testing.T) {
 		if diff := cmp.Diff(map[string]level{"TEE": {10, 3}, "MUG": {10, 1}, "LAMP": {5, 1}}, levels(t, e, "TEE", "MUG", "LAMP")); diff != "" {
 			t.Errorf("stock (-want +got):\n%s", diff)
 		}
-		if diff := cmp.Diff([]string{order.TopicPlaced}, e.Topics(t, o.ID)); diff != "" {
+		if diff := cmp.Diff([]string{order.TopicPlaced.Name()}, e.Topics(t, o.ID)); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
 		// A small order pays the flat shipping fee.
@@ -274,11 +275,11 @@ func TestPayCommitsStock(t *testing.T) {
 		if diff := cmp.Diff(map[string]level{"TEE": {8, 0}, "LAMP": {4, 0}}, levels(t, e, "TEE", "LAMP")); diff != "" {
 			t.Errorf("stock after payment (-want +got):\n%s", diff)
 		}
-		if diff := cmp.Diff([]string{order.TopicPlaced, payment.TopicSucceeded, order.TopicPaid, order.TopicStatusChanged}, e.Topics(t, o.ID)); diff != "" {
+		if diff := cmp.Diff([]string{order.TopicPlaced.Name(), payment.TopicSucceeded.Name(), order.TopicPaid.Name(), order.TopicStatusChanged.Name()}, e.Topics(t, o.ID)); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
 		var paid order.PaidEvent
-		payload(t, e, o.ID, order.TopicPaid, &paid)
+		payload(t, e, o.ID, order.TopicPaid.Name(), &paid)
 		if len(paid.SellerOrders) != 2 || paid.ShippingAddress != home || paid.SellerOrders[0].Lines[0].Quantity != 2 {
 			t.Errorf("order.paid.v1 = %+v", paid)
 		}
@@ -376,7 +377,7 @@ func TestExpiry(t *testing.T) {
 			t.Errorf("reservation of the expired order is %s", st)
 		}
 		var ev order.CancelledEvent
-		payload(t, e, unpaid.ID, order.TopicCancelled, &ev)
+		payload(t, e, unpaid.ID, order.TopicCancelled.Name(), &ev)
 		if !ev.Whole || ev.RefundRequired || ev.Reason != order.ReasonExpired || len(ev.SellerOrderIDs) != 1 {
 			t.Errorf("order.cancelled.v1 = %+v", ev)
 		}
@@ -538,8 +539,8 @@ func TestShipAndDeliver(t *testing.T) {
 			t.Errorf("shipping an unpaid order = %v, want not_shippable", err)
 		}
 		pay(t, e, alice, o.ID, "tok_visa")
-		e.Publish(t, order.TopicShipmentCreated, "shp_a", order.ShipmentCreated{ShipmentID: "shp_a", OrderID: o.ID, SellerOrderID: a, TrackingID: "TRK-A", Status: "pending"})
-		e.Publish(t, order.TopicShipmentCreated, "shp_b", order.ShipmentCreated{ShipmentID: "shp_b", OrderID: o.ID, SellerOrderID: b, TrackingID: "TRK-B", Status: "pending"})
+		e.Publish(t, shipmentevent.TopicCreated.Name(), "shp_a", shipmentevent.Created{ShipmentID: "shp_a", OrderID: o.ID, SellerOrderID: a, TrackingID: "TRK-A", Status: "pending"})
+		e.Publish(t, shipmentevent.TopicCreated.Name(), "shp_b", shipmentevent.Created{ShipmentID: "shp_b", OrderID: o.ID, SellerOrderID: b, TrackingID: "TRK-B", Status: "pending"})
 		e.Settle(t)
 		if sh := get(t, e, o.ID).SellerOrders[0].Shipment; sh == nil || *sh != (order.Shipment{ID: "shp_a", Status: "pending", TrackingID: "TRK-A"}) {
 			t.Errorf("shipment projection = %+v", sh)
@@ -582,7 +583,7 @@ func TestShipAndDeliver(t *testing.T) {
 		}
 		delivered := 0
 		for _, topic := range e.Topics(t, o.ID) {
-			if topic == order.TopicDelivered {
+			if topic == order.TopicDelivered.Name() {
 				delivered++
 			}
 		}
@@ -622,7 +623,7 @@ func TestShipAndDeliver(t *testing.T) {
 // would and delivers it.
 func shipment(t *testing.T, e *ordertest.Env, orderID, sellerOrderID, shipmentID, status string) error {
 	t.Helper()
-	e.Publish(t, order.TopicShipmentStatusChanged, shipmentID, map[string]any{
+	e.Publish(t, shipmentevent.TopicStatusChanged.Name(), shipmentID, map[string]any{
 		"shipment_id": shipmentID, "order_id": orderID, "seller_order_id": sellerOrderID, "status": status, "at": time.Now().UTC(),
 	})
 	e.Settle(t)

@@ -2,6 +2,7 @@ package order
 
 import (
 	"context"
+	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/event"
@@ -38,11 +39,7 @@ func (s *Service) ShipSellerOrder(ctx context.Context, sellerOrderID, shipmentID
 
 // OnShipmentCreated records a new shipment of a seller order in the order's
 // projection (shipment.created.v1, as "order", once).
-func (s *Service) OnShipmentCreated(ctx context.Context, e event.Event) error {
-	var ev ShipmentCreated
-	if err := e.Decode(&ev); err != nil {
-		return err
-	}
+func (s *Service) OnShipmentCreated(ctx context.Context, e event.Event, ev shipmentevent.Created) error {
 	err := s.update(ctx, e, ev.OrderID, func(o *Order) (Effects, error) {
 		part := o.Part(ev.SellerOrderID)
 		if part == nil {
@@ -51,7 +48,7 @@ func (s *Service) OnShipmentCreated(ctx context.Context, e event.Event) error {
 		sh := part.Shipment
 		switch {
 		case sh == nil || sh.ID != ev.ShipmentID:
-			part.Shipment = &Shipment{ID: ev.ShipmentID, Status: ev.Status, TrackingID: ev.TrackingID}
+			part.Shipment = &Shipment{ID: ev.ShipmentID, Status: string(ev.Status), TrackingID: ev.TrackingID}
 		case sh.TrackingID == "" && ev.TrackingID != "":
 			// The handover got here first; keep its later status.
 			sh.TrackingID = ev.TrackingID
@@ -70,11 +67,7 @@ func (s *Service) OnShipmentCreated(ctx context.Context, e event.Event) error {
 // the seller makes it returned; the customer order's status is re-derived,
 // and order.delivered.v1 is published once every seller order that was not
 // cancelled is delivered.
-func (s *Service) OnShipmentStatusChanged(ctx context.Context, e event.Event) error {
-	var ev ShipmentStatusChanged
-	if err := e.Decode(&ev); err != nil {
-		return err
-	}
+func (s *Service) OnShipmentStatusChanged(ctx context.Context, e event.Event, ev shipmentevent.StatusChanged) error {
 	err := s.update(ctx, e, ev.OrderID, func(o *Order) (Effects, error) {
 		part := o.Part(ev.SellerOrderID)
 		if part == nil {
@@ -85,7 +78,7 @@ func (s *Service) OnShipmentStatusChanged(ctx context.Context, e event.Event) er
 		if part.Shipment == nil || part.Shipment.ID != ev.ShipmentID {
 			part.Shipment = &Shipment{ID: ev.ShipmentID}
 		}
-		part.Shipment.Status, part.UpdatedAt = ev.Status, now
+		part.Shipment.Status, part.UpdatedAt = string(ev.Status), now
 		var target SellerStatus
 		switch ev.Status {
 		case shipmentDelivered:
@@ -117,7 +110,7 @@ func (s *Service) OnShipmentStatusChanged(ctx context.Context, e event.Event) er
 		}
 		evs := statusEvent(o, prev, now)
 		if o.Status == Delivered && prev != Delivered {
-			evs = append(evs, Event{Topic: TopicDelivered, Payload: DeliveredEvent{OrderID: o.ID, CustomerID: o.CustomerID}})
+			evs = append(evs, eventOf(TopicDelivered, DeliveredEvent{OrderID: o.ID, CustomerID: o.CustomerID}))
 		}
 		return Effects{Events: evs}, nil
 	})

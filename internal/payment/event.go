@@ -1,20 +1,27 @@
 package payment
 
-import "github.com/bazaar-market/bazaar/internal/money"
+import (
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/money"
+)
 
 // Topics this module publishes. Every event's aggregate is the order ID, so
 // a consumer sees an order's payment events in the order they happened.
 const (
-	TopicSucceeded = "payment.succeeded.v1" // SucceededEvent
-	TopicFailed    = "payment.failed.v1"    // FailedEvent
-	TopicRefunded  = "payment.refunded.v1"  // RefundedEvent
+	TopicSucceeded = event.Topic[SucceededEvent]("payment.succeeded.v1")
+	TopicFailed    = event.Topic[FailedEvent]("payment.failed.v1")
+	TopicRefunded  = event.Topic[RefundedEvent]("payment.refunded.v1")
 )
 
 // Event is an event to publish with a change, in the change's transaction.
+// Make one with eventOf, which checks the payload's type against the topic.
 type Event struct {
 	Topic   string
 	Payload any
 }
+
+// eventOf is the event of topic t with payload p.
+func eventOf[T any](t event.Topic[T], p T) Event { return Event{Topic: t.Name(), Payload: p} }
 
 // SucceededEvent is published once when a payment is captured.
 type SucceededEvent struct {

@@ -180,8 +180,8 @@ func (p *Payment) ApplyIntent(in Intent, now time.Time) ([]Event, error) {
 			return nil, err
 		}
 		p.Captured, p.NextAction = in.Amount, nil
-		return []Event{{Topic: TopicSucceeded, Payload: SucceededEvent{
-			PaymentID: p.ID, OrderID: p.OrderID, CustomerID: p.CustomerID, Amount: p.Captured}}}, nil
+		return []Event{eventOf(TopicSucceeded, SucceededEvent{
+			PaymentID: p.ID, OrderID: p.OrderID, CustomerID: p.CustomerID, Amount: p.Captured})}, nil
 	default: // Failed
 		if err := p.to(Failed, now); err != nil {
 			return nil, err
@@ -193,8 +193,8 @@ func (p *Payment) ApplyIntent(in Intent, now time.Time) ([]Event, error) {
 		if p.FailureMessage == "" {
 			p.FailureMessage = "The payment failed."
 		}
-		return []Event{{Topic: TopicFailed, Payload: FailedEvent{
-			PaymentID: p.ID, OrderID: p.OrderID, Code: p.FailureCode, Message: p.FailureMessage}}}, nil
+		return []Event{eventOf(TopicFailed, FailedEvent{
+			PaymentID: p.ID, OrderID: p.OrderID, Code: p.FailureCode, Message: p.FailureMessage})}, nil
 	}
 }
 
@@ -208,7 +208,7 @@ func (p *Payment) Fail(code, message string, now time.Time) ([]Event, error) {
 		return nil, err
 	}
 	p.FailureCode, p.FailureMessage, p.NextAction = code, message, nil
-	return []Event{{Topic: TopicFailed, Payload: FailedEvent{PaymentID: p.ID, OrderID: p.OrderID, Code: code, Message: message}}}, nil
+	return []Event{eventOf(TopicFailed, FailedEvent{PaymentID: p.ID, OrderID: p.OrderID, Code: code, Message: message})}, nil
 }
 
 func sameAction(a, b *NextAction) bool {
@@ -293,9 +293,9 @@ func (p *Payment) ApplyRefund(refundID string, gr GatewayRefund, now time.Time) 
 		}
 		p.Refunded = money.New(total, p.Amount.Currency)
 		r.Status, r.GatewayRefundID, r.UpdatedAt, p.UpdatedAt = RefundSucceeded, gr.ID, now, now
-		return []Event{{Topic: TopicRefunded, Payload: RefundedEvent{
+		return []Event{eventOf(TopicRefunded, RefundedEvent{
 			PaymentID: p.ID, OrderID: p.OrderID, RefundID: r.ID, Amount: r.Amount,
-			TotalRefunded: p.Refunded, Full: next == Refunded}}}, nil
+			TotalRefunded: p.Refunded, Full: next == Refunded})}, nil
 	case RefundFailed:
 		r.Status, r.GatewayRefundID, r.FailureCode, r.UpdatedAt, p.UpdatedAt = RefundFailed, gr.ID, gr.FailureCode, now, now
 		if r.FailureCode == "" {

@@ -45,12 +45,12 @@ func TestApplyIntent(t *testing.T) {
 	}{
 		{Pending, IntentProcessing, Processing, ""},
 		{Pending, IntentRequiresAction, Processing, ""},
-		{Pending, IntentSucceeded, Succeeded, TopicSucceeded},
-		{Pending, IntentRequiresPaymentMethod, Failed, TopicFailed},
-		{Pending, IntentCanceled, Failed, TopicFailed},
+		{Pending, IntentSucceeded, Succeeded, TopicSucceeded.Name()},
+		{Pending, IntentRequiresPaymentMethod, Failed, TopicFailed.Name()},
+		{Pending, IntentCanceled, Failed, TopicFailed.Name()},
 		{Processing, IntentProcessing, Processing, ""},
-		{Processing, IntentSucceeded, Succeeded, TopicSucceeded},
-		{Processing, IntentRequiresPaymentMethod, Failed, TopicFailed},
+		{Processing, IntentSucceeded, Succeeded, TopicSucceeded.Name()},
+		{Processing, IntentRequiresPaymentMethod, Failed, TopicFailed.Name()},
 		// Stale or contradicting reports change nothing.
 		{Succeeded, IntentProcessing, Succeeded, ""},
 		{Succeeded, IntentSucceeded, Succeeded, ""},

@@ -191,11 +191,11 @@ func TestVisaSucceedsByVerifiedWebhook(t *testing.T) {
 				t.Errorf("redelivered webhook: %v", err)
 			}
 		}
-		if diff := cmp.Diff([]string{payment.TopicSucceeded}, e.events(t, "ord_1")); diff != "" {
+		if diff := cmp.Diff([]string{payment.TopicSucceeded.Name()}, e.events(t, "ord_1")); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
 		var ev payment.SucceededEvent
-		e.payload(t, "ord_1", payment.TopicSucceeded, &ev)
+		e.payload(t, "ord_1", payment.TopicSucceeded.Name(), &ev)
 		want := payment.SucceededEvent{PaymentID: p.ID, OrderID: "ord_1", CustomerID: "usr_c", Amount: usd(2500)}
 		if diff := cmp.Diff(want, ev); diff != "" {
 			t.Errorf("succeeded event (-want +got):\n%s", diff)
@@ -228,7 +228,7 @@ func TestDeclinedThenRetry(t *testing.T) {
 				t.Errorf("%s: %s %q %q, want failed %q with a message", tt.method, got.Status, got.FailureCode, got.FailureMessage, tt.code)
 			}
 			var ev payment.FailedEvent
-			e.payload(t, order, payment.TopicFailed, &ev)
+			e.payload(t, order, payment.TopicFailed.Name(), &ev)
 			if ev.PaymentID != p.ID || ev.Code != tt.code {
 				t.Errorf("%s: failed event %+v, want payment %s code %s", tt.method, ev, p.ID, tt.code)
 			}
@@ -241,7 +241,7 @@ func TestDeclinedThenRetry(t *testing.T) {
 				t.Errorf("retry = %s attempt %d intent %s, want a second attempt with its own intent", p2.ID, p2.Attempt, p2.GatewayIntentID)
 			}
 			e.flush(t)
-			if diff := cmp.Diff([]string{payment.TopicFailed, payment.TopicSucceeded}, e.events(t, order)); diff != "" {
+			if diff := cmp.Diff([]string{payment.TopicFailed.Name(), payment.TopicSucceeded.Name()}, e.events(t, order)); diff != "" {
 				t.Errorf("%s events (-want +got):\n%s", tt.method, diff)
 			}
 		}
@@ -277,7 +277,7 @@ func TestProcessingSucceedsLater(t *testing.T) {
 		if got := e.payment(t, p.ID); got.Status != payment.Succeeded {
 			t.Errorf("after replays: %s, want succeeded", got.Status)
 		}
-		if diff := cmp.Diff([]string{payment.TopicSucceeded}, e.events(t, "ord_p")); diff != "" {
+		if diff := cmp.Diff([]string{payment.TopicSucceeded.Name()}, e.events(t, "ord_p")); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
 	})
@@ -331,7 +331,7 @@ func TestWebhookSignatureAndOrder(t *testing.T) {
 		if got := e.payment(t, p.ID); got.Status != payment.Succeeded {
 			t.Errorf("after valid webhooks: %s, want succeeded", got.Status)
 		}
-		if diff := cmp.Diff([]string{payment.TopicSucceeded}, e.events(t, "ord_s")); diff != "" {
+		if diff := cmp.Diff([]string{payment.TopicSucceeded.Name()}, e.events(t, "ord_s")); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
 	})
@@ -368,7 +368,7 @@ func TestStartChargesOnce(t *testing.T) {
 			t.Errorf("gateway intents = %d, want 1", got)
 		}
 		e.flush(t)
-		if diff := cmp.Diff([]string{payment.TopicSucceeded}, e.events(t, "ord_c")); diff != "" {
+		if diff := cmp.Diff([]string{payment.TopicSucceeded.Name()}, e.events(t, "ord_c")); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
 		for i := range n {
@@ -469,7 +469,7 @@ func TestRefunds(t *testing.T) {
 		if len(got.Refunds) != 2 || got.Refunds[0].By != "usr_support" || got.Refunds[1].Amount != usd(700) {
 			t.Errorf("refunds = %+v, want 300 by support then 700", got.Refunds)
 		}
-		if diff := cmp.Diff([]string{payment.TopicSucceeded, payment.TopicRefunded, payment.TopicRefunded}, e.events(t, "ord_r")); diff != "" {
+		if diff := cmp.Diff([]string{payment.TopicSucceeded.Name(), payment.TopicRefunded.Name(), payment.TopicRefunded.Name()}, e.events(t, "ord_r")); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
 		if _, err := e.svc.Refund(staff, "pay_missing", payment.RefundRequest{Reason: "x"}); !apperr.Is(err, apperr.KindNotFound) {
@@ -503,7 +503,7 @@ func TestRefundOrder(t *testing.T) {
 		var ev payment.RefundedEvent
 		var raw string
 		if err := db.Read().QueryRow(`SELECT payload FROM event_outbox WHERE aggregate = 'ord_ro' AND topic = $1 ORDER BY seq DESC LIMIT 1`,
-			payment.TopicRefunded).Scan(&raw); err != nil {
+			payment.TopicRefunded.Name()).Scan(&raw); err != nil {
 			t.Fatal(err)
 		}
 		if err := json.Unmarshal([]byte(raw), &ev); err != nil {
@@ -593,7 +593,7 @@ func TestReconcile(t *testing.T) {
 			t.Errorf("gateway refunds = %d, want 1", gwRefunds)
 		}
 		for _, order := range []string{"ord_lost", "ord_crash"} {
-			if diff := cmp.Diff([]string{payment.TopicSucceeded}, e.events(t, order)); diff != "" {
+			if diff := cmp.Diff([]string{payment.TopicSucceeded.Name()}, e.events(t, order)); diff != "" {
 				t.Errorf("%s events (-want +got):\n%s", order, diff)
 			}
 		}

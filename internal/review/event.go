@@ -1,8 +1,10 @@
 package review
 
+import "github.com/bazaar-market/bazaar/internal/event"
+
 // TopicRated is published with every change to a product's published
 // reviews (a review created, edited, deleted, hidden or shown again).
-const TopicRated = "review.rated.v1" // ProductRated
+const TopicRated = event.Topic[ProductRated]("review.rated.v1")
 
 // ProductRated is the payload of TopicRated: the product's aggregate after
 // the change. Seq grows with every change of the product's aggregate; a

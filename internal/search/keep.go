@@ -43,14 +43,15 @@ func (s *Service) Subscribe(sub event.Subscriber) {
 	me := s.Consumer()
 	if s.opts.Queue != nil {
 		// Product and stock changes are many: queue them (RunQueue).
-		product := func(ctx context.Context, e event.Event) error { return s.enqueue(ctx, e, e.Aggregate) }
-		sub.Subscribe(me, catalog.TopicProductCreated, product)
-		sub.Subscribe(me, catalog.TopicProductUpdated, product)
-		sub.Subscribe(me, catalog.TopicProductArchived, product)
-		sub.Subscribe(me, inventory.TopicStockChanged, func(ctx context.Context, e event.Event) error {
-			var sc inventory.StockChanged
-			if err := e.Decode(&sc); err != nil || sc.ProductID == "" {
-				return err
+		product := func(ctx context.Context, e event.Event, _ catalog.ProductEvent) error {
+			return s.enqueue(ctx, e, e.Aggregate)
+		}
+		event.On(sub, me, catalog.TopicProductCreated, product)
+		event.On(sub, me, catalog.TopicProductUpdated, product)
+		event.On(sub, me, catalog.TopicProductArchived, product)
+		event.On(sub, me, inventory.TopicStockChanged, func(ctx context.Context, e event.Event, sc inventory.StockChanged) error {
+			if sc.ProductID == "" {
+				return nil
 			}
 			// Units come and go with every order; the document changes
 			// when the SKU goes in or out of stock.
@@ -71,55 +72,35 @@ func (s *Service) Subscribe(sub event.Subscriber) {
 		event.On(sub, me, TopicSignalsChanged, func(ctx context.Context, e event.Event, sc SignalsChanged) error {
 			return s.enqueue(ctx, e, sc.ProductIDs...)
 		})
-		sub.Subscribe(SignalsConsumer, order.TopicPaid, decoded(s.onPaid))
-		sub.Subscribe(SignalsConsumer, order.TopicCancelled, decoded(s.onCancelled))
-		sub.Subscribe(SignalsConsumer, review.TopicRated, decoded(s.onRated))
+		event.On(sub, SignalsConsumer, order.TopicPaid, s.onPaid)
+		event.On(sub, SignalsConsumer, order.TopicCancelled, s.onCancelled)
+		event.On(sub, SignalsConsumer, review.TopicRated, s.onRated)
 	} else {
-		product := func(ctx context.Context, e event.Event) error {
+		product := func(ctx context.Context, e event.Event, _ catalog.ProductEvent) error {
 			return s.Refresh(ctx, e.Aggregate)
 		}
-		sub.Subscribe(me, catalog.TopicProductCreated, product)
-		sub.Subscribe(me, catalog.TopicProductUpdated, product)
-		sub.Subscribe(me, catalog.TopicProductArchived, product)
-		sub.Subscribe(me, inventory.TopicStockChanged, func(ctx context.Context, e event.Event) error {
-			var sc inventory.StockChanged
-			if err := e.Decode(&sc); err != nil || sc.ProductID == "" {
-				return err
+		event.On(sub, me, catalog.TopicProductCreated, product)
+		event.On(sub, me, catalog.TopicProductUpdated, product)
+		event.On(sub, me, catalog.TopicProductArchived, product)
+		event.On(sub, me, inventory.TopicStockChanged, func(ctx context.Context, e event.Event, sc inventory.StockChanged) error {
+			if sc.ProductID == "" {
+				return nil
 			}
 			return s.Refresh(ctx, sc.ProductID)
 		})
 	}
-	sub.Subscribe(me, catalog.TopicCategoryChanged, s.onCategory)
-	seller := func(ctx context.Context, e event.Event) error {
-		var sc account.SellerStatusChanged
-		if err := e.Decode(&sc); err != nil {
-			return err
-		}
+	event.On(sub, me, catalog.TopicCategoryChanged, s.onCategory)
+	seller := func(ctx context.Context, e event.Event, sc account.SellerStatusChanged) error {
 		s.docs.forgetSeller(sc.SellerID)
 		return s.refreshWhere(ctx, catalog.Filter{SellerID: sc.SellerID})
 	}
-	sub.Subscribe(me, account.TopicSellerSuspended, seller)
-	sub.Subscribe(me, account.TopicSellerReinstated, seller)
-}
-
-// decoded adapts a handler of payloads of type T.
-func decoded[T any](h func(ctx context.Context, e event.Event, payload T) error) event.Handler {
-	return func(ctx context.Context, e event.Event) error {
-		var p T
-		if err := e.Decode(&p); err != nil {
-			return err
-		}
-		return h(ctx, e, p)
-	}
+	event.On(sub, me, account.TopicSellerSuspended, seller)
+	event.On(sub, me, account.TopicSellerReinstated, seller)
 }
 
 // onCategory re-indexes the products under a category that was renamed or
 // moved (their category path changed).
-func (s *Service) onCategory(ctx context.Context, e event.Event) error {
-	var ce catalog.CategoryEvent
-	if err := e.Decode(&ce); err != nil {
-		return err
-	}
+func (s *Service) onCategory(ctx context.Context, e event.Event, ce catalog.CategoryEvent) error {
 	s.docs.forgetTree()
 	if ce.Action != "updated" || len(ce.SubtreeIDs) == 0 {
 		return nil

@@ -2,11 +2,13 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
+	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/server"
 )
 
@@ -30,5 +32,49 @@ func TestCurlJourney(t *testing.T) {
 		if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "journey ok") {
 			t.Fatalf("journey.sh: %v\n%s", err, out)
 		}
+		checkPayloads(t, s)
 	})
+}
+
+// checkPayloads decodes every event the journey published into the payload
+// type of every consumer subscribed to its topic (unknown fields refused),
+// so a publisher and a consumer can never drift apart unseen.
+func checkPayloads(t *testing.T, s *server.Server) {
+	t.Helper()
+	rows, err := s.DB().Read().Query(`SELECT id, topic, aggregate, payload FROM event_outbox ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	decoded := map[string]bool{} // topic -> decoded by some consumer
+	for rows.Next() {
+		var e event.Event
+		var payload string
+		if err := rows.Scan(&e.ID, &e.Topic, &e.Aggregate, &payload); err != nil {
+			t.Fatal(err)
+		}
+		e.Payload = json.RawMessage(payload)
+		consumers, err := event.CheckPayload(e)
+		if err != nil {
+			t.Error(err)
+		}
+		if len(consumers) > 0 {
+			decoded[e.Topic] = true
+		}
+	}
+	// The check can fail: a payload with a field no consumer knows.
+	if _, err := event.CheckPayload(event.Event{ID: "evt_x", Topic: "order.paid.v1", Payload: json.RawMessage(`{"order_id":"o","bogus":1}`)}); err == nil {
+		t.Error("CheckPayload accepted order.paid.v1 with an unknown field")
+	}
+	// The journey publishes every topic a module consumes.
+	for _, topic := range []string{"account.seller.created.v1", "catalog.product.created.v1", "inventory.stock.changed.v1",
+		"order.placed.v1", "order.paid.v1", "order.cancelled.v1", "payment.succeeded.v1", "payment.failed.v1",
+		"payment.refunded.v1", "shipment.created.v1", "shipment.status_changed.v1", "search.signals_changed.v1"} {
+		if topic == "account.seller.created.v1" {
+			continue // nobody consumes it (yet): published for the record
+		}
+		if !decoded[topic] {
+			t.Errorf("no %s event was decoded by a consumer", topic)
+		}
+	}
 }

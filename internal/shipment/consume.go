@@ -6,6 +6,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/order"
 )
 
 // Consumer is the name this module's event consumers record applied events
@@ -17,23 +18,19 @@ const Consumer = "shipment"
 // applied exactly once: Store.ApplyOnce records it in the shipment store's
 // transaction that applies it.
 func (s *Service) Subscribe(sub event.Subscriber) {
-	sub.Subscribe(Consumer, TopicOrderPaid, s.applyPaid)
-	sub.Subscribe(Consumer, TopicOrderCancelled, s.applyCancelled)
+	event.On(sub, Consumer, order.TopicPaid, s.applyPaid)
+	event.On(sub, Consumer, order.TopicCancelled, s.applyCancelled)
 }
 
 // applyPaid creates one pending shipment per seller order of a paid order.
 // A seller order that already has a shipment keeps it.
-func (s *Service) applyPaid(ctx context.Context, e event.Event) error {
-	var paid OrderPaid
-	if err := e.Decode(&paid); err != nil {
-		return err
-	}
+func (s *Service) applyPaid(ctx context.Context, e event.Event, paid order.PaidEvent) error {
 	now := s.clock()
 	shipments := make([]Shipment, 0, len(paid.SellerOrders))
 	for _, so := range paid.SellerOrders {
-		items := so.Lines
-		if items == nil {
-			items = []Item{}
+		items := make([]Item, len(so.Lines))
+		for i, l := range so.Lines {
+			items[i] = Item(l)
 		}
 		shipments = append(shipments, Shipment{
 			ID:              id.New("shp"),
@@ -44,7 +41,7 @@ func (s *Service) applyPaid(ctx context.Context, e event.Event) error {
 			Status:          Pending,
 			Carrier:         s.carrier,
 			TrackingID:      NewTrackingID(),
-			ShippingAddress: paid.ShippingAddress,
+			ShippingAddress: Address(paid.ShippingAddress),
 			Items:           items,
 			CreatedAt:       now,
 			UpdatedAt:       now,
@@ -64,11 +61,7 @@ func (s *Service) applyPaid(ctx context.Context, e event.Event) error {
 // applyCancelled cancels the pending or packed shipments of the cancelled
 // seller orders; those already handed over are left alone (the order module
 // does not cancel a shipped seller order).
-func (s *Service) applyCancelled(ctx context.Context, e event.Event) error {
-	var c OrderCancelled
-	if err := e.Decode(&c); err != nil {
-		return err
-	}
+func (s *Service) applyCancelled(ctx context.Context, e event.Event, c order.CancelledEvent) error {
 	note := "order cancelled"
 	if c.Reason != "" {
 		note += ": " + c.Reason

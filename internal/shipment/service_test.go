@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/bazaar-market/bazaar/internal/order"
 	"io"
 	"log/slog"
 	"strings"
@@ -88,7 +89,7 @@ func as(userID string) context.Context {
 func (e *env) publish(topic, aggregate string, payload any) {
 	e.t.Helper()
 	ctx := context.Background()
-	if err := e.db.Tx(ctx, func(tx *sql.Tx) error { return event.Publish(ctx, tx, topic, aggregate, payload) }); err != nil {
+	if err := e.db.Tx(ctx, func(tx *sql.Tx) error { return event.PublishRaw(ctx, tx, topic, aggregate, payload) }); err != nil {
 		e.t.Fatal(err)
 	}
 	e.drain()
@@ -107,22 +108,22 @@ func (e *env) drain() {
 func (e *env) paid(sellers ...string) []shipment.Shipment {
 	e.t.Helper()
 	ev := paidEvent("usr_cust", sellers...)
-	e.publish(shipment.TopicOrderPaid, ev.OrderID, ev)
+	e.publish(order.TopicPaid.Name(), ev.OrderID, ev)
 	return e.shipmentsOf(ev)
 }
 
-func paidEvent(customer string, sellers ...string) shipment.OrderPaid {
-	ev := shipment.OrderPaid{OrderID: id.New("ord"), CustomerID: customer, PaidAt: now,
-		ShippingAddress: shipment.Address{Name: "Ana Lima", Line1: "1 Main St", City: "Lisbon", PostalCode: "1000-001", Country: "PT", Phone: "+351 21 000 0000"}}
+func paidEvent(customer string, sellers ...string) order.PaidEvent {
+	ev := order.PaidEvent{OrderID: id.New("ord"), CustomerID: customer, PaidAt: now,
+		ShippingAddress: order.Address{Name: "Ana Lima", Line1: "1 Main St", City: "Lisbon", PostalCode: "1000-001", Country: "PT", Phone: "+351 21 000 0000"}}
 	for i, sel := range sellers {
-		ev.SellerOrders = append(ev.SellerOrders, shipment.PaidSellerOrder{SellerOrderID: id.New("sor"), SellerID: sel,
-			Lines: []shipment.Item{{SKU: fmt.Sprintf("SKU-%d", i), ProductID: "prd_1", Title: "Mug", Quantity: 2}}})
+		ev.SellerOrders = append(ev.SellerOrders, order.PaidSeller{SellerOrderID: id.New("sor"), SellerID: sel,
+			Lines: []order.PaidLine{{SKU: fmt.Sprintf("SKU-%d", i), ProductID: "prd_1", Title: "Mug", Quantity: 2}}})
 	}
 	return ev
 }
 
 // shipmentsOf returns the shipments of ev's seller orders, in its order.
-func (e *env) shipmentsOf(ev shipment.OrderPaid) []shipment.Shipment {
+func (e *env) shipmentsOf(ev order.PaidEvent) []shipment.Shipment {
 	e.t.Helper()
 	var out []shipment.Shipment
 	for _, so := range ev.SellerOrders {
@@ -270,14 +271,14 @@ func TestPaidCreatesOnce(t *testing.T) {
 		e := newEnv(t, db)
 		ctx := context.Background()
 		ev := paidEvent("usr_cust", "sel_a", "sel_b")
-		e.publish(shipment.TopicOrderPaid, ev.OrderID, ev)
+		e.publish(order.TopicPaid.Name(), ev.OrderID, ev)
 		// At-least-once delivery: the relay delivers it again.
 		if _, err := db.Exec(ctx, `UPDATE event_outbox SET published_at = NULL`); err != nil {
 			t.Fatal(err)
 		}
 		e.drain()
 		// The order module publishing paid twice is absorbed too.
-		e.publish(shipment.TopicOrderPaid, ev.OrderID, ev)
+		e.publish(order.TopicPaid.Name(), ev.OrderID, ev)
 
 		shps := e.shipmentsOf(ev)
 		if len(shps) != 2 {
@@ -287,7 +288,7 @@ func TestPaidCreatesOnce(t *testing.T) {
 			so := ev.SellerOrders[i]
 			want := shipment.Shipment{ID: shp.ID, OrderID: ev.OrderID, SellerOrderID: so.SellerOrderID, SellerID: so.SellerID,
 				CustomerID: "usr_cust", Status: shipment.Pending, Carrier: shipment.DefaultCarrier, TrackingID: shp.TrackingID,
-				ShippingAddress: ev.ShippingAddress, Items: so.Lines, CreatedAt: now, UpdatedAt: now,
+				ShippingAddress: shipment.Address(ev.ShippingAddress), Items: items(so.Lines), CreatedAt: now, UpdatedAt: now,
 				Timeline: []shipment.Entry{{Status: shipment.Pending, Note: "label created", At: now}}}
 			if diff := cmp.Diff(want, shp); diff != "" {
 				t.Errorf("shipment %d (-want +got):\n%s", i, diff)
@@ -301,12 +302,12 @@ func TestPaidCreatesOnce(t *testing.T) {
 		}
 		created := 0
 		for _, ob := range shipmenttest.Outbox(t, db) {
-			if ob.Topic == shipment.TopicCreated {
+			if ob.Topic == shipment.TopicCreated.Name() {
 				created++
 			}
 		}
 		if created != 2 {
-			t.Errorf("%d %s events, want 2", created, shipment.TopicCreated)
+			t.Errorf("%d %s events, want 2", created, shipment.TopicCreated.Name())
 		}
 	})
 }
@@ -315,7 +316,7 @@ func TestCancelledEvent(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
 		ev := paidEvent("usr_cust", "sel_a", "sel_a", "sel_a", "sel_b")
-		e.publish(shipment.TopicOrderPaid, ev.OrderID, ev)
+		e.publish(order.TopicPaid.Name(), ev.OrderID, ev)
 		shps := e.shipmentsOf(ev)
 		pending, packed, handed, untouched := shps[0], shps[1], shps[2], shps[3]
 		if _, err := e.svc.Pack(as("usr_sa"), packed.ID); err != nil {
@@ -327,10 +328,10 @@ func TestCancelledEvent(t *testing.T) {
 		if _, err := e.svc.Handover(as("usr_sa"), handed.ID, shipment.HandoverInput{}); err != nil {
 			t.Fatal(err)
 		}
-		cancel := shipment.OrderCancelled{OrderID: ev.OrderID, CustomerID: "usr_cust", Reason: "changed my mind",
+		cancel := order.CancelledEvent{OrderID: ev.OrderID, CustomerID: "usr_cust", Reason: "changed my mind",
 			SellerOrderIDs: []string{pending.SellerOrderID, packed.SellerOrderID, handed.SellerOrderID}}
-		e.publish(shipment.TopicOrderCancelled, ev.OrderID, cancel)
-		e.publish(shipment.TopicOrderCancelled, ev.OrderID, cancel) // a second delivery changes nothing
+		e.publish(order.TopicCancelled.Name(), ev.OrderID, cancel)
+		e.publish(order.TopicCancelled.Name(), ev.OrderID, cancel) // a second delivery changes nothing
 
 		for _, x := range []struct {
 			shp    shipment.Shipment
@@ -354,7 +355,7 @@ func TestCancelledEvent(t *testing.T) {
 		}
 		cancelled := 0
 		for _, ob := range shipmenttest.Outbox(t, db) {
-			if ob.Topic == shipment.TopicStatusChanged && ob.Payload["status"] == "cancelled" {
+			if ob.Topic == shipment.TopicStatusChanged.Name() && ob.Payload["status"] == "cancelled" {
 				cancelled++
 			}
 		}
@@ -573,7 +574,7 @@ func TestPartnerEvents(t *testing.T) {
 		}
 		var changed []string
 		for _, ob := range shipmenttest.Outbox(t, db) {
-			if ob.Topic == shipment.TopicStatusChanged && ob.Aggregate == shp.ID {
+			if ob.Topic == shipment.TopicStatusChanged.Name() && ob.Aggregate == shp.ID {
 				changed = append(changed, fmt.Sprintf("%s->%s@%s", ob.Payload["previous_status"], ob.Payload["status"], ob.Payload["location"]))
 			}
 		}
@@ -778,4 +779,13 @@ func TestLists(t *testing.T) {
 			wantErr(t, tt.name, err, tt.kind, "")
 		}
 	})
+}
+
+// items are the shipment's items for a paid seller order's lines.
+func items(lines []order.PaidLine) []shipment.Item {
+	out := make([]shipment.Item, len(lines))
+	for i, l := range lines {
+		out[i] = shipment.Item(l)
+	}
+	return out
 }

@@ -105,12 +105,12 @@ func TestEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []outboxRow{
-			{account.TopicUserRegistered, u.ID, map[string]any{"user_id": u.ID, "email": u.Email, "name": u.Name, "role": "seller"}},
-			{account.TopicUserSuspended, u.ID, map[string]any{"user_id": u.ID, "role": "seller", "status": "suspended"}},
-			{account.TopicUserReinstated, u.ID, map[string]any{"user_id": u.ID, "role": "seller", "status": "active"}},
-			{account.TopicSellerCreated, sel.ID, map[string]any{"seller_id": sel.ID, "user_id": u.ID, "name": "Acme", "slug": "acme"}},
-			{account.TopicSellerSuspended, sel.ID, map[string]any{"seller_id": sel.ID, "user_id": u.ID, "status": "suspended"}},
-			{account.TopicSellerReinstated, sel.ID, map[string]any{"seller_id": sel.ID, "user_id": u.ID, "status": "active"}},
+			{account.TopicUserRegistered.Name(), u.ID, map[string]any{"user_id": u.ID, "email": u.Email, "name": u.Name, "role": "seller"}},
+			{account.TopicUserSuspended.Name(), u.ID, map[string]any{"user_id": u.ID, "role": "seller", "status": "suspended"}},
+			{account.TopicUserReinstated.Name(), u.ID, map[string]any{"user_id": u.ID, "role": "seller", "status": "active"}},
+			{account.TopicSellerCreated.Name(), sel.ID, map[string]any{"seller_id": sel.ID, "user_id": u.ID, "name": "Acme", "slug": "acme"}},
+			{account.TopicSellerSuspended.Name(), sel.ID, map[string]any{"seller_id": sel.ID, "user_id": u.ID, "status": "suspended"}},
+			{account.TopicSellerReinstated.Name(), sel.ID, map[string]any{"seller_id": sel.ID, "user_id": u.ID, "status": "active"}},
 		}
 		if diff := cmp.Diff(want, outbox(t, db)); diff != "" {
 			t.Errorf("outbox mismatch (-want +got):\n%s", diff)

@@ -102,7 +102,7 @@ func publish(ctx context.Context, tx *sql.Tx, e catalog.Event) error {
 	if e.Topic == "" {
 		return nil
 	}
-	return event.Publish(ctx, tx, e.Topic, e.Aggregate, e.Payload)
+	return event.PublishRaw(ctx, tx, e.Topic, e.Aggregate, e.Payload)
 }
 
 func slugTaken(err error) error {

@@ -42,7 +42,7 @@ func mustCategory(t *testing.T, s catalog.Store, name string, parent *catalog.Ca
 		if parent != nil {
 			c.ParentID = &parent.ID
 		}
-		return c, catalog.Event{Topic: catalog.TopicCategoryChanged, Aggregate: c.ID, Payload: c.ID}, nil
+		return c, catalog.Event{Topic: catalog.TopicCategoryChanged.Name(), Aggregate: c.ID, Payload: c.ID}, nil
 	})
 	if err != nil {
 		t.Fatalf("CreateCategory(%s) = %v", name, err)
@@ -66,7 +66,7 @@ func NewProduct(sellerID, categoryID, title string, skus ...string) catalog.Prod
 }
 
 func created(p catalog.Product) catalog.Event {
-	return catalog.Event{Topic: catalog.TopicProductCreated, Aggregate: p.ID, Payload: p.ID}
+	return catalog.Event{Topic: catalog.TopicProductCreated.Name(), Aggregate: p.ID, Payload: p.ID}
 }
 
 func mustCreate(t *testing.T, s catalog.Store, p catalog.Product) {
@@ -111,7 +111,7 @@ func testCategories(t *testing.T, b Backend) {
 	// Move Men to the root and rename it.
 	up, err := s.UpdateCategory(ctx, men.ID, func(tree *catalog.Tree, c *catalog.Category) (catalog.Event, error) {
 		c.Name, c.ParentID = "Menswear", nil
-		return catalog.Event{Topic: catalog.TopicCategoryChanged, Aggregate: c.ID, Payload: "x"}, nil
+		return catalog.Event{Topic: catalog.TopicCategoryChanged.Name(), Aggregate: c.ID, Payload: "x"}, nil
 	})
 	if err != nil || up.Name != "Menswear" || up.ParentID != nil {
 		t.Fatalf("UpdateCategory = %+v, %v", up, err)
@@ -125,7 +125,7 @@ func testCategories(t *testing.T, b Backend) {
 	// Delete: in use by children, then by a product, then free.
 	del := func(catID string) error {
 		return s.DeleteCategory(ctx, catID, func(_ *catalog.Tree, c catalog.Category) (catalog.Event, error) {
-			return catalog.Event{Topic: catalog.TopicCategoryChanged, Aggregate: c.ID, Payload: "deleted"}, nil
+			return catalog.Event{Topic: catalog.TopicCategoryChanged.Name(), Aggregate: c.ID, Payload: "deleted"}, nil
 		})
 	}
 	if err := del(men.ID); apperr.CodeOf(err) != "category_in_use" {
@@ -146,7 +146,7 @@ func testCategories(t *testing.T, b Backend) {
 	if len(cats) != 3 {
 		t.Errorf("%d categories left, want 3", len(cats))
 	}
-	want := append(slices.Clone(before), catalog.TopicCategoryChanged+" "+men.ID, catalog.TopicProductCreated+" "+tee.ID, catalog.TopicCategoryChanged+" "+dup.ID)
+	want := append(slices.Clone(before), catalog.TopicCategoryChanged.Name()+" "+men.ID, catalog.TopicProductCreated.Name()+" "+tee.ID, catalog.TopicCategoryChanged.Name()+" "+dup.ID)
 	if diff := cmp.Diff(want, b.Published(t)); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
@@ -238,11 +238,11 @@ func testUpdate(t *testing.T, b Backend) {
 		{"sku of another product", func(p *catalog.Product) (catalog.Event, error) {
 			p.Title = "changed"
 			p.Variants = append(p.Variants[:1], catalog.Variant{ID: id.New("var"), SKU: "C-1", Options: map[string]string{}, Price: money.New(1, "USD")})
-			return catalog.Event{Topic: catalog.TopicProductUpdated, Aggregate: p.ID, Payload: 1}, nil
+			return catalog.Event{Topic: catalog.TopicProductUpdated.Name(), Aggregate: p.ID, Payload: 1}, nil
 		}, "sku_taken"},
 		{"missing category", func(p *catalog.Product) (catalog.Event, error) {
 			p.CategoryID = "cat_missing"
-			return catalog.Event{Topic: catalog.TopicProductUpdated, Aggregate: p.ID, Payload: 1}, nil
+			return catalog.Event{Topic: catalog.TopicProductUpdated.Name(), Aggregate: p.ID, Payload: 1}, nil
 		}, "validation_failed"},
 	} {
 		if _, err := s.UpdateProduct(ctx, p.ID, tc.fn); apperr.CodeOf(err) != tc.code {
@@ -273,7 +273,7 @@ func testUpdate(t *testing.T, b Backend) {
 		p.Images = append(p.Images, img)
 		p.UpdatedAt = t0.Add(time.Hour)
 		want = *p
-		return catalog.Event{Topic: catalog.TopicProductUpdated, Aggregate: p.ID, Payload: 1}, nil
+		return catalog.Event{Topic: catalog.TopicProductUpdated.Name(), Aggregate: p.ID, Payload: 1}, nil
 	})
 	if err != nil {
 		t.Fatalf("UpdateProduct = %v", err)
@@ -298,7 +298,7 @@ func testUpdate(t *testing.T, b Backend) {
 		t.Errorf("SKUs after update = %v, want H-3 and H-4", m)
 	}
 	after := b.Published(t)
-	if len(after) != len(before)+1 || after[len(after)-1] != catalog.TopicProductUpdated+" "+p.ID {
+	if len(after) != len(before)+1 || after[len(after)-1] != catalog.TopicProductUpdated.Name()+" "+p.ID {
 		t.Errorf("events after update = %v", after[len(before):])
 	}
 

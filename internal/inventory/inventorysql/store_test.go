@@ -77,7 +77,7 @@ func TestEvents(t *testing.T) {
 		s := open(t, db)
 		it := inventory.Item{SKU: "A", ProductID: "prd_1", SellerID: "sel_1"}
 		ev := func(onHand, reserved int64) outboxRow {
-			return outboxRow{inventory.TopicStockChanged, "A", inventory.StockChanged{
+			return outboxRow{inventory.TopicStockChanged.Name(), "A", inventory.StockChanged{
 				SKU: "A", ProductID: "prd_1", SellerID: "sel_1", OnHand: onHand, Reserved: reserved, Available: onHand - reserved}}
 		}
 		steps := []struct {

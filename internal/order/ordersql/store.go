@@ -204,7 +204,7 @@ func insert(ctx context.Context, tx *sql.Tx, o order.Order) error {
 
 func publish(ctx context.Context, tx *sql.Tx, orderID string, events []order.Event) error {
 	for _, e := range events {
-		if err := event.Publish(ctx, tx, e.Topic, orderID, e.Payload); err != nil {
+		if err := event.PublishRaw(ctx, tx, e.Topic, orderID, e.Payload); err != nil {
 			return err
 		}
 	}

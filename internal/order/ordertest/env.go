@@ -203,7 +203,7 @@ func (e *Env) Topics(t testing.TB, aggregate string) []string {
 func (e *Env) Publish(t testing.TB, topic, aggregate string, payload any) {
 	t.Helper()
 	if err := e.DB.Tx(context.Background(), func(tx *sql.Tx) error {
-		return event.Publish(context.Background(), tx, topic, aggregate, payload)
+		return event.PublishRaw(context.Background(), tx, topic, aggregate, payload)
 	}); err != nil {
 		t.Fatal(err)
 	}

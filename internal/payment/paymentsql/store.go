@@ -336,7 +336,7 @@ func apply(ctx context.Context, tx *sql.Tx, p payment.Payment, m payment.Mutatio
 		return payment.Payment{}, err
 	}
 	for _, e := range evs {
-		if err := event.Publish(ctx, tx, e.Topic, p.OrderID, e.Payload); err != nil {
+		if err := event.PublishRaw(ctx, tx, e.Topic, p.OrderID, e.Payload); err != nil {
 			return payment.Payment{}, err
 		}
 	}

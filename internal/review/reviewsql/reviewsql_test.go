@@ -82,7 +82,7 @@ func setup(t *testing.T, db *sqldb.DB) (*review.Service, *reviewsql.Store) {
 // ratedEvents returns the review.rated.v1 events in the outbox, oldest first.
 func ratedEvents(t *testing.T, db *sqldb.DB) []review.ProductRated {
 	t.Helper()
-	rows, err := db.Read().QueryContext(context.Background(), `SELECT payload FROM event_outbox WHERE topic = $1 ORDER BY seq`, review.TopicRated)
+	rows, err := db.Read().QueryContext(context.Background(), `SELECT payload FROM event_outbox WHERE topic = $1 ORDER BY seq`, review.TopicRated.Name())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -113,7 +113,7 @@ func (w *writer) SignalsChanged(ctx context.Context, productIDs []string) error 
 	if len(productIDs) == 0 {
 		return nil
 	}
-	return event.Publish(ctx, w.tx, search.TopicSignalsChanged.Name(), productIDs[0], search.SignalsChanged{ProductIDs: productIDs})
+	return event.Publish(ctx, w.tx, search.TopicSignalsChanged, productIDs[0], search.SignalsChanged{ProductIDs: productIDs})
 }
 
 // Pending returns up to limit of the replica's queued products, the

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"database/sql"
+	"github.com/bazaar-market/bazaar/internal/order"
 	"io"
 	"log/slog"
 	"net/http"
@@ -59,14 +60,14 @@ func TestRoutes(t *testing.T) {
 		svc.Subscribe(bus)
 
 		// One order of usr_cust from sel_a (two seller orders) and sel_b.
-		paid := shipment.OrderPaid{OrderID: "ord_1", CustomerID: "usr_cust", PaidAt: time.Now(),
-			ShippingAddress: shipment.Address{Name: "Ana Lima", Line1: "1 Main St", City: "Lisbon", Country: "PT"},
-			SellerOrders: []shipment.PaidSellerOrder{
-				{SellerOrderID: "sor_a", SellerID: "sel_a", Lines: []shipment.Item{{SKU: "MUG-1", ProductID: "prd_1", Title: "Mug", Quantity: 1}}},
-				{SellerOrderID: "sor_b", SellerID: "sel_b", Lines: []shipment.Item{{SKU: "TEE-1", ProductID: "prd_2", Title: "Tee", Quantity: 2}}},
-				{SellerOrderID: "sor_c", SellerID: "sel_a", Lines: []shipment.Item{{SKU: "MUG-2", ProductID: "prd_3", Title: "Cup", Quantity: 1}}},
+		paid := order.PaidEvent{OrderID: "ord_1", CustomerID: "usr_cust", PaidAt: time.Now(),
+			ShippingAddress: order.Address{Name: "Ana Lima", Line1: "1 Main St", City: "Lisbon", Country: "PT"},
+			SellerOrders: []order.PaidSeller{
+				{SellerOrderID: "sor_a", SellerID: "sel_a", Lines: []order.PaidLine{{SKU: "MUG-1", ProductID: "prd_1", Title: "Mug", Quantity: 1}}},
+				{SellerOrderID: "sor_b", SellerID: "sel_b", Lines: []order.PaidLine{{SKU: "TEE-1", ProductID: "prd_2", Title: "Tee", Quantity: 2}}},
+				{SellerOrderID: "sor_c", SellerID: "sel_a", Lines: []order.PaidLine{{SKU: "MUG-2", ProductID: "prd_3", Title: "Cup", Quantity: 1}}},
 			}}
-		if err := db.Tx(ctx, func(tx *sql.Tx) error { return event.Publish(ctx, tx, shipment.TopicOrderPaid, "ord_1", paid) }); err != nil {
+		if err := db.Tx(ctx, func(tx *sql.Tx) error { return event.Publish(ctx, tx, order.TopicPaid, "ord_1", paid) }); err != nil {
 			t.Fatal(err)
 		}
 		if n, err := bus.Drain(ctx); err != nil || n != 0 {
@@ -100,7 +101,7 @@ func TestRoutes(t *testing.T) {
 		srv := httptest.NewServer(tokens.Middleware(nil, rest.Error)(router))
 		defer srv.Close()
 
-		changed := []string{shipment.TopicStatusChanged}
+		changed := []string{shipment.TopicStatusChanged.Name()}
 		tests := []struct {
 			name, who, method, path, body string
 			setup                         func()

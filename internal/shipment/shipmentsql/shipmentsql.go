@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
 	"io/fs"
 	"strings"
 	"time"
@@ -174,7 +175,7 @@ func create(ctx context.Context, tx *sql.Tx, shp shipment.Shipment) (*shipment.S
 	}
 	if err := event.Publish(ctx, tx, shipment.TopicCreated, shp.ID, shipment.Created{
 		ShipmentID: shp.ID, OrderID: shp.OrderID, SellerOrderID: shp.SellerOrderID, SellerID: shp.SellerID,
-		CustomerID: shp.CustomerID, TrackingID: shp.TrackingID, Carrier: shp.Carrier, Status: shp.Status,
+		CustomerID: shp.CustomerID, TrackingID: shp.TrackingID, Carrier: shp.Carrier, Status: shipmentevent.Status(shp.Status),
 	}); err != nil {
 		return nil, err
 	}
@@ -272,7 +273,7 @@ func move(ctx context.Context, tx *sql.Tx, c shipment.Change) (shipment.Shipment
 	}
 	if err := event.Publish(ctx, tx, shipment.TopicStatusChanged, shp.ID, shipment.StatusChanged{
 		ShipmentID: shp.ID, OrderID: shp.OrderID, SellerOrderID: shp.SellerOrderID, SellerID: shp.SellerID,
-		CustomerID: shp.CustomerID, PartnerID: shp.PartnerID, Status: shp.Status, PreviousStatus: c.From,
+		CustomerID: shp.CustomerID, PartnerID: shp.PartnerID, Status: shipmentevent.Status(shp.Status), PreviousStatus: shipmentevent.Status(c.From),
 		Location: c.Entry.Location, At: sqldb.Time(sqldb.Micros(c.Entry.At)),
 	}); err != nil {
 		return shipment.Shipment{}, err

@@ -176,7 +176,7 @@ func testCreate(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		for _, e := range Outbox(t, db) {
 			topics = append(topics, e.Topic+" "+e.Aggregate)
 		}
-		want := []string{shipment.TopicCreated + " " + a.ID, shipment.TopicCreated + " " + b.ID, shipment.TopicCreated + " " + c.ID}
+		want := []string{shipment.TopicCreated.Name() + " " + a.ID, shipment.TopicCreated.Name() + " " + b.ID, shipment.TopicCreated.Name() + " " + c.ID}
 		if diff := cmp.Diff(want, topics); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
@@ -230,7 +230,7 @@ func testMove(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		evs := Outbox(t, db)
 		var changes []map[string]any
 		for _, e := range evs {
-			if e.Topic == shipment.TopicStatusChanged {
+			if e.Topic == shipment.TopicStatusChanged.Name() {
 				if e.Aggregate != a.ID {
 					t.Errorf("status_changed aggregate = %s, want %s", e.Aggregate, a.ID)
 				}
@@ -325,7 +325,7 @@ func testCancel(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		evs := Outbox(t, db)[before:]
 		var prev []any
 		for _, e := range evs {
-			if e.Topic != shipment.TopicStatusChanged || e.Payload["status"] != "cancelled" {
+			if e.Topic != shipment.TopicStatusChanged.Name() || e.Payload["status"] != "cancelled" {
 				t.Errorf("event %s %v, want status_changed to cancelled", e.Topic, e.Payload)
 			}
 			prev = append(prev, e.Payload["previous_status"])
