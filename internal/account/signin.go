@@ -1,6 +1,7 @@
 package account
 
 import (
+	"github.com/bazaar-market/bazaar/internal/unit"
 	"context"
 	"fmt"
 	"net"
@@ -294,4 +295,13 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 // job may call it; expired tokens are refused either way).
 func (s *Service) PurgeExpiredTokens(ctx context.Context) (int64, error) {
 	return s.store.DeleteExpiredTokens(ctx, s.now())
+}
+
+// Jobs are the module's background jobs: purging expired refresh tokens,
+// hourly, in one process at a time.
+func (s *Service) Jobs() []unit.Job {
+	return []unit.Job{{Name: "account.purge", Singleton: true, Every: time.Hour, Tick: func(ctx context.Context) error {
+		_, err := s.PurgeExpiredTokens(ctx)
+		return err
+	}}}
 }

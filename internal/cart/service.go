@@ -1,6 +1,7 @@
 package cart
 
 import (
+	"github.com/bazaar-market/bazaar/internal/unit"
 	"context"
 	"fmt"
 	"slices"
@@ -411,4 +412,13 @@ func (s *Service) view(ctx context.Context, c Cart, token string, isNew bool) (V
 		g.SellerName = seller.Name
 	}
 	return v, nil
+}
+
+// Jobs are the module's background jobs: purging guest carts untouched for
+// GuestTTL, hourly, in one process at a time.
+func (s *Service) Jobs() []unit.Job {
+	return []unit.Job{{Name: "cart.purge", Singleton: true, Every: time.Hour, Tick: func(ctx context.Context) error {
+		_, err := s.PurgeGuestCarts(ctx, time.Now().Add(-GuestTTL))
+		return err
+	}}}
 }

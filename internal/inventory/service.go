@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"github.com/bazaar-market/bazaar/internal/unit"
 	"context"
 	"fmt"
 	"log/slog"
@@ -301,4 +302,10 @@ func (s *Service) Available(ctx context.Context, skus []string) (map[string]int6
 // admins' tools. It is a service-to-service call.
 func (s *Service) Reservation(ctx context.Context, orderID string) (Reservation, error) {
 	return s.store.Reservation(ctx, orderID)
+}
+
+// Jobs are the module's background jobs: the sweeper that releases expired
+// reservations, every 15 seconds, in one process at a time.
+func (s *Service) Jobs() []unit.Job {
+	return []unit.Job{{Name: "inventory.sweeper", Singleton: true, Run: func(ctx context.Context) { s.RunSweeper(ctx, 15*time.Second) }}}
 }

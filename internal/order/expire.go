@@ -1,6 +1,7 @@
 package order
 
 import (
+	"github.com/bazaar-market/bazaar/internal/unit"
 	"context"
 	"fmt"
 	"time"
@@ -125,4 +126,11 @@ func (s *Service) RunExpirer(ctx context.Context, every time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// Jobs are the module's background jobs: the expirer (orders whose
+// reservation ran out, stale placements), every 15 seconds, in one process
+// at a time.
+func (s *Service) Jobs() []unit.Job {
+	return []unit.Job{{Name: "order.expirer", Singleton: true, Run: func(ctx context.Context) { s.RunExpirer(ctx, 15*time.Second) }}}
 }

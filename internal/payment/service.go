@@ -1,6 +1,7 @@
 package payment
 
 import (
+	"github.com/bazaar-market/bazaar/internal/unit"
 	"context"
 	"errors"
 	"fmt"
@@ -350,3 +351,9 @@ func (s *Service) RunReconciler(ctx context.Context, every time.Duration) {
 // Gateway is the name of the gateway new payments go through; its webhooks
 // arrive at POST /api/v1/payment/webhook/<name>.
 func (s *Service) Gateway() string { return s.gw.Name() }
+
+// Jobs are the module's background jobs: the reconciler that asks the
+// gateway about payments open for over a minute, in one process at a time.
+func (s *Service) Jobs() []unit.Job {
+	return []unit.Job{{Name: "payment.reconciler", Singleton: true, Run: func(ctx context.Context) { s.RunReconciler(ctx, time.Minute) }}}
+}

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"github.com/bazaar-market/bazaar/internal/unit"
 	"context"
 	"fmt"
 	"log/slog"
@@ -251,4 +252,20 @@ func (s *Service) ReindexIfNeeded(ctx context.Context) error {
 	}
 	_, err = s.Reindex(ctx, nil)
 	return err
+}
+
+// Jobs are the replica's background jobs, run in every process that hosts
+// search: building the index when it is missing or of an older format
+// (searches answer meanwhile), swapping in rebuilt indexes (Run) and
+// refreshing queued products (RunQueue).
+func (s *Service) Jobs() []unit.Job {
+	return []unit.Job{
+		{Name: "search.build", Run: func(ctx context.Context) {
+			if err := s.ReindexIfNeeded(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("search: build the index", "err", err)
+			}
+		}},
+		{Name: "search.run", Run: s.Run},
+		{Name: "search.queue", Run: s.RunQueue},
+	}
 }

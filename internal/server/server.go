@@ -70,6 +70,7 @@ type Server struct {
 
 	handler  http.Handler
 	mods     modules
+	units    []hosted         // the modules this process hosts
 	replica  string           // this process's search replica
 	synonyms *search.Synonyms // nil: the built-in list
 }

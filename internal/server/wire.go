@@ -30,6 +30,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/payment/paymenthttp"
 	"github.com/bazaar-market/bazaar/internal/payment/paymentsql"
 	"github.com/bazaar-market/bazaar/internal/payment/testgateway"
+	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/review"
 	"github.com/bazaar-market/bazaar/internal/review/reviewhttp"
 	"github.com/bazaar-market/bazaar/internal/review/reviewsql"
@@ -41,6 +42,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmenthttp"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmentsql"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
+	"github.com/bazaar-market/bazaar/internal/unit"
 )
 
 // modules holds every built module of this process.
@@ -108,9 +110,7 @@ func (s *Server) wire(ctx context.Context) error {
 		Catalog: m.catalog, Carts: m.cart, Addresses: m.account, Sellers: m.account, Payments: m.payment,
 		Stock: m.inventory,
 	}, order.Options{ReservationTTL: s.cfg.ReservationTTL, Logger: s.log.With("module", "order")})
-	m.order.Subscribe(s.bus)
 	m.shipment = shipment.New(shipmentsql.New(s.db), m.order, m.account, shipment.Options{})
-	m.shipment.Subscribe(s.bus)
 	m.review = review.New(reviewsql.New(s.db), m.catalog, m.order, m.account, review.Options{})
 	if s.cfg.SearchSynonyms != "" {
 		f, err := os.Open(s.cfg.SearchSynonyms)
@@ -137,30 +137,46 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	m.search = srch
-	m.search.Subscribe(s.bus)
 
-	accounthttp.New(m.account).Routes(s.router)
-	cataloghttp.New(m.catalog, m.inventory).Routes(s.router)
-	inventoryhttp.New(m.inventory).Routes(s.router)
-	carthttp.New(m.cart).Routes(s.router)
-	paymenthttp.New(m.payment).Routes(s.router)
-	orderhttp.New(m.order).Routes(s.router)
-	shipmenthttp.New(m.shipment).Routes(s.router)
-	searchhttp.New(m.search).Routes(s.router)
-	reviewhttp.New(m.review).Routes(s.router)
-	eventhttp.New(event.NewConsole(s.bus)).Routes(s.router)
-	return s.serveOpenAPI(
-		eventhttp.New(event.NewConsole(s.bus)).Ops(),
-		accounthttp.New(m.account).Ops(),
-		cataloghttp.New(m.catalog, m.inventory).Ops(),
-		inventoryhttp.New(m.inventory).Ops(),
-		carthttp.New(m.cart).Ops(),
-		paymenthttp.New(m.payment).Ops(),
-		orderhttp.New(m.order).Ops(),
-		shipmenthttp.New(m.shipment).Ops(),
-		searchhttp.New(m.search).Ops(),
-		reviewhttp.New(m.review).Ops(),
-	)
+	// Each module as this process hosts it: its doors (REST routes and
+	// their OpenAPI operations), its event consumers and its jobs.
+	s.units = []hosted{
+		{name: "account", doors: []door{accounthttp.New(m.account)}, jobs: m.account.Jobs()},
+		{name: "catalog", doors: []door{cataloghttp.New(m.catalog, m.inventory)}},
+		{name: "inventory", doors: []door{inventoryhttp.New(m.inventory)}, jobs: m.inventory.Jobs()},
+		{name: "cart", doors: []door{carthttp.New(m.cart)}, jobs: m.cart.Jobs()},
+		{name: "payment", doors: []door{paymenthttp.New(m.payment)}, jobs: append(m.payment.Jobs(), m.gateway.Jobs()...)},
+		{name: "order", doors: []door{orderhttp.New(m.order)}, subscribe: m.order.Subscribe, jobs: m.order.Jobs()},
+		{name: "shipment", doors: []door{shipmenthttp.New(m.shipment)}, subscribe: m.shipment.Subscribe},
+		{name: "review", doors: []door{reviewhttp.New(m.review)}},
+		{name: "search", doors: []door{searchhttp.New(m.search)}, subscribe: m.search.Subscribe, jobs: m.search.Jobs()},
+		{name: "event", doors: []door{eventhttp.New(event.NewConsole(s.bus))}},
+	}
+	var ops [][]rest.Op
+	for _, u := range s.units {
+		for _, d := range u.doors {
+			d.Routes(s.router)
+			ops = append(ops, d.Ops())
+		}
+		if u.subscribe != nil {
+			u.subscribe(s.bus)
+		}
+	}
+	return s.serveOpenAPI(ops...)
+}
+
+// hosted is one module as the composition root hosts it.
+type hosted struct {
+	name      string
+	doors     []door
+	subscribe func(event.Subscriber)
+	jobs      []unit.Job
+}
+
+// door is a module's REST adapter.
+type door interface {
+	Routes(r *rest.Router)
+	Ops() []rest.Op
 }
 
 // searchOptions places the search index in the data dir, on the embedded engine.
@@ -169,43 +185,37 @@ func (s *Server) searchOptions() search.Options {
 		Queue: searchsql.New(s.db).ForReplica(s.replica), Replica: s.replica, Synonyms: s.synonyms}
 }
 
-// background lists the periodic jobs Serve runs next to the HTTP server.
-// Singleton jobs run under a lease: however many processes share the
-// database, each runs in one of them at a time. The search jobs are per
-// replica and run in every process.
+// background lists the jobs Serve runs next to the HTTP server: every
+// hosted module's, and the purge of expired idempotency keys. Singleton
+// jobs run under a lease: however many processes share the database, each
+// runs in one of them at a time.
 func (s *Server) background() []func(ctx context.Context) {
-	m := &s.mods
-	single := func(name string, job func(ctx context.Context)) func(ctx context.Context) {
-		return func(ctx context.Context) { s.leases.Run(ctx, name, job) }
+	jobs := []unit.Job{{Name: "server.purge", Singleton: true, Every: time.Hour, Tick: func(ctx context.Context) error {
+		_, err := s.keys.Purge(ctx)
+		return err
+	}}}
+	for _, u := range s.units {
+		jobs = append(jobs, u.jobs...)
 	}
-	return []func(ctx context.Context){
-		single("inventory.sweeper", func(ctx context.Context) { m.inventory.RunSweeper(ctx, 15*time.Second) }),
-		single("testgateway.deliver", func(ctx context.Context) { m.gateway.Run(ctx) }),
-		single("payment.reconciler", func(ctx context.Context) { m.payment.RunReconciler(ctx, time.Minute) }),
-		single("order.expirer", func(ctx context.Context) { m.order.RunExpirer(ctx, 15*time.Second) }),
-		// A new data dir (or a replica) starts with an empty index: build it
-		// from the database in the background; searches answer meanwhile.
-		func(ctx context.Context) {
-			if err := m.search.ReindexIfNeeded(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("search: build the index", "err", err)
+	out := make([]func(ctx context.Context), 0, len(jobs))
+	for _, j := range jobs {
+		run := j.Run
+		if j.Tick != nil {
+			run = func(ctx context.Context) {
+				every(ctx, j.Every, func(ctx context.Context) {
+					if err := j.Tick(ctx); err != nil && ctx.Err() == nil {
+						s.log.Warn("job failed", "job", j.Name, "err", err)
+					}
+				})
 			}
-		},
-		func(ctx context.Context) { m.search.Run(ctx) },
-		func(ctx context.Context) { m.search.RunQueue(ctx) },
-		single("server.purge", func(ctx context.Context) {
-			every(ctx, time.Hour, func(ctx context.Context) {
-				if _, err := m.cart.PurgeGuestCarts(ctx, time.Now().Add(-cart.GuestTTL)); err != nil {
-					s.log.Warn("purge guest carts", "err", err)
-				}
-				if _, err := m.account.PurgeExpiredTokens(ctx); err != nil {
-					s.log.Warn("purge refresh tokens", "err", err)
-				}
-				if _, err := s.keys.Purge(ctx); err != nil {
-					s.log.Warn("purge idempotency keys", "err", err)
-				}
-			})
-		}),
+		}
+		if j.Singleton {
+			out = append(out, func(ctx context.Context) { s.leases.Run(ctx, j.Name, run) })
+		} else {
+			out = append(out, run)
+		}
 	}
+	return out
 }
 
 // every runs f now and then every d until ctx ends.

@@ -1,6 +1,7 @@
 package testgateway
 
 import (
+	"github.com/bazaar-market/bazaar/internal/unit"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -210,4 +211,10 @@ func ids(ctx context.Context, db *sql.DB, query string, args ...any) ([]string, 
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// Jobs are the gateway's background jobs: settling intents and sending
+// their webhooks, in one process at a time.
+func (g *Gateway) Jobs() []unit.Job {
+	return []unit.Job{{Name: "testgateway.deliver", Singleton: true, Run: g.Run}}
 }
