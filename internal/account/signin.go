@@ -1,9 +1,9 @@
 package account
 
 import (
-	"github.com/bazaar-market/bazaar/internal/unit"
 	"context"
 	"fmt"
+	"github.com/bazaar-market/bazaar/internal/unit"
 	"net"
 	"strings"
 	"time"

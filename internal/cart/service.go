@@ -1,9 +1,9 @@
 package cart
 
 import (
-	"github.com/bazaar-market/bazaar/internal/unit"
 	"context"
 	"fmt"
+	"github.com/bazaar-market/bazaar/internal/unit"
 	"slices"
 	"time"
 

@@ -1,9 +1,9 @@
 package inventory
 
 import (
-	"github.com/bazaar-market/bazaar/internal/unit"
 	"context"
 	"fmt"
+	"github.com/bazaar-market/bazaar/internal/unit"
 	"log/slog"
 	"strings"
 	"time"

@@ -1,10 +1,10 @@
 package payment
 
 import (
-	"github.com/bazaar-market/bazaar/internal/unit"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/bazaar-market/bazaar/internal/unit"
 	"log/slog"
 	"strings"
 	"time"

@@ -1,11 +1,11 @@
 package testgateway
 
 import (
-	"github.com/bazaar-market/bazaar/internal/unit"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/bazaar-market/bazaar/internal/unit"
 	"net/http"
 	"time"
 
