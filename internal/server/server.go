@@ -203,6 +203,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
+	s.warnSharedInProcess(ctx)
 	s.log.Info("bazaar listening", "addr", "http://"+displayAddr(l.Addr()), "database", string(s.db.Dialect),
 		"events", s.eventsName(), "process", s.cfg.Process, "search_replica", s.mods.search.Consumer())
 
@@ -221,6 +222,19 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		err = nil
 	}
 	return err
+}
+
+// warnSharedInProcess warns when another process relays this database's
+// events while this one delivers events in process: this process's
+// consumers (its search index) would miss what the other delivers.
+func (s *Server) warnSharedInProcess(ctx context.Context) {
+	if s.cfg.EventsURL != "" {
+		return
+	}
+	if h, err := s.leases.HolderOf(ctx, "event.relay"); err == nil && h != "" && h != s.cfg.Process {
+		s.log.Warn("another process relays this database's events, in process: this process's consumers will miss them; "+
+			"run one process per database, or set BAZAAR_EVENTS_URL to a broker in every process", "relay", h)
+	}
 }
 
 // eventsName says where events go, for the log: "in-process" or the
