@@ -16,8 +16,8 @@ import (
 	"github.com/bazaar-market/bazaar/internal/catalog"
 )
 
-// Catalog is what the index is built from; *catalogsql.Store satisfies it
-// (a privileged, read-only use: the index holds active products only).
+// Catalog is what the index is built from: the catalog's Feed
+// (catalog.Service.Feed) satisfies it, with Counter and Scanner.
 type Catalog interface {
 	// Product finds a product by ID, whatever its status. NotFound if absent.
 	Product(ctx context.Context, idOrSlug string) (catalog.Product, error)

@@ -117,5 +117,5 @@ func putSignals(store *searchsql.Store) func(ctx context.Context, sigs []catalog
 // swaps it in within seconds, answering from the old index meanwhile.
 func (s *Server) Reindex(ctx context.Context, progress io.Writer) (search.ReindexStats, error) {
 	m := &s.mods
-	return search.Rebuild(ctx, catalogsql.New(s.db), m.inventory, m.account, searchsql.New(s.db), s.searchOptions(), progress)
+	return search.Rebuild(ctx, m.catalog.Feed(), m.inventory, m.account, searchsql.New(s.db), s.searchOptions(), progress)
 }

@@ -132,7 +132,7 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	s.replica = replica
-	srch, err := search.New(catalogsql.New(s.db), m.inventory, m.account, searchsql.New(s.db), s.searchOptions())
+	srch, err := search.New(m.catalog.Feed(), m.inventory, m.account, searchsql.New(s.db), s.searchOptions())
 	if err != nil {
 		return err
 	}
