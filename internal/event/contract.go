@@ -88,3 +88,25 @@ type Broker interface {
 func ApplyOnce(ctx context.Context, tx *sql.Tx, consumer, eventID string) (bool, error) {
 	return Once(ctx, tx, consumer, eventID)
 }
+
+// ApplyOnceIn runs fn in a transaction that also records that consumer
+// applied eventID, and reports whether fn ran (false: the consumer had
+// applied the event before). inTx runs a function in the consumer store's
+// transaction (the store's own, or the one it is bound to). It is the body
+// of every store's ApplyOnce.
+func ApplyOnceIn(ctx context.Context, inTx func(ctx context.Context, fn func(tx *sql.Tx) error) error, consumer, eventID string, fn func(tx *sql.Tx) error) (bool, error) {
+	var applied bool
+	err := inTx(ctx, func(tx *sql.Tx) error {
+		applied = false // the transaction may run again
+		first, err := Once(ctx, tx, consumer, eventID)
+		if err != nil || !first {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		applied = true
+		return nil
+	})
+	return applied, err
+}

@@ -71,20 +71,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // ApplyOnce records eventID as applied by consumer and runs fn with a Store
 // bound to the same transaction, unless the event was applied before.
 func (s *Store) ApplyOnce(ctx context.Context, consumer, eventID string, fn func(ctx context.Context, st order.Store) error) (bool, error) {
-	var applied bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		applied = false // the transaction may run again
-		first, err := event.ApplyOnce(ctx, tx, consumer, eventID)
-		if err != nil || !first {
-			return err
-		}
-		if err := fn(ctx, &Store{db: s.db, tx: tx}); err != nil {
-			return err
-		}
-		applied = true
-		return nil
+	return event.ApplyOnceIn(ctx, s.inTx, consumer, eventID, func(tx *sql.Tx) error {
+		return fn(ctx, &Store{db: s.db, tx: tx})
 	})
-	return applied, err
 }
 
 // StartPlacement records a placement, or finds the earlier one with the

@@ -21,13 +21,10 @@ var (
 // applied eventID; an event the consumer applied before is skipped
 // (search.Queue).
 func (s *Store) ApplyOnce(ctx context.Context, consumer, eventID string, fn func(w search.QueueWriter) error) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		first, err := event.ApplyOnce(ctx, tx, consumer, eventID)
-		if err != nil || !first {
-			return err
-		}
+	_, err := event.ApplyOnceIn(ctx, s.db.Tx, consumer, eventID, func(tx *sql.Tx) error {
 		return fn(&writer{s: s, tx: tx})
 	})
+	return err
 }
 
 // writer is the queue inside one transaction.
