@@ -28,11 +28,13 @@ lint:
 unit:
 	go test -race -count=1 -timeout 20m $(GO_PACKAGES)
 
-# The whole-server tests with every event relayed through NATS JetStream
+# Every test that delivers events (the modules that consume them and the
+# whole server) again, with every event relayed through NATS JetStream
 # (BAZAAR_TEST_NATS_URL, default the local server); the event drivers' own
 # suites run in `make test` when BAZAAR_TEST_NATS_URL / BAZAAR_TEST_AMQP_URL are set.
 test-nats:
-	BAZAAR_TEST_EVENTS_URL=$${BAZAAR_TEST_NATS_URL:-nats://127.0.0.1:4222} go test -race -count=1 -timeout 20m ./internal/server/
+	BAZAAR_TEST_EVENTS_URL=$${BAZAAR_TEST_NATS_URL:-nats://127.0.0.1:4222} go test -race -count=1 -timeout 30m \
+		./internal/order/... ./internal/shipment/... ./internal/search/ ./internal/server/
 
 bench: ## the HTTP benchmarks behind bench/RESULTS.md
 	go test -run '^$$' -bench . -benchmem -count 5 ./internal/catalog/cataloghttp/

@@ -17,6 +17,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/catalog/catalogsql"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/event/eventbrokertest"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
 	"github.com/bazaar-market/bazaar/internal/money"
@@ -50,7 +51,7 @@ func newWorld(t *testing.T, db *sqldb.DB) *world {
 		}
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	w := &world{db: db, bus: event.NewBus(db, log)}
+	w := &world{db: db, bus: eventbrokertest.Bus(t, db, log)}
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	w.acc = account.New(accountsql.New(db), auth.NewTokens(key, time.Minute), account.Options{})
 	w.cat = catalog.New(catalogsql.New(db), w.acc, catalog.Options{ImageDir: t.TempDir()})

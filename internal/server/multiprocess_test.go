@@ -15,55 +15,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
+	"github.com/bazaar-market/bazaar/internal/event/eventbrokertest"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
 )
 
 // testEventsURL returns BAZAAR_TEST_EVENTS_URL with a namespace of its
 // own, or "" (in process) when it is unset.
-func testEventsURL(t testing.TB) string {
-	url := os.Getenv("BAZAAR_TEST_EVENTS_URL")
-	if url == "" {
-		return ""
-	}
-	return withNamespace(t, url)
-}
-
-// withNamespace gives url a namespace of its own on the broker, removed
-// when the test ends (NATS keeps a stream per namespace on disk).
-func withNamespace(t testing.TB, url string) string {
-	b := make([]byte, 5)
-	_, _ = rand.Read(b)
-	ns := "t" + hex.EncodeToString(b)
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	if strings.HasPrefix(url, "nats://") {
-		t.Cleanup(func() { dropNATSNamespace(strings.SplitN(url, "?", 2)[0], ns) })
-	}
-	return url + sep + "namespace=" + ns
-}
-
-// dropNATSNamespace deletes a test namespace's stream and lease bucket.
-func dropNATSNamespace(url, ns string) {
-	nc, err := nats.Connect(url, nats.Timeout(5*time.Second))
-	if err != nil {
-		return
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_ = js.DeleteStream(ctx, ns)
-	_ = js.DeleteKeyValue(ctx, ns+"_LEASES")
-}
+func testEventsURL(t testing.TB) string { return eventbrokertest.URL(t) }
 
 // testNATS returns the NATS server tests relay events through, with a
 // namespace of their own (a stream and subjects no other test uses). It
@@ -77,7 +36,7 @@ func testNATS(t *testing.T) string {
 		}
 		t.Skip("BAZAAR_TEST_NATS_URL is not set: no NATS server to relay events through")
 	}
-	return withNamespace(t, url)
+	return eventbrokertest.Namespace(t, url)
 }
 
 // TestTwoProcessesOneDatabase runs two `bazaar serve` processes on one

@@ -14,6 +14,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/event/eventbrokertest"
 	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/shipment"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmentsql"
@@ -52,7 +53,7 @@ func TestWithAccounts(t *testing.T) {
 		mk(auth.Customer)
 
 		svc := shipment.New(shipmentsql.New(db), shipmenttest.NewOrders(), accounts, shipment.Options{})
-		bus := event.NewBus(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		bus := eventbrokertest.Bus(t, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		svc.Subscribe(bus)
 		e := &env{t: t, db: db, bus: bus, store: shipmentsql.New(db), svc: svc}
 		sctx := auth.With(ctx, auth.Principal{UserID: seller.ID, Role: auth.Seller})

@@ -18,6 +18,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/event/eventbrokertest"
 	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/shipment"
@@ -69,7 +70,7 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 	e := &env{t: t, db: db, store: shipmentsql.New(db), orders: shipmenttest.NewOrders(),
 		partners: shipmenttest.NewPartners(users,
 			account.Seller{ID: "sel_a", UserID: "usr_sa"}, account.Seller{ID: "sel_b", UserID: "usr_sb"}),
-		bus: event.NewBus(db, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+		bus: eventbrokertest.Bus(t, db, slog.New(slog.NewTextHandler(io.Discard, nil)))}
 	e.svc = shipment.New(e.store, e.orders, e.partners, shipment.Options{Now: func() time.Time { return now }})
 	e.svc.Subscribe(e.bus)
 	return e

@@ -14,6 +14,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/cart/carttest"
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/event/eventbrokertest"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorytest"
@@ -92,7 +93,7 @@ func NewEnvWrapped(t testing.TB, db *sqldb.DB, opts order.Options, w Wrap) *Env 
 	if opts.Logger == nil {
 		opts.Logger = Quiet
 	}
-	e.Bus = event.NewBus(db, Quiet)
+	e.Bus = eventbrokertest.Bus(t, db, Quiet)
 	e.Inventory = inventory.New(e.Stock, e.Catalog, e.Sellers, inventory.Options{Now: e.Clock.Now, Logger: Quiet})
 	e.Cart = cart.New(cartsql.New(db), e.Catalog, e.Inventory, carttest.Sellers{}, cart.Options{Now: e.Clock.Now})
 	e.Gateway = testgateway.New(db, testgateway.Options{Now: e.Clock.Now, Logger: Quiet, ProcessingDelay: time.Minute,

@@ -21,6 +21,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/event/eventbrokertest"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/shipment"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmenthttp"
@@ -56,7 +57,7 @@ func TestRoutes(t *testing.T) {
 		partners := shipmenttest.NewPartners(users,
 			account.Seller{ID: "sel_a", UserID: "usr_sa"}, account.Seller{ID: "sel_b", UserID: "usr_sb"})
 		svc := shipment.New(store, orders, partners, shipment.Options{})
-		bus := event.NewBus(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		bus := eventbrokertest.Bus(t, db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		svc.Subscribe(bus)
 
 		// One order of usr_cust from sel_a (two seller orders) and sel_b.
