@@ -246,7 +246,6 @@ func crashRun(t *testing.T, bin, dbURL string) {
 			break
 		}
 	}
-	p.stop()
 	count := func(query string, args ...any) int {
 		t.Helper()
 		var n int
@@ -255,6 +254,21 @@ func crashRun(t *testing.T, bin, dbURL string) {
 		}
 		return n
 	}
+	// With a broker, a batch that a killed process had taken comes back to
+	// the restarted one only after the broker's ack wait (NATS: up to 25 s):
+	// until then a payment may have committed its stock without the order
+	// being marked paid yet. Let the system converge before stopping it.
+	stockSettled := func() bool {
+		var onHand, reserved int
+		_ = q.QueryRow(`SELECT COALESCE(SUM(on_hand), 0), COALESCE(SUM(reserved), 0) FROM inventory_stock`).Scan(&onHand, &reserved)
+		sold := count(`SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l JOIN order_orders o ON o.id = l.order_id WHERE o.status NOT IN ('pending_payment', 'cancelled')`)
+		held := count(`SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l JOIN order_orders o ON o.id = l.order_id WHERE o.status = 'pending_payment'`)
+		return onHand == stockA+stockB-sold && reserved == held
+	}
+	for deadline := time.Now().Add(90 * time.Second); !stockSettled() && time.Now().Before(deadline); {
+		time.Sleep(250 * time.Millisecond)
+	}
+	p.stop()
 	placed := 0
 	for i, r := range results {
 		if r.placed == 0 {
