@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -109,4 +110,24 @@ func ApplyOnceIn(ctx context.Context, inTx func(ctx context.Context, fn func(tx 
 		return nil
 	})
 	return applied, err
+}
+
+// TopicSet checks the arguments of a Broker's Consume (a group, at least
+// one topic, no empty name) and returns the topics as a set, for the
+// drivers to filter deliveries with.
+func TopicSet(group string, topics []string) (map[string]bool, error) {
+	if group == "" {
+		return nil, errors.New("consume: empty group")
+	}
+	if len(topics) == 0 {
+		return nil, fmt.Errorf("consume %s: no topics", group)
+	}
+	want := make(map[string]bool, len(topics))
+	for _, tp := range topics {
+		if tp == "" {
+			return nil, fmt.Errorf("consume %s: empty topic", group)
+		}
+		want[tp] = true
+	}
+	return want, nil
 }

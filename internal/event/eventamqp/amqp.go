@@ -262,22 +262,13 @@ func (b *Broker) declare(ch *amqp.Channel, queue string, topics []string) error 
 // Consume declares group's queue and its bindings, then starts this
 // member's delivery loop, which runs until ctx ends or the Broker closes.
 func (b *Broker) Consume(ctx context.Context, group string, topics []string, h func(ctx context.Context, batch []event.Event) error) error {
-	if group == "" {
-		return errors.New("consume: empty group")
-	}
-	if len(topics) == 0 {
-		return fmt.Errorf("consume %s: no topics", group)
+	want, err := event.TopicSet(group, topics)
+	if err != nil {
+		return err
 	}
 	queue := b.QueueName(group)
 	if len(queue) > 255 || strings.HasPrefix(queue, "amq.") {
 		return fmt.Errorf("consume %s: queue name %q is not allowed (at most 255 bytes, not amq.*)", group, queue)
-	}
-	want := map[string]bool{}
-	for _, tp := range topics {
-		if tp == "" {
-			return fmt.Errorf("consume %s: empty topic", group)
-		}
-		want[tp] = true
 	}
 	b.mu.Lock()
 	ch, err := b.channel(ctx)

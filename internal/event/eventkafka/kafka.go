@@ -251,21 +251,12 @@ func (b *Broker) setupGroup(ctx context.Context, group string) error {
 // Consume sets up group (durably) and starts this member's delivery loop,
 // which runs until ctx ends or the Broker closes.
 func (b *Broker) Consume(ctx context.Context, group string, topics []string, h func(ctx context.Context, batch []event.Event) error) error {
-	if group == "" {
-		return errors.New("consume: empty group")
-	}
-	if len(topics) == 0 {
-		return fmt.Errorf("consume %s: no topics", group)
-	}
-	want := map[string]bool{}
-	for _, tp := range topics {
-		if tp == "" {
-			return fmt.Errorf("consume %s: empty topic", group)
-		}
-		want[tp] = true
+	want, err := event.TopicSet(group, topics)
+	if err != nil {
+		return err
 	}
 	setup, cancelSetup := context.WithTimeout(ctx, 30*time.Second)
-	err := b.setupGroup(setup, group)
+	err = b.setupGroup(setup, group)
 	cancelSetup()
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", group, err)
