@@ -61,6 +61,11 @@ type Bus struct {
 	stop      context.CancelFunc         // ends the consumers Start set up
 	markers   map[string]map[string]bool // drain marker ID -> groups that saw it
 	markerC   *sync.Cond
+	// waits says, per consumer, whether it may have events waiting in
+	// event_retry (absent: unknown). Kept only with the in-process broker,
+	// where this process is the consumers' only member: it spares handle
+	// a query per batch while nothing waits.
+	waits map[string]bool
 
 	// PollInterval is how often the relay and the retry worker look for
 	// work when not kicked.
@@ -83,6 +88,7 @@ func NewBus(db *sqldb.DB, log *slog.Logger, opts ...Option) *Bus {
 		retryKick:    make(chan struct{}, 1),
 		consumers:    make(map[string]*consumer),
 		markers:      make(map[string]map[string]bool),
+		waits:        make(map[string]bool),
 		PollInterval: 250 * time.Millisecond,
 		Retention:    7 * 24 * time.Hour,
 		BatchSize:    200,
@@ -396,6 +402,34 @@ func call(ctx context.Context, h Handler, e Event) (err error) {
 // blocked returns the aggregates with an event waiting in consumer's retry
 // queue.
 func (b *Bus) blocked(ctx context.Context, consumer string) (map[string]bool, error) {
+	_, local := b.broker.(*Local)
+	if local {
+		b.mu.Lock()
+		may, known := b.waits[consumer]
+		b.mu.Unlock()
+		if known && !may {
+			return map[string]bool{}, nil
+		}
+	}
+	m, err := b.waiting(ctx, consumer)
+	if err == nil && local {
+		b.mu.Lock()
+		b.waits[consumer] = len(m) > 0
+		b.mu.Unlock()
+	}
+	return m, err
+}
+
+// mayWait notes that consumer may have events waiting in event_retry.
+func (b *Bus) mayWait(consumer string) {
+	b.mu.Lock()
+	b.waits[consumer] = true
+	b.mu.Unlock()
+}
+
+// waiting reads the aggregates with an event waiting in consumer's retry
+// queue.
+func (b *Bus) waiting(ctx context.Context, consumer string) (map[string]bool, error) {
 	rows, err := b.db.Read().QueryContext(ctx,
 		`SELECT DISTINCT aggregate FROM event_retry WHERE consumer = $1 AND status = 'pending'`, consumer)
 	if err != nil {
@@ -428,6 +462,7 @@ func (b *Bus) park(ctx context.Context, consumer string, e Event, cause error) e
 	if err != nil {
 		return fmt.Errorf("park event %s for %s: %w", e.ID, consumer, err)
 	}
+	b.mayWait(consumer)
 	b.kickRetries()
 	return nil
 }

@@ -146,6 +146,7 @@ func (c *Console) Replay(ctx context.Context, id string) (DeadLetter, error) {
 		return DeadLetter{}, fmt.Errorf("replay %s: %w", id, err)
 	}
 	d.Payload, d.EventTime, d.DeadAt = json.RawMessage(payload), sqldb.Time(created), sqldb.Time(dead)
+	c.bus.mayWait(d.Consumer)
 	c.bus.kickRetries()
 	return d, nil
 }
