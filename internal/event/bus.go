@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -59,6 +58,7 @@ type Bus struct {
 	started   bool
 	startErr  error
 	stop      context.CancelFunc         // ends the consumers Start set up
+	running   context.Context            // the consumers' context, once started
 	markers   map[string]map[string]bool // drain marker ID -> groups that saw it
 	markerC   *sync.Cond
 	// waits says, per consumer, whether it may have events waiting in
@@ -133,7 +133,7 @@ func (b *Bus) Subscribe(consumer, topic string, h Handler) {
 		b.consumers[consumer] = c
 		if b.started {
 			// A consumer that arrives late starts on its own.
-			if err := b.consume(context.Background(), c, []string{topic}); err != nil {
+			if err := b.consume(b.running, c, []string{topic}); err != nil {
 				b.log.Error("start consumer", "consumer", consumer, "err", err)
 			}
 		}
@@ -157,6 +157,7 @@ func (b *Bus) Start(ctx context.Context) error {
 	}
 	b.started = true
 	ctx, b.stop = context.WithCancel(ctx)
+	b.running = ctx
 	names := make([]string, 0, len(b.consumers))
 	for n := range b.consumers {
 		names = append(names, n)
@@ -714,13 +715,6 @@ func (b *Bus) prune(ctx context.Context) {
 	if _, err := b.db.Exec(ctx, `DELETE FROM event_applied WHERE applied_at < $1`, cutoff); err != nil {
 		b.log.Warn("prune applied events", "err", err)
 	}
-}
-
-// ProcessName names this process for leases and per-replica consumers:
-// host and PID.
-func ProcessName() string {
-	host, _ := os.Hostname()
-	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }
 
 func mustSub(fsys fs.FS, dir string) fs.FS {

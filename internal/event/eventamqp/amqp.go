@@ -318,7 +318,7 @@ func (m *member) run(ctx context.Context) {
 			backoff = opts.RetryMin
 		}
 		m.log.Warn("eventamqp: consumer interrupted; reconnecting", "err", err, "backoff", backoff)
-		sleep(ctx, backoff)
+		event.Sleep(ctx, backoff)
 		backoff = min(2*backoff, opts.RetryMax)
 	}
 }
@@ -417,32 +417,16 @@ func (m *member) deliver(ctx context.Context, batch []amqp.Delivery) error {
 			events = append(events, e)
 		}
 	}
-	backoff := opts.RetryMin
-	for len(events) > 0 {
-		if err := ctx.Err(); err != nil {
+	if len(events) > 0 {
+		err := event.Retry(ctx, opts.RetryMin, opts.RetryMax, func() error { return m.h(ctx, events) }, func(err error, wait time.Duration) {
+			m.log.Warn("eventamqp: handler failed; retrying the batch", "first", events[0].ID, "events", len(events), "err", err, "backoff", wait)
+		})
+		if err != nil {
 			return err
 		}
-		err := m.h(ctx, events)
-		if err == nil {
-			break
-		}
-		if ctx.Err() == nil {
-			m.log.Warn("eventamqp: handler failed; retrying the batch", "first", events[0].ID, "events", len(events), "err", err, "backoff", backoff)
-		}
-		sleep(ctx, backoff)
-		backoff = min(2*backoff, opts.RetryMax)
 	}
 	if err := batch[len(batch)-1].Ack(true); err != nil {
 		return fmt.Errorf("ack: %w", err)
 	}
 	return nil
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

@@ -318,7 +318,7 @@ func (m *member) run(ctx context.Context) {
 			m.log.Warn("eventkafka: poll", "err", fetchErr, "backoff", backoff)
 			if len(recs) == 0 {
 				m.cl.AllowRebalance()
-				sleep(ctx, backoff)
+				event.Sleep(ctx, backoff)
 				backoff = min(2*backoff, opts.RetryMax)
 				continue
 			}
@@ -348,20 +348,13 @@ func (m *member) deliver(ctx context.Context, recs []*kgo.Record) bool {
 		}
 		events = append(events, e)
 	}
-	backoff := opts.RetryMin
-	for len(events) > 0 {
-		if ctx.Err() != nil {
+	if len(events) > 0 {
+		err := event.Retry(ctx, opts.RetryMin, opts.RetryMax, func() error { return m.h(ctx, events) }, func(err error, wait time.Duration) {
+			m.log.Warn("eventkafka: handler failed; retrying the batch", "first", events[0].ID, "events", len(events), "err", err, "backoff", wait)
+		})
+		if err != nil {
 			return false
 		}
-		err := m.h(ctx, events)
-		if err == nil {
-			break
-		}
-		if ctx.Err() == nil {
-			m.log.Warn("eventkafka: handler failed; retrying the batch", "first", events[0].ID, "events", len(events), "err", err, "backoff", backoff)
-		}
-		sleep(ctx, backoff)
-		backoff = min(2*backoff, opts.RetryMax)
 	}
 	cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -380,13 +373,4 @@ func header(r *kgo.Record, key string) string {
 		}
 	}
 	return ""
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

@@ -402,7 +402,7 @@ func (m *member) run(ctx context.Context) {
 			if !errors.Is(err, errHeld) && !errors.Is(err, jetstream.ErrKeyExists) && ctx.Err() == nil {
 				m.log.Warn("eventnats: take lease", "err", err)
 			}
-			sleep(ctx, m.b.opts.LeasePoll)
+			event.Sleep(ctx, m.b.opts.LeasePoll)
 			continue
 		}
 		m.lead(ctx, rev, clean)
@@ -489,7 +489,7 @@ func (m *member) lead(ctx context.Context, rev uint64, clean bool) {
 		msgs, err := m.fetch()
 		if err != nil {
 			m.log.Warn("eventnats: fetch", "err", err)
-			sleep(ctx, backoff)
+			event.Sleep(ctx, backoff)
 			backoff = min(2*backoff, opts.RetryMax)
 			if len(msgs) == 0 {
 				continue
@@ -522,7 +522,7 @@ func (m *member) awaitOrphans(ctx context.Context) error {
 		return nil
 	}
 	m.log.Info("eventnats: waiting for a departed member's batch", "pending", info.NumAckPending, "wait", m.b.opts.AckWait)
-	sleep(ctx, m.b.opts.AckWait)
+	event.Sleep(ctx, m.b.opts.AckWait)
 	return ctx.Err()
 }
 
@@ -599,7 +599,7 @@ func (m *member) deliver(ctx context.Context, lost <-chan struct{}, msgs []jetst
 		for _, msg := range msgs {
 			_ = msg.InProgress()
 		}
-		sleep(ctx, backoff)
+		event.Sleep(ctx, backoff)
 		backoff = min(2*backoff, opts.RetryMax)
 	}
 	actx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -635,13 +635,4 @@ func (m *member) handle(ctx context.Context, msgs []jetstream.Msg, events []even
 	defer wg.Wait()
 	defer close(done)
 	return m.h(ctx, events)
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
