@@ -13,16 +13,17 @@ import (
 type Kind int
 
 const (
-	KindInternal      Kind = iota
-	KindInvalid            // the request is malformed or fails validation
-	KindUnauthorized       // no or bad credentials
-	KindForbidden          // authenticated but not allowed (used sparingly: other's resources are NotFound)
-	KindNotFound           // missing, or not visible to the caller
-	KindConflict           // the resource's state forbids the change
-	KindUnprocessable      // well-formed but semantically refused (e.g. idempotency key reuse)
-	KindRateLimited        // too many attempts; RetryAfter says when to come back
-	KindTooLarge           // the body or upload is over its limit
-	KindUnavailable        // a dependency is down; safe to retry
+	KindInternal         Kind = iota
+	KindInvalid               // the request is malformed or fails validation
+	KindUnauthorized          // no or bad credentials
+	KindForbidden             // authenticated but not allowed (used sparingly: other's resources are NotFound)
+	KindNotFound              // missing, or not visible to the caller
+	KindConflict              // the resource's state forbids the change
+	KindUnprocessable         // well-formed but semantically refused (e.g. idempotency key reuse)
+	KindRateLimited           // too many attempts; RetryAfter says when to come back
+	KindTooLarge              // the body or upload is over its limit
+	KindUnavailable           // a dependency is down; safe to retry
+	KindUnsupportedMedia      // the body or upload is of a type not accepted
 )
 
 // FieldError names one invalid input field.

@@ -236,7 +236,7 @@ func TestRefs(t *testing.T) {
 	}
 	ctx := context.Background() // no principal: public information
 	r, err := f.svc.ProductRef(ctx, p.ID)
-	want := catalog.ProductRef{ID: p.ID, Title: "Mug", Slug: "mug", SellerID: "sel_1", Brand: "Acme", MinPrice: money.New(500, "EUR"), Active: true}
+	want := catalog.ProductRef{ID: p.ID, Title: "Mug", Slug: "mug", SellerID: "sel_1", CategoryID: cat.ID, Brand: "Acme", MinPrice: money.New(500, "EUR"), Active: true}
 	if diff := cmp.Diff(want, r); err != nil || diff != "" {
 		t.Errorf("ProductRef = %v; (-want +got):\n%s", err, diff)
 	}

@@ -20,12 +20,15 @@ type SKU struct {
 // ProductRef is a short summary of a product for lists kept by other
 // modules (wishlists, recommendations).
 type ProductRef struct {
-	ID       string      `json:"id"`
-	Title    string      `json:"title"`
-	Slug     string      `json:"slug"`
-	SellerID string      `json:"seller_id"`
-	Brand    string      `json:"brand"`
-	MinPrice money.Money `json:"min_price"`
-	Image    string      `json:"image,omitempty"`
-	Active   bool        `json:"active"`
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Slug     string `json:"slug"`
+	SellerID string `json:"seller_id"`
+	// CategoryID is the product's category (its ancestors are in the
+	// category tree).
+	CategoryID string      `json:"category_id"`
+	Brand      string      `json:"brand"`
+	MinPrice   money.Money `json:"min_price"`
+	Image      string      `json:"image,omitempty"`
+	Active     bool        `json:"active"`
 }

@@ -32,15 +32,16 @@ type Problem struct {
 }
 
 var statusOf = map[apperr.Kind]int{
-	apperr.KindInvalid:       http.StatusBadRequest,
-	apperr.KindUnauthorized:  http.StatusUnauthorized,
-	apperr.KindForbidden:     http.StatusForbidden,
-	apperr.KindNotFound:      http.StatusNotFound,
-	apperr.KindConflict:      http.StatusConflict,
-	apperr.KindUnprocessable: http.StatusUnprocessableEntity,
-	apperr.KindRateLimited:   http.StatusTooManyRequests,
-	apperr.KindTooLarge:      http.StatusRequestEntityTooLarge,
-	apperr.KindUnavailable:   http.StatusServiceUnavailable,
+	apperr.KindInvalid:          http.StatusBadRequest,
+	apperr.KindUnauthorized:     http.StatusUnauthorized,
+	apperr.KindForbidden:        http.StatusForbidden,
+	apperr.KindNotFound:         http.StatusNotFound,
+	apperr.KindConflict:         http.StatusConflict,
+	apperr.KindUnprocessable:    http.StatusUnprocessableEntity,
+	apperr.KindRateLimited:      http.StatusTooManyRequests,
+	apperr.KindTooLarge:         http.StatusRequestEntityTooLarge,
+	apperr.KindUnavailable:      http.StatusServiceUnavailable,
+	apperr.KindUnsupportedMedia: http.StatusUnsupportedMediaType,
 }
 
 // Status returns the HTTP status for err.

@@ -746,7 +746,7 @@ func (s *Store) ProductRefs(ctx context.Context, ids []string) (map[string]catal
 		for i, s := range part {
 			args[i] = s
 		}
-		rows, err := s.db.Read().QueryContext(ctx, `SELECT p.id, p.title, p.slug, p.seller_id, p.brand, p.price_min, p.currency, p.status, `+firstImage+`
+		rows, err := s.db.Read().QueryContext(ctx, `SELECT p.id, p.title, p.slug, p.seller_id, p.category_id, p.brand, p.price_min, p.currency, p.status, `+firstImage+`
 			FROM catalog_products p WHERE p.id IN (`+placeholders(1, len(part))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("read product refs: %w", err)
@@ -755,7 +755,7 @@ func (s *Store) ProductRefs(ctx context.Context, ids []string) (map[string]catal
 			var r catalog.ProductRef
 			var status string
 			var img sql.NullString
-			if err := rows.Scan(&r.ID, &r.Title, &r.Slug, &r.SellerID, &r.Brand, &r.MinPrice.Amount, &r.MinPrice.Currency, &status, &img); err != nil {
+			if err := rows.Scan(&r.ID, &r.Title, &r.Slug, &r.SellerID, &r.CategoryID, &r.Brand, &r.MinPrice.Amount, &r.MinPrice.Currency, &status, &img); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("read product refs: %w", err)
 			}

@@ -476,8 +476,8 @@ func testRefs(t *testing.T, b Backend) {
 		t.Fatal(err)
 	}
 	wantRefs := map[string]catalog.ProductRef{
-		p.ID: {ID: p.ID, Title: "Tote", Slug: "tote", SellerID: "sel_1", Brand: "Acme", MinPrice: money.New(1000, "USD"), Image: catalog.ImageURL(p.Images[0].ID), Active: true},
-		q.ID: {ID: q.ID, Title: "Sack", Slug: "sack", SellerID: "sel_2", Brand: "Acme", MinPrice: money.New(1000, "USD")},
+		p.ID: {ID: p.ID, Title: "Tote", Slug: "tote", SellerID: "sel_1", CategoryID: p.CategoryID, Brand: "Acme", MinPrice: money.New(1000, "USD"), Image: catalog.ImageURL(p.Images[0].ID), Active: true},
+		q.ID: {ID: q.ID, Title: "Sack", Slug: "sack", SellerID: "sel_2", CategoryID: q.CategoryID, Brand: "Acme", MinPrice: money.New(1000, "USD")},
 	}
 	if diff := cmp.Diff(wantRefs, refs); diff != "" {
 		t.Errorf("ProductRefs (-want +got):\n%s", diff)
