@@ -129,3 +129,10 @@ func (s *Service) move(ctx context.Context, p auth.Principal, c Change) (Shipmen
 func illegal(from, to Status) error {
 	return apperr.Conflict("illegal_transition", "a %s shipment cannot become %s", from, to)
 }
+
+// PartnerLoads counts, per delivery partner, the shipments under way
+// assigned to it (what Handover balances on). It is for other modules
+// that assign work to delivery partners; it reads no caller.
+func (s *Service) PartnerLoads(ctx context.Context) (map[string]int, error) {
+	return s.store.Loads(ctx)
+}
