@@ -19,14 +19,20 @@
 // the reservation: a held one is released, committed units are restocked
 // once (inventory_restock), a released one is left alone; it decides and acts
 // in one transaction, so a Commit racing it is either restocked or refused.
-// Inventory cannot import order: the order module calls these methods, from
-// its services and its own event consumers.
+// ReturnUnits puts the units of a customer's return (an RMA of the support
+// module) back on hand in the warehouses the committed reservation took them
+// from, once per (return, SKU) (inventory_return), and never more of a SKU
+// over all the order's returns than was committed and not restocked. It
+// and Restock lock the reservation's row, so an order's restocks and returns
+// take turns and each sees what the others put back.
+// Inventory cannot import order: the order and support modules call these
+// methods, from their services and their own event consumers.
 //
 // Tables: inventory_warehouse, inventory_stock, inventory_reservation,
-// inventory_reservation_line, inventory_restock.
+// inventory_reservation_line, inventory_restock, inventory_return.
 //
 // Events published: inventory.stock.changed.v1 (StockChanged), on every
-// change of on_hand or reserved (set, reserve, commit, release, expiry),
-// aggregate = the SKU.
+// change of on_hand or reserved (set, reserve, commit, release, expiry,
+// restock, return), aggregate = the SKU.
 // Events consumed: none.
 package inventory

@@ -36,7 +36,13 @@ func (s *Store) Restock(ctx context.Context, orderID string, skus []string, now 
 // Conflict "reservation_held" (release it instead); an order without a
 // reservation is NotFound. It publishes inventory.stock.changed.v1 per SKU
 // it restocked.
+//
+// It holds the reservation's row lock (lockReservation) so that a customer
+// return of the same order (returnUnitsTx) sees its restock, or it theirs.
 func restockTx(ctx context.Context, tx *sql.Tx, orderID string, skus []string, now time.Time) (int64, error) {
+	if err := lockReservation(ctx, tx, orderID); err != nil {
+		return 0, err
+	}
 	r, err := reservation(ctx, tx, orderID)
 	if err != nil {
 		return 0, err

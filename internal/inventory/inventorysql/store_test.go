@@ -32,11 +32,14 @@ func open(t *testing.T, db *sqldb.DB) *inventorysql.Store {
 func TestStore(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		// Every case gets a fresh database of the same engine.
-		inventorytest.StoreSuite(t, func(t *testing.T) inventory.Store {
+		inventorytest.StoreSuite(t, func(t *testing.T) (inventory.Store, *sqldb.DB) {
+			var fresh *sqldb.DB
 			if db.Dialect == sqldb.SQLite {
-				return open(t, sqldbtest.SQLite(t))
+				fresh = sqldbtest.SQLite(t)
+			} else {
+				fresh = sqldbtest.Postgres(t)
 			}
-			return open(t, sqldbtest.Postgres(t))
+			return open(t, fresh), fresh
 		})
 	})
 }

@@ -12,17 +12,31 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/inventory"
+	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
-// StoreSuite runs the inventory Store contract against stores made by
-// newStore, each fresh and empty.
-func StoreSuite(t *testing.T, newStore func(t *testing.T) inventory.Store) {
+// StoreSuite runs the inventory Store contract against stores made by open,
+// each fresh and empty, with the database they keep their tables and outbox
+// in (the event tables included: the suite reads the events published).
+func StoreSuite(t *testing.T, open func(t *testing.T) (inventory.Store, *sqldb.DB)) {
+	newStore := func(t *testing.T) inventory.Store {
+		s, _ := open(t)
+		return s
+	}
 	t.Run("Warehouses", func(t *testing.T) { testWarehouses(t, newStore(t)) })
 	t.Run("SetOnHand", func(t *testing.T) { testSetOnHand(t, newStore(t)) })
 	t.Run("Reserve", func(t *testing.T) { testReserve(t, newStore(t)) })
 	t.Run("CommitRelease", func(t *testing.T) { testCommitRelease(t, newStore(t)) })
 	t.Run("ReleaseExpired", func(t *testing.T) { testReleaseExpired(t, newStore(t)) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newStore(t)) })
+	t.Run("ReturnUnits", func(t *testing.T) {
+		s, db := open(t)
+		testReturnUnits(t, s, db)
+	})
+	t.Run("ConcurrentReturnUnits", func(t *testing.T) {
+		s, db := open(t)
+		testConcurrentReturnUnits(t, s, db)
+	})
 }
 
 var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
