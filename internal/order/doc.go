@@ -99,6 +99,21 @@
 // was not cancelled is delivered. It never reads the shipment module's
 // tables.
 //
+// # Returns
+//
+// The support module (which builds on this one: order <- support) handles
+// returns; OrderOfPart gives it the whole order holding a seller order,
+// with no caller check (it acts for the system). When a return's refund went
+// through it publishes return.refunded.v1 (internal/support/supportevent,
+// the only part of it this module imports): the "order" consumer adds each
+// returned quantity to the Returned of the seller order's line of that SKU
+// (capped at the line's quantity; unknown orders, seller orders and SKUs are
+// logged and ignored), adds the refund to the seller order's Refunded, and
+// re-derives the order's status: partially_returned once a unit of a
+// delivered seller order is returned, returned once every unit of every
+// seller order that was not cancelled is. Seller orders keep their status
+// (delivered).
+//
 // # State machines
 //
 // Customer order (Status). Before payment it moves by itself; after payment
@@ -109,14 +124,26 @@
 //	                 │         │                       └─> partially_delivered
 //	                 └─────────┴─> cancelled ─> refunded
 //
+//	partially_shipped ──────────────────────────> partially_returned ─> returned
+//	shipped, partially_delivered, delivered ─┬──────────^                   ^
+//	                                         └──────────────────────────────┘
+//
 // Exactly: pending_payment -> paid | cancelled; paid -> partially_shipped |
-// shipped | cancelled; partially_shipped -> shipped | partially_delivered;
-// shipped -> partially_delivered | delivered; partially_delivered ->
-// delivered; cancelled -> refunded. delivered and refunded are final.
-// Derive: every part cancelled -> cancelled; every live part delivered ->
-// delivered; some delivered -> partially_delivered; none awaiting
-// fulfilment (shipped, delivered or returned) -> shipped; some ->
-// partially_shipped; else paid.
+// shipped | cancelled; partially_shipped -> shipped | partially_delivered |
+// partially_returned; shipped -> partially_delivered | delivered |
+// partially_returned | returned; partially_delivered -> delivered |
+// partially_returned | returned; delivered -> partially_returned |
+// returned; partially_returned -> returned; cancelled -> refunded.
+// returned and refunded are final. Derive: every part cancelled ->
+// cancelled; every live part delivered and wholly returned -> returned;
+// some unit of a delivered part returned -> partially_returned (even while
+// other parts are still on their way: a later delivery keeps it); every
+// live part delivered -> delivered; some delivered -> partially_delivered;
+// none awaiting fulfilment (shipped, delivered or returned) -> shipped;
+// some -> partially_shipped; else paid. Only delivered parts count for the
+// returns; units refunded on a part not delivered (a lost parcel refunded
+// without receipt) count once it is, which is how shipped and
+// partially_shipped reach the returned statuses.
 //
 // Seller order (SellerStatus):
 //
@@ -142,8 +169,9 @@
 //	order_orders         the customer order: status, totals, address (JSON), reservation
 //	                     expiry, the latest payment attempt's ID, status and error
 //	order_seller_orders  one per seller per order: status, totals, cancellation, and the
-//	                     projection of its shipment (shipment_id, shipment_status, tracking_id)
-//	order_lines          one per SKU per order: price and title as placed
+//	                     projection of its shipment (shipment_id, shipment_status, tracking_id),
+//	                     what its returns refunded
+//	order_lines          one per SKU per order: price and title as placed, units returned
 //	order_placements     placements started and not yet written (order ID, customer,
 //	                     Idempotency-Key, start): the saga log of Place
 //	event_applied        (the event package's table) the events the "order" consumer applied
@@ -165,6 +193,7 @@
 //	payment.refunded.v1         as "order", exactly once
 //	shipment.created.v1         as "order", exactly once
 //	shipment.status_changed.v1  as "order", exactly once
+//	return.refunded.v1          as "order", exactly once
 //	order.cancelled.v1          as "order.stock", at least once: Stock.Return (idempotent)
 //	order.cancelled.v1          as "order.refund", at least once: refunds (idempotent)
 //	order.placed.v1             as "order.cart", at least once: Carts.RemoveOrdered (once per order)

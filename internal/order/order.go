@@ -22,17 +22,26 @@ const (
 	Delivered          Status = "delivered"
 	Cancelled          Status = "cancelled"
 	Refunded           Status = "refunded"
+	// PartiallyReturned: some unit of a delivered seller order was returned
+	// (refunded through a return).
+	PartiallyReturned Status = "partially_returned"
+	// Returned: every unit of every seller order that was not cancelled was
+	// returned.
+	Returned Status = "returned"
 )
 
 // Statuses lists every customer order status.
-var Statuses = []Status{PendingPayment, Paid, PartiallyShipped, Shipped, PartiallyDelivered, Delivered, Cancelled, Refunded}
+var Statuses = []Status{PendingPayment, Paid, PartiallyShipped, Shipped, PartiallyDelivered, Delivered, Cancelled, Refunded,
+	PartiallyReturned, Returned}
 
 var transitions = map[Status][]Status{
 	PendingPayment:     {Paid, Cancelled},
 	Paid:               {PartiallyShipped, Shipped, Cancelled},
-	PartiallyShipped:   {Shipped, PartiallyDelivered},
-	Shipped:            {PartiallyDelivered, Delivered},
-	PartiallyDelivered: {Delivered},
+	PartiallyShipped:   {Shipped, PartiallyDelivered, PartiallyReturned},
+	Shipped:            {PartiallyDelivered, Delivered, PartiallyReturned, Returned},
+	PartiallyDelivered: {Delivered, PartiallyReturned, Returned},
+	Delivered:          {PartiallyReturned, Returned},
+	PartiallyReturned:  {Returned},
 	Cancelled:          {Refunded},
 }
 
@@ -122,7 +131,9 @@ type Order struct {
 }
 
 // SellerOrder is one seller's part of an order: its lines, its shipping fee
-// and its own status.
+// and its own status. Refunded is what returns of it refunded
+// (return.refunded.v1); the refund of a cancelled seller order is not in
+// it (that shows in the order's Refunded only).
 type SellerOrder struct {
 	ID           string       `json:"id"`
 	OrderID      string       `json:"order_id"`
@@ -133,6 +144,7 @@ type SellerOrder struct {
 	Tax          money.Money  `json:"tax"`
 	Total        money.Money  `json:"total"`
 	Lines        []Line       `json:"lines"`
+	Refunded     money.Money  `json:"refunded"` // by returns; see above
 	Shipment     *Shipment    `json:"shipment,omitempty"`
 	CancelReason string       `json:"cancel_reason,omitempty"`
 	CancelledAt  *time.Time   `json:"cancelled_at,omitempty"`
@@ -142,7 +154,8 @@ type SellerOrder struct {
 }
 
 // Line is a quantity of one SKU at the price it had when the order was
-// placed. An order has one line per SKU.
+// placed. An order has one line per SKU. Returned is how many of its units
+// were refunded through returns (0..Quantity, never decreasing).
 type Line struct {
 	ID        string            `json:"id"`
 	SKU       string            `json:"sku"`
@@ -152,6 +165,7 @@ type Line struct {
 	Quantity  int64             `json:"quantity"`
 	UnitPrice money.Money       `json:"unit_price"`
 	LineTotal money.Money       `json:"line_total"`
+	Returned  int64             `json:"returned"`
 }
 
 // Shipment is the order's projection of a seller order's shipment, kept up
@@ -180,6 +194,27 @@ func (o *Order) PartOf(sellerID string) *SellerOrder {
 		}
 	}
 	return nil
+}
+
+// Line returns the seller order's line of sku, nil if it has none.
+func (so *SellerOrder) Line(sku string) *Line {
+	for i := range so.Lines {
+		if so.Lines[i].SKU == sku {
+			return &so.Lines[i]
+		}
+	}
+	return nil
+}
+
+// returns reports whether some unit of the seller order was returned
+// (any) and whether every unit was (all).
+func (so *SellerOrder) returns() (anyReturned, allReturned bool) {
+	allReturned = len(so.Lines) > 0
+	for _, l := range so.Lines {
+		anyReturned = anyReturned || l.Returned > 0
+		allReturned = allReturned && l.Returned >= l.Quantity
+	}
+	return anyReturned, allReturned
 }
 
 // SKUs returns the SKUs of a seller order's lines.
@@ -226,14 +261,21 @@ func (so *SellerOrder) to(t SellerStatus, now time.Time) error {
 
 func ptr(t time.Time) *time.Time { return &t }
 
-// Derive returns the status a paid order has given its seller orders:
-// cancelled when every part is cancelled; delivered when every other part is
-// delivered; partially_delivered when some are; shipped when none awaits
-// fulfilment any more (shipped, delivered or returned); partially_shipped
-// when some do; paid otherwise. A returned part counts as shipped but never
-// as delivered.
+// Derive returns the status a paid order has given its seller orders
+// (with their lines): cancelled when every part is cancelled; returned when
+// every other part is delivered and every unit of it returned;
+// partially_returned when some unit of a delivered part is returned;
+// delivered when every other part is delivered; partially_delivered when
+// some are; shipped when none awaits fulfilment any more (shipped,
+// delivered or returned); partially_shipped when some do; paid otherwise.
+// A returned part counts as shipped but never as delivered. Only delivered
+// parts count for the returns: units refunded on a part that was never
+// delivered (a lost parcel refunded without receipt) are recorded on its
+// lines but leave the status alone until the part is delivered (hence
+// partially_shipped -> partially_returned and shipped -> partially_returned |
+// returned).
 func Derive(parts []SellerOrder) Status {
-	var live, awaiting, delivered int
+	var live, awaiting, delivered, returnedIn, returnedAll int
 	for _, p := range parts {
 		switch p.Status {
 		case SellerCancelled:
@@ -242,12 +284,23 @@ func Derive(parts []SellerOrder) Status {
 			awaiting++
 		case SellerDelivered:
 			delivered++
+			some, all := p.returns()
+			if some {
+				returnedIn++
+			}
+			if all {
+				returnedAll++
+			}
 		}
 		live++
 	}
 	switch {
 	case live == 0:
 		return Cancelled
+	case returnedAll == live:
+		return Returned
+	case returnedIn > 0:
+		return PartiallyReturned
 	case delivered == live:
 		return Delivered
 	case delivered > 0:

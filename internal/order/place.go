@@ -361,7 +361,7 @@ func (s *Service) build(customerID string, addr Address, field string, order []s
 			i = len(o.SellerOrders)
 			index[v.SellerID] = i
 			o.SellerOrders = append(o.SellerOrders, SellerOrder{ID: id.New("sor"), OrderID: o.ID, SellerID: v.SellerID,
-				Status: SellerPendingPayment, Subtotal: zero})
+				Status: SellerPendingPayment, Subtotal: zero, Refunded: zero})
 		}
 		part := &o.SellerOrders[i]
 		opts := v.Options

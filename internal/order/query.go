@@ -11,6 +11,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/payment"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
+	"github.com/bazaar-market/bazaar/internal/support/supportevent"
 )
 
 // Detail is an order as GET /api/v1/order/{id} shows it: with its payment
@@ -163,9 +164,10 @@ func pageOf[T any](os []Order, limit int, item func(Order) T) page.Page[T] {
 	return p
 }
 
-// Subscribe registers the module's event consumers: the payment outcomes
-// and the shipment updates (as Consumer, each applied exactly once through
-// Store.ApplyOnce), and the reactions to its own events, each idempotent:
+// Subscribe registers the module's event consumers: the payment outcomes,
+// the shipment updates and the refunded returns (as Consumer, each applied
+// exactly once through Store.ApplyOnce), and the reactions to its own
+// events, each idempotent:
 // order.cancelled.v1 gives the stock back (ConsumerStock) and refunds
 // (ConsumerRefund); order.placed.v1 takes the order out of the cart
 // (ConsumerCart).
@@ -175,6 +177,7 @@ func (s *Service) Subscribe(sub event.Subscriber) {
 	event.On(sub, Consumer, payment.TopicRefunded, s.OnPaymentRefunded)
 	event.On(sub, Consumer, shipmentevent.TopicCreated, s.OnShipmentCreated)
 	event.On(sub, Consumer, shipmentevent.TopicStatusChanged, s.OnShipmentStatusChanged)
+	event.On(sub, Consumer, supportevent.TopicReturnRefunded, s.OnReturnRefunded)
 	event.On(sub, ConsumerStock, TopicCancelled, s.OnCancelledStock)
 	event.On(sub, ConsumerRefund, TopicCancelled, s.OnCancelled)
 	event.On(sub, ConsumerCart, TopicPlaced, s.OnPlaced)

@@ -15,6 +15,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/cart"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/order"
@@ -22,6 +23,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/payment"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
+	"github.com/bazaar-market/bazaar/internal/support/supportevent"
 )
 
 var (
@@ -780,6 +782,179 @@ func TestSweeperBackstop(t *testing.T) {
 		}
 		if diff := cmp.Diff(map[string]level{"LAMP": {5, 0}}, levels(t, e, "LAMP")); diff != "" {
 			t.Errorf("stock (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// refundReturn publishes a return.refunded.v1 as the support module would
+// and delivers it.
+func refundReturn(t *testing.T, e *ordertest.Env, returnID, orderID, sellerOrderID string, refund int64, lines ...supportevent.ReturnLine) {
+	t.Helper()
+	r := usd(refund)
+	e.Publish(t, supportevent.TopicReturnRefunded.Name(), returnID, supportevent.Return{ReturnID: returnID, OrderID: orderID,
+		SellerOrderID: sellerOrderID, CustomerID: "usr_alice", Status: "refunded", Lines: lines, Refund: &r, At: time.Now().UTC()})
+	e.Settle(t)
+}
+
+func returned(sku string, q int64) supportevent.ReturnLine {
+	return supportevent.ReturnLine{SKU: sku, ProductID: "prd_" + sku, Quantity: q, Reason: "damaged", Condition: "damaged"}
+}
+
+// returnedUnits maps each SKU of o to its returned units.
+func returnedUnits(o order.Order) map[string]int64 {
+	m := map[string]int64{}
+	for _, p := range o.SellerOrders {
+		for _, l := range p.Lines {
+			m[l.SKU] = l.Returned
+		}
+	}
+	return m
+}
+
+func TestReturns(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := setup(t, db)
+		o := place(t, e, alice, line("TEE", 2), line("MUG", 1), line("LAMP", 1))
+		a, b := o.SellerOrders[0].ID, o.SellerOrders[1].ID
+		pay(t, e, alice, o.ID, "tok_visa")
+		for _, id := range []string{a, b} {
+			if err := e.Orders.ShipSellerOrder(bg, id, "shp_"+id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := shipment(t, e, o.ID, a, "shp_"+a, "delivered"); err != nil {
+			t.Fatal(err)
+		}
+
+		// OrderOfPart: the whole order, for other modules.
+		whole, err := e.Orders.OrderOfPart(bg, b)
+		if err != nil || whole.ID != o.ID || len(whole.SellerOrders) != 2 || whole.Status != order.PartiallyDelivered {
+			t.Errorf("OrderOfPart(%s) = %s (%s, %d parts), %v", b, whole.ID, whole.Status, len(whole.SellerOrders), err)
+		}
+		if _, err := e.Orders.OrderOfPart(bg, "sor_missing"); !apperr.Is(err, apperr.KindNotFound) {
+			t.Errorf("OrderOfPart(missing) = %v, want NotFound", err)
+		}
+
+		steps := []struct {
+			name     string
+			do       func()
+			status   order.Status
+			returned map[string]int64
+			refunded [2]int64 // of a and b
+		}{
+			{"one tee back", func() { refundReturn(t, e, "ret_1", o.ID, a, 1650, returned("TEE", 1)) },
+				order.PartiallyReturned, map[string]int64{"TEE": 1, "MUG": 0, "LAMP": 0}, [2]int64{1650, 0}},
+			{"unknown SKU, seller order and order", func() {
+				refundReturn(t, e, "ret_2", o.ID, a, 0, returned("NOPE", 1))
+				refundReturn(t, e, "ret_3", o.ID, "sor_missing", 100, returned("TEE", 1))
+				refundReturn(t, e, "ret_4", "ord_missing", a, 100, returned("TEE", 1))
+			}, order.PartiallyReturned, map[string]int64{"TEE": 1, "MUG": 0, "LAMP": 0}, [2]int64{1650, 0}},
+			{"the other part delivered", func() {
+				if err := shipment(t, e, o.ID, b, "shp_"+b, "delivered"); err != nil {
+					t.Fatal(err)
+				}
+			}, order.PartiallyReturned, map[string]int64{"TEE": 1, "MUG": 0, "LAMP": 0}, [2]int64{1650, 0}},
+			{"the rest of a, more tees than ordered", func() { refundReturn(t, e, "ret_5", "", a, 2530, returned("TEE", 5), returned("MUG", 1)) },
+				order.PartiallyReturned, map[string]int64{"TEE": 2, "MUG": 1, "LAMP": 0}, [2]int64{4180, 0}},
+			{"the lamp", func() { refundReturn(t, e, "ret_6", o.ID, b, 6600, returned("LAMP", 1)) },
+				order.Returned, map[string]int64{"TEE": 2, "MUG": 1, "LAMP": 1}, [2]int64{4180, 6600}},
+		}
+		for _, st := range steps {
+			st.do()
+			got := get(t, e, o.ID)
+			if got.Status != st.status {
+				t.Errorf("%s: order is %s, want %s", st.name, got.Status, st.status)
+			}
+			if diff := cmp.Diff(st.returned, returnedUnits(got)); diff != "" {
+				t.Errorf("%s: returned units (-want +got):\n%s", st.name, diff)
+			}
+			if r := [2]int64{got.SellerOrders[0].Refunded.Amount, got.SellerOrders[1].Refunded.Amount}; r != st.refunded {
+				t.Errorf("%s: refunded %v, want %v", st.name, r, st.refunded)
+			}
+		}
+		// The seller orders keep their status.
+		if diff := cmp.Diff([]order.SellerStatus{order.SellerDelivered, order.SellerDelivered}, partStatuses(get(t, e, o.ID))); diff != "" {
+			t.Errorf("seller orders (-want +got):\n%s", diff)
+		}
+
+		// The status moves were published, once each.
+		var moves []string
+		rows, err := e.DB.Read().Query(`SELECT payload FROM event_outbox WHERE aggregate = $1 AND topic = $2 ORDER BY seq`,
+			o.ID, order.TopicStatusChanged.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			var ev order.StatusChanged
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal([]byte(s), &ev); err != nil {
+				t.Fatal(err)
+			}
+			if ev.OrderID != o.ID || ev.CustomerID != "usr_alice" {
+				t.Errorf("order.status_changed.v1 = %+v", ev)
+			}
+			moves = append(moves, string(ev.PreviousStatus)+" -> "+string(ev.Status))
+		}
+		rows.Close()
+		if diff := cmp.Diff([]string{"pending_payment -> paid", "paid -> partially_shipped", "partially_shipped -> shipped",
+			"shipped -> partially_delivered", "partially_delivered -> partially_returned", "partially_returned -> returned"}, moves); diff != "" {
+			t.Errorf("status moves (-want +got):\n%s", diff)
+		}
+
+		// A redelivered event changes nothing: it was applied once.
+		var ev event.Event
+		var p string
+		if err := e.DB.Read().QueryRow(`SELECT id, topic, aggregate, payload FROM event_outbox WHERE aggregate = $1 AND topic = $2`,
+			"ret_1", supportevent.TopicReturnRefunded.Name()).Scan(&ev.ID, &ev.Topic, &ev.Aggregate, &p); err != nil {
+			t.Fatal(err)
+		}
+		ev.Payload = json.RawMessage(p)
+		ret, err := supportevent.TopicReturnRefunded.Decode(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := get(t, e, o.ID)
+		if err := e.Orders.OnReturnRefunded(bg, ev, ret); err != nil {
+			t.Fatalf("redelivery: %v", err)
+		}
+		if diff := cmp.Diff(before, get(t, e, o.ID)); diff != "" {
+			t.Errorf("order after a redelivered return (-before +after):\n%s", diff)
+		}
+		// The same return under a new event ID would count again, capped.
+		ev.ID = "evt_other"
+		if err := e.Orders.OnReturnRefunded(bg, ev, ret); err != nil {
+			t.Fatalf("another event: %v", err)
+		}
+		if got := get(t, e, o.ID); got.SellerOrders[0].Lines[0].Returned != 2 || got.Status != order.Returned {
+			t.Errorf("after a second event: %d tees returned, order %s", got.SellerOrders[0].Lines[0].Returned, got.Status)
+		}
+	})
+}
+
+// TestReturnWhileShipping: a refund on a part that was never delivered (a
+// lost parcel refunded without receipt) is recorded but leaves the status
+// to the parts' deliveries.
+func TestReturnWhileShipping(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := setup(t, db)
+		o := place(t, e, alice, line("MUG", 1))
+		pay(t, e, alice, o.ID, "tok_visa")
+		part := o.SellerOrders[0].ID
+		if err := e.Orders.ShipSellerOrder(bg, part, "shp_1"); err != nil {
+			t.Fatal(err)
+		}
+		refundReturn(t, e, "ret_1", o.ID, part, 880, returned("MUG", 1))
+		if got := get(t, e, o.ID); got.Status != order.Shipped || got.SellerOrders[0].Lines[0].Returned != 1 {
+			t.Errorf("refund of a parcel on its way: order %s, %d returned", got.Status, got.SellerOrders[0].Lines[0].Returned)
+		}
+		if err := shipment(t, e, o.ID, part, "shp_1", "delivered"); err != nil {
+			t.Fatal(err)
+		}
+		if got := get(t, e, o.ID); got.Status != order.Returned {
+			t.Errorf("delivered after its refund: order %s, want returned", got.Status)
 		}
 	})
 }

@@ -1,6 +1,8 @@
 package orderhttp
 
 import (
+	"slices"
+
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/order"
 	"github.com/bazaar-market/bazaar/internal/page"
@@ -24,6 +26,13 @@ func (h *Handler) Ops() []rest.Op {
 	for _, s := range order.SellerStatuses {
 		sellerStatuses = append(sellerStatuses, string(s))
 	}
+	// A list filters by either; "returned" is both and is listed once.
+	anyStatuses := slices.Clone(orderStatuses)
+	for _, s := range sellerStatuses {
+		if !slices.Contains(anyStatuses, s) {
+			anyStatuses = append(anyStatuses, s)
+		}
+	}
 	return []rest.Op{
 		{
 			ID: "placeOrder", Method: "POST", Path: "/api/v1/order", Tags: tags, Auth: rest.AuthBearer,
@@ -40,7 +49,7 @@ func (h *Handler) Ops() []rest.Op {
 			Summary: "List the caller's orders, newest first",
 			Description: "A customer's own orders; for a seller, the orders it has a part in (each showing only that part, status filtering that part); " +
 				"all orders for admins and support. Delivery partners get 403.",
-			Params:   append([]rest.Param{statuses(append(orderStatuses, sellerStatuses...))}, rest.PageParams()...),
+			Params:   append([]rest.Param{statuses(anyStatuses)}, rest.PageParams()...),
 			Response: page.Page[order.Order]{}, Errors: []int{400},
 		},
 		{

@@ -169,10 +169,11 @@ func insert(ctx context.Context, tx *sql.Tx, o order.Order) error {
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO order_seller_orders (id, order_id, seller_id, position, status, subtotal,
 			shipping, tax, total, placed_at, cancel_reason, cancelled_at, shipped_at, delivered_at, shipment_id, shipment_status,
-			tracking_id, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+			tracking_id, updated_at, refunded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+			$18, $19)`,
 			p.ID, o.ID, p.SellerID, i, string(p.Status), p.Subtotal.Amount, p.Shipping.Amount, p.Tax.Amount, p.Total.Amount,
 			micros(o.PlacedAt), p.CancelReason, microsPtr(p.CancelledAt), microsPtr(p.ShippedAt), microsPtr(p.DeliveredAt),
-			sh.ID, sh.Status, sh.TrackingID, micros(p.UpdatedAt)); err != nil {
+			sh.ID, sh.Status, sh.TrackingID, micros(p.UpdatedAt), p.Refunded.Amount); err != nil {
 			return fmt.Errorf("insert seller order %s: %w", p.ID, err)
 		}
 		for j, l := range p.Lines {
@@ -181,9 +182,9 @@ func insert(ctx context.Context, tx *sql.Tx, o order.Order) error {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO order_lines (id, order_id, seller_order_id, position, sku, product_id,
-				title, options, quantity, unit_price, line_total) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				title, options, quantity, unit_price, line_total, returned) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 				l.ID, o.ID, p.ID, j, l.SKU, l.ProductID, l.Title, string(opts), l.Quantity, l.UnitPrice.Amount,
-				l.LineTotal.Amount); err != nil {
+				l.LineTotal.Amount, l.Returned); err != nil {
 				return fmt.Errorf("insert order line %s: %w", l.SKU, err)
 			}
 		}
@@ -386,7 +387,9 @@ func update(ctx context.Context, tx *sql.Tx, id string, m order.Mutation) (order
 }
 
 // check refuses changes a mutation must never make: to the order's
-// identity, money or lines, and status changes off the state machines.
+// identity, money or lines (but for their returned units, which only grow,
+// up to the line's quantity, and the seller orders' refunds, which only
+// grow), and status changes off the state machines.
 func check(old, o order.Order) error {
 	if o.ID != old.ID || o.CustomerID != old.CustomerID || o.Total != old.Total || len(o.SellerOrders) != len(old.SellerOrders) {
 		return fmt.Errorf("order %s: a mutation changed what it may not", old.ID)
@@ -396,14 +399,41 @@ func check(old, o order.Order) error {
 	}
 	for i, p := range o.SellerOrders {
 		q := old.SellerOrders[i]
-		if p.ID != q.ID || p.Total != q.Total || !reflect.DeepEqual(p.Lines, q.Lines) {
+		if p.ID != q.ID || p.Total != q.Total || !sameLines(p.Lines, q.Lines) ||
+			p.Refunded.Currency != q.Refunded.Currency || p.Refunded.Amount < q.Refunded.Amount {
 			return fmt.Errorf("seller order %s: a mutation changed what it may not", q.ID)
+		}
+		for j, l := range p.Lines {
+			if l.Returned < q.Lines[j].Returned || l.Returned > l.Quantity {
+				return fmt.Errorf("line %s of seller order %s: %d of %d units returned (were %d): %w",
+					l.SKU, p.ID, l.Returned, l.Quantity, q.Lines[j].Returned, errReturned)
+			}
 		}
 		if p.Status != q.Status && !q.Status.CanBecome(p.Status) {
 			return apperr.Conflict("illegal_transition", "seller order %s cannot go from %s to %s", p.ID, q.Status, p.Status)
 		}
 	}
 	return nil
+}
+
+// errReturned is a mutation lowering a line's returned units or raising
+// them past its quantity.
+var errReturned = errors.New("returned units may only grow, up to the quantity")
+
+// sameLines reports whether a and b are the same lines but for their
+// returned units.
+func sameLines(a, b []order.Line) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		x.Returned, y.Returned = 0, 0
+		if !reflect.DeepEqual(x, y) {
+			return false
+		}
+	}
+	return true
 }
 
 // write stores what changed from before to o, each row conditional on the
@@ -429,12 +459,22 @@ func write(ctx context.Context, tx *sql.Tx, before loaded, o order.Order) error 
 			sh = &order.Shipment{}
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE order_seller_orders SET status = $1, cancel_reason = $2, cancelled_at = $3,
-			shipped_at = $4, delivered_at = $5, shipment_id = $6, shipment_status = $7, tracking_id = $8, updated_at = $9
-			WHERE id = $10 AND status = $11`,
+			shipped_at = $4, delivered_at = $5, shipment_id = $6, shipment_status = $7, tracking_id = $8, updated_at = $9,
+			refunded = $10 WHERE id = $11 AND status = $12`,
 			string(p.Status), p.CancelReason, microsPtr(p.CancelledAt), microsPtr(p.ShippedAt), microsPtr(p.DeliveredAt),
-			sh.ID, sh.Status, sh.TrackingID, micros(p.UpdatedAt), p.ID, string(q.Status))
+			sh.ID, sh.Status, sh.TrackingID, micros(p.UpdatedAt), p.Refunded.Amount, p.ID, string(q.Status))
 		if err := one(res, err, "seller order "+p.ID); err != nil {
 			return err
+		}
+		for j, l := range p.Lines {
+			was := q.Lines[j].Returned
+			if l.Returned == was {
+				continue
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE order_lines SET returned = $1 WHERE id = $2 AND returned = $3`, l.Returned, l.ID, was)
+			if err := one(res, err, "order line "+l.ID); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -519,7 +559,7 @@ func load(ctx context.Context, q querier, ids []string) ([]loaded, error) {
 	}
 
 	rows, err = q.QueryContext(ctx, `SELECT id, order_id, seller_id, status, subtotal, shipping, tax, total, cancel_reason,
-		cancelled_at, shipped_at, delivered_at, shipment_id, shipment_status, tracking_id, updated_at
+		cancelled_at, shipped_at, delivered_at, shipment_id, shipment_status, tracking_id, updated_at, refunded
 		FROM order_seller_orders WHERE order_id IN (`+in+`) ORDER BY order_id, position`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read seller orders: %w", err)
@@ -528,9 +568,9 @@ func load(ctx context.Context, q querier, ids []string) ([]loaded, error) {
 	for rows.Next() {
 		var p order.SellerOrder
 		var status, shID, shStatus, tracking string
-		var sub, ship, tax, total, cancelled, shipped, delivered, updated int64
+		var sub, ship, tax, total, cancelled, shipped, delivered, updated, refunded int64
 		if err := rows.Scan(&p.ID, &p.OrderID, &p.SellerID, &status, &sub, &ship, &tax, &total, &p.CancelReason,
-			&cancelled, &shipped, &delivered, &shID, &shStatus, &tracking, &updated); err != nil {
+			&cancelled, &shipped, &delivered, &shID, &shStatus, &tracking, &updated, &refunded); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read seller orders: %w", err)
 		}
@@ -541,6 +581,7 @@ func load(ctx context.Context, q querier, ids []string) ([]loaded, error) {
 		c := o.Currency
 		p.Status = order.SellerStatus(status)
 		p.Subtotal, p.Shipping, p.Tax, p.Total = money.New(sub, c), money.New(ship, c), money.New(tax, c), money.New(total, c)
+		p.Refunded = money.New(refunded, c)
 		p.CancelledAt, p.ShippedAt, p.DeliveredAt, p.UpdatedAt = timePtr(cancelled), timePtr(shipped), timePtr(delivered), sqldb.Time(updated)
 		if shID != "" {
 			p.Shipment = &order.Shipment{ID: shID, Status: shStatus, TrackingID: tracking}
@@ -558,8 +599,8 @@ func load(ctx context.Context, q querier, ids []string) ([]loaded, error) {
 		}
 	}
 
-	rows, err = q.QueryContext(ctx, `SELECT id, seller_order_id, sku, product_id, title, options, quantity, unit_price, line_total
-		FROM order_lines WHERE order_id IN (`+in+`) ORDER BY seller_order_id, position`, args...)
+	rows, err = q.QueryContext(ctx, `SELECT id, seller_order_id, sku, product_id, title, options, quantity, unit_price, line_total,
+		returned FROM order_lines WHERE order_id IN (`+in+`) ORDER BY seller_order_id, position`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read order lines: %w", err)
 	}
@@ -567,7 +608,7 @@ func load(ctx context.Context, q querier, ids []string) ([]loaded, error) {
 		var l order.Line
 		var partID, opts string
 		var unit, lineTotal int64
-		if err := rows.Scan(&l.ID, &partID, &l.SKU, &l.ProductID, &l.Title, &opts, &l.Quantity, &unit, &lineTotal); err != nil {
+		if err := rows.Scan(&l.ID, &partID, &l.SKU, &l.ProductID, &l.Title, &opts, &l.Quantity, &unit, &lineTotal, &l.Returned); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read order lines: %w", err)
 		}

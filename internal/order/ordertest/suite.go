@@ -29,6 +29,7 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) order.Store) {
 	t.Run("ConcurrentUpdates", func(t *testing.T) { testConcurrent(t, newStore(t)) })
 	t.Run("RequestKey", func(t *testing.T) { testRequestKey(t, newStore(t)) })
 	t.Run("Placements", func(t *testing.T) { testPlacements(t, newStore(t)) })
+	t.Run("Returned", func(t *testing.T) { testReturned(t, newStore(t)) })
 }
 
 var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -44,7 +45,7 @@ func Sample(customer string, placed time.Time, sellers ...string) order.Order {
 		ReservationExpiresAt: placed.Add(15 * time.Minute), PlacedAt: placed, UpdatedAt: placed, SellerOrders: []order.SellerOrder{}}
 	for i, s := range sellers {
 		p := order.SellerOrder{ID: id.New("sor"), OrderID: o.ID, SellerID: s, Status: order.SellerPendingPayment,
-			Subtotal: usd(2000), Shipping: usd(499), Tax: usd(100), Total: usd(2599), UpdatedAt: placed,
+			Subtotal: usd(2000), Shipping: usd(499), Tax: usd(100), Total: usd(2599), Refunded: usd(0), UpdatedAt: placed,
 			Lines: []order.Line{{ID: id.New("oli"), SKU: fmt.Sprintf("SKU-%s-%d", s, i), ProductID: "prd_" + s, Title: "Thing",
 				Options: map[string]string{"size": "M"}, Quantity: 2, UnitPrice: usd(1000), LineTotal: usd(2000)}}}
 		o.SellerOrders = append(o.SellerOrders, p)
@@ -535,5 +536,65 @@ func testPlacements(t *testing.T, s order.Store) {
 	}
 	if stale, err := s.StalePlacements(ctx, t0.Add(time.Hour), 10); err != nil || len(stale) != 2 {
 		t.Errorf("StalePlacements at the end = %v, %v; want ord_other and ord_nokey", stale, err)
+	}
+}
+
+// testReturned: a line's returned units and a seller order's refunds are
+// stored with the order and changed by Update, the units only upwards and
+// never past the line's quantity, the refunds only upwards.
+func testReturned(t *testing.T, s order.Store) {
+	ctx := context.Background()
+	o := Sample("usr_1", t0, "sel_a", "sel_b")
+	o.Status = order.PartiallyReturned
+	for i := range o.SellerOrders {
+		o.SellerOrders[i].Status = order.SellerDelivered
+	}
+	o.SellerOrders[0].Lines[0].Returned = 1
+	o.SellerOrders[0].Refunded = usd(1000)
+	create(t, s, o)
+	if diff := cmp.Diff(o, read(t, s, o.ID)); diff != "" {
+		t.Errorf("Order after Create (-want +got):\n%s", diff)
+	}
+	got, err := s.Update(ctx, o.ID, func(o *order.Order) (order.Effects, error) {
+		o.SellerOrders[0].Lines[0].Returned = 2
+		o.SellerOrders[0].Refunded = usd(2000)
+		o.SellerOrders[1].Lines[0].Returned = 2
+		o.SellerOrders[1].Refunded = usd(2599)
+		o.Status = order.Returned
+		return order.Effects{}, nil
+	})
+	if err != nil {
+		t.Fatalf("Update returning every unit: %v", err)
+	}
+	if diff := cmp.Diff(got, read(t, s, o.ID)); diff != "" {
+		t.Errorf("Order after Update differs from what Update returned (-returned +read):\n%s", diff)
+	}
+	for i, p := range read(t, s, o.ID).SellerOrders {
+		if p.Lines[0].Returned != 2 {
+			t.Errorf("seller order %d: %d units returned, want 2", i, p.Lines[0].Returned)
+		}
+	}
+	if p := read(t, s, o.ID).SellerOrders; p[0].Refunded != usd(2000) || p[1].Refunded != usd(2599) {
+		t.Errorf("refunded = %v and %v, want 20.00 and 25.99 USD", p[0].Refunded, p[1].Refunded)
+	}
+	for _, c := range []struct {
+		name string
+		m    func(o *order.Order)
+	}{
+		{"more than the quantity", func(o *order.Order) { o.SellerOrders[0].Lines[0].Returned = 3 }},
+		{"fewer than before", func(o *order.Order) { o.SellerOrders[0].Lines[0].Returned = 1 }},
+		{"negative", func(o *order.Order) { o.SellerOrders[1].Lines[0].Returned = -1 }},
+		{"a refund taken back", func(o *order.Order) { o.SellerOrders[0].Refunded = usd(1) }},
+		{"a refund in another currency", func(o *order.Order) { o.SellerOrders[0].Refunded = money.New(5000, "EUR") }},
+	} {
+		if _, err := s.Update(ctx, o.ID, func(o *order.Order) (order.Effects, error) {
+			c.m(o)
+			return order.Effects{}, nil
+		}); err == nil {
+			t.Errorf("Update with %s succeeded", c.name)
+		}
+	}
+	if diff := cmp.Diff(got, read(t, s, o.ID)); diff != "" {
+		t.Errorf("Order after refused Updates (-want +got):\n%s", diff)
 	}
 }

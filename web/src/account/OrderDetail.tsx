@@ -197,6 +197,7 @@ function SellerPart({ part, n, of }: { part: SellerOrder; n: number; of: number 
             <span>
               {l.quantity} × <Link to={'/p/' + l.product_id}>{l.title}</Link>
               {Object.keys(l.options).length > 0 && <span className="muted small"> ({Object.entries(l.options).map(([k, v]) => `${humanize(k)} ${v}`).join(', ')})</span>}
+              {!!l.returned && <span className="muted small"> · {l.returned === l.quantity ? 'returned' : `${l.returned} returned`}</span>}
             </span>
             <Price value={l.line_total} />
           </li>

@@ -177,6 +177,8 @@ export interface OrderLine {
   quantity: number;
   unit_price: Money;
   line_total: Money;
+  /** units refunded through returns */
+  returned?: number;
 }
 
 export interface ShipmentRef {
@@ -195,6 +197,8 @@ export interface SellerOrder {
   tax: Money;
   total: Money;
   lines: OrderLine[];
+  /** what returns of this part refunded */
+  refunded?: Money;
   shipment?: ShipmentRef;
   cancel_reason?: string;
   shipped_at?: string;

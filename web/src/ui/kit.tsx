@@ -157,6 +157,7 @@ const tones: Record<string, string> = {
   suspended: 'bad',
   archived: 'muted',
   refunded: 'muted',
+  partially_returned: 'muted',
   returned: 'muted',
   returned_to_seller: 'muted',
 };
