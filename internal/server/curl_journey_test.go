@@ -12,8 +12,9 @@ import (
 	"github.com/bazaar-market/bazaar/internal/server"
 )
 
-// TestCurlJourney runs scripts/journey.sh, the order journey by curl that the
-// README shows, against a real server with the demo data, on both engines.
+// TestCurlJourney runs scripts/journey.sh and scripts/support.sh, the order
+// and the support and returns journeys by curl that the README shows,
+// against a real server with the demo data, on both engines.
 func TestCurlJourney(t *testing.T) {
 	for _, tool := range []string{"bash", "curl", "jq"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -28,9 +29,11 @@ func TestCurlJourney(t *testing.T) {
 		if _, err := s.Seed(context.Background(), server.SeedOptions{PerCategory: 2, ImageSize: 16}); err != nil {
 			t.Fatal(err)
 		}
-		out, err := exec.Command("bash", "../../scripts/journey.sh", base).CombinedOutput()
-		if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "journey ok") {
-			t.Fatalf("journey.sh: %v\n%s", err, out)
+		for _, script := range []string{"journey.sh", "support.sh"} {
+			out, err := exec.Command("bash", "../../scripts/"+script, base).CombinedOutput()
+			if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "journey ok") {
+				t.Fatalf("%s: %v\n%s", script, err, out)
+			}
 		}
 		checkPayloads(t, s)
 	})
@@ -69,7 +72,8 @@ func checkPayloads(t *testing.T, s *server.Server) {
 	// The journey publishes every topic a module consumes.
 	for _, topic := range []string{"account.seller.created.v1", "catalog.product.created.v1", "inventory.stock.changed.v1",
 		"order.placed.v1", "order.paid.v1", "order.cancelled.v1", "payment.succeeded.v1", "payment.failed.v1",
-		"payment.refunded.v1", "shipment.created.v1", "shipment.status_changed.v1", "search.signals_changed.v1"} {
+		"payment.refunded.v1", "shipment.created.v1", "shipment.status_changed.v1", "search.signals_changed.v1",
+		"return.received.v1", "return.refunded.v1"} {
 		if topic == "account.seller.created.v1" {
 			continue // nobody consumes it (yet): published for the record
 		}

@@ -42,6 +42,9 @@ import (
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmenthttp"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmentsql"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
+	"github.com/bazaar-market/bazaar/internal/support"
+	"github.com/bazaar-market/bazaar/internal/support/supporthttp"
+	"github.com/bazaar-market/bazaar/internal/support/supportsql"
 	"github.com/bazaar-market/bazaar/internal/unit"
 )
 
@@ -57,6 +60,7 @@ type modules struct {
 	shipment  *shipment.Service
 	search    *search.Service
 	review    *review.Service
+	support   *support.Service
 }
 
 // check is the auth middleware's hook: it confirms the caller's account is
@@ -81,6 +85,7 @@ func (s *Server) wire(ctx context.Context) error {
 		shipmentsql.Migrate,
 		searchsql.Migrate,
 		reviewsql.Migrate,
+		supportsql.Migrate,
 	} {
 		if err := migrate(ctx, s.db); err != nil {
 			return err
@@ -112,6 +117,9 @@ func (s *Server) wire(ctx context.Context) error {
 	}, order.Options{ReservationTTL: s.cfg.ReservationTTL, Logger: s.log.With("module", "order")})
 	m.shipment = shipment.New(shipmentsql.New(s.db), m.order, m.account, shipment.Options{})
 	m.review = review.New(reviewsql.New(s.db), m.catalog, m.order, m.account, review.Options{})
+	m.support = support.New(supportsql.New(s.db), support.Deps{
+		Orders: m.order, Products: m.catalog, Refunds: m.payment, Stock: m.inventory, People: m.account, Loads: m.shipment,
+	}, support.Options{FileDir: filepath.Join(s.cfg.DataDir, "attachments"), Logger: s.log.With("module", "support")})
 	if s.cfg.SearchSynonyms != "" {
 		f, err := os.Open(s.cfg.SearchSynonyms)
 		if err != nil {
@@ -149,6 +157,7 @@ func (s *Server) wire(ctx context.Context) error {
 		{name: "order", doors: []door{orderhttp.New(m.order)}, subscribe: m.order.Subscribe, jobs: m.order.Jobs()},
 		{name: "shipment", doors: []door{shipmenthttp.New(m.shipment)}, subscribe: m.shipment.Subscribe},
 		{name: "review", doors: []door{reviewhttp.New(m.review)}},
+		{name: "support", doors: []door{supporthttp.New(m.support)}, subscribe: m.support.Subscribe, jobs: m.support.Jobs()},
 		{name: "search", doors: []door{searchhttp.New(m.search)}, subscribe: m.search.Subscribe, jobs: m.search.Jobs()},
 		{name: "event", doors: []door{eventhttp.New(event.NewConsole(s.bus))}},
 	}
