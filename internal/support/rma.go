@@ -43,9 +43,6 @@ var returnMoves = map[ReturnStatus][]ReturnStatus{
 // canMove reports whether a return may move from one status to another.
 func canMove(from, to ReturnStatus) bool { return slices.Contains(returnMoves[from], to) }
 
-// live reports whether a return still counts against what may be returned.
-func live(s ReturnStatus) bool { return s != Rejected && s != ReturnCancelled }
-
 // Reason is why a customer returns a line.
 type Reason string
 
