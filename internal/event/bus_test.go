@@ -143,7 +143,11 @@ func TestRelaysInSeveralProcessesDeliverOnce(t *testing.T) {
 		outOfOrder := 0
 		for p := range 3 {
 			l := lease.New(db, fmt.Sprint("proc", p), quiet)
-			l.TTL = 200 * time.Millisecond
+			// Long enough that a loaded machine (the race detector, other
+			// tests) renews in time: on SQLite the lease alone keeps a
+			// second relay out, and a lease lost to a stalled renewal
+			// means an event handed over twice (consumers apply it once).
+			l.TTL = 2 * time.Second
 			bus := event.NewBus(db, quiet, event.WithBroker(broker), event.WithLeases(l))
 			bus.PollInterval = 5 * time.Millisecond
 			bus.Subscribe("counter", "thing.happened.v1", func(ctx context.Context, e event.Event) error {
