@@ -20,6 +20,8 @@
 // the order commits and again from its consumer of order.placed.v1, and
 // cart_order_removals records the orders already applied. A line added, or a
 // quantity raised, from another tab after the order read the cart stays.
+// The hourly purge (the "cart.purge" job) forgets those records after
+// GuestTTL, long after any redelivery.
 //
 // Tables: cart_carts, cart_lines, cart_wishlist, cart_order_removals.
 // Events published: none. Events consumed: none (the order module calls

@@ -47,7 +47,9 @@ type Store interface {
 	// merged.
 	Merge(ctx context.Context, guestCartID, userCartID string, caps map[string]int64, now time.Time) (bool, error)
 	// PurgeGuestCarts deletes guest carts (merged or not) untouched since
-	// before olderThan, with their lines, and returns how many.
+	// before olderThan, with their lines, and returns how many. It also
+	// forgets the orders taken out of carts before olderThan (by then no
+	// redelivery of order.placed.v1 will ask again).
 	PurgeGuestCarts(ctx context.Context, olderThan time.Time) (int, error)
 
 	// AddWish puts a product on a user's wishlist; false (and the existing

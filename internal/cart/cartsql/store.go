@@ -308,11 +308,15 @@ func (s *Store) Merge(ctx context.Context, guestCartID, userCartID string, caps 
 	return merged, err
 }
 
-// PurgeGuestCarts deletes old guest carts and their lines.
+// PurgeGuestCarts deletes old guest carts and their lines, and old records
+// of orders taken out of carts.
 func (s *Store) PurgeGuestCarts(ctx context.Context, olderThan time.Time) (int, error) {
 	var n int64
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		cutoff := sqldb.Micros(olderThan)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM cart_order_removals WHERE removed_at < $1`, cutoff); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM cart_lines WHERE cart_id IN
 			(SELECT id FROM cart_carts WHERE user_id IS NULL AND updated_at < $1)`, cutoff); err != nil {
 			return err

@@ -319,4 +319,15 @@ func testRemoveOrdered(t *testing.T, s cart.Store) {
 	if ok, err := s.RemoveOrdered(ctx, "usr_3", "ord_3", ordered, t0); err != nil || !ok {
 		t.Errorf("RemoveOrdered for a user without a cart = %v, %v", ok, err)
 	}
+	// The purge forgets removals older than its cutoff, and only those: a
+	// forgotten order would be applied again, a remembered one is not.
+	if _, err := s.PurgeGuestCarts(ctx, t0.Add(30*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.RemoveOrdered(ctx, "usr_3", "ord_3", ordered, t0.Add(time.Hour)); err != nil || !ok {
+		t.Errorf("RemoveOrdered of a purged removal = %v, %v; want true (forgotten)", ok, err)
+	}
+	if ok, err := s.RemoveOrdered(ctx, "usr_1", "ord_1", ordered, t0.Add(time.Hour)); err != nil || ok {
+		t.Errorf("RemoveOrdered of a removal newer than the cutoff = %v, %v; want false", ok, err)
+	}
 }
