@@ -8,6 +8,7 @@
 #   is back. A return outside the other seller's window is refused. A ticket
 #   about the other seller order goes back and forth between the customer,
 #   the seller and support, with an internal note the customer never sees.
+#   An exchange: another size ships at no charge instead of a refund.
 #
 #   scripts/support.sh [BASE_URL]      (default http://localhost:8080)
 #
@@ -64,20 +65,28 @@ api 200 PUT "/inventory/$SKU1" '{"on_hand":20}' "$SELLER1" >/dev/null
 api 200 PUT "/inventory/$SKU2" '{"on_hand":20}' "$SELLER2" >/dev/null
 ADDRESS='{"name":"Cody Customer","line1":"1 Main St","city":"Springfield","postal_code":"12345","country":"US"}'
 
+# deliver ORDER_ID SELLER_TOKEN...: each seller packs and hands over its
+# part, the delivery partner delivers it.
+deliver() {
+	local oid=$1 tok ship st
+	shift
+	for tok in "$@"; do
+		until_json "/order/$oid" "$tok" '.seller_orders[0].shipment.id != null' true
+		ship=$(api 200 GET "/order/$oid" "" "$tok" | jq -r '.seller_orders[0].shipment.id')
+		api 200 POST "/shipment/$ship/pack" "" "$tok" >/dev/null
+		api 200 POST "/shipment/$ship/handover" "{\"partner_id\":\"$D\"}" "$tok" >/dev/null
+		for st in picked_up in_transit out_for_delivery delivered; do
+			api 200 POST "/shipment/$ship/event" "{\"status\":\"$st\"}" "$DRIVER" >/dev/null
+		done
+	done
+	until_json "/order/$oid" "$CUSTOMER" .status delivered
+}
+
 say "1. an order from two sellers, paid, shipped and delivered"
 OID=$(api 201 POST /order "{\"lines\":[{\"sku\":\"$SKU1\",\"quantity\":2},{\"sku\":\"$SKU2\",\"quantity\":1}],\"shipping_address\":$ADDRESS}" "$CUSTOMER" | jq -r .id)
 api 201 POST /payment "{\"order_id\":\"$OID\",\"method\":\"tok_visa\"}" "$CUSTOMER" >/dev/null
 until_json "/order/$OID" "$CUSTOMER" .status paid
-for tok in "$SELLER1" "$SELLER2"; do
-	until_json "/order/$OID" "$tok" '.seller_orders[0].shipment.id != null' true
-	ship=$(api 200 GET "/order/$OID" "" "$tok" | jq -r '.seller_orders[0].shipment.id')
-	api 200 POST "/shipment/$ship/pack" "" "$tok" >/dev/null
-	api 200 POST "/shipment/$ship/handover" "{\"partner_id\":\"$D\"}" "$tok" >/dev/null
-	for st in picked_up in_transit out_for_delivery delivered; do
-		api 200 POST "/shipment/$ship/event" "{\"status\":\"$st\"}" "$DRIVER" >/dev/null
-	done
-done
-until_json "/order/$OID" "$CUSTOMER" .status delivered
+deliver "$OID" "$SELLER1" "$SELLER2"
 SO1=$(api 200 GET "/order/$OID" "" "$SELLER1" | jq -r '.seller_orders[0].id')
 SO2=$(api 200 GET "/order/$OID" "" "$SELLER2" | jq -r '.seller_orders[0].id')
 echo "order $OID delivered: seller orders $SO1 and $SO2" >&2
@@ -123,7 +132,33 @@ api 200 PUT /seller/return-policy '{"window_days":0,"auto_approve":[]}' "$SELLER
 api 422 POST /return "{\"seller_order_id\":\"$SO2\",\"lines\":[{\"sku\":\"$SKU2\",\"quantity\":1,\"reason\":\"no_longer_needed\"}]}" "$CUSTOMER" | jq -r '"refused: \(.code): \(.detail)"' >&2
 api 200 PUT /seller/return-policy '{"window_days":14,"auto_approve":[]}' "$SELLER2" >/dev/null
 
-say "6. a ticket about the other seller order: customer, seller and support"
+say "6. an exchange: the customer takes another size instead of money"
+PRODUCT=$(api 200 GET "/product?seller=$S1&limit=100" | jq -c '[.items[] | select(.variants | length > 1)][0]')
+[ "$PRODUCT" != null ] || fail "no product of $S1 with two variants"
+VA=$(jq -r '.variants[0].sku' <<<"$PRODUCT")
+VB=$(jq -r '.variants[1].sku' <<<"$PRODUCT")
+api 200 PUT "/inventory/$VA" '{"on_hand":10}' "$SELLER1" >/dev/null
+api 200 PUT "/inventory/$VB" '{"on_hand":10}' "$SELLER1" >/dev/null
+O2=$(api 201 POST /order "{\"lines\":[{\"sku\":\"$VA\",\"quantity\":1}],\"shipping_address\":$ADDRESS}" "$CUSTOMER" | jq -r .id)
+api 201 POST /payment "{\"order_id\":\"$O2\",\"method\":\"tok_visa\"}" "$CUSTOMER" >/dev/null
+until_json "/order/$O2" "$CUSTOMER" .status paid
+deliver "$O2" "$SELLER1"
+SO3=$(api 200 GET "/order/$O2" "" "$CUSTOMER" | jq -r '.seller_orders[0].id')
+api 200 GET "/return/eligibility/$SO3" "" "$CUSTOMER" | jq -e --arg b "$VB" '[.lines[0].exchange[] | select(.sku == $b)] | length == 1' >/dev/null ||
+	fail "$VB is not offered in exchange for $VA"
+RX=$(api 201 POST /return "{\"seller_order_id\":\"$SO3\",\"lines\":[{\"sku\":\"$VA\",\"quantity\":1,\"reason\":\"size_or_fit\",\"exchange_sku\":\"$VB\"}]}" "$CUSTOMER" | jq -r .id)
+vb_before=$(on_hand "$VB" "$SELLER1")
+api 200 PUT "/return/$RX/approve" "" "$SELLER1" >/dev/null
+api 200 PUT "/return/$RX/receive" "{\"lines\":[{\"sku\":\"$VA\",\"quantity\":1,\"condition\":\"sellable\"}]}" "$SELLER1" >/dev/null
+until_json "/return/$RX" "$CUSTOMER" .status refunded
+XO=$(api 200 GET "/return/$RX" "" "$CUSTOMER" | jq -r '.exchange_order_id')
+[ "${XO#ord_}" != "$XO" ] || fail "return $RX has no replacement order"
+[ "$(api 200 GET "/return/$RX" "" "$CUSTOMER" | jq -r .refund.amount)" = 0 ] || fail "an exchange refunded money"
+api 200 GET "/order/$XO" "" "$CUSTOMER" | jq -r '"replacement \(.id) is \(.status), total \(.total.amount): " + ([.seller_orders[0].lines[] | "\(.sku) x\(.quantity)"] | join(", "))' >&2
+until_json "/order/$XO" "$SELLER1" '.seller_orders[0].shipment.id != null' true
+[ "$(on_hand "$VB" "$SELLER1")" = $((vb_before - 1)) ] || fail "the replacement's unit did not leave stock"
+
+say "7. a ticket about the other seller order: customer, seller and support"
 TID=$(api 201 POST /ticket "{\"subject\":\"Where is the charger?\",\"body\":\"The box had no charger.\",\"seller_order_id\":\"$SO2\"}" "$CUSTOMER" | jq -r .id)
 api 404 GET "/ticket/$TID" "" "$SELLER1" >/dev/null # not this seller's business
 api 201 POST "/ticket/$TID/message" '{"body":"Sorry! It ships separately, tracking to follow."}' "$SELLER2" >/dev/null

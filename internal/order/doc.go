@@ -114,6 +114,13 @@
 // seller order that was not cancelled is. Seller orders keep their status
 // (delivered).
 //
+// An exchange ships another variant instead of a refund: PlaceReplacement
+// (once per key) prices nothing, reserves and commits the stock, and writes
+// the order paid with order.placed.v1 and order.paid.v1 (replacement true),
+// so the shipment module ships it like any other. The "order.stock"
+// consumer of order.paid.v1 commits a replacement's stock again should the
+// call after the write have failed.
+//
 // # State machines
 //
 // Customer order (Status). Before payment it moves by itself; after payment
@@ -179,7 +186,7 @@
 // # Events published (aggregate = the order ID; payloads in event.go)
 //
 //	order.placed.v1          Placed {order_id, customer_id, total, seller_order_ids, lines, from_cart}
-//	order.paid.v1            PaidEvent {order_id, customer_id, paid_at, shipping_address, seller_orders}
+//	order.paid.v1            PaidEvent {order_id, customer_id, paid_at, shipping_address, seller_orders, replacement}
 //	order.cancelled.v1       CancelledEvent {order_id, customer_id, seller_order_ids, whole, reason, refund_required}
 //	order.delivered.v1       DeliveredEvent {order_id, customer_id}
 //	order.status_changed.v1  StatusChanged {order_id, customer_id, status, previous_status, at},
@@ -195,6 +202,7 @@
 //	shipment.status_changed.v1  as "order", exactly once
 //	return.refunded.v1          as "order", exactly once
 //	order.cancelled.v1          as "order.stock", at least once: Stock.Return (idempotent)
+//	order.paid.v1               as "order.stock", at least once: a replacement's Stock.Commit (idempotent)
 //	order.cancelled.v1          as "order.refund", at least once: refunds (idempotent)
 //	order.placed.v1             as "order.cart", at least once: Carts.RemoveOrdered (once per order)
 package order

@@ -54,6 +54,9 @@ type PaidEvent struct {
 	PaidAt          time.Time    `json:"paid_at"`
 	ShippingAddress Address      `json:"shipping_address"`
 	SellerOrders    []PaidSeller `json:"seller_orders"`
+	// Replacement marks an order placed at no charge in exchange for
+	// returned units (PlaceReplacement).
+	Replacement bool `json:"replacement,omitempty"`
 }
 
 // PaidSeller is one seller order of a PaidEvent.

@@ -179,6 +179,7 @@ func (s *Service) Subscribe(sub event.Subscriber) {
 	event.On(sub, Consumer, shipmentevent.TopicStatusChanged, s.OnShipmentStatusChanged)
 	event.On(sub, Consumer, supportevent.TopicReturnRefunded, s.OnReturnRefunded)
 	event.On(sub, ConsumerStock, TopicCancelled, s.OnCancelledStock)
+	event.On(sub, ConsumerStock, TopicPaid, s.OnPaidStock)
 	event.On(sub, ConsumerRefund, TopicCancelled, s.OnCancelled)
 	event.On(sub, ConsumerCart, TopicPlaced, s.OnPlaced)
 }

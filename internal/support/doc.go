@@ -64,7 +64,8 @@
 // written off), Refunds.RefundOrderPart refunds the original payment with
 // the part "return:<id>" (capped by the payment module at what is left to
 // refund), and the return becomes refunded. A failure is logged and the
-// ConsumerSettle consumer of return.received.v1 does it again. Two
+// ConsumerSettle consumer of return.received.v1 does it again (exchanged
+// lines: see Exchanges). Two
 // concurrent receipts cannot both apply: the second is a Conflict.
 //
 // # Tables (supportsql)
@@ -94,5 +95,13 @@
 //
 //	return.received.v1  as "support.settle", at least once: restock and refund (idempotent)
 //
-// Exchanges (a replacement variant instead of money) are not built yet.
+// # Exchanges
+//
+// A line may ask for another variant of the same product instead of money
+// (ReturnLineInput.ExchangeSKU), when that variant is sold and in stock
+// (Eligibility lists them). Its units are not refunded: on settling, the
+// order module places a replacement order at no charge for the units
+// received (Orders.PlaceReplacement, once per return), which the seller
+// ships like any other (Return.ExchangeOrderID). If the variant is gone by
+// then, those units are refunded instead, with a timeline note.
 package support

@@ -36,11 +36,13 @@ type ReturnInput struct {
 	Photos        []string          `json:"photos,omitempty"` // IDs of the caller's uploads
 }
 
-// ReturnLineInput is one line of a return request.
+// ReturnLineInput is one line of a return request. With ExchangeSKU the
+// customer takes that other variant of the same product instead of money.
 type ReturnLineInput struct {
-	SKU      string `json:"sku"`
-	Quantity int64  `json:"quantity"`
-	Reason   Reason `json:"reason"`
+	SKU         string `json:"sku"`
+	Quantity    int64  `json:"quantity"`
+	Reason      Reason `json:"reason"`
+	ExchangeSKU string `json:"exchange_sku,omitempty"`
 }
 
 // Eligibility tells a customer what of a seller order may be returned, and
@@ -66,6 +68,16 @@ type EligibilityLine struct {
 	Returnable bool        `json:"returnable"` // false for a non-returnable category
 	// Available is how many units may still be returned.
 	Available int64 `json:"available"`
+	// Exchange lists the product's other variants in stock, which the
+	// customer may take instead of money.
+	Exchange []ExchangeOption `json:"exchange"`
+}
+
+// ExchangeOption is a variant a returned line may be exchanged for.
+type ExchangeOption struct {
+	SKU       string            `json:"sku"`
+	Options   map[string]string `json:"options"`
+	Available int64             `json:"available"`
 }
 
 // ownPart returns the order holding sellerOrderID and that part, if the
@@ -92,7 +104,49 @@ func (s *Service) Eligibility(ctx context.Context, sellerOrderID string) (Eligib
 	if err != nil {
 		return Eligibility{}, err
 	}
-	return s.eligibility(ctx, part)
+	e, err := s.eligibility(ctx, part)
+	if err != nil || !e.Open {
+		return e, err
+	}
+	for i := range e.Lines {
+		if e.Lines[i].Available > 0 {
+			if e.Lines[i].Exchange, err = s.exchangeOptions(ctx, e.Lines[i]); err != nil {
+				return Eligibility{}, err
+			}
+		}
+	}
+	return e, nil
+}
+
+// exchangeOptions lists the other variants of l's product in stock.
+func (s *Service) exchangeOptions(ctx context.Context, l EligibilityLine) ([]ExchangeOption, error) {
+	p, err := s.deps.Products.Product(ctx, l.ProductID)
+	if apperr.Is(err, apperr.KindNotFound) {
+		return []ExchangeOption{}, nil // no longer sold
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read product %s: %w", l.ProductID, err)
+	}
+	var skus []string
+	for _, v := range p.Variants {
+		if v.SKU != l.SKU {
+			skus = append(skus, v.SKU)
+		}
+	}
+	out := []ExchangeOption{}
+	if len(skus) == 0 {
+		return out, nil
+	}
+	avail, err := s.deps.Stock.Available(ctx, skus)
+	if err != nil {
+		return nil, fmt.Errorf("read stock: %w", err)
+	}
+	for _, v := range p.Variants {
+		if v.SKU != l.SKU && avail[v.SKU] > 0 {
+			out = append(out, ExchangeOption{SKU: v.SKU, Options: v.Options, Available: avail[v.SKU]})
+		}
+	}
+	return out, nil
 }
 
 func (s *Service) eligibility(ctx context.Context, part *order.SellerOrder) (Eligibility, error) {
@@ -228,6 +282,11 @@ func (s *Service) RequestReturn(ctx context.Context, in ReturnInput) (Return, er
 			continue
 		}
 		e := el.Lines[j]
+		if l.ExchangeSKU != "" {
+			if err := s.checkExchange(ctx, i, e, l); err != nil {
+				return Return{}, err
+			}
+		}
 		if !e.Returnable {
 			return Return{}, &apperr.Error{Kind: apperr.KindUnprocessable, Code: "not_returnable",
 				Message: fmt.Sprintf("%s cannot be returned: its category is non-returnable", e.Title),
@@ -235,7 +294,7 @@ func (s *Service) RequestReturn(ctx context.Context, in ReturnInput) (Return, er
 		}
 		limits[l.SKU] = e.Quantity
 		r.Lines = append(r.Lines, ReturnLine{SKU: l.SKU, ProductID: e.ProductID, Title: e.Title, Quantity: l.Quantity,
-			Reason: l.Reason, UnitPrice: e.UnitPrice})
+			Reason: l.Reason, UnitPrice: e.UnitPrice, ExchangeSKU: l.ExchangeSKU})
 	}
 	if err := f.Err(); err != nil {
 		return Return{}, err
@@ -264,6 +323,38 @@ func (s *Service) RequestReturn(ctx context.Context, in ReturnInput) (Return, er
 		return Return{}, err
 	}
 	return s.Return(ctx, r.ID)
+}
+
+// checkExchange checks that line i may be exchanged for l.ExchangeSKU:
+// another variant of the same product, sold now and in stock (else
+// Unprocessable "exchange_unavailable").
+func (s *Service) checkExchange(ctx context.Context, i int, e EligibilityLine, l ReturnLineInput) error {
+	refuse := func(why string) error {
+		return &apperr.Error{Kind: apperr.KindUnprocessable, Code: "exchange_unavailable", Message: "the variant asked in exchange cannot be sent: " + why,
+			Fields: []apperr.FieldError{{Field: fmt.Sprintf("lines[%d].exchange_sku", i), Message: why}}}
+	}
+	if l.ExchangeSKU == l.SKU {
+		return refuse("it is the same variant")
+	}
+	skus, err := s.deps.Products.SKUs(ctx, []string{l.ExchangeSKU})
+	if err != nil {
+		return fmt.Errorf("look up %s: %w", l.ExchangeSKU, err)
+	}
+	v, ok := skus[l.ExchangeSKU]
+	if !ok || v.ProductID != e.ProductID {
+		return refuse("it is not a variant of this product")
+	}
+	if !v.Active {
+		return refuse("it is not sold now")
+	}
+	avail, err := s.deps.Stock.Available(ctx, []string{l.ExchangeSKU})
+	if err != nil {
+		return fmt.Errorf("read stock of %s: %w", l.ExchangeSKU, err)
+	}
+	if avail[l.ExchangeSKU] < l.Quantity {
+		return refuse(fmt.Sprintf("only %d in stock", avail[l.ExchangeSKU]))
+	}
+	return nil
 }
 
 // approve moves r to approved and schedules its pickup at the order's
@@ -731,13 +822,16 @@ func deliveredPickup(p *Pickup, now time.Time) *Pickup {
 
 // refundOf is what returning lines gives back: each unit's price plus its
 // share of the seller order's tax (rounded down). With received, only the
-// units received count; else every unit requested.
+// units received of lines not exchanged count; else every unit requested.
 func refundOf(lines []ReturnLine, part *order.SellerOrder, received bool) money.Money {
 	cur := part.Subtotal.Currency
 	var goods int64
 	for _, l := range lines {
 		n := l.Quantity
 		if received {
+			if l.ExchangeSKU != "" {
+				continue // the replacement is sent instead of money
+			}
 			n = l.Sellable + l.Damaged
 		}
 		goods += n * l.UnitPrice.Amount
@@ -850,6 +944,9 @@ func (s *Service) settle(ctx context.Context, returnID string) (Return, error) {
 		}
 		restocked = n
 	}
+	if r, err = s.exchange(ctx, r); err != nil {
+		return Return{}, err
+	}
 	if err := s.refund(ctx, r, r.Refund); err != nil {
 		return Return{}, err
 	}
@@ -872,6 +969,69 @@ func (s *Service) settle(ctx context.Context, returnID string) (Return, error) {
 		ev, err := r.move(ReturnRefunded, note, "", now)
 		return []Event{ev}, err
 	})
+}
+
+// exchange places the replacement order for r's exchanged lines received,
+// once (its key is the return's), and records it on r. When the
+// replacement cannot be sent (out of stock, no longer sold) those lines are
+// refunded instead: their amount joins r.Refund, written before any refund
+// is made, so a retry refunds the same total.
+func (s *Service) exchange(ctx context.Context, r Return) (Return, error) {
+	if r.ExchangeOrderID != "" {
+		return r, nil
+	}
+	var lines []order.LineInput
+	for _, l := range r.Lines {
+		if n := l.Sellable + l.Damaged; l.ExchangeSKU != "" && n > 0 {
+			lines = append(lines, order.LineInput{SKU: l.ExchangeSKU, Quantity: n})
+		}
+	}
+	if len(lines) == 0 {
+		return r, nil
+	}
+	o, err := s.deps.Orders.OrderOfPart(ctx, r.SellerOrderID)
+	if err != nil {
+		return Return{}, fmt.Errorf("read order of return %s: %w", r.ID, err)
+	}
+	now := s.clock()
+	rep, err := s.deps.Orders.PlaceReplacement(ctx, order.ReplacementInput{Key: "exchange:" + r.ID, CustomerID: r.CustomerID,
+		SellerID: r.SellerID, Lines: lines, ShippingAddress: o.ShippingAddress})
+	switch k := apperr.KindOf(err); {
+	case err == nil:
+		return s.store.UpdateReturn(ctx, r.ID, func(r *Return) ([]Event, error) {
+			if r.ExchangeOrderID != "" {
+				return nil, ErrUnchanged
+			}
+			r.ExchangeOrderID, r.UpdatedAt = rep.ID, now
+			r.Timeline = append(r.Timeline, Entry{Status: "exchange_placed", Note: "replacement order " + rep.ID + " ships at no charge", At: now})
+			return nil, nil
+		})
+	case k == apperr.KindConflict || k == apperr.KindUnprocessable:
+		s.log.WarnContext(ctx, "a return's replacement cannot be sent; refunding instead", "return", r.ID, "err", err)
+		part := o.Part(r.SellerOrderID)
+		return s.store.UpdateReturn(ctx, r.ID, func(r *Return) ([]Event, error) {
+			if r.ExchangeOrderID != "" || r.Status != Received {
+				return nil, ErrUnchanged
+			}
+			var moved []ReturnLine
+			for i := range r.Lines {
+				if r.Lines[i].ExchangeSKU != "" && r.Lines[i].Sellable+r.Lines[i].Damaged > 0 {
+					r.Lines[i].ExchangeSKU = ""
+					moved = append(moved, r.Lines[i])
+				}
+			}
+			if len(moved) == 0 {
+				return nil, ErrUnchanged
+			}
+			extra := refundOf(moved, part, true)
+			r.Refund.Amount += extra.Amount
+			r.UpdatedAt = now
+			r.Timeline = append(r.Timeline, Entry{Status: "exchange_unavailable",
+				Note: "the replacement is out of stock; the units are refunded instead", At: now})
+			return nil, nil
+		})
+	}
+	return Return{}, fmt.Errorf("place the replacement of return %s: %w", r.ID, err)
 }
 
 // PolicyInput is a seller's return policy.

@@ -119,6 +119,9 @@ type Return struct {
 	UpdatedAt   time.Time `json:"updated_at"`
 	// TicketID is the escalation ticket linked to the return, if any.
 	TicketID string `json:"ticket_id,omitempty"`
+	// ExchangeOrderID is the replacement order shipped at no charge for
+	// the lines exchanged rather than refunded.
+	ExchangeOrderID string `json:"exchange_order_id,omitempty"`
 }
 
 // ReturnLine is a quantity of one SKU of the seller order sent back.
@@ -132,6 +135,10 @@ type ReturnLine struct {
 	// Sellable and Damaged are the units received in each condition.
 	Sellable int64 `json:"sellable"`
 	Damaged  int64 `json:"damaged"`
+	// ExchangeSKU is the variant the customer takes instead of money ("":
+	// a refund). If it is out of stock when the parcel arrives, the line
+	// is refunded instead and ExchangeSKU cleared, with a timeline note.
+	ExchangeSKU string `json:"exchange_sku,omitempty"`
 }
 
 // Pickup is the collection of a return's parcel from the customer by a

@@ -27,6 +27,9 @@ type Orders interface {
 	// OrderOfPart returns the whole order holding a seller order, for any
 	// caller; NotFound when unknown.
 	OrderOfPart(ctx context.Context, sellerOrderID string) (order.Order, error)
+	// PlaceReplacement places, once per key, a paid order at no charge:
+	// the other variant a customer takes in exchange.
+	PlaceReplacement(ctx context.Context, in order.ReplacementInput) (order.Order, error)
 }
 
 // Products is what support needs from the catalog; *catalog.Service
@@ -34,6 +37,10 @@ type Orders interface {
 type Products interface {
 	ProductRefs(ctx context.Context, ids []string) (map[string]catalog.ProductRef, error)
 	Categories(ctx context.Context) ([]catalog.Category, error)
+	// Product returns a product with its variants, as the caller sees it.
+	Product(ctx context.Context, idOrSlug string) (catalog.Product, error)
+	// SKUs returns the known SKUs among skus.
+	SKUs(ctx context.Context, skus []string) (map[string]catalog.SKU, error)
 }
 
 // Refunds is what support needs from the payment module; *payment.Service
@@ -47,6 +54,8 @@ type Refunds interface {
 // it. ReturnUnits puts returned units back on hand, once per return and SKU.
 type Stock interface {
 	ReturnUnits(ctx context.Context, orderID, returnID string, lines []inventory.Line) (int64, error)
+	// Available returns the units available now per SKU.
+	Available(ctx context.Context, skus []string) (map[string]int64, error)
 }
 
 // People is what support needs from accounts; *account.Service satisfies it.

@@ -116,7 +116,9 @@ func (h *Handler) Ops() []rest.Op {
 				"seller's window (14 days from delivery unless the seller set another), 422 not_returnable for a product of a " +
 				"non-returnable category, 422 quantity_exceeds_delivered beyond what was delivered less other returns, 409 " +
 				"not_delivered before delivery. photos are IDs of the caller's uploads (at most 5). When every reason is one " +
-				"the seller approves automatically, the return is approved at once and a pickup scheduled.",
+				"the seller approves automatically, the return is approved at once and a pickup scheduled. A line with exchange_sku " +
+				"(another variant of the same product, in stock: see the eligibility's exchange options; else 422 " +
+				"exchange_unavailable) gets that variant shipped at no charge instead of a refund once the parcel is received.",
 			Request: support.ReturnInput{}, Response: support.Return{}, Status: 201, Errors: []int{400, 404, 409, 422},
 			Headers: []rest.Param{{Name: "Location", Description: "the return's URL"}},
 		},

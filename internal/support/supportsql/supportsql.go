@@ -463,7 +463,8 @@ func (s *Store) DeleteOrphans(ctx context.Context, before time.Time, limit int) 
 // ---- returns
 
 const returnCols = `id, order_id, seller_order_id, seller_id, customer_id, status, lines, comment, auto_approved,
-	reject_reason, currency, restocking_fee, refund, restocked, pickup, delivered_at, timeline, created_at, updated_at`
+	reject_reason, currency, restocking_fee, refund, restocked, pickup, delivered_at, timeline, created_at, updated_at,
+	exchange_order_id`
 
 func scanReturn(row interface{ Scan(...any) error }) (support.Return, error) {
 	var r support.Return
@@ -471,7 +472,8 @@ func scanReturn(row interface{ Scan(...any) error }) (support.Return, error) {
 	var auto int
 	var fee, refund, delivered, created, updated int64
 	if err := row.Scan(&r.ID, &r.OrderID, &r.SellerOrderID, &r.SellerID, &r.CustomerID, &r.Status, &lines, &r.Comment,
-		&auto, &r.RejectReason, &currency, &fee, &refund, &r.Restocked, &pickup, &delivered, &timeline, &created, &updated); err != nil {
+		&auto, &r.RejectReason, &currency, &fee, &refund, &r.Restocked, &pickup, &delivered, &timeline, &created, &updated,
+		&r.ExchangeOrderID); err != nil {
 		return r, err
 	}
 	r.AutoApproved = auto == 1
@@ -513,7 +515,7 @@ func returnArgs(r support.Return) ([]any, error) {
 	return []any{r.ID, r.OrderID, r.SellerOrderID, r.SellerID, r.CustomerID, string(r.Status), string(lines), r.Comment,
 		b2i(r.AutoApproved), r.RejectReason, r.Refund.Currency, r.RestockingFee.Amount, r.Refund.Amount, r.Restocked,
 		pickup, sqldb.Micros(r.DeliveredAt), string(timeline), sqldb.Micros(r.CreatedAt), sqldb.Micros(r.UpdatedAt),
-		partner, pstatus}, nil
+		r.ExchangeOrderID, partner, pstatus}, nil
 }
 
 func (s *Store) getReturn(ctx context.Context, q querier, id, lock string) (support.Return, error) {
@@ -553,7 +555,7 @@ func (s *Store) CreateReturn(ctx context.Context, r support.Return, limits map[s
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO support_return (`+returnCols+`, partner_id, pickup_status) VALUES ($1, $2, $3,
-			$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`, args...); err != nil {
+			$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`, args...); err != nil {
 			return fmt.Errorf("insert return: %w", err)
 		}
 		for _, p := range r.Photos {
@@ -643,8 +645,8 @@ func (s *Store) UpdateReturn(ctx context.Context, id string, fn func(r *support.
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE support_return SET status = $2, lines = $3, reject_reason = $4,
 			restocking_fee = $5, refund = $6, restocked = $7, pickup = $8, partner_id = $9, pickup_status = $10,
-			timeline = $11, updated_at = $12, auto_approved = $13 WHERE id = $1`,
-			a[0], a[5], a[6], a[9], a[11], a[12], a[13], a[14], a[19], a[20], a[16], a[18], a[8]); err != nil {
+			timeline = $11, updated_at = $12, auto_approved = $13, exchange_order_id = $14 WHERE id = $1`,
+			a[0], a[5], a[6], a[9], a[11], a[12], a[13], a[14], a[20], a[21], a[16], a[18], a[8], a[19]); err != nil {
 			return fmt.Errorf("update return %s: %w", id, err)
 		}
 		out = r

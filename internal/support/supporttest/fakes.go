@@ -33,12 +33,21 @@ type World struct {
 	Restocked  map[[2]string]int64 // (return ID, SKU) -> units
 	StockErr   error
 	RefundCall int
+	// Variants lists, per product, its SKUs (for exchanges); Stock the
+	// units available per SKU.
+	Variants map[string][]string
+	Stock    map[string]int64
+	// Replacements are the replacement orders placed, by key;
+	// ReplacementErr is returned while set.
+	Replacements   map[string]order.ReplacementInput
+	ReplacementErr error
 }
 
 // NewWorld returns an empty World.
 func NewWorld() *World {
 	return &World{Orders: map[string]order.Order{}, Products: map[string]catalog.ProductRef{}, Staff: map[string]bool{},
-		SellerOf: map[string]string{}, Refunded: map[string]money.Money{}, Restocked: map[[2]string]int64{}}
+		SellerOf: map[string]string{}, Refunded: map[string]money.Money{}, Restocked: map[[2]string]int64{},
+		Variants: map[string][]string{}, Stock: map[string]int64{}, Replacements: map[string]order.ReplacementInput{}}
 }
 
 // Deps are the World as the service's dependencies.
@@ -96,7 +105,49 @@ func (f orders) OrderOfPart(_ context.Context, sellerOrderID string) (order.Orde
 	return order.Order{}, apperr.NotFound("seller order %s not found", sellerOrderID)
 }
 
+func (f orders) PlaceReplacement(_ context.Context, in order.ReplacementInput) (order.Order, error) {
+	f.w.mu.Lock()
+	defer f.w.mu.Unlock()
+	if f.w.ReplacementErr != nil {
+		return order.Order{}, f.w.ReplacementErr
+	}
+	if _, ok := f.w.Replacements[in.Key]; !ok {
+		f.w.Replacements[in.Key] = in
+	}
+	return order.Order{ID: "ord_rep_" + in.Key, CustomerID: in.CustomerID, Status: order.Paid}, nil
+}
+
 type products struct{ w *World }
+
+func (f products) Product(_ context.Context, id string) (catalog.Product, error) {
+	f.w.mu.Lock()
+	defer f.w.mu.Unlock()
+	r, ok := f.w.Products[id]
+	if !ok {
+		return catalog.Product{}, apperr.NotFound("product %s not found", id)
+	}
+	p := catalog.Product{ID: id, Title: r.Title, SellerID: r.SellerID, CategoryID: r.CategoryID}
+	for _, sku := range f.w.Variants[id] {
+		p.Variants = append(p.Variants, catalog.Variant{SKU: sku, Options: map[string]string{"variant": sku}})
+	}
+	return p, nil
+}
+
+func (f products) SKUs(_ context.Context, skus []string) (map[string]catalog.SKU, error) {
+	f.w.mu.Lock()
+	defer f.w.mu.Unlock()
+	out := map[string]catalog.SKU{}
+	for pid, vs := range f.w.Variants {
+		for _, v := range vs {
+			for _, want := range skus {
+				if v == want {
+					out[v] = catalog.SKU{SKU: v, ProductID: pid, SellerID: f.w.Products[pid].SellerID, Active: true}
+				}
+			}
+		}
+	}
+	return out, nil
+}
 
 func (f products) ProductRefs(_ context.Context, ids []string) (map[string]catalog.ProductRef, error) {
 	f.w.mu.Lock()
@@ -150,6 +201,16 @@ func (f stock) ReturnUnits(_ context.Context, _, returnID string, lines []invent
 		n += l.Quantity
 	}
 	return n, nil
+}
+
+func (f stock) Available(_ context.Context, skus []string) (map[string]int64, error) {
+	f.w.mu.Lock()
+	defer f.w.mu.Unlock()
+	out := map[string]int64{}
+	for _, s := range skus {
+		out[s] = f.w.Stock[s]
+	}
+	return out, nil
 }
 
 type people struct{ w *World }

@@ -63,6 +63,7 @@ func Suite(t *testing.T, open Open) {
 		"SettleRetries":      settleRetries,
 		"Escalation":         escalation,
 		"Attachments":        attachments,
+		"Exchange":           exchange,
 	} {
 		t.Run(name, func(t *testing.T) {
 			st, db := open(t)
@@ -543,5 +544,60 @@ func attachments(t *testing.T, e *Env) {
 	}
 	if _, _, err := e.Svc.OpenAttachment(bob, orphan.ID); !apperr.Is(err, apperr.KindNotFound) {
 		t.Errorf("a purged upload opens: %v", err)
+	}
+}
+
+func exchange(t *testing.T, e *Env) {
+	w := e.World
+	w.DeliveredOrder("ord_1", "usr_ann", e.Now(), map[string]map[string]int64{"sel_a": {"TEE-M": 2, "CAP": 1}})
+	so := partOf(t, e, "ord_1", "sel_a")
+	w.Variants["prd_TEE-M"] = []string{"TEE-M", "TEE-L", "TEE-XL"}
+	w.Variants["prd_CAP"] = []string{"CAP"}
+	w.Stock["TEE-L"], w.Stock["TEE-XL"] = 5, 0
+	el := must(e.Svc.Eligibility(ann, so))
+	for _, l := range el.Lines {
+		switch l.SKU {
+		case "TEE-M":
+			if len(l.Exchange) != 1 || l.Exchange[0].SKU != "TEE-L" || l.Exchange[0].Available != 5 {
+				t.Errorf("TEE-M exchange options = %+v, want TEE-L (5 in stock) only", l.Exchange)
+			}
+		case "CAP":
+			if len(l.Exchange) != 0 {
+				t.Errorf("CAP exchange options = %+v, want none", l.Exchange)
+			}
+		}
+	}
+	for _, bad := range []struct{ sku, why string }{{"TEE-XL", "out of stock"}, {"CAP", "another product"}, {"TEE-M", "the same"}} {
+		_, err := e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{
+			{SKU: "TEE-M", Quantity: 1, Reason: support.SizeOrFit, ExchangeSKU: bad.sku}}})
+		wantCode(t, "exchange for "+bad.why, err, "exchange_unavailable")
+	}
+	r := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{
+		{SKU: "TEE-M", Quantity: 2, Reason: support.SizeOrFit, ExchangeSKU: "TEE-L"}, {SKU: "CAP", Quantity: 1, Reason: support.NoLongerNeeded}}}))
+	must(e.Svc.Approve(sellerA, r.ID))
+	r = must(e.Svc.Receive(sellerA, r.ID, support.ReceiveInput{Lines: []support.ReceiveLine{
+		{SKU: "TEE-M", Quantity: 2, Condition: support.Sellable}, {SKU: "CAP", Quantity: 1, Condition: support.Sellable}}}))
+	if r.Status != support.ReturnRefunded || r.ExchangeOrderID == "" || r.Refund != money.New(1100, "USD") {
+		t.Errorf("exchanged return = %s, exchange order %q, refund %v; want refunded, a replacement, 1100 USD (the cap only)", r.Status, r.ExchangeOrderID, r.Refund)
+	}
+	rep, ok := w.Replacements["exchange:"+r.ID]
+	if !ok || len(rep.Lines) != 1 || rep.Lines[0].SKU != "TEE-L" || rep.Lines[0].Quantity != 2 || rep.SellerID != "sel_a" || rep.ShippingAddress.Line1 != "1 Main St" {
+		t.Errorf("replacement = %+v", rep)
+	}
+
+	// Out of stock by the time the parcel arrives: refunded instead.
+	w.DeliveredOrder("ord_2", "usr_ann", e.Now(), map[string]map[string]int64{"sel_a": {"TEE-M": 1}})
+	so2 := partOf(t, e, "ord_2", "sel_a")
+	r2 := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so2, Lines: []support.ReturnLineInput{
+		{SKU: "TEE-M", Quantity: 1, Reason: support.SizeOrFit, ExchangeSKU: "TEE-L"}}}))
+	must(e.Svc.Approve(sellerA, r2.ID))
+	w.ReplacementErr = apperr.Conflict("insufficient_stock", "out of stock")
+	r2 = must(e.Svc.Receive(sellerA, r2.ID, support.ReceiveInput{Lines: []support.ReceiveLine{{SKU: "TEE-M", Quantity: 1, Condition: support.Sellable}}}))
+	if r2.Status != support.ReturnRefunded || r2.ExchangeOrderID != "" || r2.Refund != money.New(1100, "USD") || r2.Lines[0].ExchangeSKU != "" {
+		t.Errorf("return whose replacement is out of stock = %s, exchange %q, refund %v, line %+v; want refunded 1100 USD instead",
+			r2.Status, r2.ExchangeOrderID, r2.Refund, r2.Lines[0])
+	}
+	if got := w.Refunded["return:"+r2.ID]; got != money.New(1100, "USD") {
+		t.Errorf("refunded %v, want 1100 USD", got)
 	}
 }

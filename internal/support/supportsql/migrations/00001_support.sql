@@ -73,6 +73,7 @@ CREATE TABLE support_return (
     pickup          TEXT    NOT NULL DEFAULT '',
     partner_id      TEXT    NOT NULL DEFAULT '',
     pickup_status   TEXT    NOT NULL DEFAULT '',
+    exchange_order_id TEXT  NOT NULL DEFAULT '',
     delivered_at    BIGINT  NOT NULL,
     timeline        TEXT    NOT NULL,
     created_at      BIGINT  NOT NULL,

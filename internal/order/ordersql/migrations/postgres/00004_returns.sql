@@ -9,8 +9,13 @@ ALTER TABLE order_seller_orders ADD CONSTRAINT order_seller_orders_refunded_chec
 ALTER TABLE order_orders DROP CONSTRAINT order_orders_status_check;
 ALTER TABLE order_orders ADD CONSTRAINT order_orders_status_check CHECK (status IN ('pending_payment', 'paid',
     'partially_shipped', 'shipped', 'partially_delivered', 'delivered', 'cancelled', 'refunded', 'partially_returned', 'returned'));
+-- A replacement sent in exchange for returned units costs nothing.
+ALTER TABLE order_orders DROP CONSTRAINT order_orders_total_check;
+ALTER TABLE order_orders ADD CONSTRAINT order_orders_total_check CHECK (total >= 0);
 
 -- +goose Down
+ALTER TABLE order_orders DROP CONSTRAINT order_orders_total_check;
+ALTER TABLE order_orders ADD CONSTRAINT order_orders_total_check CHECK (total > 0);
 ALTER TABLE order_orders DROP CONSTRAINT order_orders_status_check;
 ALTER TABLE order_orders ADD CONSTRAINT order_orders_status_check CHECK (status IN ('pending_payment', 'paid',
     'partially_shipped', 'shipped', 'partially_delivered', 'delivered', 'cancelled', 'refunded'));

@@ -24,7 +24,7 @@ CREATE TABLE order_orders (
     subtotal               BIGINT  NOT NULL CHECK (subtotal >= 0),
     shipping               BIGINT  NOT NULL CHECK (shipping >= 0),
     tax                    BIGINT  NOT NULL CHECK (tax >= 0),
-    total                  BIGINT  NOT NULL CHECK (total > 0),
+    total                  BIGINT  NOT NULL CHECK (total >= 0), -- 0: a replacement sent in exchange
     refunded               BIGINT  NOT NULL DEFAULT 0 CHECK (refunded >= 0),
     shipping_address       TEXT    NOT NULL,
     reservation_expires_at BIGINT  NOT NULL,
