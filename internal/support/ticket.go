@@ -93,8 +93,11 @@ type Ticket struct {
 	FirstResponseDue time.Time  `json:"first_response_due"`
 	FirstResponseAt  *time.Time `json:"first_response_at,omitempty"`
 	// Overdue is computed when read: no first response and past due.
-	Overdue      bool `json:"overdue"`
-	MessageCount int  `json:"message_count"`
+	Overdue bool `json:"overdue"`
+	// MessageCount counts the messages the viewer sees.
+	MessageCount int `json:"message_count"`
+	// InternalCount counts the internal notes among all the messages.
+	InternalCount int `json:"-"`
 	// LastReplyBy is who last replied in public: customer, seller or support.
 	LastReplyBy auth.Role  `json:"last_reply_by,omitempty"`
 	LastMessage time.Time  `json:"last_message_at"`

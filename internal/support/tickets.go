@@ -230,7 +230,9 @@ func (w who) message(m Message) Message {
 func (s *Service) view(w who, t Ticket) Ticket {
 	t.Overdue = t.overdue(s.clock())
 	if !w.staff() {
+		// Nothing may tell a customer or seller that a note exists.
 		t.AssigneeID = ""
+		t.MessageCount -= t.InternalCount
 	}
 	return t
 }
@@ -265,6 +267,9 @@ func (s *Service) Reply(ctx context.Context, ticketID string, in MessageInput) (
 			Body: strings.TrimSpace(in.Body), Internal: in.Internal, CreatedAt: now, Attachments: attachmentRefs(in.Attachments)}
 		prev := t.Status
 		t.MessageCount++
+		if in.Internal {
+			t.InternalCount++
+		}
 		t.LastMessage, t.UpdatedAt = now, now
 		if !in.Internal {
 			switch {

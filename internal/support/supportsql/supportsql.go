@@ -88,7 +88,7 @@ func timePtr(v sql.NullInt64) *time.Time {
 
 const ticketCols = `id, subject, category, status, priority, customer_id, seller_id, assignee_id, order_id,
 	seller_order_id, product_id, return_id, first_response_due, first_response_at, last_reply_by, message_count,
-	last_message_at, resolved_at, closed_at, created_at, updated_at`
+	last_message_at, resolved_at, closed_at, created_at, updated_at, internal_count`
 
 func scanTicket(row interface{ Scan(...any) error }) (support.Ticket, error) {
 	var t support.Ticket
@@ -97,7 +97,7 @@ func scanTicket(row interface{ Scan(...any) error }) (support.Ticket, error) {
 	var lastBy string
 	err := row.Scan(&t.ID, &t.Subject, &t.Category, &t.Status, &t.Priority, &t.CustomerID, &t.SellerID, &t.AssigneeID,
 		&t.OrderID, &t.SellerOrderID, &t.ProductID, &t.ReturnID, &due, &first, &lastBy, &t.MessageCount, &last,
-		&resolved, &closed, &created, &updated)
+		&resolved, &closed, &created, &updated, &t.InternalCount)
 	if err != nil {
 		return t, err
 	}
@@ -112,7 +112,7 @@ func ticketArgs(t support.Ticket) []any {
 	return []any{t.ID, t.Subject, string(t.Category), string(t.Status), string(t.Priority), t.CustomerID, t.SellerID,
 		t.AssigneeID, t.OrderID, t.SellerOrderID, t.ProductID, t.ReturnID, sqldb.Micros(t.FirstResponseDue),
 		nullMicros(t.FirstResponseAt), string(t.LastReplyBy), t.MessageCount, sqldb.Micros(t.LastMessage),
-		nullMicros(t.ResolvedAt), nullMicros(t.ClosedAt), sqldb.Micros(t.CreatedAt), sqldb.Micros(t.UpdatedAt)}
+		nullMicros(t.ResolvedAt), nullMicros(t.ClosedAt), sqldb.Micros(t.CreatedAt), sqldb.Micros(t.UpdatedAt), t.InternalCount}
 }
 
 func getTicket(ctx context.Context, q querier, id, lock string) (support.Ticket, error) {
@@ -130,7 +130,7 @@ func getTicket(ctx context.Context, q querier, id, lock string) (support.Ticket,
 func (s *Store) CreateTicket(ctx context.Context, t support.Ticket, m support.Message, evs []support.Event) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO support_ticket (`+ticketCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7,
-			$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`, ticketArgs(t)...); err != nil {
+			$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`, ticketArgs(t)...); err != nil {
 			return fmt.Errorf("insert ticket: %w", err)
 		}
 		if err := insertMessage(ctx, tx, m); err != nil {
@@ -244,10 +244,11 @@ func (s *Store) change(ctx context.Context, id string, fn func(t *support.Ticket
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE support_ticket SET subject = $1, category = $2, status = $3, priority = $4,
 			seller_id = $5, assignee_id = $6, first_response_due = $7, first_response_at = $8, last_reply_by = $9,
-			message_count = $10, last_message_at = $11, resolved_at = $12, closed_at = $13, updated_at = $14
-			WHERE id = $15`, t.Subject, string(t.Category), string(t.Status), string(t.Priority), t.SellerID, t.AssigneeID,
+			message_count = $10, last_message_at = $11, resolved_at = $12, closed_at = $13, updated_at = $14,
+			internal_count = $15 WHERE id = $16`, t.Subject, string(t.Category), string(t.Status), string(t.Priority), t.SellerID, t.AssigneeID,
 			sqldb.Micros(t.FirstResponseDue), nullMicros(t.FirstResponseAt), string(t.LastReplyBy), t.MessageCount,
-			sqldb.Micros(t.LastMessage), nullMicros(t.ResolvedAt), nullMicros(t.ClosedAt), sqldb.Micros(t.UpdatedAt), t.ID); err != nil {
+			sqldb.Micros(t.LastMessage), nullMicros(t.ResolvedAt), nullMicros(t.ClosedAt), sqldb.Micros(t.UpdatedAt),
+			t.InternalCount, t.ID); err != nil {
 			return fmt.Errorf("update ticket %s: %w", id, err)
 		}
 		if m != nil {

@@ -16,6 +16,7 @@ CREATE TABLE support_ticket (
     first_response_at  BIGINT,
     last_reply_by      TEXT    NOT NULL DEFAULT '',
     message_count      INTEGER NOT NULL DEFAULT 0,
+    internal_count     INTEGER NOT NULL DEFAULT 0,
     last_message_at    BIGINT  NOT NULL,
     resolved_at        BIGINT,
     closed_at          BIGINT,
