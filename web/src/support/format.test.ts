@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canCancelReturn, checkFile, formatSize, lineFieldErrors, returnEntryLabel, returnSteps, ticketLabelFor } from './format';
+import { canCancelReturn, checkFile, formatSize, lineFieldErrors, returnEntryLabel, returnSteps, returnSummary, ticketContext, ticketLabelFor } from './format';
 import type { Pickup, Return } from '../api/support';
 
 const pickup = (status: Pickup['status']): Pickup => ({
@@ -106,5 +106,23 @@ describe('ticketLabelFor', () => {
     expect(ticketLabelFor('awaiting_customer', 'seller')).toBe('Awaiting customer');
     expect(ticketLabelFor('awaiting_seller', 'seller')).toBe('Awaiting your reply');
     expect(ticketLabelFor('resolved', 'customer')).toBe('Resolved');
+  });
+});
+
+describe('ticketContext', () => {
+  it('takes one subject from the query, with the topic that fits', () => {
+    expect(ticketContext(new URLSearchParams('seller_order_id=so_1&order=ord_1'))).toEqual({ about: { seller_order_id: 'so_1' }, category: 'order' });
+    expect(ticketContext(new URLSearchParams('return_id=ret_1&order_id=ord_1'))).toEqual({ about: { return_id: 'ret_1' }, category: 'return' });
+    expect(ticketContext(new URLSearchParams('product_id=prd_1'))).toEqual({ about: { product_id: 'prd_1' }, category: 'product' });
+    expect(ticketContext(new URLSearchParams('order_id=ord_1'))).toEqual({ about: { order_id: 'ord_1' }, category: 'order' });
+    expect(ticketContext(new URLSearchParams(''))).toEqual({ about: {}, category: '' });
+  });
+});
+
+describe('returnSummary', () => {
+  it('names up to three lines', () => {
+    const l = (title: string, quantity = 1) => ({ title, quantity }) as Return['lines'][number];
+    expect(returnSummary({ lines: [l('Lamp'), l('Mug', 2)] })).toBe('1 × Lamp, 2 × Mug');
+    expect(returnSummary({ lines: [l('A'), l('B'), l('C'), l('D'), l('E')] })).toBe('1 × A, 1 × B, 1 × C and 2 more');
   });
 });

@@ -11,6 +11,7 @@ import {
   type Return,
   type ReturnStatus,
   type TicketCategory,
+  type TicketInput,
   type TicketStatus,
 } from '../api/support';
 
@@ -81,6 +82,23 @@ export function ticketLabelFor(s: TicketStatus, viewer: 'customer' | 'seller' | 
   if (s === 'awaiting_customer' && viewer === 'customer') return 'Awaiting your reply';
   if (s === 'awaiting_seller' && viewer === 'seller') return 'Awaiting your reply';
   return ticketLabel(s);
+}
+
+/**
+ * ticketContext reads what a new ticket is about from the page's query
+ * (order_id, seller_order_id, product_id or return_id; the first given
+ * wins, as the API takes one) and the topic that fits it.
+ */
+export function ticketContext(q: URLSearchParams): { about: Partial<Pick<TicketInput, 'order_id' | 'seller_order_id' | 'product_id' | 'return_id'>>; category: TicketCategory | '' } {
+  const ret = q.get('return_id');
+  if (ret) return { about: { return_id: ret }, category: 'return' };
+  const so = q.get('seller_order_id');
+  if (so) return { about: { seller_order_id: so }, category: 'order' };
+  const order = q.get('order_id');
+  if (order) return { about: { order_id: order }, category: 'order' };
+  const product = q.get('product_id');
+  if (product) return { about: { product_id: product }, category: 'product' };
+  return { about: {}, category: '' };
 }
 
 // ---- returns -----------------------------------------------------------------
@@ -169,4 +187,13 @@ export function lineFieldErrors(fields: { field: string; message: string }[], sk
     if (sku && !out[sku]) out[sku] = `${m[2] === 'sku' ? 'This item' : humanize(m[2])} ${f.message}`;
   }
   return out;
+}
+
+/** returnSummary is a return's items in a few words: "1 × Lamp, 2 × Mug". */
+export function returnSummary(r: Pick<Return, 'lines'>): string {
+  const s = r.lines
+    .slice(0, 3)
+    .map((l) => `${l.quantity} × ${l.title}`)
+    .join(', ');
+  return r.lines.length > 3 ? `${s} and ${r.lines.length - 3} more` : s;
 }
