@@ -239,13 +239,13 @@ function SellerPart({ part, n, of, customer }: { part: SellerOrder; n: number; o
       {(returnable || helpable) && (
         <div className="part-actions">
           {returnable && (
-            <Link className="btn secondary small" to={`/orders/${encodeURIComponent(part.order_id)}/return/${encodeURIComponent(part.id)}`} aria-label={`Return items of parcel ${n}`}>
-              Return items
+            <Link className="btn secondary small" to={`/orders/${encodeURIComponent(part.order_id)}/return/${encodeURIComponent(part.id)}`}>
+              Return items<span className="sr-only"> of parcel {n}</span>
             </Link>
           )}
           {helpable && (
-            <Link to={`/tickets/new?seller_order_id=${encodeURIComponent(part.id)}&order=${encodeURIComponent(part.order_id)}`} aria-label={`Get help with parcel ${n}`}>
-              Get help with this parcel
+            <Link to={`/tickets/new?seller_order_id=${encodeURIComponent(part.id)}&order=${encodeURIComponent(part.order_id)}`}>
+              Get help with this parcel<span className="sr-only"> ({n} of {of})</span>
             </Link>
           )}
         </div>
