@@ -8,6 +8,7 @@ import type { Order, Page, Payment, SellerOrder, Shipment } from '../api/types';
 import type { Return } from '../api/support';
 import { Badge, ErrorBox, Loading, Price, Timeline, formatDate, humanize, type TimelineStep } from '../ui/kit';
 import { ShipmentTimeline } from '../ui/shipment';
+import { formatMoney } from '../lib/money';
 import { TestCardPicker } from './Checkout';
 import { formatAddress } from './AddressForm';
 import { ReturnBadge } from '../support/badges';
@@ -176,6 +177,9 @@ function orderSteps(o: Order): TimelineStep[] {
       ? { label: 'Delivered', state: 'todo' }
       : { label: delivered.length < n ? `Delivered (${delivered.length} of ${n} parcels)` : 'Delivered', at: delivered[delivered.length - 1], state: delivered.length < n ? 'current' : 'done' },
   );
+  if ((o.status === 'partially_returned' || o.status === 'returned') && o.refunded) {
+    steps.push({ label: o.status === 'returned' ? 'Returned' : 'Partly returned', state: 'done', detail: 'Refunded ' + formatMoney(o.refunded) });
+  }
   // the first step not done is the current one
   const firstOpen = steps.findIndex((s) => s.state !== 'done');
   return steps.map((s, i) => (i === firstOpen && s.state === 'todo' ? { ...s, state: 'current' } : s));
