@@ -284,3 +284,50 @@ test('a customer asks about a parcel, hears from the seller and support, never s
     await context.close();
   }
 });
+
+test('a rejected return is escalated to support, and a requested one is cancelled', async (t) => {
+  const s = await ready(t);
+  if (!s) return;
+  const { tok, order, parts } = s;
+  const [first, second] = parts;
+  // Through the API: one return the seller rejects, one the customer will withdraw.
+  const rejected = await call('POST', '/return', { seller_order_id: second.part.id, lines: [{ sku: second.sku, quantity: 1, reason: 'no_longer_needed' }] }, tok.customer, 201);
+  await call('PUT', `/return/${rejected.id}/reject`, { reason: 'The seal is broken: opened software cannot be returned.' }, tok.seller2);
+  const pending = await call('POST', '/return', { seller_order_id: first.part.id, lines: [{ sku: first.sku, quantity: 1, reason: 'size_or_fit' }] }, tok.customer, 201);
+
+  const { page: c, errors, context } = await open(browser, { width: 390, height: 844 });
+  try {
+    await signIn(c, ...demo.customer);
+    await c.goto('/returns/' + rejected.id);
+    await c.getByTestId('return-status').filter({ hasText: 'Rejected' }).waitFor();
+    await c.getByTestId('reject-reason').getByText('The seal is broken', { exact: false }).waitFor();
+    assert.equal(await c.getByRole('button', { name: 'Cancel return' }).count(), 0, 'a rejected return cannot be cancelled');
+    await shot(c, '70-return-rejected-phone');
+    await c.getByRole('link', { name: 'Escalate to support' }).click();
+    await c.waitForURL(/\/tickets\/new\?return_id=/);
+    await c.getByRole('heading', { name: 'Ask support about a return' }).waitFor();
+    assert.equal(await c.getByLabel('Topic').inputValue(), 'return');
+    await c.getByLabel('Subject').fill('Please review this rejection');
+    await c.getByLabel('How can we help?').fill('The seal was intact when I sent it back.');
+    await c.getByRole('button', { name: 'Send' }).click();
+    await c.waitForURL(/\/tickets\/tkt_/);
+    const ticketId = new URL(c.url()).pathname.split('/').pop();
+    await c.getByRole('link', { name: 'return ' + rejected.id }).click();
+    await c.waitForURL(new RegExp('/returns/' + rejected.id));
+    await c.getByRole('link', { name: 'View your ticket' }).click();
+    await c.waitForURL(new RegExp('/tickets/' + ticketId));
+
+    // The other return is withdrawn before pickup.
+    await c.goto('/returns/' + pending.id);
+    await c.getByTestId('return-status').filter({ hasText: 'Requested' }).waitFor();
+    await c.getByRole('button', { name: 'Cancel return' }).click();
+    await c.getByRole('button', { name: 'Yes, cancel the return' }).click();
+    await c.getByTestId('return-status').filter({ hasText: 'Cancelled' }).waitFor();
+    assert.equal((await call('GET', '/return/' + pending.id, undefined, tok.customer)).status, 'cancelled');
+    await shot(c, '71-return-cancelled-phone');
+
+    assert.deepEqual(errors.filter((e) => !ignorable(e)), [], 'no script errors');
+  } finally {
+    await context.close();
+  }
+});
