@@ -24,6 +24,9 @@ for (const [name, path, wait, who, need] of [
   ['admin', '/admin', 'table.data', demo.admin],
   ['admin reviews', '/admin/reviews', '[data-testid=moderation-row]', demo.admin, 'GET /api/v1/review'],
   ['admin events', '/admin/events', '[data-testid=dead-letter], .empty', demo.admin, 'GET /api/v1/admin/event/dead'],
+  ['my returns', '/returns', '[data-testid=return-row], .empty', demo.customer, 'GET /api/v1/return'],
+  ['my tickets', '/tickets', '[data-testid=ticket-row], .empty', demo.customer, 'GET /api/v1/ticket'],
+  ['new ticket', '/tickets/new?order_id=ord_x', 'form[aria-label="New ticket"]', demo.customer, 'POST /api/v1/ticket'],
 ]) {
   test(`no serious accessibility violations: ${name}`, async (t) => {
     if (need && !api.has(need)) return t.skip(need + ' is not on this server');
