@@ -339,3 +339,70 @@ test('a rejected return is escalated to support, and a requested one is cancelle
     await context.close();
   }
 });
+
+test('a customer exchanges an item for another variant, shipped at no charge', async (t) => {
+  if (!api.has('POST /api/v1/return') || !api.has('POST /api/v1/order')) return t.skip('returns are not on this server');
+  const tok = { customer: await token(demo.customer), seller: await token(demo.seller), driver: await token(demo.delivery) };
+  const driverId = (await call('GET', '/me', undefined, tok.driver)).id;
+  const store = await call('GET', '/seller/me', undefined, tok.seller);
+  const list = await call('GET', `/product?seller=${store.id}&limit=100`);
+  const product = list.items.find((p) => p.status === 'active' && p.variants.length > 1);
+  if (!product) return t.skip('no demo product with two variants');
+  const [a, b] = product.variants;
+  for (const v of [a, b]) await call('PUT', '/inventory/' + v.sku, { on_hand: 10 }, tok.seller);
+  await call('PUT', '/seller/return-policy', { window_days: 14, auto_approve: [] }, tok.seller);
+  const address = { name: 'Cody Customer', line1: '1 Main St', city: 'Springfield', postal_code: '12345', country: 'US' };
+  const order = await call('POST', '/order', { lines: [{ sku: a.sku, quantity: 1 }], shipping_address: address }, tok.customer, 201);
+  await call('POST', '/payment', { order_id: order.id, method: 'tok_visa' }, tok.customer, 201);
+  await until(async () => (await call('GET', '/order/' + order.id, undefined, tok.customer)).status === 'paid', 'the order is paid');
+  let ship;
+  await until(async () => {
+    ship = (await call('GET', '/order/' + order.id, undefined, tok.seller)).seller_orders[0].shipment?.id;
+    return !!ship;
+  }, 'a shipment');
+  await call('POST', `/shipment/${ship}/pack`, undefined, tok.seller);
+  await call('POST', `/shipment/${ship}/handover`, { partner_id: driverId }, tok.seller);
+  for (const status of ['picked_up', 'in_transit', 'out_for_delivery', 'delivered']) await call('POST', `/shipment/${ship}/event`, { status }, tok.driver);
+  await until(async () => (await call('GET', '/order/' + order.id, undefined, tok.customer)).status === 'delivered', 'the order is delivered');
+  const part = (await call('GET', '/order/' + order.id, undefined, tok.customer)).seller_orders[0];
+
+  const { page: c, errors, context } = await open(browser);
+  try {
+    await signIn(c, ...demo.customer);
+    await c.goto(`/orders/${order.id}/return/${part.id}`);
+    const line = c.getByTestId('return-pick-line').first();
+    await line.getByLabel('Quantity to return').selectOption('1');
+    await line.getByLabel('Reason').selectOption('size_or_fit');
+    const want = line.getByLabel('What would you like?');
+    const choice = await want.locator('option', { hasText: 'Exchange for' }).first();
+    const value = await choice.getAttribute('value');
+    assert.ok(value, 'another variant is offered in exchange');
+    await want.selectOption(value);
+    await shot(c, '67-return-exchange');
+    await c.getByRole('button', { name: 'Request return' }).click();
+    await c.waitForURL(/\/returns\/ret_/);
+    const returnId = new URL(c.url()).pathname.split('/').pop();
+    await c.getByTestId('return-exchange').filter({ hasText: value }).waitFor();
+
+    await call('PUT', `/return/${returnId}/approve`, undefined, tok.seller);
+    await call('PUT', `/return/${returnId}/receive`, { lines: [{ sku: part.lines[0].sku, quantity: 1, condition: 'sellable' }] }, tok.seller);
+    let exchanged;
+    await until(async () => {
+      exchanged = await call('GET', '/return/' + returnId, undefined, tok.customer);
+      return !!exchanged.exchange_order_id && exchanged.status === 'refunded';
+    }, 'the replacement is placed');
+    assert.equal(exchanged.refund.amount, 0, 'an exchange refunds no money');
+    const replacement = await call('GET', '/order/' + exchanged.exchange_order_id, undefined, tok.customer);
+    assert.equal(replacement.total.amount, 0, 'the replacement costs nothing');
+    assert.equal(replacement.seller_orders[0].lines[0].sku, value, 'the replacement is the variant chosen');
+    await c.reload();
+    const link = c.getByTestId('exchange-order').getByRole('link', { name: 'follow the replacement order' });
+    await link.click();
+    await c.waitForURL(new RegExp('/orders/' + exchanged.exchange_order_id + '$'));
+    await c.getByText(product.title).first().waitFor();
+    await shot(c, '68-exchange-order');
+    assert.deepEqual(errors.filter((e) => !ignorable(e)), [], 'no console errors');
+  } finally {
+    await context.close();
+  }
+});

@@ -118,6 +118,14 @@ function ReturnDetail() {
               <p className="small">Once the seller receives the items, the refund goes back to your original payment method, tax included.</p>
             )}
             {r.auto_approved && <p className="small muted">Approved automatically under the seller’s return policy.</p>}
+            {r.exchange_order_id ? (
+              <p className="small" data-testid="exchange-order">
+                Your exchange ships at no charge: <Link to={'/orders/' + encodeURIComponent(r.exchange_order_id)}>follow the replacement order</Link>.
+              </p>
+            ) : (
+              r.lines.some((l) => l.exchange_sku) &&
+              r.status !== 'refunded' && <p className="small">Items you exchange are not refunded: the new variant ships at no charge once the seller receives yours.</p>
+            )}
           </section>
           {(r.pickup || r.timeline.some((e) => e.status === 'pickup_unassigned')) && (
             <section className="panel" aria-labelledby="ret-pickup-title">

@@ -5,7 +5,7 @@ import { RequireUser } from '../app/routes';
 import { api } from '../app/api';
 import { isApiError, newIdempotencyKey } from '../api/client';
 import type { Order } from '../api/types';
-import { reasonLabel, type Eligibility, type EligibilityLine, type Return, type ReturnInput, type ReturnReason } from '../api/support';
+import { optionLabel, reasonLabel, type Eligibility, type EligibilityLine, type Return, type ReturnInput, type ReturnReason } from '../api/support';
 import { ErrorBox, Loading, Price, SelectField, TextArea, fieldError, formatDate, useToast } from '../ui/kit';
 import { UploadField, useUploads } from '../support/attachments';
 import { lineFieldErrors } from '../support/format';
@@ -23,6 +23,7 @@ const reasons = Object.keys(reasonLabel) as ReturnReason[];
 interface Choice {
   quantity: number;
   reason: ReturnReason | '';
+  exchange: string; // "" for a refund, else the variant's SKU
 }
 
 function ReturnForm() {
@@ -129,7 +130,7 @@ function EligibleForm({ orderId, el }: { orderId: string; el: Eligibility }) {
   if (!open) return <Closed el={el} orderId={orderId} />;
 
   const set = (sku: string, c: Partial<Choice>) => {
-    setChoices((all) => ({ ...all, [sku]: { ...(all[sku] ?? { quantity: 0, reason: '' }), ...c } }));
+    setChoices((all) => ({ ...all, [sku]: { ...(all[sku] ?? { quantity: 0, reason: '', exchange: '' }), ...c } }));
     setLocal((l) => ({ ...l, [sku]: '' }));
     setNoneChosen(false);
   };
@@ -143,12 +144,20 @@ function EligibleForm({ orderId, el }: { orderId: string; el: Eligibility }) {
       return;
     }
     const missing: Record<string, string> = {};
-    for (const l of chosen) if (!choices[l.sku].reason) missing[l.sku] = 'Choose why you are returning it.';
+    for (const l of chosen) {
+      const c = choices[l.sku];
+      const ex = l.exchange?.find((o) => o.sku === c.exchange);
+      if (!c.reason) missing[l.sku] = 'Choose why you are returning it.';
+      else if (ex && ex.available < c.quantity) missing[l.sku] = `Only ${ex.available} of ${optionLabel(ex)} in stock: return fewer or take a refund.`;
+    }
     setLocal(missing);
     if (Object.keys(missing).length) return;
     const input: ReturnInput = {
       seller_order_id: el.seller_order_id,
-      lines: chosen.map((l) => ({ sku: l.sku, quantity: choices[l.sku].quantity, reason: choices[l.sku].reason as ReturnReason })),
+      lines: chosen.map((l) => {
+        const c = choices[l.sku];
+        return { sku: l.sku, quantity: c.quantity, reason: c.reason as ReturnReason, ...(c.exchange ? { exchange_sku: c.exchange } : {}) };
+      }),
     };
     if (comment.trim()) input.comment = comment.trim();
     if (uploads.ids.length) input.photos = uploads.ids;
@@ -171,7 +180,7 @@ function EligibleForm({ orderId, el }: { orderId: string; el: Eligibility }) {
         )}
         <ul className="return-pick">
           {el.lines.map((l) => {
-            const c = choices[l.sku] ?? { quantity: 0, reason: '' };
+            const c = choices[l.sku] ?? { quantity: 0, reason: '', exchange: '' };
             const note = lineNote(l);
             const err = local[l.sku] || apiLines[l.sku];
             return (
@@ -202,6 +211,16 @@ function EligibleForm({ orderId, el }: { orderId: string; el: Eligibility }) {
                           </option>
                         ))}
                       </SelectField>
+                      {(l.exchange?.length ?? 0) > 0 && (
+                        <SelectField className="exchange-field" label="What would you like?" value={c.exchange} disabled={c.quantity === 0} onChange={(e) => set(l.sku, { exchange: e.target.value })}>
+                          <option value="">A refund</option>
+                          {l.exchange!.map((o) => (
+                            <option key={o.sku} value={o.sku}>
+                              Exchange for {optionLabel(o)}
+                            </option>
+                          ))}
+                        </SelectField>
+                      )}
                     </div>
                   )}
                 </fieldset>
@@ -215,7 +234,7 @@ function EligibleForm({ orderId, el }: { orderId: string; el: Eligibility }) {
         <TextArea label="Comment (optional)" value={comment} onChange={(e) => setComment(e.target.value)} maxLength={2000} error={fieldError(submit.error, 'comment')} hint="What is wrong with the item, for instance." />
         <UploadField uploads={uploads} label="Photos (optional)" error={fieldError(submit.error, 'photos')} />
       </section>
-      <ErrorBox error={submit.error} fields={['comment', 'photos', ...(submit.variables?.lines.map((_, i) => [`lines[${i}].sku`, `lines[${i}].quantity`, `lines[${i}].reason`]).flat() ?? [])]} />
+      <ErrorBox error={submit.error} fields={['comment', 'photos', ...(submit.variables?.lines.map((_, i) => [`lines[${i}].sku`, `lines[${i}].quantity`, `lines[${i}].reason`, `lines[${i}].exchange_sku`]).flat() ?? [])]} />
       <div className="row">
         <button type="submit" className="btn primary" disabled={submit.isPending || uploads.busy}>
           {submit.isPending ? 'Sending…' : uploads.busy ? 'Uploading photos…' : 'Request return'}
@@ -224,7 +243,7 @@ function EligibleForm({ orderId, el }: { orderId: string; el: Eligibility }) {
           Cancel
         </Link>
       </div>
-      <p className="hint return-after">Once the seller approves, a courier picks the parcel up from your shipping address. You are refunded when the seller receives it.</p>
+      <p className="hint return-after">Once the seller approves, a courier picks the parcel up from your shipping address. You are refunded, or your exchange ships at no charge, when the seller receives it.</p>
     </form>
   );
 }

@@ -120,6 +120,7 @@ export interface ReturnLine {
   unit_price: Money;
   sellable: number; // units received sellable
   damaged: number; // units received damaged
+  exchange_sku?: string; // the variant sent instead of money
 }
 
 export interface PickupAddress {
@@ -171,11 +172,12 @@ export interface Return {
   created_at: string;
   updated_at: string;
   ticket_id?: string;
+  exchange_order_id?: string; // the replacement order, once placed
 }
 
 export interface ReturnInput {
   seller_order_id: string;
-  lines: { sku: string; quantity: number; reason: ReturnReason }[];
+  lines: { sku: string; quantity: number; reason: ReturnReason; exchange_sku?: string }[];
   comment?: string;
   photos?: string[];
 }
@@ -188,6 +190,22 @@ export interface EligibilityLine {
   unit_price: Money;
   returnable: boolean;
   available: number;
+  exchange?: ExchangeOption[]; // other variants in stock, to take instead of money
+}
+
+/** ExchangeOption is a variant a returned item may be exchanged for. */
+export interface ExchangeOption {
+  sku: string;
+  options: Record<string, string>;
+  available: number;
+}
+
+/** optionLabel names a variant by its options: "size L, colour blue". */
+export function optionLabel(o: Pick<ExchangeOption, 'sku' | 'options'>): string {
+  const parts = Object.entries(o.options ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k} ${v}`);
+  return parts.length ? parts.join(', ') : o.sku;
 }
 
 export interface Eligibility {

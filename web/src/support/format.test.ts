@@ -56,6 +56,7 @@ describe('returnSteps', () => {
     expect(returnEntryLabel('pickup_delivered')).toBe('Delivered to the seller');
     expect(returnEntryLabel('pickup_unassigned')).toBe('Drop-off needed');
     expect(returnEntryLabel('in_transit')).toBe('On its way back');
+    expect(returnEntryLabel('exchange_placed')).toBe('Exchange on its way');
     expect(returnEntryLabel('something_new')).toBe('Something new');
   });
 
@@ -125,5 +126,13 @@ describe('returnSummary', () => {
     const l = (title: string, quantity = 1) => ({ title, quantity }) as Return['lines'][number];
     expect(returnSummary({ lines: [l('Lamp'), l('Mug', 2)] })).toBe('1 × Lamp, 2 × Mug');
     expect(returnSummary({ lines: [l('A'), l('B'), l('C'), l('D'), l('E')] })).toBe('1 × A, 1 × B, 1 × C and 2 more');
+  });
+});
+
+describe('optionLabel', () => {
+  it('names a variant by its sorted options, or its SKU without any', async () => {
+    const { optionLabel } = await import('../api/support');
+    expect(optionLabel({ sku: 'TEE-L', options: { size: 'L', colour: 'blue' } })).toBe('colour blue, size L');
+    expect(optionLabel({ sku: 'TEE-L', options: {} })).toBe('TEE-L');
   });
 });

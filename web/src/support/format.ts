@@ -132,6 +132,8 @@ export const pickupStatusLabel: Record<PickupStatus, string> = {
 /** The label of one timeline entry: a return status or "pickup_" and a pickup status. */
 export function returnEntryLabel(status: string): string {
   if (status === 'pickup_unassigned') return 'Drop-off needed';
+  if (status === 'exchange_placed') return 'Exchange on its way';
+  if (status === 'exchange_unavailable') return 'Exchange out of stock: refunded instead';
   if (status.startsWith('pickup_')) {
     const p = status.slice('pickup_'.length) as PickupStatus;
     return pickupStatusLabel[p] ?? humanize(p);

@@ -23,6 +23,7 @@ export function ReturnLines({ ret }: { ret: Pick<Return, 'lines'> }) {
             </span>
             <span className="muted small"> · SKU {l.sku}</span>
             <div className="small">Reason: {reasonLabel[l.reason] ?? l.reason}</div>
+            {l.exchange_sku && <div className="small" data-testid="return-exchange">Exchange for SKU {l.exchange_sku} instead of a refund</div>}
             {l.sellable + l.damaged > 0 && (
               <div className="small muted">
                 Received: {[l.sellable > 0 && `${l.sellable} in good condition`, l.damaged > 0 && `${l.damaged} damaged`].filter(Boolean).join(', ')}
