@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { RequireUser } from '../app/routes';
 import { api, useSession } from '../app/api';
@@ -25,6 +26,7 @@ function Account() {
       <p className="muted">
         {user!.email} · {user!.role}
       </p>
+      {user!.role === 'customer' && <Help />}
       <Profile user={user!} />
       <Password />
       {user!.role === 'customer' && <Addresses />}
@@ -154,6 +156,28 @@ function Addresses() {
           Add an address
         </button>
       )}
+    </section>
+  );
+}
+
+function Help() {
+  return (
+    <section className="panel" aria-labelledby="help-title">
+      <h2 id="help-title">Orders, returns and help</h2>
+      <ul className="link-list">
+        <li>
+          <Link to="/orders">Your orders</Link> <span className="muted small">— track parcels, return items</span>
+        </li>
+        <li>
+          <Link to="/returns">Your returns</Link> <span className="muted small">— their progress and refunds</span>
+        </li>
+        <li>
+          <Link to="/tickets">Your support tickets</Link> <span className="muted small">— your conversations with sellers and support</span>
+        </li>
+        <li>
+          <Link to="/tickets/new">Contact support</Link>
+        </li>
+      </ul>
     </section>
   );
 }

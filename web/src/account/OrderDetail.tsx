@@ -2,13 +2,16 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { RequireUser } from '../app/routes';
-import { api, useFeatures } from '../app/api';
+import { api, useFeatures, useSession } from '../app/api';
 import { isApiError, newIdempotencyKey } from '../api/client';
-import type { Order, Payment, SellerOrder, Shipment } from '../api/types';
+import type { Order, Page, Payment, SellerOrder, Shipment } from '../api/types';
+import type { Return } from '../api/support';
 import { Badge, ErrorBox, Loading, Price, Timeline, formatDate, humanize, type TimelineStep } from '../ui/kit';
 import { ShipmentTimeline } from '../ui/shipment';
 import { TestCardPicker } from './Checkout';
 import { formatAddress } from './AddressForm';
+import { ReturnBadge } from '../support/badges';
+import { returnSummary } from '../support/format';
 
 export default function OrderDetailPage() {
   return (
@@ -28,6 +31,7 @@ function settling(o: Order, justPlaced = false): boolean {
 
 function OrderDetail() {
   const { id = '' } = useParams();
+  const { user } = useSession();
   const [params] = useSearchParams();
   const placed = params.get('placed') === '1';
   const started = useRef(Date.now());
@@ -66,6 +70,7 @@ function OrderDetail() {
   }
   const o = order.data;
   const paid = !!o.paid_at;
+  const customer = user?.role === 'customer';
   const waiting = settling(o, placed && Date.now() - started.current < 15_000);
   return (
     <div className="page order-detail">
@@ -99,8 +104,9 @@ function OrderDetail() {
           </section>
           {o.status === 'pending_payment' && !waiting && <PayAgain order={o} />}
           {o.seller_orders.map((so, i) => (
-            <SellerPart key={so.id} part={so} n={i + 1} of={o.seller_orders.length} />
+            <SellerPart key={so.id} part={so} n={i + 1} of={o.seller_orders.length} customer={customer} />
           ))}
+          {customer && <OrderReturns order={o} />}
         </div>
         <aside>
           <section className="panel summary" aria-labelledby="totals-title">
@@ -141,6 +147,7 @@ function OrderDetail() {
             <p>{formatAddress(o.shipping_address)}</p>
           </section>
           <CancelOrder order={o} />
+          {customer && <GetHelp order={o} />}
         </aside>
       </div>
     </div>
@@ -174,8 +181,10 @@ function orderSteps(o: Order): TimelineStep[] {
   return steps.map((s, i) => (i === firstOpen && s.state === 'todo' ? { ...s, state: 'current' } : s));
 }
 
-function SellerPart({ part, n, of }: { part: SellerOrder; n: number; of: number }) {
+function SellerPart({ part, n, of, customer }: { part: SellerOrder; n: number; of: number; customer: boolean }) {
   const features = useFeatures();
+  const returnable = customer && features.has('POST /api/v1/return') && part.status === 'delivered' && part.lines.some((l) => (l.returned ?? 0) < l.quantity);
+  const helpable = customer && features.has('POST /api/v1/ticket');
   const [open, setOpen] = useState(false);
   const canTrack = features.has('GET /api/v1/shipment/{id}') && !!part.shipment;
   const shipment = useQuery({
@@ -197,12 +206,22 @@ function SellerPart({ part, n, of }: { part: SellerOrder; n: number; of: number 
             <span>
               {l.quantity} × <Link to={'/p/' + l.product_id}>{l.title}</Link>
               {Object.keys(l.options).length > 0 && <span className="muted small"> ({Object.entries(l.options).map(([k, v]) => `${humanize(k)} ${v}`).join(', ')})</span>}
-              {!!l.returned && <span className="muted small"> · {l.returned === l.quantity ? 'returned' : `${l.returned} returned`}</span>}
+              {!!l.returned && (
+                <span className="muted small" data-testid="line-returned">
+                  {' '}
+                  · {l.returned} returned
+                </span>
+              )}
             </span>
             <Price value={l.line_total} />
           </li>
         ))}
       </ul>
+      {part.refunded && part.refunded.amount > 0 && (
+        <p className="small">
+          Refunded for returns: <Price value={part.refunded} />
+        </p>
+      )}
       {part.cancel_reason && <p className="muted small">Cancelled: {part.cancel_reason}</p>}
       {part.shipment && (
         <div className="tracking">
@@ -215,6 +234,20 @@ function SellerPart({ part, n, of }: { part: SellerOrder; n: number; of: number 
             </button>
           )}
           {open && (shipment.isPending ? <Loading /> : shipment.isError ? <ErrorBox error={shipment.error} /> : <ShipmentTimeline shipment={shipment.data} />)}
+        </div>
+      )}
+      {(returnable || helpable) && (
+        <div className="part-actions">
+          {returnable && (
+            <Link className="btn secondary small" to={`/orders/${encodeURIComponent(part.order_id)}/return/${encodeURIComponent(part.id)}`} aria-label={`Return items of parcel ${n}`}>
+              Return items
+            </Link>
+          )}
+          {helpable && (
+            <Link to={`/tickets/new?seller_order_id=${encodeURIComponent(part.id)}&order=${encodeURIComponent(part.order_id)}`} aria-label={`Get help with parcel ${n}`}>
+              Get help with this parcel
+            </Link>
+          )}
         </div>
       )}
     </section>
@@ -308,6 +341,53 @@ function CancelOrder({ order }: { order: Order }) {
           </div>
         </form>
       )}
+    </section>
+  );
+}
+
+/** OrderReturns lists the returns of the order, when there are any. */
+function OrderReturns({ order }: { order: Order }) {
+  const features = useFeatures();
+  const delivered = order.seller_orders.some((p) => p.delivered_at);
+  const returns = useQuery({
+    queryKey: ['returns', 'order', order.id],
+    queryFn: () => api.get<Page<Return>>('/api/v1/return', { query: { order: order.id, limit: 50 } }).then((p) => p.items),
+    enabled: features.has('GET /api/v1/return') && delivered,
+    staleTime: 0,
+  });
+  if (!returns.data?.length) return returns.isError ? <ErrorBox error={returns.error} title="Your returns could not be loaded." /> : null;
+  return (
+    <section className="panel" aria-labelledby="order-returns-title">
+      <h2 id="order-returns-title">Returns</h2>
+      <ul className="plain-list">
+        {returns.data.map((r) => (
+          <li key={r.id} className="row spread" data-testid="order-return">
+            <span>
+              <Link to={'/returns/' + r.id}>Return {r.id}</Link>
+              <span className="muted small"> · {returnSummary(r)}</span>
+            </span>
+            <span className="row">
+              {r.status === 'refunded' && <Price value={r.refund} />}
+              <ReturnBadge status={r.status} />
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** GetHelp opens a support ticket about the whole order. */
+function GetHelp({ order }: { order: Order }) {
+  const features = useFeatures();
+  if (!features.has('POST /api/v1/ticket')) return null;
+  return (
+    <section className="panel" aria-labelledby="order-help-title">
+      <h2 id="order-help-title">Need help?</h2>
+      <p className="small">Ask about a delivery, a charge or anything else with this order.</p>
+      <Link className="btn secondary" to={'/tickets/new?order_id=' + encodeURIComponent(order.id)}>
+        Get help
+      </Link>
     </section>
   );
 }

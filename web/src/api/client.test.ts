@@ -175,6 +175,28 @@ describe('sessions', () => {
     expect(api.calls.filter((x) => x.path === '/api/v1/auth/refresh')).toHaveLength(1);
   });
 
+  it('fetches a guarded file as a Blob with the bearer token, refreshing on 401 token_expired', async () => {
+    let n = 1;
+    const api = fakeApi({
+      'POST /api/v1/auth/login': () => json(200, session(1)),
+      'POST /api/v1/auth/refresh': () => json(200, session(++n)),
+      'GET /api/v1/attachment/att_1': (c) =>
+        c.headers['authorization'] === 'Bearer access-1'
+          ? problem(401, 'token_expired', 'expired')
+          : new Response(new Uint8Array([0x89, 0x50, 0x4e, 0x47]), { status: 200, headers: { 'Content-Type': 'image/png' } }),
+      'GET /api/v1/attachment/att_2': () => problem(404, 'not_found', 'no such attachment'),
+    });
+    const c = new Client({ fetch: api.fetch, storage: memory() });
+    await c.login('a@b.c', 'pw');
+    const b = await c.blob('/api/v1/attachment/att_1');
+    expect(b.type).toBe('image/png');
+    expect(b.size).toBe(4);
+    const calls = api.calls.filter((x) => x.path === '/api/v1/attachment/att_1');
+    expect(calls.map((x) => x.headers['authorization'])).toEqual(['Bearer access-1', 'Bearer access-2']);
+    expect(calls[1].headers['accept']).toBe('*/*');
+    await expect(c.blob('/api/v1/attachment/att_2')).rejects.toMatchObject({ status: 404, code: 'not_found' });
+  });
+
   it('does not loop when the refreshed token is refused too', async () => {
     const api = fakeApi({
       'POST /api/v1/auth/login': () => json(200, session(1)),

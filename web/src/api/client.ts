@@ -143,6 +143,8 @@ export interface RequestOptions {
   /** Send and keep the guest cart token (cart and checkout calls). */
   cart?: boolean;
   signal?: AbortSignal;
+  /** The Accept header; JSON unless a file is asked for. */
+  accept?: string;
 }
 
 export interface SessionState {
@@ -379,6 +381,25 @@ export class Client {
    * token_expired. Errors are ApiError.
    */
   async request<T>(method: string, path: string, opts: RequestOptions = {}, authed = true): Promise<T> {
+    const res = await this.exchange(method, path, opts, authed);
+    if (res.status === 204) return undefined as T;
+    const ct = res.headers.get('Content-Type') ?? '';
+    if (!ct.includes('json')) return undefined as T;
+    return (await res.json()) as T;
+  }
+
+  /**
+   * blob GETs a file the bearer token guards (a support attachment): an
+   * <img src> cannot send the token, so the page fetches the bytes and
+   * shows them through an object URL.
+   */
+  async blob(path: string, opts: Pick<RequestOptions, 'signal'> = {}): Promise<Blob> {
+    const res = await this.exchange('GET', path, { signal: opts.signal, accept: '*/*' }, true);
+    return res.blob();
+  }
+
+  /** exchange sends a call with the session's token (see request) and returns the successful response. */
+  private async exchange(method: string, path: string, opts: RequestOptions, authed: boolean): Promise<Response> {
     if (authed && this.storage.getItem(REFRESH_KEY) && (!this.access || this.now() > this.accessExpires - 30_000)) {
       try {
         await this.refresh();
@@ -400,14 +421,11 @@ export class Client {
     }
     if (opts.cart) this.keepCartToken(res);
     if (!res.ok) throw await parseProblem(res);
-    if (res.status === 204) return undefined as T;
-    const ct = res.headers.get('Content-Type') ?? '';
-    if (!ct.includes('json')) return undefined as T;
-    return (await res.json()) as T;
+    return res;
   }
 
   private send(method: string, path: string, opts: RequestOptions, authed: boolean): Promise<Response> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json' };
     let body: BodyInit | undefined;
     if (opts.raw) {
       body = opts.raw;

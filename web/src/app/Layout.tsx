@@ -114,7 +114,9 @@ function AccountMenu() {
           </small>
         </p>
         {user.role === 'customer' && <Link to="/orders">Orders</Link>}
+        {user.role === 'customer' && <Link to="/returns">Returns</Link>}
         {user.role === 'customer' && <Link to="/wishlist">Wishlist</Link>}
+        {user.role === 'customer' && <Link to="/tickets">Help & support</Link>}
         {user.role === 'seller' && <Link to="/seller">Seller center</Link>}
         {(user.role === 'delivery' || user.role === 'admin') && <Link to="/delivery">Deliveries</Link>}
         {user.role === 'admin' && <Link to="/admin">Admin</Link>}

@@ -67,10 +67,16 @@ const routes: RouteObject[] = [
       { path: 'cart', element: <CartPage /> },
       { path: 'signin', element: <SignIn /> },
       { path: 'register', element: <Register /> },
-      // The customer's account: checkout, orders, wishlist, addresses.
+      // The customer's account: checkout, orders, returns, support tickets, wishlist, addresses.
       { path: 'checkout', lazy: lazy(() => import('../account/Checkout')) },
       { path: 'orders', lazy: lazy(() => import('../account/Orders')) },
       { path: 'orders/:id', lazy: lazy(() => import('../account/OrderDetail')) },
+      { path: 'orders/:id/return/:sellerOrderId', lazy: lazy(() => import('../account/ReturnForm')) },
+      { path: 'returns', lazy: lazy(() => import('../account/Returns')) },
+      { path: 'returns/:id', lazy: lazy(() => import('../account/ReturnDetail')) },
+      { path: 'tickets', lazy: lazy(() => import('../account/Tickets')) },
+      { path: 'tickets/new', lazy: lazy(() => import('../account/NewTicket')) },
+      { path: 'tickets/:id', lazy: lazy(() => import('../account/TicketDetail')) },
       { path: 'wishlist', lazy: lazy(() => import('../account/Wishlist')) },
       { path: 'account', lazy: lazy(() => import('../account/Account')) },
       // Other actors' areas, each its own bundle.

@@ -185,6 +185,7 @@ function ProductView({ product: p }: { product: Product }) {
             </p>
           )}
           {variant && <p className="muted small">SKU {variant.sku}</p>}
+          <AskLink productId={p.id} />
         </section>
       </div>
       <section className="product-details">
@@ -210,6 +211,18 @@ function ProductView({ product: p }: { product: Product }) {
         </Suspense>
       )}
     </div>
+  );
+}
+
+/** AskLink opens a support ticket about the product; for signed-in customers only. */
+function AskLink({ productId }: { productId: string }) {
+  const { user } = useSession();
+  const features = useFeatures();
+  if (user?.role !== 'customer' || !features.has('POST /api/v1/ticket')) return null;
+  return (
+    <p className="small">
+      <Link to={'/tickets/new?product_id=' + encodeURIComponent(productId)}>Ask a question about this product</Link>
+    </p>
   );
 }
 
