@@ -141,21 +141,6 @@ export function returnedUnits(r: Pick<Return, 'lines'>): number {
   return r.lines.reduce((n, l) => n + l.quantity, 0);
 }
 
-/** timelineLabel names a step of a return's timeline ("pickup_" steps are the pickup's). */
-export function timelineLabel(status: string): string {
-  if (status.startsWith('pickup_')) return pickupLabel[status.slice(7) as PickupStatus] ?? 'Pickup ' + status.slice(7).replace(/_/g, ' ');
-  const labels: Record<string, string> = {
-    requested: 'Return requested',
-    approved: 'Approved',
-    rejected: 'Rejected',
-    in_transit: 'On its way back',
-    received: 'Received by the seller',
-    refunded: 'Refunded',
-    cancelled: 'Cancelled',
-  };
-  return labels[status] ?? status.replace(/_/g, ' ');
-}
-
 /** policyDays reads the return window typed in the policy form: 0 to 365 whole days, else null. */
 export function policyDays(s: string): number | null {
   const t = s.trim();
