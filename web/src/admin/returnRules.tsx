@@ -33,6 +33,12 @@ export function CategoryReturnable({ c, all, rules }: { c: Category; all: Catego
   const set = useMutation({
     mutationFn: (returnable: boolean) => api.put<{ category_id: string; returnable: boolean }>('/api/v1/admin/return-policy/category/' + encodeURIComponent(c.id), { returnable }),
     onSuccess: (r) => {
+      qc.setQueryData<Set<string>>(['non-returnable'], (old) => {
+        const next = new Set(old);
+        if (r.returnable) next.delete(r.category_id);
+        else next.add(r.category_id);
+        return next;
+      });
       toast(`${c.name} is now ${r.returnable ? 'returnable' : 'non-returnable'}.`);
       return qc.invalidateQueries({ queryKey: ['non-returnable'] });
     },
@@ -50,8 +56,8 @@ export function CategoryReturnable({ c, all, rules }: { c: Category; all: Catego
         </span>
       ) : null}
       <label className="check" style={{ margin: 0 }}>
-        <input type="checkbox" checked={!marked} disabled={rules.loading || set.isPending} onChange={(e) => set.mutate(e.target.checked)} />
-        Returnable<span className="sr-only">: {c.name}</span>
+        <input type="checkbox" aria-label={`Returnable: ${c.name}`} checked={set.isPending ? set.variables : !marked} disabled={rules.loading || set.isPending} onChange={(e) => set.mutate(e.target.checked)} />
+        Returnable
       </label>
     </span>
   );

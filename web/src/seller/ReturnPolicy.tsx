@@ -37,6 +37,7 @@ function PolicyForm({ policy }: { policy: Policy }) {
     <form
       className="panel"
       aria-labelledby="policy-title"
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         const n = policyDays(days);
