@@ -24,6 +24,13 @@ for (const [name, path, wait, who, need] of [
   ['admin', '/admin', 'table.data', demo.admin],
   ['admin reviews', '/admin/reviews', '[data-testid=moderation-row]', demo.admin, 'GET /api/v1/review'],
   ['admin events', '/admin/events', '[data-testid=dead-letter], .empty', demo.admin, 'GET /api/v1/admin/event/dead'],
+  ['seller returns', '/seller/returns', '[data-testid=return-row], .empty', demo.seller, 'GET /api/v1/return'],
+  ['seller return policy', '/seller/return-policy', '#policy-title', demo.seller, 'GET /api/v1/seller/return-policy'],
+  ['seller tickets', '/seller/tickets', '[data-testid=ticket-row], .empty', demo.seller, 'GET /api/v1/ticket'],
+  ['staff tickets', '/admin/tickets', '[data-testid=ticket-row], .empty', demo.support, 'GET /api/v1/ticket'],
+  ['staff returns', '/admin/returns', '[data-testid=return-row], .empty', demo.admin, 'GET /api/v1/return'],
+  ['admin categories', '/admin/categories', '[data-testid=category-returnable]', demo.admin, 'GET /api/v1/admin/return-policy/category'],
+  ['delivery', '/delivery', '#deliveries-title', demo.delivery, 'GET /api/v1/delivery/shipment'],
 ]) {
   test(`no serious accessibility violations: ${name}`, async (t) => {
     if (need && !api.has(need)) return t.skip(need + ' is not on this server');

@@ -207,6 +207,11 @@ test('(a) a return goes from the seller’s queue through the pickup to a refund
     const receive = detail.getByTestId('return-receive');
     await receive.getByLabel(`Sellable units of ${d.sku}`).fill('1');
     await receive.getByLabel(`Damaged units of ${d.sku}`).fill('0');
+    // The API's problem+json answer shows: a fee above the refund is refused.
+    await receive.getByLabel(/Restocking fee/).fill('100000');
+    await receive.getByRole('button', { name: 'Receive and refund' }).click();
+    await receive.getByRole('alert').filter({ hasText: /cannot exceed/ }).waitFor();
+    await receive.getByLabel(/Restocking fee/).fill('');
     await receive.getByRole('button', { name: 'Receive and refund' }).click();
     await detail.getByTestId('return-status').filter({ hasText: 'Refunded' }).waitFor();
     const refunded = await call(200, 'GET', `/return/${ret.id}`, { token: d.t.seller });
@@ -235,7 +240,24 @@ test('(b) support handles a rejected return escalated by the customer’s ticket
   if (missing()) return t.skip(missing() + ' is not on this server');
   const d = await delivered(1);
   const ret = await call(201, 'POST', '/return', { token: d.t.customer, body: { seller_order_id: d.sellerOrder, lines: [{ sku: d.sku, quantity: 1, reason: 'not_as_described' }] } });
-  await call(200, 'PUT', `/return/${ret.id}/reject`, { token: d.t.seller, body: { reason: 'Used and without its box.' } });
+  // The seller rejects it on its screen: a reason is required.
+  const seller = await open(browser);
+  try {
+    const sp = seller.page;
+    await signIn(sp, ...demo.seller);
+    await sp.goto('/seller/returns/' + ret.id);
+    const rd = sp.getByTestId('return-detail');
+    await rd.getByRole('button', { name: 'Reject…' }).click();
+    await rd.getByRole('button', { name: 'Reject return' }).click();
+    await rd.getByText('Give a reason.').waitFor();
+    await rd.getByLabel(/Why is it rejected/).fill('Used and without its box.');
+    await rd.getByRole('button', { name: 'Reject return' }).click();
+    await rd.getByTestId('return-status').filter({ hasText: 'Rejected' }).waitFor();
+    assert.equal(await rd.getByRole('button', { name: 'Approve' }).count(), 0, 'a seller cannot undo a rejection');
+    assert.deepEqual(seller.errors, [], 'no script errors');
+  } finally {
+    await seller.context.close();
+  }
   const subject = `Return refused unfairly ${Date.now()}`;
   const ticket = await call(201, 'POST', '/ticket', { token: d.t.customer, body: { subject, body: 'The seller refused my return; the item was never used.', return_id: ret.id } });
 
@@ -303,6 +325,15 @@ test('(b) support handles a rejected return escalated by the customer’s ticket
     const after = await call(200, 'GET', `/return/${ret.id}`, { token: d.t.customer });
     assert.equal(after.status, 'approved');
     assert.ok(after.pickup?.tracking_id, 'a pickup is scheduled');
+    // The parcel will not come: refund it without receipt, with a note.
+    await rd.getByRole('button', { name: 'Refund without receipt…' }).click();
+    await rd.getByRole('button', { name: /^Refund \$/ }).click();
+    await rd.getByText('Give a note.').waitFor();
+    await rd.getByLabel(/Why refund without the parcel/).fill('Customer escalated; seller unreachable.');
+    await rd.getByRole('button', { name: /^Refund \$/ }).click();
+    await rd.getByTestId('return-status').filter({ hasText: 'Refunded' }).waitFor();
+    await rd.getByTestId('return-refund').filter({ hasText: 'Refunded' }).waitFor();
+    await shot(s, '89b-support-return-refunded');
 
     // The queues on a phone.
     const p = phone.page;
@@ -392,7 +423,13 @@ test('(d) an admin marks a category non-returnable', async (t) => {
     await page.getByText(`${parent.name} is now non-returnable.`).waitFor();
     const row = page.locator('.tree li').filter({ has: toggle });
     await row.getByText('Non-returnable', { exact: true }).waitFor();
-    if (child) await page.locator('.tree li').filter({ has: page.getByRole('checkbox', { name: `Returnable: ${child.name}` }) }).getByText(`Non-returnable (via ${parent.name})`).waitFor();
+    if (child) {
+      // Its subcategories follow it: shown so, and not to be changed one by one.
+      const sub = page.getByRole('checkbox', { name: `Returnable: ${child.name}` });
+      await page.locator('.tree li').filter({ has: sub }).getByText(`Non-returnable (via ${parent.name})`).waitFor();
+      assert.equal(await sub.isChecked(), false);
+      assert.equal(await sub.isDisabled(), true);
+    }
     await page.reload();
     await page.getByRole('checkbox', { name: `Returnable: ${parent.name}` }).waitFor();
     assert.equal(await page.getByRole('checkbox', { name: `Returnable: ${parent.name}` }).isChecked(), false, 'still marked after a reload');

@@ -51,12 +51,19 @@ export function CategoryReturnable({ c, all, rules }: { c: Category; all: Catego
       {marked ? (
         <span className="badge badge-bad">Non-returnable</span>
       ) : from ? (
-        <span className="badge badge-muted" title={`Because ${from.name} is non-returnable`}>
+        <span className="badge badge-muted" id={'via-' + c.id} title={`Because ${from.name} is non-returnable; make ${from.name} returnable to change this one`}>
           Non-returnable (via {from.name})
         </span>
       ) : null}
       <label className="check" style={{ margin: 0 }}>
-        <input type="checkbox" aria-label={`Returnable: ${c.name}`} checked={set.isPending ? set.variables : !marked} disabled={rules.loading || set.isPending} onChange={(e) => set.mutate(e.target.checked)} />
+        <input
+          type="checkbox"
+          aria-label={`Returnable: ${c.name}`}
+          aria-describedby={from ? 'via-' + c.id : undefined}
+          checked={set.isPending ? set.variables : !marked && !from}
+          disabled={rules.loading || set.isPending || !!from}
+          onChange={(e) => set.mutate(e.target.checked)}
+        />
         Returnable
       </label>
     </span>

@@ -40,7 +40,7 @@ describe('concerns and assignees', () => {
   it('links staff to the return and the order’s returns', () => {
     expect(concerns({ return_id: 'ret_1', order_id: 'ord_1' }, 'staff')).toEqual([
       { label: 'Return', id: 'ret_1', to: '/admin/returns/ret_1' },
-      { label: 'Order', id: 'ord_1' },
+      { label: 'Order', id: 'ord_1', to: '/admin/returns?order=ord_1' },
     ]);
     expect(concerns({ return_id: 'ret_1', product_id: 'prd_1' }, 'seller')).toEqual([
       { label: 'Return', id: 'ret_1', to: '/seller/returns/ret_1' },

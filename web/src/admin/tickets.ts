@@ -81,7 +81,7 @@ export interface Concern {
 export function concerns(t: Pick<Ticket, 'order_id' | 'seller_order_id' | 'product_id' | 'return_id'>, desk: 'seller' | 'staff'): Concern[] {
   const out: Concern[] = [];
   if (t.return_id) out.push({ label: 'Return', id: t.return_id, to: (desk === 'staff' ? '/admin/returns/' : '/seller/returns/') + t.return_id });
-  if (t.order_id) out.push({ label: 'Order', id: t.order_id });
+  if (t.order_id) out.push({ label: 'Order', id: t.order_id, to: desk === 'staff' ? '/admin/returns?order=' + t.order_id : undefined });
   if (t.seller_order_id) out.push({ label: 'Seller order', id: t.seller_order_id, to: desk === 'staff' ? '/admin/returns?seller_order=' + t.seller_order_id : undefined });
   if (t.product_id) out.push({ label: 'Product', id: t.product_id, to: desk === 'seller' ? '/seller/products/' + t.product_id : undefined });
   return out;

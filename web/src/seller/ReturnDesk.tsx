@@ -224,7 +224,16 @@ function ReturnView({ r, desk }: { r: Return; desk: Desk }) {
                 ) : (
                   <code>{r.order_id}</code>
                 )}
-                <span className="muted small"> · seller order <code>{r.seller_order_id}</code></span>
+              </dd>
+              <dt>Seller order</dt>
+              <dd>
+                {desk === 'staff' ? (
+                  <Link to={'/admin/returns?seller_order=' + r.seller_order_id}>
+                    <code>{r.seller_order_id}</code>
+                  </Link>
+                ) : (
+                  <code>{r.seller_order_id}</code>
+                )}
               </dd>
               <dt>Requested</dt>
               <dd>{formatDate(r.created_at)}</dd>
@@ -439,6 +448,7 @@ function Decide({ r, desk, can }: { r: Return; desk: Desk; can: ReturnType<typeo
       {mode && (
         <form
           className="desk-subform"
+          noValidate
           onSubmit={(e) => {
             e.preventDefault();
             if (!text.trim()) {
@@ -455,7 +465,6 @@ function Decide({ r, desk, can }: { r: Return; desk: Desk; can: ReturnType<typeo
             onChange={(e) => setText(e.target.value)}
             error={missing ? (mode === 'reject' ? 'Give a reason.' : 'Give a note.') : act.error ? fieldError(act.error, mode === 'reject' ? 'reason' : 'note') : undefined}
             required
-            aria-required="true"
             maxLength={2000}
             autoFocus
           />
