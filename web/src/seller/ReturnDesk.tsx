@@ -196,7 +196,8 @@ export function ReturnDetail({ desk }: { desk: Desk }) {
 function ReturnView({ r, desk }: { r: Return; desk: Desk }) {
   const can = returnActions(r, desk);
   const total = requestedValue(r);
-  const received = r.status === 'received' || r.status === 'refunded';
+  // Refunded without receipt: nothing came back.
+  const received = (r.status === 'received' || r.status === 'refunded') && r.lines.some((l) => l.sellable + l.damaged > 0);
   const heading = useRef<HTMLHeadingElement>(null);
   return (
     <section aria-labelledby="return-title" data-testid="return-detail">
@@ -353,9 +354,12 @@ function ReturnView({ r, desk }: { r: Return; desk: Desk }) {
               )}
             </dl>
             {r.status === 'refunded' ? (
-              <p className="desk-refund" data-testid="return-refund">
-                Refunded <strong>{formatMoney(r.refund)}</strong>
-              </p>
+              <>
+                <p className="desk-refund" data-testid="return-refund">
+                  Refunded <strong>{formatMoney(r.refund)}</strong>
+                </p>
+                {!received && <p className="muted small">Refunded without receipt: nothing went back into stock.</p>}
+              </>
             ) : r.status === 'received' ? (
               <p className="desk-refund" data-testid="return-refund">
                 Refunding <strong>{formatMoney(r.refund)}</strong>…
