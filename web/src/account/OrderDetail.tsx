@@ -8,6 +8,7 @@ import type { Order, Page, Payment, SellerOrder, Shipment } from '../api/types';
 import type { Return } from '../api/support';
 import { Badge, ErrorBox, Loading, Price, Timeline, formatDate, humanize, type TimelineStep } from '../ui/kit';
 import { ShipmentTimeline } from '../ui/shipment';
+import { formatMoney } from '../lib/money';
 import { TestCardPicker } from './Checkout';
 import { formatAddress } from './AddressForm';
 import { ReturnBadge } from '../support/badges';
@@ -176,6 +177,9 @@ function orderSteps(o: Order): TimelineStep[] {
       ? { label: 'Delivered', state: 'todo' }
       : { label: delivered.length < n ? `Delivered (${delivered.length} of ${n} parcels)` : 'Delivered', at: delivered[delivered.length - 1], state: delivered.length < n ? 'current' : 'done' },
   );
+  if ((o.status === 'partially_returned' || o.status === 'returned') && o.refunded) {
+    steps.push({ label: o.status === 'returned' ? 'Returned' : 'Partly returned', state: 'done', detail: 'Refunded ' + formatMoney(o.refunded) });
+  }
   // the first step not done is the current one
   const firstOpen = steps.findIndex((s) => s.state !== 'done');
   return steps.map((s, i) => (i === firstOpen && s.state === 'todo' ? { ...s, state: 'current' } : s));
@@ -239,13 +243,13 @@ function SellerPart({ part, n, of, customer }: { part: SellerOrder; n: number; o
       {(returnable || helpable) && (
         <div className="part-actions">
           {returnable && (
-            <Link className="btn secondary small" to={`/orders/${encodeURIComponent(part.order_id)}/return/${encodeURIComponent(part.id)}`} aria-label={`Return items of parcel ${n}`}>
-              Return items
+            <Link className="btn secondary small" to={`/orders/${encodeURIComponent(part.order_id)}/return/${encodeURIComponent(part.id)}`}>
+              Return items<span className="sr-only"> of parcel {n}</span>
             </Link>
           )}
           {helpable && (
-            <Link to={`/tickets/new?seller_order_id=${encodeURIComponent(part.id)}&order=${encodeURIComponent(part.order_id)}`} aria-label={`Get help with parcel ${n}`}>
-              Get help with this parcel
+            <Link to={`/tickets/new?seller_order_id=${encodeURIComponent(part.id)}&order=${encodeURIComponent(part.order_id)}`}>
+              Get help with this parcel<span className="sr-only"> ({n} of {of})</span>
             </Link>
           )}
         </div>

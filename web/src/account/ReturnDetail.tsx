@@ -75,16 +75,16 @@ function ReturnDetail() {
             <h2 id="ret-items-title">Items</h2>
             <ReturnLines ret={r} />
             {r.comment && (
-              <>
-                <h3 className="small">Your comment</h3>
+              <div className="return-extra">
+                <h3>Your comment</h3>
                 <p className="msg-body">{r.comment}</p>
-              </>
+              </div>
             )}
             {r.photos.length > 0 && (
-              <>
-                <h3 className="small">Your photos</h3>
+              <div className="return-extra">
+                <h3>Your photos</h3>
                 <AttachmentList attachments={r.photos} label="Photos" />
-              </>
+              </div>
             )}
           </section>
           <section className="panel" aria-labelledby="ret-progress-title">

@@ -224,7 +224,7 @@ function EligibleForm({ orderId, el }: { orderId: string; el: Eligibility }) {
           Cancel
         </Link>
       </div>
-      <p className="hint">Once the seller approves, a courier picks the parcel up from your shipping address. You are refunded when the seller receives it.</p>
+      <p className="hint return-after">Once the seller approves, a courier picks the parcel up from your shipping address. You are refunded when the seller receives it.</p>
     </form>
   );
 }

@@ -51,18 +51,16 @@ function TicketDetail() {
       <p className="crumbs">
         <Link to="/tickets">Your support tickets</Link>
       </p>
-      <div className="order-head">
-        <div>
-          <h1>{t.subject}</h1>
-          <p className="muted small">
-            {t.id} · {ticketCategoryLabel[t.category] ?? t.category} · opened {formatDate(t.created_at)}
-            <AboutLinks t={t} />
-          </p>
-        </div>
-        <p className="order-status">
+      <h1 className="ticket-title">{t.subject}</h1>
+      <p className="ticket-meta muted small">
+        <span className="order-status">
           <TicketBadge status={t.status} viewer="customer" />
-        </p>
-      </div>
+        </span>
+        <span>
+          {ticketCategoryLabel[t.category] ?? t.category} · opened {formatDate(t.created_at)}
+          <AboutLinks t={t} /> · <span className="nowrap">{t.id}</span>
+        </span>
+      </p>
       <section className="panel" aria-labelledby="thread-title">
         <h2 id="thread-title" className="sr-only">
           Conversation

@@ -71,9 +71,7 @@ function Tickets() {
                   <p className="muted small">
                     {ticketCategoryLabel[t.category] ?? t.category} · {t.id} · opened {formatDate(t.created_at, false)}
                   </p>
-                  <p className="small">
-                    {t.message_count} {t.message_count === 1 ? 'message' : 'messages'} · last {formatDate(t.last_message_at)}
-                  </p>
+                  <p className="small">Last activity {formatDate(t.last_message_at)}</p>
                 </div>
                 <div className="order-row-side">
                   <TicketBadge status={t.status} viewer="customer" />

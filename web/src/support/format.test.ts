@@ -82,6 +82,7 @@ describe('returnSteps', () => {
   it('keeps the note and location as detail', () => {
     const steps = returnSteps({ status: 'in_transit', timeline: [{ status: 'pickup_picked_up', location: 'Springfield', note: 'left at door', at: '' }] });
     expect(steps[0].detail).toBe('Springfield · left at door');
+    expect(returnSteps({ status: 'approved', timeline: [{ status: 'approved', note: 'approved by the seller', at: '' }] })[0].detail).toBeUndefined();
   });
 });
 

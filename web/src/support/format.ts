@@ -157,12 +157,17 @@ const ahead: ReturnStatus[] = ['requested', 'approved', 'in_transit', 'received'
 export function returnSteps(r: Pick<Return, 'status' | 'timeline'>): TimelineStep[] {
   const last = r.timeline.length - 1;
   const finished = r.status === 'refunded' || r.status === 'cancelled' || r.status === 'rejected';
-  const steps: TimelineStep[] = r.timeline.map((e, i) => ({
-    label: returnEntryLabel(e.status),
-    at: e.at,
-    state: badEntries.has(e.status) ? 'bad' : i === last && !finished ? 'current' : 'done',
-    detail: [e.location, e.note].filter(Boolean).join(' · ') || undefined,
-  }));
+  const steps: TimelineStep[] = r.timeline.map((e, i) => {
+    const label = returnEntryLabel(e.status);
+    // System notes often just repeat the step ("approved by the seller"); show only what adds to it.
+    const note = e.note && !label.toLowerCase().includes(e.note.toLowerCase()) ? e.note : '';
+    return {
+      label,
+      at: e.at,
+      state: badEntries.has(e.status) ? 'bad' : i === last && !finished ? 'current' : 'done',
+      detail: [e.location, note].filter(Boolean).join(' · ') || undefined,
+    };
+  });
   if (!finished) {
     const at = ahead.indexOf(r.status);
     if (at >= 0) for (const s of ahead.slice(at + 1)) steps.push({ label: returnEntryLabel(s), state: 'todo' });

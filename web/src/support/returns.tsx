@@ -43,7 +43,7 @@ export function PickupInfo({ pickup }: { pickup: Pickup | undefined }) {
   if (!pickup) return null;
   return (
     <dl className="facts" data-testid="pickup">
-      <dt>Pickup</dt>
+      <dt>Status</dt>
       <dd>{pickupStatusLabel[pickup.status] ?? pickup.status}</dd>
       <dt>Tracking ID</dt>
       <dd>
