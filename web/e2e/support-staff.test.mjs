@@ -9,6 +9,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { audit, base, demo, launch, open, routes, shot, signIn, until } from './lib.mjs';
 
 let browser;
@@ -261,6 +263,20 @@ test('(b) support handles a rejected return escalated by the customer’s ticket
   const subject = `Return refused unfairly ${Date.now()}`;
   const ticket = await call(201, 'POST', '/ticket', { token: d.t.customer, body: { subject, body: 'The seller refused my return; the item was never used.', return_id: ret.id } });
 
+  // Another ticket, past its first-response time: the API cannot make one
+  // late, so its due time moves back in the server's database (when the
+  // suite runs through e2e/run.sh with the sqlite3 tool at hand).
+  const late = `Parcel never arrived ${Date.now()}`;
+  const lateTicket = await call(201, 'POST', '/ticket', { token: d.t.customer, body: { subject: late, body: 'Where is my parcel?', order_id: d.order.id } });
+  const db = process.env.BAZAAR_E2E_DB ?? '';
+  const canAge = !!db && existsSync(db) && spawnSync('sqlite3', ['--version']).status === 0;
+  if (canAge) {
+    const due = (Date.now() - 2 * 3600_000) * 1000; // microseconds, two hours ago
+    execFileSync('sqlite3', ['-cmd', '.timeout 15000', db, `UPDATE support_ticket SET first_response_due = ${due} WHERE id = '${lateTicket.id}'`]);
+    const seen = await call(200, 'GET', `/ticket/${lateTicket.id}`, { token: d.t.support });
+    assert.equal(seen.overdue, true, 'the aged ticket is overdue');
+  } else t.diagnostic('no server database or sqlite3: the OVERDUE marker is not checked');
+
   const staff = await open(browser);
   const phone = await open(browser, { width: 390, height: 844 });
   try {
@@ -272,6 +288,20 @@ test('(b) support handles a rejected return escalated by the customer’s ticket
     await s.getByRole('heading', { level: 1, name: 'Tickets' }).waitFor();
     const row = await findRow(s, 'ticket-row', subject);
     await row.getByText(/Due in|Overdue by/).waitFor();
+    if (canAge) {
+      // The late one is marked OVERDUE and leads the queue, before the one due later.
+      const lateRow = await findRow(s, 'ticket-row', late);
+      await lateRow.getByText('OVERDUE', { exact: true }).waitFor();
+      await lateRow.getByText(/Overdue by 2 h/).waitFor();
+      const order = await s.getByTestId('ticket-row').evaluateAll((rows, [a, b]) => [rows.findIndex((r) => r.textContent.includes(a)), rows.findIndex((r) => r.textContent.includes(b))], [late, subject]);
+      assert.ok(order[0] < order[1], 'the overdue ticket comes first');
+      await s.getByLabel('Overdue only').check();
+      await findRow(s, 'ticket-row', late);
+      assert.equal(await s.getByTestId('ticket-row').filter({ hasText: subject }).count(), 0, 'the one not yet due is not overdue');
+      await shot(s, '87b-support-ticket-queue-overdue');
+      await s.getByLabel('Overdue only').uncheck();
+      await findRow(s, 'ticket-row', subject);
+    }
     await shot(s, '87-support-ticket-queue');
     // Filters: unassigned ones have it; mine do not, yet.
     await s.getByLabel('Assignee').selectOption('none');
