@@ -227,6 +227,14 @@ test('a customer asks about a parcel, hears from the seller and support, never s
   const { page: c, errors, context } = await open(browser);
   try {
     await signIn(c, ...demo.customer);
+    // The product page offers to ask about the product.
+    const productId = second.part.lines[0].product_id;
+    await c.goto('/p/' + productId);
+    await c.getByRole('link', { name: 'Ask a question about this product' }).click();
+    await c.waitForURL(/\/tickets\/new\?product_id=/);
+    await c.getByTestId('ticket-about').getByRole('link', { name: second.title }).waitFor();
+    assert.equal(await c.getByLabel('Topic').inputValue(), 'product');
+
     await c.goto('/orders/' + order.id);
     await c.getByRole('region', { name: `Parcel ${second.n} of 2` }).getByRole('link', { name: 'Get help with this parcel' }).click();
     await c.waitForURL(/\/tickets\/new\?/);
