@@ -27,6 +27,13 @@ for (const [name, path, wait, who, need] of [
   ['my returns', '/returns', '[data-testid=return-row], .empty', demo.customer, 'GET /api/v1/return'],
   ['my tickets', '/tickets', '[data-testid=ticket-row], .empty', demo.customer, 'GET /api/v1/ticket'],
   ['new ticket', '/tickets/new?order_id=ord_x', 'form[aria-label="New ticket"]', demo.customer, 'POST /api/v1/ticket'],
+  ['seller returns', '/seller/returns', '[data-testid=return-row], .empty', demo.seller, 'GET /api/v1/return'],
+  ['seller return policy', '/seller/return-policy', '#policy-title', demo.seller, 'GET /api/v1/seller/return-policy'],
+  ['seller tickets', '/seller/tickets', '[data-testid=ticket-row], .empty', demo.seller, 'GET /api/v1/ticket'],
+  ['staff tickets', '/admin/tickets', '[data-testid=ticket-row], .empty', demo.support, 'GET /api/v1/ticket'],
+  ['staff returns', '/admin/returns', '[data-testid=return-row], .empty', demo.admin, 'GET /api/v1/return'],
+  ['admin categories', '/admin/categories', '[data-testid=category-returnable]', demo.admin, 'GET /api/v1/admin/return-policy/category'],
+  ['delivery', '/delivery', '#deliveries-title', demo.delivery, 'GET /api/v1/delivery/shipment'],
 ]) {
   test(`no serious accessibility violations: ${name}`, async (t) => {
     if (need && !api.has(need)) return t.skip(need + ' is not on this server');

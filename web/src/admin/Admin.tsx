@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { NavLink, Route, Routes, useSearchParams } from 'react-router';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { RequireUser } from '../app/routes';
@@ -7,6 +7,9 @@ import type { Category, Page, Seller, User } from '../api/types';
 import { Badge, Empty, ErrorBox, Field, Loading, SelectField, fieldError, formatDate, useToast } from '../ui/kit';
 import { Reviews } from './Reviews';
 import { Events } from './Events';
+import { TicketDetail, TicketQueue } from './TicketDesk';
+import { ReturnDetail, ReturnQueue } from '../seller/ReturnDesk';
+import { CategoryReturnable, useNonReturnable } from './returnRules';
 
 export default function AdminPage() {
   return (
@@ -26,6 +29,8 @@ function Admin() {
   }, [admin]);
   const reviews = features.has('GET /api/v1/review');
   const events = admin && features.has('GET /api/v1/admin/event/dead');
+  const tickets = features.has('GET /api/v1/ticket');
+  const returns = features.has('GET /api/v1/return');
   return (
     <div className="page area">
       <nav className="area-nav" aria-label={admin ? 'Admin' : 'Moderation'}>
@@ -45,6 +50,16 @@ function Admin() {
                 <NavLink to="/admin/categories">Categories</NavLink>
               </li>
             </>
+          )}
+          {tickets && (
+            <li>
+              <NavLink to="/admin/tickets">Tickets</NavLink>
+            </li>
+          )}
+          {returns && (
+            <li>
+              <NavLink to="/admin/returns">Returns</NavLink>
+            </li>
           )}
           {reviews && (
             <li>
@@ -67,6 +82,10 @@ function Admin() {
           {admin && <Route path="categories" element={<Categories />} />}
           <Route path="reviews" element={<Reviews />} />
           {admin && <Route path="events" element={<Events />} />}
+          {tickets && <Route path="tickets" element={<TicketQueue desk="staff" />} />}
+          {tickets && <Route path="tickets/:id" element={<TicketDetail desk="staff" />} />}
+          {returns && <Route path="returns" element={<ReturnQueue desk="staff" />} />}
+          {returns && <Route path="returns/:id" element={<ReturnDetail desk="staff" />} />}
           <Route path="*" element={<Empty title="Nothing here" />} />
         </Routes>
       </div>
@@ -322,6 +341,7 @@ function Categories() {
     },
   });
   const remove = useMutation({ mutationFn: (id: string) => api.del('/api/v1/category/' + id), onSuccess: refresh });
+  const rules = useNonReturnable();
   return (
     <section>
       <div className="title-row">
@@ -356,7 +376,7 @@ function Categories() {
       ) : (
         <ul className="tree panel">
           {cats.data.map((c) => (
-            <CategoryRow key={c.id} c={c} onDelete={() => remove.mutate(c.id)} busy={remove.isPending} />
+            <CategoryRow key={c.id} c={c} onDelete={() => remove.mutate(c.id)} busy={remove.isPending} rule={rules.enabled ? <CategoryReturnable c={c} all={cats.data} rules={rules} /> : null} />
           ))}
         </ul>
       )}
@@ -364,7 +384,7 @@ function Categories() {
   );
 }
 
-function CategoryRow({ c, onDelete, busy }: { c: Category; onDelete: () => void; busy: boolean }) {
+function CategoryRow({ c, onDelete, busy, rule }: { c: Category; onDelete: () => void; busy: boolean; rule?: ReactNode }) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(c.name);
   const qc = useQueryClient();
@@ -404,6 +424,7 @@ function CategoryRow({ c, onDelete, busy }: { c: Category; onDelete: () => void;
       )}
       {!editing && (
         <span className="row">
+          {rule}
           <button type="button" className="link" onClick={() => setEditing(true)}>
             Rename<span className="sr-only"> {c.name}</span>
           </button>

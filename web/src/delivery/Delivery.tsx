@@ -6,7 +6,9 @@ import { api, useFeatures } from '../app/api';
 import type { Page, Shipment } from '../api/types';
 import { Badge, Empty, ErrorBox, Field, Loading, fieldError, useToast } from '../ui/kit';
 import { ShipmentTimeline, shipmentLabel } from '../ui/shipment';
+import '../seller/desk.css';
 import { formatAddress } from '../account/AddressForm';
+import { Pickups } from './Pickups';
 
 export default function DeliveryPage() {
   return (
@@ -61,39 +63,44 @@ function Delivery() {
     );
   }
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const pickups = features.has('GET /api/v1/return') && features.has('PUT /api/v1/return/{id}/pickup');
   return (
     <div className="page narrow">
-      <div className="title-row">
-        <h1>My shipments</h1>
-        <div className="field inline">
-          <label htmlFor="dl-status">Show</label>
-          <select id="dl-status" value={status} onChange={(e) => setParams(e.target.value ? { status: e.target.value } : {})}>
-            {filters.map(([v, l]) => (
-              <option key={v} value={v}>
-                {l}
-              </option>
-            ))}
-          </select>
+      <h1>My shipments</h1>
+      {pickups && <Pickups />}
+      <section aria-labelledby="deliveries-title">
+        <div className="title-row">
+          <h2 id="deliveries-title">Deliveries</h2>
+          <div className="field inline">
+            <label htmlFor="dl-status">Show</label>
+            <select id="dl-status" value={status} onChange={(e) => setParams(e.target.value ? { status: e.target.value } : {})}>
+              {filters.map(([v, l]) => (
+                <option key={v} value={v}>
+                  {l}
+                </option>
+              ))}
+            </select>
+          </div>
         </div>
-      </div>
-      {list.isPending ? (
-        <Loading />
-      ) : list.isError ? (
-        <ErrorBox error={list.error} />
-      ) : items.length === 0 ? (
-        <Empty title="No shipments here">
-          <p>Shipments handed over to you appear here.</p>
-        </Empty>
-      ) : (
-        items.map((s) => <ShipmentCard key={s.id} s={s} />)
-      )}
-      {list.hasNextPage && (
-        <div className="center">
-          <button type="button" className="btn secondary" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-            Load more
-          </button>
-        </div>
-      )}
+        {list.isPending ? (
+          <Loading />
+        ) : list.isError ? (
+          <ErrorBox error={list.error} />
+        ) : items.length === 0 ? (
+          <Empty title="No shipments here">
+            <p>Shipments handed over to you appear here.</p>
+          </Empty>
+        ) : (
+          items.map((s) => <ShipmentCard key={s.id} s={s} />)
+        )}
+        {list.hasNextPage && (
+          <div className="center">
+            <button type="button" className="btn secondary" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+              Load more
+            </button>
+          </div>
+        )}
+      </section>
     </div>
   );
 }
@@ -127,9 +134,10 @@ function ShipmentCard({ s }: { s: Shipment }) {
   return (
     <article className="panel ship-card" data-testid="delivery-shipment" aria-labelledby={id}>
       <div className="part-head">
-        <h2 id={id}>
+        <h3 id={id} className="ship-title">
+          <span className="kind-tag kind-delivery">Delivery</span>
           <code>{s.tracking_id}</code>
-        </h2>
+        </h3>
         <Badge status={s.status} />
       </div>
       <div className="ship-grid">

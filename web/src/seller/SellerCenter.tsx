@@ -8,6 +8,9 @@ import type { Page, Product, Seller } from '../api/types';
 import { Badge, Empty, ErrorBox, Field, Loading, Price, TextArea, Thumb, fieldError } from '../ui/kit';
 import { ProductEditor } from './ProductEditor';
 import { SellerOrders } from './SellerOrders';
+import { ReturnDetail, ReturnQueue } from './ReturnDesk';
+import { ReturnPolicy } from './ReturnPolicy';
+import { TicketDetail, TicketQueue } from '../admin/TicketDesk';
 
 export default function SellerCenterPage() {
   return (
@@ -43,6 +46,9 @@ function SellerCenter() {
   if (!store.data) return <OpenStore />;
   const s = store.data;
   const hasOrders = features.has('GET /api/v1/seller/order');
+  const hasReturns = features.has('GET /api/v1/return');
+  const hasPolicy = features.has('GET /api/v1/seller/return-policy');
+  const hasTickets = features.has('GET /api/v1/ticket');
   return (
     <div className="page area">
       <nav className="area-nav" aria-label="Seller center">
@@ -61,6 +67,21 @@ function SellerCenter() {
               <NavLink to="/seller/orders">Orders</NavLink>
             </li>
           )}
+          {hasReturns && (
+            <li>
+              <NavLink to="/seller/returns">Returns</NavLink>
+            </li>
+          )}
+          {hasPolicy && (
+            <li>
+              <NavLink to="/seller/return-policy">Return policy</NavLink>
+            </li>
+          )}
+          {hasTickets && (
+            <li>
+              <NavLink to="/seller/tickets">Tickets</NavLink>
+            </li>
+          )}
           <li>
             <NavLink to="/seller/store">Store</NavLink>
           </li>
@@ -77,6 +98,11 @@ function SellerCenter() {
           <Route path="products/new" element={<ProductEditor key="new" />} />
           <Route path="products/:id" element={<ProductEditor />} />
           {hasOrders && <Route path="orders" element={<SellerOrders />} />}
+          {hasReturns && <Route path="returns" element={<ReturnQueue desk="seller" />} />}
+          {hasReturns && <Route path="returns/:id" element={<ReturnDetail desk="seller" />} />}
+          {hasPolicy && <Route path="return-policy" element={<ReturnPolicy />} />}
+          {hasTickets && <Route path="tickets" element={<TicketQueue desk="seller" />} />}
+          {hasTickets && <Route path="tickets/:id" element={<TicketDetail desk="seller" />} />}
           <Route path="store" element={<StoreInfo store={s} />} />
           <Route path="*" element={<Empty title="Nothing here" />} />
         </Routes>
