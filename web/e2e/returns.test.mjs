@@ -189,7 +189,7 @@ test('a customer returns a damaged item with a photo and follows it to the refun
     const amount = new Intl.NumberFormat('en-US', { style: 'currency', currency: refunded.refund.currency }).format(refunded.refund.amount / 100);
     assert.equal((await c.getByTestId('refund-amount').textContent()).trim(), amount);
     const timeline = c.getByRole('list', { name: 'Return progress' });
-    for (const step of ['Return requested', 'Approved by the seller', 'Pickup scheduled', 'Picked up from you', 'On its way back', 'Delivered to the seller', 'Received by the seller', 'Refunded']) {
+    for (const step of ['Return requested', 'Approved by the seller', 'Pickup scheduled', 'Picked up', 'On its way back', 'Delivered to the seller', 'Received by the seller', 'Refunded']) {
       await timeline.getByText(step, { exact: true }).first().waitFor();
     }
     await timeline.getByText('Springfield').first().waitFor();

@@ -123,7 +123,7 @@ export function returnLabel(s: string): string {
 
 export const pickupStatusLabel: Record<PickupStatus, string> = {
   scheduled: 'Pickup scheduled',
-  picked_up: 'Picked up from you',
+  picked_up: 'Picked up',
   failed_attempt: 'Pickup attempt failed',
   delivered: 'Delivered to the seller',
   cancelled: 'Pickup cancelled',
@@ -160,7 +160,10 @@ export function returnSteps(r: Pick<Return, 'status' | 'timeline'>): TimelineSte
   const last = r.timeline.length - 1;
   const finished = r.status === 'refunded' || r.status === 'cancelled' || r.status === 'rejected';
   const steps: TimelineStep[] = r.timeline.map((e, i) => {
-    const label = returnEntryLabel(e.status);
+    let label = returnEntryLabel(e.status);
+    // Who approved is in the note: the seller, its policy, or support overriding it.
+    if (e.status === 'approved' && /support/i.test(e.note ?? '')) label = 'Approved by support';
+    else if (e.status === 'approved' && /automatically/i.test(e.note ?? '')) label = 'Approved automatically';
     // System notes often just repeat the step ("approved by the seller"); show only what adds to it.
     const note = e.note && !label.toLowerCase().includes(e.note.toLowerCase()) ? e.note : '';
     return {
