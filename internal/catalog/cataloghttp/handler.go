@@ -18,12 +18,7 @@ package cataloghttp
 
 import (
 	"context"
-	"errors"
-	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -247,63 +242,21 @@ func (h *Handler) archiveProduct(w http.ResponseWriter, r *http.Request) error {
 // addImage takes the image as the raw body (Content-Type image/...) or as
 // the multipart/form-data field "file".
 func (h *Handler) addImage(w http.ResponseWriter, r *http.Request) error {
-	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	up, err := rest.ReadUpload(w, r, rest.UploadRules{MaxSize: catalog.MaxImageSize, Types: catalog.ImageTypes,
+		TooLarge: apperr.New(apperr.KindTooLarge, "image_too_large", "an image may be at most %d bytes", catalog.MaxImageSize),
+		Unsupported: apperr.New(apperr.KindInvalid, "unsupported_media_type",
+			"send the image as the body with Content-Type image/png, image/jpeg, image/gif or image/webp, or as multipart/form-data field \"file\""),
+	})
 	if err != nil {
-		mt = ""
+		return err
 	}
-	body := http.MaxBytesReader(w, r.Body, catalog.MaxImageSize+64<<10) // room for multipart framing
-	var data []byte
-	var declared string
-	switch {
-	case mt == "multipart/form-data":
-		data, declared, err = filePart(multipart.NewReader(body, params["boundary"]))
-	case slices.Contains(catalog.ImageTypes, mt):
-		declared = mt
-		data, err = io.ReadAll(io.LimitReader(body, catalog.MaxImageSize+1))
-	default:
-		return apperr.New(apperr.KindInvalid, "unsupported_media_type",
-			"send the image as the body with Content-Type image/png, image/jpeg, image/gif or image/webp, or as multipart/form-data field \"file\"")
-	}
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return apperr.New(apperr.KindTooLarge, "image_too_large", "an image may be at most %d bytes", catalog.MaxImageSize)
-		}
-		if _, ok := apperr.As(err); ok {
-			return err
-		}
-		return apperr.Invalid("malformed_body", "the upload could not be read")
-	}
-	img, err := h.svc.AddImage(r.Context(), r.PathValue("id"), declared, data)
+	img, err := h.svc.AddImage(r.Context(), r.PathValue("id"), up.Declared, up.Data)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", img.URL)
 	rest.JSON(w, http.StatusCreated, img)
 	return nil
-}
-
-// filePart returns the bytes and declared type of the form field "file".
-func filePart(mr *multipart.Reader) ([]byte, string, error) {
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return nil, "", apperr.Invalid("validation_failed", "the request has invalid fields",
-				apperr.FieldError{Field: "file", Message: "is required"})
-		}
-		if err != nil {
-			return nil, "", err
-		}
-		if part.FormName() != "file" {
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(part, catalog.MaxImageSize+1))
-		declared := part.Header.Get("Content-Type")
-		if declared == "application/octet-stream" {
-			declared = "" // browsers send this when they do not know; the bytes decide
-		}
-		return data, declared, err
-	}
 }
 
 func (h *Handler) deleteImage(w http.ResponseWriter, r *http.Request) error {

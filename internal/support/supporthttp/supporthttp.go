@@ -19,13 +19,9 @@
 package supporthttp
 
 import (
-	"errors"
-	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -183,63 +179,18 @@ func (h *Handler) reopen(w http.ResponseWriter, r *http.Request) error {
 // upload takes the file as the raw body (with its Content-Type and an
 // optional ?name=) or as the multipart/form-data field "file".
 func (h *Handler) upload(w http.ResponseWriter, r *http.Request) error {
-	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	up, err := rest.ReadUpload(w, r, rest.UploadRules{MaxSize: support.MaxAttachmentSize, Types: support.AttachmentTypes,
+		TooLarge: support.TooLarge(), Unsupported: support.UnsupportedType()})
 	if err != nil {
-		mt = ""
+		return err
 	}
-	limited := http.MaxBytesReader(w, r.Body, support.MaxAttachmentSize+64<<10) // room for multipart framing
-	var data []byte
-	declared, name := "", r.URL.Query().Get("name")
-	switch {
-	case mt == "multipart/form-data":
-		data, declared, name, err = filePart(multipart.NewReader(limited, params["boundary"]))
-	case slices.Contains(support.AttachmentTypes, mt):
-		declared = mt
-		data, err = io.ReadAll(io.LimitReader(limited, support.MaxAttachmentSize+1))
-	default:
-		return support.UnsupportedType()
-	}
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return support.TooLarge()
-		}
-		if _, ok := apperr.As(err); ok {
-			return err
-		}
-		return apperr.Invalid("malformed_body", "the upload could not be read")
-	}
-	a, err := h.svc.Upload(r.Context(), name, declared, data)
+	a, err := h.svc.Upload(r.Context(), up.Name, up.Declared, up.Data)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", a.URL)
 	rest.JSON(w, http.StatusCreated, a)
 	return nil
-}
-
-// filePart returns the bytes, declared type and file name of the form
-// field "file".
-func filePart(mr *multipart.Reader) ([]byte, string, string, error) {
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return nil, "", "", apperr.Invalid("validation_failed", "the request has invalid fields",
-				apperr.FieldError{Field: "file", Message: "is required"})
-		}
-		if err != nil {
-			return nil, "", "", err
-		}
-		if part.FormName() != "file" {
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(part, support.MaxAttachmentSize+1))
-		declared := part.Header.Get("Content-Type")
-		if declared == "application/octet-stream" {
-			declared = "" // browsers send this when they do not know; the bytes decide
-		}
-		return data, declared, part.FileName(), err
-	}
 }
 
 // attachment serves a file's bytes. Files never change, but they are
