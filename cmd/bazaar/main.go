@@ -68,7 +68,7 @@ const usage = `Bazaar: an open-source marketplace platform.
 Usage:
   bazaar serve [flags]      run the marketplace (all modules, REST API)
   bazaar migrate [flags]    apply database migrations and exit
-  bazaar seed [flags]       load the demo data (idempotent); --products N --seed S: a synthetic catalog
+  bazaar seed [flags]       load the demo catalog (idempotent; serve --demo adds orders, returns, tickets); --products N --seed S: a synthetic catalog
   bazaar reindex [flags]    rebuild the search index from the database (online)
   bazaar user create ...    create an account of any role (admin, delivery, support, ...)
   bazaar version            print the version
@@ -248,14 +248,17 @@ func seed(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "indexed %d products for search in %v (%.0f products/s)\n", rs.Products, rs.Took.Round(time.Millisecond), rs.Rate())
 		return nil
 	}
-	logins, err := s.Seed(ctx, server.SeedOptions{Progress: stderr})
+	// The events the seed writes stay in the outbox: the server delivers
+	// them (now if it runs, else when it starts), so this process never
+	// touches the search index a running server holds. The demo orders,
+	// returns and tickets need their events delivered as they are made:
+	// `bazaar serve --demo` adds them.
+	logins, err := s.Seed(ctx, server.SeedOptions{Progress: stderr, NoActivity: true})
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(stderr, "demo: orders, returns and tickets are added by `bazaar serve --demo`")
 	printLogins(stdout, logins)
-	// The events the seed wrote stay in the outbox: the server delivers
-	// them (now if it runs, else when it starts), so this process never
-	// touches the search index a running server holds.
 	return nil
 }
 

@@ -48,6 +48,13 @@ type Seeder struct {
 	Catalog  CatalogService
 	Stock    StockService
 	Reviews  ReviewService // nil: no reviews
+	// Orders, Shipments, Support and Events give the demo customer orders
+	// in several states, returns and tickets (see activity); all four or
+	// none (nil: no orders, returns or tickets).
+	Orders    OrderService
+	Shipments ShipmentService
+	Support   SupportService
+	Events    Events
 	// PerCategory is how many products each store lists per category it
 	// sells in (10 gives 200 products).
 	PerCategory int
@@ -93,6 +100,23 @@ func (s Seeder) Seed(ctx context.Context, progress io.Writer) ([]Login, error) {
 		}
 	}
 	fmt.Fprintf(progress, "demo: %d accounts ready\n", len(users))
+	// The demo customer's activity, when wanted and not there yet. Its
+	// orders move only as events are delivered, behind those of the
+	// catalog: those are delivered while the catalog is seeded.
+	var act *activity
+	stopSettling := func() {}
+	defer func() { stopSettling() }()
+	withActivity := s.Orders != nil && s.Shipments != nil && s.Support != nil && s.Events != nil
+	if withActivity {
+		a, err := s.newActivity(ctx, users, progress)
+		if err != nil {
+			return nil, err
+		}
+		act = a
+		if act != nil {
+			stopSettling = act.settleMeanwhile(ctx)
+		}
+	}
 
 	admin := auth.With(ctx, auth.Principal{UserID: users[Accounts[0].Email].ID, Role: auth.Admin})
 	leaves, err := s.categories(admin)
@@ -138,6 +162,15 @@ func (s Seeder) Seed(ctx context.Context, progress io.Writer) ([]Login, error) {
 			return nil, fmt.Errorf("demo reviews: %w", err)
 		}
 		fmt.Fprintf(progress, "demo: reviews ready (%d new)\n", n)
+	}
+	switch {
+	case act != nil:
+		stopSettling()
+		if err := act.run(ctx, users); err != nil {
+			return nil, err
+		}
+	case withActivity:
+		fmt.Fprintln(progress, "demo: orders, returns and tickets ready (none new: the demo customer has orders)")
 	}
 	logins := make([]Login, len(Accounts))
 	copy(logins, Accounts)

@@ -52,6 +52,10 @@ type Bus struct {
 	maxAttempts int
 	kick        chan struct{}
 	retryKick   chan struct{}
+	// relayMu makes this process's relays take turns: Drain may run while
+	// Run relays (a server seeding its demo data as it serves), and on
+	// SQLite two relays at once would hand the same events over twice.
+	relayMu sync.Mutex
 
 	mu        sync.Mutex
 	consumers map[string]*consumer
@@ -278,6 +282,8 @@ func (b *Bus) runRelay(ctx context.Context) {
 // (FOR UPDATE SKIP LOCKED) for the whole hand-over, so even two relays that
 // both think they hold the lease never hand over the same event twice.
 func (b *Bus) relay(ctx context.Context) (int, error) {
+	b.relayMu.Lock()
+	defer b.relayMu.Unlock()
 	if b.db.Dialect == sqldb.Postgres {
 		n := 0
 		err := b.db.Tx(ctx, func(tx *sql.Tx) error {

@@ -27,6 +27,12 @@ type SeedOptions struct {
 	PerCategory int
 	// ImageSize is the side of generated product images (default 480 px).
 	ImageSize int
+	// NoActivity leaves out the demo customer's orders, returns and
+	// tickets. Seeding them delivers events in this process (payments
+	// settle and orders move only as their events are consumed), which
+	// `bazaar seed` must not do: a server running on the same data dir
+	// holds the search index.
+	NoActivity bool
 }
 
 // Login is a demo account's credentials, printed at start.
@@ -36,14 +42,33 @@ type Login = demo.Login
 // services, and returns one login per role.
 func (s *Server) Seed(ctx context.Context, opts SeedOptions) ([]Login, error) {
 	m := &s.mods
-	return demo.Seeder{
+	seeder := demo.Seeder{
 		Accounts:    m.account,
 		Catalog:     m.catalog,
 		Stock:       m.inventory,
 		Reviews:     m.review,
 		PerCategory: opts.PerCategory,
 		ImageSize:   opts.ImageSize,
-	}.Seed(ctx, opts.Progress)
+	}
+	if !opts.NoActivity {
+		seeder.Orders, seeder.Shipments, seeder.Support, seeder.Events = m.order, m.shipment, m.support, settler{s}
+	}
+	return seeder.Seed(ctx, opts.Progress)
+}
+
+// settler lets the demo seeding's payments and events run their course in
+// this process, whether or not Serve runs: the test gateway settles its
+// intents and sends their webhooks through the handler, and the bus
+// delivers the outbox to the consumers (Drain relays one batch at a time
+// with the relay Serve runs, never the same events twice).
+type settler struct{ s *Server }
+
+func (t settler) Settle(ctx context.Context) error {
+	if _, err := t.s.mods.gateway.Flush(ctx); err != nil {
+		return err
+	}
+	_, err := t.s.bus.Drain(ctx)
+	return err
 }
 
 // CreateUser creates an account of any role (the CLI's bootstrap path).
