@@ -295,11 +295,15 @@ test('(b) support handles a rejected return escalated by the customer’s ticket
       await lateRow.getByText(/Overdue by 2 h/).waitFor();
       const order = await s.getByTestId('ticket-row').evaluateAll((rows, [a, b]) => [rows.findIndex((r) => r.textContent.includes(a)), rows.findIndex((r) => r.textContent.includes(b))], [late, subject]);
       assert.ok(order[0] < order[1], 'the overdue ticket comes first');
-      await s.getByLabel('Overdue only').check();
+      // The filter lives in the URL: the box shows checked once the page has navigated.
+      const overdueOnly = s.getByLabel('Overdue only');
+      await overdueOnly.click();
+      await until(() => overdueOnly.isChecked(), 'the overdue filter is on');
       await findRow(s, 'ticket-row', late);
       assert.equal(await s.getByTestId('ticket-row').filter({ hasText: subject }).count(), 0, 'the one not yet due is not overdue');
       await shot(s, '87b-support-ticket-queue-overdue');
-      await s.getByLabel('Overdue only').uncheck();
+      await overdueOnly.click();
+      await until(async () => !(await overdueOnly.isChecked()), 'the overdue filter is off');
       await findRow(s, 'ticket-row', subject);
     }
     await shot(s, '87-support-ticket-queue');
@@ -449,8 +453,10 @@ test('(d) an admin marks a category non-returnable', async (t) => {
     const toggle = page.getByRole('checkbox', { name: `Returnable: ${parent.name}` });
     await toggle.waitFor();
     assert.equal(await toggle.isChecked(), true);
-    await toggle.uncheck();
+    // The box follows the server's answer, so it may not flip at the click itself.
+    await toggle.click();
     await page.getByText(`${parent.name} is now non-returnable.`).waitFor();
+    await until(async () => !(await toggle.isChecked()), 'the category shows non-returnable');
     const row = page.locator('.tree li').filter({ has: toggle });
     await row.getByText('Non-returnable', { exact: true }).waitFor();
     if (child) {
