@@ -32,6 +32,19 @@ func (s *Service) DeliveryPartners(ctx context.Context) ([]User, error) {
 	return out, nil
 }
 
+// LeastLoaded returns the partner among users with the fewest jobs in loads
+// (ties to the lowest ID), "" when users is empty: how shipments and return
+// pickups are shared out.
+func LeastLoaded(users []User, loads map[string]int) string {
+	best := ""
+	for _, u := range users {
+		if best == "" || loads[u.ID] < loads[best] || loads[u.ID] == loads[best] && u.ID < best {
+			best = u.ID
+		}
+	}
+	return best
+}
+
 // IsActiveUser reports whether userID is an active user with role. A missing
 // user is false, not an error. It is privileged, for other modules in
 // process.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 )
@@ -109,13 +110,7 @@ func (s *Service) choosePartner(ctx context.Context, named string) (string, erro
 	if err != nil {
 		return "", fmt.Errorf("read delivery partner loads: %w", err)
 	}
-	best := ""
-	for _, u := range users {
-		if best == "" || loads[u.ID] < loads[best] || loads[u.ID] == loads[best] && u.ID < best {
-			best = u.ID
-		}
-	}
-	return best, nil
+	return account.LeastLoaded(users, loads), nil
 }
 
 func (s *Service) move(ctx context.Context, p auth.Principal, c Change) (Shipment, error) {

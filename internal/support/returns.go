@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
@@ -399,13 +400,7 @@ func (s *Service) choosePartner(ctx context.Context) (string, error) {
 			loads[k] += v
 		}
 	}
-	best := ""
-	for _, u := range users {
-		if best == "" || loads[u.ID] < loads[best] || loads[u.ID] == loads[best] && u.ID < best {
-			best = u.ID
-		}
-	}
-	return best, nil
+	return account.LeastLoaded(users, loads), nil
 }
 
 // seesReturn reports whether w may see r: its customer, its seller, the
