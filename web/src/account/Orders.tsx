@@ -4,7 +4,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { RequireUser } from '../app/routes';
 import { api, useFeatures } from '../app/api';
 import type { Order, Page } from '../api/types';
-import { Badge, Empty, ErrorBox, Loading, Price, formatDate } from '../ui/kit';
+import { Badge, Empty, ErrorBox, formatDate, Loading, LoadMore, Price } from '../ui/kit';
 
 export default function OrdersPage() {
   return (
@@ -75,13 +75,7 @@ function Orders() {
               );
             })}
           </ul>
-          {orders.hasNextPage && (
-            <div className="center">
-              <button type="button" className="btn secondary" onClick={() => orders.fetchNextPage()} disabled={orders.isFetchingNextPage}>
-                {orders.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </button>
-            </div>
-          )}
+          <LoadMore list={orders} />
         </>
       )}
     </div>

@@ -5,7 +5,7 @@ import { RequireUser } from '../app/routes';
 import { api, useFeatures } from '../app/api';
 import type { Page } from '../api/types';
 import type { Return } from '../api/support';
-import { Empty, ErrorBox, Loading, Price, formatDate } from '../ui/kit';
+import { Empty, ErrorBox, formatDate, Loading, LoadMore, Price } from '../ui/kit';
 import { ReturnBadge } from '../support/badges';
 import { returnSummary } from '../support/format';
 
@@ -74,13 +74,7 @@ function Returns() {
               </li>
             ))}
           </ul>
-          {returns.hasNextPage && (
-            <div className="center">
-              <button type="button" className="btn secondary" onClick={() => returns.fetchNextPage()} disabled={returns.isFetchingNextPage}>
-                {returns.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </button>
-            </div>
-          )}
+          <LoadMore list={returns} />
         </>
       )}
     </div>

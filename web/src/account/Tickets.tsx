@@ -5,7 +5,7 @@ import { RequireUser } from '../app/routes';
 import { api, useFeatures } from '../app/api';
 import type { Page } from '../api/types';
 import type { Ticket } from '../api/support';
-import { Empty, ErrorBox, Loading, formatDate } from '../ui/kit';
+import { Empty, ErrorBox, formatDate, Loading, LoadMore } from '../ui/kit';
 import { TicketBadge } from '../support/badges';
 import { ticketCategoryLabel } from '../support/format';
 
@@ -79,13 +79,7 @@ function Tickets() {
               </li>
             ))}
           </ul>
-          {tickets.hasNextPage && (
-            <div className="center">
-              <button type="button" className="btn secondary" onClick={() => tickets.fetchNextPage()} disabled={tickets.isFetchingNextPage}>
-                {tickets.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </button>
-            </div>
-          )}
+          <LoadMore list={tickets} />
         </>
       )}
     </div>

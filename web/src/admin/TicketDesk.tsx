@@ -9,7 +9,7 @@ import { api, useSession } from '../app/api';
 import { isApiError } from '../api/client';
 import type { Page, User } from '../api/types';
 import { ticketStatusLabel, type Priority, type Ticket, type TicketStatus, type TicketUpdate } from '../api/support';
-import { Empty, ErrorBox, Loading, SelectField, fieldError, formatDate, humanize, useToast } from '../ui/kit';
+import { Empty, ErrorBox, fieldError, formatDate, humanize, Loading, LoadMore, SelectField, useToast } from '../ui/kit';
 import { ReplyBox, TicketBadge, TicketThread } from '../seller/supportParts';
 import { assigneeText, concerns, filterParams, priorities, slaText, ticketFilter, ticketQuery, ticketStatuses, type TicketFilter } from './tickets';
 import '../seller/desk.css';
@@ -183,13 +183,7 @@ export function TicketQueue({ desk }: { desk: TicketDeskKind }) {
         </div>
       )}
       {list.isFetchNextPageError && <ErrorBox error={list.error} />}
-      {list.hasNextPage && (
-        <div className="center">
-          <button type="button" className="btn secondary" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-            {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-          </button>
-        </div>
-      )}
+      <LoadMore list={list} />
     </section>
   );
 }

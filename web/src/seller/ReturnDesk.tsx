@@ -8,7 +8,7 @@ import { api } from '../app/api';
 import { isApiError } from '../api/client';
 import type { Page } from '../api/types';
 import { reasonLabel, returnStatusLabel, type Return, type ReturnLine } from '../api/support';
-import { Empty, ErrorBox, Loading, Price, TextArea, fieldError, formatDate, useToast } from '../ui/kit';
+import { Empty, ErrorBox, fieldError, formatDate, Loading, LoadMore, Price, TextArea, useToast } from '../ui/kit';
 import { formatMoney } from '../lib/money';
 import { formatAddress } from '../account/AddressForm';
 import { AttachmentList, PickupBadge, ReturnBadge, ReturnTimeline } from './supportParts';
@@ -157,13 +157,7 @@ export function ReturnQueue({ desk }: { desk: Desk }) {
         </div>
       )}
       {list.isFetchNextPageError && <ErrorBox error={list.error} />}
-      {list.hasNextPage && (
-        <div className="center">
-          <button type="button" className="btn secondary" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-            {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-          </button>
-        </div>
-      )}
+      <LoadMore list={list} />
     </section>
   );
 }

@@ -124,6 +124,18 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
+/** LoadMore is a paged list's "Load more" button, shown while there is a next page. */
+export function LoadMore({ list }: { list: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown } }) {
+  if (!list.hasNextPage) return null;
+  return (
+    <div className="center">
+      <button type="button" className="btn secondary" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+        {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
+      </button>
+    </div>
+  );
+}
+
 export function Empty({ title, children }: { title: string; children?: ReactNode }) {
   return (
     <div className="empty">
