@@ -42,3 +42,19 @@ func TestValid(t *testing.T) {
 		}
 	}
 }
+
+func TestTypedIDs(t *testing.T) {
+	o := Make[Order]()
+	if !Valid(string(o), "ord") {
+		t.Fatalf("Make[Order]() = %q, want an ord_ ID", o)
+	}
+	if got, ok := Parse[Order](string(o)); !ok || got != o {
+		t.Errorf("Parse[Order](%q) = %q, %v; want it back", o, got, ok)
+	}
+	if _, ok := Parse[Product](string(o)); ok {
+		t.Errorf("Parse[Product](%q) accepted an order ID", o)
+	}
+	if got := Strings([]Order{"a", "b"}); len(got) != 2 || got[1] != "b" {
+		t.Errorf("Strings = %v", got)
+	}
+}
