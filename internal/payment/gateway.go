@@ -55,7 +55,45 @@ type IntentParams struct {
 	IdempotencyKey string
 	OrderID        string // metadata
 	PaymentID      string // metadata: lets webhooks find the payment
+	CustomerID     string // metadata
+	// ClientConfirm asks for an intent that the customer's browser confirms
+	// with the gateway's own SDK (Stripe's Payment Element, Razorpay
+	// Checkout): Method is empty, and the intent comes back
+	// IntentRequiresAction with a NextAction of type "use_sdk" carrying what
+	// the SDK needs. Card data then never reaches Bazaar.
+	ClientConfirm bool
+	// ManualCapture authorises only: the intent comes back
+	// IntentRequiresCapture once authorised, and Capturer.Capture takes the
+	// money later.
+	ManualCapture bool
 }
+
+// Capturer is implemented by gateways that can authorise first and capture
+// later (IntentParams.ManualCapture).
+type Capturer interface {
+	// Capture captures an authorised intent (up to its amount), once per
+	// idempotency key.
+	Capture(ctx context.Context, in CaptureParams) (Intent, error)
+}
+
+// CaptureParams is a request to capture an authorised intent.
+type CaptureParams struct {
+	IntentID       string
+	Amount         money.Money
+	IdempotencyKey string
+}
+
+// ClientConfirmer is implemented by gateways whose client SDK finishes a
+// payment and hands proof back to the server, which must verify it
+// (Razorpay Checkout returns razorpay_payment_id, razorpay_order_id and
+// razorpay_signature). A proof that does not verify is Invalid
+// "invalid_signature" and changes nothing.
+type ClientConfirmer interface {
+	ConfirmClient(ctx context.Context, intentID string, proof ClientProof) (Intent, error)
+}
+
+// ClientProof is what a gateway's client SDK returned, by field name.
+type ClientProof map[string]string
 
 // IntentStatus is a gateway intent's status, in Stripe's terms.
 type IntentStatus string
@@ -63,6 +101,7 @@ type IntentStatus string
 const (
 	IntentProcessing            IntentStatus = "processing"
 	IntentRequiresAction        IntentStatus = "requires_action"
+	IntentRequiresCapture       IntentStatus = "requires_capture" // authorised, awaiting Capture
 	IntentSucceeded             IntentStatus = "succeeded"
 	IntentRequiresPaymentMethod IntentStatus = "requires_payment_method" // declined
 	IntentCanceled              IntentStatus = "canceled"

@@ -69,6 +69,10 @@ type NextAction struct {
 	Type         string `json:"type"`                    // "redirect_to_url", "use_sdk", ...
 	RedirectURL  string `json:"redirect_url,omitempty"`  // for "redirect_to_url"
 	ClientSecret string `json:"client_secret,omitempty"` // for "use_sdk": the intent's client secret
+	// For "use_sdk": which SDK, and the public values it is started with.
+	Gateway        string `json:"gateway,omitempty"`          // "stripe", "razorpay"
+	PublishableKey string `json:"publishable_key,omitempty"`  // Stripe's publishable key, Razorpay's key ID
+	GatewayOrderID string `json:"gateway_order_id,omitempty"` // Razorpay's order ID
 }
 
 // Payment is one attempt to pay for an order through a gateway: one gateway
