@@ -114,7 +114,7 @@ type common struct {
 }
 
 func (c *common) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.cfg.DataDir, "data", env("BAZAAR_DATA_DIR", "./bazaar-data"), "data directory: SQLite database, signing key, images (BAZAAR_DATA_DIR)")
+	fs.StringVar(&c.cfg.DataDir, "data", env("BAZAAR_DATA_DIR", "./bazaar-data"), "data directory: SQLite database, search index, images and attachments (BAZAAR_DATA_DIR)")
 	fs.StringVar(&c.cfg.DatabaseURL, "database-url", env("BAZAAR_DATABASE_URL", ""), "postgres://... to use PostgreSQL; empty for SQLite in the data dir (BAZAAR_DATABASE_URL)")
 	fs.StringVar(&c.logLevel, "log-level", env("BAZAAR_LOG_LEVEL", "info"), "debug, info, warn or error (BAZAAR_LOG_LEVEL)")
 	fs.StringVar(&c.logFormat, "log-format", env("BAZAAR_LOG_FORMAT", "text"), "text or json (BAZAAR_LOG_FORMAT)")

@@ -198,6 +198,9 @@ func (t *Tokens) Middleware(check Checker, writeErr ErrorWriter) func(http.Handl
 	}
 }
 
+// KeyFile is the signing key's file in the data dir.
+const KeyFile = "jwt-ed25519.pem"
+
 // LoadKey returns the token signing key: from env (a base64 Ed25519 seed of 32
 // bytes) when given, else from keyfile in dataDir, creating it (mode 0600) on
 // first start so tokens survive restarts.
@@ -209,7 +212,7 @@ func LoadKey(env, dataDir string) (ed25519.PrivateKey, error) {
 		}
 		return ed25519.NewKeyFromSeed(seed), nil
 	}
-	path := filepath.Join(dataDir, "jwt-ed25519.pem")
+	path := filepath.Join(dataDir, KeyFile)
 	if b, err := os.ReadFile(path); err == nil {
 		blk, _ := pem.Decode(b)
 		if blk == nil {

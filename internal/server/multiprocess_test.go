@@ -2,9 +2,7 @@ package server_test
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -60,12 +58,12 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 		t.Fatalf("go build: %v", err)
 	}
 	procs := make([]*proc, 2)
-	// Processes of one marketplace sign access tokens with one key.
-	key := make([]byte, 32)
-	_, _ = rand.Read(key)
+	// Processes of one marketplace sign access tokens with one key: with
+	// no BAZAAR_JWT_KEY, the one the first process stored in the database
+	// (a token issued by one process is accepted by the other below).
 	for i := range procs {
 		env := append(os.Environ(), "BAZAAR_DATA_DIR="+t.TempDir(), "BAZAAR_DATABASE_URL="+dbURL, "BAZAAR_EVENTS_URL="+events,
-			"BAZAAR_RESERVATION_TTL=3s", "BAZAAR_JWT_KEY="+base64.StdEncoding.EncodeToString(key))
+			"BAZAAR_RESERVATION_TTL=3s", "BAZAAR_JWT_KEY=")
 		procs[i] = &proc{t: t, bin: bin, env: env, addr: freeAddr(t)}
 		procs[i].start()
 	}

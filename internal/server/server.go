@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/auth/authsql"
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/idempotency"
 	"github.com/bazaar-market/bazaar/internal/lease"
@@ -26,9 +27,9 @@ import (
 // Config is everything the server can be told, from flags or BAZAAR_* env.
 type Config struct {
 	Addr        string        // listen address, ":8080"
-	DataDir     string        // SQLite file, signing key, images
+	DataDir     string        // SQLite file, search index, images, attachments
 	DatabaseURL string        // empty: SQLite in DataDir; postgres://... for PostgreSQL
-	JWTKey      string        // base64 Ed25519 seed; empty: a key file in DataDir
+	JWTKey      string        // base64 Ed25519 seed; empty: one kept in the database, shared by every process
 	AccessTTL   time.Duration // access token lifetime
 	Demo        bool          // seed demo data at start
 	// ReservationTTL is how long an unpaid order holds its stock (15m).
@@ -97,7 +98,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Server, error) {
 }
 
 func (s *Server) build(ctx context.Context) error {
-	key, err := auth.LoadKey(s.cfg.JWTKey, s.cfg.DataDir)
+	if err := authsql.Migrate(ctx, s.db); err != nil {
+		return err
+	}
+	key, err := authsql.LoadKey(ctx, s.db, s.cfg.JWTKey, s.cfg.DataDir)
 	if err != nil {
 		return fmt.Errorf("signing key: %w", err)
 	}
