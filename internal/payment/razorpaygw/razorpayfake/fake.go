@@ -276,6 +276,19 @@ func (f *Fake) Payment(id string) (Payment, bool) {
 	return clone(p), true
 }
 
+// Payments returns an order's payments, oldest first.
+func (f *Fake) Payments(orderID string) []Payment {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []Payment
+	for _, id := range f.paymentList {
+		if p := f.payments[id]; p.OrderID != nil && *p.OrderID == orderID {
+			out = append(out, clone(p))
+		}
+	}
+	return out
+}
+
 // Refunds returns a payment's refunds, oldest first.
 func (f *Fake) Refunds(paymentID string) []Refund {
 	f.mu.Lock()
