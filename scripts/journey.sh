@@ -9,8 +9,15 @@
 #   scripts/journey.sh [BASE_URL]      (default http://localhost:8080)
 #
 # Needs curl and jq. Exits non-zero at the first unexpected answer.
+#
+# PAY_METHOD and DECLINE_METHOD are the payment method tokens that succeed
+# and are declined (default the test gateway's tok_visa and
+# tok_chargeDeclined; against the local Razorpay fake, rzp_test_success and
+# rzp_test_failure).
 set -euo pipefail
 BASE=${1:-http://localhost:8080}
+PAY=${PAY_METHOD:-tok_visa}
+DECLINE=${DECLINE_METHOD:-tok_chargeDeclined}
 API=$BASE/api/v1
 RUN=$(date +%s%N | tail -c 7)
 
@@ -65,12 +72,12 @@ api 200 PUT "/inventory/$SKU1" '{"on_hand":20}' "$SELLER1" >/dev/null
 api 200 PUT "/inventory/$SKU2" '{"on_hand":20}' "$SELLER2" >/dev/null
 ADDRESS='{"name":"Cody Customer","line1":"1 Main St","city":"Springfield","postal_code":"12345","country":"US"}'
 
-say "1. order from two sellers, paid with tok_visa"
+say "1. order from two sellers, paid with $PAY"
 ORDER=$(api 201 POST /order "{\"lines\":[{\"sku\":\"$SKU1\",\"quantity\":2},{\"sku\":\"$SKU2\",\"quantity\":1}],\"shipping_address\":$ADDRESS}" "$CUSTOMER")
 OID=$(jq -r .id <<<"$ORDER")
 [ "$(jq '.seller_orders | length' <<<"$ORDER")" = 2 ] || fail "order $OID is not split in two seller orders"
 echo "order $OID total $(jq -c .total <<<"$ORDER") split into 2 seller orders" >&2
-api 201 POST /payment "{\"order_id\":\"$OID\",\"method\":\"tok_visa\"}" "$CUSTOMER" >/dev/null
+api 201 POST /payment "{\"order_id\":\"$OID\",\"method\":\"$PAY\"}" "$CUSTOMER" >/dev/null
 until_status "$OID" paid "$CUSTOMER"
 
 say "both sellers pack and hand over to different partners"
@@ -104,7 +111,7 @@ done
 say "2. a declined payment; cancelling brings the stock back"
 before=$(stock "$SKU1" "$SELLER1")
 O2=$(api 201 POST /order "{\"lines\":[{\"sku\":\"$SKU1\",\"quantity\":3}],\"shipping_address\":$ADDRESS}" "$CUSTOMER" | jq -r .id)
-api 201 POST /payment "{\"order_id\":\"$O2\",\"method\":\"tok_chargeDeclined\"}" "$CUSTOMER" >/dev/null
+api 201 POST /payment "{\"order_id\":\"$O2\",\"method\":\"$DECLINE\"}" "$CUSTOMER" >/dev/null
 for _ in $(seq 1 100); do
 	[ "$(api 200 GET "/order/$O2" "" "$CUSTOMER" | jq -r '.payments[0].status')" = failed ] && break
 	sleep 0.1
@@ -115,7 +122,7 @@ api 200 PUT "/order/$O2/cancel" '{"reason":"card declined"}' "$CUSTOMER" >/dev/n
 
 say "3. paid, then cancelled: refunded and restocked"
 O3=$(api 201 POST /order "{\"lines\":[{\"sku\":\"$SKU2\",\"quantity\":2}],\"shipping_address\":$ADDRESS}" "$CUSTOMER" | jq -r .id)
-api 201 POST /payment "{\"order_id\":\"$O3\",\"method\":\"tok_visa\"}" "$CUSTOMER" >/dev/null
+api 201 POST /payment "{\"order_id\":\"$O3\",\"method\":\"$PAY\"}" "$CUSTOMER" >/dev/null
 until_status "$O3" paid "$CUSTOMER"
 api 200 PUT "/order/$O3/cancel" '{"reason":"found it cheaper"}' "$CUSTOMER" >/dev/null
 until_status "$O3" refunded "$CUSTOMER"

@@ -111,6 +111,7 @@ type common struct {
 	cfg       server.Config
 	logLevel  string
 	logFormat string
+	errs      []error // secrets that could not be read
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -123,6 +124,18 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.cfg.SearchSynonyms, "search-synonyms", env("BAZAAR_SEARCH_SYNONYMS", ""), "a file of search synonyms replacing the built-in list, one rule a line: 'tee, t-shirt' or 'sneakers => running shoes' (BAZAAR_SEARCH_SYNONYMS)")
 	fs.StringVar(&c.cfg.EventsURL, "events-url", env("BAZAAR_EVENTS_URL", ""), "relay events through a broker: nats://host:4222, amqp://user:pass@host:5672/ or kafka://host:9092; empty for in process (BAZAAR_EVENTS_URL)")
 	fs.StringVar(&c.cfg.SearchReplica, "search-replica", env("BAZAAR_SEARCH_REPLICA", ""), "this process's search replica name; empty: kept in the data dir (BAZAAR_SEARCH_REPLICA)")
+	p := &c.cfg.Payments
+	fs.StringVar(&p.Gateways, "payment-gateways", env("BAZAAR_PAYMENT_GATEWAYS", ""), "currencies taken by real gateways, such as USD:stripe,EUR:stripe,INR:razorpay; others use the built-in test gateway (BAZAAR_PAYMENT_GATEWAYS)")
+	fs.StringVar(&p.Stripe.PublishableKey, "stripe-publishable-key", env("BAZAAR_STRIPE_PUBLISHABLE_KEY", ""), "Stripe's publishable key, given to the browser (BAZAAR_STRIPE_PUBLISHABLE_KEY)")
+	fs.StringVar(&p.Stripe.APIBase, "stripe-api-base", env("BAZAAR_STRIPE_API_BASE", ""), "Stripe's API URL; stripe-mock's in tests (BAZAAR_STRIPE_API_BASE)")
+	fs.StringVar(&p.Razorpay.KeyID, "razorpay-key-id", env("BAZAAR_RAZORPAY_KEY_ID", ""), "Razorpay's key ID, given to Checkout (BAZAAR_RAZORPAY_KEY_ID)")
+	fs.StringVar(&p.Razorpay.APIBase, "razorpay-api-base", env("BAZAAR_RAZORPAY_API_BASE", ""), "Razorpay's API URL; a fake's in tests (BAZAAR_RAZORPAY_API_BASE)")
+	fs.BoolVar(&p.Razorpay.TestTokens, "razorpay-test-tokens", env("BAZAAR_RAZORPAY_TEST_TOKENS", "") == "true", "accept rzp_test_* method tokens (a local fake only) (BAZAAR_RAZORPAY_TEST_TOKENS)")
+	// Secrets: the environment or a file named by NAME_FILE, never a flag.
+	p.Stripe.SecretKey = c.secret("BAZAAR_STRIPE_SECRET_KEY")
+	p.Stripe.WebhookSecrets = c.secrets("BAZAAR_STRIPE_WEBHOOK_SECRET")
+	p.Razorpay.KeySecret = c.secret("BAZAAR_RAZORPAY_KEY_SECRET")
+	p.Razorpay.WebhookSecrets = c.secrets("BAZAAR_RAZORPAY_WEBHOOK_SECRET")
 	fs.DurationVar(&c.cfg.IdempotencyLock, "idempotency-lock", envDuration("BAZAAR_IDEMPOTENCY_LOCK", 30*time.Second), "how long a request that died mid-way keeps its Idempotency-Key locked (BAZAAR_IDEMPOTENCY_LOCK)")
 }
 
@@ -152,6 +165,9 @@ func command(name string, stderr io.Writer) (*flag.FlagSet, *common) {
 
 // server builds the server the flags describe, logging to stderr.
 func (c *common) server(ctx context.Context, stderr io.Writer) (*server.Server, error) {
+	if err := errors.Join(c.errs...); err != nil {
+		return nil, err
+	}
 	log, err := c.logger(stderr)
 	if err != nil {
 		return nil, err
@@ -330,6 +346,35 @@ func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	fmt.Fprintf(stdout, "created %s user %s (%s)\n", role, email, id)
 	return nil
+}
+
+// secret reads a secret from the environment variable name, or from the
+// file that name_FILE names (mounted secrets), trimmed of surrounding space.
+// A file that cannot be read stops the command (reported by server).
+func (c *common) secret(name string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	if path := os.Getenv(name + "_FILE"); path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			c.errs = append(c.errs, fmt.Errorf("%s_FILE: %w", name, err))
+			return ""
+		}
+		return strings.TrimSpace(string(b))
+	}
+	return ""
+}
+
+// secrets reads a comma-separated list of secrets (two while one rotates).
+func (c *common) secrets(name string) []string {
+	var out []string
+	for s := range strings.SplitSeq(c.secret(name), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func env(name, def string) string {

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -198,7 +199,7 @@ func (a *activity) placeOrders(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("demo order %d: %w", i+1, err)
 		}
-		if _, err := a.Orders.Pay(a.customer, order.PayInput{OrderID: o.ID, Method: "tok_visa"}); err != nil {
+		if _, err := a.Orders.Pay(a.customer, order.PayInput{OrderID: o.ID, Method: cmp.Or(a.PayMethod, "tok_visa")}); err != nil {
 			return fmt.Errorf("demo order %d: pay: %w", i+1, err)
 		}
 		a.orders = append(a.orders, o)

@@ -55,6 +55,10 @@ type Seeder struct {
 	Shipments ShipmentService
 	Support   SupportService
 	Events    Events
+	// PayMethod is the payment method token the demo orders are paid with:
+	// one the gateway taking dollars accepts server-side ("tok_visa" when
+	// empty, the built-in test gateway's).
+	PayMethod string
 	// PerCategory is how many products each store lists per category it
 	// sells in (10 gives 200 products).
 	PerCategory int

@@ -12,10 +12,11 @@ import (
 )
 
 // PayInput is a request to pay for an order with a gateway payment method
-// token.
+// token, or (Method empty) through the gateway's browser SDK where the
+// order's currency is taken by one (Stripe, Razorpay).
 type PayInput struct {
 	OrderID string `json:"order_id"`
-	Method  string `json:"method"`
+	Method  string `json:"method,omitempty"`
 }
 
 // Pay starts paying for one of the caller's orders through the payment
@@ -33,7 +34,6 @@ func (s *Service) Pay(ctx context.Context, in PayInput) (payment.Payment, error)
 	}
 	var f apperr.Fields
 	f.Check(in.OrderID != "", "order_id", "is required")
-	f.Check(in.Method != "", "method", "is required")
 	if err := f.Err(); err != nil {
 		return payment.Payment{}, err
 	}

@@ -92,6 +92,21 @@ type ClientConfirmer interface {
 	ConfirmClient(ctx context.Context, intentID string, proof ClientProof) (Intent, error)
 }
 
+// ClientSide is implemented by gateways whose customers pay in the browser
+// with the gateway's own SDK (Stripe's Payment Element, Razorpay Checkout):
+// a payment started with no method token gets an intent for the SDK to
+// confirm. ClientConfig is what the web checkout needs to load the SDK
+// (public values only).
+type ClientSide interface {
+	ClientConfig() ClientConfig
+}
+
+// ClientConfig is a gateway's public configuration for its browser SDK.
+type ClientConfig struct {
+	Gateway        string `json:"gateway"`         // "stripe", "razorpay"
+	PublishableKey string `json:"publishable_key"` // Stripe's publishable key, Razorpay's key ID
+}
+
 // ClientProof is what a gateway's client SDK returned, by field name.
 type ClientProof map[string]string
 

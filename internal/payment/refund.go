@@ -75,7 +75,11 @@ func (s *Service) addRefund(ctx context.Context, paymentID string, amount *money
 // completeRefund sends a pending refund to the gateway (again: its key makes
 // it the same refund) and records the answer.
 func (s *Service) completeRefund(ctx context.Context, p Payment, r Refund) (Payment, error) {
-	gr, err := s.gw.Refund(ctx, RefundParams{
+	gw, err := s.gatewayOf(p)
+	if err != nil {
+		return Payment{}, err
+	}
+	gr, err := gw.Refund(ctx, RefundParams{
 		IntentID: p.GatewayIntentID, Amount: r.Amount, IdempotencyKey: r.IdempotencyKey(), PaymentID: p.ID, RefundID: r.ID,
 	})
 	switch {

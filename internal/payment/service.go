@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"github.com/bazaar-market/bazaar/internal/unit"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,19 +21,29 @@ import (
 type Options struct {
 	Now    func() time.Time // clock; time.Now when nil
 	Logger *slog.Logger     // slog.Default() when nil
+	// Route sends payments in a currency (ISO code) through a gateway other
+	// than the default one: {"INR": razorpay, "USD": stripe}.
+	Route map[string]Gateway
 }
 
 // Service is the payment module's use cases.
 type Service struct {
 	store Store
-	gw    Gateway
+	def   Gateway            // payments in a currency Route does not name
+	route map[string]Gateway // by currency
+	gws   map[string]Gateway // every gateway, by name: webhooks, reconciliation, refunds
 	now   func() time.Time
 	log   *slog.Logger
 }
 
-// New returns a Service that takes payments through gw.
+// New returns a Service that takes payments through gw, or through the
+// gateway opts.Route names for their currency.
 func New(store Store, gw Gateway, opts Options) *Service {
-	s := &Service{store: store, gw: gw, now: opts.Now, log: opts.Logger}
+	s := &Service{store: store, def: gw, route: map[string]Gateway{}, gws: map[string]Gateway{gw.Name(): gw}, now: opts.Now, log: opts.Logger}
+	for cur, g := range opts.Route {
+		s.route[cur] = g
+		s.gws[g.Name()] = g
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -40,6 +51,23 @@ func New(store Store, gw Gateway, opts Options) *Service {
 		s.log = slog.Default()
 	}
 	return s
+}
+
+// gatewayFor is the gateway new payments in currency go through.
+func (s *Service) gatewayFor(currency string) Gateway {
+	if g, ok := s.route[currency]; ok {
+		return g
+	}
+	return s.def
+}
+
+// gatewayOf is the gateway p went through. A payment of a gateway no longer
+// configured is an error for whoever needs its gateway.
+func (s *Service) gatewayOf(p Payment) (Gateway, error) {
+	if g, ok := s.gws[p.Gateway]; ok {
+		return g, nil
+	}
+	return nil, fmt.Errorf("payment %s went through gateway %q, which is not configured", p.ID, p.Gateway)
 }
 
 // Start is a request to pay for an order. The order module has checked that
@@ -70,9 +98,13 @@ func (s *Service) Start(ctx context.Context, in Start) (Payment, error) {
 	var f apperr.Fields
 	f.Check(in.OrderID != "", "order_id", "is required")
 	f.Check(in.CustomerID != "", "customer_id", "is required")
+	gw := s.gatewayFor(in.Amount.Currency)
+	_, sdk := gw.(ClientSide)
 	switch {
-	case in.Method == "":
+	case in.Method == "" && !sdk:
 		f.Add("method", "is required")
+	case in.Method == "":
+		// The customer's browser confirms with the gateway's SDK.
 	case LooksLikeCardNumber(in.Method):
 		// Never echo or log it.
 		f.Add("method", "card numbers are not accepted; send a payment method token from the gateway")
@@ -86,7 +118,7 @@ func (s *Service) Start(ctx context.Context, in Start) (Payment, error) {
 	if err := f.Err(); err != nil {
 		return Payment{}, err
 	}
-	if v, ok := s.gw.(MethodValidator); ok {
+	if v, ok := gw.(MethodValidator); ok && in.Method != "" {
 		if err := v.ValidateMethod(in.Method); err != nil {
 			return Payment{}, err
 		}
@@ -94,7 +126,7 @@ func (s *Service) Start(ctx context.Context, in Start) (Payment, error) {
 	now := s.now()
 	p, created, err := s.store.StartAttempt(ctx, Payment{
 		ID: id.New("pay"), OrderID: in.OrderID, CustomerID: in.CustomerID, Amount: in.Amount,
-		Method: in.Method, Gateway: s.gw.Name(), Status: Pending,
+		Method: in.Method, Gateway: gw.Name(), Status: Pending,
 		Captured: money.New(0, in.Amount.Currency), Refunded: money.New(0, in.Amount.Currency),
 		CreatedAt: now, UpdatedAt: now,
 	})
@@ -104,7 +136,7 @@ func (s *Service) Start(ctx context.Context, in Start) (Payment, error) {
 	if !created && p.Amount != in.Amount {
 		return Payment{}, apperr.Conflict("payment_in_progress", "a payment of %v for order %s is in progress", p.Amount, p.OrderID)
 	}
-	if p.Status != Pending || p.GatewayIntentID != "" || p.Gateway != s.gw.Name() {
+	if p.Status != Pending || p.GatewayIntentID != "" {
 		return p, nil
 	}
 	return s.createIntent(ctx, p)
@@ -115,8 +147,13 @@ func isSpaceOrControl(r rune) bool { return r <= ' ' || r == 0x7f }
 // createIntent asks the gateway for p's intent (again: the key makes it the
 // same one) and records the answer.
 func (s *Service) createIntent(ctx context.Context, p Payment) (Payment, error) {
-	in, err := s.gw.CreateIntent(ctx, IntentParams{
+	gw, err := s.gatewayOf(p)
+	if err != nil {
+		return Payment{}, err
+	}
+	in, err := gw.CreateIntent(ctx, IntentParams{
 		Amount: p.Amount, Method: p.Method, IdempotencyKey: p.IdempotencyKey, OrderID: p.OrderID, PaymentID: p.ID,
+		CustomerID: p.CustomerID, ClientConfirm: p.Method == "",
 	})
 	switch {
 	case definite(err):
@@ -128,7 +165,7 @@ func (s *Service) createIntent(ctx context.Context, p Payment) (Payment, error) 
 		}
 		return Payment{}, err
 	case err != nil:
-		s.log.WarnContext(ctx, "payment gateway call failed; the payment stays pending", "payment", p.ID, "gateway", s.gw.Name(), "err", err)
+		s.log.WarnContext(ctx, "payment gateway call failed; the payment stays pending", "payment", p.ID, "gateway", gw.Name(), "err", err)
 		return Payment{}, &apperr.Error{Kind: apperr.KindUnavailable, Code: "gateway_unavailable",
 			Message: "the payment gateway did not answer; retry shortly", Err: err}
 	}
@@ -197,10 +234,11 @@ func (s *Service) OrderPayments(ctx context.Context, orderID string) ([]Payment,
 // acknowledged (nil) and ignored, and a report behind what the payment
 // already knows never moves it backwards.
 func (s *Service) HandleWebhook(ctx context.Context, gateway string, header Header, body []byte) error {
-	if gateway != s.gw.Name() {
+	gw, ok := s.gws[gateway]
+	if !ok {
 		return apperr.NotFound("no payment gateway named %q", gateway)
 	}
-	ev, err := s.gw.VerifyWebhook(header, body)
+	ev, err := gw.VerifyWebhook(header, body)
 	if err != nil {
 		if apperr.KindOf(err) != apperr.KindInvalid {
 			err = &apperr.Error{Kind: apperr.KindInvalid, Code: "invalid_webhook", Message: "the webhook could not be read", Err: err}
@@ -215,10 +253,10 @@ func (s *Service) HandleWebhook(ctx context.Context, gateway string, header Head
 	var m Mutation
 	switch {
 	case ev.Intent != nil:
-		paymentID = s.resolve(ctx, ev.Intent.PaymentID, ev.Intent.ID)
+		paymentID = s.resolve(ctx, gateway, ev.Intent.PaymentID, ev.Intent.ID)
 		m = s.intentMutation(ctx, *ev.Intent)
 	case ev.Refund != nil:
-		paymentID = s.resolve(ctx, ev.Refund.PaymentID, ev.Refund.IntentID)
+		paymentID = s.resolve(ctx, gateway, ev.Refund.PaymentID, ev.Refund.IntentID)
 		gr := *ev.Refund
 		m = func(p *Payment) ([]Event, error) {
 			evs, err := p.ApplyRefund(gr.RefundID, gr, now)
@@ -243,14 +281,14 @@ func (s *Service) HandleWebhook(ctx context.Context, gateway string, header Head
 
 // resolve finds the payment a webhook is about: by the metadata we gave the
 // gateway, else by the intent. "" when unknown.
-func (s *Service) resolve(ctx context.Context, paymentID, intentID string) string {
+func (s *Service) resolve(ctx context.Context, gateway, paymentID, intentID string) string {
 	if paymentID != "" {
 		return paymentID
 	}
 	if intentID == "" {
 		return ""
 	}
-	p, err := s.store.PaymentByIntent(ctx, s.gw.Name(), intentID)
+	p, err := s.store.PaymentByIntent(ctx, gateway, intentID)
 	if err != nil {
 		return ""
 	}
@@ -260,8 +298,8 @@ func (s *Service) resolve(ctx context.Context, paymentID, intentID string) strin
 // Reconcile drives every payment that has been open (or has had a refund
 // pending) for longer than olderThan: the gateway is asked again (with the
 // same idempotency key, so it is never charged twice) and its answer
-// recorded. It returns how many payments it changed. Payments of another
-// gateway are left alone.
+// recorded. It returns how many payments it changed. Payments of a gateway
+// that is no longer configured are left alone.
 func (s *Service) Reconcile(ctx context.Context, olderThan time.Duration) (int, error) {
 	const batch = 100
 	stuck, err := s.store.Stuck(ctx, s.now().Add(-olderThan), batch)
@@ -274,7 +312,7 @@ func (s *Service) Reconcile(ctx context.Context, olderThan time.Duration) (int, 
 		if ctx.Err() != nil {
 			break
 		}
-		if p.Gateway != s.gw.Name() {
+		if _, ok := s.gws[p.Gateway]; !ok {
 			continue
 		}
 		q, err := s.reconcile(ctx, p)
@@ -301,7 +339,11 @@ func (s *Service) reconcile(ctx context.Context, p Payment) (Payment, error) {
 		p = q
 	case p.Status.Open():
 		var in Intent
-		if in, err = s.gw.Intent(ctx, p.GatewayIntentID); err == nil {
+		var gw Gateway
+		if gw, err = s.gatewayOf(p); err != nil {
+			return Payment{}, err
+		}
+		if in, err = gw.Intent(ctx, p.GatewayIntentID); err == nil {
 			p, err = s.applyIntent(ctx, p.ID, in)
 		}
 	}
@@ -348,9 +390,16 @@ func (s *Service) RunReconciler(ctx context.Context, every time.Duration) {
 	}
 }
 
-// Gateway is the name of the gateway new payments go through; its webhooks
+// Gateways are the names of the configured gateways; each one's webhooks
 // arrive at POST /api/v1/payment/webhook/<name>.
-func (s *Service) Gateway() string { return s.gw.Name() }
+func (s *Service) Gateways() []string {
+	names := make([]string, 0, len(s.gws))
+	for n := range s.gws {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
 
 // Jobs are the module's background jobs: the reconciler that asks the
 // gateway about payments open for over a minute, in one process at a time.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/payment/razorpaygw/razorpayfake"
 	"github.com/bazaar-market/bazaar/internal/server"
 )
 
@@ -85,4 +86,55 @@ func checkPayloads(t *testing.T, s *server.Server) {
 			t.Errorf("no %s event was decoded by a consumer", topic)
 		}
 	}
+}
+
+// TestCurlJourneyRazorpay runs the order journey with dollars routed to
+// Razorpay (the local fake, with its test method tokens): the order is paid,
+// a payment is declined, a paid order is cancelled and refunded, all
+// through the Razorpay driver, on both engines.
+func TestCurlJourneyRazorpay(t *testing.T) {
+	for _, tool := range []string{"bash", "curl", "jq"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is required in CI: %v", tool, err)
+			}
+			t.Skipf("scripts/journey.sh needs %s: %v", tool, err)
+		}
+	}
+	engines(t, func(t *testing.T, dbURL string) {
+		rzp := razorpayfake.NewServer(razorpayfake.Options{})
+		defer rzp.Close()
+		s, base := bootConfig(t, server.Config{DataDir: t.TempDir(), DatabaseURL: dbURL, Payments: server.Payments{
+			Gateways: "USD:razorpay",
+			Razorpay: server.RazorpayConfig{KeyID: rzp.KeyID(), KeySecret: rzp.KeySecret(), APIBase: rzp.APIBase, TestTokens: true,
+				WebhookSecrets: []string{razorpayfake.DefaultWebhookSecret}},
+		}})
+		if _, err := s.Seed(context.Background(), server.SeedOptions{PerCategory: 2, ImageSize: 16}); err != nil {
+			t.Fatal(err)
+		}
+		count := func() int {
+			var n int
+			if err := s.DB().Read().QueryRow(`SELECT count(*) FROM payment_payments WHERE gateway = 'razorpay'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		seeded, orders := count(), len(rzp.Orders()) // the demo customer's paid orders
+		if seeded == 0 {
+			t.Error("the demo orders were not paid through razorpay")
+		}
+		cmd := exec.Command("bash", "../../scripts/journey.sh", base)
+		cmd.Env = append(os.Environ(), "PAY_METHOD=rzp_test_success", "DECLINE_METHOD=rzp_test_failure")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "journey ok") {
+			t.Fatalf("journey.sh through razorpay: %v\n%s", err, out)
+		}
+		// Every payment of the journey's three orders went through Razorpay.
+		if n := count() - seeded; n != 3 {
+			t.Errorf("the journey made %d payments through razorpay, want 3", n)
+		}
+		if n := len(rzp.Orders()) - orders; n != 3 {
+			t.Errorf("the journey made %d orders in the fake, want 3", n)
+		}
+	})
 }

@@ -50,6 +50,9 @@ type Config struct {
 	// search-replica file, made up on first start, so processes with their
 	// own data dirs on one database are distinct replicas by themselves.
 	SearchReplica string
+	// Payments configures Stripe and Razorpay and which currencies they
+	// take; everything else goes through the built-in test gateway.
+	Payments Payments
 	// Process names this process for job leases; empty: the host and the
 	// data dir, so a process restarted after a crash takes its jobs back at
 	// once rather than after their leases run out.

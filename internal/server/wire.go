@@ -107,7 +107,14 @@ func (s *Server) wire(ctx context.Context) error {
 		},
 		Logger: s.log.With("module", "testgateway"),
 	})
-	m.payment = payment.New(paymentsql.New(s.db), m.gateway, payment.Options{Logger: s.log.With("module", "payment")})
+	routes, err := paymentRoutes(s.cfg.Payments, s.log)
+	if err != nil {
+		return fmt.Errorf("payment gateways: %w", err)
+	}
+	for cur, g := range routes {
+		s.log.Info("payments routed", "currency", cur, "gateway", g.Name())
+	}
+	m.payment = payment.New(paymentsql.New(s.db), m.gateway, payment.Options{Logger: s.log.With("module", "payment"), Route: routes})
 	// The order module reaches inventory and carts only through their
 	// services (never its own transaction): when the modules are split into
 	// services, remote clients go here.

@@ -70,7 +70,8 @@ func (h *Handler) Ops() []rest.Op {
 		{
 			ID: "payOrder", Method: "POST", Path: "/api/v1/payment", Tags: []string{"order", "payment"}, Auth: rest.AuthBearer,
 			Summary: "Start paying for one of your orders",
-			Description: "Starts a payment for the order's total through the configured gateway with a payment method token (tok_visa, ... on the test gateway; never a card number) " +
+			Description: "Starts a payment for the order's total through the gateway configured for its currency (GET /api/v1/payment/checkout), with a payment method token (tok_visa, ... on the test gateway, pm_card_visa on Stripe; never a card number), " +
+				"or with no method where the gateway's browser SDK confirms the payment: next_action (type use_sdk) then carries the client secret (Stripe) or the gateway's order ID (Razorpay, then POST /api/v1/payment/{id}/confirm). " +
 				"and returns it with its status and next_action, if the client has something to do. While an attempt is open the same attempt is returned; " +
 				"after a declined one a new attempt starts. The outcome arrives by the gateway's webhook: GET the order or the payment to follow it. " +
 				"409 already_paid, order_cancelled or reservation_expired; 503 gateway_unavailable (safe to retry).",

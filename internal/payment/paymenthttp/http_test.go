@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,6 +21,8 @@ import (
 	"github.com/bazaar-market/bazaar/internal/payment"
 	"github.com/bazaar-market/bazaar/internal/payment/paymenthttp"
 	"github.com/bazaar-market/bazaar/internal/payment/paymentsql"
+	"github.com/bazaar-market/bazaar/internal/payment/razorpaygw"
+	"github.com/bazaar-market/bazaar/internal/payment/razorpaygw/razorpayfake"
 	"github.com/bazaar-market/bazaar/internal/payment/testgateway"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
@@ -40,14 +43,25 @@ func TestRoutes(t *testing.T) {
 		router := rest.NewRouter()
 		api := tokens.Middleware(nil, rest.Error)(router)
 		gw := testgateway.New(db, testgateway.Options{Logger: quiet, Deliver: paymenthttp.Loopback(api, testgateway.Name)})
-		svc := payment.New(paymentsql.New(db), gw, payment.Options{Logger: quiet})
+		rzp := razorpayfake.NewServer(razorpayfake.Options{})
+		defer rzp.Close()
+		rgw, err := razorpaygw.New(razorpaygw.Options{KeyID: rzp.KeyID(), KeySecret: rzp.KeySecret(),
+			WebhookSecrets: []string{razorpayfake.DefaultWebhookSecret}, APIBase: rzp.APIBase, Logger: quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := payment.New(paymentsql.New(db), gw, payment.Options{Logger: quiet, Route: map[string]payment.Gateway{"INR": rgw}})
 		paymenthttp.New(svc).Routes(router)
 		srv := httptest.NewServer(api)
 		defer srv.Close()
 
 		if diff := cmp.Diff([]string{
+			"GET /api/v1/payment/checkout",
 			"GET /api/v1/payment/{id}",
+			"POST /api/v1/payment/webhook/razorpay",
 			"POST /api/v1/payment/webhook/test",
+			"POST /api/v1/payment/{id}/capture",
+			"POST /api/v1/payment/{id}/confirm",
 			"POST /api/v1/payment/{id}/refund",
 		}, router.Routes()); diff != "" {
 			t.Errorf("routes (-want +got):\n%s", diff)
@@ -65,6 +79,25 @@ func TestRoutes(t *testing.T) {
 		}
 		mine := pay("ord_a", "usr_a", "tok_visa")
 		declined := pay("ord_d", "usr_a", "tok_insufficientFunds")
+		// A payment in rupees goes through Razorpay, confirmed by Checkout
+		// in the browser: no method, and the next action says so.
+		rupees, err := svc.Start(ctx, payment.Start{OrderID: "ord_r", CustomerID: "usr_a", Amount: money.New(49900, "INR")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rupees.Gateway != "razorpay" || rupees.Status != payment.Processing || rupees.NextAction == nil ||
+			rupees.NextAction.Type != "use_sdk" || rupees.NextAction.GatewayOrderID != rupees.GatewayIntentID {
+			t.Fatalf("INR payment = %+v (next action %+v); want processing through razorpay awaiting Checkout", rupees, rupees.NextAction)
+		}
+		paid, err := rzp.Pay(rupees.GatewayIntentID, razorpayfake.Success)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proof, _ := json.Marshal(paid.Proof())
+		forged := paid.Proof()
+		forged["razorpay_signature"] = strings.Repeat("0", 64)
+		forgedJSON, _ := json.Marshal(forged)
+		rzpHook := []byte(`{"entity":"event","event":"payment.captured","created_at":1}`)
 
 		who := map[string]auth.Principal{
 			"owner":   {UserID: "usr_a", Role: auth.Customer},
@@ -109,6 +142,30 @@ func TestRoutes(t *testing.T) {
 				want: []string{`"code":"payment_fully_refunded"`}},
 			{name: "declined cannot be refunded", method: "POST", path: "/api/v1/payment/" + declined.ID + "/refund", body: `{"reason":"x"}`, who: "admin", status: 409,
 				want: []string{`"code":"payment_not_captured"`}},
+
+			{name: "checkout in dollars", method: "GET", path: "/api/v1/payment/checkout?currency=USD", status: 200,
+				want: []string{`"gateway":"test"`, `"client_side":false`}, not: []string{"publishable_key"}},
+			{name: "checkout in rupees", method: "GET", path: "/api/v1/payment/checkout?currency=INR", status: 200,
+				want: []string{`"gateway":"razorpay"`, `"client_side":true`, `"publishable_key":"` + rzp.KeyID() + `"`}, not: []string{rzp.KeySecret()}},
+			{name: "checkout without currency", method: "GET", path: "/api/v1/payment/checkout", status: 400},
+			{name: "next action for Checkout", method: "GET", path: "/api/v1/payment/" + rupees.ID, who: "owner", status: 200,
+				want: []string{`"status":"processing"`, `"type":"use_sdk"`, `"gateway":"razorpay"`, `"gateway_order_id":"` + rupees.GatewayIntentID + `"`}},
+			{name: "another customer cannot confirm", method: "POST", path: "/api/v1/payment/" + rupees.ID + "/confirm", body: string(proof), who: "other", status: 404},
+			{name: "forged proof", method: "POST", path: "/api/v1/payment/" + rupees.ID + "/confirm", body: string(forgedJSON), who: "owner", status: 400,
+				want: []string{`"code":"invalid_signature"`}},
+			{name: "still open after a forged proof", method: "GET", path: "/api/v1/payment/" + rupees.ID, who: "owner", status: 200,
+				want: []string{`"status":"processing"`}},
+			{name: "owner confirms", method: "POST", path: "/api/v1/payment/" + rupees.ID + "/confirm", body: string(proof), who: "owner", status: 200,
+				want: []string{`"status":"succeeded"`, `"gateway":"razorpay"`, `"amount":{"amount":49900,"currency":"INR"}`}, not: []string{"next_action"}},
+			{name: "confirming again changes nothing", method: "POST", path: "/api/v1/payment/" + rupees.ID + "/confirm", body: string(proof), who: "owner", status: 200,
+				want: []string{`"status":"succeeded"`}},
+			{name: "customer cannot capture", method: "POST", path: "/api/v1/payment/" + rupees.ID + "/capture", who: "owner", status: 403},
+			{name: "captured already", method: "POST", path: "/api/v1/payment/" + rupees.ID + "/capture", who: "admin", status: 409,
+				want: []string{`"code":"not_capturable"`}},
+			{name: "test gateway payment is not confirmable", method: "POST", path: "/api/v1/payment/" + declined.ID + "/confirm", body: `{}`, who: "owner", status: 200,
+				want: []string{`"status":"failed"`}},
+			{name: "unsigned razorpay webhook", method: "POST", path: "/api/v1/payment/webhook/razorpay", body: string(rzpHook), status: 400,
+				want: []string{`"code":"invalid_signature"`}},
 
 			{name: "unsigned webhook", method: "POST", path: "/api/v1/payment/webhook/test", body: string(webhook), status: 400,
 				want: []string{`"code":"invalid_signature"`}},

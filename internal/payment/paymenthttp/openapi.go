@@ -10,7 +10,7 @@ import (
 func (h *Handler) Ops() []rest.Op {
 	tags := []string{"payment"}
 	id := rest.Param{Name: "id", In: "path", Description: "payment ID"}
-	return []rest.Op{
+	ops := []rest.Op{
 		{
 			ID: "payment", Method: "GET", Path: "/api/v1/payment/{id}", Tags: tags, Auth: rest.AuthBearer,
 			Summary:     "A payment with its refunds",
@@ -26,10 +26,34 @@ func (h *Handler) Ops() []rest.Op {
 			Request:     payment.RefundRequest{}, Response: Payment{}, Errors: []int{404, 409, 422, 503},
 		},
 		{
-			ID: "paymentWebhook", Method: "POST", Path: WebhookPath(h.svc.Gateway()), Tags: tags, Auth: rest.AuthNone,
-			Summary:     "Receive the " + h.svc.Gateway() + " gateway's signed webhook",
-			Description: "Called by the payment gateway, not by clients. The signature header (" + payment.SignatureHeader + " for the built-in gateways) is the authentication: a bad or stale one is 400 invalid_signature and changes nothing. Each event is applied once; duplicates are acknowledged and ignored.",
-			Request:     map[string]any{}, Response: map[string]bool{},
+			ID: "paymentCheckout", Method: "GET", Path: "/api/v1/payment/checkout", Tags: tags, Auth: rest.AuthNone,
+			Summary:     "How payments in a currency are taken",
+			Description: "The gateway that takes payments in the currency, and whether the customer pays in the browser with its SDK (client_side, with its public key: Stripe's publishable key or Razorpay's key ID). With a client-side gateway, POST /api/v1/payment without a method returns a payment whose next_action (type use_sdk) carries what the SDK needs.",
+			Params:      []rest.Param{{Name: "currency", In: "query", Description: "ISO 4217 code, such as USD", Required: true}},
+			Response:    payment.Checkout{}, Errors: []int{400},
+		},
+		{
+			ID: "confirmPayment", Method: "POST", Path: "/api/v1/payment/{id}/confirm", Tags: tags, Auth: rest.AuthBearer,
+			Roles:       []auth.Role{auth.Customer},
+			Summary:     "Hand over what the gateway's browser SDK returned",
+			Description: "For Razorpay Checkout: {razorpay_payment_id, razorpay_order_id, razorpay_signature}. The signature is verified with the key secret; a bad one is 400 invalid_signature and changes nothing. A payment settled already is returned as it is. 409 not_confirmable; 503 gateway_unavailable (the reconciler settles the payment).",
+			Params:      []rest.Param{id}, Request: map[string]string{}, Response: Payment{}, Errors: []int{400, 404, 409, 503},
+		},
+		{
+			ID: "capturePayment", Method: "POST", Path: "/api/v1/payment/{id}/capture", Tags: tags, Auth: rest.AuthBearer,
+			Roles:       []auth.Role{auth.Admin, auth.Support},
+			Summary:     "Capture an authorised payment (gateways set to capture manually)",
+			Description: "409 not_capturable when the payment is not authorised and awaiting capture; 503 gateway_unavailable.",
+			Params:      []rest.Param{id}, Response: Payment{}, Errors: []int{404, 409, 503},
 		},
 	}
+	for _, g := range h.svc.Gateways() {
+		ops = append(ops, rest.Op{
+			ID: "paymentWebhook_" + g, Method: "POST", Path: WebhookPath(g), Tags: tags, Auth: rest.AuthNone,
+			Summary:     "Receive the " + g + " gateway's signed webhook",
+			Description: "Called by the payment gateway, not by clients. The signature header (" + payment.SignatureHeader + " for the built-in gateways, Stripe-Signature for Stripe, X-Razorpay-Signature for Razorpay) is the authentication: a bad or stale one is 400 invalid_signature and changes nothing. Each event is applied once; duplicates are acknowledged and ignored.",
+			Request:     map[string]any{}, Response: map[string]bool{},
+		})
+	}
+	return ops
 }

@@ -71,9 +71,47 @@ func WebhookPath(gateway string) string { return "/api/v1/payment/webhook/" + ga
 // gateway by name (POST /api/v1/payment/webhook/test): a {gateway} wildcard
 // would collide with POST /api/v1/payment/{id}/refund in ServeMux.
 func (h *Handler) Routes(r *rest.Router) {
+	r.Handle("GET /api/v1/payment/checkout", h.checkout)
 	r.Handle("GET /api/v1/payment/{id}", h.payment)
 	r.Handle("POST /api/v1/payment/{id}/refund", h.refund)
-	r.Handle("POST "+WebhookPath(h.svc.Gateway()), h.webhook(h.svc.Gateway()))
+	r.Handle("POST /api/v1/payment/{id}/confirm", h.confirm)
+	r.Handle("POST /api/v1/payment/{id}/capture", h.capture)
+	for _, g := range h.svc.Gateways() {
+		r.Handle("POST "+WebhookPath(g), h.webhook(g))
+	}
+}
+
+func (h *Handler) checkout(w http.ResponseWriter, r *http.Request) error {
+	c, err := h.svc.CheckoutFor(r.URL.Query().Get("currency"))
+	if err != nil {
+		return err
+	}
+	rest.JSON(w, http.StatusOK, c)
+	return nil
+}
+
+// confirm takes what the gateway's browser SDK returned (Razorpay
+// Checkout: razorpay_payment_id, razorpay_order_id, razorpay_signature).
+func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) error {
+	var in map[string]string
+	if err := rest.Decode(w, r, &in); err != nil {
+		return err
+	}
+	p, err := h.svc.Confirm(r.Context(), r.PathValue("id"), payment.ClientProof(in))
+	if err != nil {
+		return err
+	}
+	rest.JSON(w, http.StatusOK, View(p))
+	return nil
+}
+
+func (h *Handler) capture(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.svc.Capture(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	rest.JSON(w, http.StatusOK, View(p))
+	return nil
 }
 
 func (h *Handler) payment(w http.ResponseWriter, r *http.Request) error {

@@ -100,6 +100,7 @@ var (
 	_ payment.ClientConfirmer = (*Gateway)(nil)
 	_ payment.Capturer        = (*Gateway)(nil)
 	_ payment.MethodValidator = (*Gateway)(nil)
+	_ payment.ClientSide      = (*Gateway)(nil)
 )
 
 // New returns the driver. It needs a key ID and secret and at least one
@@ -145,6 +146,12 @@ func New(opts Options) (*Gateway, error) {
 
 // Name is "razorpay".
 func (g *Gateway) Name() string { return Name }
+
+// ClientConfig is what Razorpay Checkout is started with in the browser:
+// the key ID (public; the secret never leaves the server).
+func (g *Gateway) ClientConfig() payment.ClientConfig {
+	return payment.ClientConfig{Gateway: Name, PublishableKey: g.keyID}
+}
 
 // ValidateMethod accepts the test tokens when Options.TestTokens is set and
 // refuses everything else: Razorpay payments are confirmed in the browser
