@@ -107,10 +107,15 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 
 // openCached opens a SQLite database whose connections cache their
 // prepared statements (stmtcache.go).
+// BAZAAR_SQLITE_STMT_CACHE=off turns the cache off (to measure it, or
+// should it ever misbehave).
 func openCached(dsn string) (*sql.DB, error) {
 	c, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, err
+	}
+	if os.Getenv("BAZAAR_SQLITE_STMT_CACHE") == "off" {
+		return sql.OpenDB(c), nil
 	}
 	return sql.OpenDB(cachingConnector{c}), nil
 }

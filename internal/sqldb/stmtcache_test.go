@@ -118,26 +118,32 @@ func TestStatementCache(t *testing.T) {
 }
 
 // BenchmarkStatementCache: a point read and a small write, the shape of a
-// store's calls (run it on the commits before and after the cache).
+// store's calls, with the cache on and off (BAZAAR_SQLITE_STMT_CACHE) in
+// one run.
 func BenchmarkStatementCache(b *testing.B) {
 	ctx := context.Background()
-	db := openSQLite(b)
-	if _, err := db.Exec(ctx, `INSERT INTO things (id, n, at) VALUES ('x', 0, 0)`); err != nil {
-		b.Fatal(err)
+	for _, mode := range []string{"on", "off"} {
+		b.Run("cache="+mode, func(b *testing.B) {
+			b.Setenv("BAZAAR_SQLITE_STMT_CACHE", mode)
+			db := openSQLite(b)
+			if _, err := db.Exec(ctx, `INSERT INTO things (id, n, at) VALUES ('x', 0, 0)`); err != nil {
+				b.Fatal(err)
+			}
+			b.Run("read", func(b *testing.B) {
+				for b.Loop() {
+					var n int
+					if err := db.Read().QueryRowContext(ctx, `SELECT n FROM things WHERE id = $1 AND at >= $2 AND n >= 0`, "x", 0).Scan(&n); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("write", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := db.Exec(ctx, `UPDATE things SET n = n + 1, at = $2 WHERE id = $1 AND n >= 0`, "x", 1); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
 	}
-	b.Run("read", func(b *testing.B) {
-		for b.Loop() {
-			var n int
-			if err := db.Read().QueryRowContext(ctx, `SELECT n FROM things WHERE id = $1 AND at >= $2 AND n >= 0`, "x", 0).Scan(&n); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("write", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := db.Exec(ctx, `UPDATE things SET n = n + 1, at = $2 WHERE id = $1 AND n >= 0`, "x", 1); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 }
