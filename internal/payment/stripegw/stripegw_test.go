@@ -94,11 +94,15 @@ func (l *logBuffer) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// onMock returns a driver talking to a fresh stripe-mock through a recorder.
-func onMock(t *testing.T, opts stripegw.Options) (*stripegw.Gateway, *recorder) {
+// onMock returns a driver talking to stripe-mock at base (a fresh one when
+// "") through a recorder.
+func onMock(t *testing.T, base string, opts stripegw.Options) (*stripegw.Gateway, *recorder) {
 	t.Helper()
 	rec := &recorder{}
-	opts.APIBase = stripemock.Start(t)
+	if base == "" {
+		base = stripemock.Start(t)
+	}
+	opts.APIBase = base
 	if opts.SecretKey == "" {
 		opts.SecretKey = stripemock.Key
 	}
@@ -133,7 +137,8 @@ var bg = context.Background()
 // Its answers are fixtures (every intent is requires_payment_method with a
 // last_payment_error), so statuses are checked in fake_test.go.
 func TestCreateIntent(t *testing.T) {
-	g, rec := onMock(t, stripegw.Options{})
+	base := stripemock.Start(t)
+	g, rec := onMock(t, base, stripegw.Options{})
 	params := payment.IntentParams{Amount: usd(1999), Method: "pm_card_visa", IdempotencyKey: "order:ord_1:attempt:1",
 		OrderID: "ord_1", PaymentID: "pay_1", CustomerID: "usr_1"}
 	meta := map[string]string{"metadata[order_id]": "ord_1", "metadata[payment_id]": "pay_1", "metadata[customer_id]": "usr_1"}
@@ -203,7 +208,7 @@ func TestCreateIntent(t *testing.T) {
 	})
 
 	t.Run("return URL", func(t *testing.T) {
-		g, rec := onMock(t, stripegw.Options{ReturnURL: "https://shop.example/pay/return"})
+		g, rec := onMock(t, base, stripegw.Options{ReturnURL: "https://shop.example/pay/return"})
 		if _, err := g.CreateIntent(bg, params); err != nil {
 			t.Fatalf("CreateIntent: %v", err)
 		}
@@ -236,7 +241,7 @@ func TestCreateIntent(t *testing.T) {
 }
 
 func TestRetrieveRefundTransfer(t *testing.T) {
-	g, rec := onMock(t, stripegw.Options{})
+	g, rec := onMock(t, "", stripegw.Options{})
 
 	t.Run("retrieve", func(t *testing.T) {
 		in, err := g.Intent(bg, "pi_123")
@@ -315,7 +320,7 @@ func TestKeysNeverShown(t *testing.T) {
 			t.Errorf("options text shows a secret: %s", s)
 		}
 	}
-	g, _ := onMock(t, opts)
+	g, _ := onMock(t, "", opts)
 	_, err := g.Intent(bg, "pi_123")
 	if err == nil || apperr.KindOf(err) == apperr.KindInvalid || apperr.KindOf(err) == apperr.KindUnprocessable {
 		t.Fatalf("Intent with a key stripe-mock refuses = %v, want an outcome-unknown error (401)", err)
