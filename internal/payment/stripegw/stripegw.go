@@ -178,7 +178,7 @@ func (g *Gateway) ValidateMethod(method string) error {
 // decline, requires_payment_method with the decline code. With
 // ClientConfirm it is left for Stripe's SDK to confirm and comes back
 // requires_action with a use_sdk next action (client secret and publishable
-// key).
+// key); Method is then ignored.
 func (g *Gateway) CreateIntent(ctx context.Context, in payment.IntentParams) (payment.Intent, error) {
 	var f apperr.Fields
 	f.Check(in.IdempotencyKey != "", "idempotency_key", "is required")
