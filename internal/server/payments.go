@@ -8,6 +8,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/payment"
 	"github.com/bazaar-market/bazaar/internal/payment/razorpaygw"
+	"github.com/bazaar-market/bazaar/internal/payment/stripegw"
 )
 
 // Payments configures the real payment gateways. Currencies that Gateways
@@ -76,6 +77,17 @@ func paymentRoutes(cfg Payments, log *slog.Logger) (map[string]payment.Gateway, 
 		switch name {
 		case "test":
 			return nil, nil // the default
+		case "stripe":
+			st := cfg.Stripe
+			if st.SecretKey == "" || len(st.WebhookSecrets) == 0 {
+				return nil, fmt.Errorf("stripe needs BAZAAR_STRIPE_SECRET_KEY and BAZAAR_STRIPE_WEBHOOK_SECRET")
+			}
+			sg, err := stripegw.New(stripegw.Options{SecretKey: st.SecretKey, PublishableKey: st.PublishableKey,
+				WebhookSecrets: st.WebhookSecrets, APIBase: st.APIBase, Logger: log.With("module", "stripe")})
+			if err != nil {
+				return nil, err
+			}
+			g = sg
 		case "razorpay":
 			r := cfg.Razorpay
 			if r.KeyID == "" || r.KeySecret == "" || len(r.WebhookSecrets) == 0 {

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/account"
@@ -70,6 +71,9 @@ func (s *Server) demoPayMethod() (string, bool) {
 		return "tok_visa", true
 	case "razorpay":
 		return "rzp_test_success", s.cfg.Payments.Razorpay.TestTokens
+	case "stripe": // Stripe's test mode takes its test payment methods (stripe-mock answers fixtures)
+		st := s.cfg.Payments.Stripe
+		return "pm_card_visa", strings.HasPrefix(st.SecretKey, "sk_test_") && st.APIBase == ""
 	}
 	return "", false
 }

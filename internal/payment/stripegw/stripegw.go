@@ -102,6 +102,7 @@ var (
 	_ payment.Gateway         = (*Gateway)(nil)
 	_ payment.Capturer        = (*Gateway)(nil)
 	_ payment.MethodValidator = (*Gateway)(nil)
+	_ payment.ClientSide      = (*Gateway)(nil)
 )
 
 // New returns the driver. It refuses options without a secret key.
@@ -146,6 +147,12 @@ func New(opts Options) (*Gateway, error) {
 
 // Name is "stripe".
 func (g *Gateway) Name() string { return Name }
+
+// ClientConfig is what Stripe.js and its Payment Element are started with:
+// the publishable key (public).
+func (g *Gateway) ClientConfig() payment.ClientConfig {
+	return payment.ClientConfig{Gateway: Name, PublishableKey: g.publishableKey}
+}
 
 // ValidateMethod accepts what Stripe takes as a payment method without a
 // network call: PaymentMethod IDs (pm_..., including test ones such as
