@@ -63,7 +63,7 @@ func Suite(t *testing.T, open Open) {
 		"Statement":          statement,
 		"CommissionRules":    commissionRules,
 		"AccessAndSettings":  accessAndSettings,
-		"InvariantsProperty": func(t *testing.T, e *Env) { Property(t, e, 1, 150) },
+		"InvariantsProperty": func(t *testing.T, e *Env) { Property(t, e, 1, 120) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := NewEnv(open(t))
