@@ -32,6 +32,7 @@ var below = map[string][]string{
 	"shipment":  {"order"},
 	"review":    {"order"},
 	"support":   {"order"},
+	"ledger":    {}, // the money: kernel packages only; fed by the root's event consumers
 	"search":    {"account", "catalog", "inventory", "cart", "payment", "order", "shipment", "review", "support"},
 }
 
