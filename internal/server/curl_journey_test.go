@@ -10,6 +10,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/payment/razorpaygw/razorpayfake"
+	"github.com/bazaar-market/bazaar/internal/payment/stripegw/stripemock"
 	"github.com/bazaar-market/bazaar/internal/server"
 )
 
@@ -136,5 +137,85 @@ func TestCurlJourneyRazorpay(t *testing.T) {
 		if n := len(rzp.Orders()) - orders; n != 3 {
 			t.Errorf("the journey made %d orders in the fake, want 3", n)
 		}
+	})
+}
+
+// TestCurlJourneyStripe runs the order journey with dollars routed to Stripe
+// (stripe-mock behind stripemock.Front, which keeps test mode's state and
+// sends its signed webhooks to the server): the demo orders and the
+// journey's are paid with pm_card_visa, one is declined with
+// pm_card_chargeDeclined, a paid order is cancelled and refunded, all
+// through the Stripe driver, on both engines.
+func TestCurlJourneyStripe(t *testing.T) {
+	for _, tool := range []string{"bash", "curl", "jq"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is required in CI: %v", tool, err)
+			}
+			t.Skipf("scripts/journey.sh needs %s: %v", tool, err)
+		}
+	}
+	mock := stripemock.Start(t)
+	engines(t, func(t *testing.T, dbURL string) {
+		front := stripemock.NewFront(t, mock, stripemock.FrontOptions{})
+		s, base := bootConfig(t, server.Config{DataDir: t.TempDir(), DatabaseURL: dbURL, Payments: server.Payments{
+			Gateways: "USD:stripe",
+			Stripe: server.StripeConfig{SecretKey: stripemock.Key, PublishableKey: "pk_test_123", APIBase: front.URL,
+				WebhookSecrets: []string{front.WebhookSecret()}},
+		}})
+		front.SetDeliver(stripemock.PostTo(base+"/api/v1/payment/webhook/stripe"), false)
+		if _, err := s.Seed(context.Background(), server.SeedOptions{PerCategory: 2, ImageSize: 16}); err != nil {
+			t.Fatal(err)
+		}
+		count := func() int {
+			var n int
+			if err := s.DB().Read().QueryRow(`SELECT count(*) FROM payment_payments WHERE gateway = 'stripe'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		// The demo customer's paid orders, and a return's refund.
+		seeded, intents, refunds := count(), len(front.Intents()), len(front.Refunds())
+		if seeded == 0 || intents != seeded {
+			t.Errorf("the demo orders made %d stripe payments and %d intents, want some, as many", seeded, intents)
+		}
+		cmd := exec.Command("bash", "../../scripts/journey.sh", base)
+		cmd.Env = append(os.Environ(), "PAY_METHOD=pm_card_visa", "DECLINE_METHOD=pm_card_chargeDeclined")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "journey ok") {
+			t.Fatalf("journey.sh through stripe: %v\n%s", err, out)
+		}
+		if !strings.Contains(string(out), "payment failed: generic_decline") {
+			t.Errorf("journey.sh did not show Stripe's decline code:\n%s", out)
+		}
+		// The journey's three payments went through Stripe: two succeeded,
+		// one declined, and the cancelled order's money went back.
+		if n := count() - seeded; n != 3 {
+			t.Errorf("the journey made %d payments through stripe, want 3", n)
+		}
+		var paid, declined int
+		for _, in := range front.Intents()[intents:] {
+			switch {
+			case in.Status == "succeeded" && in.Method == "pm_card_visa":
+				paid++
+			case in.Status == "requires_payment_method" && in.DeclineCode == "generic_decline":
+				declined++
+			}
+		}
+		if paid != 2 || declined != 1 {
+			t.Errorf("the journey's intents: %d paid, %d declined; want 2, 1: %+v", paid, declined, front.Intents()[intents:])
+		}
+		if rs := front.Refunds()[refunds:]; len(rs) != 1 || rs[0].Status != "succeeded" {
+			t.Errorf("refunds at Stripe = %+v, want one, succeeded", rs)
+		}
+		// Stripe's webhooks reached the server and were accepted (each
+		// repeating what the API's answer had already said).
+		front.Wait()
+		for _, ev := range front.Events() {
+			if ev.Delivered != 1 || ev.Err != nil {
+				t.Errorf("webhook %s %s delivered %d times (%v), want once", ev.Type, ev.ID, ev.Delivered, ev.Err)
+			}
+		}
+		checkPayloads(t, s)
 	})
 }
