@@ -82,6 +82,7 @@ type Front struct {
 	refunds    map[string]*Refund
 	refundIDs  []string
 	events     []Event
+	eventAt    map[string]int // index in events by ID
 	requests   map[string]int
 	deliveries sync.WaitGroup
 }
@@ -183,7 +184,8 @@ func NewFront(t testing.TB, mockURL string, opts FrontOptions) *Front {
 	t.Helper()
 	f := &Front{mock: strings.TrimRight(mockURL, "/"), hc: &http.Client{Timeout: 30 * time.Second},
 		secret: opts.WebhookSecret, deliver: opts.Deliver, first: opts.DeliverFirst,
-		keys: map[string]*saved{}, intents: map[string]*Intent{}, refunds: map[string]*Refund{}, requests: map[string]int{}}
+		keys: map[string]*saved{}, intents: map[string]*Intent{}, refunds: map[string]*Refund{}, requests: map[string]int{},
+		eventAt: map[string]int{}}
 	if f.secret == "" {
 		f.secret = DefaultWebhookSecret
 	}
@@ -722,6 +724,7 @@ func (f *Front) event(typ string, obj map[string]any, key string) Event {
 	ev := Event{ID: "evt_" + randomID(24), Type: typ}
 	ev.Body = mustJSON(map[string]any{"id": ev.ID, "object": "event", "api_version": stripe.APIVersion, "created": time.Now().Unix(),
 		"data": map[string]any{"object": obj}, "livemode": false, "pending_webhooks": 1, "request": req, "type": typ})
+	f.eventAt[ev.ID] = len(f.events)
 	f.events = append(f.events, ev)
 	return ev
 }
@@ -739,14 +742,10 @@ func (f *Front) send(deliver func(http.Header, []byte) error, evs []Event) {
 			}
 		}
 		f.mu.Lock()
-		for i := range f.events {
-			if f.events[i].ID == ev.ID {
-				if err == nil {
-					f.events[i].Delivered++
-				} else {
-					f.events[i].Err = err
-				}
-			}
+		if i, ok := f.eventAt[ev.ID]; ok && err == nil {
+			f.events[i].Delivered++
+		} else if ok {
+			f.events[i].Err = err
 		}
 		f.mu.Unlock()
 	}
