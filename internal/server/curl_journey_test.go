@@ -147,14 +147,7 @@ func TestCurlJourneyRazorpay(t *testing.T) {
 // pm_card_chargeDeclined, a paid order is cancelled and refunded, all
 // through the Stripe driver, on both engines.
 func TestCurlJourneyStripe(t *testing.T) {
-	for _, tool := range []string{"bash", "curl", "jq"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is required in CI: %v", tool, err)
-			}
-			t.Skipf("scripts/journey.sh needs %s: %v", tool, err)
-		}
-	}
+	needTools(t)
 	mock := stripemock.Start(t)
 	engines(t, func(t *testing.T, dbURL string) {
 		front := stripemock.NewFront(t, mock, stripemock.FrontOptions{})

@@ -133,7 +133,9 @@ func restatus(t *testing.T, ev stripemock.Event, id, typ, status string) []byte 
 
 // TestWebhooksTwiceAndOutOfOrder: the customer's browser confirms; Stripe's
 // webhooks arrive twice and out of order (succeeded before processing);
-// the payment succeeds once and never moves back.
+// the payment succeeds once and never moves back. A decline in the browser
+// leaves the payment open with the reason, and the customer's next card
+// on the same intent succeeds it, once.
 func TestWebhooksTwiceAndOutOfOrder(t *testing.T) {
 	mock := stripemock.Start(t)
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
@@ -145,7 +147,7 @@ func TestWebhooksTwiceAndOutOfOrder(t *testing.T) {
 			topics        []string
 		}{
 			{"ord_twice_ok", "pm_card_visa", payment.Succeeded, "", []string{payment.TopicSucceeded.Name()}},
-			{"ord_twice_no", "pm_card_chargeDeclinedInsufficientFunds", payment.Failed, "insufficient_funds", []string{payment.TopicFailed.Name()}},
+			{"ord_twice_no", "pm_card_chargeDeclinedInsufficientFunds", payment.Processing, "insufficient_funds", []string{}},
 		} {
 			p, err := e.svc.Start(bg, payment.Start{OrderID: tt.order, CustomerID: "usr_c", Amount: usd(2500)})
 			if err != nil || p.Status != payment.Processing || p.GatewayIntentID == "" {
@@ -175,6 +177,23 @@ func TestWebhooksTwiceAndOutOfOrder(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.topics, e.topics(t, tt.order)); diff != "" {
 				t.Errorf("%s: events (-want +got):\n%s", tt.order, diff)
+			}
+			if tt.status != payment.Processing {
+				continue
+			}
+			// Another card in the browser, on the same intent.
+			e.confirmInBrowser(t, p.GatewayIntentID, "pm_card_visa")
+			paid := eventsOf(e.front, p.GatewayIntentID)["payment_intent.succeeded"]
+			for _, body := range [][]byte{paid.Body, outcome.Body, paid.Body} { // and the old decline, late
+				if err := e.handle(e.front.Sign(body), body); err != nil {
+					t.Errorf("%s: webhook: %v", tt.order, err)
+				}
+			}
+			if got := e.payment(t, p.ID); got.Status != payment.Succeeded || got.FailureCode != "" {
+				t.Errorf("%s: after another card: %s %q, want succeeded without a failure", tt.order, got.Status, got.FailureCode)
+			}
+			if diff := cmp.Diff([]string{payment.TopicSucceeded.Name()}, e.topics(t, tt.order)); diff != "" {
+				t.Errorf("%s: events after another card (-want +got):\n%s", tt.order, diff)
 			}
 		}
 	})
