@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../app/api';
-import { newIdempotencyKey } from '../api/client';
+import { isApiError, newIdempotencyKey } from '../api/client';
 import type { HandoverInput, PartnerCash } from '../api/ledger';
 import { Empty, ErrorBox, Field, Loading, Price, fieldError, useToast } from '../ui/kit';
 import { formatMoney, parseAmount, toMajor } from '../lib/money';
@@ -90,6 +90,8 @@ function Handover({ cash, name }: { cash: PartnerCash; name: string }) {
       return qc.invalidateQueries({ queryKey: ['cod'] });
     },
   });
+  // The server names the partner by ID; the form says it with the name.
+  const exceeds = isApiError(record.error, 'exceeds_cash_held');
   return (
     <form
       className="inline-form"
@@ -114,7 +116,7 @@ function Handover({ cash, name }: { cash: PartnerCash; name: string }) {
           setAmount(e.target.value);
           setKey(newIdempotencyKey());
         }}
-        error={amountError || fieldError(record.error, 'amount.amount') || fieldError(record.error, 'amount')}
+        error={amountError || (exceeds ? `${name} holds ${formatMoney(cash.held)}: record at most that.` : undefined) || fieldError(record.error, 'amount.amount') || fieldError(record.error, 'amount')}
         style={{ width: '8rem' }}
       />
       <Field
@@ -130,7 +132,7 @@ function Handover({ cash, name }: { cash: PartnerCash; name: string }) {
       <button className="btn primary small" disabled={record.isPending}>
         {record.isPending ? 'Recording…' : 'Record handover'}
       </button>
-      <ErrorBox error={record.error} fields={['amount', 'amount.amount', 'reference']} />
+      {!exceeds && <ErrorBox error={record.error} fields={['amount', 'amount.amount', 'reference']} />}
     </form>
   );
 }

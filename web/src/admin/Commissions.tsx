@@ -1,7 +1,7 @@
 // The commission rules: the default rate and fixed fees, rates per
 // category, and rates and fees per seller. Saving replaces the whole set
 // with the version read; someone else's change meanwhile is a conflict.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, useCategories } from '../app/api';
 import { isApiError } from '../api/client';
@@ -29,13 +29,17 @@ function RulesForm({ rules }: { rules: Rules }) {
   const stores = useStores();
   const [d, setD] = useState<RulesDraft>(() => toDraft(rules));
   const [errors, setErrors] = useState<DraftErrors>({});
+  const form = useRef<HTMLFormElement>(null);
   const save = useMutation({
     mutationFn: () => api.put<Rules>('/api/v1/admin/commission', fromDraft(d).body),
     onSuccess: (r) => {
       qc.setQueryData(['commission'], r);
       toast(`Commission rules saved (version ${r.version}).`);
     },
-    onError: (e) => setErrors(isApiError(e) ? e.fieldMap() : {}),
+    onError: (e) => {
+      setErrors(isApiError(e) ? e.fieldMap() : {});
+      focusInvalid(form.current);
+    },
   });
   const conflict = isApiError(save.error, 'version_conflict');
   const err = (k: string) => errors[k];
@@ -48,6 +52,7 @@ function RulesForm({ rules }: { rules: Rules }) {
   };
   return (
     <form
+      ref={form}
       className="money"
       aria-labelledby="commission-title"
       noValidate
@@ -57,6 +62,7 @@ function RulesForm({ rules }: { rules: Rules }) {
         const { errors: found } = fromDraft(d);
         setErrors(found);
         if (Object.keys(found).length === 0) save.mutate();
+        else focusInvalid(e.currentTarget);
       }}
     >
       <div className="title-row">
@@ -253,6 +259,11 @@ function RulesForm({ rules }: { rules: Rules }) {
       </div>
     </form>
   );
+}
+
+/** focusInvalid moves the focus to the first field marked invalid once the form has rendered its errors. */
+function focusInvalid(form: HTMLFormElement | null) {
+  requestAnimationFrame(() => form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
 }
 
 /** Fees edits fixed fees, one per currency. */

@@ -84,7 +84,6 @@ export function Payouts() {
             <thead>
               <tr>
                 <th scope="col">Payout</th>
-                <th scope="col">Store</th>
                 <th scope="col" className="num">
                   Amount
                 </th>
@@ -115,6 +114,7 @@ function PayoutRow({ p, store }: { p: Payout; store?: string }) {
   const toast = useToast();
   const [open, setOpen] = useState<'' | 'paid' | 'failed'>('');
   const [text, setText] = useState('');
+  const [reasonError, setReasonError] = useState('');
   const act = useMutation({
     mutationFn: ({ step, body }: { step: Step; body?: object }) => api.put<Payout>(`/api/v1/payout/${p.id}/${step}`, body),
     onSuccess: (x) => {
@@ -129,16 +129,11 @@ function PayoutRow({ p, store }: { p: Payout; store?: string }) {
   return (
     <tr data-testid="admin-payout-row" data-payout-id={p.id}>
       <td>
-        <code>{p.id}</code>
-        <div className="muted small">{formatDate(p.created_at)}</div>
-      </td>
-      <td>
-        {who}
-        {store && (
-          <div className="muted small">
-            <code>{p.seller_id}</code>
-          </div>
-        )}
+        <strong>{who}</strong>
+        <div className="muted small">
+          <code>{p.id}</code>
+        </div>
+        <div className="muted small">Created {formatDate(p.created_at)}</div>
       </td>
       <td className="num">
         <Price value={p.amount} />
@@ -157,7 +152,7 @@ function PayoutRow({ p, store }: { p: Payout; store?: string }) {
         {p.paid_at && <div className="muted small">Paid {formatDate(p.paid_at)}</div>}
       </td>
       <td>
-        <div className="row">
+        <div className="row payout-actions">
           {can.approve && (
             <button type="button" className="btn primary small" disabled={act.isPending} onClick={() => act.mutate({ step: 'approve' })}>
               Approve<span className="sr-only"> {p.id}</span>
@@ -181,6 +176,11 @@ function PayoutRow({ p, store }: { p: Payout; store?: string }) {
             noValidate
             onSubmit={(e) => {
               e.preventDefault();
+              if (open === 'failed' && !text.trim()) {
+                setReasonError('Say why the payout failed: the seller sees it.');
+                return;
+              }
+              setReasonError('');
               act.mutate({ step: open, body: open === 'paid' ? (text.trim() ? { reference: text.trim() } : {}) : { reason: text.trim() } });
             }}
           >
@@ -188,7 +188,7 @@ function PayoutRow({ p, store }: { p: Payout; store?: string }) {
               label={open === 'paid' ? 'Bank reference (optional)' : 'Reason'}
               value={text}
               onChange={(e) => setText(e.target.value)}
-              error={fieldError(act.error, open === 'paid' ? 'reference' : 'reason')}
+              error={(open === 'failed' && reasonError) || fieldError(act.error, open === 'paid' ? 'reference' : 'reason')}
               required={open === 'failed'}
               autoFocus
             />
@@ -201,6 +201,7 @@ function PayoutRow({ p, store }: { p: Payout; store?: string }) {
               onClick={() => {
                 setOpen('');
                 setText('');
+                setReasonError('');
                 act.reset();
               }}
             >

@@ -422,7 +422,7 @@ function Statement({ currencies }: { currencies: string[] }) {
             <tbody>
               {items.map((l, i) => (
                 <tr key={l.txn_id + ':' + i} data-testid="statement-line">
-                  <td>
+                  <td className="nowrap">
                     <time dateTime={l.created_at}>{formatDate(l.created_at)}</time>
                   </td>
                   <td>{lineText(l, filter.account)}</td>
