@@ -1,7 +1,12 @@
 package server
 
 import (
+	"context"
+
 	"fmt"
+	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/ledger"
 	"log/slog"
 	"strings"
 
@@ -116,4 +121,21 @@ func paymentRoutes(cfg Payments, log *slog.Logger) (map[string]payment.Gateway, 
 		}
 	}
 	return out, nil
+}
+
+// stripeTransfers pays sellers out through Stripe Connect.
+type stripeTransfers struct{ g *stripegw.Gateway }
+
+func (t stripeTransfers) Transfer(ctx context.Context, in ledger.TransferParams) (string, error) {
+	r, err := t.g.Transfer(ctx, stripegw.TransferParams{Destination: in.Destination, Amount: in.Amount,
+		IdempotencyKey: in.IdempotencyKey, PayoutID: string(in.PayoutID)})
+	return r.ID, err
+}
+
+// ledgerSellers tells the ledger which store a seller's user runs.
+type ledgerSellers struct{ a *account.Service }
+
+func (l ledgerSellers) SellerOfUser(ctx context.Context, u id.User) (id.Seller, error) {
+	s, err := l.a.SellerOfUser(ctx, string(u))
+	return id.Seller(s.ID), err
 }
