@@ -68,7 +68,7 @@ function RulesForm({ rules }: { rules: Rules }) {
       <div className="title-row">
         <h1 id="commission-title">Commissions</h1>
         <span className="muted small">
-          Version {rules.version}
+          <span data-testid="rules-version">Version {rules.version}</span>
           {rules.updated_at && <> · changed {formatDate(rules.updated_at)}</>}
         </span>
       </div>

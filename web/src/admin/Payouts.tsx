@@ -5,12 +5,12 @@
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '../app/api';
+import { api, useFeatures } from '../app/api';
 import type { Page } from '../api/types';
-import { payoutStatuses, type Payout, type PayoutStatus } from '../api/ledger';
+import { payoutStatuses, type Payout, type PayoutRun, type PayoutStatus } from '../api/ledger';
 import { Empty, ErrorBox, Field, Loading, LoadMore, Price, SelectField, fieldError, formatDate, useToast } from '../ui/kit';
 import { DownloadButton, PayoutBadge } from '../seller/moneyParts';
-import { payoutActions, payoutStatusLabel } from '../seller/payments';
+import { payoutActions, payoutStatusLabel, runText } from '../seller/payments';
 import { useStores } from './stores';
 import '../seller/money.css';
 
@@ -19,6 +19,17 @@ export function Payouts() {
   const status = payoutStatuses.includes(params.get('status') as PayoutStatus) ? (params.get('status') as PayoutStatus) : '';
   const seller = params.get('seller') ?? '';
   const stores = useStores();
+  const features = useFeatures();
+  const canRun = features.has('POST /api/v1/admin/payout/run');
+  const qc = useQueryClient();
+  const toast = useToast();
+  const run = useMutation({
+    mutationFn: () => api.post<PayoutRun>('/api/v1/admin/payout/run'),
+    onSuccess: (r) => {
+      toast(runText(r));
+      return qc.invalidateQueries({ queryKey: ['payouts'] });
+    },
+  });
   const list = useInfiniteQuery({
     queryKey: ['payouts', 'all', status, seller],
     initialPageParam: '',
@@ -39,10 +50,18 @@ export function Payouts() {
     <section aria-labelledby="payouts-title">
       <div className="title-row">
         <h1 id="payouts-title">Payouts</h1>
-        <DownloadButton path="/api/v1/payout/export.csv" name={'payouts-' + new Date().toISOString().slice(0, 10) + '.csv'} label="Download bank file" />
+        <div className="row">
+          {canRun && (
+            <button type="button" className="btn primary" disabled={run.isPending} onClick={() => run.mutate()}>
+              {run.isPending ? 'Paying out…' : 'Pay out now'}
+            </button>
+          )}
+          <DownloadButton path="/api/v1/payout/export.csv" name={'payouts-' + new Date().toISOString().slice(0, 10) + '.csv'} label="Download bank file" />
+        </div>
       </div>
+      <ErrorBox error={run.error} />
       <p className="muted small">
-        The schedule creates a payout of each seller's available balance. Approving one sends a Stripe payout at once; a bank payout goes into the bank file (approved payouts in transit), to be marked paid or failed when the bank
+        The schedule creates a payout of each seller's available balance (at least the minimum, to sellers with a payout account, once per interval); "Pay out now" runs it at once. Approving one sends a Stripe payout at once; a bank payout goes into the bank file (approved payouts in transit), to be marked paid or failed when the bank
         answers. A failed payout's money returns to the seller's available balance.
       </p>
       <form className="toolbar" role="search" aria-label="Filter payouts" onSubmit={(e) => e.preventDefault()}>

@@ -124,3 +124,13 @@ export interface HandoverInput {
   amount: Money;
   reference?: string;
 }
+
+/** PayoutRun is what an admin's "pay out now" did. */
+export interface PayoutRun {
+  /** Seller orders whose share became available. */
+  released: number;
+  /** Payouts created. */
+  created: number;
+  /** Unconfirmed transfers sent again. */
+  sent: number;
+}

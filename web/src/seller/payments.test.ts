@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bpsToPercent, csvName, filterParams, filterProblem, formatBps, lineText, nextDay, parsePercent, payoutActions, settingsBody, statementFilter, statementQuery } from './payments';
+import { bpsToPercent, csvName, runText, filterParams, filterProblem, formatBps, lineText, nextDay, parsePercent, payoutActions, settingsBody, statementFilter, statementQuery } from './payments';
 
 const get = (q: Record<string, string>) => (k: string) => q[k] ?? null;
 
@@ -86,6 +86,11 @@ describe('lines, payouts and settings', () => {
     expect(payoutActions('in_transit')).toEqual({ approve: false, paid: true, failed: true });
     expect(payoutActions('paid')).toEqual({ approve: false, paid: false, failed: false });
     expect(payoutActions('failed')).toEqual({ approve: false, paid: false, failed: false });
+  });
+  it('says what paying out now did', () => {
+    expect(runText({ released: 0, created: 0, sent: 0 })).toBe('No payout due.');
+    expect(runText({ released: 1, created: 2, sent: 0 })).toBe('2 payouts created; 1 order released to available.');
+    expect(runText({ released: 3, created: 1, sent: 1 })).toBe('1 payout created; 3 orders released to available; 1 transfer sent again.');
   });
   it('sends either the Stripe account or the bank account', () => {
     const d = { channel: 'bank' as const, stripeAccount: 'acct_123', holder: ' Asha Rao ', account: '1234 5678 90', routing: 'HDFC 0001234' };

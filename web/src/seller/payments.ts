@@ -2,7 +2,7 @@
 // commissions, payouts and cash on delivery): basis points as percentages,
 // the statement's filters, what a line or payout says, the payout
 // settings' body.
-import type { Line, PayoutSettingsInput, PayoutStatus, StatementAccount, TxnKind } from '../api/ledger';
+import type { Line, PayoutRun, PayoutSettingsInput, PayoutStatus, StatementAccount, TxnKind } from '../api/ledger';
 
 /** formatBps shows basis points as a percentage: 1050 -> "10.5 %", 1000 -> "10 %". */
 export function formatBps(bps: number): string {
@@ -147,6 +147,16 @@ export const payoutStatusLabel: Record<PayoutStatus, string> = {
   paid: 'Paid',
   failed: 'Failed',
 };
+
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** runText says what "pay out now" did: "2 payouts created; 1 order released to available." */
+export function runText(r: PayoutRun): string {
+  const parts = [r.created === 0 ? 'No payout due' : count(r.created, 'payout', 'payouts') + ' created'];
+  if (r.released > 0) parts.push(count(r.released, 'order', 'orders') + ' released to available');
+  if (r.sent > 0) parts.push(count(r.sent, 'transfer', 'transfers') + ' sent again');
+  return parts.join('; ') + '.';
+}
 
 // ---- payout settings -----------------------------------------------------------
 
