@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { base, demo, launch, open, routes, shot, signIn, until } from './lib.mjs';
+import { audit, base, demo, launch, open, routes, shot, signIn, until } from './lib.mjs';
 
 let browser;
 let api;
@@ -116,6 +116,7 @@ test('a paid order reaches the seller’s pending balance and statement, downloa
     await card.getByText('released when the return window closes').waitFor();
     await top(page);
     await shot(page, '95-seller-payments-pending');
+    assert.deepEqual(await audit(page), [], 'no serious accessibility violations with balances and statement lines');
 
     // The CSV is fetched with the bearer token and saved.
     const csv = await saved(page, () => page.getByRole('button', { name: 'Download CSV' }).click());
@@ -152,6 +153,7 @@ test('the seller sets a bank account for payouts: errors by field, then shown ma
     await panel.getByText('6 to 34 letters and digits').waitFor();
     await top(page);
     await shot(page, '96-seller-payout-account-error');
+    assert.deepEqual(await audit(page), [], 'no serious accessibility violations in the payout account form with an error');
     await account.fill('0001 2345 6789');
     await panel.getByRole('button', { name: 'Save payout account' }).click();
     const facts = panel.getByTestId('payout-settings');
@@ -187,6 +189,8 @@ test('the admin edits the commission rules; a change made meanwhile by someone e
     await row.getByRole('textbox').fill('12.555');
     await page.getByRole('button', { name: 'Save rules' }).click();
     await row.getByText('at most two decimals').waitFor();
+    assert.equal(await row.getByRole('textbox').evaluate((el) => el === document.activeElement), true, 'focus moves to the invalid field');
+    assert.deepEqual(await audit(page), [], 'no serious accessibility violations in the rules with a rate and an error');
     await row.getByRole('textbox').fill('12.5');
     await page.getByRole('button', { name: 'Save rules' }).click();
     await page.getByText(`Commission rules saved (version ${original.version + 1})`).waitFor();
@@ -282,6 +286,7 @@ test('a delivered order is paid out: pay out now, approve, bank file, mark paid;
     await form.getByLabel('Bank reference (optional)').fill('BANK-E2E-1');
     await top(page);
     await shot(page, '98-admin-payouts-mark-paid');
+    assert.deepEqual(await audit(page), [], 'no serious accessibility violations in the payouts with a row and its form');
     await form.getByRole('button', { name: 'Mark paid' }).click();
     await mine.getByText('Paid', { exact: true }).waitFor();
     await mine.getByText('BANK-E2E-1').waitFor();

@@ -64,7 +64,7 @@ export function Payouts() {
         The schedule creates a payout of each seller's available balance (at least the minimum, to sellers with a payout account, once per interval); "Pay out now" runs it at once. Approving one sends a Stripe payout at once; a bank payout goes into the bank file (approved payouts in transit), to be marked paid or failed when the bank
         answers. A failed payout's money returns to the seller's available balance.
       </p>
-      <form className="toolbar" role="search" aria-label="Filter payouts" onSubmit={(e) => e.preventDefault()}>
+      <form className="toolbar money-filters" role="search" aria-label="Filter payouts" onSubmit={(e) => e.preventDefault()}>
         <SelectField label="Status" value={status} onChange={(e) => set('status', e.target.value)}>
           <option value="">Any</option>
           {payoutStatuses.map((s) => (

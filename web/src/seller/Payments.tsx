@@ -370,7 +370,7 @@ function Statement({ currencies }: { currencies: string[] }) {
         <DownloadButton path="/api/v1/seller/statement.csv" query={statementQuery(filter)} name={csvName(filter)} label="Download CSV" />
       </div>
       <p className="muted small">Every movement of one account, oldest first, with the account's balance after it. Sales go to pending; they move to available when their return window closes.</p>
-      <form className="toolbar" role="search" aria-label="Filter the statement" onSubmit={(e) => e.preventDefault()}>
+      <form className="toolbar money-filters" role="search" aria-label="Filter the statement" onSubmit={(e) => e.preventDefault()}>
         <SelectField label="Account" value={filter.account} onChange={(e) => apply({ ...filter, account: e.target.value as StatementFilter['account'] })}>
           {statementAccounts.map((a) => (
             <option key={a} value={a}>
