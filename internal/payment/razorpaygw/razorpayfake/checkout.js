@@ -118,7 +118,7 @@
     var body = el('div', { style: { padding: '18px 20px 20px' } });
     body.appendChild(el('div', { style: { fontSize: '26px', fontWeight: '700' } }, money(o.amount, o.currency || 'INR')));
     if (o.description) body.appendChild(el('div', { style: { color: '#475569', marginTop: '4px' } }, o.description));
-    body.appendChild(el('div', { style: { color: '#64748b', fontSize: '12px', marginTop: '6px' } }, 'Order ' + o.order_id));
+    body.appendChild(el('div', { style: { color: '#64748b', fontSize: '12px', marginTop: '6px' } }, 'Razorpay order ' + o.order_id));
     body.appendChild(
       el('p', { style: { background: '#fef3c7', color: '#78350f', borderRadius: '6px', padding: '8px 10px', fontSize: '13px', margin: '14px 0' } },
         'This is a local fake of Razorpay: no money moves. Choose how the payment ends.'),
