@@ -95,6 +95,12 @@ for pair in "$SELLER1:$D1" "$SELLER2:$D2"; do
 done
 until_status "$OID" shipped "$CUSTOMER"
 
+# The first seller takes no returns on this order (a window of 0 days), so
+# its share becomes available on delivery, and is paid out to its bank.
+WINDOW1=$(api 200 GET /seller/return-policy "" "$SELLER1" | jq -r .window_days)
+api 200 PUT /seller/return-policy '{"window_days":0,"auto_approve":[]}' "$SELLER1" >/dev/null
+api 200 PUT /seller/payout-settings '{"bank":{"holder":"Demo Seller","account":"000123456789","routing":"021000021"}}' "$SELLER1" >/dev/null
+
 say "two partners deliver"
 for tok in "$DRIVER1" "$DRIVER2"; do
 	ship=$(api 200 GET "/delivery/shipment?status=handed_over" "" "$tok" | jq -r --arg o "$OID" '[.items[] | select(.order_id == $o)][0].id')
@@ -107,6 +113,47 @@ until_status "$OID" delivered "$CUSTOMER"
 for ship in $(api 200 GET "/order/$OID" "" "$CUSTOMER" | jq -r '.seller_orders[].shipment.id'); do
 	api 200 GET "/shipment/$ship" "" "$CUSTOMER" | jq -r '"shipment \(.tracking_id): " + ([.timeline[].status] | join(" -> "))' >&2
 done
+
+say "the sellers' money: each seller's share, the platform's commission, a payout"
+SO1=$(api 200 GET "/order/$OID" "" "$CUSTOMER" | jq -r --arg s "$S1" '.seller_orders[] | select(.seller_id == $s) | .id')
+usd() { jq -r '[.balances[] | select(.currency == "USD")][0] // {} | .'"$1"'.amount // 0'; }
+for s in "$SELLER1:$SO1" "$SELLER2:"; do
+	tok=${s%%:*}
+	for _ in $(seq 1 100); do
+		line=$(api 200 GET "/seller/statement?account=pending&limit=100" "" "$tok" | jq -c --arg o "$OID" '[.items[] | select(.order_id == $o and .kind == "sale")][0] // empty')
+		[ -n "$line" ] && break
+		sleep 0.1
+	done
+	[ -n "$line" ] || fail "the sale of order $OID never reached a seller's statement"
+	jq -r '"seller order \(.seller_order_id): share \(.amount.amount) \(.amount.currency) credited, pending"' <<<"$line" >&2
+done
+SHARE1=$(api 200 GET "/seller/statement?account=pending&limit=100" "" "$SELLER1" | jq -r --arg o "$OID" '[.items[] | select(.order_id == $o and .kind == "sale")][0].amount.amount')
+TOTAL1=$(api 200 GET "/order/$OID" "" "$CUSTOMER" | jq -r --arg s "$S1" '.seller_orders[] | select(.seller_id == $s) | .total.amount')
+[ "$SHARE1" -gt 0 ] && [ "$SHARE1" -lt "$TOTAL1" ] || fail "seller 1's share $SHARE1 of $TOTAL1 leaves no commission"
+echo "seller 1's part: total $TOTAL1, share $SHARE1, platform commission $((TOTAL1 - SHARE1))" >&2
+# Delivered with a 0-day window: released at once; the admin pays out now.
+paid_out=""
+for _ in $(seq 1 100); do
+	run=$(api 200 POST /admin/payout/run "" "$ADMIN")
+	PAYOUT=$(api 200 GET "/payout?seller=$S1&status=pending" "" "$ADMIN" | jq -r '.items[0].id // empty')
+	[ -n "$PAYOUT" ] && break
+	if [ "$(api 200 GET "/payout?seller=$S1" "" "$ADMIN" | jq -r '.items[0].status // empty')" = paid ]; then
+		paid_out=earlier
+		break
+	fi
+	sleep 0.1
+done
+if [ -n "$PAYOUT" ]; then
+	api 200 PUT "/payout/$PAYOUT/approve" "" "$ADMIN" | jq -r '"payout \(.id): \(.amount.amount) \(.amount.currency) \(.status) (\(.channel))"' >&2
+	api 200 PUT "/payout/$PAYOUT/paid" '{"reference":"BANK-'"$RUN"'"}' "$ADMIN" >/dev/null
+	[ "$(api 200 GET /seller/balance "" "$SELLER1" | usd available)" = 0 ] || fail "seller 1's available balance is not empty after its payout"
+	echo "payout $PAYOUT paid; seller 1 available: 0" >&2
+elif [ "$paid_out" = earlier ]; then
+	echo "seller 1 was paid out in this payout interval already (a journey run before): no new payout" >&2
+else
+	fail "no payout was made for seller 1 ($run)"
+fi
+api 200 PUT /seller/return-policy "{\"window_days\":$WINDOW1,\"auto_approve\":[]}" "$SELLER1" >/dev/null
 
 say "2. a declined payment; cancelling brings the stock back"
 before=$(stock "$SKU1" "$SELLER1")

@@ -124,6 +124,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.cfg.SearchSynonyms, "search-synonyms", env("BAZAAR_SEARCH_SYNONYMS", ""), "a file of search synonyms replacing the built-in list, one rule a line: 'tee, t-shirt' or 'sneakers => running shoes' (BAZAAR_SEARCH_SYNONYMS)")
 	fs.StringVar(&c.cfg.EventsURL, "events-url", env("BAZAAR_EVENTS_URL", ""), "relay events through a broker: nats://host:4222, amqp://user:pass@host:5672/ or kafka://host:9092; empty for in process (BAZAAR_EVENTS_URL)")
 	fs.StringVar(&c.cfg.SearchReplica, "search-replica", env("BAZAAR_SEARCH_REPLICA", ""), "this process's search replica name; empty: kept in the data dir (BAZAAR_SEARCH_REPLICA)")
+	fs.DurationVar(&c.cfg.PayoutInterval, "payout-interval", envDuration("BAZAAR_PAYOUT_INTERVAL", 7*24*time.Hour), "how often sellers' available balances are paid out (BAZAAR_PAYOUT_INTERVAL)")
 	p := &c.cfg.Payments
 	fs.StringVar(&p.Gateways, "payment-gateways", env("BAZAAR_PAYMENT_GATEWAYS", ""), "currencies taken by real gateways, such as USD:stripe,EUR:stripe,INR:razorpay; others use the built-in test gateway (BAZAAR_PAYMENT_GATEWAYS)")
 	fs.StringVar(&p.Stripe.PublishableKey, "stripe-publishable-key", env("BAZAAR_STRIPE_PUBLISHABLE_KEY", ""), "Stripe's publishable key, given to the browser (BAZAAR_STRIPE_PUBLISHABLE_KEY)")

@@ -32,7 +32,7 @@ var below = map[string][]string{
 	"shipment":  {"order"},
 	"review":    {"order"},
 	"support":   {"order"},
-	"ledger":    {}, // the money: kernel packages only; fed by the root's event consumers
+	"ledger":    {"order"}, // the money: books what order's, shipment's and support's events say
 	"search":    {"account", "catalog", "inventory", "cart", "payment", "order", "shipment", "review", "support"},
 }
 

@@ -238,6 +238,29 @@ type PayoutRun struct {
 	Sent    int // unconfirmed transfers sent again
 }
 
+// RunNow is an admin's "pay out now": it releases the seller orders whose
+// return window has closed, then runs the payout job at once instead of at
+// its next hour. Payouts are still made only for balances and sellers the
+// schedule allows (RunPayouts).
+func (s *Service) RunNow(ctx context.Context) (Run, error) {
+	if _, err := auth.Require(ctx, auth.Admin); err != nil {
+		return Run{}, err
+	}
+	released, err := s.ReleaseDue(ctx)
+	if err != nil {
+		return Run{}, err
+	}
+	p, err := s.RunPayouts(ctx)
+	return Run{Released: released, Created: p.Created, Sent: p.Sent}, err
+}
+
+// Run is what RunNow did.
+type Run struct {
+	Released int `json:"released"` // seller orders whose share became available
+	Created  int `json:"created"`  // payouts created
+	Sent     int `json:"sent"`     // unconfirmed transfers sent again
+}
+
 // RunPayouts is the ledger.payouts job: it creates a pending payout of the
 // whole available balance for every seller and currency whose available
 // balance is at least the minimum, who has a payout account, no open

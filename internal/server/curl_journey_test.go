@@ -17,14 +17,7 @@ import (
 // and the support and returns journeys by curl that the README shows,
 // against a real server with the demo data, on both engines.
 func TestCurlJourney(t *testing.T) {
-	for _, tool := range []string{"bash", "curl", "jq"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is required in CI: %v", tool, err)
-			}
-			t.Skipf("scripts/journey.sh needs %s: %v", tool, err)
-		}
-	}
+	needTools(t)
 	engines(t, func(t *testing.T, dbURL string) {
 		s, base := boot(t, dbURL)
 		if _, err := s.Seed(context.Background(), server.SeedOptions{PerCategory: 2, ImageSize: 16}); err != nil {
@@ -42,6 +35,20 @@ func TestCurlJourney(t *testing.T) {
 		}
 		checkPayloads(t, s)
 	})
+}
+
+// needTools skips a test of the curl scripts where bash, curl or jq is
+// missing (and fails it in CI).
+func needTools(t *testing.T) {
+	t.Helper()
+	for _, tool := range []string{"bash", "curl", "jq"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is required in CI: %v", tool, err)
+			}
+			t.Skipf("the curl journeys need %s: %v", tool, err)
+		}
+	}
 }
 
 // checkPayloads decodes every event the journey published into the payload
@@ -93,14 +100,7 @@ func checkPayloads(t *testing.T, s *server.Server) {
 // a payment is declined, a paid order is cancelled and refunded, all
 // through the Razorpay driver, on both engines.
 func TestCurlJourneyRazorpay(t *testing.T) {
-	for _, tool := range []string{"bash", "curl", "jq"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is required in CI: %v", tool, err)
-			}
-			t.Skipf("scripts/journey.sh needs %s: %v", tool, err)
-		}
-	}
+	needTools(t)
 	engines(t, func(t *testing.T, dbURL string) {
 		rzp := razorpayfake.NewServer(razorpayfake.Options{})
 		defer rzp.Close()

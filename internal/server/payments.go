@@ -8,6 +8,9 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/ledger"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/payment"
 	"github.com/bazaar-market/bazaar/internal/payment/paymenthttp"
@@ -216,4 +219,21 @@ func (s *Server) withFakes(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// stripeTransfers pays sellers out through Stripe Connect.
+type stripeTransfers struct{ g *stripegw.Gateway }
+
+func (t stripeTransfers) Transfer(ctx context.Context, in ledger.TransferParams) (string, error) {
+	r, err := t.g.Transfer(ctx, stripegw.TransferParams{Destination: in.Destination, Amount: in.Amount,
+		IdempotencyKey: in.IdempotencyKey, PayoutID: string(in.PayoutID)})
+	return r.ID, err
+}
+
+// ledgerSellers tells the ledger which store a seller's user runs.
+type ledgerSellers struct{ a *account.Service }
+
+func (l ledgerSellers) SellerOfUser(ctx context.Context, u id.User) (id.Seller, error) {
+	s, err := l.a.SellerOfUser(ctx, string(u))
+	return id.Seller(s.ID), err
 }

@@ -53,6 +53,8 @@ type Config struct {
 	// Payments configures Stripe and Razorpay and which currencies they
 	// take; everything else goes through the built-in test gateway.
 	Payments Payments
+	// PayoutInterval is how often sellers are paid out (a week when zero).
+	PayoutInterval time.Duration
 	// Process names this process for job leases; empty: the host and the
 	// data dir, so a process restarted after a crash takes its jobs back at
 	// once rather than after their leases run out.

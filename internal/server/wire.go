@@ -23,12 +23,16 @@ import (
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventoryhttp"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
+	"github.com/bazaar-market/bazaar/internal/ledger"
+	"github.com/bazaar-market/bazaar/internal/ledger/ledgerhttp"
+	"github.com/bazaar-market/bazaar/internal/ledger/ledgersql"
 	"github.com/bazaar-market/bazaar/internal/order"
 	"github.com/bazaar-market/bazaar/internal/order/orderhttp"
 	"github.com/bazaar-market/bazaar/internal/order/ordersql"
 	"github.com/bazaar-market/bazaar/internal/payment"
 	"github.com/bazaar-market/bazaar/internal/payment/paymenthttp"
 	"github.com/bazaar-market/bazaar/internal/payment/paymentsql"
+	"github.com/bazaar-market/bazaar/internal/payment/stripegw"
 	"github.com/bazaar-market/bazaar/internal/payment/testgateway"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/review"
@@ -61,6 +65,7 @@ type modules struct {
 	search    *search.Service
 	review    *review.Service
 	support   *support.Service
+	ledger    *ledger.Service
 }
 
 // check is the auth middleware's hook: it confirms the caller's account is
@@ -86,6 +91,7 @@ func (s *Server) wire(ctx context.Context) error {
 		searchsql.Migrate,
 		reviewsql.Migrate,
 		supportsql.Migrate,
+		ledgersql.Migrate,
 	} {
 		if err := migrate(ctx, s.db); err != nil {
 			return err
@@ -132,6 +138,14 @@ func (s *Server) wire(ctx context.Context) error {
 	m.support = support.New(supportsql.New(s.db), support.Deps{
 		Orders: m.order, Products: m.catalog, Refunds: m.payment, Stock: m.inventory, People: m.account, Loads: m.shipment,
 	}, support.Options{FileDir: filepath.Join(s.cfg.DataDir, "attachments"), Logger: s.log.With("module", "support")})
+	var transfers ledger.Transferer
+	for _, g := range routes {
+		if sg, ok := g.(*stripegw.Gateway); ok {
+			transfers = stripeTransfers{sg} // payouts to connected accounts
+		}
+	}
+	m.ledger = ledger.New(ledgersql.New(s.db), ledger.Deps{Sellers: ledgerSellers{m.account}, Transfers: transfers},
+		ledger.Options{PayoutInterval: s.cfg.PayoutInterval, Logger: s.log.With("module", "ledger")})
 	if s.cfg.SearchSynonyms != "" {
 		f, err := os.Open(s.cfg.SearchSynonyms)
 		if err != nil {
@@ -170,6 +184,9 @@ func (s *Server) wire(ctx context.Context) error {
 		{name: "shipment", doors: []door{shipmenthttp.New(m.shipment)}, subscribe: m.shipment.Subscribe},
 		{name: "review", doors: []door{reviewhttp.New(m.review)}},
 		{name: "support", doors: []door{supporthttp.New(m.support)}, subscribe: m.support.Subscribe, jobs: m.support.Jobs()},
+		{name: "ledger", doors: []door{ledgerhttp.New(m.ledger)}, jobs: m.ledger.Jobs(), subscribe: func(sub event.Subscriber) {
+			m.ledger.Subscribe(sub, ledger.Feed{Orders: m.order, Catalog: m.catalog, Payments: m.payment, Returns: m.support})
+		}},
 		{name: "search", doors: []door{searchhttp.New(m.search)}, subscribe: m.search.Subscribe, jobs: m.search.Jobs()},
 		{name: "event", doors: []door{eventhttp.New(event.NewConsole(s.bus))}},
 	}

@@ -1125,3 +1125,15 @@ func (s *Service) NonReturnableCategories(ctx context.Context) ([]string, error)
 	slices.Sort(out)
 	return out, nil
 }
+
+// WindowDays is how many days after delivery seller's goods may be returned
+// (its policy, else DefaultWindowDays). It is a call between modules acting
+// for the system (the ledger releasing a seller's money when the window has
+// closed); it reads no caller.
+func (s *Service) WindowDays(ctx context.Context, sellerID string) (int, error) {
+	p, err := s.store.Policy(ctx, sellerID)
+	if err != nil {
+		return 0, err
+	}
+	return p.WindowDays, nil
+}

@@ -43,6 +43,7 @@ func (h *Handler) Routes(r *rest.Router) {
 	r.Handle("PUT /api/v1/seller/payout-settings", h.setSettings)
 	r.Handle("GET /api/v1/payout", h.payouts)
 	r.Handle("GET /api/v1/payout/export.csv", h.export)
+	r.Handle("POST /api/v1/admin/payout/run", h.runNow)
 	r.Handle("GET /api/v1/payout/{id}", h.payout)
 	r.Handle("PUT /api/v1/payout/{id}/approve", h.approve)
 	r.Handle("PUT /api/v1/payout/{id}/paid", h.paid)
@@ -201,6 +202,15 @@ func (h *Handler) setSettings(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rest.JSON(w, http.StatusOK, s)
+	return nil
+}
+
+func (h *Handler) runNow(w http.ResponseWriter, r *http.Request) error {
+	run, err := h.svc.RunNow(r.Context())
+	if err != nil {
+		return err
+	}
+	rest.JSON(w, http.StatusOK, run)
 	return nil
 }
 

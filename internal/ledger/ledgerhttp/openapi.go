@@ -86,6 +86,13 @@ func (h *Handler) Ops() []rest.Op {
 			Response: csvFile,
 		},
 		{
+			ID: "runPayouts", Method: "POST", Path: "/api/v1/admin/payout/run", Tags: tags, Auth: rest.AuthBearer, Roles: admin,
+			Summary: "Pay out now",
+			Description: "Releases the sellers' shares whose return window has closed, then creates the payouts the schedule allows " +
+				"(available balance at least the minimum, a payout account, no open payout, none in the last interval), as the hourly job does.",
+			Response: ledger.Run{},
+		},
+		{
 			ID: "payout", Method: "GET", Path: "/api/v1/payout/{id}", Tags: tags, Auth: rest.AuthBearer, Roles: sellerOrAdmin,
 			Summary: "One payout", Description: "Another seller's payout is 404.",
 			Params: []rest.Param{payout}, Response: ledger.Payout{}, Errors: []int{404},
