@@ -25,6 +25,12 @@
 //	   │            └──> failed
 //	   └──> succeeded | failed   (a webhook can overtake the create call)
 //
+// A payment the customer's browser confirms with the gateway's SDK (no
+// method token) is not failed by a decline: the SDK lets the customer try
+// another card on the same intent, so the payment stays processing with
+// the decline in failure_code/failure_message until it succeeds or its
+// order expires.
+//
 // Every transition is a conditional write; reports that are stale or
 // repeated (webhooks arrive late, twice and out of order) change nothing.
 // failed and refunded are final. Refunds: pending -> succeeded | failed.

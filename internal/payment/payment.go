@@ -163,6 +163,13 @@ func (p *Payment) ApplyIntent(in Intent, now time.Time) ([]Event, error) {
 		p.GatewayIntentID, p.UpdatedAt, changed = in.ID, now, true
 	}
 	target := in.Status.paymentStatus()
+	if target == Failed && in.Status == IntentRequiresPaymentMethod && p.Method == "" && p.Status.Open() {
+		// A decline in the browser: the gateway's SDK lets the customer try
+		// another card on the same intent, so the payment stays open (and
+		// shows why) rather than failing and leaving a later success on a
+		// failed payment. An abandoned one ends with its order's expiry.
+		return p.declinedInBrowser(in, now)
+	}
 	if target == p.Status || target.rank() < p.Status.rank() || !p.Status.CanBecome(target) {
 		if target == Processing && p.Status == Processing && !sameAction(p.NextAction, in.NextAction) {
 			p.NextAction, p.UpdatedAt, changed = in.NextAction, now, true
@@ -183,7 +190,7 @@ func (p *Payment) ApplyIntent(in Intent, now time.Time) ([]Event, error) {
 		if err := p.to(Succeeded, now); err != nil {
 			return nil, err
 		}
-		p.Captured, p.NextAction = in.Amount, nil
+		p.Captured, p.NextAction, p.FailureCode, p.FailureMessage = in.Amount, nil, "", ""
 		return []Event{eventOf(TopicSucceeded, SucceededEvent{
 			PaymentID: p.ID, OrderID: p.OrderID, CustomerID: p.CustomerID, Amount: p.Captured})}, nil
 	default: // Failed
@@ -200,6 +207,32 @@ func (p *Payment) ApplyIntent(in Intent, now time.Time) ([]Event, error) {
 		return []Event{eventOf(TopicFailed, FailedEvent{
 			PaymentID: p.ID, OrderID: p.OrderID, Code: p.FailureCode, Message: p.FailureMessage})}, nil
 	}
+}
+
+// declinedInBrowser records a decline of a client-confirmed intent: the
+// payment stays open (processing), keeps what the SDK needs to try again,
+// and shows the decline.
+func (p *Payment) declinedInBrowser(in Intent, now time.Time) ([]Event, error) {
+	code, msg := in.FailureCode, in.FailureMessage
+	if code == "" {
+		code = "payment_failed"
+	}
+	if msg == "" {
+		msg = "The payment was declined; try another card."
+	}
+	if p.Status == Processing && p.FailureCode == code && p.FailureMessage == msg {
+		return nil, ErrUnchanged
+	}
+	if p.Status == Pending {
+		if err := p.to(Processing, now); err != nil {
+			return nil, err
+		}
+	}
+	if in.NextAction != nil {
+		p.NextAction = in.NextAction
+	}
+	p.FailureCode, p.FailureMessage, p.UpdatedAt = code, msg, now
+	return nil, nil
 }
 
 // Fail records a refusal that happened before the gateway made an intent

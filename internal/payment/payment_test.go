@@ -62,7 +62,7 @@ func TestApplyIntent(t *testing.T) {
 		{Refunded, IntentProcessing, Refunded, ""},
 	}
 	for _, tt := range tests {
-		p := Payment{ID: "pay_x", OrderID: "ord_x", Status: tt.from, Amount: usd(500), GatewayIntentID: "pi_1"}
+		p := Payment{ID: "pay_x", OrderID: "ord_x", Status: tt.from, Amount: usd(500), GatewayIntentID: "pi_1", Method: "tok_visa"}
 		evs, err := p.ApplyIntent(Intent{ID: "pi_1", Status: tt.intent, Amount: usd(500), FailureCode: "insufficient_funds"}, time.Now())
 		if err != nil && err != ErrUnchanged {
 			t.Errorf("%s + %s: %v", tt.from, tt.intent, err)
@@ -77,6 +77,22 @@ func TestApplyIntent(t *testing.T) {
 		if len(evs) > 1 || topic != tt.topic {
 			t.Errorf("%s + %s published %v, want %q", tt.from, tt.intent, evs, tt.topic)
 		}
+	}
+	// A decline of an intent the browser confirms keeps the payment open
+	// (the customer may try another card on it) and says why; a success
+	// after it is the payment's.
+	action := &NextAction{Type: "use_sdk", ClientSecret: "pi_1_secret"}
+	c := Payment{ID: "pay_c", OrderID: "ord_c", Status: Processing, Amount: usd(500), GatewayIntentID: "pi_1", NextAction: action}
+	evs, err := c.ApplyIntent(Intent{ID: "pi_1", Status: IntentRequiresPaymentMethod, FailureCode: "card_declined", FailureMessage: "Your card was declined."}, time.Now())
+	if err != nil || len(evs) != 0 || c.Status != Processing || c.FailureCode != "card_declined" || c.NextAction != action {
+		t.Errorf("browser decline: %v %v, payment %+v; want processing with the decline shown and the action kept", evs, err, c)
+	}
+	if _, err := c.ApplyIntent(Intent{ID: "pi_1", Status: IntentRequiresPaymentMethod, FailureCode: "card_declined", FailureMessage: "Your card was declined."}, time.Now()); err != ErrUnchanged {
+		t.Errorf("the same decline again: %v, want ErrUnchanged", err)
+	}
+	evs, err = c.ApplyIntent(Intent{ID: "pi_1", Status: IntentSucceeded, Amount: usd(500)}, time.Now())
+	if err != nil || len(evs) != 1 || c.Status != Succeeded || c.FailureCode != "" {
+		t.Errorf("success after a browser decline: %v %v, payment %+v", evs, err, c)
 	}
 	// Another intent, or an amount that differs, is refused.
 	p := Payment{ID: "pay_x", Status: Processing, Amount: usd(500), GatewayIntentID: "pi_1"}

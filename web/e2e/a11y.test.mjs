@@ -34,6 +34,10 @@ for (const [name, path, wait, who, need] of [
   ['staff returns', '/admin/returns', '[data-testid=return-row], .empty', demo.admin, 'GET /api/v1/return'],
   ['admin categories', '/admin/categories', '[data-testid=category-returnable]', demo.admin, 'GET /api/v1/admin/return-policy/category'],
   ['delivery', '/delivery', '#deliveries-title', demo.delivery, 'GET /api/v1/delivery/shipment'],
+  ['seller payments', '/seller/payments', '#statement-title', demo.seller, 'GET /api/v1/seller/balance'],
+  ['admin commissions', '/admin/commissions', '#default-rule', demo.admin, 'GET /api/v1/admin/commission'],
+  ['admin payouts', '/admin/payouts', '[data-testid=admin-payout-row], .empty', demo.admin, 'GET /api/v1/payout'],
+  ['admin cash on delivery', '/admin/cod', '[data-testid=cod-row], .empty', demo.admin, 'GET /api/v1/admin/cod'],
 ]) {
   test(`no serious accessibility violations: ${name}`, async (t) => {
     if (need && !api.has(need)) return t.skip(need + ' is not on this server');

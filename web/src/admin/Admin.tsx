@@ -10,6 +10,9 @@ import { Events } from './Events';
 import { TicketDetail, TicketQueue } from './TicketDesk';
 import { ReturnDetail, ReturnQueue } from '../seller/ReturnDesk';
 import { CategoryReturnable, useNonReturnable } from './returnRules';
+import { Commissions } from './Commissions';
+import { Payouts } from './Payouts';
+import { CashOnDelivery } from './CashOnDelivery';
 
 export default function AdminPage() {
   return (
@@ -31,6 +34,9 @@ function Admin() {
   const events = admin && features.has('GET /api/v1/admin/event/dead');
   const tickets = features.has('GET /api/v1/ticket');
   const returns = features.has('GET /api/v1/return');
+  const commission = admin && features.has('GET /api/v1/admin/commission');
+  const payouts = admin && features.has('GET /api/v1/payout');
+  const cod = admin && features.has('GET /api/v1/admin/cod');
   return (
     <div className="page area">
       <nav className="area-nav" aria-label={admin ? 'Admin' : 'Moderation'}>
@@ -73,6 +79,21 @@ function Admin() {
               <NavLink to="/admin/events">Events</NavLink>
             </li>
           )}
+          {commission && (
+            <li>
+              <NavLink to="/admin/commissions">Commissions</NavLink>
+            </li>
+          )}
+          {payouts && (
+            <li>
+              <NavLink to="/admin/payouts">Payouts</NavLink>
+            </li>
+          )}
+          {cod && (
+            <li>
+              <NavLink to="/admin/cod">Cash on delivery</NavLink>
+            </li>
+          )}
         </ul>
       </nav>
       <div>
@@ -82,6 +103,9 @@ function Admin() {
           {admin && <Route path="categories" element={<Categories />} />}
           <Route path="reviews" element={<Reviews />} />
           {admin && <Route path="events" element={<Events />} />}
+          {commission && <Route path="commissions" element={<Commissions />} />}
+          {payouts && <Route path="payouts" element={<Payouts />} />}
+          {cod && <Route path="cod" element={<CashOnDelivery />} />}
           {tickets && <Route path="tickets" element={<TicketQueue desk="staff" />} />}
           {tickets && <Route path="tickets/:id" element={<TicketDetail desk="staff" />} />}
           {returns && <Route path="returns" element={<ReturnQueue desk="staff" />} />}

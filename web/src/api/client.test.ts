@@ -197,6 +197,20 @@ describe('sessions', () => {
     await expect(c.blob('/api/v1/attachment/att_2')).rejects.toMatchObject({ status: 404, code: 'not_found' });
   });
 
+  it('fetches a CSV export with its query and the bearer token', async () => {
+    const api = fakeApi({
+      'POST /api/v1/auth/login': () => json(200, session(1)),
+      'GET /api/v1/seller/statement.csv': () => new Response('date,kind\n', { status: 200, headers: { 'Content-Type': 'text/csv; charset=utf-8' } }),
+    });
+    const c = new Client({ fetch: api.fetch, storage: memory() });
+    await c.login('a@b.c', 'pw');
+    const b = await c.blob('/api/v1/seller/statement.csv', { query: { account: 'pending', currency: '', to: '2026-03-01' } });
+    expect(await b.text()).toBe('date,kind\n');
+    const call = api.calls.find((x) => x.path.startsWith('/api/v1/seller/statement.csv'))!;
+    expect(call.path).toBe('/api/v1/seller/statement.csv?account=pending&to=2026-03-01');
+    expect(call.headers['authorization']).toBe('Bearer access-1');
+  });
+
   it('does not loop when the refreshed token is refused too', async () => {
     const api = fakeApi({
       'POST /api/v1/auth/login': () => json(200, session(1)),

@@ -389,12 +389,12 @@ export class Client {
   }
 
   /**
-   * blob GETs a file the bearer token guards (a support attachment): an
-   * <img src> cannot send the token, so the page fetches the bytes and
-   * shows them through an object URL.
+   * blob GETs a file the bearer token guards (a support attachment, a CSV
+   * export): an <img src> or a link cannot send the token, so the page
+   * fetches the bytes and shows or saves them through an object URL.
    */
-  async blob(path: string, opts: Pick<RequestOptions, 'signal'> = {}): Promise<Blob> {
-    const res = await this.exchange('GET', path, { signal: opts.signal, accept: '*/*' }, true);
+  async blob(path: string, opts: Pick<RequestOptions, 'signal' | 'query'> = {}): Promise<Blob> {
+    const res = await this.exchange('GET', path, { signal: opts.signal, query: opts.query, accept: '*/*' }, true);
     return res.blob();
   }
 

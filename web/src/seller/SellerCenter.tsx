@@ -10,6 +10,7 @@ import { ProductEditor } from './ProductEditor';
 import { SellerOrders } from './SellerOrders';
 import { ReturnDetail, ReturnQueue } from './ReturnDesk';
 import { ReturnPolicy } from './ReturnPolicy';
+import { Payments } from './Payments';
 import { TicketDetail, TicketQueue } from '../admin/TicketDesk';
 
 export default function SellerCenterPage() {
@@ -49,6 +50,7 @@ function SellerCenter() {
   const hasReturns = features.has('GET /api/v1/return');
   const hasPolicy = features.has('GET /api/v1/seller/return-policy');
   const hasTickets = features.has('GET /api/v1/ticket');
+  const hasPayments = features.has('GET /api/v1/seller/balance');
   return (
     <div className="page area">
       <nav className="area-nav" aria-label="Seller center">
@@ -82,6 +84,11 @@ function SellerCenter() {
               <NavLink to="/seller/tickets">Tickets</NavLink>
             </li>
           )}
+          {hasPayments && (
+            <li>
+              <NavLink to="/seller/payments">Payments</NavLink>
+            </li>
+          )}
           <li>
             <NavLink to="/seller/store">Store</NavLink>
           </li>
@@ -103,6 +110,7 @@ function SellerCenter() {
           {hasPolicy && <Route path="return-policy" element={<ReturnPolicy />} />}
           {hasTickets && <Route path="tickets" element={<TicketQueue desk="seller" />} />}
           {hasTickets && <Route path="tickets/:id" element={<TicketDetail desk="seller" />} />}
+          {hasPayments && <Route path="payments" element={<Payments />} />}
           <Route path="store" element={<StoreInfo store={s} />} />
           <Route path="*" element={<Empty title="Nothing here" />} />
         </Routes>

@@ -8,6 +8,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '../app/api';
 import type { Attachment } from '../api/support';
 import { message } from '../ui/kit';
+import { saveBlob } from '../lib/download';
 import { attachmentAccept, checkFile, formatSize, isImage, maxAttachments } from './format';
 
 /** useObjectUrl is an object URL for blob while the component is mounted (revoked after). */
@@ -43,15 +44,7 @@ export function useAttachmentUrl(a: Pick<Attachment, 'id'>, enabled = true) {
 
 /** downloadAttachment fetches a file with the token and hands it to the browser as a download. */
 export async function downloadAttachment(a: Pick<Attachment, 'id' | 'name'>) {
-  const blob = await api.blob(attachmentPath(a));
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = a.name || a.id;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveBlob(await api.blob(attachmentPath(a)), a.name || a.id);
 }
 
 function FileIcon() {
