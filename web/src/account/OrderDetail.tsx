@@ -292,12 +292,15 @@ function PayAgain({ order }: { order: Order }) {
   const sdk = config.data?.client_side ? config.data : undefined;
   if (!sdk) return <PayAgainWithCard order={order} />;
   const expires = new Date(order.reservation_expires_at);
+  // A decline in the gateway's SDK leaves the attempt open for another try, with the reason on it.
+  const last = order.payments?.[order.payments.length - 1];
+  const declined = order.last_payment_error?.message || (awaitingShopper(order) ? last?.failure_message : undefined);
   return (
     <section className="panel" aria-labelledby="pay-again-title">
       <h2 id="pay-again-title">Complete your payment</h2>
-      {order.last_payment_error && (
+      {declined && (
         <p className="error-box" role="alert">
-          {order.last_payment_error.message}
+          {declined}
         </p>
       )}
       <p className="small">Your items are held until {formatDate(expires.toISOString())}.</p>
