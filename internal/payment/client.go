@@ -18,6 +18,9 @@ type Checkout struct {
 	ClientSide bool   `json:"client_side"`
 	// PublishableKey is Stripe's publishable key or Razorpay's key ID: public.
 	PublishableKey string `json:"publishable_key,omitempty"`
+	// ScriptURL is where the browser loads the gateway's SDK from: the
+	// gateway's own URL, or a local fake's (bazaar serve --payment-fakes).
+	ScriptURL string `json:"script_url,omitempty"`
 }
 
 // CheckoutFor says how payments in currency are taken.
@@ -29,7 +32,7 @@ func (s *Service) CheckoutFor(currency string) (Checkout, error) {
 	c := Checkout{Currency: currency, Gateway: gw.Name()}
 	if cs, ok := gw.(ClientSide); ok {
 		cfg := cs.ClientConfig()
-		c.ClientSide, c.PublishableKey = true, cfg.PublishableKey
+		c.ClientSide, c.PublishableKey, c.ScriptURL = true, cfg.PublishableKey, cfg.ScriptURL
 	}
 	return c, nil
 }

@@ -105,6 +105,7 @@ type ClientSide interface {
 type ClientConfig struct {
 	Gateway        string `json:"gateway"`         // "stripe", "razorpay"
 	PublishableKey string `json:"publishable_key"` // Stripe's publishable key, Razorpay's key ID
+	ScriptURL      string `json:"script_url"`      // where the browser loads the SDK from
 }
 
 // ClientProof is what a gateway's client SDK returned, by field name.

@@ -2,17 +2,20 @@ package server
 
 import (
 	"context"
-
 	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/ledger"
-	"log/slog"
-	"strings"
-
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/payment"
+	"github.com/bazaar-market/bazaar/internal/payment/paymenthttp"
 	"github.com/bazaar-market/bazaar/internal/payment/razorpaygw"
+	"github.com/bazaar-market/bazaar/internal/payment/razorpaygw/razorpayfake"
 	"github.com/bazaar-market/bazaar/internal/payment/stripegw"
 )
 
@@ -24,7 +27,16 @@ type Payments struct {
 	Gateways string
 	Stripe   StripeConfig
 	Razorpay RazorpayConfig
+	// Fakes serves a fake Razorpay in process under /_fake/razorpay/ (its
+	// API, a stand-in for Checkout's script and the page it pays through)
+	// and points the Razorpay driver at it, so Razorpay's whole checkout can
+	// be tried with no account and no network (BAZAAR_PAYMENT_FAKES). For
+	// demos and tests only: anyone can "pay" there.
+	Fakes bool
 }
+
+// FakesPrefix is where --payment-fakes serves the Razorpay fake.
+const FakesPrefix = "/_fake/razorpay"
 
 // StripeConfig is Stripe's account. The secret key and webhook secrets come
 // from the environment or files, never from flags (which other users of the
@@ -44,6 +56,9 @@ type RazorpayConfig struct {
 	APIBase        string   // BAZAAR_RAZORPAY_API_BASE: a fake's URL in tests; empty for Razorpay
 	// TestTokens accepts the rzp_test_* method tokens (only against a fake).
 	TestTokens bool
+
+	transport http.RoundTripper // the in-process fake's, under Fakes
+	script    string            // Checkout's script, when not Razorpay's
 }
 
 // parseRoutes reads "USD:stripe,INR:razorpay".
@@ -99,7 +114,8 @@ func paymentRoutes(cfg Payments, log *slog.Logger) (map[string]payment.Gateway, 
 				return nil, fmt.Errorf("razorpay needs BAZAAR_RAZORPAY_KEY_ID, BAZAAR_RAZORPAY_KEY_SECRET and BAZAAR_RAZORPAY_WEBHOOK_SECRET")
 			}
 			rg, err := razorpaygw.New(razorpaygw.Options{KeyID: r.KeyID, KeySecret: r.KeySecret, WebhookSecrets: r.WebhookSecrets,
-				APIBase: r.APIBase, TestTokens: r.TestTokens, Logger: log.With("module", "razorpay")})
+				APIBase: r.APIBase, TestTokens: r.TestTokens, Transport: r.transport, CheckoutScript: r.script,
+				Logger: log.With("module", "razorpay")})
 			if err != nil {
 				return nil, err
 			}
@@ -121,6 +137,88 @@ func paymentRoutes(cfg Payments, log *slog.Logger) (map[string]payment.Gateway, 
 		}
 	}
 	return out, nil
+}
+
+// paymentFakes makes the Razorpay fake --payment-fakes serves and points
+// cfg's Razorpay at it: the fake's keys unless cfg names test keys, test
+// method tokens on (the demo orders are paid with them), the API reached
+// through an in-process transport and Checkout's script at the fake.
+//
+// The driver calls the fake in process rather than through this server's
+// listen address because it needs the fake before the server listens (the
+// demo data is paid for while seeding) and because the address the server
+// listens on is not necessarily one it can reach itself (":0", a proxy in
+// front, TLS terminated elsewhere).
+//
+// Fakes are refused with any real gateway API: a Razorpay API base (the
+// fake is the API), live Razorpay keys, or Stripe routed to Stripe's API
+// rather than to a mock.
+func paymentFakes(cfg *Payments) (*razorpayfake.Fake, error) {
+	routes, err := parseRoutes(cfg.Gateways)
+	if err != nil {
+		return nil, err
+	}
+	r := &cfg.Razorpay
+	if r.APIBase != "" {
+		return nil, fmt.Errorf("--payment-fakes serves Razorpay's API in process and cannot be used with BAZAAR_RAZORPAY_API_BASE=%s; unset one of them", r.APIBase)
+	}
+	if strings.HasPrefix(r.KeyID, "rzp_live_") {
+		return nil, fmt.Errorf("--payment-fakes cannot be used with a live Razorpay key (BAZAAR_RAZORPAY_KEY_ID=%s)", r.KeyID)
+	}
+	for cur, gw := range routes {
+		if gw != "stripe" {
+			continue
+		}
+		u, err := url.Parse(cfg.Stripe.APIBase)
+		if cfg.Stripe.APIBase == "" || err != nil || u.Hostname() == "stripe.com" || strings.HasSuffix(u.Hostname(), ".stripe.com") {
+			return nil, fmt.Errorf("--payment-fakes cannot be used with Stripe's real API (%s is routed to stripe): point BAZAAR_STRIPE_API_BASE at stripe-mock or route %s elsewhere", cur, cur)
+		}
+	}
+	if r.KeyID == "" || r.KeySecret == "" {
+		r.KeyID, r.KeySecret = razorpayfake.DefaultKeyID, razorpayfake.DefaultKeySecret
+	}
+	if len(r.WebhookSecrets) == 0 {
+		r.WebhookSecrets = []string{razorpayfake.DefaultWebhookSecret}
+	}
+	fake := razorpayfake.New(razorpayfake.Options{KeyID: r.KeyID, KeySecret: r.KeySecret, WebhookSecret: r.WebhookSecrets[0]})
+	r.APIBase = "http://razorpay-fake.invalid/v1" // never dialled: the transport answers in process
+	r.transport = fake.Transport()
+	r.script = FakesPrefix + "/checkout.js"
+	r.TestTokens = true
+	return fake, nil
+}
+
+// mountPaymentFakes points the Razorpay configuration at a fake, to be
+// served under FakesPrefix (withFakes). The fake's webhooks go to this server's own
+// webhook route, in process, as the test gateway's do.
+func (s *Server) mountPaymentFakes() error {
+	fake, err := paymentFakes(&s.cfg.Payments)
+	if err != nil {
+		return err
+	}
+	log := s.log.With("module", "razorpayfake")
+	deliver := func(ctx context.Context, h http.Header, body []byte) error {
+		return paymenthttp.Loopback(s.handler, razorpaygw.Name)(ctx, h, body)
+	}
+	s.fakes = http.StripPrefix(FakesPrefix, fake.Site(razorpayfake.SiteOptions{Deliver: deliver, Logger: log}))
+	s.log.Warn("PAYMENT FAKES ARE ON: Razorpay is a fake in this process (" + FakesPrefix + "/), anyone can pay any order with it " +
+		"and no money moves. For demos and tests only; never run a shop with --payment-fakes.")
+	return nil
+}
+
+// withFakes serves the payment fakes under FakesPrefix, in front of the
+// API's middleware: the fake's API has Razorpay's Basic auth, not ours.
+func (s *Server) withFakes(next http.Handler) http.Handler {
+	if s.fakes == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, FakesPrefix+"/") {
+			s.fakes.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // stripeTransfers pays sellers out through Stripe Connect.

@@ -76,6 +76,7 @@ type Server struct {
 
 	handler  http.Handler
 	mods     modules
+	fakes    http.Handler     // the payment fakes (--payment-fakes), or nil
 	units    []hosted         // the modules this process hosts
 	replica  string           // this process's search replica
 	synonyms *search.Synonyms // nil: the built-in list
@@ -152,7 +153,7 @@ func (s *Server) build(ctx context.Context) error {
 		s.tokens.Middleware(s.mods.check, rest.Error),
 		s.keys.Middleware,
 	)
-	s.handler = s.withWeb(s.handler)
+	s.handler = s.withWeb(s.withFakes(s.handler))
 	return nil
 }
 

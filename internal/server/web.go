@@ -50,8 +50,19 @@ type webFile struct {
 const (
 	cacheImmutable        = "public, max-age=31536000, immutable"
 	cacheRevalidate       = "no-cache"
-	contentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; " +
+	contentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob: " + gatewayImages + "; style-src 'self' 'unsafe-inline'; " +
+		"script-src 'self' " + gatewayScripts + "; frame-src " + gatewayFrames + "; connect-src 'self' " + gatewayAPIs + "; " +
 		"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+// The payment gateways' browser SDKs (Stripe.js and its Payment Element,
+// Razorpay Checkout) load from, frame and call these origins, as their
+// CSP guides list; card data stays in their frames.
+const (
+	gatewayScripts = "https://js.stripe.com https://*.js.stripe.com https://checkout.razorpay.com"
+	gatewayFrames  = "https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com https://api.razorpay.com https://checkout.razorpay.com"
+	gatewayAPIs    = "https://api.stripe.com https://api.razorpay.com https://lumberjack.razorpay.com"
+	gatewayImages  = "https://*.stripe.com https://cdn.razorpay.com"
 )
 
 func newWebHandler(dist fs.FS, api http.Handler) *webHandler {

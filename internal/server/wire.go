@@ -113,6 +113,11 @@ func (s *Server) wire(ctx context.Context) error {
 		},
 		Logger: s.log.With("module", "testgateway"),
 	})
+	if s.cfg.Payments.Fakes {
+		if err := s.mountPaymentFakes(); err != nil {
+			return fmt.Errorf("payment fakes: %w", err)
+		}
+	}
 	routes, err := paymentRoutes(s.cfg.Payments, s.log)
 	if err != nil {
 		return fmt.Errorf("payment gateways: %w", err)

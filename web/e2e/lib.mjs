@@ -21,8 +21,8 @@ export async function launch() {
 }
 
 /** open makes a fresh context and page that fail the test on page errors. */
-export async function open(browser, { width = 1280, height = 900 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, baseURL: base, locale: 'en-US', timezoneId: 'UTC' });
+export async function open(browser, { width = 1280, height = 900, baseURL = base } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, baseURL, locale: 'en-US', timezoneId: 'UTC' });
   // The machine is shared and slow: generous waits, never timing assertions.
   context.setDefaultTimeout(30_000);
   const page = await context.newPage();

@@ -31,6 +31,8 @@ cleanup() {
 trap cleanup EXIT
 
 (cd "$root" && go build -o "$tmp/bazaar" ./cmd/bazaar)
+# Tests that start servers of their own (payments.test.mjs) reuse the binary.
+export BAZAAR_BIN="$tmp/bazaar"
 port="$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")"
 export BAZAAR_URL="http://127.0.0.1:$port"
 # The server's SQLite database, for tests that set up what the API cannot

@@ -25,6 +25,9 @@ const Name = "razorpay"
 // DefaultAPIBase is Razorpay's API.
 const DefaultAPIBase = "https://api.razorpay.com/v1"
 
+// DefaultCheckoutScript is Razorpay Checkout's script.
+const DefaultCheckoutScript = "https://checkout.razorpay.com/v1/checkout.js"
+
 // TestMethodNote is the order note that carries a test method token to the
 // local fake (razorpayfake.TestMethodNote, which must stay equal).
 const TestMethodNote = "bazaar_test_method"
@@ -52,6 +55,12 @@ type Options struct {
 	// acts on them, so New refuses TestTokens with Razorpay's own API.
 	TestTokens bool
 	Timeout    time.Duration // per request; 30 s when 0
+	// Transport carries the API requests; http.DefaultTransport when nil.
+	// A fake served in the same process gives its own (no network).
+	Transport http.RoundTripper
+	// CheckoutScript is where the browser loads Checkout from;
+	// DefaultCheckoutScript when empty (a local fake's in demos).
+	CheckoutScript string
 	// WebhookTolerance is how far a webhook's created_at may be from now;
 	// 5 minutes when 0.
 	WebhookTolerance time.Duration
@@ -90,6 +99,7 @@ type Gateway struct {
 	testTokens       bool
 	tolerance        time.Duration
 	http             *http.Client
+	script           string
 	now              func() time.Time
 	log              *slog.Logger
 	locks            keyedMutex
@@ -122,7 +132,10 @@ func New(opts Options) (*Gateway, error) {
 		return nil, fmt.Errorf("razorpay gateway options: %w", err)
 	}
 	g := &Gateway{keyID: opts.KeyID, keySecret: opts.KeySecret, base: base, testTokens: opts.TestTokens,
-		tolerance: opts.WebhookTolerance, now: opts.Now, log: opts.Logger}
+		tolerance: opts.WebhookTolerance, now: opts.Now, log: opts.Logger, script: opts.CheckoutScript}
+	if g.script == "" {
+		g.script = DefaultCheckoutScript
+	}
 	for _, s := range opts.WebhookSecrets {
 		g.webhookSecrets = append(g.webhookSecrets, []byte(s))
 	}
@@ -130,7 +143,7 @@ func New(opts Options) (*Gateway, error) {
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	g.http = &http.Client{Timeout: timeout}
+	g.http = &http.Client{Timeout: timeout, Transport: opts.Transport}
 	if g.tolerance <= 0 {
 		g.tolerance = 5 * time.Minute
 	}
@@ -148,9 +161,10 @@ func New(opts Options) (*Gateway, error) {
 func (g *Gateway) Name() string { return Name }
 
 // ClientConfig is what Razorpay Checkout is started with in the browser:
-// the key ID (public; the secret never leaves the server).
+// the key ID (public; the secret never leaves the server), and where the
+// Checkout script is.
 func (g *Gateway) ClientConfig() payment.ClientConfig {
-	return payment.ClientConfig{Gateway: Name, PublishableKey: g.keyID}
+	return payment.ClientConfig{Gateway: Name, PublishableKey: g.keyID, ScriptURL: g.script}
 }
 
 // ValidateMethod accepts the test tokens when Options.TestTokens is set and

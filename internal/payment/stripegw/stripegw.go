@@ -148,10 +148,13 @@ func New(opts Options) (*Gateway, error) {
 // Name is "stripe".
 func (g *Gateway) Name() string { return Name }
 
+// ScriptURL is Stripe.js, which the browser must load from Stripe.
+const ScriptURL = "https://js.stripe.com/v3/"
+
 // ClientConfig is what Stripe.js and its Payment Element are started with:
-// the publishable key (public).
+// the publishable key (public) and where Stripe.js is.
 func (g *Gateway) ClientConfig() payment.ClientConfig {
-	return payment.ClientConfig{Gateway: Name, PublishableKey: g.publishableKey}
+	return payment.ClientConfig{Gateway: Name, PublishableKey: g.publishableKey, ScriptURL: ScriptURL}
 }
 
 // ValidateMethod accepts what Stripe takes as a payment method without a

@@ -5,9 +5,11 @@ import { RequireUser } from '../app/routes';
 import { api, useFeatures } from '../app/api';
 import { useCart } from '../app/cart';
 import { newIdempotencyKey } from '../api/client';
-import type { Address, AddressInput, Order, Page, Payment } from '../api/types';
+import type { Address, AddressInput, CheckoutConfig, Order, Page, Payment } from '../api/types';
 import { Empty, ErrorBox, Loading, Price, humanize } from '../ui/kit';
 import { AddressFields, emptyAddress, formatAddress } from './AddressForm';
+import { GatewayPay, type PaidHow } from './GatewayPay';
+import { gatewayTitle } from './payflow';
 
 /**
  * Test cards of the built-in test gateway. These are gateway tokens, never
@@ -38,6 +40,27 @@ export function TestCardPicker({ value, onChange, name = 'card' }: { value: stri
   );
 }
 
+/**
+ * useCheckoutConfig asks the server how payments in currency are taken:
+ * the built-in test gateway (test cards here) or a gateway's browser SDK.
+ * Servers without the route take test cards.
+ */
+export function useCheckoutConfig(currency: string | undefined) {
+  const features = useFeatures();
+  const known = features.loaded && features.has('GET /api/v1/payment/checkout');
+  return useQuery({
+    queryKey: ['payment-checkout', currency],
+    queryFn: () => api.get<CheckoutConfig>('/api/v1/payment/checkout', { query: { currency: currency! } }),
+    enabled: !!currency && known,
+    staleTime: 5 * 60_000,
+  });
+}
+
+/** orderPage is where a shopper lands after paying: "confirming" shows the wait for the gateway's word. */
+export function orderPage(id: string, how?: PaidHow): string {
+  return '/orders/' + encodeURIComponent(id) + '?placed=1' + (how === 'confirming' ? '&confirming=1' : '');
+}
+
 export default function CheckoutPage() {
   return (
     <RequireUser roles={['customer']}>
@@ -61,6 +84,9 @@ function Checkout() {
   const orderKey = useRef(newIdempotencyKey());
   const payKey = useRef(newIdempotencyKey());
   const [stage, setStage] = useState<'address' | 'order' | 'payment' | ''>('');
+  const [placed, setPlaced] = useState<Order | null>(null); // awaiting payment in the gateway's SDK
+  const payConfig = useCheckoutConfig(cart.data?.currency || cart.data?.subtotal.currency);
+  const sdk = payConfig.data?.client_side ? payConfig.data : undefined;
 
   useEffect(() => {
     document.title = 'Checkout · Bazaar';
@@ -83,6 +109,7 @@ function Checkout() {
       }
       setStage('order');
       const order = await api.post<Order>('/api/v1/order', { address_id: addressId }, { idempotencyKey: orderKey.current, cart: true });
+      if (sdk) return order; // paid next, in the gateway's SDK
       setStage('payment');
       try {
         await api.post<Payment>('/api/v1/payment', { order_id: order.id, method: card }, { idempotencyKey: payKey.current });
@@ -95,7 +122,8 @@ function Checkout() {
       qc.setQueryData(['order', order.id], order);
       void qc.invalidateQueries({ queryKey: ['cart'] });
       void qc.invalidateQueries({ queryKey: ['orders'] });
-      navigate('/orders/' + order.id + '?placed=1', { replace: true });
+      if (sdk) setPlaced(order);
+      else navigate(orderPage(order.id), { replace: true });
     },
     onError: () => {
       // A refused order is final for this attempt: a new click is a new attempt.
@@ -104,7 +132,10 @@ function Checkout() {
     },
   });
 
-  if (!features.loaded || cart.isPending || addresses.isPending) return <Loading />;
+  if (placed && sdk) {
+    return <PayPlaced order={placed} checkout={sdk} onPaid={(how) => navigate(orderPage(placed.id, how), { replace: true })} />;
+  }
+  if (!features.loaded || cart.isPending || addresses.isPending || (payConfig.isPending && payConfig.fetchStatus !== 'idle')) return <Loading />;
   if (!features.has('POST /api/v1/order')) {
     return (
       <div className="page narrow">
@@ -166,7 +197,16 @@ function Checkout() {
           </section>
           <section className="panel" aria-labelledby="pay-title">
             <h2 id="pay-title">2. Payment</h2>
-            <TestCardPicker value={card} onChange={setCard} />
+            {payConfig.isError && <ErrorBox error={payConfig.error} title="The payment options could not be loaded." />}
+            {sdk ? (
+              <p data-testid="pay-with">
+                You pay with <strong>{gatewayTitle(sdk.gateway)}</strong> once your order is placed:{' '}
+                {sdk.gateway === 'razorpay' ? "Razorpay's secure window opens for cards, UPI, netbanking and wallets." : "Stripe's secure card form opens here."}{' '}
+                <span className="muted">Nothing is charged until you confirm there.</span>
+              </p>
+            ) : (
+              <TestCardPicker value={card} onChange={setCard} />
+            )}
           </section>
         </div>
         <aside className="panel summary" aria-label="Order summary">
@@ -191,10 +231,30 @@ function Checkout() {
           <p className="muted small">Shipping and tax are added when the order is placed; you see the total on the next page.</p>
           <ErrorBox error={orderError} />
           <button type="submit" className="btn primary block" disabled={place.isPending}>
-            {place.isPending ? (stage === 'payment' ? 'Paying…' : 'Placing your order…') : 'Place order and pay'}
+            {place.isPending ? (stage === 'payment' ? 'Paying…' : 'Placing your order…') : sdk ? `Place order and pay with ${gatewayTitle(sdk.gateway)}` : 'Place order and pay'}
           </button>
         </aside>
       </form>
+    </div>
+  );
+}
+
+/** PayPlaced is checkout's last step with a gateway's SDK: the order is placed, the shopper pays. */
+function PayPlaced({ order, checkout, onPaid }: { order: Order; checkout: CheckoutConfig; onPaid: (how: PaidHow) => void }) {
+  return (
+    <div className="page narrow checkout">
+      <h1>Checkout</h1>
+      <section className="panel" aria-labelledby="pay-now-title">
+        <h2 id="pay-now-title">Pay for your order</h2>
+        <p>
+          Order <strong>{order.id}</strong> is placed and your items are held. Total{' '}
+          <Price value={order.total} className="strong" />.
+        </p>
+        <GatewayPay orderId={order.id} total={order.total} checkout={checkout} autoStart onPaid={onPaid} />
+        <p className="small">
+          <Link to={'/orders/' + encodeURIComponent(order.id)}>Pay later from your order page</Link>
+        </p>
+      </section>
     </div>
   );
 }

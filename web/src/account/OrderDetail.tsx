@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { RequireUser } from '../app/routes';
 import { api, useFeatures, useSession } from '../app/api';
@@ -9,7 +9,9 @@ import type { Return } from '../api/support';
 import { Badge, ErrorBox, Loading, Price, Timeline, formatDate, humanize, type TimelineStep } from '../ui/kit';
 import { ShipmentTimeline } from '../ui/shipment';
 import { formatMoney } from '../lib/money';
-import { TestCardPicker } from './Checkout';
+import { TestCardPicker, orderPage, useCheckoutConfig } from './Checkout';
+import { GatewayPay } from './GatewayPay';
+import { returnState } from './payflow';
 import { formatAddress } from './AddressForm';
 import { ReturnBadge } from '../support/badges';
 import { returnSummary } from '../support/format';
@@ -23,11 +25,28 @@ export default function OrderDetailPage() {
 }
 
 /**
- * settling: the order waits on a payment the gateway has not answered yet.
- * Right after checkout the order may not know of its payment for a moment.
+ * awaitingShopper: the latest payment attempt waits for the shopper in the
+ * gateway's SDK (Stripe's Payment Element, Razorpay Checkout), not for the
+ * gateway.
  */
-function settling(o: Order, justPlaced = false): boolean {
-  return o.status === 'pending_payment' && (o.payment_status === 'pending' || o.payment_status === 'processing' || (!o.payment_status && justPlaced));
+function awaitingShopper(o: Order): boolean {
+  const last = o.payments?.[o.payments.length - 1];
+  return !!last && (last.status === 'pending' || last.status === 'processing') && last.next_action?.type === 'use_sdk';
+}
+
+/**
+ * settling: the order waits on a payment the gateway has not answered yet.
+ * Right after checkout the order may not know of its payment for a moment;
+ * after the shopper paid in a gateway's SDK (confirmed: the page was opened
+ * so, or Stripe's redirect returned here) the gateway's webhook is awaited.
+ */
+function settling(o: Order, justPlaced = false, confirmed = false): boolean {
+  if (o.status !== 'pending_payment') return false;
+  const ps = o.payment_status;
+  if (confirmed) return ps !== 'failed';
+  if (awaitingShopper(o)) return false;
+  // succeeded: the payment is taken and the order has yet to hear of it.
+  return ps === 'pending' || ps === 'processing' || ps === 'succeeded' || (!ps && justPlaced);
 }
 
 function OrderDetail() {
@@ -35,6 +54,7 @@ function OrderDetail() {
   const { user } = useSession();
   const [params] = useSearchParams();
   const placed = params.get('placed') === '1';
+  const returned = returnState(params); // back from paying in a gateway's SDK
   const started = useRef(Date.now());
   const order = useQuery({
     queryKey: ['order', id],
@@ -44,7 +64,7 @@ function OrderDetail() {
     refetchInterval: (q) => {
       const o = q.state.data;
       if (!o) return false;
-      if (settling(o, placed && Date.now() - started.current < 15_000) && Date.now() - started.current < 120_000) return 1500;
+      if (settling(o, placed && Date.now() - started.current < 15_000, returned === 'confirming') && Date.now() - started.current < 120_000) return 1500;
       if (['paid', 'partially_shipped', 'shipped', 'partially_delivered'].includes(o.status)) return 30_000;
       return false;
     },
@@ -72,7 +92,7 @@ function OrderDetail() {
   const o = order.data;
   const paid = !!o.paid_at;
   const customer = user?.role === 'customer';
-  const waiting = settling(o, placed && Date.now() - started.current < 15_000);
+  const waiting = settling(o, placed && Date.now() - started.current < 15_000, returned === 'confirming') && Date.now() - started.current < 120_000;
   return (
     <div className="page order-detail">
       {placed && paid && o.status === 'paid' && (
@@ -83,6 +103,12 @@ function OrderDetail() {
       {waiting && (
         <div className="notice" role="status">
           <span className="spinner" aria-hidden="true" /> Confirming your payment…
+          {returned === 'confirming' && <span className="muted small"> Your bank has answered; we are waiting for the payment gateway to confirm it.</span>}
+        </div>
+      )}
+      {returned === 'failed' && o.status === 'pending_payment' && (
+        <div className="error-box" role="alert">
+          The payment was not completed, so nothing was charged. You can try again below.
         </div>
       )}
       <div className="order-head">
@@ -259,6 +285,40 @@ function SellerPart({ part, n, of, customer }: { part: SellerOrder; n: number; o
 }
 
 function PayAgain({ order }: { order: Order }) {
+  const config = useCheckoutConfig(order.currency || order.total.currency);
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  if (config.isPending && config.fetchStatus !== 'idle') return <Loading label="Loading the payment options…" />;
+  const sdk = config.data?.client_side ? config.data : undefined;
+  if (!sdk) return <PayAgainWithCard order={order} />;
+  const expires = new Date(order.reservation_expires_at);
+  // A decline in the gateway's SDK leaves the attempt open for another try, with the reason on it.
+  const last = order.payments?.[order.payments.length - 1];
+  const declined = order.last_payment_error?.message || (awaitingShopper(order) ? last?.failure_message : undefined);
+  return (
+    <section className="panel" aria-labelledby="pay-again-title">
+      <h2 id="pay-again-title">Complete your payment</h2>
+      {declined && (
+        <p className="error-box" role="alert">
+          {declined}
+        </p>
+      )}
+      <p className="small">Your items are held until {formatDate(expires.toISOString())}.</p>
+      <GatewayPay
+        orderId={order.id}
+        total={order.total}
+        checkout={sdk}
+        autoStart={sdk.gateway === 'stripe'}
+        onPaid={(how) => {
+          void qc.invalidateQueries({ queryKey: ['order', order.id] });
+          navigate(orderPage(order.id, how), { replace: true });
+        }}
+      />
+    </section>
+  );
+}
+
+function PayAgainWithCard({ order }: { order: Order }) {
   const [card, setCard] = useState('tok_visa');
   const qc = useQueryClient();
   const key = useRef(newIdempotencyKey());

@@ -224,9 +224,34 @@ export interface Payment {
   status: string;
   amount: Money;
   method: string;
+  gateway?: string;
   failure_code?: string;
   failure_message?: string;
+  next_action?: NextAction;
   created_at: string;
+}
+
+/** NextAction is what the browser must do for a payment: "use_sdk" hands it to the gateway's SDK. */
+export interface NextAction {
+  type: string;
+  redirect_url?: string;
+  /** Stripe: the PaymentIntent's client secret, for the Payment Element. */
+  client_secret?: string;
+  gateway?: string;
+  /** Stripe's publishable key or Razorpay's key ID. */
+  publishable_key?: string;
+  /** Razorpay's order ID, for Checkout. */
+  gateway_order_id?: string;
+}
+
+/** CheckoutConfig is GET /api/v1/payment/checkout: how payments in a currency are taken. */
+export interface CheckoutConfig {
+  currency: string;
+  gateway: string;
+  client_side: boolean;
+  publishable_key?: string;
+  /** Where the gateway's browser SDK is loaded from. */
+  script_url?: string;
 }
 
 export interface Order {

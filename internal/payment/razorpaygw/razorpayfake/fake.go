@@ -70,6 +70,8 @@ type Fake struct {
 	mux              *http.ServeMux
 	account          string
 
+	sendMu sync.Mutex // one Deliver at a time: each webhook is handed on once
+
 	mu            sync.Mutex
 	webhookSecret string
 	orders        map[string]*Order
@@ -1045,6 +1047,31 @@ func (f *Fake) Request(ctx context.Context, url string, w Webhook) (*http.Reques
 // returns how many were delivered. It stops at the first that is not
 // answered with a 2xx; a later Send tries it again.
 func (f *Fake) Send(ctx context.Context, url string) (int, error) {
+	return f.Deliver(ctx, func(ctx context.Context, h http.Header, body []byte) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header = h
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			return fmt.Errorf("%s", resp.Status)
+		}
+		return nil
+	})
+}
+
+// Deliver hands every webhook not yet delivered to deliver (with its
+// signed headers), oldest first, and returns how many were delivered. It
+// stops at the first deliver refuses; a later Deliver or Send tries it again.
+func (f *Fake) Deliver(ctx context.Context, deliver func(ctx context.Context, h http.Header, body []byte) error) (int, error) {
+	f.sendMu.Lock()
+	defer f.sendMu.Unlock()
 	n := 0
 	for {
 		f.mu.Lock()
@@ -1054,18 +1081,8 @@ func (f *Fake) Send(ctx context.Context, url string) (int, error) {
 		}
 		w := f.hooks[f.sent]
 		f.mu.Unlock()
-		req, err := f.Request(ctx, url, w)
-		if err != nil {
-			return n, err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
+		if err := deliver(ctx, f.Header(w), w.Body); err != nil {
 			return n, fmt.Errorf("razorpayfake: send %s %s: %w", w.Event, w.ID, err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			return n, fmt.Errorf("razorpayfake: send %s %s: %s", w.Event, w.ID, resp.Status)
 		}
 		f.mu.Lock()
 		f.sent++
