@@ -18,6 +18,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/cart"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/idempotency"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/order"
@@ -180,7 +181,7 @@ func (s faultStore) DropPlacement(ctx context.Context, orderID string) (bool, er
 	return s.Store.DropPlacement(ctx, orderID)
 }
 
-func (s faultStore) ApplyOnce(ctx context.Context, consumer, eventID string, fn func(ctx context.Context, st order.Store) error) (bool, error) {
+func (s faultStore) ApplyOnce(ctx context.Context, consumer string, eventID id.Event, fn func(ctx context.Context, st order.Store) error) (bool, error) {
 	return s.Store.ApplyOnce(ctx, consumer, eventID, func(ctx context.Context, st order.Store) error {
 		return fn(ctx, faultStore{Store: st, f: s.f, bound: true})
 	})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Effects are what a Mutation asks the store to do in the transaction that
@@ -93,7 +95,7 @@ type Store interface {
 	// see them). If the event was applied before, fn is not run and applied
 	// is false; an error from fn rolls everything back (the event counts as
 	// not applied) and is returned as it is.
-	ApplyOnce(ctx context.Context, consumer, eventID string, fn func(ctx context.Context, st Store) error) (applied bool, err error)
+	ApplyOnce(ctx context.Context, consumer string, eventID id.Event, fn func(ctx context.Context, st Store) error) (applied bool, err error)
 	// Expirable lists up to limit orders awaiting payment whose reservation
 	// expired at or before now, without an open payment attempt; and those
 	// with one whose reservation expired at or before now - grace.

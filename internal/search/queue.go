@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/order"
 	"github.com/bazaar-market/bazaar/internal/review"
 )
@@ -21,7 +22,7 @@ type Queue interface {
 	// ApplyOnce runs fn in one transaction of the queue's store that also
 	// records that consumer applied eventID; an event the consumer applied
 	// before is skipped.
-	ApplyOnce(ctx context.Context, consumer, eventID string, fn func(w QueueWriter) error) error
+	ApplyOnce(ctx context.Context, consumer string, eventID id.Event, fn func(w QueueWriter) error) error
 	// Pending returns up to limit queued products, the longest waiting first.
 	Pending(ctx context.Context, limit int) ([]Pending, error)
 	// Done removes refreshed entries, except those queued again since.

@@ -3,6 +3,8 @@ package shipment
 import (
 	"context"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Store keeps shipments and their timelines. Every method that changes a
@@ -16,7 +18,7 @@ type Store interface {
 	// before, fn is not run and applied is false; an error from fn rolls
 	// everything back (the event counts as not applied) and is returned as
 	// it is.
-	ApplyOnce(ctx context.Context, consumer, eventID string, fn func(ctx context.Context, st Store) error) (applied bool, err error)
+	ApplyOnce(ctx context.Context, consumer string, eventID id.Event, fn func(ctx context.Context, st Store) error) (applied bool, err error)
 	// Create inserts each shipment whose seller order has none yet, with
 	// its Timeline as the first events, and publishes TopicCreated for it,
 	// in one transaction. A tracking ID that is taken is replaced with a

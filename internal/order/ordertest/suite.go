@@ -139,7 +139,7 @@ func testApplyOnce(t *testing.T, s order.Store) {
 		return err
 	}
 	runs := 0
-	apply := func(consumer, eventID, r string, fail error) (bool, error) {
+	apply := func(consumer string, eventID id.Event, r string, fail error) (bool, error) {
 		return s.ApplyOnce(ctx, consumer, eventID, func(ctx context.Context, st order.Store) error {
 			runs++
 			if err := reason(st, r); err != nil {
@@ -153,11 +153,13 @@ func testApplyOnce(t *testing.T, s order.Store) {
 		})
 	}
 	steps := []struct {
-		name, consumer, event, reason string
-		fail                          error
-		applied                       bool
-		runs                          int
-		want                          string
+		name, consumer string
+		event          id.Event
+		reason         string
+		fail           error
+		applied        bool
+		runs           int
+		want           string
 	}{
 		{"first", "c1", "evt_1", "one", nil, true, 1, "one"},
 		{"again", "c1", "evt_1", "again", nil, false, 1, "one"},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
@@ -20,7 +21,7 @@ var (
 // ApplyOnce runs fn in one transaction that also records that consumer
 // applied eventID; an event the consumer applied before is skipped
 // (search.Queue).
-func (s *Store) ApplyOnce(ctx context.Context, consumer, eventID string, fn func(w search.QueueWriter) error) error {
+func (s *Store) ApplyOnce(ctx context.Context, consumer string, eventID id.Event, fn func(w search.QueueWriter) error) error {
 	_, err := event.ApplyOnceIn(ctx, s.db.Tx, consumer, eventID, func(tx *sql.Tx) error {
 		return fn(&writer{s: s, tx: tx})
 	})

@@ -26,7 +26,7 @@ func TestQueue(t *testing.T) {
 		now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 		queue := func(at time.Time, ids ...string) {
 			t.Helper()
-			if err := s.ApplyOnce(ctx, "test", id.New("evt"), func(w search.QueueWriter) error { return w.Queue(ctx, ids, at) }); err != nil {
+			if err := s.ApplyOnce(ctx, "test", id.Make[id.Event](), func(w search.QueueWriter) error { return w.Queue(ctx, ids, at) }); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -83,7 +83,7 @@ func TestAddSales(t *testing.T) {
 		now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 		// Units sold, then taken back (a cancelled paid order), never below zero.
 		for _, units := range []map[string]int64{{"prd_a": 2, "prd_b": 1}, {"prd_b": 4}, {"prd_a": -3, "prd_c": -2}, {"prd_a": 3, "prd_b": -20}} {
-			if err := s.ApplyOnce(ctx, "test", id.New("evt"), func(w search.QueueWriter) error { return w.AddSales(ctx, units, now) }); err != nil {
+			if err := s.ApplyOnce(ctx, "test", id.Make[id.Event](), func(w search.QueueWriter) error { return w.AddSales(ctx, units, now) }); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -132,7 +132,7 @@ func TestStockFlipped(t *testing.T) {
 		}
 		for i, st := range steps {
 			var got bool
-			err := s.ApplyOnce(ctx, "test", id.New("evt"), func(w search.QueueWriter) error {
+			err := s.ApplyOnce(ctx, "test", id.Make[id.Event](), func(w search.QueueWriter) error {
 				var err error
 				got, err = w.StockFlipped(ctx, st.sku, st.inStock)
 				return err
@@ -177,7 +177,7 @@ func TestSetRating(t *testing.T) {
 			{"prd_a", 0, 0, 3, true},     // every review removed
 		} {
 			var changed bool
-			err := s.ApplyOnce(ctx, "test", id.New("evt"), func(w search.QueueWriter) error {
+			err := s.ApplyOnce(ctx, "test", id.Make[id.Event](), func(w search.QueueWriter) error {
 				var err error
 				changed, err = w.SetRating(ctx, c.product, c.rating, c.count, c.seq, now)
 				return err
@@ -215,7 +215,7 @@ func TestReplicas(t *testing.T) {
 		}
 		a, b := searchsql.New(db).ForReplica("a"), searchsql.New(db).ForReplica("b")
 		now := time.Now()
-		evt := id.New("evt")
+		evt := id.Make[id.Event]()
 		for _, r := range []*searchsql.Store{a, b, a} { // a twice: the second is a redelivery
 			var flipped bool
 			err := r.ApplyOnce(ctx, "search@"+map[*searchsql.Store]string{a: "a", b: "b"}[r], evt, func(w search.QueueWriter) error {
@@ -245,7 +245,7 @@ func TestReplicas(t *testing.T) {
 		// Stock states are per replica: a new replica sees the SKU as new.
 		c := searchsql.New(db).ForReplica("c")
 		var flipped bool
-		_ = c.ApplyOnce(ctx, "search@c", id.New("evt"), func(w search.QueueWriter) error {
+		_ = c.ApplyOnce(ctx, "search@c", id.Make[id.Event](), func(w search.QueueWriter) error {
 			var err error
 			flipped, err = w.StockFlipped(ctx, "SKU-1", true)
 			return err

@@ -10,10 +10,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
 	"io/fs"
 	"strings"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/event"
@@ -92,7 +93,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // ApplyOnce records eventID as applied by consumer and runs fn with a Store
 // bound to the same transaction, unless the event was applied before.
-func (s *Store) ApplyOnce(ctx context.Context, consumer, eventID string, fn func(ctx context.Context, st shipment.Store) error) (bool, error) {
+func (s *Store) ApplyOnce(ctx context.Context, consumer string, eventID id.Event, fn func(ctx context.Context, st shipment.Store) error) (bool, error) {
 	return event.ApplyOnceIn(ctx, s.inTx, consumer, eventID, func(tx *sql.Tx) error {
 		return fn(ctx, &Store{db: s.db, tx: tx})
 	})

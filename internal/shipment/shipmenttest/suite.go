@@ -39,7 +39,7 @@ func testApplyOnce(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		ctx := context.Background()
 		boom := errors.New("effect failed")
 		runs := 0
-		apply := func(consumer, eventID string, shp shipment.Shipment, fail error) (bool, error) {
+		apply := func(consumer string, eventID id.Event, shp shipment.Shipment, fail error) (bool, error) {
 			return s.ApplyOnce(ctx, consumer, eventID, func(ctx context.Context, st shipment.Store) error {
 				runs++
 				if _, err := st.Create(ctx, []shipment.Shipment{shp}); err != nil {
