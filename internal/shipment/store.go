@@ -28,10 +28,10 @@ type Store interface {
 	// cancelled, with a timeline event noting why, in one transaction, and
 	// returns them. Shipments in other statuses, and seller orders without
 	// a shipment, are left alone.
-	Cancel(ctx context.Context, sellerOrderIDs []string, note string, now time.Time) ([]Shipment, error)
+	Cancel(ctx context.Context, sellerOrderIDs []id.SellerOrder, note string, now time.Time) ([]Shipment, error)
 
 	// Shipment returns a shipment with its timeline; NotFound if missing.
-	Shipment(ctx context.Context, id string) (Shipment, error)
+	Shipment(ctx context.Context, id id.Shipment) (Shipment, error)
 	// Shipments lists shipments matching f, newest first, with timelines.
 	Shipments(ctx context.Context, f Filter) ([]Shipment, error)
 	// Move applies c if the shipment is still in c.From: it sets the status
@@ -42,14 +42,14 @@ type Store interface {
 	Move(ctx context.Context, c Change) (Shipment, error)
 	// Loads returns, per delivery partner with any, how many shipments in
 	// an Active status are assigned to it.
-	Loads(ctx context.Context) (map[string]int, error)
+	Loads(ctx context.Context) (map[id.User]int, error)
 }
 
 // Filter selects shipments. Empty fields do not filter; at least one of
 // PartnerID and SellerID is set by the service.
 type Filter struct {
-	PartnerID string
-	SellerID  string
+	PartnerID id.User
+	SellerID  id.Seller
 	Status    Status
 	Before    string // list shipments with IDs before this one (the cursor)
 	Limit     int
