@@ -22,6 +22,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/catalog/cataloggen"
 	"github.com/bazaar-market/bazaar/internal/catalog/catalogsql"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/search"
@@ -120,7 +121,7 @@ func createProduct(ctx context.Context, acc *account.Service, cat *catalog.Servi
 	if err != nil {
 		return "", err
 	}
-	parents := map[string]bool{}
+	parents := map[id.Category]bool{}
 	for _, c := range cats {
 		if c.ParentID != nil {
 			parents[*c.ParentID] = true
@@ -129,18 +130,18 @@ func createProduct(ctx context.Context, acc *account.Service, cat *catalog.Servi
 	leaf := ""
 	for _, c := range cats {
 		if !parents[c.ID] {
-			leaf = c.ID
+			leaf = string(c.ID)
 			break
 		}
 	}
 	p, err := cat.CreateProduct(auth.With(ctx, auth.Principal{UserID: u.ID, Role: auth.Seller}), catalog.NewProduct{
-		Title: title, Brand: "Bench", CategoryID: leaf, Status: catalog.Active,
+		Title: title, Brand: "Bench", CategoryID: id.Category(leaf), Status: catalog.Active,
 		Variants: []catalog.NewVariant{{SKU: "BENCH-" + strconv.FormatInt(time.Now().UnixNano(), 36), Price: money.New(1999, "USD")}},
 	})
 	if err != nil {
 		return "", err
 	}
-	return p.ID, nil
+	return string(p.ID), nil
 }
 
 // rss is the process's resident set size from /proc/self/status.

@@ -6,23 +6,24 @@ import (
 	"unicode/utf8"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Address is a postal address kept by a user for shipping and billing.
 type Address struct {
-	ID         string    `json:"id"`
-	UserID     string    `json:"user_id"`
-	Name       string    `json:"name"`
-	Line1      string    `json:"line1"`
-	Line2      string    `json:"line2"`
-	City       string    `json:"city"`
-	Region     string    `json:"region"`
-	PostalCode string    `json:"postal_code"`
-	Country    string    `json:"country"` // ISO 3166-1 alpha-2, upper case
-	Phone      string    `json:"phone"`
-	IsDefault  bool      `json:"is_default"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         id.Address `json:"id"`
+	UserID     id.User    `json:"user_id"`
+	Name       string     `json:"name"`
+	Line1      string     `json:"line1"`
+	Line2      string     `json:"line2"`
+	City       string     `json:"city"`
+	Region     string     `json:"region"`
+	PostalCode string     `json:"postal_code"`
+	Country    string     `json:"country"` // ISO 3166-1 alpha-2, upper case
+	Phone      string     `json:"phone"`
+	IsDefault  bool       `json:"is_default"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // AddressInput is what a user gives to create or replace an address.

@@ -20,7 +20,7 @@ func (s *Service) Addresses(ctx context.Context, f AddressFilter) ([]Address, er
 
 // Address returns one of the signed-in user's addresses; another user's is
 // NotFound.
-func (s *Service) Address(ctx context.Context, id string) (Address, error) {
+func (s *Service) Address(ctx context.Context, id id.Address) (Address, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return Address{}, err
@@ -39,14 +39,14 @@ func (s *Service) CreateAddress(ctx context.Context, in AddressInput) (Address, 
 		return Address{}, err
 	}
 	now := s.now()
-	a := Address{ID: id.New("adr"), UserID: p.UserID, CreatedAt: now, UpdatedAt: now}
+	a := Address{ID: id.Make[id.Address](), UserID: p.UserID, CreatedAt: now, UpdatedAt: now}
 	in.apply(&a)
 	return s.store.CreateAddress(ctx, a)
 }
 
 // UpdateAddress replaces the fields of one of the signed-in user's
 // addresses.
-func (s *Service) UpdateAddress(ctx context.Context, id string, in AddressInput) (Address, error) {
+func (s *Service) UpdateAddress(ctx context.Context, id id.Address, in AddressInput) (Address, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return Address{}, err
@@ -60,7 +60,7 @@ func (s *Service) UpdateAddress(ctx context.Context, id string, in AddressInput)
 }
 
 // DeleteAddress removes one of the signed-in user's addresses.
-func (s *Service) DeleteAddress(ctx context.Context, id string) error {
+func (s *Service) DeleteAddress(ctx context.Context, id id.Address) error {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return err

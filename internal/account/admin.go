@@ -5,10 +5,11 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // User returns a user to an admin, or to the user itself.
-func (s *Service) User(ctx context.Context, id string) (User, error) {
+func (s *Service) User(ctx context.Context, id id.User) (User, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return User{}, err
@@ -36,7 +37,7 @@ func (s *Service) Users(ctx context.Context, f UserFilter) ([]User, error) {
 
 // SuspendUser stops a user from signing in and ends its sessions (admin
 // only). Admins cannot suspend themselves.
-func (s *Service) SuspendUser(ctx context.Context, id string) (User, error) {
+func (s *Service) SuspendUser(ctx context.Context, id id.User) (User, error) {
 	p, err := auth.Require(ctx, auth.Admin)
 	if err != nil {
 		return User{}, err
@@ -51,7 +52,7 @@ func (s *Service) SuspendUser(ctx context.Context, id string) (User, error) {
 
 // ReinstateUser lets a suspended user sign in again (admin only). Its old
 // sessions stay ended.
-func (s *Service) ReinstateUser(ctx context.Context, id string) (User, error) {
+func (s *Service) ReinstateUser(ctx context.Context, id id.User) (User, error) {
 	if _, err := auth.Require(ctx, auth.Admin); err != nil {
 		return User{}, err
 	}

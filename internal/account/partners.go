@@ -6,6 +6,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // maxDeliveryPartners caps how many partners DeliveryPartners reads, so a
@@ -27,7 +28,7 @@ func (s *Service) DeliveryPartners(ctx context.Context) ([]User, error) {
 		if len(page) < 500 {
 			break
 		}
-		after = page[len(page)-1].ID
+		after = string(page[len(page)-1].ID)
 	}
 	return out, nil
 }
@@ -35,8 +36,8 @@ func (s *Service) DeliveryPartners(ctx context.Context) ([]User, error) {
 // LeastLoaded returns the partner among users with the fewest jobs in loads
 // (ties to the lowest ID), "" when users is empty: how shipments and return
 // pickups are shared out.
-func LeastLoaded(users []User, loads map[string]int) string {
-	best := ""
+func LeastLoaded(users []User, loads map[id.User]int) id.User {
+	var best id.User
 	for _, u := range users {
 		if best == "" || loads[u.ID] < loads[best] || loads[u.ID] == loads[best] && u.ID < best {
 			best = u.ID
@@ -48,7 +49,7 @@ func LeastLoaded(users []User, loads map[string]int) string {
 // IsActiveUser reports whether userID is an active user with role. A missing
 // user is false, not an error. It is privileged, for other modules in
 // process.
-func (s *Service) IsActiveUser(ctx context.Context, userID string, role auth.Role) (bool, error) {
+func (s *Service) IsActiveUser(ctx context.Context, userID id.User, role auth.Role) (bool, error) {
 	u, err := s.store.User(ctx, userID)
 	if apperr.Is(err, apperr.KindNotFound) {
 		return false, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // usersStore answers User and Users from a slice; the other Store methods
@@ -21,7 +22,7 @@ type usersStore struct {
 	users []account.User
 }
 
-func (s *usersStore) User(_ context.Context, id string) (account.User, error) {
+func (s *usersStore) User(_ context.Context, id id.User) (account.User, error) {
 	for _, u := range s.users {
 		if u.ID == id {
 			return u, nil
@@ -33,11 +34,11 @@ func (s *usersStore) User(_ context.Context, id string) (account.User, error) {
 func (s *usersStore) Users(_ context.Context, f account.UserFilter) ([]account.User, error) {
 	var out []account.User
 	for _, u := range s.users {
-		if (f.Role == "" || u.Role == f.Role) && (f.Status == "" || u.Status == f.Status) && u.ID > f.After {
+		if (f.Role == "" || u.Role == f.Role) && (f.Status == "" || u.Status == f.Status) && string(u.ID) > f.After {
 			out = append(out, u)
 		}
 	}
-	slices.SortFunc(out, func(a, b account.User) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b account.User) int { return strings.Compare(string(a.ID), string(b.ID)) })
 	if len(out) > f.Limit {
 		out = out[:f.Limit]
 	}
@@ -53,7 +54,7 @@ func TestDeliveryPartners(t *testing.T) {
 	}}
 	// Enough partners to need more than one page.
 	for i := range 1203 {
-		store.users = append(store.users, account.User{ID: fmt.Sprintf("usr_p%04d", i), Role: auth.Delivery, Status: account.UserActive})
+		store.users = append(store.users, account.User{ID: id.User(fmt.Sprintf("usr_p%04d", i)), Role: auth.Delivery, Status: account.UserActive})
 	}
 	svc := account.New(store, auth.NewTokens(ed25519.NewKeyFromSeed(make([]byte, 32)), time.Minute), account.Options{})
 	ctx := context.Background()
@@ -86,7 +87,7 @@ func TestDeliveryPartners(t *testing.T) {
 		{"usr_missing", auth.Delivery, false},
 	}
 	for _, tt := range tests {
-		got, err := svc.IsActiveUser(ctx, tt.id, tt.role)
+		got, err := svc.IsActiveUser(ctx, id.User(tt.id), tt.role)
 		if err != nil || got != tt.want {
 			t.Errorf("IsActiveUser(%s, %s) = %v, %v, want %v", tt.id, tt.role, got, err, tt.want)
 		}

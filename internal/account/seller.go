@@ -9,6 +9,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // SellerStatus says whether a store may trade.
@@ -21,8 +22,8 @@ const (
 
 // Seller is a store on the marketplace, owned by one user with the seller role.
 type Seller struct {
-	ID          string       `json:"id"`
-	UserID      string       `json:"user_id"`
+	ID          id.Seller    `json:"id"`
+	UserID      id.User      `json:"user_id"`
 	Name        string       `json:"name"`
 	Slug        string       `json:"slug"`
 	Description string       `json:"description"`

@@ -22,7 +22,7 @@ func (s *Service) OpenStore(ctx context.Context, in NewSeller) (Seller, error) {
 		return Seller{}, err
 	}
 	now := s.now()
-	sel := Seller{ID: id.New("sel"), UserID: p.UserID, Name: in.Name, Description: in.Description,
+	sel := Seller{ID: id.Make[id.Seller](), UserID: p.UserID, Name: in.Name, Description: in.Description,
 		Status: SellerActive, CreatedAt: now, UpdatedAt: now}
 	base := slugify(in.Name)
 	for attempt := range 5 {
@@ -54,7 +54,7 @@ func suffix() string {
 
 // Seller returns the store with id. A suspended store is NotFound to all
 // but admins (its owner sees it through MySeller).
-func (s *Service) Seller(ctx context.Context, id string) (Seller, error) {
+func (s *Service) Seller(ctx context.Context, id id.Seller) (Seller, error) {
 	sel, err := s.store.Seller(ctx, id)
 	if err != nil {
 		return Seller{}, err
@@ -79,7 +79,7 @@ func (s *Service) MySeller(ctx context.Context) (Seller, error) {
 // SellerOfUser returns the store of user userID, whatever its status
 // (callers check Status). It is privileged, for other modules in process;
 // NotFound if the user has no store.
-func (s *Service) SellerOfUser(ctx context.Context, userID string) (Seller, error) {
+func (s *Service) SellerOfUser(ctx context.Context, userID id.User) (Seller, error) {
 	return s.store.SellerByUser(ctx, userID)
 }
 
@@ -98,16 +98,16 @@ func (s *Service) Sellers(ctx context.Context, f SellerFilter) ([]Seller, error)
 }
 
 // SuspendSeller stops a store from trading (admin only).
-func (s *Service) SuspendSeller(ctx context.Context, id string) (Seller, error) {
+func (s *Service) SuspendSeller(ctx context.Context, id id.Seller) (Seller, error) {
 	return s.setSellerStatus(ctx, id, SellerSuspended)
 }
 
 // ReinstateSeller lets a suspended store trade again (admin only).
-func (s *Service) ReinstateSeller(ctx context.Context, id string) (Seller, error) {
+func (s *Service) ReinstateSeller(ctx context.Context, id id.Seller) (Seller, error) {
 	return s.setSellerStatus(ctx, id, SellerActive)
 }
 
-func (s *Service) setSellerStatus(ctx context.Context, id string, st SellerStatus) (Seller, error) {
+func (s *Service) setSellerStatus(ctx context.Context, id id.Seller, st SellerStatus) (Seller, error) {
 	if _, err := auth.Require(ctx, auth.Admin); err != nil {
 		return Seller{}, err
 	}

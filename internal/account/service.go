@@ -8,6 +8,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/ratelimit"
 )
 
@@ -113,7 +114,10 @@ func (s *Service) Check(ctx context.Context, p auth.Principal) (auth.Principal, 
 	return e.apply(p)
 }
 
-type checkKey struct{ userID, sessionID string }
+type checkKey struct {
+	userID    id.User
+	sessionID id.Session
+}
 
 type checkEntry struct {
 	role    auth.Role
@@ -164,7 +168,7 @@ func (c *checkCache) put(k checkKey, e checkEntry, now time.Time) {
 }
 
 // forget drops what is cached about a user (sessionID "") or one session.
-func (c *checkCache) forget(userID, sessionID string) {
+func (c *checkCache) forget(userID id.User, sessionID id.Session) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for k := range c.entries {

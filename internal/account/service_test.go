@@ -9,17 +9,18 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // accessStore answers Access from a table and counts the calls; the other
 // Store methods are not used by Check.
 type accessStore struct {
 	account.Store
-	access map[string]account.Access
+	access map[id.User]account.Access
 	calls  int
 }
 
-func (s *accessStore) Access(_ context.Context, userID, sessionID string) (account.Access, error) {
+func (s *accessStore) Access(_ context.Context, userID id.User, sessionID id.Session) (account.Access, error) {
 	s.calls++
 	a, ok := s.access[userID]
 	if !ok {
@@ -31,7 +32,7 @@ func (s *accessStore) Access(_ context.Context, userID, sessionID string) (accou
 
 func TestCheck(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	store := &accessStore{access: map[string]account.Access{
+	store := &accessStore{access: map[id.User]account.Access{
 		"usr_active":    {Role: auth.Seller, Status: account.UserActive, SessionActive: true},
 		"usr_suspended": {Role: auth.Customer, Status: account.UserSuspended, SessionActive: true},
 	}}

@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Session is what a successful sign-in, registration or refresh answers: an
@@ -20,9 +22,9 @@ type Session struct {
 
 // RefreshToken is a stored refresh token: only its SHA-256 is kept.
 type RefreshToken struct {
-	Hash      string // hex SHA-256 of the token the client holds
-	SessionID string // the family it belongs to ("ses_...")
-	UserID    string
+	Hash      string     // hex SHA-256 of the token the client holds
+	SessionID id.Session // the family it belongs to ("ses_...")
+	UserID    id.User
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
@@ -30,8 +32,8 @@ type RefreshToken struct {
 // Grant is a refresh token accepted for rotation: the family and user it
 // belongs to.
 type Grant struct {
-	SessionID string
-	UserID    string
+	SessionID id.Session
+	UserID    id.User
 }
 
 // newRefreshToken returns a fresh opaque token (32 random bytes, base64url)

@@ -3,11 +3,12 @@ package account
 import (
 	"context"
 	"fmt"
-	"github.com/bazaar-market/bazaar/internal/unit"
 	"net"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/bazaar-market/bazaar/internal/unit"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
@@ -48,7 +49,7 @@ func (s *Service) createUser(ctx context.Context, in NewUser, roles ...auth.Role
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
 	now := s.now()
-	u := User{ID: id.New("usr"), Email: in.Email, Name: in.Name, Role: in.Role, Status: UserActive, CreatedAt: now, UpdatedAt: now}
+	u := User{ID: id.Make[id.User](), Email: in.Email, Name: in.Name, Role: in.Role, Status: UserActive, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.CreateUser(ctx, u, hash); err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
@@ -143,14 +144,14 @@ func ipBucket(ip string) string {
 func (s *Service) startSession(ctx context.Context, u User) (Session, error) {
 	token, hash := newRefreshToken()
 	now := s.now()
-	rt := RefreshToken{Hash: hash, SessionID: id.New("ses"), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.opts.RefreshTTL)}
+	rt := RefreshToken{Hash: hash, SessionID: id.Make[id.Session](), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(s.opts.RefreshTTL)}
 	if err := s.store.CreateSession(ctx, rt); err != nil {
 		return Session{}, fmt.Errorf("create session: %w", err)
 	}
 	return s.session(u, rt.SessionID, token)
 }
 
-func (s *Service) session(u User, sessionID, refresh string) (Session, error) {
+func (s *Service) session(u User, sessionID id.Session, refresh string) (Session, error) {
 	access, exp, err := s.tokens.Issue(auth.Principal{UserID: u.ID, Role: u.Role, SessionID: sessionID})
 	if err != nil {
 		return Session{}, err

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Store keeps users, sessions, sellers and addresses. Every method that
@@ -16,23 +17,23 @@ type Store interface {
 	// account.user.registered.v1. A taken e-mail is Conflict "email_taken".
 	CreateUser(ctx context.Context, u User, passwordHash string) error
 	// User returns the user with id.
-	User(ctx context.Context, id string) (User, error)
+	User(ctx context.Context, id id.User) (User, error)
 	// UserByEmail returns the user with the (normalised) e-mail.
 	UserByEmail(ctx context.Context, email string) (User, error)
 	// UserCredentials returns the user with email and its password hash.
 	UserCredentials(ctx context.Context, email string) (User, string, error)
 	// PasswordHash returns the password hash of user id.
-	PasswordHash(ctx context.Context, id string) (string, error)
+	PasswordHash(ctx context.Context, id id.User) (string, error)
 	// Users lists users matching f in ID order.
 	Users(ctx context.Context, f UserFilter) ([]User, error)
 	// SetUserName changes a user's name.
-	SetUserName(ctx context.Context, id, name string, now time.Time) (User, error)
+	SetUserName(ctx context.Context, id id.User, name string, now time.Time) (User, error)
 	// SetPassword replaces a user's password hash and revokes all its sessions.
-	SetPassword(ctx context.Context, id, passwordHash string, now time.Time) error
+	SetPassword(ctx context.Context, id id.User, passwordHash string, now time.Time) error
 	// SetUserStatus moves a user to status, publishing
 	// account.user.suspended.v1 or account.user.reinstated.v1 if it changed.
 	// Suspending revokes all the user's sessions.
-	SetUserStatus(ctx context.Context, id string, status UserStatus, now time.Time) (User, error)
+	SetUserStatus(ctx context.Context, id id.User, status UserStatus, now time.Time) (User, error)
 
 	// CreateSession starts a session (refresh-token family) t.SessionID for
 	// t.UserID with t as its first refresh token.
@@ -50,7 +51,7 @@ type Store interface {
 	RevokeSessionOf(ctx context.Context, hash string, now time.Time) (g Grant, found bool, err error)
 	// Access returns what Check needs about a user and one of its sessions.
 	// A missing user is NotFound.
-	Access(ctx context.Context, userID, sessionID string) (Access, error)
+	Access(ctx context.Context, userID id.User, sessionID id.Session) (Access, error)
 	// DeleteExpiredTokens removes refresh tokens that expired before t.
 	DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error)
 
@@ -59,19 +60,19 @@ type Store interface {
 	// Conflict "slug_taken".
 	CreateSeller(ctx context.Context, s Seller) error
 	// Seller returns the store with id.
-	Seller(ctx context.Context, id string) (Seller, error)
+	Seller(ctx context.Context, id id.Seller) (Seller, error)
 	// SellerByUser returns the store of user userID.
-	SellerByUser(ctx context.Context, userID string) (Seller, error)
+	SellerByUser(ctx context.Context, userID id.User) (Seller, error)
 	// Sellers lists stores matching f in ID order.
 	Sellers(ctx context.Context, f SellerFilter) ([]Seller, error)
 	// SetSellerStatus moves a store to status, publishing
 	// account.seller.suspended.v1 or account.seller.reinstated.v1 if it changed.
-	SetSellerStatus(ctx context.Context, id string, status SellerStatus, now time.Time) (Seller, error)
+	SetSellerStatus(ctx context.Context, id id.Seller, status SellerStatus, now time.Time) (Seller, error)
 
 	// Addresses lists a user's addresses in ID order.
 	Addresses(ctx context.Context, f AddressFilter) ([]Address, error)
 	// Address returns the address id if it belongs to userID.
-	Address(ctx context.Context, userID, id string) (Address, error)
+	Address(ctx context.Context, userID id.User, id id.Address) (Address, error)
 	// CreateAddress inserts a and returns it as stored. The user's first
 	// address becomes its default; a new default clears the old one. A user
 	// with MaxAddresses already is Conflict "address_limit".
@@ -80,7 +81,7 @@ type Store interface {
 	// a new default clears the old one.
 	UpdateAddress(ctx context.Context, a Address) (Address, error)
 	// DeleteAddress removes the address id if it belongs to userID.
-	DeleteAddress(ctx context.Context, userID, id string) error
+	DeleteAddress(ctx context.Context, userID id.User, id id.Address) error
 }
 
 // Access is what Check needs about a user and a session.
@@ -109,7 +110,7 @@ type SellerFilter struct {
 
 // AddressFilter selects one user's addresses.
 type AddressFilter struct {
-	UserID string
+	UserID id.User
 	After  string
 	Limit  int
 }

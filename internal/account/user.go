@@ -10,6 +10,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // UserStatus says whether a user may sign in and act.
@@ -26,7 +27,7 @@ func (s UserStatus) Valid() bool { return s == UserActive || s == UserSuspended 
 // User is a person or organisation signed up on the marketplace. Its
 // password hash never leaves the store except to verify a sign-in.
 type User struct {
-	ID        string     `json:"id"`
+	ID        id.User    `json:"id"`
 	Email     string     `json:"email"`
 	Name      string     `json:"name"`
 	Role      auth.Role  `json:"role"`

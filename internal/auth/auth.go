@@ -24,6 +24,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Role is what a user is on the marketplace.
@@ -45,9 +46,9 @@ func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
 // Principal is the authenticated caller of a request.
 type Principal struct {
-	UserID    string
+	UserID    id.User
 	Role      Role
-	SessionID string // the refresh-token family the access token came from
+	SessionID id.Session // the refresh-token family the access token came from
 }
 
 // Is reports whether the principal has one of roles.
@@ -117,14 +118,14 @@ func (t *Tokens) Issue(p Principal) (string, time.Time, error) {
 	c := claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    t.issuer,
-			Subject:   p.UserID,
+			Subject:   string(p.UserID),
 			Audience:  jwt.ClaimStrings{t.audience},
 			IssuedAt:  jwt.NewNumericDate(now),
 			NotBefore: jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(exp),
 		},
 		Role: string(p.Role),
-		SID:  p.SessionID,
+		SID:  string(p.SessionID),
 	}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c).SignedString(t.key)
 	if err != nil {
@@ -158,7 +159,7 @@ func (t *Tokens) Verify(token string) (Principal, error) {
 	if c.Subject == "" || !role.Valid() {
 		return Principal{}, apperr.Unauthorized("invalid_token", "the access token is not valid")
 	}
-	return Principal{UserID: c.Subject, Role: role, SessionID: c.SID}, nil
+	return Principal{UserID: id.User(c.Subject), Role: role, SessionID: id.Session(c.SID)}, nil
 }
 
 // Checker confirms that a verified principal may still act (the user is not

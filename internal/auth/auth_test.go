@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 func newTokens(t *testing.T) *Tokens {
@@ -121,7 +122,7 @@ func TestMiddleware(t *testing.T) {
 	suspended, _, _ := tk.Issue(Principal{UserID: "usr_suspended", Role: Customer})
 	tests := []struct {
 		header, wantCode string
-		wantUser         string
+		wantUser         id.User
 	}{
 		{"", "", ""},
 		{"Bearer " + good, "", "usr_1"},

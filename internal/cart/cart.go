@@ -10,6 +10,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 )
 
@@ -21,18 +22,18 @@ const GuestTTL = 30 * 24 * time.Hour
 
 // Cart is a guest's or a user's cart.
 type Cart struct {
-	ID        string
-	UserID    string // "" for a guest cart
+	ID        id.Cart
+	UserID    id.User // "" for a guest cart
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
 
 // Line is a quantity of one SKU in a cart, as stored.
 type Line struct {
-	ID       string    `json:"id"`
-	SKU      string    `json:"sku"`
-	Quantity int64     `json:"quantity"`
-	AddedAt  time.Time `json:"added_at"`
+	ID       id.CartLine `json:"id"`
+	SKU      string      `json:"sku"`
+	Quantity int64       `json:"quantity"`
+	AddedAt  time.Time   `json:"added_at"`
 }
 
 // Ordered is a quantity of one SKU an order took from a cart (see
@@ -44,7 +45,7 @@ type Ordered struct {
 
 // View is a cart as shown to its owner, with current prices and availability.
 type View struct {
-	ID        string      `json:"id"`
+	ID        id.Cart     `json:"id"`
 	Token     string      `json:"token,omitempty"` // guests only
 	Groups    []Group     `json:"groups"`
 	Subtotal  money.Money `json:"subtotal"`
@@ -57,7 +58,7 @@ type View struct {
 
 // Group is the part of a cart sold by one seller.
 type Group struct {
-	SellerID   string      `json:"seller_id"`
+	SellerID   id.Seller   `json:"seller_id"`
 	SellerName string      `json:"seller_name"`
 	Lines      []LineView  `json:"lines"`
 	Subtotal   money.Money `json:"subtotal"`
@@ -65,9 +66,9 @@ type Group struct {
 
 // LineView is one cart line with its current catalog facts.
 type LineView struct {
-	ID               string            `json:"id"`
+	ID               id.CartLine       `json:"id"`
 	SKU              string            `json:"sku"`
-	ProductID        string            `json:"product_id"`
+	ProductID        id.Product        `json:"product_id"`
 	ProductTitle     string            `json:"product_title"`
 	ProductSlug      string            `json:"product_slug"`
 	Options          map[string]string `json:"options"`
@@ -94,12 +95,12 @@ type QuantityInput struct {
 
 // WishInput adds a product to a wishlist.
 type WishInput struct {
-	ProductID string `json:"product_id"`
+	ProductID id.Product `json:"product_id"`
 }
 
 // Wish is a product on a user's wishlist, as stored.
 type Wish struct {
-	ProductID string
+	ProductID id.Product
 	AddedAt   time.Time
 }
 
@@ -111,8 +112,8 @@ type WishItem struct {
 
 // WishCursor is the keyset position after which a wishlist page starts.
 type WishCursor struct {
-	AddedAt   int64  `json:"t"` // Unix microseconds
-	ProductID string `json:"p"`
+	AddedAt   int64      `json:"t"` // Unix microseconds
+	ProductID id.Product `json:"p"`
 }
 
 // MergeCap is the most units of a SKU a merge leaves in the user's cart:

@@ -3,9 +3,11 @@ package cart
 import (
 	"context"
 	"fmt"
-	"github.com/bazaar-market/bazaar/internal/unit"
 	"slices"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/unit"
 
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -18,8 +20,8 @@ import (
 type Catalog interface {
 	SKU(ctx context.Context, sku string) (catalog.SKU, error)
 	SKUs(ctx context.Context, skus []string) (map[string]catalog.SKU, error)
-	ProductRef(ctx context.Context, id string) (catalog.ProductRef, error)
-	ProductRefs(ctx context.Context, ids []string) (map[string]catalog.ProductRef, error)
+	ProductRef(ctx context.Context, id id.Product) (catalog.ProductRef, error)
+	ProductRefs(ctx context.Context, ids []id.Product) (map[id.Product]catalog.ProductRef, error)
 }
 
 // Stock is what carts need from inventory; *inventory.Service satisfies it.
@@ -29,7 +31,7 @@ type Stock interface {
 
 // Sellers is what carts need from accounts; *account.Service satisfies it.
 type Sellers interface {
-	Seller(ctx context.Context, id string) (account.Seller, error)
+	Seller(ctx context.Context, id id.Seller) (account.Seller, error)
 }
 
 // Options tunes a Service. The zero value is usable.
@@ -206,7 +208,7 @@ func (s *Service) AddItem(ctx context.Context, token string, in ItemInput) (View
 
 // UpdateItem sets a line's quantity. Raising it is checked like AddItem;
 // lowering it is always allowed. Another cart's line is NotFound.
-func (s *Service) UpdateItem(ctx context.Context, token, lineID string, in QuantityInput) (View, error) {
+func (s *Service) UpdateItem(ctx context.Context, token string, lineID id.CartLine, in QuantityInput) (View, error) {
 	var f apperr.Fields
 	f.Check(in.Quantity >= 1 && in.Quantity <= MaxQuantity, "quantity", fmt.Sprintf("must be from 1 to %d", MaxQuantity))
 	if err := f.Err(); err != nil {
@@ -243,7 +245,7 @@ func (s *Service) UpdateItem(ctx context.Context, token, lineID string, in Quant
 
 // RemoveItem deletes a line of the caller's cart; another cart's line is
 // NotFound.
-func (s *Service) RemoveItem(ctx context.Context, token, lineID string) error {
+func (s *Service) RemoveItem(ctx context.Context, token string, lineID id.CartLine) error {
 	c, _, _, err := s.resolve(ctx, token)
 	if err != nil {
 		return err
@@ -253,7 +255,7 @@ func (s *Service) RemoveItem(ctx context.Context, token, lineID string) error {
 
 // Lines returns the stored lines of a user's cart (empty if the user has
 // none), for the order module. The caller must be that user or an admin.
-func (s *Service) Lines(ctx context.Context, userID string) ([]Line, error) {
+func (s *Service) Lines(ctx context.Context, userID id.User) ([]Line, error) {
 	if err := s.self(ctx, userID); err != nil {
 		return nil, err
 	}
@@ -269,7 +271,7 @@ func (s *Service) Lines(ctx context.Context, userID string) ([]Line, error) {
 
 // Clear empties a user's cart (after an order was placed). The caller must
 // be that user or an admin.
-func (s *Service) Clear(ctx context.Context, userID string) error {
+func (s *Service) Clear(ctx context.Context, userID id.User) error {
 	if err := s.self(ctx, userID); err != nil {
 		return err
 	}
@@ -284,7 +286,7 @@ func (s *Service) Clear(ctx context.Context, userID string) error {
 // may call it right after placing and again from its event consumer.
 //
 // RemoveOrdered is a service-to-service call: it does not check the caller.
-func (s *Service) RemoveOrdered(ctx context.Context, userID, orderID string, lines []Ordered) error {
+func (s *Service) RemoveOrdered(ctx context.Context, userID id.User, orderID id.Order, lines []Ordered) error {
 	if userID == "" || orderID == "" {
 		return apperr.Invalid("validation_failed", "the request has invalid fields",
 			apperr.FieldError{Field: "order_id", Message: "user and order are required"})
@@ -295,7 +297,7 @@ func (s *Service) RemoveOrdered(ctx context.Context, userID, orderID string, lin
 	return nil
 }
 
-func (s *Service) self(ctx context.Context, userID string) error {
+func (s *Service) self(ctx context.Context, userID id.User) error {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return err
@@ -371,7 +373,7 @@ func (s *Service) view(ctx context.Context, c Cart, token string, isNew bool) (V
 	if err != nil {
 		return View{}, fmt.Errorf("read availability: %w", err)
 	}
-	groupOf := map[string]int{}
+	groupOf := map[id.Seller]int{}
 	for _, l := range lines {
 		sku, known := info[l.SKU]
 		lv := LineView{ID: l.ID, SKU: l.SKU, Quantity: l.Quantity, Options: map[string]string{},

@@ -14,6 +14,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/cart/cartsql"
 	"github.com/bazaar-market/bazaar/internal/cart/carttest"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
@@ -31,7 +32,7 @@ func newService(t *testing.T, db *sqldb.DB, now func() time.Time) (*cart.Service
 	return cart.New(cartsql.New(db), cat, stock, carttest.Sellers{}, cart.Options{Now: now}), stock
 }
 
-func as(userID string, role auth.Role) context.Context {
+func as(userID id.User, role auth.Role) context.Context {
 	return auth.With(context.Background(), auth.Principal{UserID: userID, Role: role})
 }
 
@@ -55,12 +56,12 @@ func TestLinesAndClear(t *testing.T) {
 			{"user without cart", as("usr_3", auth.Customer), "usr_3", 0, 0},
 		}
 		for _, tc := range tests {
-			lines, err := svc.Lines(tc.ctx, tc.user)
+			lines, err := svc.Lines(tc.ctx, id.User(tc.user))
 			if tc.want != 0 {
 				if !apperr.Is(err, tc.want) {
 					t.Errorf("%s: Lines = %v, want kind %v", tc.name, err, tc.want)
 				}
-				if err := svc.Clear(tc.ctx, tc.user); !apperr.Is(err, tc.want) {
+				if err := svc.Clear(tc.ctx, id.User(tc.user)); !apperr.Is(err, tc.want) {
 					t.Errorf("%s: Clear = %v, want kind %v", tc.name, err, tc.want)
 				}
 				continue

@@ -7,6 +7,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
@@ -40,7 +41,7 @@ func (s *Service) Wishlist(ctx context.Context, cursor string, limit int) (page.
 	if len(wishes) == 0 {
 		return out, nil
 	}
-	ids := make([]string, len(wishes))
+	ids := make([]id.Product, len(wishes))
 	for i, w := range wishes {
 		ids[i] = w.ProductID
 	}
@@ -88,7 +89,7 @@ func (s *Service) AddToWishlist(ctx context.Context, in WishInput) (WishItem, bo
 
 // RemoveFromWishlist takes a product off the caller's wishlist. Removing a
 // product that is not on it succeeds too (idempotent delete).
-func (s *Service) RemoveFromWishlist(ctx context.Context, productID string) error {
+func (s *Service) RemoveFromWishlist(ctx context.Context, productID id.Product) error {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return err

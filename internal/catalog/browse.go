@@ -9,6 +9,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/page"
 )
@@ -66,7 +67,7 @@ func (s *Service) Products(ctx context.Context, q ProductQuery) (page.Page[Produ
 			status = q.Status
 		}
 	}
-	return s.list(ctx, q, f, []Status{status}, q.Seller)
+	return s.list(ctx, q, f, []Status{status}, id.Seller(q.Seller))
 }
 
 // SellerProducts lists the caller's own products, of every status unless
@@ -89,7 +90,7 @@ func (s *Service) SellerProducts(ctx context.Context, q ProductQuery) (page.Page
 	return s.list(ctx, q, f, statuses, seller.ID)
 }
 
-func (s *Service) list(ctx context.Context, q ProductQuery, f apperr.Fields, statuses []Status, sellerID string) (page.Page[Product], error) {
+func (s *Service) list(ctx context.Context, q ProductQuery, f apperr.Fields, statuses []Status, sellerID id.Seller) (page.Page[Product], error) {
 	flt := Filter{Statuses: statuses, SellerID: sellerID, Sort: q.Sort, Limit: q.Limit}
 	if flt.Sort == "" {
 		flt.Sort = SortNewest
@@ -180,8 +181,8 @@ func (s *Service) SKUs(ctx context.Context, skus []string) (map[string]SKU, erro
 
 // ProductRef returns a product's summary, for any caller. Inactive products
 // come back with Active false.
-func (s *Service) ProductRef(ctx context.Context, productID string) (ProductRef, error) {
-	m, err := s.ProductRefs(ctx, []string{productID})
+func (s *Service) ProductRef(ctx context.Context, productID id.Product) (ProductRef, error) {
+	m, err := s.ProductRefs(ctx, []id.Product{productID})
 	if err != nil {
 		return ProductRef{}, err
 	}
@@ -193,16 +194,16 @@ func (s *Service) ProductRef(ctx context.Context, productID string) (ProductRef,
 }
 
 // ProductRefs is ProductRef for many; unknown IDs are absent from the map.
-func (s *Service) ProductRefs(ctx context.Context, ids []string) (map[string]ProductRef, error) {
-	ids = compactValid(ids, func(s string) bool { return s != "" && len(s) <= 64 })
+func (s *Service) ProductRefs(ctx context.Context, ids []id.Product) (map[id.Product]ProductRef, error) {
+	ids = compactValid(ids, func(s id.Product) bool { return s != "" && len(s) <= 64 })
 	if len(ids) == 0 {
-		return map[string]ProductRef{}, nil
+		return map[id.Product]ProductRef{}, nil
 	}
 	return s.store.ProductRefs(ctx, ids)
 }
 
-func compactValid(in []string, ok func(string) bool) []string {
-	out := make([]string, 0, len(in))
+func compactValid[T ~string](in []T, ok func(T) bool) []T {
+	out := make([]T, 0, len(in))
 	for _, s := range in {
 		if ok(s) {
 			out = append(out, s)

@@ -15,6 +15,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/catalog/catalogsql"
 	"github.com/bazaar-market/bazaar/internal/catalog/catalogtest"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
@@ -85,7 +86,7 @@ func TestCategoryTreeRules(t *testing.T) {
 	f := newFixture(t)
 	// A chain of 6 levels is allowed; a 7th is not.
 	var chain []catalog.Category
-	var parent *string
+	var parent *id.Category
 	for i := range 6 {
 		c, err := f.svc.CreateCategory(f.admin, catalog.NewCategory{Name: fmt.Sprintf("Level %d", i), ParentID: parent})
 		if err != nil {
@@ -105,15 +106,15 @@ func TestCategoryTreeRules(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		id       string
-		parentID string
+		parentID id.Category
 		ok       bool
 	}{
-		{"under itself", chain[2].ID, chain[2].ID, false},
-		{"under its descendant", chain[1].ID, chain[4].ID, false},
-		{"too deep after move", other.ID, chain[4].ID, false}, // Other+Sub under level 4 -> 7 levels
-		{"within depth", other.ID, chain[3].ID, true},
-		{"to the root", sub.ID, "", true},
-		{"missing parent", sub.ID, "cat_nope", false},
+		{"under itself", string(chain[2].ID), chain[2].ID, false},
+		{"under its descendant", string(chain[1].ID), chain[4].ID, false},
+		{"too deep after move", string(other.ID), chain[4].ID, false}, // Other+Sub under level 4 -> 7 levels
+		{"within depth", string(other.ID), chain[3].ID, true},
+		{"to the root", string(sub.ID), "", true},
+		{"missing parent", string(sub.ID), "cat_nope", false},
 	} {
 		p := tc.parentID
 		c, err := f.svc.UpdateCategory(f.admin, tc.id, catalog.CategoryUpdate{ParentID: &p})
@@ -124,7 +125,7 @@ func TestCategoryTreeRules(t *testing.T) {
 			t.Errorf("%s: parent = %v", tc.name, c.ParentID)
 		}
 	}
-	if err := f.svc.DeleteCategory(f.s1, sub.ID); !apperr.Is(err, apperr.KindForbidden) {
+	if err := f.svc.DeleteCategory(f.s1, string(sub.ID)); !apperr.Is(err, apperr.KindForbidden) {
 		t.Errorf("seller DeleteCategory = %v, want Forbidden", err)
 	}
 }
@@ -201,7 +202,7 @@ func TestProductEvents(t *testing.T) {
 		if err := e.Decode(&doc); err != nil {
 			t.Fatal(err)
 		}
-		if e.Aggregate != p.ID {
+		if id.Product(e.Aggregate) != p.ID {
 			t.Errorf("aggregate = %s, want %s", e.Aggregate, p.ID)
 		}
 		topics = append(topics, e.Topic)
@@ -213,7 +214,7 @@ func TestProductEvents(t *testing.T) {
 	want := catalog.ProductEvent{
 		ID: p.ID, Slug: "tee", SellerID: "sel_1", Title: "Tee", Brand: "Acme", Status: catalog.Active,
 		Category:    catalog.CategoryRef{ID: leaf.ID, Name: "Tees", Slug: "tees", Path: []string{"Clothing"}},
-		CategoryIDs: []string{root.ID, leaf.ID}, Attributes: map[string]string{"material": "cotton"},
+		CategoryIDs: []id.Category{root.ID, leaf.ID}, Attributes: map[string]string{"material": "cotton"},
 		Variants: []catalog.VariantDoc{{ID: p.Variants[0].ID, SKU: "T-1", Options: map[string]string{"size": "M"}, Price: money.New(1999, "USD")}},
 		PriceMin: money.New(1999, "USD"), PriceMax: money.New(1999, "USD"), Images: []string{},
 		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
@@ -247,7 +248,7 @@ func TestRefs(t *testing.T) {
 	if err != nil || len(m) != 1 || m["MUG-2"].Price != money.New(500, "EUR") || m["MUG-2"].ProductID != p.ID {
 		t.Errorf("SKUs = %v, %v", m, err)
 	}
-	refs, err := f.svc.ProductRefs(ctx, []string{p.ID, "prd_nope"})
+	refs, err := f.svc.ProductRefs(ctx, []id.Product{p.ID, "prd_nope"})
 	if err != nil || len(refs) != 1 {
 		t.Errorf("ProductRefs = %v, %v", refs, err)
 	}

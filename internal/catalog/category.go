@@ -23,55 +23,55 @@ const (
 // the tree: a root has depth 0 and an empty path; Path lists the names of
 // the ancestors, root first, without the category itself.
 type Category struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Slug      string    `json:"slug"`
-	ParentID  *string   `json:"parent_id"`
-	Position  int       `json:"position"`
-	Depth     int       `json:"depth"`
-	Path      []string  `json:"path"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        id.Category  `json:"id"`
+	Name      string       `json:"name"`
+	Slug      string       `json:"slug"`
+	ParentID  *id.Category `json:"parent_id"`
+	Position  int          `json:"position"`
+	Depth     int          `json:"depth"`
+	Path      []string     `json:"path"`
+	CreatedAt time.Time    `json:"created_at"`
+	UpdatedAt time.Time    `json:"updated_at"`
 }
 
 // CategoryRef is the summary of a product's category shown with the product.
 type CategoryRef struct {
-	ID   string   `json:"id"`
-	Name string   `json:"name"`
-	Slug string   `json:"slug"`
-	Path []string `json:"path"` // ancestor names, root first
+	ID   id.Category `json:"id"`
+	Name string      `json:"name"`
+	Slug string      `json:"slug"`
+	Path []string    `json:"path"` // ancestor names, root first
 }
 
 // NewCategory is what an admin sends to create a category. A nil or empty
 // ParentID makes a root category.
 type NewCategory struct {
-	Name     string  `json:"name"`
-	ParentID *string `json:"parent_id"`
-	Position int     `json:"position"`
+	Name     string       `json:"name"`
+	ParentID *id.Category `json:"parent_id"`
+	Position int          `json:"position"`
 }
 
 // CategoryUpdate changes a category; nil fields are left as they are.
 // ParentID "" moves the category to the root; Slug changes its URL.
 type CategoryUpdate struct {
-	Name     *string `json:"name"`
-	Slug     *string `json:"slug"`
-	ParentID *string `json:"parent_id"`
-	Position *int    `json:"position"`
+	Name     *string      `json:"name"`
+	Slug     *string      `json:"slug"`
+	ParentID *id.Category `json:"parent_id"`
+	Position *int         `json:"position"`
 }
 
 // Tree is the whole category tree, indexed.
 type Tree struct {
 	list     []Category // display order: depth first, siblings by position then name
-	byID     map[string]int
+	byID     map[id.Category]int
 	bySlug   map[string]int
-	children map[string][]string // parent ID ("" for roots) -> child IDs in display order
+	children map[id.Category][]id.Category // parent ID ("" for roots) -> child IDs in display order
 }
 
 // NewTree indexes cats and derives every category's Depth and Path.
 // Categories whose parent is missing are treated as roots.
 func NewTree(cats []Category) *Tree {
-	t := &Tree{byID: make(map[string]int, len(cats)), bySlug: make(map[string]int, len(cats)), children: make(map[string][]string)}
-	known := make(map[string]Category, len(cats))
+	t := &Tree{byID: make(map[id.Category]int, len(cats)), bySlug: make(map[string]int, len(cats)), children: make(map[id.Category][]id.Category)}
+	known := make(map[id.Category]Category, len(cats))
 	for _, c := range cats {
 		known[c.ID] = c
 	}
@@ -80,7 +80,7 @@ func NewTree(cats []Category) *Tree {
 		return cmp.Or(cmp.Compare(a.Position, b.Position), cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.ID, b.ID))
 	})
 	for _, c := range sorted {
-		p := ""
+		var p id.Category
 		if c.ParentID != nil {
 			if _, ok := known[*c.ParentID]; ok {
 				p = *c.ParentID
@@ -88,9 +88,9 @@ func NewTree(cats []Category) *Tree {
 		}
 		t.children[p] = append(t.children[p], c.ID)
 	}
-	seen := make(map[string]bool, len(cats))
-	var walk func(parent string, depth int, path []string)
-	walk = func(parent string, depth int, path []string) {
+	seen := make(map[id.Category]bool, len(cats))
+	var walk func(parent id.Category, depth int, path []string)
+	walk = func(parent id.Category, depth int, path []string) {
 		for _, cid := range t.children[parent] {
 			if seen[cid] { // a cycle in corrupt data must not loop forever
 				continue
@@ -117,7 +117,7 @@ func (t *Tree) Len() int { return len(t.list) }
 
 // Get finds a category by ID or slug.
 func (t *Tree) Get(idOrSlug string) (Category, bool) {
-	if i, ok := t.byID[idOrSlug]; ok {
+	if i, ok := t.byID[id.Category(idOrSlug)]; ok {
 		return t.list[i], true
 	}
 	if i, ok := t.bySlug[idOrSlug]; ok {
@@ -127,8 +127,8 @@ func (t *Tree) Get(idOrSlug string) (Category, bool) {
 }
 
 // Subtree returns the IDs of the category and all its descendants.
-func (t *Tree) Subtree(catID string) []string {
-	out := []string{catID}
+func (t *Tree) Subtree(catID id.Category) []id.Category {
+	out := []id.Category{catID}
 	for i := 0; i < len(out); i++ {
 		out = append(out, t.children[out[i]]...)
 	}
@@ -136,7 +136,7 @@ func (t *Tree) Subtree(catID string) []string {
 }
 
 // Height is the number of levels below the category (0 for a leaf).
-func (t *Tree) Height(catID string) int {
+func (t *Tree) Height(catID id.Category) int {
 	h := 0
 	for _, c := range t.children[catID] {
 		h = max(h, 1+t.Height(c))
@@ -145,12 +145,12 @@ func (t *Tree) Height(catID string) int {
 }
 
 // HasChildren reports whether the category has sub-categories.
-func (t *Tree) HasChildren(catID string) bool { return len(t.children[catID]) > 0 }
+func (t *Tree) HasChildren(catID id.Category) bool { return len(t.children[catID]) > 0 }
 
 // Ref returns the summary of a category, or a summary with only the ID if it
 // is unknown.
-func (t *Tree) Ref(catID string) CategoryRef {
-	c, ok := t.Get(catID)
+func (t *Tree) Ref(catID id.Category) CategoryRef {
+	c, ok := t.Get(string(catID))
 	if !ok {
 		return CategoryRef{ID: catID, Path: []string{}}
 	}
@@ -158,14 +158,14 @@ func (t *Tree) Ref(catID string) CategoryRef {
 }
 
 // Ancestors returns the IDs from the root down to and including catID.
-func (t *Tree) Ancestors(catID string) []string {
-	var out []string
-	for cur, ok := t.Get(catID); ok; {
+func (t *Tree) Ancestors(catID id.Category) []id.Category {
+	var out []id.Category
+	for cur, ok := t.Get(string(catID)); ok; {
 		out = append(out, cur.ID)
 		if cur.ParentID == nil {
 			break
 		}
-		cur, ok = t.Get(*cur.ParentID)
+		cur, ok = t.Get(string(*cur.ParentID))
 		if len(out) > MaxCategoryDepth+2 {
 			break
 		}
@@ -176,7 +176,7 @@ func (t *Tree) Ancestors(catID string) []string {
 
 // UniqueSlug returns base, or base with a numeric suffix, that no category
 // other than self uses.
-func (t *Tree) UniqueSlug(base, self string) string {
+func (t *Tree) UniqueSlug(base string, self id.Category) string {
 	s := base
 	for n := 2; ; n++ {
 		i, taken := t.bySlug[s]
@@ -211,7 +211,7 @@ func validName(f *apperr.Fields, field, name string) string {
 // placeCategory checks that c can sit under parentID ("" for the root) in
 // t: the parent exists, is not c or one of its descendants, and the subtree
 // stays within MaxCategoryDepth.
-func placeCategory(t *Tree, catID, parentID string) error {
+func placeCategory(t *Tree, catID, parentID id.Category) error {
 	if parentID == "" {
 		if catID != "" && t.Height(catID) > MaxCategoryDepth-1 {
 			return apperr.Invalid("validation_failed", "the request has invalid fields",
@@ -219,7 +219,7 @@ func placeCategory(t *Tree, catID, parentID string) error {
 		}
 		return nil
 	}
-	parent, ok := t.Get(parentID)
+	parent, ok := t.Get(string(parentID))
 	if !ok || parent.ID != parentID {
 		return apperr.Invalid("validation_failed", "the request has invalid fields",
 			apperr.FieldError{Field: "parent_id", Message: "no such category"})
@@ -239,4 +239,4 @@ func placeCategory(t *Tree, catID, parentID string) error {
 	return nil
 }
 
-func newCategoryID() string { return id.New("cat") }
+func newCategoryID() id.Category { return id.Make[id.Category]() }

@@ -1,8 +1,10 @@
 package catalog
 
 import (
-	"github.com/bazaar-market/bazaar/internal/event"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 
 	"github.com/bazaar-market/bazaar/internal/money"
 )
@@ -31,15 +33,15 @@ func eventOf[T any](t event.Topic[T], aggregate string, p T) Event {
 // ProductEvent is the payload of the catalog.product.* events: the whole
 // product document a search index needs.
 type ProductEvent struct {
-	ID          string            `json:"id"`
+	ID          id.Product        `json:"id"`
 	Slug        string            `json:"slug"`
-	SellerID    string            `json:"seller_id"`
+	SellerID    id.Seller         `json:"seller_id"`
 	Title       string            `json:"title"`
 	Description string            `json:"description"`
 	Brand       string            `json:"brand"`
 	Status      Status            `json:"status"`
 	Category    CategoryRef       `json:"category"`
-	CategoryIDs []string          `json:"category_ids"` // the category and its ancestors, root first
+	CategoryIDs []id.Category     `json:"category_ids"` // the category and its ancestors, root first
 	Attributes  map[string]string `json:"attributes"`
 	Variants    []VariantDoc      `json:"variants"`
 	PriceMin    money.Money       `json:"price_min"`
@@ -51,7 +53,7 @@ type ProductEvent struct {
 
 // VariantDoc is a variant in a ProductEvent.
 type VariantDoc struct {
-	ID      string            `json:"id"`
+	ID      id.Variant        `json:"id"`
 	SKU     string            `json:"sku"`
 	Options map[string]string `json:"options"`
 	Price   money.Money       `json:"price"`
@@ -61,9 +63,9 @@ type VariantDoc struct {
 // moves change the path of every product below the category: SubtreeIDs lists
 // the category and its descendants so a consumer can re-index them.
 type CategoryEvent struct {
-	Action     string   `json:"action"` // created, updated or deleted
-	Category   Category `json:"category"`
-	SubtreeIDs []string `json:"subtree_ids"`
+	Action     string        `json:"action"` // created, updated or deleted
+	Category   Category      `json:"category"`
+	SubtreeIDs []id.Category `json:"subtree_ids"`
 }
 
 func productEvent(topic event.Topic[ProductEvent], p Product, t *Tree) Event {
@@ -80,5 +82,5 @@ func productEvent(topic event.Topic[ProductEvent], p Product, t *Tree) Event {
 	for i, im := range p.Images {
 		doc.Images[i] = ImageURL(im.ID)
 	}
-	return eventOf(topic, p.ID, doc)
+	return eventOf(topic, string(p.ID), doc)
 }

@@ -3,6 +3,8 @@ package catalog
 import (
 	"context"
 	"fmt"
+
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Feed is the catalog as another module's read model (the search index)
@@ -33,7 +35,7 @@ func (f Feed) Categories(ctx context.Context) ([]Category, error) {
 // bulk is what a Store may offer for reading the whole catalog quickly.
 type bulk interface {
 	CountProducts(ctx context.Context, status Status) (int, error)
-	ProductsAfter(ctx context.Context, status Status, afterID string, limit int) ([]Product, error)
+	ProductsAfter(ctx context.Context, status Status, afterID id.Product, limit int) ([]Product, error)
 }
 
 // CountProducts counts the products with status (for a rebuild's progress).
@@ -47,7 +49,7 @@ func (f Feed) CountProducts(ctx context.Context, status Status) (int, error) {
 
 // ProductsAfter returns up to limit products with status after afterID, in
 // ID order: a scan that stays cheap on every page, for rebuilding an index.
-func (f Feed) ProductsAfter(ctx context.Context, status Status, afterID string, limit int) ([]Product, error) {
+func (f Feed) ProductsAfter(ctx context.Context, status Status, afterID id.Product, limit int) ([]Product, error) {
 	b, ok := f.store.(bulk)
 	if !ok {
 		return nil, fmt.Errorf("scan products: the catalog store cannot scan")

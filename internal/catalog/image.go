@@ -34,8 +34,8 @@ var ImageTypes = []string{"image/png", "image/jpeg", "image/gif", "image/webp"}
 // admin). The content type is sniffed from the bytes and must be one of
 // ImageTypes and, when contentType is given, match it. The file is named by
 // its new image ID, never by anything the client sent.
-func (s *Service) AddImage(ctx context.Context, productID, contentType string, data []byte) (Image, error) {
-	cur, err := s.ownedProduct(ctx, productID)
+func (s *Service) AddImage(ctx context.Context, productID id.Product, contentType string, data []byte) (Image, error) {
+	cur, err := s.ownedProduct(ctx, string(productID))
 	if err != nil {
 		return Image{}, err
 	}
@@ -50,10 +50,10 @@ func (s *Service) AddImage(ctx context.Context, productID, contentType string, d
 	if err != nil {
 		return Image{}, err
 	}
-	img.ID = id.New("img")
+	img.ID = id.Make[id.Image]()
 	img.URL = ImageURL(img.ID)
 	img.CreatedAt = s.clock()
-	path := filepath.Join(s.imageDir, img.ID)
+	path := filepath.Join(s.imageDir, string(img.ID))
 	if err := writeFile(path, data); err != nil {
 		return Image{}, fmt.Errorf("store image: %w", err)
 	}
@@ -74,8 +74,8 @@ func (s *Service) AddImage(ctx context.Context, productID, contentType string, d
 
 // DeleteImage removes an image from a product (its owner or an admin) and
 // deletes its file.
-func (s *Service) DeleteImage(ctx context.Context, productID, imageID string) error {
-	cur, err := s.ownedProduct(ctx, productID)
+func (s *Service) DeleteImage(ctx context.Context, productID id.Product, imageID id.Image) error {
+	cur, err := s.ownedProduct(ctx, string(productID))
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (s *Service) DeleteImage(ctx context.Context, productID, imageID string) er
 	if err != nil {
 		return err
 	}
-	if err := os.Remove(filepath.Join(s.imageDir, imageID)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := os.Remove(filepath.Join(s.imageDir, string(imageID))); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("delete image file: %w", err)
 	}
 	return nil
@@ -104,15 +104,15 @@ func (s *Service) DeleteImage(ctx context.Context, productID, imageID string) er
 // OpenImage returns an image's metadata and its file, for anyone: image IDs
 // are unguessable and images are public once linked. The caller closes the
 // file.
-func (s *Service) OpenImage(ctx context.Context, imageID string) (Image, *os.File, error) {
-	if !id.Valid(imageID, "img") {
+func (s *Service) OpenImage(ctx context.Context, imageID id.Image) (Image, *os.File, error) {
+	if !id.Valid(string(imageID), "img") {
 		return Image{}, nil, apperr.NotFound("image %s not found", imageID)
 	}
 	img, err := s.store.Image(ctx, imageID)
 	if err != nil {
 		return Image{}, nil, err
 	}
-	f, err := os.Open(filepath.Join(s.imageDir, imageID))
+	f, err := os.Open(filepath.Join(s.imageDir, string(imageID)))
 	if errors.Is(err, fs.ErrNotExist) {
 		return Image{}, nil, apperr.NotFound("image %s not found", imageID)
 	}

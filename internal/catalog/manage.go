@@ -30,13 +30,13 @@ func (s *Service) CreateProduct(ctx context.Context, in NewProduct) (Product, er
 	if err != nil {
 		return Product{}, err
 	}
-	cat, t, err := s.productCategory(ctx, in.CategoryID)
+	cat, t, err := s.productCategory(ctx, string(in.CategoryID))
 	if err != nil {
 		return Product{}, err
 	}
 	now := s.clock()
 	p := Product{
-		ID: id.New("prd"), SellerID: seller.ID, Status: in.Status, CategoryID: cat.ID,
+		ID: id.Make[id.Product](), SellerID: seller.ID, Status: in.Status, CategoryID: cat.ID,
 		Images: []Image{}, CreatedAt: now, UpdatedAt: now,
 	}
 	applyContent(&p, in)
@@ -74,7 +74,7 @@ func (s *Service) UpdateProduct(ctx context.Context, idOrSlug string, in Product
 	if err != nil {
 		return Product{}, err
 	}
-	cat, t, err := s.productCategory(ctx, in.CategoryID)
+	cat, t, err := s.productCategory(ctx, string(in.CategoryID))
 	if err != nil {
 		return Product{}, err
 	}
@@ -152,7 +152,7 @@ func applyContent(p *Product, in NewProduct) {
 	p.Description = in.Description
 	p.Brand = in.Brand
 	p.Attributes = maps.Clone(in.Attributes)
-	old := make(map[string]string, len(p.Variants))
+	old := make(map[string]id.Variant, len(p.Variants))
 	for _, v := range p.Variants {
 		old[v.SKU] = v.ID
 	}
@@ -160,7 +160,7 @@ func applyContent(p *Product, in NewProduct) {
 	for i, nv := range in.Variants {
 		vid, ok := old[nv.SKU]
 		if !ok {
-			vid = id.New("var")
+			vid = id.Make[id.Variant]()
 		}
 		vs[i] = Variant{ID: vid, SKU: nv.SKU, Options: maps.Clone(nv.Options), Price: nv.Price}
 	}

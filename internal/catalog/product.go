@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 )
 
@@ -44,13 +45,13 @@ const (
 
 // Product is a product as shown to clients and carried in events.
 type Product struct {
-	ID          string            `json:"id"`
+	ID          id.Product        `json:"id"`
 	Slug        string            `json:"slug"`
-	SellerID    string            `json:"seller_id"`
+	SellerID    id.Seller         `json:"seller_id"`
 	Title       string            `json:"title"`
 	Description string            `json:"description"`
 	Brand       string            `json:"brand"`
-	CategoryID  string            `json:"category_id"`
+	CategoryID  id.Category       `json:"category_id"`
 	Category    CategoryRef       `json:"category"`
 	Attributes  map[string]string `json:"attributes"`
 	Status      Status            `json:"status"`
@@ -68,7 +69,7 @@ type Product struct {
 
 // Variant is one purchasable version of a product (a SKU).
 type Variant struct {
-	ID        string            `json:"id"`
+	ID        id.Variant        `json:"id"`
 	SKU       string            `json:"sku"`
 	Options   map[string]string `json:"options"`
 	Price     money.Money       `json:"price"`
@@ -77,7 +78,7 @@ type Variant struct {
 
 // Image is a product picture. Its bytes are served at URL.
 type Image struct {
-	ID          string    `json:"id"`
+	ID          id.Image  `json:"id"`
 	URL         string    `json:"url"`
 	ContentType string    `json:"content_type"`
 	Width       int       `json:"width,omitempty"`
@@ -88,7 +89,7 @@ type Image struct {
 }
 
 // ImageURL is where an image is served.
-func ImageURL(imageID string) string { return "/api/v1/image/" + imageID }
+func ImageURL(imageID id.Image) string { return "/api/v1/image/" + string(imageID) }
 
 // NewProduct is what a seller sends to create a product. Status defaults to
 // draft.
@@ -96,7 +97,7 @@ type NewProduct struct {
 	Title       string            `json:"title"`
 	Description string            `json:"description"`
 	Brand       string            `json:"brand"`
-	CategoryID  string            `json:"category_id"`
+	CategoryID  id.Category       `json:"category_id"`
 	Attributes  map[string]string `json:"attributes"`
 	Status      Status            `json:"status"`
 	Variants    []NewVariant      `json:"variants"`
@@ -127,7 +128,7 @@ func cleanProduct(in NewProduct, create bool) (NewProduct, error) {
 	in.Brand = strings.TrimSpace(in.Brand)
 	f.Check(utf8.RuneCountInString(in.Brand) <= maxBrandLen, "brand", fmt.Sprintf("must be at most %d characters", maxBrandLen))
 	f.Check(!hasControl(in.Brand), "brand", "must not contain control characters")
-	in.CategoryID = strings.TrimSpace(in.CategoryID)
+	in.CategoryID = id.Category(strings.TrimSpace(string(in.CategoryID)))
 	f.Check(in.CategoryID != "", "category_id", "is required")
 	if in.Status == "" && create {
 		in.Status = Draft

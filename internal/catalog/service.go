@@ -12,12 +12,13 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Sellers finds the store a user owns; *account.Service satisfies it. It
 // answers a NotFound error when the user has no store.
 type Sellers interface {
-	SellerOfUser(ctx context.Context, userID string) (account.Seller, error)
+	SellerOfUser(ctx context.Context, userID id.User) (account.Seller, error)
 }
 
 // Options tunes a Service. The zero value works: images go to a directory
@@ -141,7 +142,7 @@ func (s *Service) CreateCategory(ctx context.Context, in NewCategory) (Category,
 	if err := f.Err(); err != nil {
 		return Category{}, err
 	}
-	parentID := ""
+	var parentID id.Category
 	if in.ParentID != nil {
 		parentID = *in.ParentID
 	}
@@ -162,8 +163,8 @@ func (s *Service) CreateCategory(ctx context.Context, in NewCategory) (Category,
 			c.ParentID = &parentID
 		}
 		nt := NewTree(append(t.List(), c))
-		c, _ = nt.Get(c.ID)
-		return c, eventOf(TopicCategoryChanged, c.ID, CategoryEvent{Action: "created", Category: c, SubtreeIDs: []string{c.ID}}), nil
+		c, _ = nt.Get(string(c.ID))
+		return c, eventOf(TopicCategoryChanged, string(c.ID), CategoryEvent{Action: "created", Category: c, SubtreeIDs: []id.Category{c.ID}}), nil
 	})
 }
 
@@ -228,8 +229,8 @@ func (s *Service) UpdateCategory(ctx context.Context, idOrSlug string, in Catego
 			}
 		}
 		nt := NewTree(list)
-		*c, _ = nt.Get(c.ID)
-		return eventOf(TopicCategoryChanged, c.ID, CategoryEvent{Action: "updated", Category: *c, SubtreeIDs: nt.Subtree(c.ID)}), nil
+		*c, _ = nt.Get(string(c.ID))
+		return eventOf(TopicCategoryChanged, string(c.ID), CategoryEvent{Action: "updated", Category: *c, SubtreeIDs: nt.Subtree(c.ID)}), nil
 	})
 }
 
@@ -252,7 +253,7 @@ func (s *Service) DeleteCategory(ctx context.Context, idOrSlug string) error {
 		if t.HasChildren(c.ID) {
 			return Event{}, apperr.Conflict("category_in_use", "category %s has sub-categories; move or delete them first", c.Slug)
 		}
-		return eventOf(TopicCategoryChanged, c.ID, CategoryEvent{Action: "deleted", Category: c, SubtreeIDs: []string{c.ID}}), nil
+		return eventOf(TopicCategoryChanged, string(c.ID), CategoryEvent{Action: "deleted", Category: c, SubtreeIDs: []id.Category{c.ID}}), nil
 	})
 }
 
@@ -260,7 +261,7 @@ func (s *Service) DeleteCategory(ctx context.Context, idOrSlug string) error {
 
 // sellerOf returns the caller's store, or a Conflict telling the caller to
 // create one.
-func (s *Service) sellerOf(ctx context.Context, userID string) (account.Seller, error) {
+func (s *Service) sellerOf(ctx context.Context, userID id.User) (account.Seller, error) {
 	if s.sellers == nil {
 		return account.Seller{}, apperr.Conflict("store_required", "you have no store: create your store before listing products")
 	}

@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"context"
+
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Store keeps the catalog. Every write is one transaction that also publishes
@@ -17,10 +19,10 @@ type Store interface {
 	CreateCategory(ctx context.Context, fn func(tree *Tree) (Category, Event, error)) (Category, error)
 	// UpdateCategory serialises with other category writes, loads the tree
 	// and the category, lets fn change it and saves it. NotFound if absent.
-	UpdateCategory(ctx context.Context, catID string, fn func(tree *Tree, c *Category) (Event, error)) (Category, error)
+	UpdateCategory(ctx context.Context, catID id.Category, fn func(tree *Tree, c *Category) (Event, error)) (Category, error)
 	// DeleteCategory deletes a category that has no children and no
 	// products (Conflict "category_in_use" otherwise). NotFound if absent.
-	DeleteCategory(ctx context.Context, catID string, fn func(tree *Tree, c Category) (Event, error)) error
+	DeleteCategory(ctx context.Context, catID id.Category, fn func(tree *Tree, c Category) (Event, error)) error
 
 	// Product finds a product by ID or slug. NotFound if absent.
 	Product(ctx context.Context, idOrSlug string) (Product, error)
@@ -36,14 +38,14 @@ type Store interface {
 	// ones deleted) and its images (likewise), publishing fn's event. fn may
 	// run more than once if the product changes concurrently. NotFound if
 	// absent; SKU conflicts as in CreateProduct.
-	UpdateProduct(ctx context.Context, productID string, fn func(p *Product) (Event, error)) (Product, error)
+	UpdateProduct(ctx context.Context, productID id.Product, fn func(p *Product) (Event, error)) (Product, error)
 
 	// SKUs returns what is known about each of skus that exists.
 	SKUs(ctx context.Context, skus []string) (map[string]SKU, error)
 	// ProductRefs returns the summaries of the products of ids that exist.
-	ProductRefs(ctx context.Context, ids []string) (map[string]ProductRef, error)
+	ProductRefs(ctx context.Context, ids []id.Product) (map[id.Product]ProductRef, error)
 	// Image returns an image's metadata. NotFound if absent.
-	Image(ctx context.Context, imageID string) (Image, error)
+	Image(ctx context.Context, imageID id.Image) (Image, error)
 }
 
 // Sort orders a product list.
@@ -61,10 +63,10 @@ func (s Sort) Valid() bool { return s == SortNewest || s == SortPriceAsc || s ==
 // Filter selects products for Store.Products. Empty fields do not filter.
 type Filter struct {
 	Statuses    []Status
-	SellerID    string
-	CategoryIDs []string // any of these categories
-	BrandKey    string   // BrandKey(brand)
-	TitleKey    string   // substring of TitleKey(title)
+	SellerID    id.Seller
+	CategoryIDs []id.Category // any of these categories
+	BrandKey    string        // BrandKey(brand)
+	TitleKey    string        // substring of TitleKey(title)
 	Currency    string
 	PriceMin    *int64 // some variant costs at least this (minor units)
 	PriceMax    *int64 // some variant costs at most this (minor units)
@@ -76,9 +78,9 @@ type Filter struct {
 // Cursor is a position in a sorted product list: the sort key of the last
 // product seen and its ID (ties are broken by ID in the sort's direction).
 type Cursor struct {
-	Sort Sort   `json:"s"`
-	Key  int64  `json:"k"`
-	ID   string `json:"i"`
+	Sort Sort       `json:"s"`
+	Key  int64      `json:"k"`
+	ID   id.Product `json:"i"`
 }
 
 // CursorFor returns the cursor just after p in sort order.

@@ -11,6 +11,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/order"
 	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/payment"
@@ -21,29 +22,29 @@ import (
 // OrderService is what seeding needs from orders.
 type OrderService interface {
 	Orders(ctx context.Context, q order.Query) (page.Page[order.Order], error)
-	Order(ctx context.Context, id string) (order.Detail, error)
+	Order(ctx context.Context, id id.Order) (order.Detail, error)
 	Place(ctx context.Context, in order.PlaceInput) (order.Order, error)
 	Pay(ctx context.Context, in order.PayInput) (payment.Payment, error)
 }
 
 // ShipmentService is what seeding needs from shipments.
 type ShipmentService interface {
-	Pack(ctx context.Context, id string) (shipment.Shipment, error)
-	Handover(ctx context.Context, id string, in shipment.HandoverInput) (shipment.Shipment, error)
-	RecordEvent(ctx context.Context, id string, in shipment.EventInput) (shipment.Shipment, error)
+	Pack(ctx context.Context, id id.Shipment) (shipment.Shipment, error)
+	Handover(ctx context.Context, id id.Shipment, in shipment.HandoverInput) (shipment.Shipment, error)
+	RecordEvent(ctx context.Context, id id.Shipment, in shipment.EventInput) (shipment.Shipment, error)
 }
 
 // SupportService is what seeding needs from the help desk and returns.
 type SupportService interface {
 	RequestReturn(ctx context.Context, in support.ReturnInput) (support.Return, error)
-	Approve(ctx context.Context, returnID string) (support.Return, error)
-	Reject(ctx context.Context, returnID string, in support.RejectInput) (support.Return, error)
-	UpdatePickup(ctx context.Context, returnID string, in support.PickupInput) (support.Return, error)
-	Receive(ctx context.Context, returnID string, in support.ReceiveInput) (support.Return, error)
+	Approve(ctx context.Context, returnID id.Return) (support.Return, error)
+	Reject(ctx context.Context, returnID id.Return, in support.RejectInput) (support.Return, error)
+	UpdatePickup(ctx context.Context, returnID id.Return, in support.PickupInput) (support.Return, error)
+	Receive(ctx context.Context, returnID id.Return, in support.ReceiveInput) (support.Return, error)
 	OpenTicket(ctx context.Context, in support.TicketInput) (support.Ticket, error)
-	Reply(ctx context.Context, ticketID string, in support.MessageInput) (support.Message, error)
-	UpdateTicket(ctx context.Context, ticketID string, in support.TicketUpdate) (support.Ticket, error)
-	Resolve(ctx context.Context, ticketID string) (support.Ticket, error)
+	Reply(ctx context.Context, ticketID id.Ticket, in support.MessageInput) (support.Message, error)
+	UpdateTicket(ctx context.Context, ticketID id.Ticket, in support.TicketUpdate) (support.Ticket, error)
+	Resolve(ctx context.Context, ticketID id.Ticket) (support.Ticket, error)
 }
 
 // Events lets what the services set going run its course: the payment
@@ -91,13 +92,13 @@ var demoOrders = []orderPlan{
 type activity struct {
 	Seeder
 	progress  io.Writer
-	customer  context.Context            // as the demo customer
-	delivery  context.Context            // as the demo delivery partner
-	agent     context.Context            // as the demo support agent
-	partnerID string                     // the demo delivery partner
-	agentID   string                     // the demo support agent
-	storeID   []string                   // seller IDs by store index
-	seller    map[string]context.Context // by seller ID, as its owner
+	customer  context.Context               // as the demo customer
+	delivery  context.Context               // as the demo delivery partner
+	agent     context.Context               // as the demo support agent
+	partnerID id.User                       // the demo delivery partner
+	agentID   id.User                       // the demo support agent
+	storeID   []id.Seller                   // seller IDs by store index
+	seller    map[id.Seller]context.Context // by seller ID, as its owner
 	orders    []order.Order
 }
 
@@ -111,7 +112,7 @@ func (s Seeder) newActivity(ctx context.Context, users map[string]account.User, 
 		customer: as(users[Accounts[1].Email], auth.Customer),
 		delivery: as(users[Accounts[3].Email], auth.Delivery), partnerID: users[Accounts[3].Email].ID,
 		agent: as(users[Accounts[4].Email], auth.Support), agentID: users[Accounts[4].Email].ID,
-		seller: map[string]context.Context{}}
+		seller: map[id.Seller]context.Context{}}
 	mine, err := s.Orders.Orders(a.customer, order.Query{Limit: 1})
 	if err != nil {
 		return nil, fmt.Errorf("demo orders: %w", err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/review"
 )
 
@@ -37,7 +38,7 @@ var reviewBase = time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
 // Reviews generates the demo reviews of product p (stored as productID):
 // none for about a quarter of the products, else one to seven, mostly
 // favourable, the same every time. They are not verified purchases.
-func Reviews(p Product, productID string) []review.Review {
+func Reviews(p Product, productID id.Product) []review.Review {
 	h := fnv.New64a()
 	h.Write([]byte(p.Variants[0].SKU))
 	r := rand.New(rand.NewPCG(h.Sum64(), 7))
@@ -60,9 +61,9 @@ func Reviews(p Product, productID string) []review.Review {
 		at := reviewBase.Add(-time.Duration(r.IntN(365*24)) * time.Hour)
 		who := (first + i) % len(reviewers)
 		out = append(out, review.Review{
-			ID:         fmt.Sprintf("rev_demo%s%02d", strings.ToLower(strings.ReplaceAll(p.Variants[0].SKU, "-", "")), i),
+			ID:         id.Review(fmt.Sprintf("rev_demo%s%02d", strings.ToLower(strings.ReplaceAll(p.Variants[0].SKU, "-", "")), i)),
 			ProductID:  productID,
-			CustomerID: fmt.Sprintf("usr_demoreviewer%02d", who),
+			CustomerID: id.User(fmt.Sprintf("usr_demoreviewer%02d", who)),
 			Author:     reviewers[who],
 			Rating:     stars,
 			Title:      t.title,

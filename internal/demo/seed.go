@@ -9,6 +9,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/review"
@@ -18,7 +19,7 @@ import (
 type AccountService interface {
 	UserByEmail(ctx context.Context, email string) (account.User, error)
 	CreateUser(ctx context.Context, in account.NewUser) (account.User, error)
-	SellerOfUser(ctx context.Context, userID string) (account.Seller, error)
+	SellerOfUser(ctx context.Context, userID id.User) (account.Seller, error)
 	OpenStore(ctx context.Context, in account.NewSeller) (account.Seller, error)
 }
 
@@ -28,7 +29,7 @@ type CatalogService interface {
 	CreateCategory(ctx context.Context, in catalog.NewCategory) (catalog.Category, error)
 	SKU(ctx context.Context, sku string) (catalog.SKU, error)
 	CreateProduct(ctx context.Context, in catalog.NewProduct) (catalog.Product, error)
-	AddImage(ctx context.Context, productID, contentType string, data []byte) (catalog.Image, error)
+	AddImage(ctx context.Context, productID id.Product, contentType string, data []byte) (catalog.Image, error)
 }
 
 // StockService is what seeding needs from inventory.
@@ -146,7 +147,7 @@ func (s Seeder) Seed(ctx context.Context, progress io.Writer) ([]Login, error) {
 			return nil, fmt.Errorf("demo store %s: %w", st.Name, err)
 		}
 		for _, p := range Products(st, s.PerCategory) {
-			productID, ok, err := s.product(sctx, p, leaves[p.Category])
+			productID, ok, err := s.product(sctx, p, id.Category(leaves[p.Category]))
 			if err != nil {
 				return nil, fmt.Errorf("demo product %q: %w", p.Title, err)
 			}
@@ -192,9 +193,9 @@ func (s Seeder) categories(ctx context.Context) (map[string]string, error) {
 	for _, c := range existing {
 		parent := ""
 		if c.ParentID != nil {
-			parent = *c.ParentID
+			parent = string(*c.ParentID)
 		}
-		byParentAndName[parent+"/"+c.Name] = c.ID
+		byParentAndName[parent+"/"+c.Name] = string(c.ID)
 	}
 	leaves := map[string]string{}
 	var walk func(nodes []CategoryNode, parent string) error
@@ -204,14 +205,14 @@ func (s Seeder) categories(ctx context.Context) (map[string]string, error) {
 			if !ok {
 				in := catalog.NewCategory{Name: n.Name, Position: i}
 				if parent != "" {
-					p := parent
+					p := id.Category(parent)
 					in.ParentID = &p
 				}
 				c, err := s.Catalog.CreateCategory(ctx, in)
 				if err != nil {
 					return fmt.Errorf("demo category %s: %w", n.Name, err)
 				}
-				cid = c.ID
+				cid = string(c.ID)
 			}
 			if len(n.Children) == 0 {
 				leaves[n.Name] = cid
@@ -227,7 +228,7 @@ func (s Seeder) categories(ctx context.Context) (map[string]string, error) {
 
 // product lists p unless its first SKU already exists. It reports whether it
 // created the product.
-func (s Seeder) product(ctx context.Context, p Product, categoryID string) (productID string, created bool, err error) {
+func (s Seeder) product(ctx context.Context, p Product, categoryID id.Category) (productID id.Product, created bool, err error) {
 	if sku, err := s.Catalog.SKU(ctx, p.Variants[0].SKU); err == nil {
 		return sku.ProductID, false, nil
 	} else if !apperr.Is(err, apperr.KindNotFound) {

@@ -61,9 +61,9 @@ type Bus struct {
 	consumers map[string]*consumer
 	started   bool
 	startErr  error
-	stop      context.CancelFunc         // ends the consumers Start set up
-	running   context.Context            // the consumers' context, once started
-	markers   map[string]map[string]bool // drain marker ID -> groups that saw it
+	stop      context.CancelFunc           // ends the consumers Start set up
+	running   context.Context              // the consumers' context, once started
+	markers   map[id.Event]map[string]bool // drain marker ID -> groups that saw it
 	markerC   *sync.Cond
 	// waits says, per consumer, whether it may have events waiting in
 	// event_retry (absent: unknown). Kept only with the in-process broker,
@@ -91,7 +91,7 @@ func NewBus(db *sqldb.DB, log *slog.Logger, opts ...Option) *Bus {
 		kick:         make(chan struct{}, 1),
 		retryKick:    make(chan struct{}, 1),
 		consumers:    make(map[string]*consumer),
-		markers:      make(map[string]map[string]bool),
+		markers:      make(map[id.Event]map[string]bool),
 		waits:        make(map[string]bool),
 		PollInterval: 250 * time.Millisecond,
 		Retention:    7 * 24 * time.Hour,
@@ -465,7 +465,7 @@ func (b *Bus) park(ctx context.Context, consumer string, e Event, cause error) e
 	_, err := b.db.Exec(ctx, `
 		INSERT INTO event_retry (id, consumer, event_id, topic, aggregate, payload, created_at, attempts, next_attempt_at, last_error)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (consumer, event_id) DO NOTHING`,
-		id.New("dlv"), consumer, e.ID, e.Topic, e.Aggregate, string(e.Payload), sqldb.Micros(e.Time), attempts, next, last)
+		id.Make[id.Delivery](), consumer, e.ID, e.Topic, e.Aggregate, string(e.Payload), sqldb.Micros(e.Time), attempts, next, last)
 	if err != nil {
 		return fmt.Errorf("park event %s for %s: %w", e.ID, consumer, err)
 	}
@@ -673,7 +673,7 @@ func (b *Bus) Pending(ctx context.Context) (int, error) {
 // this process's consumers has seen it: each has then taken every event
 // relayed before it.
 func (b *Bus) waitMarker(ctx context.Context) error {
-	m := Event{ID: id.New("evt"), Topic: drainTopic, Aggregate: "drain", Payload: json.RawMessage(`{}`), Time: time.Now()}
+	m := Event{ID: id.Make[id.Event](), Topic: drainTopic, Aggregate: "drain", Payload: json.RawMessage(`{}`), Time: time.Now()}
 	b.mu.Lock()
 	b.markers[m.ID] = map[string]bool{}
 	want := len(b.consumers)
@@ -701,7 +701,7 @@ func (b *Bus) waitMarker(ctx context.Context) error {
 	return nil
 }
 
-func (b *Bus) sawMarker(consumer, markerID string) {
+func (b *Bus) sawMarker(consumer string, markerID id.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if seen, ok := b.markers[markerID]; ok {

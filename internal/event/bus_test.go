@@ -12,6 +12,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/lease"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
@@ -31,7 +32,7 @@ func TestFailingConsumerIsolatedDeadLetteredReplayed(t *testing.T) {
 		bus := event.NewBus(db, quiet, event.WithMaxAttempts(2))
 		bus.PollInterval = 10 * time.Millisecond
 		var mu sync.Mutex
-		healthy := map[string]int{} // event ID -> deliveries
+		healthy := map[id.Event]int{} // event ID -> deliveries
 		var broken atomic.Bool
 		broken.Store(true)
 		var brokenCalls, brokenApplied atomic.Int64
@@ -138,7 +139,7 @@ func TestRelaysInSeveralProcessesDeliverOnce(t *testing.T) {
 		}
 		broker := event.NewLocal()
 		var mu sync.Mutex
-		seen := map[string]int{}
+		seen := map[id.Event]int{}
 		last := map[string]int{}
 		outOfOrder := 0
 		for p := range 3 {

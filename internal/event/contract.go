@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Subscriber is what a module needs to react to events: the composition root
@@ -86,7 +88,7 @@ type Broker interface {
 // the consumer had applied it already; the caller then skips its effect. A
 // consumer's store calls it in the transaction that applies the event, in
 // the consumer's own database (its migrations include the event tables).
-func ApplyOnce(ctx context.Context, tx *sql.Tx, consumer, eventID string) (bool, error) {
+func ApplyOnce(ctx context.Context, tx *sql.Tx, consumer string, eventID id.Event) (bool, error) {
 	return Once(ctx, tx, consumer, eventID)
 }
 
@@ -95,7 +97,7 @@ func ApplyOnce(ctx context.Context, tx *sql.Tx, consumer, eventID string) (bool,
 // applied the event before). inTx runs a function in the consumer store's
 // transaction (the store's own, or the one it is bound to). It is the body
 // of every store's ApplyOnce.
-func ApplyOnceIn(ctx context.Context, inTx func(ctx context.Context, fn func(tx *sql.Tx) error) error, consumer, eventID string, fn func(tx *sql.Tx) error) (bool, error) {
+func ApplyOnceIn(ctx context.Context, inTx func(ctx context.Context, fn func(tx *sql.Tx) error) error, consumer string, eventID id.Event, fn func(tx *sql.Tx) error) (bool, error) {
 	var applied bool
 	err := inTx(ctx, func(tx *sql.Tx) error {
 		applied = false // the transaction may run again

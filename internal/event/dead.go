@@ -11,14 +11,15 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
 // DeadLetter is an event a consumer failed MaxAttempts times.
 type DeadLetter struct {
-	ID        string          `json:"id"` // the dead letter's ID (replay it by this)
+	ID        id.Delivery     `json:"id"` // the dead letter's ID (replay it by this)
 	Consumer  string          `json:"consumer"`
-	EventID   string          `json:"event_id"`
+	EventID   id.Event        `json:"event_id"`
 	Topic     string          `json:"topic"`
 	Aggregate string          `json:"aggregate"`
 	Payload   json.RawMessage `json:"payload"`
@@ -99,7 +100,7 @@ func (c *Console) DeadLetters(ctx context.Context, f DeadFilter) (DeadPage, erro
 	}
 	if len(p.Items) > f.Limit {
 		p.Items = p.Items[:f.Limit]
-		p.NextCursor = p.Items[f.Limit-1].ID
+		p.NextCursor = string(p.Items[f.Limit-1].ID)
 	}
 	return p, nil
 }
@@ -108,7 +109,7 @@ func (c *Console) DeadLetters(ctx context.Context, f DeadFilter) (DeadPage, erro
 // head of its aggregate's queue with a fresh count of attempts, and is
 // retried at once. It returns the letter as it was; NotFound if id names no
 // dead letter (a replayed one is no longer dead).
-func (c *Console) Replay(ctx context.Context, id string) (DeadLetter, error) {
+func (c *Console) Replay(ctx context.Context, id id.Delivery) (DeadLetter, error) {
 	if _, err := auth.Require(ctx, auth.Admin); err != nil {
 		return DeadLetter{}, err
 	}

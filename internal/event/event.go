@@ -43,7 +43,7 @@ func Migrate(ctx context.Context, db *sqldb.DB) error {
 
 // Event is one fact a module published.
 type Event struct {
-	ID        string          `json:"id"`
+	ID        id.Event        `json:"id"`
 	Topic     string          `json:"topic"`
 	Aggregate string          `json:"aggregate"` // the ID events are ordered by, e.g. a product ID
 	Payload   json.RawMessage `json:"payload"`
@@ -73,7 +73,7 @@ func PublishRaw(ctx context.Context, tx *sql.Tx, topic, aggregate string, payloa
 	}
 	_, err = tx.ExecContext(ctx,
 		`INSERT INTO event_outbox (id, topic, aggregate, payload, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		id.New("evt"), topic, aggregate, string(b), sqldb.Micros(time.Now()))
+		id.Make[id.Event](), topic, aggregate, string(b), sqldb.Micros(time.Now()))
 	if err != nil {
 		return fmt.Errorf("publish %s: %w", topic, err)
 	}
@@ -82,7 +82,7 @@ func PublishRaw(ctx context.Context, tx *sql.Tx, topic, aggregate string, payloa
 
 // Once records that consumer applied eventID, in tx. It returns false if the
 // consumer had already applied it, in which case the caller skips its effect.
-func Once(ctx context.Context, tx *sql.Tx, consumer, eventID string) (bool, error) {
+func Once(ctx context.Context, tx *sql.Tx, consumer string, eventID id.Event) (bool, error) {
 	res, err := tx.ExecContext(ctx,
 		`INSERT INTO event_applied (consumer, event_id, applied_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 		consumer, eventID, sqldb.Micros(time.Now()))

@@ -54,6 +54,7 @@ type (
 	Image       string // img_: a product image
 	Warehouse   string // whs_
 	Cart        string // crt_
+	CartLine    string // cli_: a line (one SKU) in a cart
 	Order       string // ord_: a customer's order
 	OrderLine   string // oli_
 	SellerOrder string // sor_: one seller's part of an order
@@ -66,6 +67,7 @@ type (
 	Attachment  string // att_
 	Review      string // rev_
 	Event       string // evt_: an event in the outbox
+	Delivery    string // dlv_: an event's delivery to one consumer that failed or waits (a dead letter when it gives up)
 )
 
 func (User) Prefix() string        { return "usr" }
@@ -78,6 +80,7 @@ func (Variant) Prefix() string     { return "var" }
 func (Image) Prefix() string       { return "img" }
 func (Warehouse) Prefix() string   { return "whs" }
 func (Cart) Prefix() string        { return "crt" }
+func (CartLine) Prefix() string    { return "cli" }
 func (Order) Prefix() string       { return "ord" }
 func (OrderLine) Prefix() string   { return "oli" }
 func (SellerOrder) Prefix() string { return "sor" }
@@ -90,3 +93,4 @@ func (Message) Prefix() string     { return "msg" }
 func (Attachment) Prefix() string  { return "att" }
 func (Review) Prefix() string      { return "rev" }
 func (Event) Prefix() string       { return "evt" }
+func (Delivery) Prefix() string    { return "dlv" }

@@ -136,7 +136,7 @@ func (k *Keys) Middleware(next http.Handler) http.Handler {
 
 func scopeOf(r *http.Request) string {
 	if p, ok := auth.From(r.Context()); ok {
-		return "user:" + p.UserID
+		return "user:" + string(p.UserID)
 	}
 	if t := r.Header.Get("X-Cart-Token"); t != "" {
 		sum := sha256.Sum256([]byte(t))

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/idempotency"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
@@ -42,7 +43,7 @@ func TestIdempotencyKey(t *testing.T) {
 		withUser := func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if u := r.Header.Get("X-User"); u != "" {
-					r = r.WithContext(auth.With(r.Context(), auth.Principal{UserID: u, Role: auth.Customer}))
+					r = r.WithContext(auth.With(r.Context(), auth.Principal{UserID: id.User(u), Role: auth.Customer}))
 				}
 				next.ServeHTTP(w, r)
 			})

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // MaxQuantity bounds on_hand and any quantity reserved at once.
@@ -17,41 +18,41 @@ const DefaultWarehouseName = "Default"
 
 // Warehouse is a place one seller keeps stock in.
 type Warehouse struct {
-	ID        string    `json:"id"`
-	SellerID  string    `json:"seller_id"`
-	Name      string    `json:"name"`
-	Default   bool      `json:"default"`
-	CreatedAt time.Time `json:"created_at"`
+	ID        id.Warehouse `json:"id"`
+	SellerID  id.Seller    `json:"seller_id"`
+	Name      string       `json:"name"`
+	Default   bool         `json:"default"`
+	CreatedAt time.Time    `json:"created_at"`
 }
 
 // Item names the SKU a stock row is for, with the catalog facts copied onto
 // the row so events can carry them.
 type Item struct {
 	SKU       string
-	ProductID string
-	SellerID  string
+	ProductID id.Product
+	SellerID  id.Seller
 }
 
 // Level is one warehouse's stock of a SKU.
 type Level struct {
-	WarehouseID   string    `json:"warehouse_id"`
-	WarehouseName string    `json:"warehouse_name"`
-	OnHand        int64     `json:"on_hand"`
-	Reserved      int64     `json:"reserved"`
-	Available     int64     `json:"available"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	WarehouseID   id.Warehouse `json:"warehouse_id"`
+	WarehouseName string       `json:"warehouse_name"`
+	OnHand        int64        `json:"on_hand"`
+	Reserved      int64        `json:"reserved"`
+	Available     int64        `json:"available"`
+	UpdatedAt     time.Time    `json:"updated_at"`
 }
 
 // Stock is a SKU's stock: totals over its warehouses and the rows per
 // warehouse.
 type Stock struct {
-	SKU        string  `json:"sku"`
-	ProductID  string  `json:"product_id"`
-	SellerID   string  `json:"seller_id"`
-	OnHand     int64   `json:"on_hand"`
-	Reserved   int64   `json:"reserved"`
-	Available  int64   `json:"available"`
-	Warehouses []Level `json:"warehouses"`
+	SKU        string     `json:"sku"`
+	ProductID  id.Product `json:"product_id"`
+	SellerID   id.Seller  `json:"seller_id"`
+	OnHand     int64      `json:"on_hand"`
+	Reserved   int64      `json:"reserved"`
+	Available  int64      `json:"available"`
+	Warehouses []Level    `json:"warehouses"`
 }
 
 // Line is a quantity of one SKU an order reserves.
@@ -71,7 +72,7 @@ const (
 
 // Reservation is the stock one order holds, per SKU and warehouse.
 type Reservation struct {
-	OrderID   string            `json:"order_id"`
+	OrderID   id.Order          `json:"order_id"`
 	Status    ReservationStatus `json:"status"`
 	ExpiresAt time.Time         `json:"expires_at"`
 	Lines     []ReservedLine    `json:"lines"`
@@ -79,9 +80,9 @@ type Reservation struct {
 
 // ReservedLine is the quantity of a SKU a reservation took from one warehouse.
 type ReservedLine struct {
-	SKU         string `json:"sku"`
-	WarehouseID string `json:"warehouse_id"`
-	Quantity    int64  `json:"quantity"`
+	SKU         string       `json:"sku"`
+	WarehouseID id.Warehouse `json:"warehouse_id"`
+	Quantity    int64        `json:"quantity"`
 }
 
 // Normalize validates lines and returns them summed per SKU, sorted by SKU:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorytest"
@@ -94,7 +95,7 @@ func TestReturnUnits(t *testing.T) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	svc := inventory.New(store, inventorytest.NewCatalog(), inventorytest.NewSellers(), inventory.Options{Now: func() time.Time { return now }})
 	for _, sku := range []string{"A", "B"} {
-		if _, err := store.SetOnHand(ctx, inventory.Item{SKU: sku, ProductID: "prd_" + sku, SellerID: "sel_1"}, "", 10, now); err != nil {
+		if _, err := store.SetOnHand(ctx, inventory.Item{SKU: sku, ProductID: id.Product("prd_" + sku), SellerID: "sel_1"}, "", 10, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -106,10 +107,11 @@ func TestReturnUnits(t *testing.T) {
 	}
 
 	invalid := []struct {
-		name         string
-		orderID, rma string
-		lines        []inventory.Line
-		wantFields   []string
+		name       string
+		orderID    id.Order
+		rma        string
+		lines      []inventory.Line
+		wantFields []string
 	}{
 		{"no return ID", "ord_1", "", []inventory.Line{{SKU: "A", Quantity: 1}}, []string{"return_id"}},
 		{"no order ID", " ", "rma_1", []inventory.Line{{SKU: "A", Quantity: 1}}, []string{"order_id"}},
@@ -121,7 +123,7 @@ func TestReturnUnits(t *testing.T) {
 		{"everything wrong", "", "", []inventory.Line{{SKU: "", Quantity: 0}}, []string{"order_id", "return_id", "lines[0].sku", "lines[0].quantity"}},
 	}
 	for _, tc := range invalid {
-		n, err := svc.ReturnUnits(ctx, tc.orderID, tc.rma, tc.lines)
+		n, err := svc.ReturnUnits(ctx, tc.orderID, id.Return(tc.rma), tc.lines)
 		e, ok := apperr.As(err)
 		if !ok || e.Kind != apperr.KindInvalid || e.Code != "validation_failed" || n != 0 {
 			t.Errorf("%s: ReturnUnits = %d, %v; want 0, validation_failed", tc.name, n, err)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Restocker is implemented by stores that can put a committed reservation's
@@ -14,7 +15,7 @@ type Restocker interface {
 	// Restock puts the committed units of skus (all when nil) of orderID's
 	// reservation back on hand, once, and returns how many units it put
 	// back.
-	Restock(ctx context.Context, orderID string, skus []string, now time.Time) (int64, error)
+	Restock(ctx context.Context, orderID id.Order, skus []string, now time.Time) (int64, error)
 }
 
 // Restock puts the units a paid order took back on hand after the order (or,
@@ -23,7 +24,7 @@ type Restocker interface {
 // reservation restocks nothing; a held one is a Conflict "reservation_held".
 //
 // Restock is a service-to-service call: it does not check the caller.
-func (s *Service) Restock(ctx context.Context, orderID string, skus []string) (int64, error) {
+func (s *Service) Restock(ctx context.Context, orderID id.Order, skus []string) (int64, error) {
 	r, ok := s.store.(Restocker)
 	if !ok {
 		return 0, apperr.New(apperr.KindUnavailable, "restock_unsupported", "this inventory store cannot restock")

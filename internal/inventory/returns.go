@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // UnitReturner is implemented by stores that can put the units of a
@@ -28,7 +29,7 @@ type UnitReturner interface {
 	// held or released is a Conflict "reservation_not_committed"; an order
 	// without a reservation is NotFound. It publishes
 	// inventory.stock.changed.v1 per SKU it changed.
-	ReturnUnits(ctx context.Context, orderID, returnID string, lines []Line, now time.Time) (int64, error)
+	ReturnUnits(ctx context.Context, orderID id.Order, returnID id.Return, lines []Line, now time.Time) (int64, error)
 }
 
 // ReturnUnits puts the units of a customer's return (RMA) back on hand, in
@@ -46,7 +47,7 @@ type UnitReturner interface {
 // "reservation_not_committed"; an order without a reservation is NotFound.
 //
 // ReturnUnits is a service-to-service call: it does not check the caller.
-func (s *Service) ReturnUnits(ctx context.Context, orderID, returnID string, lines []Line) (int64, error) {
+func (s *Service) ReturnUnits(ctx context.Context, orderID id.Order, returnID id.Return, lines []Line) (int64, error) {
 	lines, err := returnLines(orderID, returnID, lines)
 	if err != nil {
 		return 0, err
@@ -64,10 +65,10 @@ func (s *Service) ReturnUnits(ctx context.Context, orderID, returnID string, lin
 
 // returnLines validates a return's input and returns its lines sorted by SKU,
 // the order in which stock rows are locked.
-func returnLines(orderID, returnID string, lines []Line) ([]Line, error) {
+func returnLines(orderID id.Order, returnID id.Return, lines []Line) ([]Line, error) {
 	var f apperr.Fields
-	f.Check(strings.TrimSpace(orderID) != "", "order_id", "is required")
-	f.Check(strings.TrimSpace(returnID) != "", "return_id", "is required")
+	f.Check(strings.TrimSpace(string(orderID)) != "", "order_id", "is required")
+	f.Check(strings.TrimSpace(string(returnID)) != "", "return_id", "is required")
 	f.Check(len(lines) > 0, "lines", "must not be empty")
 	first := make(map[string]int, len(lines))
 	for i, l := range lines {

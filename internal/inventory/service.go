@@ -3,11 +3,13 @@ package inventory
 import (
 	"context"
 	"fmt"
-	"github.com/bazaar-market/bazaar/internal/unit"
 	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/unit"
 
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -26,7 +28,7 @@ type Catalog interface {
 // it.
 type Sellers interface {
 	// SellerOfUser returns the store a user owns, NotFound if none.
-	SellerOfUser(ctx context.Context, userID string) (account.Seller, error)
+	SellerOfUser(ctx context.Context, userID id.User) (account.Seller, error)
 }
 
 // Options tunes a Service. The zero value is usable.
@@ -83,7 +85,7 @@ func (s *Service) SetOnHand(ctx context.Context, sku string, in StockInput) (Sto
 	if err != nil {
 		return Stock{}, err
 	}
-	st, err := s.store.SetOnHand(ctx, Item{SKU: v.SKU, ProductID: v.ProductID, SellerID: v.SellerID}, in.Warehouse, *in.OnHand, s.now())
+	st, err := s.store.SetOnHand(ctx, Item{SKU: v.SKU, ProductID: v.ProductID, SellerID: v.SellerID}, id.Warehouse(in.Warehouse), *in.OnHand, s.now())
 	if err != nil {
 		return Stock{}, fmt.Errorf("set stock of %s: %w", sku, err)
 	}
@@ -137,7 +139,7 @@ func (s *Service) ownedSKU(ctx context.Context, code string) (catalog.SKU, error
 // Warehouses lists a seller's warehouses, creating the default one on first
 // need. A seller sees its own (sellerID empty or its own ID); an admin names
 // the seller.
-func (s *Service) Warehouses(ctx context.Context, sellerID string) ([]Warehouse, error) {
+func (s *Service) Warehouses(ctx context.Context, sellerID id.Seller) ([]Warehouse, error) {
 	p, err := auth.Require(ctx, auth.Seller, auth.Admin)
 	if err != nil {
 		return nil, err
@@ -192,7 +194,7 @@ func (s *Service) CreateWarehouse(ctx context.Context, in WarehouseInput) (Wareh
 	return w, nil
 }
 
-func (s *Service) ownSeller(ctx context.Context, p auth.Principal) (string, error) {
+func (s *Service) ownSeller(ctx context.Context, p auth.Principal) (id.Seller, error) {
 	seller, err := s.sellers.SellerOfUser(ctx, p.UserID)
 	if apperr.Is(err, apperr.KindNotFound) {
 		return "", apperr.NotFound("you have no store yet")
@@ -214,7 +216,7 @@ func (s *Service) ownSeller(ctx context.Context, p auth.Principal) (string, erro
 // reservation for the order is a Conflict "already_reserved".
 //
 // Reserve is a service-to-service call: it does not check the caller.
-func (s *Service) Reserve(ctx context.Context, orderID string, lines []Line, expiresAt time.Time) error {
+func (s *Service) Reserve(ctx context.Context, orderID id.Order, lines []Line, expiresAt time.Time) error {
 	if err := s.store.Reserve(ctx, orderID, lines, expiresAt, s.now()); err != nil {
 		return fmt.Errorf("reserve stock for %s: %w", orderID, err)
 	}
@@ -225,7 +227,7 @@ func (s *Service) Reserve(ctx context.Context, orderID string, lines []Line, exp
 // both go down. Committing twice is a no-op; committing a released
 // reservation is a Conflict "reservation_released"; an order without a
 // reservation is NotFound.
-func (s *Service) Commit(ctx context.Context, orderID string) error {
+func (s *Service) Commit(ctx context.Context, orderID id.Order) error {
 	if err := s.store.Commit(ctx, orderID, s.now()); err != nil {
 		return fmt.Errorf("commit stock of %s: %w", orderID, err)
 	}
@@ -234,7 +236,7 @@ func (s *Service) Commit(ctx context.Context, orderID string) error {
 
 // Release gives an order's held stock back. It is a no-op for a reservation
 // already released or committed, and for an order without one.
-func (s *Service) Release(ctx context.Context, orderID string) error {
+func (s *Service) Release(ctx context.Context, orderID id.Order) error {
 	if err := s.store.Release(ctx, orderID, s.now()); err != nil {
 		return fmt.Errorf("release stock of %s: %w", orderID, err)
 	}
@@ -251,7 +253,7 @@ func (s *Service) Release(ctx context.Context, orderID string) error {
 // empty skus does nothing; an order without a reservation is NotFound.
 //
 // Return is a service-to-service call: it does not check the caller.
-func (s *Service) Return(ctx context.Context, orderID string, skus []string) error {
+func (s *Service) Return(ctx context.Context, orderID id.Order, skus []string) error {
 	if _, err := s.store.Return(ctx, orderID, skus, s.now()); err != nil {
 		return fmt.Errorf("return stock of %s: %w", orderID, err)
 	}
@@ -300,7 +302,7 @@ func (s *Service) Available(ctx context.Context, skus []string) (map[string]int6
 
 // Reservation returns an order's reservation, for the order module and
 // admins' tools. It is a service-to-service call.
-func (s *Service) Reservation(ctx context.Context, orderID string) (Reservation, error) {
+func (s *Service) Reservation(ctx context.Context, orderID id.Order) (Reservation, error) {
 	return s.store.Reservation(ctx, orderID)
 }
 

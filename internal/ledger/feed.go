@@ -26,16 +26,16 @@ const Consumer = "ledger"
 // for the system.
 type Feed struct {
 	Orders interface {
-		OrderOfPart(ctx context.Context, sellerOrderID string) (order.Order, error)
+		OrderOfPart(ctx context.Context, sellerOrderID id.SellerOrder) (order.Order, error)
 	}
 	Catalog interface {
-		ProductRefs(ctx context.Context, ids []string) (map[string]catalog.ProductRef, error)
+		ProductRefs(ctx context.Context, ids []id.Product) (map[id.Product]catalog.ProductRef, error)
 	}
 	Payments interface {
-		OrderPayments(ctx context.Context, orderID string) ([]payment.Payment, error)
+		OrderPayments(ctx context.Context, orderID id.Order) ([]payment.Payment, error)
 	}
 	Returns interface {
-		WindowDays(ctx context.Context, sellerID string) (int, error)
+		WindowDays(ctx context.Context, sellerID id.Seller) (int, error)
 	}
 }
 
@@ -78,7 +78,7 @@ func (f feeder) onPaid(ctx context.Context, e event.Event, ev order.PaidEvent) e
 	if err != nil {
 		return err
 	}
-	var products []string
+	var products []id.Product
 	for _, so := range o.SellerOrders {
 		for _, l := range so.Lines {
 			products = append(products, l.ProductID)
@@ -106,7 +106,7 @@ func (f feeder) onPaid(ctx context.Context, e event.Event, ev order.PaidEvent) e
 }
 
 // gateway is the gateway holding an order's money: its captured payment's.
-func (f feeder) gateway(ctx context.Context, orderID string) (string, id.Payment, error) {
+func (f feeder) gateway(ctx context.Context, orderID id.Order) (string, id.Payment, error) {
 	ps, err := f.Payments.OrderPayments(ctx, orderID)
 	if err != nil {
 		return "", "", fmt.Errorf("read the payments of order %s: %w", orderID, err)
@@ -136,7 +136,7 @@ func (f feeder) onShipment(ctx context.Context, e event.Event, ev shipmentevent.
 
 // isReplacement reports whether an order was paid for by nobody (an
 // exchange's replacement): it has no captured payment.
-func (f feeder) isReplacement(ctx context.Context, orderID string) bool {
+func (f feeder) isReplacement(ctx context.Context, orderID id.Order) bool {
 	_, _, err := f.gateway(ctx, orderID)
 	return err != nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Reasons the module gives when it cancels by itself.
@@ -40,7 +41,7 @@ func cleanReason(f *apperr.Fields, reason string, required bool) string {
 // a paid order's payment is refunded by the "order.refund" consumer. Once a part has shipped it is a
 // Conflict "order_shipped" and nothing changes; a cancelled order is
 // Conflict "order_cancelled". Anyone else's order is NotFound.
-func (s *Service) Cancel(ctx context.Context, id string, in CancelInput) (Order, error) {
+func (s *Service) Cancel(ctx context.Context, orderID id.Order, in CancelInput) (Order, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return Order{}, err
@@ -50,13 +51,13 @@ func (s *Service) Cancel(ctx context.Context, id string, in CancelInput) (Order,
 	if err := f.Err(); err != nil {
 		return Order{}, err
 	}
-	o, err := s.store.Order(ctx, id)
+	o, err := s.store.Order(ctx, orderID)
 	if err != nil {
 		return Order{}, err
 	}
 	staff := p.Is(auth.Admin, auth.Support)
 	if o.CustomerID != p.UserID && !staff {
-		return Order{}, apperr.NotFound("order %s not found", id)
+		return Order{}, apperr.NotFound("order %s not found", orderID)
 	}
 	if reason == "" {
 		reason = ReasonCustomer
@@ -64,8 +65,8 @@ func (s *Service) Cancel(ctx context.Context, id string, in CancelInput) (Order,
 			reason = ReasonStaff
 		}
 	}
-	var cancelled []string
-	o, err = s.store.Update(ctx, id, func(o *Order) (Effects, error) {
+	var cancelled []id.SellerOrder
+	o, err = s.store.Update(ctx, orderID, func(o *Order) (Effects, error) {
 		now := s.clock()
 		prev := o.Status
 		ids, err := o.cancel(reason, now)
@@ -95,7 +96,7 @@ func (s *Service) Cancel(ctx context.Context, id string, in CancelInput) (Order,
 // order still standing, the customer order is cancelled too. Errors:
 // NotFound for another seller's seller order; Conflict "order_shipped",
 // "order_cancelled" or "not_paid" (an unpaid order expires by itself).
-func (s *Service) CancelSellerOrder(ctx context.Context, sellerOrderID string, in CancelInput) (Order, error) {
+func (s *Service) CancelSellerOrder(ctx context.Context, sellerOrderID id.SellerOrder, in CancelInput) (Order, error) {
 	v, err := s.viewer(ctx)
 	if err != nil {
 		return Order{}, err
@@ -128,14 +129,14 @@ func (s *Service) CancelSellerOrder(ctx context.Context, sellerOrderID string, i
 			return Effects{}, err
 		}
 		return Effects{Events: append([]Event{eventOf(TopicCancelled, CancelledEvent{
-			OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []string{sellerOrderID}, Whole: whole,
-			Reason: reason, RefundRequired: true, Sold: soldLines(o, []string{sellerOrderID}),
+			OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []id.SellerOrder{sellerOrderID}, Whole: whole,
+			Reason: reason, RefundRequired: true, Sold: soldLines(o, []id.SellerOrder{sellerOrderID}),
 		})}, statusEvent(o, prev, now)...)}, nil
 	})
 	if err != nil {
 		return Order{}, err
 	}
-	s.returnStock(ctx, o, []string{sellerOrderID})
+	s.returnStock(ctx, o, []id.SellerOrder{sellerOrderID})
 	out, _ := v.sees(o)
 	if v.p.Is(auth.Admin) {
 		out = o
@@ -167,7 +168,7 @@ func (s *Service) OnCancelled(ctx context.Context, e event.Event, ev CancelledEv
 			if part == nil {
 				continue
 			}
-			if err = s.deps.Payments.RefundOrderPart(ctx, o.ID, part.ID, part.Total, ev.Reason); err != nil {
+			if err = s.deps.Payments.RefundOrderPart(ctx, o.ID, string(part.ID), part.Total, ev.Reason); err != nil {
 				break
 			}
 		}

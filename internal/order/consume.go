@@ -7,6 +7,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/cart"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // The names the module's event consumers are registered under (Subscribe).
@@ -30,7 +31,7 @@ func (s *Service) applyOnce(ctx context.Context, e event.Event, fn func(ctx cont
 }
 
 // update applies m to an order for e, exactly once (see applyOnce).
-func (s *Service) update(ctx context.Context, e event.Event, orderID string, m Mutation) error {
+func (s *Service) update(ctx context.Context, e event.Event, orderID id.Order, m Mutation) error {
 	return s.applyOnce(ctx, e, func(ctx context.Context, st Store) error {
 		_, err := st.Update(ctx, orderID, m)
 		return err
@@ -68,7 +69,7 @@ func (s *Service) OnPlaced(ctx context.Context, e event.Event, ev Placed) error 
 }
 
 // skusOf returns the SKUs of o's seller orders ids.
-func skusOf(o Order, ids []string) []string {
+func skusOf(o Order, ids []id.SellerOrder) []string {
 	skus := []string{}
 	for _, id := range ids {
 		if part := o.Part(id); part != nil {
@@ -82,7 +83,7 @@ func skusOf(o Order, ids []string) []string {
 // so it is available again when the caller answers. A failure is only
 // logged: the ConsumerStock consumer of order.cancelled.v1 does it again
 // (Return is idempotent).
-func (s *Service) returnStock(ctx context.Context, o Order, ids []string) {
+func (s *Service) returnStock(ctx context.Context, o Order, ids []id.SellerOrder) {
 	if len(ids) == 0 {
 		return
 	}

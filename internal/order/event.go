@@ -1,8 +1,10 @@
 package order
 
 import (
-	"github.com/bazaar-market/bazaar/internal/event"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 
 	"github.com/bazaar-market/bazaar/internal/money"
 )
@@ -37,20 +39,20 @@ type LineQty struct {
 // then loses exactly these quantities (the module's own "order.cart"
 // consumer sees to it).
 type Placed struct {
-	OrderID        string      `json:"order_id"`
-	CustomerID     string      `json:"customer_id"`
-	Total          money.Money `json:"total"`
-	SellerOrderIDs []string    `json:"seller_order_ids"`
-	Lines          []LineQty   `json:"lines"`
-	FromCart       bool        `json:"from_cart"`
+	OrderID        id.Order         `json:"order_id"`
+	CustomerID     id.User          `json:"customer_id"`
+	Total          money.Money      `json:"total"`
+	SellerOrderIDs []id.SellerOrder `json:"seller_order_ids"`
+	Lines          []LineQty        `json:"lines"`
+	FromCart       bool             `json:"from_cart"`
 }
 
 // PaidEvent is the payload of TopicPaid: the order was paid, its stock
 // committed, and each seller order awaits fulfilment (the shipment module
 // creates one shipment per seller order).
 type PaidEvent struct {
-	OrderID         string       `json:"order_id"`
-	CustomerID      string       `json:"customer_id"`
+	OrderID         id.Order     `json:"order_id"`
+	CustomerID      id.User      `json:"customer_id"`
 	PaidAt          time.Time    `json:"paid_at"`
 	ShippingAddress Address      `json:"shipping_address"`
 	SellerOrders    []PaidSeller `json:"seller_orders"`
@@ -61,17 +63,17 @@ type PaidEvent struct {
 
 // PaidSeller is one seller order of a PaidEvent.
 type PaidSeller struct {
-	SellerOrderID string     `json:"seller_order_id"`
-	SellerID      string     `json:"seller_id"`
-	Lines         []PaidLine `json:"lines"`
+	SellerOrderID id.SellerOrder `json:"seller_order_id"`
+	SellerID      id.Seller      `json:"seller_id"`
+	Lines         []PaidLine     `json:"lines"`
 }
 
 // PaidLine is one line of a PaidSeller.
 type PaidLine struct {
-	SKU       string `json:"sku"`
-	ProductID string `json:"product_id"`
-	Title     string `json:"title"`
-	Quantity  int64  `json:"quantity"`
+	SKU       string     `json:"sku"`
+	ProductID id.Product `json:"product_id"`
+	Title     string     `json:"title"`
+	Quantity  int64      `json:"quantity"`
 }
 
 // CancelledEvent is the payload of TopicCancelled. SellerOrderIDs are the
@@ -81,12 +83,12 @@ type PaidLine struct {
 // (the order module's own refund consumer does it through the payment
 // module).
 type CancelledEvent struct {
-	OrderID        string   `json:"order_id"`
-	CustomerID     string   `json:"customer_id"`
-	SellerOrderIDs []string `json:"seller_order_ids"`
-	Whole          bool     `json:"whole"`
-	Reason         string   `json:"reason"`
-	RefundRequired bool     `json:"refund_required"`
+	OrderID        id.Order         `json:"order_id"`
+	CustomerID     id.User          `json:"customer_id"`
+	SellerOrderIDs []id.SellerOrder `json:"seller_order_ids"`
+	Whole          bool             `json:"whole"`
+	Reason         string           `json:"reason"`
+	RefundRequired bool             `json:"refund_required"`
 	// Sold are the lines of the cancelled seller orders that order.paid.v1
 	// reported sold (a paid order cancelled before it shipped): whoever
 	// counts sales from that event takes these back. Empty when the order
@@ -96,7 +98,7 @@ type CancelledEvent struct {
 
 // soldLines returns the lines of o's seller orders ids, as order.paid.v1
 // reported them.
-func soldLines(o *Order, ids []string) []PaidLine {
+func soldLines(o *Order, ids []id.SellerOrder) []PaidLine {
 	var out []PaidLine
 	for _, id := range ids {
 		if part := o.Part(id); part != nil {
@@ -111,15 +113,15 @@ func soldLines(o *Order, ids []string) []PaidLine {
 // DeliveredEvent is the payload of TopicDelivered, published once when every
 // seller order that was not cancelled is delivered.
 type DeliveredEvent struct {
-	OrderID    string `json:"order_id"`
-	CustomerID string `json:"customer_id"`
+	OrderID    id.Order `json:"order_id"`
+	CustomerID id.User  `json:"customer_id"`
 }
 
 // StatusChanged is the payload of TopicStatusChanged, published with every
 // change of a customer order's status (next to the specific event, if any).
 type StatusChanged struct {
-	OrderID        string    `json:"order_id"`
-	CustomerID     string    `json:"customer_id"`
+	OrderID        id.Order  `json:"order_id"`
+	CustomerID     id.User   `json:"customer_id"`
 	Status         Status    `json:"status"`
 	PreviousStatus Status    `json:"previous_status"`
 	At             time.Time `json:"at"`

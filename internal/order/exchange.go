@@ -7,6 +7,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/money"
 )
@@ -17,8 +18,8 @@ type ReplacementInput struct {
 	// Key makes the call idempotent: one replacement order per key (the
 	// support module passes "exchange:<return id>").
 	Key             string
-	CustomerID      string
-	SellerID        string // every SKU must be this seller's
+	CustomerID      id.User
+	SellerID        id.Seller // every SKU must be this seller's
 	Lines           []LineInput
 	ShippingAddress Address
 }
@@ -86,7 +87,7 @@ func (s *Service) PlaceReplacement(ctx context.Context, in ReplacementInput) (Or
 		return Order{}, err
 	}
 	o.PaymentStatus = ""
-	placed := Placed{OrderID: o.ID, CustomerID: o.CustomerID, Total: o.Total, SellerOrderIDs: []string{}}
+	placed := Placed{OrderID: o.ID, CustomerID: o.CustomerID, Total: o.Total, SellerOrderIDs: []id.SellerOrder{}}
 	paid := PaidEvent{OrderID: o.ID, CustomerID: o.CustomerID, PaidAt: now, ShippingAddress: o.ShippingAddress,
 		SellerOrders: []PaidSeller{}, Replacement: true}
 	for _, part := range o.SellerOrders {
@@ -111,7 +112,7 @@ func (s *Service) PlaceReplacement(ctx context.Context, in ReplacementInput) (Or
 
 // commitReplacement commits a replacement's reservation (a no-op once
 // committed).
-func (s *Service) commitReplacement(ctx context.Context, orderID string) error {
+func (s *Service) commitReplacement(ctx context.Context, orderID id.Order) error {
 	if err := s.deps.Stock.Commit(context.WithoutCancel(ctx), orderID); err != nil {
 		s.log.WarnContext(ctx, "commit a replacement's stock; its consumer will", "order", orderID, "err", err)
 	}

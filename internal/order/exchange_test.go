@@ -40,7 +40,7 @@ func TestPlaceReplacement(t *testing.T) {
 			t.Errorf("TEE on hand %d after a repeated call, want 8", onHand)
 		}
 		e.Settle(t)
-		topics := e.Topics(t, o.ID)
+		topics := e.Topics(t, string(o.ID))
 		for _, want := range []string{"order.placed.v1", "order.paid.v1"} {
 			found := false
 			for _, got := range topics {

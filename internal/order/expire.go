@@ -3,8 +3,10 @@ package order
 import (
 	"context"
 	"fmt"
-	"github.com/bazaar-market/bazaar/internal/unit"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/unit"
 )
 
 // expirable reports whether an order's reservation has run out at now: it
@@ -41,10 +43,10 @@ func (s *Service) ExpireReservations(ctx context.Context, now time.Time) (int, e
 			return expired, fmt.Errorf("find expired orders: %w", err)
 		}
 		progress := false
-		for _, id := range ids {
+		for _, oid := range ids {
 			did := false
-			var cancelledIDs []string
-			o, err := s.store.Update(ctx, id, func(o *Order) (Effects, error) {
+			var cancelledIDs []id.SellerOrder
+			o, err := s.store.Update(ctx, oid, func(o *Order) (Effects, error) {
 				did = false // the transaction may run again
 				if !s.expirable(o, now) {
 					return Effects{}, ErrUnchanged
@@ -60,7 +62,7 @@ func (s *Service) ExpireReservations(ctx context.Context, now time.Time) (int, e
 				})}, statusEvent(o, prev, now)...)}, nil
 			})
 			if err != nil {
-				return expired, fmt.Errorf("expire order %s: %w", id, err)
+				return expired, fmt.Errorf("expire order %s: %w", oid, err)
 			}
 			if did {
 				s.returnStock(ctx, o, cancelledIDs)
@@ -88,18 +90,18 @@ func (s *Service) endStalePlacements(ctx context.Context, now time.Time, batch i
 		if err != nil {
 			return fmt.Errorf("find stale placements: %w", err)
 		}
-		for _, id := range ids {
+		for _, oid := range ids {
 			// End the placement first: from then on Create refuses the
 			// order, so releasing its stock cannot strand one.
-			dropped, err := s.store.DropPlacement(ctx, id)
+			dropped, err := s.store.DropPlacement(ctx, oid)
 			if err != nil {
-				return fmt.Errorf("end placement %s: %w", id, err)
+				return fmt.Errorf("end placement %s: %w", oid, err)
 			}
 			if !dropped {
 				continue
 			}
-			if err := s.deps.Stock.Release(ctx, id); err != nil {
-				s.log.WarnContext(ctx, "release the stock of an abandoned placement; inventory's sweeper will", "order", id, "err", err)
+			if err := s.deps.Stock.Release(ctx, oid); err != nil {
+				s.log.WarnContext(ctx, "release the stock of an abandoned placement; inventory's sweeper will", "order", oid, "err", err)
 			}
 		}
 		if len(ids) < batch {

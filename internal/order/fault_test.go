@@ -18,6 +18,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/cart"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/idempotency"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/order"
@@ -101,7 +102,7 @@ type faultStock struct {
 	f *faults
 }
 
-func (s faultStock) Reserve(ctx context.Context, orderID string, lines []inventory.Line, expiresAt time.Time) error {
+func (s faultStock) Reserve(ctx context.Context, orderID id.Order, lines []inventory.Line, expiresAt time.Time) error {
 	if err := s.f.hit("reserve"); err != nil {
 		return err
 	}
@@ -111,7 +112,7 @@ func (s faultStock) Reserve(ctx context.Context, orderID string, lines []invento
 	return s.f.hit("reserve.lost")
 }
 
-func (s faultStock) Commit(ctx context.Context, orderID string) error {
+func (s faultStock) Commit(ctx context.Context, orderID id.Order) error {
 	if err := s.f.hit("commit"); err != nil {
 		return err
 	}
@@ -121,14 +122,14 @@ func (s faultStock) Commit(ctx context.Context, orderID string) error {
 	return s.f.hit("commit.lost")
 }
 
-func (s faultStock) Release(ctx context.Context, orderID string) error {
+func (s faultStock) Release(ctx context.Context, orderID id.Order) error {
 	if err := s.f.hit("release"); err != nil {
 		return err
 	}
 	return s.Stock.Release(ctx, orderID)
 }
 
-func (s faultStock) Return(ctx context.Context, orderID string, skus []string) error {
+func (s faultStock) Return(ctx context.Context, orderID id.Order, skus []string) error {
 	if err := s.f.hit("return"); err != nil {
 		return err
 	}
@@ -142,7 +143,7 @@ type faultCarts struct {
 	f *faults
 }
 
-func (c faultCarts) Lines(ctx context.Context, userID string) ([]cart.Line, error) {
+func (c faultCarts) Lines(ctx context.Context, userID id.User) ([]cart.Line, error) {
 	ls, err := c.Carts.Lines(ctx, userID)
 	if err != nil {
 		return nil, err
@@ -150,7 +151,7 @@ func (c faultCarts) Lines(ctx context.Context, userID string) ([]cart.Line, erro
 	return ls, c.f.hit("lines")
 }
 
-func (c faultCarts) RemoveOrdered(ctx context.Context, userID, orderID string, lines []cart.Ordered) error {
+func (c faultCarts) RemoveOrdered(ctx context.Context, userID id.User, orderID id.Order, lines []cart.Ordered) error {
 	if err := c.f.hit("cart"); err != nil {
 		return err
 	}
@@ -173,20 +174,20 @@ func (s faultStore) Create(ctx context.Context, o order.Order, events []order.Ev
 	return s.Store.Create(ctx, o, events)
 }
 
-func (s faultStore) DropPlacement(ctx context.Context, orderID string) (bool, error) {
+func (s faultStore) DropPlacement(ctx context.Context, orderID id.Order) (bool, error) {
 	if err := s.f.hit("drop"); err != nil {
 		return false, err
 	}
 	return s.Store.DropPlacement(ctx, orderID)
 }
 
-func (s faultStore) ApplyOnce(ctx context.Context, consumer, eventID string, fn func(ctx context.Context, st order.Store) error) (bool, error) {
+func (s faultStore) ApplyOnce(ctx context.Context, consumer string, eventID id.Event, fn func(ctx context.Context, st order.Store) error) (bool, error) {
 	return s.Store.ApplyOnce(ctx, consumer, eventID, func(ctx context.Context, st order.Store) error {
 		return fn(ctx, faultStore{Store: st, f: s.f, bound: true})
 	})
 }
 
-func (s faultStore) Update(ctx context.Context, id string, m order.Mutation) (order.Order, error) {
+func (s faultStore) Update(ctx context.Context, id id.Order, m order.Mutation) (order.Order, error) {
 	if s.bound {
 		if err := s.f.hit("apply"); err != nil {
 			return order.Order{}, err
@@ -336,17 +337,17 @@ func consistent(t *testing.T, e *ordertest.Env) {
 				sku, onHand, reserved, start-sold[sku], sold[sku], held[sku])
 		}
 	}
-	for id, st := range status {
-		r := e.Reservation(t, id)
+	for oid, st := range status {
+		r := e.Reservation(t, id.Order(oid))
 		switch st {
 		case order.PendingPayment:
 			if r != inventory.Held {
-				t.Errorf("order %s awaits payment with its reservation %q", id, r)
+				t.Errorf("order %s awaits payment with its reservation %q", oid, r)
 			}
 		case order.Cancelled, order.Refunded:
 		default:
 			if r != inventory.Committed {
-				t.Errorf("order %s is %s with its reservation %q", id, st, r)
+				t.Errorf("order %s is %s with its reservation %q", oid, st, r)
 			}
 		}
 	}
@@ -373,7 +374,7 @@ func consistent(t *testing.T, e *ordertest.Env) {
 
 // payAndRecover pays for alice's order and lets the outbox redeliver what
 // failed until everything is applied.
-func payAndRecover(t *testing.T, e *ordertest.Env, orderID string) {
+func payAndRecover(t *testing.T, e *ordertest.Env, orderID id.Order) {
 	t.Helper()
 	if _, err := e.Orders.Pay(alice, order.PayInput{OrderID: orderID, Method: "tok_visa"}); err != nil {
 		t.Fatalf("Pay: %v", err)
@@ -381,7 +382,7 @@ func payAndRecover(t *testing.T, e *ordertest.Env, orderID string) {
 	recoverAll(t, e)
 }
 
-func orderStatus(t *testing.T, e *ordertest.Env, id string) order.Status {
+func orderStatus(t *testing.T, e *ordertest.Env, id id.Order) order.Status {
 	t.Helper()
 	return get(t, e, id).Status
 }

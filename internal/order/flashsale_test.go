@@ -12,6 +12,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/order"
 	"github.com/bazaar-market/bazaar/internal/order/ordertest"
@@ -66,11 +67,11 @@ func flashSale(t *testing.T, db *sqldb.DB, declines bool, rng *rand.Rand) {
 	e := ordertest.NewEnv(t, db, order.Options{})
 	e.AddSKU(t, catalog.SKU{SKU: hot, SellerID: "sel_hot", Price: usd(999), Active: true}, units)
 	for i, s := range others {
-		e.AddSKU(t, catalog.SKU{SKU: s, SellerID: fmt.Sprintf("sel_%d", i), Price: usd(250), Active: true}, 100_000)
+		e.AddSKU(t, catalog.SKU{SKU: s, SellerID: id.Seller(fmt.Sprintf("sel_%d", i)), Price: usd(250), Active: true}, 100_000)
 	}
 	baskets := make([]basket, buyers)
 	for i := range baskets {
-		b := basket{ctx: ordertest.As(bg, fmt.Sprintf("usr_buyer%03d", i), auth.Customer)}
+		b := basket{ctx: ordertest.As(bg, id.User(fmt.Sprintf("usr_buyer%03d", i)), auth.Customer)}
 		switch r := rng.IntN(10); {
 		case r < 5:
 			b.lines = []order.LineInput{line(hot, 1)}

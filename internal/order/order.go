@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 )
 
@@ -101,9 +102,9 @@ type PaymentError struct {
 // Order is a customer's order: one seller order per seller, the totals, the
 // shipping address and what is known of its payment.
 type Order struct {
-	ID                   string        `json:"id"`
+	ID                   id.Order      `json:"id"`
 	Status               Status        `json:"status"`
-	CustomerID           string        `json:"customer_id"`
+	CustomerID           id.User       `json:"customer_id"`
 	Currency             string        `json:"currency"`
 	Subtotal             money.Money   `json:"subtotal"`
 	Shipping             money.Money   `json:"shipping"`
@@ -122,7 +123,7 @@ type Order struct {
 	SellerOrders         []SellerOrder `json:"seller_orders"`
 
 	// PaymentID is the latest payment attempt the order knows of.
-	PaymentID string `json:"-"`
+	PaymentID id.Payment `json:"-"`
 	// PaymentAt is when the latest attempt was started or last reported on.
 	PaymentAt time.Time `json:"-"`
 	// RequestKey is the Idempotency-Key the order was placed with ("" for
@@ -135,31 +136,31 @@ type Order struct {
 // (return.refunded.v1); the refund of a cancelled seller order is not in
 // it (that shows in the order's Refunded only).
 type SellerOrder struct {
-	ID           string       `json:"id"`
-	OrderID      string       `json:"order_id"`
-	SellerID     string       `json:"seller_id"`
-	Status       SellerStatus `json:"status"`
-	Subtotal     money.Money  `json:"subtotal"`
-	Shipping     money.Money  `json:"shipping"`
-	Tax          money.Money  `json:"tax"`
-	Total        money.Money  `json:"total"`
-	Lines        []Line       `json:"lines"`
-	Refunded     money.Money  `json:"refunded"` // by returns; see above
-	Shipment     *Shipment    `json:"shipment,omitempty"`
-	CancelReason string       `json:"cancel_reason,omitempty"`
-	CancelledAt  *time.Time   `json:"cancelled_at,omitempty"`
-	ShippedAt    *time.Time   `json:"shipped_at,omitempty"`
-	DeliveredAt  *time.Time   `json:"delivered_at,omitempty"`
-	UpdatedAt    time.Time    `json:"updated_at"`
+	ID           id.SellerOrder `json:"id"`
+	OrderID      id.Order       `json:"order_id"`
+	SellerID     id.Seller      `json:"seller_id"`
+	Status       SellerStatus   `json:"status"`
+	Subtotal     money.Money    `json:"subtotal"`
+	Shipping     money.Money    `json:"shipping"`
+	Tax          money.Money    `json:"tax"`
+	Total        money.Money    `json:"total"`
+	Lines        []Line         `json:"lines"`
+	Refunded     money.Money    `json:"refunded"` // by returns; see above
+	Shipment     *Shipment      `json:"shipment,omitempty"`
+	CancelReason string         `json:"cancel_reason,omitempty"`
+	CancelledAt  *time.Time     `json:"cancelled_at,omitempty"`
+	ShippedAt    *time.Time     `json:"shipped_at,omitempty"`
+	DeliveredAt  *time.Time     `json:"delivered_at,omitempty"`
+	UpdatedAt    time.Time      `json:"updated_at"`
 }
 
 // Line is a quantity of one SKU at the price it had when the order was
 // placed. An order has one line per SKU. Returned is how many of its units
 // were refunded through returns (0..Quantity, never decreasing).
 type Line struct {
-	ID        string            `json:"id"`
+	ID        id.OrderLine      `json:"id"`
 	SKU       string            `json:"sku"`
-	ProductID string            `json:"product_id"`
+	ProductID id.Product        `json:"product_id"`
 	Title     string            `json:"title"`
 	Options   map[string]string `json:"options"`
 	Quantity  int64             `json:"quantity"`
@@ -171,13 +172,13 @@ type Line struct {
 // Shipment is the order's projection of a seller order's shipment, kept up
 // to date from the shipment module's events.
 type Shipment struct {
-	ID         string `json:"id"`
-	Status     string `json:"status"`
-	TrackingID string `json:"tracking_id"`
+	ID         id.Shipment `json:"id"`
+	Status     string      `json:"status"`
+	TrackingID string      `json:"tracking_id"`
 }
 
 // Part returns the seller order with id, nil if the order has none.
-func (o *Order) Part(id string) *SellerOrder {
+func (o *Order) Part(id id.SellerOrder) *SellerOrder {
 	for i := range o.SellerOrders {
 		if o.SellerOrders[i].ID == id {
 			return &o.SellerOrders[i]
@@ -187,7 +188,7 @@ func (o *Order) Part(id string) *SellerOrder {
 }
 
 // PartOf returns the seller order of sellerID, nil if the seller has none.
-func (o *Order) PartOf(sellerID string) *SellerOrder {
+func (o *Order) PartOf(sellerID id.Seller) *SellerOrder {
 	for i := range o.SellerOrders {
 		if o.SellerOrders[i].SellerID == sellerID {
 			return &o.SellerOrders[i]
@@ -236,7 +237,7 @@ func (o *Order) to(t Status, now time.Time) error {
 		return nil
 	}
 	if !o.Status.CanBecome(t) {
-		return illegal("order", o.ID, o.Status, t)
+		return illegal("order", string(o.ID), o.Status, t)
 	}
 	o.Status, o.UpdatedAt = t, now
 	return nil
@@ -245,7 +246,7 @@ func (o *Order) to(t Status, now time.Time) error {
 // to moves the seller order to t, refusing illegal transitions.
 func (so *SellerOrder) to(t SellerStatus, now time.Time) error {
 	if !so.Status.CanBecome(t) {
-		return illegal("seller order", so.ID, so.Status, t)
+		return illegal("seller order", string(so.ID), so.Status, t)
 	}
 	so.Status, so.UpdatedAt = t, now
 	switch t {
@@ -333,7 +334,7 @@ func (o *Order) ShippedAny() bool {
 
 // markPaid records the payment: the order is paid and every part awaits
 // fulfilment.
-func (o *Order) markPaid(paymentID string, now time.Time) error {
+func (o *Order) markPaid(paymentID id.Payment, now time.Time) error {
 	if err := o.to(Paid, now); err != nil {
 		return err
 	}
@@ -349,7 +350,7 @@ func (o *Order) markPaid(paymentID string, now time.Time) error {
 // cancel cancels every part that is not cancelled yet and the order with
 // them, and returns the parts it cancelled. Once a part has shipped it
 // changes nothing and fails with Conflict "order_shipped".
-func (o *Order) cancel(reason string, now time.Time) ([]string, error) {
+func (o *Order) cancel(reason string, now time.Time) ([]id.SellerOrder, error) {
 	switch o.Status {
 	case Cancelled, Refunded:
 		return nil, apperr.Conflict("order_cancelled", "order %s is already cancelled", o.ID)
@@ -357,7 +358,7 @@ func (o *Order) cancel(reason string, now time.Time) ([]string, error) {
 	if o.ShippedAny() {
 		return nil, apperr.Conflict("order_shipped", "order %s has shipped (in part) and can no longer be cancelled; request a return instead", o.ID)
 	}
-	var ids []string
+	var ids []id.SellerOrder
 	for i := range o.SellerOrders {
 		p := &o.SellerOrders[i]
 		if p.Status == SellerCancelled {
@@ -378,7 +379,7 @@ func (o *Order) cancel(reason string, now time.Time) ([]string, error) {
 
 // cancelPart cancels one paid, unshipped seller order. When it was the last
 // part left the whole order is cancelled; whole says so.
-func (o *Order) cancelPart(sellerOrderID, reason string, now time.Time) (whole bool, err error) {
+func (o *Order) cancelPart(sellerOrderID id.SellerOrder, reason string, now time.Time) (whole bool, err error) {
 	p := o.Part(sellerOrderID)
 	if p == nil {
 		return false, apperr.NotFound("seller order %s not found", sellerOrderID)
@@ -407,7 +408,7 @@ func (o *Order) cancelPart(sellerOrderID, reason string, now time.Time) (whole b
 
 // shipPart marks a seller order shipped with shipmentID. Shipping it again
 // with the same shipment is ErrUnchanged.
-func (o *Order) shipPart(sellerOrderID, shipmentID string, now time.Time) error {
+func (o *Order) shipPart(sellerOrderID id.SellerOrder, shipmentID id.Shipment, now time.Time) error {
 	p := o.Part(sellerOrderID)
 	if p == nil {
 		return apperr.NotFound("seller order %s not found", sellerOrderID)
@@ -435,7 +436,7 @@ func (o *Order) shipPart(sellerOrderID, shipmentID string, now time.Time) error 
 }
 
 // setID gives a new order (and its seller orders) the ID id.
-func (o *Order) setID(id string) {
+func (o *Order) setID(id id.Order) {
 	o.ID = id
 	for i := range o.SellerOrders {
 		o.SellerOrders[i].OrderID = id

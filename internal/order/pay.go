@@ -8,6 +8,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/payment"
 )
 
@@ -15,8 +16,8 @@ import (
 // token, or (Method empty) through the gateway's browser SDK where the
 // order's currency is taken by one (Stripe, Razorpay).
 type PayInput struct {
-	OrderID string `json:"order_id"`
-	Method  string `json:"method,omitempty"`
+	OrderID id.Order `json:"order_id"`
+	Method  string   `json:"method,omitempty"`
 }
 
 // Pay starts paying for one of the caller's orders through the payment
@@ -52,7 +53,7 @@ func (s *Service) Pay(ctx context.Context, in PayInput) (payment.Payment, error)
 		if err := checkPayable(o, now); err != nil {
 			return Effects{}, err
 		}
-		before, beforeID = o.PaymentStatus, o.PaymentID
+		before, beforeID = o.PaymentStatus, string(o.PaymentID)
 		if isOpen(o.PaymentStatus) {
 			return Effects{}, ErrUnchanged
 		}
@@ -67,7 +68,7 @@ func (s *Service) Pay(ctx context.Context, in PayInput) (payment.Payment, error)
 		if !apperr.Is(err, apperr.KindUnavailable) && !isOpen(before) {
 			// Nothing is under way after all (a refused method, say).
 			s.record(ctx, o.ID, func(o *Order) bool {
-				if o.PaymentStatus != string(payment.Pending) || o.PaymentID != beforeID {
+				if o.PaymentStatus != string(payment.Pending) || o.PaymentID != id.Payment(beforeID) {
 					return false
 				}
 				o.PaymentStatus = before
@@ -92,7 +93,7 @@ func (s *Service) Pay(ctx context.Context, in PayInput) (payment.Payment, error)
 
 // record applies a small bookkeeping change, logging rather than failing:
 // the payment's events repair whatever it could not write.
-func (s *Service) record(ctx context.Context, orderID string, change func(o *Order) bool) {
+func (s *Service) record(ctx context.Context, orderID id.Order, change func(o *Order) bool) {
 	_, err := s.store.Update(ctx, orderID, func(o *Order) (Effects, error) {
 		if !change(o) {
 			return Effects{}, ErrUnchanged
@@ -197,7 +198,7 @@ func (s *Service) lateSuccess(o *Order, ev payment.SucceededEvent) (Effects, err
 	now := s.clock()
 	o.PaymentID, o.PaymentStatus, o.PaymentAt, o.UpdatedAt = ev.PaymentID, string(payment.Succeeded), now, now
 	return Effects{Events: []Event{eventOf(TopicCancelled, CancelledEvent{
-		OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []string{}, Whole: true,
+		OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []id.SellerOrder{}, Whole: true,
 		Reason: ReasonLatePayment, RefundRequired: true})}}, nil
 }
 

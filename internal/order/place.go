@@ -27,7 +27,7 @@ const (
 // is absent) the caller's cart; and either a saved address or an inline one.
 type PlaceInput struct {
 	Lines           []LineInput `json:"lines,omitempty"`
-	AddressID       string      `json:"address_id,omitempty"`
+	AddressID       id.Address  `json:"address_id,omitempty"`
 	ShippingAddress *Address    `json:"shipping_address,omitempty"`
 }
 
@@ -131,7 +131,7 @@ func (s *Service) Place(ctx context.Context, in PlaceInput) (Order, error) {
 	if err := s.hold(ctx, &o, reserve); err != nil {
 		return Order{}, err
 	}
-	placed := Placed{OrderID: o.ID, CustomerID: o.CustomerID, Total: o.Total, SellerOrderIDs: []string{}, FromCart: fromCart}
+	placed := Placed{OrderID: o.ID, CustomerID: o.CustomerID, Total: o.Total, SellerOrderIDs: []id.SellerOrder{}, FromCart: fromCart}
 	for _, part := range o.SellerOrders {
 		placed.SellerOrderIDs = append(placed.SellerOrderIDs, part.ID)
 		for _, l := range part.Lines {
@@ -190,7 +190,7 @@ func (s *Service) hold(ctx context.Context, o *Order, lines []inventory.Line) er
 		s.abandon(ctx, o.ID)
 		switch k := apperr.KindOf(err); {
 		case apperr.CodeOf(err) == "already_reserved" && attempt == 0:
-			o.setID(id.New("ord"))
+			o.setID(id.Make[id.Order]())
 			o.setPlacedAt(s.clock(), s.ttl)
 			expiry = o.ReservationExpiresAt.Add(s.grace)
 			continue
@@ -205,7 +205,7 @@ func (s *Service) hold(ctx context.Context, o *Order, lines []inventory.Line) er
 // ends, then the stock is released. Both are best effort: the expirer ends
 // placements that stay (ExpireReservations), and inventory's sweeper
 // releases a reservation left behind once it expires.
-func (s *Service) abandon(ctx context.Context, orderID string) {
+func (s *Service) abandon(ctx context.Context, orderID id.Order) {
 	ctx = context.WithoutCancel(ctx)
 	dropped, err := s.store.DropPlacement(ctx, orderID)
 	if err != nil {
@@ -320,7 +320,7 @@ func sumLines(f *apperr.Fields, field string, lines []LineInput) (map[string]int
 
 // build prices the lines from the catalog and splits them per seller, in the
 // order the sellers' SKUs first appear.
-func (s *Service) build(customerID string, addr Address, field string, order []string, first map[string]int, qty map[string]int64, skus map[string]catalog.SKU) (Order, error) {
+func (s *Service) build(customerID id.User, addr Address, field string, order []string, first map[string]int, qty map[string]int64, skus map[string]catalog.SKU) (Order, error) {
 	var bad []apperr.FieldError
 	currency := ""
 	for _, code := range order {
@@ -351,16 +351,16 @@ func (s *Service) build(customerID string, addr Address, field string, order []s
 			Message: "an order must be in one currency", Fields: bad}
 	}
 	zero := money.New(0, currency)
-	o := Order{ID: id.New("ord"), Status: PendingPayment, CustomerID: customerID, Currency: currency,
+	o := Order{ID: id.Make[id.Order](), Status: PendingPayment, CustomerID: customerID, Currency: currency,
 		Subtotal: zero, Shipping: zero, Tax: zero, Total: zero, Refunded: zero, ShippingAddress: addr}
-	index := map[string]int{}
+	index := map[id.Seller]int{}
 	for _, code := range order {
 		v := skus[code]
 		i, ok := index[v.SellerID]
 		if !ok {
 			i = len(o.SellerOrders)
 			index[v.SellerID] = i
-			o.SellerOrders = append(o.SellerOrders, SellerOrder{ID: id.New("sor"), OrderID: o.ID, SellerID: v.SellerID,
+			o.SellerOrders = append(o.SellerOrders, SellerOrder{ID: id.Make[id.SellerOrder](), OrderID: o.ID, SellerID: v.SellerID,
 				Status: SellerPendingPayment, Subtotal: zero, Refunded: zero})
 		}
 		part := &o.SellerOrders[i]
@@ -368,7 +368,7 @@ func (s *Service) build(customerID string, addr Address, field string, order []s
 		if opts == nil {
 			opts = map[string]string{}
 		}
-		l := Line{ID: id.New("oli"), SKU: code, ProductID: v.ProductID, Title: v.ProductTitle, Options: opts,
+		l := Line{ID: id.Make[id.OrderLine](), SKU: code, ProductID: v.ProductID, Title: v.ProductTitle, Options: opts,
 			Quantity: qty[code], UnitPrice: v.Price, LineTotal: v.Price.Mul(qty[code])}
 		part.Lines = append(part.Lines, l)
 		part.Subtotal.Amount += l.LineTotal.Amount

@@ -8,6 +8,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/payment"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
@@ -32,7 +33,7 @@ type Query struct {
 // needs to fulfil it.
 type Queued struct {
 	SellerOrder
-	CustomerID      string     `json:"customer_id"`
+	CustomerID      id.User    `json:"customer_id"`
 	OrderStatus     Status     `json:"order_status"`
 	ShippingAddress Address    `json:"shipping_address"`
 	PlacedAt        time.Time  `json:"placed_at"`
@@ -42,7 +43,7 @@ type Queued struct {
 // Order returns an order to its customer, admins and support (with its
 // payments), and to the sellers with a part in it (only that part, with its
 // totals). For anyone else it is NotFound, exactly like a missing order.
-func (s *Service) Order(ctx context.Context, id string) (Detail, error) {
+func (s *Service) Order(ctx context.Context, id id.Order) (Detail, error) {
 	v, err := s.viewer(ctx)
 	if err != nil {
 		return Detail{}, err
@@ -187,6 +188,6 @@ func (s *Service) Subscribe(sub event.Subscriber) {
 // Received reports whether a seller order holding the product has been
 // delivered to the customer (what a verified review needs). It is for other
 // modules acting for that customer; it reads no caller.
-func (s *Service) Received(ctx context.Context, customerID, productID string) (bool, error) {
+func (s *Service) Received(ctx context.Context, customerID id.User, productID id.Product) (bool, error) {
 	return s.store.Received(ctx, customerID, productID)
 }

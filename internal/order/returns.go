@@ -5,6 +5,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/support/supportevent"
 )
 
@@ -14,12 +15,12 @@ import (
 // against the order it belongs to: it reads no caller and checks nobody's
 // right to see the order, so a module must check its own caller before it
 // shows anything of what it returns.
-func (s *Service) OrderOfPart(ctx context.Context, sellerOrderID string) (Order, error) {
-	id, err := s.store.OrderOfSellerOrder(ctx, sellerOrderID)
+func (s *Service) OrderOfPart(ctx context.Context, sellerOrderID id.SellerOrder) (Order, error) {
+	oid, err := s.store.OrderOfSellerOrder(ctx, sellerOrderID)
 	if err != nil {
 		return Order{}, err
 	}
-	return s.store.Order(ctx, id)
+	return s.store.Order(ctx, oid)
 }
 
 // OnReturnRefunded records a refunded return (return.refunded.v1, as
@@ -32,11 +33,11 @@ func (s *Service) OrderOfPart(ctx context.Context, sellerOrderID string) (Order,
 func (s *Service) OnReturnRefunded(ctx context.Context, e event.Event, ev supportevent.Return) error {
 	orderID := ev.OrderID
 	if orderID == "" {
-		id, err := s.store.OrderOfSellerOrder(ctx, ev.SellerOrderID)
+		oid, err := s.store.OrderOfSellerOrder(ctx, ev.SellerOrderID)
 		if err != nil {
 			return s.ignoreUnknown(ctx, err, e)
 		}
-		orderID = id
+		orderID = oid
 	}
 	err := s.update(ctx, e, orderID, func(o *Order) (Effects, error) {
 		part := o.Part(ev.SellerOrderID)

@@ -11,6 +11,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/cart"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/payment"
@@ -27,11 +28,11 @@ type Catalog interface {
 type Carts interface {
 	// Lines returns the stored lines of the user's cart (the caller is that
 	// user).
-	Lines(ctx context.Context, userID string) ([]cart.Line, error)
+	Lines(ctx context.Context, userID id.User) ([]cart.Line, error)
 	// RemoveOrdered takes the quantities an order was placed with out of
 	// the user's cart, once per order (a repeat changes nothing); lines
 	// added meanwhile stay.
-	RemoveOrdered(ctx context.Context, userID, orderID string, lines []cart.Ordered) error
+	RemoveOrdered(ctx context.Context, userID id.User, orderID id.Order, lines []cart.Ordered) error
 }
 
 // Addresses is what ordering needs from accounts' address book;
@@ -39,13 +40,13 @@ type Carts interface {
 type Addresses interface {
 	// Address returns one of the signed-in user's addresses; NotFound if it
 	// is not theirs.
-	Address(ctx context.Context, id string) (account.Address, error)
+	Address(ctx context.Context, id id.Address) (account.Address, error)
 }
 
 // Sellers tells which store a seller user runs; *account.Service satisfies
 // it.
 type Sellers interface {
-	SellerOfUser(ctx context.Context, userID string) (account.Seller, error)
+	SellerOfUser(ctx context.Context, userID id.User) (account.Seller, error)
 }
 
 // Payments is what ordering needs from the payment module; *payment.Service
@@ -54,13 +55,13 @@ type Payments interface {
 	// Start begins (or returns the open) payment attempt for an order.
 	Start(ctx context.Context, in payment.Start) (payment.Payment, error)
 	// OrderPayments lists an order's payment attempts.
-	OrderPayments(ctx context.Context, orderID string) ([]payment.Payment, error)
+	OrderPayments(ctx context.Context, orderID id.Order) ([]payment.Payment, error)
 	// RefundOrder refunds everything captured for an order and not yet
 	// refunded; idempotent.
-	RefundOrder(ctx context.Context, orderID, reason string) error
+	RefundOrder(ctx context.Context, orderID id.Order, reason string) error
 	// RefundOrderPart refunds amount of an order's captured payment for one
 	// part of it (a seller order), once per part; idempotent.
-	RefundOrderPart(ctx context.Context, orderID, part string, amount money.Money, reason string) error
+	RefundOrderPart(ctx context.Context, orderID id.Order, part string, amount money.Money, reason string) error
 }
 
 // Stock is what ordering needs from inventory; *inventory.Service
@@ -71,16 +72,16 @@ type Stock interface {
 	// Reserve holds lines for the order until expiresAt, all or nothing;
 	// Conflict "insufficient_stock" (with a field error per short SKU) when
 	// it cannot. Reserving again with the same lines is a no-op.
-	Reserve(ctx context.Context, orderID string, lines []inventory.Line, expiresAt time.Time) error
+	Reserve(ctx context.Context, orderID id.Order, lines []inventory.Line, expiresAt time.Time) error
 	// Commit turns the held reservation into a sale; a no-op once
 	// committed, Conflict "reservation_released" once released.
-	Commit(ctx context.Context, orderID string) error
+	Commit(ctx context.Context, orderID id.Order) error
 	// Release gives a held reservation back; a no-op otherwise.
-	Release(ctx context.Context, orderID string) error
+	Release(ctx context.Context, orderID id.Order) error
 	// Return gives a cancelled order's stock back, whatever the
 	// reservation became: held is released, committed units of skus are
 	// restocked (once), released is left alone.
-	Return(ctx context.Context, orderID string, skus []string) error
+	Return(ctx context.Context, orderID id.Order, skus []string) error
 }
 
 // Deps are the other modules ordering works with.
@@ -175,7 +176,7 @@ func (s *Service) taxOf(subtotal money.Money) money.Money {
 // viewer is who is looking at an order.
 type viewer struct {
 	p        auth.Principal
-	sellerID string // the caller's store, for sellers
+	sellerID id.Seller // the caller's store, for sellers
 }
 
 func (s *Service) viewer(ctx context.Context) (viewer, error) {

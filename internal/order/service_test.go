@@ -3,10 +3,12 @@ package order_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -73,7 +75,7 @@ func place(t *testing.T, e *ordertest.Env, ctx context.Context, lines ...order.L
 
 func line(sku string, q int64) order.LineInput { return order.LineInput{SKU: sku, Quantity: q} }
 
-func get(t *testing.T, e *ordertest.Env, id string) order.Order {
+func get(t *testing.T, e *ordertest.Env, id id.Order) order.Order {
 	t.Helper()
 	d, err := e.Orders.Order(admin, id)
 	if err != nil {
@@ -82,7 +84,7 @@ func get(t *testing.T, e *ordertest.Env, id string) order.Order {
 	return d.Order
 }
 
-func pay(t *testing.T, e *ordertest.Env, ctx context.Context, id, method string) payment.Payment {
+func pay(t *testing.T, e *ordertest.Env, ctx context.Context, id id.Order, method string) payment.Payment {
 	t.Helper()
 	p, err := e.Orders.Pay(ctx, order.PayInput{OrderID: id, Method: method})
 	if err != nil {
@@ -125,7 +127,7 @@ func TestPlaceSplitsAndPrices(t *testing.T) {
 		}
 		var parts []part
 		for _, p := range got.SellerOrders {
-			pt := part{p.SellerID, map[string]int64{}, p.Subtotal.Amount, p.Shipping.Amount, p.Tax.Amount, p.Total.Amount}
+			pt := part{string(p.SellerID), map[string]int64{}, p.Subtotal.Amount, p.Shipping.Amount, p.Tax.Amount, p.Total.Amount}
 			for _, l := range p.Lines {
 				pt.Lines[l.SKU] = l.Quantity
 				if l.LineTotal.Amount != l.UnitPrice.Amount*l.Quantity {
@@ -155,7 +157,7 @@ func TestPlaceSplitsAndPrices(t *testing.T) {
 		if diff := cmp.Diff(map[string]level{"TEE": {10, 3}, "MUG": {10, 1}, "LAMP": {5, 1}}, levels(t, e, "TEE", "MUG", "LAMP")); diff != "" {
 			t.Errorf("stock (-want +got):\n%s", diff)
 		}
-		if diff := cmp.Diff([]string{order.TopicPlaced.Name()}, e.Topics(t, o.ID)); diff != "" {
+		if diff := cmp.Diff([]string{order.TopicPlaced.Name()}, e.Topics(t, string(o.ID))); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
 		// A small order pays the flat shipping fee.
@@ -277,11 +279,11 @@ func TestPayCommitsStock(t *testing.T) {
 		if diff := cmp.Diff(map[string]level{"TEE": {8, 0}, "LAMP": {4, 0}}, levels(t, e, "TEE", "LAMP")); diff != "" {
 			t.Errorf("stock after payment (-want +got):\n%s", diff)
 		}
-		if diff := cmp.Diff([]string{order.TopicPlaced.Name(), payment.TopicSucceeded.Name(), order.TopicPaid.Name(), order.TopicStatusChanged.Name()}, e.Topics(t, o.ID)); diff != "" {
+		if diff := cmp.Diff([]string{order.TopicPlaced.Name(), payment.TopicSucceeded.Name(), order.TopicPaid.Name(), order.TopicStatusChanged.Name()}, e.Topics(t, string(o.ID))); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
 		var paid order.PaidEvent
-		payload(t, e, o.ID, order.TopicPaid.Name(), &paid)
+		payload(t, e, string(o.ID), order.TopicPaid.Name(), &paid)
 		if len(paid.SellerOrders) != 2 || paid.ShippingAddress != home || paid.SellerOrders[0].Lines[0].Quantity != 2 {
 			t.Errorf("order.paid.v1 = %+v", paid)
 		}
@@ -367,8 +369,8 @@ func TestExpiry(t *testing.T) {
 		for _, c := range []struct {
 			id   string
 			want order.Status
-		}{{unpaid.ID, order.Cancelled}, {declined.ID, order.Cancelled}, {processing.ID, order.PendingPayment}, {paid.ID, order.Paid}} {
-			if got := get(t, e, c.id).Status; got != c.want {
+		}{{string(unpaid.ID), order.Cancelled}, {string(declined.ID), order.Cancelled}, {string(processing.ID), order.PendingPayment}, {string(paid.ID), order.Paid}} {
+			if got := get(t, e, id.Order(c.id)).Status; got != c.want {
 				t.Errorf("order %s is %s, want %s", c.id, got, c.want)
 			}
 		}
@@ -379,7 +381,7 @@ func TestExpiry(t *testing.T) {
 			t.Errorf("reservation of the expired order is %s", st)
 		}
 		var ev order.CancelledEvent
-		payload(t, e, unpaid.ID, order.TopicCancelled.Name(), &ev)
+		payload(t, e, string(unpaid.ID), order.TopicCancelled.Name(), &ev)
 		if !ev.Whole || ev.RefundRequired || ev.Reason != order.ReasonExpired || len(ev.SellerOrderIDs) != 1 {
 			t.Errorf("order.cancelled.v1 = %+v", ev)
 		}
@@ -475,13 +477,13 @@ func TestSellerCancel(t *testing.T) {
 			in   order.CancelInput
 			kind apperr.Kind
 		}{
-			{"another seller's part", sellerB, partA.ID, order.CancelInput{Reason: "x"}, apperr.KindNotFound},
-			{"a store with no part", sellerC, partA.ID, order.CancelInput{Reason: "x"}, apperr.KindNotFound},
-			{"a customer", alice, partA.ID, order.CancelInput{Reason: "x"}, apperr.KindForbidden},
-			{"no reason", sellerA, partA.ID, order.CancelInput{}, apperr.KindInvalid},
+			{"another seller's part", sellerB, string(partA.ID), order.CancelInput{Reason: "x"}, apperr.KindNotFound},
+			{"a store with no part", sellerC, string(partA.ID), order.CancelInput{Reason: "x"}, apperr.KindNotFound},
+			{"a customer", alice, string(partA.ID), order.CancelInput{Reason: "x"}, apperr.KindForbidden},
+			{"no reason", sellerA, string(partA.ID), order.CancelInput{}, apperr.KindInvalid},
 			{"unknown", sellerA, "sor_missing", order.CancelInput{Reason: "x"}, apperr.KindNotFound},
 		} {
-			if _, err := e.Orders.CancelSellerOrder(c.ctx, c.id, c.in); apperr.KindOf(err) != c.kind {
+			if _, err := e.Orders.CancelSellerOrder(c.ctx, id.SellerOrder(c.id), c.in); apperr.KindOf(err) != c.kind {
 				t.Errorf("%s: CancelSellerOrder = %v, want kind %d", c.name, err, c.kind)
 			}
 		}
@@ -502,7 +504,7 @@ func TestSellerCancel(t *testing.T) {
 			t.Errorf("stock after sel_a cancelled (-want +got):\n%s", diff)
 		}
 		// A redelivered cancellation refunds nothing more.
-		if err := e.Payments.RefundOrderPart(bg, o.ID, partA.ID, partA.Total, "again"); err != nil {
+		if err := e.Payments.RefundOrderPart(bg, o.ID, string(partA.ID), partA.Total, "again"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.Orders.CancelSellerOrder(sellerA, partA.ID, order.CancelInput{Reason: "again"}); apperr.CodeOf(err) != "order_cancelled" {
@@ -584,7 +586,7 @@ func TestShipAndDeliver(t *testing.T) {
 			}
 		}
 		delivered := 0
-		for _, topic := range e.Topics(t, o.ID) {
+		for _, topic := range e.Topics(t, string(o.ID)) {
 			if topic == order.TopicDelivered.Name() {
 				delivered++
 			}
@@ -623,9 +625,9 @@ func TestShipAndDeliver(t *testing.T) {
 
 // shipment publishes a shipment.status_changed.v1 as the shipment module
 // would and delivers it.
-func shipment(t *testing.T, e *ordertest.Env, orderID, sellerOrderID, shipmentID, status string) error {
+func shipment(t *testing.T, e *ordertest.Env, orderID id.Order, sellerOrderID id.SellerOrder, shipmentID id.Shipment, status string) error {
 	t.Helper()
-	e.Publish(t, shipmentevent.TopicStatusChanged.Name(), shipmentID, map[string]any{
+	e.Publish(t, shipmentevent.TopicStatusChanged.Name(), string(shipmentID), map[string]any{
 		"shipment_id": shipmentID, "order_id": orderID, "seller_order_id": sellerOrderID, "status": status, "at": time.Now().UTC(),
 	})
 	e.Settle(t)
@@ -788,16 +790,16 @@ func TestSweeperBackstop(t *testing.T) {
 
 // refundReturn publishes a return.refunded.v1 as the support module would
 // and delivers it.
-func refundReturn(t *testing.T, e *ordertest.Env, returnID, orderID, sellerOrderID string, refund int64, lines ...supportevent.ReturnLine) {
+func refundReturn(t *testing.T, e *ordertest.Env, returnID id.Return, orderID id.Order, sellerOrderID id.SellerOrder, refund int64, lines ...supportevent.ReturnLine) {
 	t.Helper()
 	r := usd(refund)
-	e.Publish(t, supportevent.TopicReturnRefunded.Name(), returnID, supportevent.Return{ReturnID: returnID, OrderID: orderID,
+	e.Publish(t, supportevent.TopicReturnRefunded.Name(), string(returnID), supportevent.Return{ReturnID: returnID, OrderID: orderID,
 		SellerOrderID: sellerOrderID, CustomerID: "usr_alice", Status: "refunded", Lines: lines, Refund: &r, At: time.Now().UTC()})
 	e.Settle(t)
 }
 
 func returned(sku string, q int64) supportevent.ReturnLine {
-	return supportevent.ReturnLine{SKU: sku, ProductID: "prd_" + sku, Quantity: q, Reason: "damaged", Condition: "damaged"}
+	return supportevent.ReturnLine{SKU: sku, ProductID: id.Product("prd_" + sku), Quantity: q, Reason: "damaged", Condition: "damaged"}
 }
 
 // returnedUnits maps each SKU of o to its returned units.
@@ -817,12 +819,12 @@ func TestReturns(t *testing.T) {
 		o := place(t, e, alice, line("TEE", 2), line("MUG", 1), line("LAMP", 1))
 		a, b := o.SellerOrders[0].ID, o.SellerOrders[1].ID
 		pay(t, e, alice, o.ID, "tok_visa")
-		for _, id := range []string{a, b} {
-			if err := e.Orders.ShipSellerOrder(bg, id, "shp_"+id); err != nil {
+		for _, so := range []id.SellerOrder{a, b} {
+			if err := e.Orders.ShipSellerOrder(bg, so, id.Shipment("shp_"+so)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := shipment(t, e, o.ID, a, "shp_"+a, "delivered"); err != nil {
+		if err := shipment(t, e, o.ID, a, id.Shipment("shp_"+a), "delivered"); err != nil {
 			t.Fatal(err)
 		}
 
@@ -850,7 +852,7 @@ func TestReturns(t *testing.T) {
 				refundReturn(t, e, "ret_4", "ord_missing", a, 100, returned("TEE", 1))
 			}, order.PartiallyReturned, map[string]int64{"TEE": 1, "MUG": 0, "LAMP": 0}, [2]int64{1650, 0}},
 			{"the other part delivered", func() {
-				if err := shipment(t, e, o.ID, b, "shp_"+b, "delivered"); err != nil {
+				if err := shipment(t, e, o.ID, b, id.Shipment("shp_"+b), "delivered"); err != nil {
 					t.Fatal(err)
 				}
 			}, order.PartiallyReturned, map[string]int64{"TEE": 1, "MUG": 0, "LAMP": 0}, [2]int64{1650, 0}},

@@ -2,6 +2,8 @@ package order
 
 import (
 	"context"
+
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -17,7 +19,7 @@ import (
 // ship (unpaid, or shipped with another shipment) Conflict "not_shippable".
 // A customer's cancel and a seller's handover racing each other go through
 // the same conditional write: exactly one of them wins.
-func (s *Service) ShipSellerOrder(ctx context.Context, sellerOrderID, shipmentID string) error {
+func (s *Service) ShipSellerOrder(ctx context.Context, sellerOrderID id.SellerOrder, shipmentID id.Shipment) error {
 	if shipmentID == "" {
 		return apperr.Invalid("validation_failed", "the request has invalid fields",
 			apperr.FieldError{Field: "shipment_id", Message: "is required"})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 )
 
@@ -43,17 +44,17 @@ func (s *Service) CheckoutFor(currency string) (Checkout, error) {
 // verify is Invalid and changes nothing (the customer may try again); when
 // the gateway cannot be reached the payment stays open and the reconciler
 // settles it.
-func (s *Service) Confirm(ctx context.Context, id string, proof ClientProof) (Payment, error) {
+func (s *Service) Confirm(ctx context.Context, pid id.Payment, proof ClientProof) (Payment, error) {
 	who, err := auth.Require(ctx)
 	if err != nil {
 		return Payment{}, err
 	}
-	p, err := s.store.Payment(ctx, id)
+	p, err := s.store.Payment(ctx, pid)
 	if err != nil {
 		return Payment{}, err
 	}
 	if p.CustomerID != who.UserID {
-		return Payment{}, apperr.NotFound("payment %s not found", id)
+		return Payment{}, apperr.NotFound("payment %s not found", pid)
 	}
 	if !p.Status.Open() {
 		return p, nil // settled already (by a webhook, say): nothing to confirm
@@ -64,7 +65,7 @@ func (s *Service) Confirm(ctx context.Context, id string, proof ClientProof) (Pa
 	}
 	cc, ok := gw.(ClientConfirmer)
 	if !ok || p.GatewayIntentID == "" {
-		return Payment{}, apperr.Conflict("not_confirmable", "payment %s is not waiting for the browser's confirmation", id)
+		return Payment{}, apperr.Conflict("not_confirmable", "payment %s is not waiting for the browser's confirmation", pid)
 	}
 	in, err := cc.ConfirmClient(ctx, p.GatewayIntentID, proof)
 	switch {
@@ -80,7 +81,7 @@ func (s *Service) Confirm(ctx context.Context, id string, proof ClientProof) (Pa
 
 // Capture takes the money of an authorised payment (a gateway configured
 // for manual capture): admins and support, or the capture job.
-func (s *Service) Capture(ctx context.Context, id string) (Payment, error) {
+func (s *Service) Capture(ctx context.Context, pid id.Payment) (Payment, error) {
 	who, err := auth.Require(ctx)
 	if err != nil {
 		return Payment{}, err
@@ -88,16 +89,16 @@ func (s *Service) Capture(ctx context.Context, id string) (Payment, error) {
 	if !who.Is(auth.Admin, auth.Support) {
 		return Payment{}, apperr.Forbidden("only admins and support capture payments")
 	}
-	return s.capture(ctx, id)
+	return s.capture(ctx, pid)
 }
 
-func (s *Service) capture(ctx context.Context, id string) (Payment, error) {
-	p, err := s.store.Payment(ctx, id)
+func (s *Service) capture(ctx context.Context, pid id.Payment) (Payment, error) {
+	p, err := s.store.Payment(ctx, pid)
 	if err != nil {
 		return Payment{}, err
 	}
 	if p.Status != Processing || p.GatewayIntentID == "" {
-		return Payment{}, apperr.Conflict("not_capturable", "payment %s is %s, not awaiting capture", id, p.Status)
+		return Payment{}, apperr.Conflict("not_capturable", "payment %s is %s, not awaiting capture", pid, p.Status)
 	}
 	gw, err := s.gatewayOf(p)
 	if err != nil {
@@ -113,7 +114,7 @@ func (s *Service) capture(ctx context.Context, id string) (Payment, error) {
 		return Payment{}, err
 	case err != nil:
 		return Payment{}, &apperr.Error{Kind: apperr.KindUnavailable, Code: "gateway_unavailable",
-			Message: "the payment gateway did not answer; retry shortly", Err: fmt.Errorf("capture %s: %w", id, err)}
+			Message: "the payment gateway did not answer; retry shortly", Err: fmt.Errorf("capture %s: %w", pid, err)}
 	}
 	return s.applyIntent(ctx, p.ID, in)
 }

@@ -2,6 +2,7 @@ package payment
 
 import (
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 )
 
@@ -25,26 +26,26 @@ func eventOf[T any](t event.Topic[T], p T) Event { return Event{Topic: t.Name(),
 
 // SucceededEvent is published once when a payment is captured.
 type SucceededEvent struct {
-	PaymentID  string      `json:"payment_id"`
-	OrderID    string      `json:"order_id"`
-	CustomerID string      `json:"customer_id"`
+	PaymentID  id.Payment  `json:"payment_id"`
+	OrderID    id.Order    `json:"order_id"`
+	CustomerID id.User     `json:"customer_id"`
 	Amount     money.Money `json:"amount"`
 }
 
 // FailedEvent is published once when a payment attempt fails; the order may
 // start another attempt.
 type FailedEvent struct {
-	PaymentID string `json:"payment_id"`
-	OrderID   string `json:"order_id"`
-	Code      string `json:"code"`    // the decline code ("insufficient_funds", "generic_decline", ...)
-	Message   string `json:"message"` // safe to show to the customer
+	PaymentID id.Payment `json:"payment_id"`
+	OrderID   id.Order   `json:"order_id"`
+	Code      string     `json:"code"`    // the decline code ("insufficient_funds", "generic_decline", ...)
+	Message   string     `json:"message"` // safe to show to the customer
 }
 
 // RefundedEvent is published once per refund that succeeded.
 type RefundedEvent struct {
-	PaymentID     string      `json:"payment_id"`
-	OrderID       string      `json:"order_id"`
-	RefundID      string      `json:"refund_id"`
+	PaymentID     id.Payment  `json:"payment_id"`
+	OrderID       id.Order    `json:"order_id"`
+	RefundID      id.Refund   `json:"refund_id"`
 	Amount        money.Money `json:"amount"`         // this refund
 	TotalRefunded money.Money `json:"total_refunded"` // all refunds of the payment so far
 	Full          bool        `json:"full"`           // the payment is now refunded in full

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 )
 
@@ -18,7 +19,7 @@ import (
 // while it is still pending. The amount is capped at what is left to
 // refund; with nothing captured (or nothing left) there is nothing to do. It
 // checks no authorisation: the caller decided the part is to be refunded.
-func (s *Service) RefundOrderPart(ctx context.Context, orderID, part string, amount money.Money, reason string) error {
+func (s *Service) RefundOrderPart(ctx context.Context, orderID id.Order, part string, amount money.Money, reason string) error {
 	var f apperr.Fields
 	f.Check(strings.TrimSpace(part) != "", "part", "is required")
 	f.Check(amount.Amount > 0, "amount.amount", "must be positive")
@@ -30,7 +31,7 @@ func (s *Service) RefundOrderPart(ctx context.Context, orderID, part string, amo
 	}
 	by := "system"
 	if who, ok := auth.From(ctx); ok {
-		by = who.UserID
+		by = string(who.UserID)
 	}
 	ps, err := s.store.OrderPayments(ctx, orderID)
 	if err != nil {
@@ -43,7 +44,7 @@ func (s *Service) RefundOrderPart(ctx context.Context, orderID, part string, amo
 		rid := PartRefundID(p.ID, part)
 		q, err := s.store.Update(ctx, p.ID, func(q *Payment) ([]Event, error) {
 			for _, r := range q.Refunds {
-				if r.ID == rid {
+				if r.ID == id.Refund(rid) {
 					return nil, ErrUnchanged
 				}
 			}
@@ -53,13 +54,13 @@ func (s *Service) RefundOrderPart(ctx context.Context, orderID, part string, amo
 			}
 			a := amount
 			a.Amount = min(a.Amount, left.Amount)
-			return nil, q.AddRefund(Refund{ID: rid, Amount: a, Reason: reason, By: by}, s.now())
+			return nil, q.AddRefund(Refund{ID: id.Refund(rid), Amount: a, Reason: reason, By: by}, s.now())
 		})
 		if err != nil {
 			return fmt.Errorf("refund %s of order %s: %w", part, orderID, err)
 		}
 		for _, r := range q.Refunds {
-			if r.ID == rid && r.Status == RefundPending {
+			if r.ID == id.Refund(rid) && r.Status == RefundPending {
 				if _, err := s.completeRefund(ctx, q, r); err != nil {
 					return fmt.Errorf("refund %s of order %s: %w", part, orderID, err)
 				}
@@ -72,9 +73,9 @@ func (s *Service) RefundOrderPart(ctx context.Context, orderID, part string, amo
 
 // PartRefundID is the ID of the refund RefundOrderPart makes for part of
 // payment paymentID: "rfd_" and 26 Crockford base32 digits of a hash of both.
-func PartRefundID(paymentID, part string) string {
+func PartRefundID(paymentID id.Payment, part string) string {
 	const digits = "0123456789abcdefghjkmnpqrstvwxyz"
-	sum := sha256.Sum256([]byte("part-refund\x00" + paymentID + "\x00" + part))
+	sum := sha256.Sum256([]byte("part-refund\x00" + paymentID + "\x00" + id.Payment(part)))
 	var b strings.Builder
 	b.WriteString("rfd_")
 	var acc uint64

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/payment"
 	"github.com/bazaar-market/bazaar/internal/payment/paymenthttp"
@@ -77,7 +78,7 @@ func TestRefundOrderPart(t *testing.T) {
 		if len(amounts) != 2 || amounts[0] != 300 || amounts[1] != 700 || got.Status != payment.Refunded || got.ID != p.ID {
 			t.Errorf("refunds %v, status %s; want [300 700], refunded", amounts, got.Status)
 		}
-		if got.Refunds[0].ID != payment.PartRefundID(p.ID, "sor_1") {
+		if got.Refunds[0].ID != id.Refund(payment.PartRefundID(p.ID, "sor_1")) {
 			t.Errorf("refund ID %s, want the one derived from the part", got.Refunds[0].ID)
 		}
 		if _, refunds := count.Calls(); refunds != 2 {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 )
 
@@ -78,9 +79,9 @@ type NextAction struct {
 // Payment is one attempt to pay for an order through a gateway: one gateway
 // intent, created with the idempotency key "order:<order>:attempt:<n>".
 type Payment struct {
-	ID              string
-	OrderID         string
-	CustomerID      string
+	ID              id.Payment
+	OrderID         id.Order
+	CustomerID      id.User
 	Attempt         int
 	IdempotencyKey  string
 	Amount          money.Money
@@ -110,8 +111,8 @@ const (
 
 // Refund gives back part or all of a payment's captured amount.
 type Refund struct {
-	ID              string
-	PaymentID       string
+	ID              id.Refund
+	PaymentID       id.Payment
 	Amount          money.Money
 	Reason          string
 	Status          RefundStatus
@@ -123,10 +124,12 @@ type Refund struct {
 }
 
 // IdempotencyKey is the key the refund is sent to the gateway with.
-func (r Refund) IdempotencyKey() string { return "payment:" + r.PaymentID + ":refund:" + r.ID }
+func (r Refund) IdempotencyKey() string {
+	return "payment:" + string(r.PaymentID) + ":refund:" + string(r.ID)
+}
 
 // AttemptKey is the gateway idempotency key of an order's nth attempt.
-func AttemptKey(orderID string, attempt int) string {
+func AttemptKey(orderID id.Order, attempt int) string {
 	return fmt.Sprintf("order:%s:attempt:%d", orderID, attempt)
 }
 
@@ -299,7 +302,7 @@ func (p *Payment) AddRefund(r Refund, now time.Time) error {
 // report. A refund that succeeds adds to Refunded, moves p to
 // partially_refunded or refunded and publishes TopicRefunded. Reports about
 // refunds already settled return ErrUnchanged.
-func (p *Payment) ApplyRefund(refundID string, gr GatewayRefund, now time.Time) ([]Event, error) {
+func (p *Payment) ApplyRefund(refundID id.Refund, gr GatewayRefund, now time.Time) ([]Event, error) {
 	i := -1
 	for j := range p.Refunds {
 		if p.Refunds[j].ID == refundID {

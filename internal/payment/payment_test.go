@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 )
 
@@ -109,7 +110,7 @@ func TestRefundRules(t *testing.T) {
 	now := time.Now()
 	p := Payment{ID: "pay_x", Status: Succeeded, Amount: usd(1000), Captured: usd(1000), Refunded: usd(0)}
 	add := func(amount money.Money) error {
-		return p.AddRefund(Refund{ID: "rfd_" + amount.String(), Amount: amount}, now)
+		return p.AddRefund(Refund{ID: id.Refund("rfd_" + amount.String()), Amount: amount}, now)
 	}
 	if err := add(usd(600)); err != nil {
 		t.Fatalf("refund 600 of 1000: %v", err)

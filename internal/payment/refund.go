@@ -28,7 +28,7 @@ const MaxReason = 500
 // "refund_failed" when the gateway refuses, Unavailable
 // "gateway_unavailable" when it cannot be reached (the refund stays pending
 // and the reconciler completes it).
-func (s *Service) Refund(ctx context.Context, paymentID string, in RefundRequest) (Payment, error) {
+func (s *Service) Refund(ctx context.Context, paymentID id.Payment, in RefundRequest) (Payment, error) {
 	who, err := auth.Require(ctx, auth.Admin, auth.Support)
 	if err != nil {
 		return Payment{}, err
@@ -44,7 +44,7 @@ func (s *Service) Refund(ctx context.Context, paymentID string, in RefundRequest
 	if err := f.Err(); err != nil {
 		return Payment{}, err
 	}
-	p, r, err := s.addRefund(ctx, paymentID, in.Amount, reason, who.UserID)
+	p, r, err := s.addRefund(ctx, paymentID, in.Amount, reason, string(who.UserID))
 	if err != nil {
 		return Payment{}, err
 	}
@@ -52,8 +52,8 @@ func (s *Service) Refund(ctx context.Context, paymentID string, in RefundRequest
 }
 
 // addRefund records a pending refund of amount (nil: all that is left).
-func (s *Service) addRefund(ctx context.Context, paymentID string, amount *money.Money, reason, by string) (Payment, Refund, error) {
-	r := Refund{ID: id.New("rfd"), Reason: reason, By: by}
+func (s *Service) addRefund(ctx context.Context, paymentID id.Payment, amount *money.Money, reason, by string) (Payment, Refund, error) {
+	r := Refund{ID: id.Make[id.Refund](), Reason: reason, By: by}
 	p, err := s.store.Update(ctx, paymentID, func(p *Payment) ([]Event, error) {
 		r.Amount = p.Refundable()
 		if amount != nil {
@@ -80,7 +80,7 @@ func (s *Service) completeRefund(ctx context.Context, p Payment, r Refund) (Paym
 		return Payment{}, err
 	}
 	gr, err := gw.Refund(ctx, RefundParams{
-		IntentID: p.GatewayIntentID, Amount: r.Amount, IdempotencyKey: r.IdempotencyKey(), PaymentID: p.ID, RefundID: r.ID,
+		IntentID: p.GatewayIntentID, Amount: r.Amount, IdempotencyKey: r.IdempotencyKey(), PaymentID: string(p.ID), RefundID: string(r.ID),
 	})
 	switch {
 	case definite(err):
@@ -116,13 +116,13 @@ func (s *Service) completeRefund(ctx context.Context, p Payment, r Refund) (Paym
 // decided the order is to be refunded. It is idempotent: a second call finds
 // nothing left and only pushes refunds still pending. A payment that is
 // still open is not touched; if it succeeds later, call RefundOrder again.
-func (s *Service) RefundOrder(ctx context.Context, orderID, reason string) error {
+func (s *Service) RefundOrder(ctx context.Context, orderID id.Order, reason string) error {
 	if strings.TrimSpace(reason) == "" {
 		reason = "order cancelled"
 	}
 	by := "system"
 	if who, ok := auth.From(ctx); ok {
-		by = who.UserID
+		by = string(who.UserID)
 	}
 	ps, err := s.store.OrderPayments(ctx, orderID)
 	if err != nil {

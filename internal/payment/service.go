@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/bazaar-market/bazaar/internal/unit"
 	"log/slog"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/bazaar-market/bazaar/internal/unit"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
@@ -73,8 +74,8 @@ func (s *Service) gatewayOf(p Payment) (Gateway, error) {
 // Start is a request to pay for an order. The order module has checked that
 // the customer owns the order and that it awaits payment, and gives its total.
 type Start struct {
-	OrderID    string
-	CustomerID string
+	OrderID    id.Order
+	CustomerID id.User
 	Amount     money.Money
 	Method     string // a gateway payment method token such as "tok_visa"
 }
@@ -125,7 +126,7 @@ func (s *Service) Start(ctx context.Context, in Start) (Payment, error) {
 	}
 	now := s.now()
 	p, created, err := s.store.StartAttempt(ctx, Payment{
-		ID: id.New("pay"), OrderID: in.OrderID, CustomerID: in.CustomerID, Amount: in.Amount,
+		ID: id.Make[id.Payment](), OrderID: in.OrderID, CustomerID: in.CustomerID, Amount: in.Amount,
 		Method: in.Method, Gateway: gw.Name(), Status: Pending,
 		Captured: money.New(0, in.Amount.Currency), Refunded: money.New(0, in.Amount.Currency),
 		CreatedAt: now, UpdatedAt: now,
@@ -152,8 +153,8 @@ func (s *Service) createIntent(ctx context.Context, p Payment) (Payment, error) 
 		return Payment{}, err
 	}
 	in, err := gw.CreateIntent(ctx, IntentParams{
-		Amount: p.Amount, Method: p.Method, IdempotencyKey: p.IdempotencyKey, OrderID: p.OrderID, PaymentID: p.ID,
-		CustomerID: p.CustomerID, ClientConfirm: p.Method == "",
+		Amount: p.Amount, Method: p.Method, IdempotencyKey: p.IdempotencyKey, OrderID: string(p.OrderID), PaymentID: string(p.ID),
+		CustomerID: string(p.CustomerID), ClientConfirm: p.Method == "",
 	})
 	switch {
 	case definite(err):
@@ -179,7 +180,7 @@ func definite(err error) bool {
 	return err != nil && (k == apperr.KindInvalid || k == apperr.KindUnprocessable)
 }
 
-func (s *Service) applyIntent(ctx context.Context, paymentID string, in Intent) (Payment, error) {
+func (s *Service) applyIntent(ctx context.Context, paymentID id.Payment, in Intent) (Payment, error) {
 	p, err := s.store.Update(ctx, paymentID, s.intentMutation(ctx, in))
 	if err != nil {
 		return Payment{}, fmt.Errorf("record intent %s of payment %s: %w", in.ID, paymentID, err)
@@ -207,7 +208,7 @@ func (s *Service) intentMutation(ctx context.Context, in Intent) Mutation {
 
 // Payment returns a payment to its customer, admins and support; for anyone
 // else it is NotFound.
-func (s *Service) Payment(ctx context.Context, id string) (Payment, error) {
+func (s *Service) Payment(ctx context.Context, id id.Payment) (Payment, error) {
 	who, err := auth.Require(ctx)
 	if err != nil {
 		return Payment{}, err
@@ -224,7 +225,7 @@ func (s *Service) Payment(ctx context.Context, id string) (Payment, error) {
 
 // OrderPayments lists an order's payment attempts, first first. It checks no
 // authorisation: the caller has checked that the order is visible.
-func (s *Service) OrderPayments(ctx context.Context, orderID string) ([]Payment, error) {
+func (s *Service) OrderPayments(ctx context.Context, orderID id.Order) ([]Payment, error) {
 	return s.store.OrderPayments(ctx, orderID)
 }
 
@@ -249,17 +250,17 @@ func (s *Service) HandleWebhook(ctx context.Context, gateway string, header Head
 		return apperr.Invalid("invalid_webhook", "the webhook has no event ID")
 	}
 	now := s.now()
-	var paymentID string
+	var paymentID id.Payment
 	var m Mutation
 	switch {
 	case ev.Intent != nil:
-		paymentID = s.resolve(ctx, gateway, ev.Intent.PaymentID, ev.Intent.ID)
+		paymentID = s.resolve(ctx, gateway, id.Payment(ev.Intent.PaymentID), ev.Intent.ID)
 		m = s.intentMutation(ctx, *ev.Intent)
 	case ev.Refund != nil:
-		paymentID = s.resolve(ctx, gateway, ev.Refund.PaymentID, ev.Refund.IntentID)
+		paymentID = s.resolve(ctx, gateway, id.Payment(ev.Refund.PaymentID), ev.Refund.IntentID)
 		gr := *ev.Refund
 		m = func(p *Payment) ([]Event, error) {
-			evs, err := p.ApplyRefund(gr.RefundID, gr, now)
+			evs, err := p.ApplyRefund(id.Refund(gr.RefundID), gr, now)
 			if apperr.Is(err, apperr.KindConflict) || apperr.Is(err, apperr.KindNotFound) {
 				s.log.ErrorContext(ctx, "ignoring a refund report that does not fit the payment", "payment", p.ID, "refund", gr.RefundID, "err", err)
 				return nil, ErrUnchanged
@@ -281,7 +282,7 @@ func (s *Service) HandleWebhook(ctx context.Context, gateway string, header Head
 
 // resolve finds the payment a webhook is about: by the metadata we gave the
 // gateway, else by the intent. "" when unknown.
-func (s *Service) resolve(ctx context.Context, gateway, paymentID, intentID string) string {
+func (s *Service) resolve(ctx context.Context, gateway string, paymentID id.Payment, intentID string) id.Payment {
 	if paymentID != "" {
 		return paymentID
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/payment"
 	"github.com/bazaar-market/bazaar/internal/payment/paymenthttp"
@@ -104,7 +105,7 @@ func (e *env) flush(t *testing.T) int {
 	return n
 }
 
-func (e *env) payment(t *testing.T, id string) payment.Payment {
+func (e *env) payment(t *testing.T, id id.Payment) payment.Payment {
 	t.Helper()
 	p, err := e.svc.Payment(staff, id)
 	if err != nil {
@@ -114,7 +115,7 @@ func (e *env) payment(t *testing.T, id string) payment.Payment {
 }
 
 // events returns the topics published for an order, in order.
-func (e *env) events(t *testing.T, orderID string) []string {
+func (e *env) events(t *testing.T, orderID id.Order) []string {
 	t.Helper()
 	rows, err := e.db.Read().Query(`SELECT topic FROM event_outbox WHERE aggregate = $1 ORDER BY seq`, orderID)
 	if err != nil {
@@ -132,7 +133,7 @@ func (e *env) events(t *testing.T, orderID string) []string {
 	return out
 }
 
-func (e *env) payload(t *testing.T, orderID, topic string, v any) {
+func (e *env) payload(t *testing.T, orderID id.Order, topic string, v any) {
 	t.Helper()
 	var s string
 	if err := e.db.Read().QueryRow(`SELECT payload FROM event_outbox WHERE aggregate = $1 AND topic = $2`, orderID, topic).Scan(&s); err != nil {
@@ -161,7 +162,7 @@ var (
 
 func usd(n int64) money.Money { return money.New(n, "USD") }
 
-func start(orderID, method string) payment.Start {
+func start(orderID id.Order, method string) payment.Start {
 	return payment.Start{OrderID: orderID, CustomerID: "usr_c", Amount: usd(2500), Method: method}
 }
 
@@ -218,7 +219,7 @@ func TestDeclinedThenRetry(t *testing.T) {
 			{"tok_expiredCard", "expired_card"},
 		} {
 			order := "ord_" + tt.method
-			p, err := e.svc.Start(bg, start(order, tt.method))
+			p, err := e.svc.Start(bg, start(id.Order(order), tt.method))
 			if err != nil {
 				t.Fatalf("Start(%s): %v", tt.method, err)
 			}
@@ -228,12 +229,12 @@ func TestDeclinedThenRetry(t *testing.T) {
 				t.Errorf("%s: %s %q %q, want failed %q with a message", tt.method, got.Status, got.FailureCode, got.FailureMessage, tt.code)
 			}
 			var ev payment.FailedEvent
-			e.payload(t, order, payment.TopicFailed.Name(), &ev)
+			e.payload(t, id.Order(order), payment.TopicFailed.Name(), &ev)
 			if ev.PaymentID != p.ID || ev.Code != tt.code {
 				t.Errorf("%s: failed event %+v, want payment %s code %s", tt.method, ev, p.ID, tt.code)
 			}
 			// The customer retries with another method: a new attempt, a new intent.
-			p2, err := e.svc.Start(bg, start(order, "tok_visa"))
+			p2, err := e.svc.Start(bg, start(id.Order(order), "tok_visa"))
 			if err != nil {
 				t.Fatalf("retry: %v", err)
 			}
@@ -241,7 +242,7 @@ func TestDeclinedThenRetry(t *testing.T) {
 				t.Errorf("retry = %s attempt %d intent %s, want a second attempt with its own intent", p2.ID, p2.Attempt, p2.GatewayIntentID)
 			}
 			e.flush(t)
-			if diff := cmp.Diff([]string{payment.TopicFailed.Name(), payment.TopicSucceeded.Name()}, e.events(t, order)); diff != "" {
+			if diff := cmp.Diff([]string{payment.TopicFailed.Name(), payment.TopicSucceeded.Name()}, e.events(t, id.Order(order))); diff != "" {
 				t.Errorf("%s events (-want +got):\n%s", tt.method, diff)
 			}
 		}
@@ -349,7 +350,7 @@ func TestStartChargesOnce(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				p, err := e.svc.Start(bg, start("ord_c", "tok_visa"))
-				ids[i], errs[i] = p.ID, err
+				ids[i], errs[i] = string(p.ID), err
 			}()
 		}
 		wg.Wait()
@@ -360,7 +361,7 @@ func TestStartChargesOnce(t *testing.T) {
 		}
 		for i := range n {
 			p, err := e.svc.Start(bg, start("ord_c", "tok_mastercard"))
-			if err != nil || p.ID != ids[0] {
+			if err != nil || p.ID != id.Payment(ids[0]) {
 				t.Errorf("sequential Start %d = %s, %v; want the open attempt %s", i, p.ID, err, ids[0])
 			}
 		}
@@ -420,7 +421,7 @@ func apperrFields(err error) []apperr.FieldError {
 
 func paid(t *testing.T, e *env, order string) payment.Payment {
 	t.Helper()
-	p, err := e.svc.Start(bg, payment.Start{OrderID: order, CustomerID: "usr_c", Amount: usd(1000), Method: "tok_visa"})
+	p, err := e.svc.Start(bg, payment.Start{OrderID: id.Order(order), CustomerID: "usr_c", Amount: usd(1000), Method: "tok_visa"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -593,7 +594,7 @@ func TestReconcile(t *testing.T) {
 			t.Errorf("gateway refunds = %d, want 1", gwRefunds)
 		}
 		for _, order := range []string{"ord_lost", "ord_crash"} {
-			if diff := cmp.Diff([]string{payment.TopicSucceeded.Name()}, e.events(t, order)); diff != "" {
+			if diff := cmp.Diff([]string{payment.TopicSucceeded.Name()}, e.events(t, id.Order(order))); diff != "" {
 				t.Errorf("%s events (-want +got):\n%s", order, diff)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Status is whether a review is shown.
@@ -29,9 +30,9 @@ const (
 
 // Review is one customer's rating of one product, with optional text.
 type Review struct {
-	ID         string `json:"id"`
-	ProductID  string `json:"product_id"`
-	CustomerID string `json:"-"` // never shown: reviews are public
+	ID         id.Review  `json:"id"`
+	ProductID  id.Product `json:"product_id"`
+	CustomerID id.User    `json:"-"` // never shown: reviews are public
 	// Author is the name shown: the customer's first name and the initial
 	// of their last, as they were when the review was written.
 	Author           string    `json:"author"`
@@ -80,7 +81,7 @@ type ModerationInput struct {
 // and ratings imported without text), their average (0 without any), how
 // many gave each star count, and how many are written reviews (the list).
 type Summary struct {
-	ProductID string         `json:"product_id"`
+	ProductID id.Product     `json:"product_id"`
 	Average   float64        `json:"average"`
 	Count     int            `json:"count"`
 	Histogram map[string]int `json:"histogram"` // "1" to "5"
@@ -91,7 +92,7 @@ type Summary struct {
 // Imported is a product's ratings loaded without text: how many of 1 to 5
 // stars (index 0 is one star).
 type Imported struct {
-	ProductID string
+	ProductID id.Product
 	Stars     Stars
 }
 
@@ -100,7 +101,7 @@ type Stars [5]int
 
 // SummaryOf builds a product's Summary from its star counts, written of
 // them published reviews.
-func SummaryOf(productID string, stars Stars, written int, seq int64) Summary {
+func SummaryOf(productID id.Product, stars Stars, written int, seq int64) Summary {
 	s := Summary{ProductID: productID, Histogram: map[string]int{}, Reviews: written, Seq: seq}
 	sum := 0
 	for i, n := range stars {
@@ -124,22 +125,22 @@ type Page struct {
 // Filter narrows the moderation list; zero fields match everything.
 type Filter struct {
 	Status    Status
-	ProductID string
+	ProductID id.Product
 }
 
 // Moderated is a review as moderators list it: with its product and its
 // author's account ID.
 type Moderated struct {
 	Review
-	CustomerID   string `json:"customer_id"`
-	ProductTitle string `json:"product_title"` // empty if the product is gone
-	ProductSlug  string `json:"product_slug,omitempty"`
+	CustomerID   id.User `json:"customer_id"`
+	ProductTitle string  `json:"product_title"` // empty if the product is gone
+	ProductSlug  string  `json:"product_slug,omitempty"`
 }
 
 // Cursor is a position in a list of reviews, newest first.
 type Cursor struct {
-	CreatedAt int64  `json:"c"`
-	ID        string `json:"i"`
+	CreatedAt int64     `json:"c"`
+	ID        id.Review `json:"i"`
 }
 
 // displayName is how an author is shown: "Ada L." for "Ada Lovelace",

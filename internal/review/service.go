@@ -19,19 +19,19 @@ import (
 type Purchases interface {
 	// Received reports whether a seller order with the product has been
 	// delivered to the customer.
-	Received(ctx context.Context, customerID, productID string) (bool, error)
+	Received(ctx context.Context, customerID id.User, productID id.Product) (bool, error)
 }
 
 // Products is what reviews need from the catalog; *catalog.Service satisfies it.
 type Products interface {
-	ProductRef(ctx context.Context, id string) (catalog.ProductRef, error)
-	ProductRefs(ctx context.Context, ids []string) (map[string]catalog.ProductRef, error)
+	ProductRef(ctx context.Context, id id.Product) (catalog.ProductRef, error)
+	ProductRefs(ctx context.Context, ids []id.Product) (map[id.Product]catalog.ProductRef, error)
 }
 
 // Accounts is what reviews need from accounts (the author's name, read
 // with the author's own credentials); *account.Service satisfies it.
 type Accounts interface {
-	User(ctx context.Context, id string) (account.User, error)
+	User(ctx context.Context, id id.User) (account.User, error)
 }
 
 // Options tunes a Service. The zero value is usable.
@@ -91,7 +91,7 @@ func (s *Service) list(ctx context.Context, f Filter, cursor string, limit int) 
 
 // Reviews returns a page of a product's published reviews, newest first,
 // with its summary. Anyone may read them; an unknown product is NotFound.
-func (s *Service) Reviews(ctx context.Context, productID, cursor string, limit int) (Page, error) {
+func (s *Service) Reviews(ctx context.Context, productID id.Product, cursor string, limit int) (Page, error) {
 	if _, err := s.products.ProductRef(ctx, productID); err != nil {
 		return Page{}, err
 	}
@@ -110,13 +110,13 @@ func (s *Service) Reviews(ctx context.Context, productID, cursor string, limit i
 }
 
 // Summary returns a product's rating summary.
-func (s *Service) Summary(ctx context.Context, productID string) (Summary, error) {
+func (s *Service) Summary(ctx context.Context, productID id.Product) (Summary, error) {
 	return s.store.Summary(ctx, productID)
 }
 
 // Mine returns the signed-in customer's review of a product (whatever its
 // status); NotFound if they have none.
-func (s *Service) Mine(ctx context.Context, productID string) (Review, error) {
+func (s *Service) Mine(ctx context.Context, productID id.Product) (Review, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return Review{}, err
@@ -127,7 +127,7 @@ func (s *Service) Mine(ctx context.Context, productID string) (Review, error) {
 // Create publishes the signed-in customer's review of a product. Only
 // customers review, once per product (Conflict "already_reviewed"), and
 // only what was delivered to them (Forbidden "not_purchased").
-func (s *Service) Create(ctx context.Context, productID string, in Input) (Review, error) {
+func (s *Service) Create(ctx context.Context, productID id.Product, in Input) (Review, error) {
 	p, err := auth.Require(ctx, auth.Customer)
 	if err != nil {
 		return Review{}, err
@@ -151,7 +151,7 @@ func (s *Service) Create(ctx context.Context, productID string, in Input) (Revie
 	}
 	now := s.clock()
 	return s.store.Create(ctx, Review{
-		ID: id.New("rev"), ProductID: productID, CustomerID: p.UserID, Author: displayName(u.Name),
+		ID: id.Make[id.Review](), ProductID: productID, CustomerID: p.UserID, Author: displayName(u.Name),
 		Rating: in.Rating, Title: in.Title, Body: in.Body, VerifiedPurchase: true, Status: Published,
 		CreatedAt: now, UpdatedAt: now,
 	})
@@ -159,7 +159,7 @@ func (s *Service) Create(ctx context.Context, productID string, in Input) (Revie
 
 // Update changes the author's own review. Another's review is NotFound. A
 // review hidden by moderation stays hidden.
-func (s *Service) Update(ctx context.Context, reviewID string, in Input) (Review, error) {
+func (s *Service) Update(ctx context.Context, reviewID id.Review, in Input) (Review, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return Review{}, err
@@ -179,7 +179,7 @@ func (s *Service) Update(ctx context.Context, reviewID string, in Input) (Review
 
 // Delete removes a review, for its author or staff; NotFound for anyone
 // else.
-func (s *Service) Delete(ctx context.Context, reviewID string) error {
+func (s *Service) Delete(ctx context.Context, reviewID id.Review) error {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return err
@@ -194,7 +194,7 @@ func (s *Service) Delete(ctx context.Context, reviewID string) error {
 
 // Moderate hides a review or shows it again, for admins and support, with
 // a reason the author sees.
-func (s *Service) Moderate(ctx context.Context, reviewID string, in ModerationInput) (Review, error) {
+func (s *Service) Moderate(ctx context.Context, reviewID id.Review, in ModerationInput) (Review, error) {
 	if _, err := auth.Require(ctx, auth.Admin, auth.Support); err != nil {
 		return Review{}, err
 	}
@@ -226,7 +226,7 @@ func (s *Service) Moderation(ctx context.Context, f Filter, cursor string, limit
 		return page.Page[Moderated]{}, err
 	}
 	out := page.Page[Moderated]{Items: []Moderated{}, NextCursor: next}
-	ids := make([]string, len(rs))
+	ids := make([]id.Product, len(rs))
 	for i, r := range rs {
 		ids[i] = r.ProductID
 	}
@@ -243,7 +243,7 @@ func (s *Service) Moderation(ctx context.Context, f Filter, cursor string, limit
 
 // Review returns one review: a published one to anyone, a hidden one to
 // its author and staff (NotFound to others).
-func (s *Service) Review(ctx context.Context, reviewID string) (Review, error) {
+func (s *Service) Review(ctx context.Context, reviewID id.Review) (Review, error) {
 	r, err := s.store.Review(ctx, reviewID)
 	if err != nil {
 		return Review{}, err

@@ -3,6 +3,8 @@ package review
 import (
 	"context"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Store keeps reviews and the products' aggregates. Every method that
@@ -14,18 +16,18 @@ type Store interface {
 	Create(ctx context.Context, r Review) (Review, error)
 	// Update applies fn to review id and stores the result; NotFound if
 	// there is no such review. fn's error is returned unchanged.
-	Update(ctx context.Context, id string, fn func(r *Review) error) (Review, error)
+	Update(ctx context.Context, id id.Review, fn func(r *Review) error) (Review, error)
 	// Delete removes review id after fn approves it; NotFound if none.
-	Delete(ctx context.Context, id string, fn func(r Review) error) error
+	Delete(ctx context.Context, id id.Review, fn func(r Review) error) error
 	// Review returns review id, whatever its status; NotFound if none.
-	Review(ctx context.Context, id string) (Review, error)
+	Review(ctx context.Context, id id.Review) (Review, error)
 	// ReviewBy returns the customer's review of the product; NotFound if none.
-	ReviewBy(ctx context.Context, productID, customerID string) (Review, error)
+	ReviewBy(ctx context.Context, productID id.Product, customerID id.User) (Review, error)
 	// List lists reviews of any product and status newest first, only of
 	// f's status and product when set, after the cursor when given.
 	List(ctx context.Context, f Filter, after *Cursor, limit int) ([]Review, error)
 	// Summary returns a product's aggregate (zero counts if it has no review).
-	Summary(ctx context.Context, productID string) (Summary, error)
+	Summary(ctx context.Context, productID id.Product) (Summary, error)
 	// ImportRatings sets the ratings products have without text (loaded in
 	// bulk), in their aggregates; it publishes no event (the caller tells
 	// search itself, as bulk loads do).

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // builder turns catalog products into index documents, adding the category
@@ -24,7 +25,7 @@ type builder struct {
 	mu      sync.Mutex
 	tree    *catalog.Tree
 	treeAt  time.Time
-	sellerN map[string]sellerName
+	sellerN map[id.Seller]sellerName
 }
 
 type sellerName struct {
@@ -41,7 +42,7 @@ const (
 )
 
 func newBuilder(cat Catalog, stock Stock, sellers Sellers, signals Signals) *builder {
-	return &builder{cat: cat, stock: stock, sellers: sellers, signals: signals, sellerN: make(map[string]sellerName)}
+	return &builder{cat: cat, stock: stock, sellers: sellers, signals: signals, sellerN: make(map[id.Seller]sellerName)}
 }
 
 // Tree returns the category tree, cached.
@@ -69,14 +70,14 @@ func (b *builder) forgetTree() {
 	b.mu.Unlock()
 }
 
-func (b *builder) forgetSeller(id string) {
+func (b *builder) forgetSeller(id id.Seller) {
 	b.mu.Lock()
 	delete(b.sellerN, id)
 	b.mu.Unlock()
 }
 
 // seller returns a store's name and whether its products may be shown.
-func (b *builder) seller(ctx context.Context, id string) (string, bool, error) {
+func (b *builder) seller(ctx context.Context, id id.Seller) (string, bool, error) {
 	if b.sellers == nil {
 		return "", true, nil
 	}
@@ -103,7 +104,7 @@ func (b *builder) seller(ctx context.Context, id string) (string, bool, error) {
 
 // docs builds the documents of ps. Products that must not be found (not
 // active, or of a suspended store) are returned in del.
-func (b *builder) docs(ctx context.Context, ps []catalog.Product) (put []Doc, del []string, err error) {
+func (b *builder) docs(ctx context.Context, ps []catalog.Product) (put []Doc, del []id.Product, err error) {
 	if len(ps) == 0 {
 		return nil, nil, nil
 	}
@@ -111,7 +112,8 @@ func (b *builder) docs(ctx context.Context, ps []catalog.Product) (put []Doc, de
 	if err != nil {
 		return nil, nil, err
 	}
-	var skus, ids []string
+	var skus []string
+	var ids []id.Product
 	for _, p := range ps {
 		if p.Status != catalog.Active {
 			continue
@@ -127,7 +129,7 @@ func (b *builder) docs(ctx context.Context, ps []catalog.Product) (put []Doc, de
 			return nil, nil, fmt.Errorf("read stock: %w", err)
 		}
 	}
-	sig := map[string]Signal{}
+	sig := map[id.Product]Signal{}
 	if b.signals != nil && len(ids) > 0 {
 		if sig, err = b.signals.Signals(ctx, ids); err != nil {
 			return nil, nil, fmt.Errorf("read signals: %w", err)
@@ -161,10 +163,10 @@ func makeDoc(p catalog.Product, t *catalog.Tree, sellerName string, avail map[st
 	}
 	d.CategoryIDs = t.Ancestors(p.CategoryID)
 	if len(d.CategoryIDs) == 0 {
-		d.CategoryIDs = []string{p.CategoryID}
+		d.CategoryIDs = []id.Category{p.CategoryID}
 	}
 	for _, id := range d.CategoryIDs {
-		if c, ok := t.Get(id); ok {
+		if c, ok := t.Get(string(id)); ok {
 			d.CategoryPath = append(d.CategoryPath, c.Name)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/catalog/catalogsql"
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/event/eventbrokertest"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
 	"github.com/bazaar-market/bazaar/internal/money"
@@ -121,14 +122,14 @@ func TestKeptInStepByEvents(t *testing.T) {
 		w.drain(t)
 
 		r := w.find(t, search.Query{Text: "trail"})
-		if got := ids(r); !slices.Equal(got, []string{p.ID}) {
+		if got := ids(r); !slices.Equal(got, []id.Product{p.ID}) {
 			t.Fatalf("after create: %v, want [%s] (drafts are not indexed)", got, p.ID)
 		}
 		h := r.Items[0]
 		if h.SellerName != "Trailhead Outfitters" || h.Availability != search.OutOfStock || h.Price.Min != money.New(8900, "USD") {
 			t.Errorf("hit = %+v, want the store's name, out of stock, 89.00 USD", h)
 		}
-		if got := ids(w.find(t, search.Query{Text: "trailhead"})); !slices.Equal(got, []string{p.ID}) {
+		if got := ids(w.find(t, search.Query{Text: "trailhead"})); !slices.Equal(got, []id.Product{p.ID}) {
 			t.Errorf("store name search = %v", got)
 		}
 
@@ -138,24 +139,24 @@ func TestKeptInStepByEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.drain(t)
-		if r := w.find(t, search.Query{InStock: true}); !slices.Equal(ids(r), []string{p.ID}) || r.Items[0].Available != 5 {
+		if r := w.find(t, search.Query{InStock: true}); !slices.Equal(ids(r), []id.Product{p.ID}) || r.Items[0].Available != 5 {
 			t.Errorf("in stock after SetOnHand = %+v", r.Items)
 		}
 
 		// Renamed product, renamed category.
-		if _, err := w.cat.UpdateProduct(w.seller, p.ID, catalog.ProductUpdate{Title: "Road Runner", Brand: "Stride", CategoryID: shoes.ID,
+		if _, err := w.cat.UpdateProduct(w.seller, string(p.ID), catalog.ProductUpdate{Title: "Road Runner", Brand: "Stride", CategoryID: shoes.ID,
 			Variants: []catalog.NewVariant{{SKU: "TR-1", Price: money.New(7900, "USD")}}}); err != nil {
 			t.Fatal(err)
 		}
 		footwear := "Footwear"
-		if _, err := w.cat.UpdateCategory(w.admin, shoes.ID, catalog.CategoryUpdate{Name: &footwear}); err != nil {
+		if _, err := w.cat.UpdateCategory(w.admin, string(shoes.ID), catalog.CategoryUpdate{Name: &footwear}); err != nil {
 			t.Fatal(err)
 		}
 		w.drain(t)
 		if r := w.find(t, search.Query{Text: "trail runner"}); len(r.Items) > 0 && !r.Relaxed {
 			t.Errorf("old title still matches every word: %v", ids(r))
 		}
-		if got := ids(w.find(t, search.Query{Text: "road footwear"})); !slices.Equal(got, []string{p.ID}) {
+		if got := ids(w.find(t, search.Query{Text: "road footwear"})); !slices.Equal(got, []id.Product{p.ID}) {
 			t.Errorf("new title + new category name = %v", got)
 		}
 
@@ -182,36 +183,36 @@ func TestKeptInStepByEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.drain(t)
-		if got := ids(w.find(t, search.Query{})); !slices.Equal(got, []string{p.ID}) {
+		if got := ids(w.find(t, search.Query{})); !slices.Equal(got, []id.Product{p.ID}) {
 			t.Errorf("reinstated store's products = %v", got)
 		}
 
 		// Archived: gone. Publishing the draft: found.
-		if err := w.cat.ArchiveProduct(w.seller, p.ID); err != nil {
+		if err := w.cat.ArchiveProduct(w.seller, string(p.ID)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.cat.UpdateProduct(w.seller, draft.ID, catalog.ProductUpdate{Title: "Trail Draft", CategoryID: shoes.ID, Status: catalog.Active,
+		if _, err := w.cat.UpdateProduct(w.seller, string(draft.ID), catalog.ProductUpdate{Title: "Trail Draft", CategoryID: shoes.ID, Status: catalog.Active,
 			Variants: []catalog.NewVariant{{SKU: "TD-1", Price: money.New(100, "USD")}}}); err != nil {
 			t.Fatal(err)
 		}
 		w.drain(t)
-		if got := ids(w.find(t, search.Query{})); !slices.Equal(got, []string{draft.ID}) {
+		if got := ids(w.find(t, search.Query{})); !slices.Equal(got, []id.Product{draft.ID}) {
 			t.Errorf("after archive and publish: %v, want [%s]", got, draft.ID)
 		}
 		// Redelivering every event changes nothing.
-		for _, e := range []string{p.ID, draft.ID} {
+		for _, e := range []id.Product{p.ID, draft.ID} {
 			if err := w.svc.Refresh(ctx, e); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if got := ids(w.find(t, search.Query{})); !slices.Equal(got, []string{draft.ID}) {
+		if got := ids(w.find(t, search.Query{})); !slices.Equal(got, []id.Product{draft.ID}) {
 			t.Errorf("after refreshing again: %v", got)
 		}
 		// A rebuild from the database (primary-key scan) finds the same.
 		if st, err := w.svc.Reindex(ctx, nil); err != nil || st.Products != 1 {
 			t.Errorf("Reindex = %+v, %v; want 1 product", st, err)
 		}
-		if got := ids(w.find(t, search.Query{Text: "trail"})); !slices.Equal(got, []string{draft.ID}) {
+		if got := ids(w.find(t, search.Query{Text: "trail"})); !slices.Equal(got, []id.Product{draft.ID}) {
 			t.Errorf("after Reindex: %v", got)
 		}
 	})

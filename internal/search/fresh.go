@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // freshMax is how many recently indexed products Suggest knows about
@@ -44,7 +46,7 @@ func (f *freshProducts) add(docs []Doc) {
 }
 
 // remove forgets products (deleted from the index).
-func (f *freshProducts) remove(ids []string) {
+func (f *freshProducts) remove(ids []id.Product) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.items = slices.DeleteFunc(f.items, func(p freshProduct) bool { return slices.Contains(ids, p.s.ID) })

@@ -10,6 +10,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/order"
 	"github.com/bazaar-market/bazaar/internal/review"
@@ -44,7 +45,7 @@ func (s *Service) Subscribe(sub event.Subscriber) {
 	if s.opts.Queue != nil {
 		// Product and stock changes are many: queue them (RunQueue).
 		product := func(ctx context.Context, e event.Event, _ catalog.ProductEvent) error {
-			return s.enqueue(ctx, e, e.Aggregate)
+			return s.enqueue(ctx, e, id.Product(e.Aggregate))
 		}
 		event.On(sub, me, catalog.TopicProductCreated, product)
 		event.On(sub, me, catalog.TopicProductUpdated, product)
@@ -62,7 +63,7 @@ func (s *Service) Subscribe(sub event.Subscriber) {
 					return err
 				}
 				queued = true
-				return w.Queue(ctx, []string{sc.ProductID}, time.Now())
+				return w.Queue(ctx, []id.Product{sc.ProductID}, time.Now())
 			})
 			if queued && err == nil {
 				s.wake()
@@ -77,7 +78,7 @@ func (s *Service) Subscribe(sub event.Subscriber) {
 		event.On(sub, SignalsConsumer, review.TopicRated, s.onRated)
 	} else {
 		product := func(ctx context.Context, e event.Event, _ catalog.ProductEvent) error {
-			return s.Refresh(ctx, e.Aggregate)
+			return s.Refresh(ctx, id.Product(e.Aggregate))
 		}
 		event.On(sub, me, catalog.TopicProductCreated, product)
 		event.On(sub, me, catalog.TopicProductUpdated, product)
@@ -129,17 +130,17 @@ func (s *Service) refreshWhere(ctx context.Context, f catalog.Filter) error {
 
 // Refresh re-reads products from the catalog and updates their documents:
 // active products are (re)indexed, others removed.
-func (s *Service) Refresh(ctx context.Context, productIDs ...string) error {
+func (s *Service) Refresh(ctx context.Context, productIDs ...id.Product) error {
 	var ps []catalog.Product
-	var gone []string
-	for _, id := range productIDs {
-		p, err := s.docs.cat.Product(ctx, id)
+	var gone []id.Product
+	for _, pid := range productIDs {
+		p, err := s.docs.cat.Product(ctx, string(pid))
 		if apperr.Is(err, apperr.KindNotFound) {
-			gone = append(gone, id)
+			gone = append(gone, pid)
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("read product %s: %w", id, err)
+			return fmt.Errorf("read product %s: %w", pid, err)
 		}
 		ps = append(ps, p)
 	}
@@ -178,7 +179,7 @@ func (s *Service) apply(ctx context.Context, ps []catalog.Product) error {
 	if err := writeDocs(ctx, h.idx, put, del); err != nil {
 		return err
 	}
-	ids := make([]string, len(ps))
+	ids := make([]id.Product, len(ps))
 	for i, p := range ps {
 		ids[i] = p.ID
 	}
@@ -189,7 +190,7 @@ func (s *Service) apply(ctx context.Context, ps []catalog.Product) error {
 	return nil
 }
 
-func writeDocs(ctx context.Context, idx Index, put []Doc, del []string) error {
+func writeDocs(ctx context.Context, idx Index, put []Doc, del []id.Product) error {
 	if len(put) > 0 {
 		if err := idx.Put(ctx, put); err != nil {
 			return fmt.Errorf("index products: %w", err)
@@ -218,12 +219,12 @@ type recentEntry struct {
 
 const recentMax = 500_000
 
-func (l *recentLog) add(ids ...string) {
+func (l *recentLog) add(ids ...id.Product) {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, id := range ids {
-		l.entries = append(l.entries, recentEntry{now, id})
+		l.entries = append(l.entries, recentEntry{now, string(id)})
 	}
 	if over := len(l.entries) - recentMax; over > 0 {
 		l.lost = l.entries[over-1].at
@@ -242,15 +243,15 @@ func (l *recentLog) add(ids ...string) {
 
 // since returns the distinct products refreshed at or after t, and whether
 // the log still covers all of them.
-func (l *recentLog) since(t time.Time) ([]string, bool) {
+func (l *recentLog) since(t time.Time) ([]id.Product, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	seen := make(map[string]bool)
-	var out []string
+	seen := make(map[id.Product]bool)
+	var out []id.Product
 	for i := len(l.entries) - 1; i >= 0 && !l.entries[i].at.Before(t); i-- {
-		if id := l.entries[i].id; !seen[id] {
-			seen[id] = true
-			out = append(out, id)
+		if pid := l.entries[i].id; !seen[id.Product(pid)] {
+			seen[id.Product(pid)] = true
+			out = append(out, id.Product(pid))
 		}
 	}
 	return out, l.lost.Before(t)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/page"
 )
@@ -179,7 +180,7 @@ func (s *Service) request(ctx context.Context, q Query) (Request, error) {
 	text := strings.TrimSpace(q.Text)
 	f.Check(utf8.RuneCountInString(text) <= MaxTextLen, "q", fmt.Sprintf("must be at most %d characters", MaxTextLen))
 	f.Check(utf8.ValidString(q.Text), "q", "must be valid UTF-8")
-	r := Request{Sort: q.Sort, Limit: q.Limit, SellerID: strings.TrimSpace(q.Seller), InStock: q.InStock,
+	r := Request{Sort: q.Sort, Limit: q.Limit, SellerID: id.Seller(strings.TrimSpace(q.Seller)), InStock: q.InStock,
 		PriceMin: q.PriceMin, PriceMax: q.PriceMax, RatingMin: q.RatingMin}
 	if r.Sort == "" {
 		r.Sort = SortRelevance
@@ -244,7 +245,7 @@ func (s *Service) request(ctx context.Context, q Query) (Request, error) {
 			c, ok = t.Get(strings.TrimSpace(q.Category))
 		}
 		if ok {
-			r.CategoryIDs = []string{c.ID}
+			r.CategoryIDs = []id.Category{c.ID}
 		} else {
 			f.Add("category", "no such category")
 		}
@@ -300,16 +301,16 @@ func (s *Service) facets(ctx context.Context, req Request, resp Response) (Facet
 	if err != nil {
 		return Facets{}, err
 	}
-	parent := ""
+	var parent id.Category
 	if len(req.CategoryIDs) == 1 {
 		parent = req.CategoryIDs[0]
 	}
 	// Counts per product category, added up the tree.
-	counts := make(map[string]int, len(resp.Categories))
-	for id, n := range resp.Categories {
-		anc := t.Ancestors(id)
+	counts := make(map[id.Category]int, len(resp.Categories))
+	for cid, n := range resp.Categories {
+		anc := t.Ancestors(id.Category(cid))
 		if len(anc) == 0 {
-			anc = []string{id}
+			anc = []id.Category{id.Category(cid)}
 		}
 		for _, a := range anc {
 			counts[a] += n
@@ -318,7 +319,7 @@ func (s *Service) facets(ctx context.Context, req Request, resp Response) (Facet
 	for _, c := range t.List() {
 		isChild := parent == "" && c.ParentID == nil || c.ParentID != nil && *c.ParentID == parent
 		if n := counts[c.ID]; isChild && n > 0 {
-			f.Category = append(f.Category, FacetValue{Value: c.ID, Label: c.Name, Count: n})
+			f.Category = append(f.Category, FacetValue{Value: string(c.ID), Label: c.Name, Count: n})
 		}
 	}
 	slices.SortStableFunc(f.Category, func(a, b FacetValue) int { return cmp.Compare(b.Count, a.Count) })

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/order"
 	"github.com/bazaar-market/bazaar/internal/review"
 )
@@ -21,7 +22,7 @@ type Queue interface {
 	// ApplyOnce runs fn in one transaction of the queue's store that also
 	// records that consumer applied eventID; an event the consumer applied
 	// before is skipped.
-	ApplyOnce(ctx context.Context, consumer, eventID string, fn func(w QueueWriter) error) error
+	ApplyOnce(ctx context.Context, consumer string, eventID id.Event, fn func(w QueueWriter) error) error
 	// Pending returns up to limit queued products, the longest waiting first.
 	Pending(ctx context.Context, limit int) ([]Pending, error)
 	// Done removes refreshed entries, except those queued again since.
@@ -32,7 +33,7 @@ type Queue interface {
 // transaction.
 type QueueWriter interface {
 	// Queue adds products to the replica's refresh queue.
-	Queue(ctx context.Context, productIDs []string, now time.Time) error
+	Queue(ctx context.Context, productIDs []id.Product, now time.Time) error
 	// StockFlipped records whether sku is in stock and reports whether that
 	// changed for the replica (true for a SKU not seen before). Results
 	// show whether a product is in stock, so only a SKU going in or out of
@@ -41,18 +42,18 @@ type QueueWriter interface {
 	StockFlipped(ctx context.Context, sku string, inStock bool) (bool, error)
 	// AddSales adds units (negative to take back) to products' sales,
 	// which do not go below zero.
-	AddSales(ctx context.Context, units map[string]int64, now time.Time) error
+	AddSales(ctx context.Context, units map[id.Product]int64, now time.Time) error
 	// SetRating sets a product's rating as of the review module's sequence
 	// seq, unless a later one was applied; it reports whether it changed.
-	SetRating(ctx context.Context, productID string, rating float64, count, seq int64, now time.Time) (bool, error)
+	SetRating(ctx context.Context, productID id.Product, rating float64, count, seq int64, now time.Time) (bool, error)
 	// SignalsChanged publishes TopicSignalsChanged for the products, so
 	// every replica refreshes them.
-	SignalsChanged(ctx context.Context, productIDs []string) error
+	SignalsChanged(ctx context.Context, productIDs []id.Product) error
 }
 
 // Pending is one queued product.
 type Pending struct {
-	ProductID string
+	ProductID id.Product
 	QueuedAt  int64 // as stored; Done matches it
 }
 
@@ -108,7 +109,7 @@ func (s *Service) drainQueue(ctx context.Context, q Queue) (int, error) {
 	if err != nil || len(items) == 0 {
 		return 0, err
 	}
-	ids := make([]string, len(items))
+	ids := make([]id.Product, len(items))
 	for i, p := range items {
 		ids[i] = p.ProductID
 	}
@@ -120,7 +121,7 @@ func (s *Service) drainQueue(ctx context.Context, q Queue) (int, error) {
 
 // enqueue is the per-replica event handler with a Queue: it queues the
 // products, once per event, and wakes RunQueue.
-func (s *Service) enqueue(ctx context.Context, e event.Event, productIDs ...string) error {
+func (s *Service) enqueue(ctx context.Context, e event.Event, productIDs ...id.Product) error {
 	err := s.opts.Queue.ApplyOnce(ctx, s.Consumer(), e.ID, func(w QueueWriter) error {
 		return w.Queue(ctx, productIDs, time.Now())
 	})
@@ -141,7 +142,7 @@ func (s *Service) wake() {
 
 // SignalsChanged is the payload of TopicSignalsChanged.
 type SignalsChanged struct {
-	ProductIDs []string `json:"product_ids"`
+	ProductIDs []id.Product `json:"product_ids"`
 }
 
 // TopicSignalsChanged is published by the signals consumer when a
@@ -166,7 +167,7 @@ func (s *Service) onRated(ctx context.Context, e event.Event, r review.ProductRa
 		if err != nil || !changed {
 			return err
 		}
-		return w.SignalsChanged(ctx, []string{r.ProductID})
+		return w.SignalsChanged(ctx, []id.Product{r.ProductID})
 	})
 }
 
@@ -179,7 +180,7 @@ func (s *Service) onCancelled(ctx context.Context, e event.Event, c order.Cancel
 // addSales adds sign x each line's units to its product's sales and has
 // every replica refresh the products.
 func (s *Service) addSales(ctx context.Context, e event.Event, lines []order.PaidLine, sign int64) error {
-	units := map[string]int64{}
+	units := map[id.Product]int64{}
 	for _, l := range lines {
 		if l.ProductID != "" && l.Quantity > 0 {
 			units[l.ProductID] += sign * l.Quantity

@@ -18,6 +18,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // The index's home holds one folder per index generation and a pointer
@@ -192,7 +193,7 @@ func build(ctx context.Context, docs *builder, opts Options, w io.Writer) (Reind
 			var ps []catalog.Product
 			var err error
 			if scan != nil {
-				ps, err = scan.ProductsAfter(ctx, catalog.Active, after, pageSize)
+				ps, err = scan.ProductsAfter(ctx, catalog.Active, id.Product(after), pageSize)
 			} else {
 				ps, err = docs.cat.Products(ctx, f)
 			}
@@ -201,7 +202,7 @@ func build(ctx context.Context, docs *builder, opts Options, w io.Writer) (Reind
 				return
 			}
 			if len(ps) > 0 {
-				after = ps[len(ps)-1].ID
+				after = string(ps[len(ps)-1].ID)
 			}
 			put, _, err := docs.docs(ctx, ps)
 			if err != nil {
@@ -319,15 +320,15 @@ func (s *Service) replay(ctx context.Context, idx Index, t time.Time) error {
 	}
 	for start := 0; start < len(ids); start += pageSize {
 		var ps []catalog.Product
-		var gone []string
-		for _, id := range ids[start:min(start+pageSize, len(ids))] {
-			p, err := s.docs.cat.Product(ctx, id)
+		var gone []id.Product
+		for _, pid := range ids[start:min(start+pageSize, len(ids))] {
+			p, err := s.docs.cat.Product(ctx, string(pid))
 			if apperr.Is(err, apperr.KindNotFound) {
-				gone = append(gone, id)
+				gone = append(gone, pid)
 				continue
 			}
 			if err != nil {
-				return fmt.Errorf("read product %s: %w", id, err)
+				return fmt.Errorf("read product %s: %w", pid, err)
 			}
 			ps = append(ps, p)
 		}

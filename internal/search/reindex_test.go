@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/search/searchbleve"
 	"github.com/bazaar-market/bazaar/internal/search/searchtest"
@@ -38,9 +39,9 @@ func bigCatalog(n int) (*searchtest.Catalog, string) {
 	c := searchtest.NewCatalog()
 	cat := c.AddCategory("Things", "")
 	for i := range n {
-		c.Put(searchtest.Product{ID: fmt.Sprintf("prd_%05d", i), Title: fmt.Sprintf("Widget number %d", i), Category: cat})
+		c.Put(searchtest.Product{ID: id.Product(fmt.Sprintf("prd_%05d", i)), Title: fmt.Sprintf("Widget number %d", i), Category: string(cat)})
 	}
-	return c, cat
+	return c, string(cat)
 }
 
 func TestReindexOnline(t *testing.T) {
@@ -160,7 +161,7 @@ func TestRebuildFromAnotherProcess(t *testing.T) {
 	}
 }
 
-func containsID(r search.Result, id string) bool {
+func containsID(r search.Result, id id.Product) bool {
 	for _, h := range r.Items {
 		if h.ID == id {
 			return true

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/bazaar-market/bazaar/internal/catalog/cataloggen"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/search/searchbleve"
 	"github.com/bazaar-market/bazaar/internal/search/searchtest"
@@ -43,24 +44,24 @@ func TestRelevance(t *testing.T) {
 	const products = 4000
 	g := cataloggen.New(cataloggen.Config{Products: products, Seed: 42, Sellers: 20})
 	cat := searchtest.NewCatalog()
-	ids := make(map[string]string) // generated category ID -> fake's
+	ids := make(map[id.Category]id.Category) // generated category ID -> fake's
 	for _, c := range g.Categories() {
-		parent := ""
+		var parent id.Category
 		if c.ParentID != nil {
 			parent = ids[*c.ParentID]
 		}
 		ids[c.ID] = cat.AddCategory(c.Name, parent)
 	}
-	sellers := make([]string, 20)
+	sellers := make([]id.Seller, 20)
 	for i := range sellers {
-		sellers[i] = fmt.Sprintf("sel_%02d", i)
+		sellers[i] = id.Seller(fmt.Sprintf("sel_%02d", i))
 	}
 	meta := make(map[string]cataloggen.Meta, products)
 	signals := searchtest.Signals{}
 	for i := range products {
 		gp := g.Product(i, sellers, ids)
 		cat.PutProduct(gp.Product)
-		meta[gp.Product.ID] = gp.Meta
+		meta[string(gp.Product.ID)] = gp.Meta
 		signals[gp.Product.ID] = search.Signal(gp.Signal)
 	}
 	svc, err := search.New(cat, genStock{}, nil, signals, search.Options{Dir: filepath.Join(t.TempDir(), "search"), Open: searchbleve.Open})
@@ -98,7 +99,7 @@ func TestRelevance(t *testing.T) {
 		}
 		var got []int
 		for _, h := range r.Items {
-			got = append(got, j.grade(meta[h.ID]))
+			got = append(got, j.grade(meta[string(h.ID)]))
 		}
 		n := ndcg(got, grades, 10)
 		sum += n

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 )
 
@@ -63,18 +64,18 @@ type Result struct {
 
 // Hit is one product in a result.
 type Hit struct {
-	ID           string     `json:"id"`
-	Title        string     `json:"title"`
-	Slug         string     `json:"slug"`
-	Brand        string     `json:"brand"`
-	SellerID     string     `json:"seller_id"`
-	SellerName   string     `json:"seller_name,omitempty"`
-	CategoryID   string     `json:"category_id"`
-	Price        PriceRange `json:"price"`
-	Image        string     `json:"image,omitempty"`
-	Rating       float64    `json:"rating"`
-	RatingCount  int64      `json:"rating_count"`
-	Availability string     `json:"availability"` // in_stock or out_of_stock: follows every stock change
+	ID           id.Product  `json:"id"`
+	Title        string      `json:"title"`
+	Slug         string      `json:"slug"`
+	Brand        string      `json:"brand"`
+	SellerID     id.Seller   `json:"seller_id"`
+	SellerName   string      `json:"seller_name,omitempty"`
+	CategoryID   id.Category `json:"category_id"`
+	Price        PriceRange  `json:"price"`
+	Image        string      `json:"image,omitempty"`
+	Rating       float64     `json:"rating"`
+	RatingCount  int64       `json:"rating_count"`
+	Availability string      `json:"availability"` // in_stock or out_of_stock: follows every stock change
 	// Available is the units over all variants when the product was last
 	// indexed: catalog changes and going in or out of stock refresh it,
 	// sales in between do not (the product page has the live count).
@@ -129,10 +130,10 @@ type AttributeFacet struct {
 
 // Suggestion is one completion of what a shopper is typing.
 type Suggestion struct {
-	Kind  string `json:"kind"` // query, category, brand or product
-	Text  string `json:"text"`
-	Value string `json:"value,omitempty"` // category ID, brand, or product slug
-	ID    string `json:"id,omitempty"`    // product ID for products
+	Kind  string     `json:"kind"` // query, category, brand or product
+	Text  string     `json:"text"`
+	Value string     `json:"value,omitempty"` // category ID, brand, or product slug
+	ID    id.Product `json:"id,omitempty"`    // product ID for products
 }
 
 // Suggestion kinds.
@@ -146,15 +147,15 @@ const (
 // Doc is one product as the index holds it: everything searched, filtered,
 // sorted, faceted and shown.
 type Doc struct {
-	ID           string
+	ID           id.Product
 	Slug         string
 	Title        string
 	Description  string
 	Brand        string
-	SellerID     string
+	SellerID     id.Seller
 	SellerName   string
-	CategoryID   string
-	CategoryIDs  []string            // the category and its ancestors, root first
+	CategoryID   id.Category
+	CategoryIDs  []id.Category       // the category and its ancestors, root first
 	CategoryPath []string            // their names, root first, ending with the category's own
 	Attributes   map[string][]string // attributes and variant options; lower-case names
 	Prices       []int64             // every variant's price, minor units
@@ -171,7 +172,7 @@ type Doc struct {
 
 // Signal is what reviews and sales say about a product.
 type Signal struct {
-	ProductID   string
+	ProductID   id.Product
 	Rating      float64 // average, 0..5
 	RatingCount int64
 	Sales       int64
@@ -182,13 +183,13 @@ type Signal struct {
 // Delete are idempotent; documents are visible to Search when they return.
 type Index interface {
 	Put(ctx context.Context, docs []Doc) error
-	Delete(ctx context.Context, ids []string) error
+	Delete(ctx context.Context, ids []id.Product) error
 	Search(ctx context.Context, r Request) (Response, error)
 	// Count is the number of documents.
 	Count() (uint64, error)
 	// AttributeNames returns the attribute names of the products in any
 	// of categoryIDs, the most common first.
-	AttributeNames(categoryIDs []string) []string
+	AttributeNames(categoryIDs []id.Category) []string
 	// Terms returns the values of a keyword field ("brand", "category_ids")
 	// with their document counts.
 	Terms(field string) ([]TermCount, error)
@@ -210,9 +211,9 @@ type TermCount struct {
 // Request is a validated query as an engine receives it.
 type Request struct {
 	Plan        Plan                // the free text, analysed; empty to browse
-	CategoryIDs []string            // products in any of these (one category's subtree)
+	CategoryIDs []id.Category       // products in any of these (one category's subtree)
 	BrandKeys   []string            // BrandKey of any of these brands
-	SellerID    string              // ""
+	SellerID    id.Seller           // ""
 	PriceMin    *int64              // some variant >= (minor units)
 	PriceMax    *int64              // some variant <=
 	RatingMin   *float64            // rating >=

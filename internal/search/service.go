@@ -3,13 +3,15 @@ package search
 import (
 	"context"
 	"fmt"
-	"github.com/bazaar-market/bazaar/internal/unit"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/unit"
 
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -38,7 +40,7 @@ type Counter interface {
 // (keyset pages on the newest sort get slower the deeper they go on
 // PostgreSQL).
 type Scanner interface {
-	ProductsAfter(ctx context.Context, status catalog.Status, afterID string, limit int) ([]catalog.Product, error)
+	ProductsAfter(ctx context.Context, status catalog.Status, afterID id.Product, limit int) ([]catalog.Product, error)
 }
 
 // Stock tells how many units of each SKU are available; *inventory.Service
@@ -50,13 +52,13 @@ type Stock interface {
 // Sellers finds a store; *account.Service satisfies it. A suspended or
 // missing store answers NotFound, and its products are not shown.
 type Sellers interface {
-	Seller(ctx context.Context, id string) (account.Seller, error)
+	Seller(ctx context.Context, id id.Seller) (account.Seller, error)
 }
 
 // Signals gives the ratings and sales of products; *searchsql.Store
 // satisfies it. Products without a signal are unrated and unsold.
 type Signals interface {
-	Signals(ctx context.Context, productIDs []string) (map[string]Signal, error)
+	Signals(ctx context.Context, productIDs []id.Product) (map[id.Product]Signal, error)
 }
 
 // OpenFunc opens the index in dir, creating an empty one if dir does not

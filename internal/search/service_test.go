@@ -11,6 +11,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/search/searchbleve"
@@ -28,7 +29,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	c := searchtest.NewCatalog()
 	ids := map[string]string{}
-	add := func(name, parent string) { ids[name] = c.AddCategory(name, ids[parent]) }
+	add := func(name, parent string) { ids[name] = string(c.AddCategory(name, id.Category(ids[parent]))) }
 	add("Clothing", "")
 	add("Men", "Clothing")
 	add("T-shirts", "Men")
@@ -69,15 +70,15 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{svc: svc, cat: c, stock: stock, ids: ids}
 }
 
-func ids(r search.Result) []string {
-	out := []string{}
+func ids(r search.Result) []id.Product {
+	out := []id.Product{}
 	for _, h := range r.Items {
 		out = append(out, h.ID)
 	}
 	return out
 }
 
-func sorted(s []string) []string {
+func sorted[T ~string](s []T) []T {
 	s = slices.Clone(s)
 	slices.Sort(s)
 	return s
@@ -88,28 +89,28 @@ func TestSearchText(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		q    string
-		want []string // in any order
+		want []id.Product // in any order
 	}{
-		{"laptop", []string{"prd_3"}},
-		{"Laptops", []string{"prd_3"}},                   // stemming
-		{"lpatop", []string{"prd_3"}},                    // transposition: one edit
-		{"labtop", []string{"prd_3"}},                    // substitution in a 6-letter word
-		{"hedphones", []string{"prd_4"}},                 // deletion
-		{"headpones wireles", []string{"prd_4"}},         // a typo in each word
-		{"lap", []string{"prd_3"}},                       // prefix of the last word
-		{"ultralight lapt", []string{"prd_3"}},           // prefix after a whole word
-		{"tee", []string{"prd_1", "prd_5"}},              // synonym: t-shirt
-		{"t-shirt", []string{"prd_1", "prd_5"}},          // synonym both ways, category word
-		{"sneakers", []string{"prd_2"}},                  // synonym: running shoes
-		{"notebook computer", []string{"prd_3"}},         // multi-word synonym
-		{"red cotton shirt", []string{"prd_1", "prd_5"}}, // attributes + title; prd_5 matches two words of three
-		{"volt", []string{"prd_3", "prd_4"}},             // brand
-		{"electronics", []string{"prd_3", "prd_4"}},      // category path
-		{"men's shirts", []string{"prd_1", "prd_5"}},     // possessive, plural
-		{"muddy", []string{"prd_2"}},                     // description
-		{"cat", []string{}},                              // short words need the exact word
-		{"xylophone", []string{}},                        // nothing
-		{"secret draft", []string{}},                     // drafts are not indexed
+		{"laptop", []id.Product{"prd_3"}},
+		{"Laptops", []id.Product{"prd_3"}},                   // stemming
+		{"lpatop", []id.Product{"prd_3"}},                    // transposition: one edit
+		{"labtop", []id.Product{"prd_3"}},                    // substitution in a 6-letter word
+		{"hedphones", []id.Product{"prd_4"}},                 // deletion
+		{"headpones wireles", []id.Product{"prd_4"}},         // a typo in each word
+		{"lap", []id.Product{"prd_3"}},                       // prefix of the last word
+		{"ultralight lapt", []id.Product{"prd_3"}},           // prefix after a whole word
+		{"tee", []id.Product{"prd_1", "prd_5"}},              // synonym: t-shirt
+		{"t-shirt", []id.Product{"prd_1", "prd_5"}},          // synonym both ways, category word
+		{"sneakers", []id.Product{"prd_2"}},                  // synonym: running shoes
+		{"notebook computer", []id.Product{"prd_3"}},         // multi-word synonym
+		{"red cotton shirt", []id.Product{"prd_1", "prd_5"}}, // attributes + title; prd_5 matches two words of three
+		{"volt", []id.Product{"prd_3", "prd_4"}},             // brand
+		{"electronics", []id.Product{"prd_3", "prd_4"}},      // category path
+		{"men's shirts", []id.Product{"prd_1", "prd_5"}},     // possessive, plural
+		{"muddy", []id.Product{"prd_2"}},                     // description
+		{"cat", []id.Product{}},                              // short words need the exact word
+		{"xylophone", []id.Product{}},                        // nothing
+		{"secret draft", []id.Product{}},                     // drafts are not indexed
 	}
 	for _, tt := range tests {
 		r, err := f.svc.Search(ctx, search.Query{Text: tt.q})
@@ -141,7 +142,7 @@ func TestSearchRanking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.Relaxed || !slices.Equal(ids(r), []string{"prd_3"}) {
+	if !r.Relaxed || !slices.Equal(ids(r), []id.Product{"prd_3"}) {
 		t.Errorf("Search(laptop xylophone) = %v relaxed %v, want [prd_3] relaxed", ids(r), r.Relaxed)
 	}
 }
@@ -158,7 +159,7 @@ func TestSearchHitAndHighlight(t *testing.T) {
 	h := r.Items[0]
 	want := search.Hit{
 		ID: "prd_3", Title: "Ultralight Laptop 14", Slug: "ultralight-laptop-14-prd_3", Brand: "Volt", SellerID: "sel_1",
-		CategoryID: f.ids["Laptops"], Rating: 4.9, RatingCount: 30, Availability: search.InStock, Available: 2,
+		CategoryID: id.Category(f.ids["Laptops"]), Rating: 4.9, RatingCount: 30, Availability: search.InStock, Available: 2,
 		Price: search.PriceRange{Min: moneyUSD(129900), Max: moneyUSD(129900)},
 		Highlights: &search.Highlights{Title: "<mark>Ultralight</mark> <mark>Laptop</mark> 14",
 			Description: "A thin and light <mark>notebook</mark> with a 14 inch screen."}, // a synonym of laptop
@@ -179,20 +180,20 @@ func TestSearchFilters(t *testing.T) {
 	tests := []struct {
 		name string
 		q    search.Query
-		want []string
+		want []id.Product
 	}{
-		{"category subtree", search.Query{Category: f.ids["Clothing"]}, []string{"prd_1", "prd_2", "prd_5"}},
-		{"category by slug", search.Query{Category: "laptops7"}, []string{"prd_3"}},
-		{"brand any case", search.Query{Brands: []string{"VOLT"}}, []string{"prd_3", "prd_4"}},
-		{"two brands", search.Query{Brands: []string{"volt", "stride"}}, []string{"prd_2", "prd_3", "prd_4"}},
-		{"seller", search.Query{Seller: "sel_2"}, []string{"prd_4"}},
-		{"price range, any variant", search.Query{PriceMin: p(9000), PriceMax: p(10000)}, []string{"prd_2"}},
-		{"price max", search.Query{PriceMax: p(1999)}, []string{"prd_1", "prd_5"}},
-		{"rating", search.Query{RatingMin: &r45}, []string{"prd_1", "prd_3"}},
-		{"in stock", search.Query{InStock: true}, []string{"prd_1", "prd_3"}},
-		{"attribute", search.Query{Attrs: map[string][]string{"color": {"blue"}}}, []string{"prd_2", "prd_5"}},
-		{"attribute any case, two values", search.Query{Attrs: map[string][]string{"Color": {"RED", "black"}}}, []string{"prd_1", "prd_4"}},
-		{"text and filters", search.Query{Text: "cotton", Attrs: map[string][]string{"color": {"blue"}}}, []string{"prd_5"}},
+		{"category subtree", search.Query{Category: f.ids["Clothing"]}, []id.Product{"prd_1", "prd_2", "prd_5"}},
+		{"category by slug", search.Query{Category: "laptops7"}, []id.Product{"prd_3"}},
+		{"brand any case", search.Query{Brands: []string{"VOLT"}}, []id.Product{"prd_3", "prd_4"}},
+		{"two brands", search.Query{Brands: []string{"volt", "stride"}}, []id.Product{"prd_2", "prd_3", "prd_4"}},
+		{"seller", search.Query{Seller: "sel_2"}, []id.Product{"prd_4"}},
+		{"price range, any variant", search.Query{PriceMin: p(9000), PriceMax: p(10000)}, []id.Product{"prd_2"}},
+		{"price max", search.Query{PriceMax: p(1999)}, []id.Product{"prd_1", "prd_5"}},
+		{"rating", search.Query{RatingMin: &r45}, []id.Product{"prd_1", "prd_3"}},
+		{"in stock", search.Query{InStock: true}, []id.Product{"prd_1", "prd_3"}},
+		{"attribute", search.Query{Attrs: map[string][]string{"color": {"blue"}}}, []id.Product{"prd_2", "prd_5"}},
+		{"attribute any case, two values", search.Query{Attrs: map[string][]string{"Color": {"RED", "black"}}}, []id.Product{"prd_1", "prd_4"}},
+		{"text and filters", search.Query{Text: "cotton", Attrs: map[string][]string{"color": {"blue"}}}, []id.Product{"prd_5"}},
 	}
 	for _, tt := range tests {
 		r, err := f.svc.Search(context.Background(), tt.q)
@@ -209,14 +210,14 @@ func TestSearchSorts(t *testing.T) {
 	f := newFixture(t)
 	tests := []struct {
 		sort search.Sort
-		want []string
+		want []id.Product
 	}{
-		{search.SortPriceAsc, []string{"prd_5", "prd_1", "prd_4", "prd_2", "prd_3"}},
-		{search.SortPriceDesc, []string{"prd_3", "prd_2", "prd_4", "prd_1", "prd_5"}},
-		{search.SortNewest, []string{"prd_5", "prd_4", "prd_3", "prd_2", "prd_1"}},
-		{search.SortRating, []string{"prd_3", "prd_1", "prd_2", "prd_4", "prd_5"}},
-		{search.SortPopular, []string{"prd_3", "prd_1", "prd_2", "prd_4", "prd_5"}},
-		{search.SortRelevance, []string{"prd_3", "prd_1", "prd_2", "prd_4", "prd_5"}}, // browse: popular
+		{search.SortPriceAsc, []id.Product{"prd_5", "prd_1", "prd_4", "prd_2", "prd_3"}},
+		{search.SortPriceDesc, []id.Product{"prd_3", "prd_2", "prd_4", "prd_1", "prd_5"}},
+		{search.SortNewest, []id.Product{"prd_5", "prd_4", "prd_3", "prd_2", "prd_1"}},
+		{search.SortRating, []id.Product{"prd_3", "prd_1", "prd_2", "prd_4", "prd_5"}},
+		{search.SortPopular, []id.Product{"prd_3", "prd_1", "prd_2", "prd_4", "prd_5"}},
+		{search.SortRelevance, []id.Product{"prd_3", "prd_1", "prd_2", "prd_4", "prd_5"}}, // browse: popular
 	}
 	for _, tt := range tests {
 		r, err := f.svc.Search(context.Background(), search.Query{Sort: tt.sort})
@@ -227,7 +228,7 @@ func TestSearchSorts(t *testing.T) {
 			t.Errorf("sort %s (-want +got):\n%s", tt.sort, diff)
 		}
 		// The same order, page by page.
-		var paged []string
+		var paged []id.Product
 		q := search.Query{Sort: tt.sort, Limit: 2}
 		for range 10 {
 			r, err := f.svc.Search(context.Background(), q)
@@ -360,7 +361,7 @@ func TestSearchInvalid(t *testing.T) {
 func TestRefresh(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	find := func(q string) []string {
+	find := func(q string) []id.Product {
 		t.Helper()
 		r, err := f.svc.Search(ctx, search.Query{Text: q})
 		if err != nil {
@@ -377,10 +378,10 @@ func TestRefresh(t *testing.T) {
 	if err := f.svc.Refresh(ctx, "prd_7", "prd_2", "prd_4", "prd_5"); err != nil {
 		t.Fatalf("Refresh: %v", err)
 	}
-	if got := find("espresso"); !slices.Equal(got, []string{"prd_7"}) {
+	if got := find("espresso"); !slices.Equal(got, []id.Product{"prd_7"}) {
 		t.Errorf("new product: %v", got)
 	}
-	if got := find("mountain"); !slices.Equal(got, []string{"prd_2"}) {
+	if got := find("mountain"); !slices.Equal(got, []id.Product{"prd_2"}) {
 		t.Errorf("renamed product: %v", got)
 	}
 	if got := find("trail"); len(got) != 0 {
@@ -393,7 +394,7 @@ func TestRefresh(t *testing.T) {
 		t.Errorf("deleted product found: %v", got)
 	}
 	r, _ := f.svc.Search(ctx, search.Query{InStock: true, Category: f.ids["Shoes"]})
-	if !slices.Equal(ids(r), []string{"prd_2"}) {
+	if !slices.Equal(ids(r), []id.Product{"prd_2"}) {
 		t.Errorf("in-stock shoes = %v, want [prd_2]", ids(r))
 	}
 }

@@ -256,7 +256,7 @@ func (s *Service) buildSuggester(ctx context.Context) (*suggester, error) {
 	}
 	for _, tc := range cats {
 		if c, ok := t.Get(tc.Term); ok {
-			entries = append(entries, suggestEntry{Suggestion{Kind: KindCategory, Text: c.Name, Value: c.ID}, float64(tc.Count)})
+			entries = append(entries, suggestEntry{Suggestion{Kind: KindCategory, Text: c.Name, Value: string(c.ID)}, float64(tc.Count)})
 		}
 	}
 	brands, err := h.idx.Terms("brand")

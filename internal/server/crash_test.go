@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
@@ -170,8 +171,9 @@ func crashRun(t *testing.T, bin, dbURL string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	type result struct {
-		orderID, paymentID string
-		placed             int
+		orderID   id.Order
+		paymentID id.Payment
+		placed    int
 	}
 	results := make([]result, buyers)
 	var wg sync.WaitGroup
@@ -195,7 +197,7 @@ func crashRun(t *testing.T, bin, dbURL string) {
 				if status != 201 {
 					continue // sold out is a fine answer
 				}
-				results[i].orderID = str(ord, "id")
+				results[i].orderID = id.Order(str(ord, "id"))
 				method := "tok_visa"
 				if i%5 == 0 {
 					method = "tok_chargeDeclined"
@@ -204,7 +206,7 @@ func crashRun(t *testing.T, bin, dbURL string) {
 				if err != nil {
 					return
 				}
-				results[i].paymentID = str(pay, "id")
+				results[i].paymentID = id.Payment(str(pay, "id"))
 			}
 		})
 	}

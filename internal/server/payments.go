@@ -234,6 +234,6 @@ func (t stripeTransfers) Transfer(ctx context.Context, in ledger.TransferParams)
 type ledgerSellers struct{ a *account.Service }
 
 func (l ledgerSellers) SellerOfUser(ctx context.Context, u id.User) (id.Seller, error) {
-	s, err := l.a.SellerOfUser(ctx, string(u))
+	s, err := l.a.SellerOfUser(ctx, u)
 	return id.Seller(s.ID), err
 }

@@ -101,7 +101,7 @@ func (s *Server) CreateUser(ctx context.Context, email, password, name, role str
 	if err != nil {
 		return "", err
 	}
-	return u.ID, nil
+	return string(u.ID), nil
 }
 
 // SeedCatalog loads a synthetic marketplace catalog of the generator

@@ -44,7 +44,7 @@ func TestWithAccounts(t *testing.T) {
 			return u
 		}
 		seller := mk(auth.Seller)
-		store := account.Seller{ID: id.New("sel"), UserID: seller.ID, Name: "Shop", Slug: "shop-" + seller.ID,
+		store := account.Seller{ID: id.Make[id.Seller](), UserID: seller.ID, Name: "Shop", Slug: "shop-" + string(seller.ID),
 			Status: account.SellerActive, CreatedAt: time.Now(), UpdatedAt: time.Now()}
 		if err := accStore.CreateSeller(ctx, store); err != nil {
 			t.Fatal(err)
@@ -59,7 +59,7 @@ func TestWithAccounts(t *testing.T) {
 		sctx := auth.With(ctx, auth.Principal{UserID: seller.ID, Role: auth.Seller})
 		handover := func(in shipment.HandoverInput) (shipment.Shipment, error) {
 			t.Helper()
-			shp := e.paid(store.ID)[0]
+			shp := e.paid(string(store.ID))[0]
 			if _, err := svc.Pack(sctx, shp.ID); err != nil {
 				t.Fatal(err)
 			}

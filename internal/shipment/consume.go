@@ -33,7 +33,7 @@ func (s *Service) applyPaid(ctx context.Context, e event.Event, paid order.PaidE
 			items[i] = Item(l)
 		}
 		shipments = append(shipments, Shipment{
-			ID:              id.New("shp"),
+			ID:              id.Make[id.Shipment](),
 			OrderID:         paid.OrderID,
 			SellerOrderID:   so.SellerOrderID,
 			SellerID:        so.SellerID,

@@ -7,18 +7,19 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // HandoverInput names the delivery partner to hand a shipment to; without
 // one the least loaded active partner is chosen.
 type HandoverInput struct {
-	PartnerID string `json:"partner_id,omitempty"`
+	PartnerID id.User `json:"partner_id,omitempty"`
 }
 
 // Pack marks a pending shipment packed. Only the seller owning it (or an
 // admin) may; for other sellers it is NotFound, other roles are Forbidden.
-func (s *Service) Pack(ctx context.Context, id string) (Shipment, error) {
-	p, shp, err := s.sellerShipment(ctx, id)
+func (s *Service) Pack(ctx context.Context, shipmentID id.Shipment) (Shipment, error) {
+	p, shp, err := s.sellerShipment(ctx, shipmentID)
 	if err != nil {
 		return Shipment{}, err
 	}
@@ -39,8 +40,8 @@ func (s *Service) Pack(ctx context.Context, id string) (Shipment, error) {
 // refuses (the customer cancelled), that Conflict is returned and the
 // shipment is unchanged. Retrying a handover that failed after that call is
 // safe: the call is idempotent for the same shipment.
-func (s *Service) Handover(ctx context.Context, id string, in HandoverInput) (Shipment, error) {
-	p, shp, err := s.sellerShipment(ctx, id)
+func (s *Service) Handover(ctx context.Context, shipmentID id.Shipment, in HandoverInput) (Shipment, error) {
+	p, shp, err := s.sellerShipment(ctx, shipmentID)
 	if err != nil {
 		return Shipment{}, err
 	}
@@ -62,7 +63,7 @@ func (s *Service) Handover(ctx context.Context, id string, in HandoverInput) (Sh
 
 // sellerShipment returns the shipment if the caller is its seller or an
 // admin.
-func (s *Service) sellerShipment(ctx context.Context, id string) (auth.Principal, Shipment, error) {
+func (s *Service) sellerShipment(ctx context.Context, id id.Shipment) (auth.Principal, Shipment, error) {
 	p, err := auth.Require(ctx, auth.Seller, auth.Admin)
 	if err != nil {
 		return p, Shipment{}, err
@@ -88,7 +89,7 @@ func (s *Service) sellerShipment(ctx context.Context, id string) (auth.Principal
 }
 
 // choosePartner checks the named partner, or picks the least loaded one.
-func (s *Service) choosePartner(ctx context.Context, named string) (string, error) {
+func (s *Service) choosePartner(ctx context.Context, named id.User) (id.User, error) {
 	if named != "" {
 		ok, err := s.partners.IsActiveUser(ctx, named, auth.Delivery)
 		if err != nil {
@@ -128,6 +129,6 @@ func illegal(from, to Status) error {
 // PartnerLoads counts, per delivery partner, the shipments under way
 // assigned to it (what Handover balances on). It is for other modules
 // that assign work to delivery partners; it reads no caller.
-func (s *Service) PartnerLoads(ctx context.Context) (map[string]int, error) {
+func (s *Service) PartnerLoads(ctx context.Context) (map[id.User]int, error) {
 	return s.store.Loads(ctx)
 }

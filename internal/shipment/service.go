@@ -8,6 +8,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/page"
 )
 
@@ -18,7 +19,7 @@ type Orders interface {
 	// shipped with shipmentID. It is idempotent for the same shipment and a
 	// Conflict ("order_cancelled", "not_shippable") when the seller order
 	// cannot ship. The caller has checked the seller owns the shipment.
-	ShipSellerOrder(ctx context.Context, sellerOrderID, shipmentID string) error
+	ShipSellerOrder(ctx context.Context, sellerOrderID id.SellerOrder, shipmentID id.Shipment) error
 }
 
 // Partners is what shipping needs from accounts about the people it deals
@@ -28,9 +29,9 @@ type Partners interface {
 	// DeliveryPartners returns the active users with the delivery role.
 	DeliveryPartners(ctx context.Context) ([]account.User, error)
 	// IsActiveUser reports whether userID is an active user with role.
-	IsActiveUser(ctx context.Context, userID string, role auth.Role) (bool, error)
+	IsActiveUser(ctx context.Context, userID id.User, role auth.Role) (bool, error)
 	// SellerOfUser returns the store a user owns, NotFound if none.
-	SellerOfUser(ctx context.Context, userID string) (account.Seller, error)
+	SellerOfUser(ctx context.Context, userID id.User) (account.Seller, error)
 }
 
 var _ Partners = (*account.Service)(nil)
@@ -72,7 +73,7 @@ func (s *Service) clock() time.Time { return s.now().UTC() }
 // Shipment returns a shipment to the customer of its order, its seller, its
 // assigned delivery partner, support and admins; to anyone else it is
 // NotFound.
-func (s *Service) Shipment(ctx context.Context, id string) (Shipment, error) {
+func (s *Service) Shipment(ctx context.Context, id id.Shipment) (Shipment, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return Shipment{}, err
@@ -118,7 +119,7 @@ func (s *Service) ownsShipment(ctx context.Context, p auth.Principal, shp Shipme
 }
 
 // sellerOf returns the store ID of the seller user p, "" if it has none.
-func (s *Service) sellerOf(ctx context.Context, p auth.Principal) (string, error) {
+func (s *Service) sellerOf(ctx context.Context, p auth.Principal) (id.Seller, error) {
 	sel, err := s.partners.SellerOfUser(ctx, p.UserID)
 	if apperr.Is(err, apperr.KindNotFound) {
 		return "", nil
@@ -129,7 +130,7 @@ func (s *Service) sellerOf(ctx context.Context, p auth.Principal) (string, error
 	return sel.ID, nil
 }
 
-func missing(id string) error { return apperr.NotFound("shipment %s not found", id) }
+func missing(id id.Shipment) error { return apperr.NotFound("shipment %s not found", id) }
 
 // view hides who recorded each event from all but staff.
 func view(p auth.Principal, shp Shipment) Shipment {
@@ -205,7 +206,7 @@ func (s *Service) list(ctx context.Context, p auth.Principal, f Filter, q ListQu
 	out := page.Page[Shipment]{Items: make([]Shipment, 0, min(len(items), limit))}
 	for i, shp := range items {
 		if i == limit {
-			out.NextCursor = page.EncodeCursor(cursor{Before: items[limit-1].ID})
+			out.NextCursor = page.EncodeCursor(cursor{Before: string(items[limit-1].ID)})
 			break
 		}
 		out.Items = append(out.Items, view(p, shp))

@@ -4,13 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/bazaar-market/bazaar/internal/order"
 	"io"
 	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/order"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -77,7 +78,7 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 }
 
 // as returns a context signed in as the user with id.
-func as(userID string) context.Context {
+func as(userID id.User) context.Context {
 	for _, u := range users {
 		if u.ID == userID {
 			return auth.With(context.Background(), auth.Principal{UserID: u.ID, Role: u.Role})
@@ -109,15 +110,15 @@ func (e *env) drain() {
 func (e *env) paid(sellers ...string) []shipment.Shipment {
 	e.t.Helper()
 	ev := paidEvent("usr_cust", sellers...)
-	e.publish(order.TopicPaid.Name(), ev.OrderID, ev)
+	e.publish(order.TopicPaid.Name(), string(ev.OrderID), ev)
 	return e.shipmentsOf(ev)
 }
 
 func paidEvent(customer string, sellers ...string) order.PaidEvent {
-	ev := order.PaidEvent{OrderID: id.New("ord"), CustomerID: customer, PaidAt: now,
+	ev := order.PaidEvent{OrderID: id.Make[id.Order](), CustomerID: id.User(customer), PaidAt: now,
 		ShippingAddress: order.Address{Name: "Ana Lima", Line1: "1 Main St", City: "Lisbon", PostalCode: "1000-001", Country: "PT", Phone: "+351 21 000 0000"}}
 	for i, sel := range sellers {
-		ev.SellerOrders = append(ev.SellerOrders, order.PaidSeller{SellerOrderID: id.New("sor"), SellerID: sel,
+		ev.SellerOrders = append(ev.SellerOrders, order.PaidSeller{SellerOrderID: id.Make[id.SellerOrder](), SellerID: id.Seller(sel),
 			Lines: []order.PaidLine{{SKU: fmt.Sprintf("SKU-%d", i), ProductID: "prd_1", Title: "Mug", Quantity: 2}}})
 	}
 	return ev
@@ -141,7 +142,7 @@ func (e *env) shipmentsOf(ev order.PaidEvent) []shipment.Shipment {
 	return out
 }
 
-func (e *env) shipment(id string) shipment.Shipment {
+func (e *env) shipment(id id.Shipment) shipment.Shipment {
 	e.t.Helper()
 	shp, err := e.store.Shipment(context.Background(), id)
 	if err != nil {
@@ -272,14 +273,14 @@ func TestPaidCreatesOnce(t *testing.T) {
 		e := newEnv(t, db)
 		ctx := context.Background()
 		ev := paidEvent("usr_cust", "sel_a", "sel_b")
-		e.publish(order.TopicPaid.Name(), ev.OrderID, ev)
+		e.publish(order.TopicPaid.Name(), string(ev.OrderID), ev)
 		// At-least-once delivery: the relay delivers it again.
 		if _, err := db.Exec(ctx, `UPDATE event_outbox SET published_at = NULL`); err != nil {
 			t.Fatal(err)
 		}
 		e.drain()
 		// The order module publishing paid twice is absorbed too.
-		e.publish(order.TopicPaid.Name(), ev.OrderID, ev)
+		e.publish(order.TopicPaid.Name(), string(ev.OrderID), ev)
 
 		shps := e.shipmentsOf(ev)
 		if len(shps) != 2 {
@@ -317,7 +318,7 @@ func TestCancelledEvent(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
 		ev := paidEvent("usr_cust", "sel_a", "sel_a", "sel_a", "sel_b")
-		e.publish(order.TopicPaid.Name(), ev.OrderID, ev)
+		e.publish(order.TopicPaid.Name(), string(ev.OrderID), ev)
 		shps := e.shipmentsOf(ev)
 		pending, packed, handed, untouched := shps[0], shps[1], shps[2], shps[3]
 		if _, err := e.svc.Pack(as("usr_sa"), packed.ID); err != nil {
@@ -330,9 +331,9 @@ func TestCancelledEvent(t *testing.T) {
 			t.Fatal(err)
 		}
 		cancel := order.CancelledEvent{OrderID: ev.OrderID, CustomerID: "usr_cust", Reason: "changed my mind",
-			SellerOrderIDs: []string{pending.SellerOrderID, packed.SellerOrderID, handed.SellerOrderID}}
-		e.publish(order.TopicCancelled.Name(), ev.OrderID, cancel)
-		e.publish(order.TopicCancelled.Name(), ev.OrderID, cancel) // a second delivery changes nothing
+			SellerOrderIDs: []id.SellerOrder{pending.SellerOrderID, packed.SellerOrderID, handed.SellerOrderID}}
+		e.publish(order.TopicCancelled.Name(), string(ev.OrderID), cancel)
+		e.publish(order.TopicCancelled.Name(), string(ev.OrderID), cancel) // a second delivery changes nothing
 
 		for _, x := range []struct {
 			shp    shipment.Shipment
@@ -383,14 +384,14 @@ func TestPackHandoverAuthorization(t *testing.T) {
 		}
 		for _, tt := range tests {
 			shp := e.paid("sel_a")[0]
-			_, err := e.svc.Pack(as(tt.who), shp.ID)
+			_, err := e.svc.Pack(as(id.User(tt.who)), shp.ID)
 			if tt.kind != 0 {
 				wantErr(t, "Pack as "+tt.who, err, tt.kind, "")
 				// Handover of a packed shipment is refused the same way.
 				if _, err := e.svc.Pack(as("usr_sa"), shp.ID); err != nil {
 					t.Fatal(err)
 				}
-				_, err = e.svc.Handover(as(tt.who), shp.ID, shipment.HandoverInput{})
+				_, err = e.svc.Handover(as(id.User(tt.who)), shp.ID, shipment.HandoverInput{})
 				wantErr(t, "Handover as "+tt.who, err, tt.kind, "")
 				if got := e.shipment(shp.ID); got.Status != shipment.Packed {
 					t.Errorf("Handover as %s left the shipment %s", tt.who, got.Status)
@@ -401,7 +402,7 @@ func TestPackHandoverAuthorization(t *testing.T) {
 				t.Errorf("Pack as %s: %v", tt.who, err)
 				continue
 			}
-			if _, err := e.svc.Handover(as(tt.who), shp.ID, shipment.HandoverInput{}); err != nil {
+			if _, err := e.svc.Handover(as(id.User(tt.who)), shp.ID, shipment.HandoverInput{}); err != nil {
 				t.Errorf("Handover as %s: %v", tt.who, err)
 			}
 		}
@@ -436,7 +437,7 @@ func TestHandoverPartner(t *testing.T) {
 			{"usr_nobody", "invalid_partner"},
 		} {
 			shp := packed()
-			got, err := e.svc.Handover(ctx, shp.ID, shipment.HandoverInput{PartnerID: tt.partner})
+			got, err := e.svc.Handover(ctx, shp.ID, shipment.HandoverInput{PartnerID: id.User(tt.partner)})
 			if tt.code != "" {
 				wantErr(t, "Handover to "+tt.partner, err, apperr.KindUnprocessable, tt.code)
 				if after := e.shipment(shp.ID); after.Status != shipment.Packed || after.PartnerID != "" {
@@ -444,10 +445,10 @@ func TestHandoverPartner(t *testing.T) {
 				}
 				continue
 			}
-			if err != nil || got.PartnerID != tt.partner || got.Status != shipment.HandedOver {
+			if err != nil || got.PartnerID != id.User(tt.partner) || got.Status != shipment.HandedOver {
 				t.Errorf("Handover to %s = %s to %q, %v", tt.partner, got.Status, got.PartnerID, err)
 			}
-			if e.orders.Shipped[shp.SellerOrderID] != shp.ID {
+			if id.Shipment(e.orders.Shipped[string(shp.SellerOrderID)]) != shp.ID {
 				t.Errorf("ShipSellerOrder(%s) not called with %s", shp.SellerOrderID, shp.ID)
 			}
 		}
@@ -456,7 +457,7 @@ func TestHandoverPartner(t *testing.T) {
 		// Then p2 (0) wins, then p1/p2/p3 all have 1 and p1 wins again.
 		for _, want := range []string{"usr_p1", "usr_p2", "usr_p1", "usr_p2", "usr_p3"} {
 			got, err := e.svc.Handover(ctx, packed().ID, shipment.HandoverInput{})
-			if err != nil || got.PartnerID != want {
+			if err != nil || got.PartnerID != id.User(want) {
 				t.Errorf("least-loaded Handover = %q, %v; want %s", got.PartnerID, err, want)
 			}
 		}
@@ -474,7 +475,7 @@ func TestHandoverPartner(t *testing.T) {
 
 		// Nobody to deliver.
 		for _, p := range []string{"usr_p1", "usr_p2", "usr_p3"} {
-			e.partners.SetStatus(p, account.UserSuspended)
+			e.partners.SetStatus(id.User(p), account.UserSuspended)
 		}
 		shp := packed()
 		_, err := e.svc.Handover(ctx, shp.ID, shipment.HandoverInput{})
@@ -488,7 +489,7 @@ func TestHandoverPartner(t *testing.T) {
 // assigned returns the shipments assigned to a delivery partner.
 func (e *env) assigned(partner string) []shipment.Shipment {
 	e.t.Helper()
-	page, err := e.svc.AssignedShipments(as(partner), shipment.ListQuery{Limit: 100})
+	page, err := e.svc.AssignedShipments(as(id.User(partner)), shipment.ListQuery{Limit: 100})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -575,7 +576,7 @@ func TestPartnerEvents(t *testing.T) {
 		}
 		var changed []string
 		for _, ob := range shipmenttest.Outbox(t, db) {
-			if ob.Topic == shipment.TopicStatusChanged.Name() && ob.Aggregate == shp.ID {
+			if ob.Topic == shipment.TopicStatusChanged.Name() && id.Shipment(ob.Aggregate) == shp.ID {
 				changed = append(changed, fmt.Sprintf("%s->%s@%s", ob.Payload["previous_status"], ob.Payload["status"], ob.Payload["location"]))
 			}
 		}
@@ -612,7 +613,7 @@ func TestPartnerEvents(t *testing.T) {
 			{"usr_p1", shipment.EventInput{Status: shipment.PickedUp, Location: strings.Repeat("x", shipment.MaxLocation+1)}, apperr.KindInvalid, "location"},
 			{"usr_p1", shipment.EventInput{Status: shipment.PickedUp, Note: "a\x00b"}, apperr.KindInvalid, "note"},
 		} {
-			_, err := record(shp, as(tt.who), tt.in)
+			_, err := record(shp, as(id.User(tt.who)), tt.in)
 			wantErr(t, fmt.Sprintf("RecordEvent as %s %+v", tt.who, tt.in.Status), err, tt.kind, "")
 			if ae, ok := apperr.As(err); tt.field != "" && (!ok || len(ae.Fields) != 1 || ae.Fields[0].Field != tt.field) {
 				t.Errorf("RecordEvent as %s: %v, want a field error on %s", tt.who, err, tt.field)
@@ -686,7 +687,7 @@ func TestVisibility(t *testing.T) {
 				shp  shipment.Shipment
 				want apperr.Kind
 			}{{shp, tt.handed}, {pending, tt.pending}} {
-				got, err := e.svc.Shipment(as(tt.who), c.shp.ID)
+				got, err := e.svc.Shipment(as(id.User(tt.who)), c.shp.ID)
 				if c.want != 0 {
 					wantErr(t, fmt.Sprintf("Shipment(%s) as %s", c.shp.Status, tt.who), err, c.want, "")
 					continue
@@ -706,15 +707,15 @@ func TestVisibility(t *testing.T) {
 func TestLists(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
-		var mine []string // usr_p1's, newest first
+		var mine []id.Shipment // usr_p1's, newest first
 		for range 5 {
-			mine = append([]string{e.at(shipment.HandedOver).ID}, mine...)
+			mine = append([]id.Shipment{e.at(shipment.HandedOver).ID}, mine...)
 		}
 		delivered := e.at(shipment.Delivered)
-		mine = append([]string{delivered.ID}, mine...)
+		mine = append([]id.Shipment{delivered.ID}, mine...)
 		e.paid("sel_b") // not p1's, not sel_a's
 
-		var got []string
+		var got []id.Shipment
 		cur := ""
 		for pages := 0; ; pages++ {
 			page, err := e.svc.AssignedShipments(as("usr_p1"), shipment.ListQuery{Cursor: cur, Limit: 4})

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"slices"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Status is where a shipment is in its life.
@@ -71,19 +73,19 @@ var Active = []Status{HandedOver, PickedUp, InTransit, OutForDelivery, FailedAtt
 
 // Shipment is the parcel of one seller order.
 type Shipment struct {
-	ID              string    `json:"id"`
-	OrderID         string    `json:"order_id"`
-	SellerOrderID   string    `json:"seller_order_id"`
-	SellerID        string    `json:"seller_id"`
-	CustomerID      string    `json:"customer_id"`
-	Status          Status    `json:"status"`
-	Carrier         string    `json:"carrier"`
-	TrackingID      string    `json:"tracking_id"`
-	PartnerID       string    `json:"partner_id,omitempty"`
-	ShippingAddress Address   `json:"shipping_address"`
-	Items           []Item    `json:"items"`
-	CreatedAt       time.Time `json:"created_at"`
-	UpdatedAt       time.Time `json:"updated_at"`
+	ID              id.Shipment    `json:"id"`
+	OrderID         id.Order       `json:"order_id"`
+	SellerOrderID   id.SellerOrder `json:"seller_order_id"`
+	SellerID        id.Seller      `json:"seller_id"`
+	CustomerID      id.User        `json:"customer_id"`
+	Status          Status         `json:"status"`
+	Carrier         string         `json:"carrier"`
+	TrackingID      string         `json:"tracking_id"`
+	PartnerID       id.User        `json:"partner_id,omitempty"`
+	ShippingAddress Address        `json:"shipping_address"`
+	Items           []Item         `json:"items"`
+	CreatedAt       time.Time      `json:"created_at"`
+	UpdatedAt       time.Time      `json:"updated_at"`
 	// Timeline holds the tracking events in time order, the first being
 	// the label's creation.
 	Timeline []Entry `json:"timeline"`
@@ -103,10 +105,10 @@ type Address struct {
 
 // Item is one line of the seller order, for the packing slip.
 type Item struct {
-	SKU       string `json:"sku"`
-	ProductID string `json:"product_id"`
-	Title     string `json:"title"`
-	Quantity  int64  `json:"quantity"`
+	SKU       string     `json:"sku"`
+	ProductID id.Product `json:"product_id"`
+	Title     string     `json:"title"`
+	Quantity  int64      `json:"quantity"`
 }
 
 // Entry is one tracking event on a shipment's timeline.
@@ -118,16 +120,16 @@ type Entry struct {
 	Proof string `json:"proof"`
 	// ActorID is the user who recorded the event ("" for the system). Only
 	// staff see it.
-	ActorID string    `json:"actor_id,omitempty"`
+	ActorID id.User   `json:"actor_id,omitempty"`
 	At      time.Time `json:"at"`
 }
 
 // Change is one status move the store applies if the shipment is still in From.
 type Change struct {
-	ID   string
+	ID   id.Shipment
 	From Status
 	// PartnerID assigns the delivery partner (handover); "" keeps it.
-	PartnerID string
+	PartnerID id.User
 	// Entry is the timeline event of the move; Entry.Status is the new status.
 	Entry Entry
 }

@@ -3,6 +3,8 @@ package shipment
 import (
 	"context"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Store keeps shipments and their timelines. Every method that changes a
@@ -16,7 +18,7 @@ type Store interface {
 	// before, fn is not run and applied is false; an error from fn rolls
 	// everything back (the event counts as not applied) and is returned as
 	// it is.
-	ApplyOnce(ctx context.Context, consumer, eventID string, fn func(ctx context.Context, st Store) error) (applied bool, err error)
+	ApplyOnce(ctx context.Context, consumer string, eventID id.Event, fn func(ctx context.Context, st Store) error) (applied bool, err error)
 	// Create inserts each shipment whose seller order has none yet, with
 	// its Timeline as the first events, and publishes TopicCreated for it,
 	// in one transaction. A tracking ID that is taken is replaced with a
@@ -26,10 +28,10 @@ type Store interface {
 	// cancelled, with a timeline event noting why, in one transaction, and
 	// returns them. Shipments in other statuses, and seller orders without
 	// a shipment, are left alone.
-	Cancel(ctx context.Context, sellerOrderIDs []string, note string, now time.Time) ([]Shipment, error)
+	Cancel(ctx context.Context, sellerOrderIDs []id.SellerOrder, note string, now time.Time) ([]Shipment, error)
 
 	// Shipment returns a shipment with its timeline; NotFound if missing.
-	Shipment(ctx context.Context, id string) (Shipment, error)
+	Shipment(ctx context.Context, id id.Shipment) (Shipment, error)
 	// Shipments lists shipments matching f, newest first, with timelines.
 	Shipments(ctx context.Context, f Filter) ([]Shipment, error)
 	// Move applies c if the shipment is still in c.From: it sets the status
@@ -40,14 +42,14 @@ type Store interface {
 	Move(ctx context.Context, c Change) (Shipment, error)
 	// Loads returns, per delivery partner with any, how many shipments in
 	// an Active status are assigned to it.
-	Loads(ctx context.Context) (map[string]int, error)
+	Loads(ctx context.Context) (map[id.User]int, error)
 }
 
 // Filter selects shipments. Empty fields do not filter; at least one of
 // PartnerID and SellerID is set by the service.
 type Filter struct {
-	PartnerID string
-	SellerID  string
+	PartnerID id.User
+	SellerID  id.Seller
 	Status    Status
 	Before    string // list shipments with IDs before this one (the cursor)
 	Limit     int

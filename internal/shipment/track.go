@@ -9,6 +9,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // EventInput is a tracking event a delivery partner records.
@@ -58,7 +59,7 @@ func checkText(f *apperr.Fields, field, s string, maxLen int) {
 // partners the shipment is NotFound, other roles are Forbidden. A move the
 // state machine does not allow from the current status, including one that
 // a concurrent event just made, is a Conflict "illegal_transition".
-func (s *Service) RecordEvent(ctx context.Context, id string, in EventInput) (Shipment, error) {
+func (s *Service) RecordEvent(ctx context.Context, shipmentID id.Shipment, in EventInput) (Shipment, error) {
 	p, err := auth.Require(ctx, auth.Delivery, auth.Admin)
 	if err != nil {
 		return Shipment{}, err
@@ -66,12 +67,12 @@ func (s *Service) RecordEvent(ctx context.Context, id string, in EventInput) (Sh
 	if err := in.normalize(); err != nil {
 		return Shipment{}, err
 	}
-	shp, err := s.store.Shipment(ctx, id)
+	shp, err := s.store.Shipment(ctx, shipmentID)
 	if apperr.Is(err, apperr.KindNotFound) || err == nil && p.Is(auth.Delivery) && shp.PartnerID != p.UserID {
-		return Shipment{}, missing(id)
+		return Shipment{}, missing(shipmentID)
 	}
 	if err != nil {
-		return Shipment{}, fmt.Errorf("read shipment %s: %w", id, err)
+		return Shipment{}, fmt.Errorf("read shipment %s: %w", shipmentID, err)
 	}
 	if !CanMove(ByPartner, shp.Status, in.Status) {
 		return Shipment{}, illegal(shp.Status, in.Status)

@@ -78,10 +78,10 @@ func (s *Service) Upload(ctx context.Context, name, declared string, data []byte
 		return Attachment{}, apperr.New(apperr.KindUnavailable, "uploads_unavailable", "this server stores no uploads")
 	}
 	sum := sha256.Sum256(data)
-	a := Attachment{ID: id.New("att"), Name: cleanName(name, ct), ContentType: ct, Size: int64(len(data)),
+	a := Attachment{ID: id.Make[id.Attachment](), Name: cleanName(name, ct), ContentType: ct, Size: int64(len(data)),
 		SHA256: hex.EncodeToString(sum[:]), OwnerID: w.UserID, CreatedAt: s.clock()}
 	a.URL = AttachmentURL(a.ID)
-	path := filepath.Join(s.dir, a.ID)
+	path := filepath.Join(s.dir, string(a.ID))
 	if err := writeFile(path, data); err != nil {
 		return Attachment{}, fmt.Errorf("store attachment: %w", err)
 	}
@@ -136,13 +136,13 @@ func writeFile(path string, data []byte) error {
 // uploader; for a message's file, those who see the ticket (staff only for
 // an internal note's); for a return's photo, those who see the return. For
 // anyone else it is NotFound. The caller closes the file.
-func (s *Service) OpenAttachment(ctx context.Context, attachmentID string) (Attachment, *os.File, error) {
+func (s *Service) OpenAttachment(ctx context.Context, attachmentID id.Attachment) (Attachment, *os.File, error) {
 	w, err := s.caller(ctx)
 	if err != nil {
 		return Attachment{}, nil, err
 	}
 	missing := apperr.NotFound("attachment %s not found", attachmentID)
-	if !id.Valid(attachmentID, "att") {
+	if !id.Valid(string(attachmentID), "att") {
 		return Attachment{}, nil, missing
 	}
 	a, err := s.store.Attachment(ctx, attachmentID)
@@ -156,7 +156,7 @@ func (s *Service) OpenAttachment(ctx context.Context, attachmentID string) (Atta
 	if !ok {
 		return Attachment{}, nil, missing
 	}
-	f, err := os.Open(filepath.Join(s.dir, a.ID))
+	f, err := os.Open(filepath.Join(s.dir, string(a.ID)))
 	if errors.Is(err, fs.ErrNotExist) {
 		return Attachment{}, nil, missing
 	}

@@ -31,10 +31,10 @@ const (
 
 // ReturnInput is what a customer sends to return lines of a seller order.
 type ReturnInput struct {
-	SellerOrderID string            `json:"seller_order_id"`
+	SellerOrderID id.SellerOrder    `json:"seller_order_id"`
 	Lines         []ReturnLineInput `json:"lines"`
 	Comment       string            `json:"comment,omitempty"`
-	Photos        []string          `json:"photos,omitempty"` // IDs of the caller's uploads
+	Photos        []id.Attachment   `json:"photos,omitempty"` // IDs of the caller's uploads
 }
 
 // ReturnLineInput is one line of a return request. With ExchangeSKU the
@@ -49,7 +49,7 @@ type ReturnLineInput struct {
 // Eligibility tells a customer what of a seller order may be returned, and
 // until when.
 type Eligibility struct {
-	SellerOrderID string `json:"seller_order_id"`
+	SellerOrderID id.SellerOrder `json:"seller_order_id"`
 	// Open is false once the window has closed or before delivery.
 	Open     bool       `json:"open"`
 	Deadline *time.Time `json:"deadline,omitempty"`
@@ -62,7 +62,7 @@ type Eligibility struct {
 // be returned.
 type EligibilityLine struct {
 	SKU        string      `json:"sku"`
-	ProductID  string      `json:"product_id"`
+	ProductID  id.Product  `json:"product_id"`
 	Title      string      `json:"title"`
 	Quantity   int64       `json:"quantity"`
 	UnitPrice  money.Money `json:"unit_price"`
@@ -83,7 +83,7 @@ type ExchangeOption struct {
 
 // ownPart returns the order holding sellerOrderID and that part, if the
 // calling customer placed it; NotFound otherwise.
-func (s *Service) ownPart(ctx context.Context, w who, sellerOrderID string) (order.Order, *order.SellerOrder, error) {
+func (s *Service) ownPart(ctx context.Context, w who, sellerOrderID id.SellerOrder) (order.Order, *order.SellerOrder, error) {
 	o, err := s.deps.Orders.OrderOfPart(ctx, sellerOrderID)
 	if apperr.Is(err, apperr.KindNotFound) || err == nil && o.CustomerID != w.UserID {
 		return order.Order{}, nil, apperr.NotFound("seller order %s not found", sellerOrderID)
@@ -96,7 +96,7 @@ func (s *Service) ownPart(ctx context.Context, w who, sellerOrderID string) (ord
 
 // Eligibility says which lines of the caller's seller order may be
 // returned, how many units of each, and until when.
-func (s *Service) Eligibility(ctx context.Context, sellerOrderID string) (Eligibility, error) {
+func (s *Service) Eligibility(ctx context.Context, sellerOrderID id.SellerOrder) (Eligibility, error) {
 	w, err := s.caller(ctx, auth.Customer)
 	if err != nil {
 		return Eligibility{}, err
@@ -121,7 +121,7 @@ func (s *Service) Eligibility(ctx context.Context, sellerOrderID string) (Eligib
 
 // exchangeOptions lists the other variants of l's product in stock.
 func (s *Service) exchangeOptions(ctx context.Context, l EligibilityLine) ([]ExchangeOption, error) {
-	p, err := s.deps.Products.Product(ctx, l.ProductID)
+	p, err := s.deps.Products.Product(ctx, string(l.ProductID))
 	if apperr.Is(err, apperr.KindNotFound) {
 		return []ExchangeOption{}, nil // no longer sold
 	}
@@ -187,16 +187,16 @@ func (s *Service) eligibility(ctx context.Context, part *order.SellerOrder) (Eli
 
 // nonReturnable returns the products of lines whose category, or an
 // ancestor of it, is marked non-returnable.
-func (s *Service) nonReturnable(ctx context.Context, lines []order.Line) (map[string]bool, error) {
+func (s *Service) nonReturnable(ctx context.Context, lines []order.Line) (map[id.Product]bool, error) {
 	marked, err := s.store.NonReturnable(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read non-returnable categories: %w", err)
 	}
-	out := map[string]bool{}
+	out := map[id.Product]bool{}
 	if len(marked) == 0 {
 		return out, nil
 	}
-	ids := make([]string, 0, len(lines))
+	ids := make([]id.Product, 0, len(lines))
 	for _, l := range lines {
 		ids = append(ids, l.ProductID)
 	}
@@ -208,7 +208,7 @@ func (s *Service) nonReturnable(ctx context.Context, lines []order.Line) (map[st
 	if err != nil {
 		return nil, fmt.Errorf("read categories: %w", err)
 	}
-	parent := map[string]string{}
+	parent := map[id.Category]id.Category{}
 	for _, c := range cats {
 		if c.ParentID != nil {
 			parent[c.ID] = *c.ParentID
@@ -271,7 +271,7 @@ func (s *Service) RequestReturn(ctx context.Context, in ReturnInput) (Return, er
 			part.ID, el.Deadline.Format("2 January 2006"))
 	}
 	now := s.clock()
-	r := Return{ID: id.New("ret"), OrderID: o.ID, SellerOrderID: part.ID, SellerID: part.SellerID, CustomerID: w.UserID,
+	r := Return{ID: id.Make[id.Return](), OrderID: o.ID, SellerOrderID: part.ID, SellerID: part.SellerID, CustomerID: w.UserID,
 		Status: Requested, Comment: strings.TrimSpace(in.Comment), DeliveredAt: *part.DeliveredAt,
 		RestockingFee: money.New(0, o.Currency), Refund: money.New(0, o.Currency), CreatedAt: now, UpdatedAt: now,
 		Photos: attachmentRefs(in.Photos), Timeline: []Entry{{Status: string(Requested), At: now}}}
@@ -315,7 +315,7 @@ func (s *Service) RequestReturn(ctx context.Context, in ReturnInput) (Return, er
 		if err != nil {
 			return Return{}, err
 		}
-		if err := approve(&r, o, partner, "approved automatically by the seller's policy", "", now); err != nil {
+		if err := approve(&r, o, string(partner), "approved automatically by the seller's policy", "", now); err != nil {
 			return Return{}, err
 		}
 		evs = append(evs, returnEvent(r, now))
@@ -370,7 +370,7 @@ func approve(r *Return, o order.Order, partner, note, actor string, now time.Tim
 		return nil
 	}
 	a := o.ShippingAddress
-	r.Pickup = &Pickup{PartnerID: partner, Status: PickupScheduled, TrackingID: newTrackingID(), UpdatedAt: now,
+	r.Pickup = &Pickup{PartnerID: id.User(partner), Status: PickupScheduled, TrackingID: newTrackingID(), UpdatedAt: now,
 		Address: Address{Name: a.Name, Line1: a.Line1, Line2: a.Line2, City: a.City, Region: a.Region,
 			PostalCode: a.PostalCode, Country: a.Country, Phone: a.Phone}}
 	r.Timeline = append(r.Timeline, Entry{Status: "pickup_" + string(PickupScheduled), Note: "pickup scheduled with a delivery partner", At: now})
@@ -379,7 +379,7 @@ func approve(r *Return, o order.Order, partner, note, actor string, now time.Tim
 
 // choosePartner returns the active delivery partner with the fewest
 // shipments and pickups under way (ties to the lowest ID), "" if none.
-func (s *Service) choosePartner(ctx context.Context) (string, error) {
+func (s *Service) choosePartner(ctx context.Context) (id.User, error) {
 	users, err := s.deps.People.DeliveryPartners(ctx)
 	if err != nil {
 		return "", fmt.Errorf("list delivery partners: %w", err)
@@ -420,7 +420,7 @@ func (w who) seesReturn(r Return) bool {
 }
 
 // returnFor returns r if w may see it, NotFound otherwise.
-func (s *Service) returnFor(ctx context.Context, w who, returnID string) (Return, error) {
+func (s *Service) returnFor(ctx context.Context, w who, returnID id.Return) (Return, error) {
 	r, err := s.store.Return(ctx, returnID)
 	if err != nil {
 		return Return{}, err
@@ -432,7 +432,7 @@ func (s *Service) returnFor(ctx context.Context, w who, returnID string) (Return
 }
 
 // Return returns a return to those who may see it.
-func (s *Service) Return(ctx context.Context, returnID string) (Return, error) {
+func (s *Service) Return(ctx context.Context, returnID id.Return) (Return, error) {
 	w, err := s.caller(ctx)
 	if err != nil {
 		return Return{}, err
@@ -473,8 +473,8 @@ func returnView(w who, r Return) Return {
 // ReturnQuery selects a page of returns.
 type ReturnQuery struct {
 	Status        ReturnStatus
-	SellerOrderID string
-	OrderID       string
+	SellerOrderID id.SellerOrder
+	OrderID       id.Order
 	Cursor        string
 	Limit         int
 }
@@ -525,7 +525,7 @@ func (s *Service) Returns(ctx context.Context, q ReturnQuery) (page.Page[Return]
 	out := page.Page[Return]{Items: make([]Return, 0, min(len(rs), limit))}
 	for i, r := range rs {
 		if i == limit {
-			out.NextCursor = page.EncodeCursor(returnCursor{Before: rs[limit-1].ID})
+			out.NextCursor = page.EncodeCursor(returnCursor{Before: string(rs[limit-1].ID)})
 			break
 		}
 		out.Items = append(out.Items, returnView(w, r))
@@ -536,7 +536,7 @@ func (s *Service) Returns(ctx context.Context, q ReturnQuery) (page.Page[Return]
 // sellerReturn returns the return for its seller or staff; NotFound for
 // anyone else who may not see it, Forbidden for those who may but cannot
 // act (its customer, its delivery partner).
-func (s *Service) sellerReturn(ctx context.Context, returnID string) (who, Return, error) {
+func (s *Service) sellerReturn(ctx context.Context, returnID id.Return) (who, Return, error) {
 	w, err := s.caller(ctx)
 	if err != nil {
 		return w, Return{}, err
@@ -553,7 +553,7 @@ func (s *Service) sellerReturn(ctx context.Context, returnID string) (who, Retur
 
 // Approve approves a requested return (its seller or staff) and schedules
 // its pickup. Staff may also approve a rejected one, overriding the seller.
-func (s *Service) Approve(ctx context.Context, returnID string) (Return, error) {
+func (s *Service) Approve(ctx context.Context, returnID id.Return) (Return, error) {
 	w, r, err := s.sellerReturn(ctx, returnID)
 	if err != nil {
 		return Return{}, err
@@ -578,7 +578,7 @@ func (s *Service) Approve(ctx context.Context, returnID string) (Return, error) 
 		if r.Status == Rejected && !w.staff() {
 			return nil, apperr.Conflict("illegal_transition", "a rejected return can only be approved by support")
 		}
-		if err := approve(r, o, partner, note, w.UserID, now); err != nil {
+		if err := approve(r, o, string(partner), note, string(w.UserID), now); err != nil {
 			return nil, err
 		}
 		return []Event{returnEvent(*r, now)}, nil
@@ -596,7 +596,7 @@ type RejectInput struct {
 
 // Reject rejects a requested return with a reason (its seller or staff).
 // The customer may escalate by opening a ticket about the return.
-func (s *Service) Reject(ctx context.Context, returnID string, in RejectInput) (Return, error) {
+func (s *Service) Reject(ctx context.Context, returnID id.Return, in RejectInput) (Return, error) {
 	var f apperr.Fields
 	checkText(&f, "reason", in.Reason, MaxNote)
 	if err := f.Err(); err != nil {
@@ -612,7 +612,7 @@ func (s *Service) Reject(ctx context.Context, returnID string, in RejectInput) (
 			return nil, apperr.Conflict("illegal_transition", "a %s return cannot become rejected", r.Status)
 		}
 		r.RejectReason = strings.TrimSpace(in.Reason)
-		ev, err := r.move(Rejected, r.RejectReason, w.UserID, now)
+		ev, err := r.move(Rejected, r.RejectReason, string(w.UserID), now)
 		return []Event{ev}, err
 	})
 	if err != nil {
@@ -623,7 +623,7 @@ func (s *Service) Reject(ctx context.Context, returnID string, in RejectInput) (
 
 // Cancel withdraws a return: its customer may, before the parcel is picked
 // up.
-func (s *Service) Cancel(ctx context.Context, returnID string) (Return, error) {
+func (s *Service) Cancel(ctx context.Context, returnID id.Return) (Return, error) {
 	w, err := s.caller(ctx, auth.Customer, auth.Admin, auth.Support)
 	if err != nil {
 		return Return{}, err
@@ -642,7 +642,7 @@ func (s *Service) Cancel(ctx context.Context, returnID string) (Return, error) {
 			}
 			r.Pickup.Status, r.Pickup.UpdatedAt = PickupCancelled, now
 		}
-		ev, err := r.move(ReturnCancelled, "cancelled by the customer", w.UserID, now)
+		ev, err := r.move(ReturnCancelled, "cancelled by the customer", string(w.UserID), now)
 		return []Event{ev}, err
 	})
 	if err != nil {
@@ -661,7 +661,7 @@ type PickupInput struct {
 // UpdatePickup records a pickup's progress: its delivery partner (or an
 // admin) may. picked_up puts the return in transit; delivered means the
 // parcel reached the seller, who then receives it.
-func (s *Service) UpdatePickup(ctx context.Context, returnID string, in PickupInput) (Return, error) {
+func (s *Service) UpdatePickup(ctx context.Context, returnID id.Return, in PickupInput) (Return, error) {
 	w, err := s.caller(ctx, auth.Delivery, auth.Admin)
 	if err != nil {
 		return Return{}, err
@@ -691,7 +691,7 @@ func (s *Service) UpdatePickup(ctx context.Context, returnID string, in PickupIn
 			Location: strings.TrimSpace(in.Location), ActorID: w.UserID, At: now})
 		var evs []Event
 		if in.Status == PickupPickedUp && r.Status == Approved {
-			ev, err := r.move(InTransit, "picked up by the delivery partner", w.UserID, now)
+			ev, err := r.move(InTransit, "picked up by the delivery partner", string(w.UserID), now)
 			if err != nil {
 				return nil, err
 			}
@@ -724,7 +724,7 @@ type ReceiveLine struct {
 // then made to the original payment and sellable units go back into stock;
 // damaged ones are written off. Each happens once however often Receive
 // or its event is repeated: a second Receive is a Conflict.
-func (s *Service) Receive(ctx context.Context, returnID string, in ReceiveInput) (Return, error) {
+func (s *Service) Receive(ctx context.Context, returnID id.Return, in ReceiveInput) (Return, error) {
 	var f apperr.Fields
 	f.Check(len(in.Lines) > 0, "lines", "name what arrived")
 	for i, l := range in.Lines {
@@ -789,7 +789,7 @@ func (s *Service) Receive(ctx context.Context, returnID string, in ReceiveInput)
 		r.RestockingFee = fee
 		r.Refund = money.New(goods.Amount-fee.Amount, goods.Currency)
 		r.Pickup = deliveredPickup(r.Pickup, now)
-		ev, err := r.move(Received, "received by the seller", w.UserID, now)
+		ev, err := r.move(Received, "received by the seller", string(w.UserID), now)
 		return []Event{ev}, err
 	})
 	if err != nil {
@@ -846,7 +846,7 @@ type RefundInput struct {
 // RefundWithoutReceipt refunds a return's requested units without waiting
 // for the parcel (staff only: the seller rejected wrongly, the parcel was
 // lost). Nothing goes back into stock.
-func (s *Service) RefundWithoutReceipt(ctx context.Context, returnID string, in RefundInput) (Return, error) {
+func (s *Service) RefundWithoutReceipt(ctx context.Context, returnID id.Return, in RefundInput) (Return, error) {
 	w, err := s.caller(ctx, auth.Admin, auth.Support)
 	if err != nil {
 		return Return{}, err
@@ -883,7 +883,7 @@ func (s *Service) RefundWithoutReceipt(ctx context.Context, returnID string, in 
 		if r.Pickup != nil && (r.Pickup.Status == PickupScheduled || r.Pickup.Status == PickupFailed) {
 			r.Pickup.Status, r.Pickup.UpdatedAt = PickupCancelled, now
 		}
-		ev, err := r.move(ReturnRefunded, "refunded by support without receipt: "+strings.TrimSpace(in.Note), w.UserID, now)
+		ev, err := r.move(ReturnRefunded, "refunded by support without receipt: "+strings.TrimSpace(in.Note), string(w.UserID), now)
 		return []Event{ev}, err
 	})
 	if err != nil {
@@ -897,7 +897,7 @@ func (s *Service) refund(ctx context.Context, r Return, amount money.Money) erro
 	if amount.Amount <= 0 {
 		return nil
 	}
-	if err := s.deps.Refunds.RefundOrderPart(ctx, r.OrderID, "return:"+r.ID, amount, "return "+r.ID); err != nil {
+	if err := s.deps.Refunds.RefundOrderPart(ctx, r.OrderID, string("return:"+r.ID), amount, string("return "+r.ID)); err != nil {
 		return fmt.Errorf("refund return %s: %w", r.ID, err)
 	}
 	return nil
@@ -917,7 +917,7 @@ func (s *Service) OnReceived(ctx context.Context, e event.Event, ev supportevent
 // settle puts a received return's sellable units back into stock, refunds
 // it, and marks it refunded. Each step is idempotent per return, so settle
 // may run any number of times.
-func (s *Service) settle(ctx context.Context, returnID string) (Return, error) {
+func (s *Service) settle(ctx context.Context, returnID id.Return) (Return, error) {
 	r, err := s.store.Return(ctx, returnID)
 	if err != nil {
 		return Return{}, err
@@ -989,7 +989,7 @@ func (s *Service) exchange(ctx context.Context, r Return) (Return, error) {
 		return Return{}, fmt.Errorf("read order of return %s: %w", r.ID, err)
 	}
 	now := s.clock()
-	rep, err := s.deps.Orders.PlaceReplacement(ctx, order.ReplacementInput{Key: "exchange:" + r.ID, CustomerID: r.CustomerID,
+	rep, err := s.deps.Orders.PlaceReplacement(ctx, order.ReplacementInput{Key: "exchange:" + string(r.ID), CustomerID: r.CustomerID,
 		SellerID: r.SellerID, Lines: lines, ShippingAddress: o.ShippingAddress})
 	switch k := apperr.KindOf(err); {
 	case err == nil:
@@ -998,7 +998,7 @@ func (s *Service) exchange(ctx context.Context, r Return) (Return, error) {
 				return nil, ErrUnchanged
 			}
 			r.ExchangeOrderID, r.UpdatedAt = rep.ID, now
-			r.Timeline = append(r.Timeline, Entry{Status: "exchange_placed", Note: "replacement order " + rep.ID + " ships at no charge", At: now})
+			r.Timeline = append(r.Timeline, Entry{Status: "exchange_placed", Note: "replacement order " + string(rep.ID) + " ships at no charge", At: now})
 			return nil, nil
 		})
 	case k == apperr.KindConflict || k == apperr.KindUnprocessable:
@@ -1036,7 +1036,7 @@ type PolicyInput struct {
 }
 
 // Policy returns the calling seller's return policy (staff: any seller's).
-func (s *Service) Policy(ctx context.Context, sellerID string) (Policy, error) {
+func (s *Service) Policy(ctx context.Context, sellerID id.Seller) (Policy, error) {
 	w, err := s.caller(ctx, auth.Seller, auth.Admin, auth.Support)
 	if err != nil {
 		return Policy{}, err
@@ -1084,13 +1084,13 @@ func (s *Service) SetPolicy(ctx context.Context, in PolicyInput) (Policy, error)
 
 // CategoryRule says whether a category's products may be returned.
 type CategoryRule struct {
-	CategoryID string `json:"category_id"`
-	Returnable bool   `json:"returnable"`
+	CategoryID id.Category `json:"category_id"`
+	Returnable bool        `json:"returnable"`
 }
 
 // SetReturnable marks a category (and so its subcategories) returnable or
 // not; admins only.
-func (s *Service) SetReturnable(ctx context.Context, categoryID string, returnable bool) (CategoryRule, error) {
+func (s *Service) SetReturnable(ctx context.Context, categoryID id.Category, returnable bool) (CategoryRule, error) {
 	if _, err := s.caller(ctx, auth.Admin); err != nil {
 		return CategoryRule{}, err
 	}
@@ -1098,7 +1098,9 @@ func (s *Service) SetReturnable(ctx context.Context, categoryID string, returnab
 	if err != nil {
 		return CategoryRule{}, fmt.Errorf("read categories: %w", err)
 	}
-	i := slices.IndexFunc(cats, func(c catalog.Category) bool { return c.ID == categoryID || c.Slug == categoryID })
+	i := slices.IndexFunc(cats, func(c catalog.Category) bool {
+		return c.ID == categoryID || id.Category(c.Slug) == categoryID
+	})
 	if i < 0 {
 		return CategoryRule{}, apperr.NotFound("category %s not found", categoryID)
 	}
@@ -1120,7 +1122,7 @@ func (s *Service) NonReturnableCategories(ctx context.Context) ([]string, error)
 	}
 	out := make([]string, 0, len(m))
 	for k := range m {
-		out = append(out, k)
+		out = append(out, string(k))
 	}
 	slices.Sort(out)
 	return out, nil
@@ -1130,7 +1132,7 @@ func (s *Service) NonReturnableCategories(ctx context.Context) ([]string, error)
 // (its policy, else DefaultWindowDays). It is a call between modules acting
 // for the system (the ledger releasing a seller's money when the window has
 // closed); it reads no caller.
-func (s *Service) WindowDays(ctx context.Context, sellerID string) (int, error) {
+func (s *Service) WindowDays(ctx context.Context, sellerID id.Seller) (int, error) {
 	p, err := s.store.Policy(ctx, sellerID)
 	if err != nil {
 		return 0, err

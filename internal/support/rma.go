@@ -7,6 +7,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/support/supportevent"
 )
@@ -94,15 +95,15 @@ var pickupMoves = map[PickupStatus][]PickupStatus{
 // seller order, and everything that follows: the seller's decision, the
 // pickup, the receipt and the refund.
 type Return struct {
-	ID            string       `json:"id"`
-	OrderID       string       `json:"order_id"`
-	SellerOrderID string       `json:"seller_order_id"`
-	SellerID      string       `json:"seller_id"`
-	CustomerID    string       `json:"customer_id"`
-	Status        ReturnStatus `json:"status"`
-	Lines         []ReturnLine `json:"lines"`
-	Comment       string       `json:"comment,omitempty"`
-	Photos        []Attachment `json:"photos"`
+	ID            id.Return      `json:"id"`
+	OrderID       id.Order       `json:"order_id"`
+	SellerOrderID id.SellerOrder `json:"seller_order_id"`
+	SellerID      id.Seller      `json:"seller_id"`
+	CustomerID    id.User        `json:"customer_id"`
+	Status        ReturnStatus   `json:"status"`
+	Lines         []ReturnLine   `json:"lines"`
+	Comment       string         `json:"comment,omitempty"`
+	Photos        []Attachment   `json:"photos"`
 	// AutoApproved is set when the seller's policy approved it at once.
 	AutoApproved bool   `json:"auto_approved"`
 	RejectReason string `json:"reject_reason,omitempty"`
@@ -118,16 +119,16 @@ type Return struct {
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 	// TicketID is the escalation ticket linked to the return, if any.
-	TicketID string `json:"ticket_id,omitempty"`
+	TicketID id.Ticket `json:"ticket_id,omitempty"`
 	// ExchangeOrderID is the replacement order shipped at no charge for
 	// the lines exchanged rather than refunded.
-	ExchangeOrderID string `json:"exchange_order_id,omitempty"`
+	ExchangeOrderID id.Order `json:"exchange_order_id,omitempty"`
 }
 
 // ReturnLine is a quantity of one SKU of the seller order sent back.
 type ReturnLine struct {
 	SKU       string      `json:"sku"`
-	ProductID string      `json:"product_id"`
+	ProductID id.Product  `json:"product_id"`
 	Title     string      `json:"title"`
 	Quantity  int64       `json:"quantity"`
 	Reason    Reason      `json:"reason"`
@@ -144,7 +145,7 @@ type ReturnLine struct {
 // Pickup is the collection of a return's parcel from the customer by a
 // delivery partner, who takes it to the seller.
 type Pickup struct {
-	PartnerID  string       `json:"partner_id"`
+	PartnerID  id.User      `json:"partner_id"`
 	Status     PickupStatus `json:"status"`
 	TrackingID string       `json:"tracking_id"`
 	Address    Address      `json:"address"`
@@ -169,7 +170,7 @@ type Entry struct {
 	Status   string    `json:"status"`
 	Note     string    `json:"note,omitempty"`
 	Location string    `json:"location,omitempty"`
-	ActorID  string    `json:"actor_id,omitempty"` // staff only
+	ActorID  id.User   `json:"actor_id,omitempty"` // staff only
 	At       time.Time `json:"at"`
 }
 
@@ -193,7 +194,7 @@ func (r *Return) move(to ReturnStatus, note, actor string, now time.Time) (Event
 	}
 	r.Status = to
 	r.UpdatedAt = now
-	r.Timeline = append(r.Timeline, Entry{Status: string(to), Note: note, ActorID: actor, At: now})
+	r.Timeline = append(r.Timeline, Entry{Status: string(to), Note: note, ActorID: id.User(actor), At: now})
 	return returnEvent(*r, now), nil
 }
 
@@ -230,7 +231,7 @@ func returnEvent(r Return, at time.Time) Event {
 		amt := r.Refund
 		p.Refund = &amt
 	}
-	return Event{Topic: topic, Aggregate: r.ID, Payload: p}
+	return Event{Topic: topic, Aggregate: string(r.ID), Payload: p}
 }
 
 // received reports whether any unit was received.
@@ -245,7 +246,7 @@ func (r *Return) received() bool {
 
 // Policy is a seller's return policy.
 type Policy struct {
-	SellerID string `json:"seller_id"`
+	SellerID id.Seller `json:"seller_id"`
 	// WindowDays is how long after delivery a return may be requested.
 	WindowDays int `json:"window_days"`
 	// AutoApprove lists the reasons approved without the seller looking.

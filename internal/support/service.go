@@ -11,6 +11,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/order"
@@ -23,10 +24,10 @@ import (
 type Orders interface {
 	// Order returns an order as the caller in ctx may see it (NotFound
 	// for another's).
-	Order(ctx context.Context, id string) (order.Detail, error)
+	Order(ctx context.Context, id id.Order) (order.Detail, error)
 	// OrderOfPart returns the whole order holding a seller order, for any
 	// caller; NotFound when unknown.
-	OrderOfPart(ctx context.Context, sellerOrderID string) (order.Order, error)
+	OrderOfPart(ctx context.Context, sellerOrderID id.SellerOrder) (order.Order, error)
 	// PlaceReplacement places, once per key, a paid order at no charge:
 	// the other variant a customer takes in exchange.
 	PlaceReplacement(ctx context.Context, in order.ReplacementInput) (order.Order, error)
@@ -35,7 +36,7 @@ type Orders interface {
 // Products is what support needs from the catalog; *catalog.Service
 // satisfies it.
 type Products interface {
-	ProductRefs(ctx context.Context, ids []string) (map[string]catalog.ProductRef, error)
+	ProductRefs(ctx context.Context, ids []id.Product) (map[id.Product]catalog.ProductRef, error)
 	Categories(ctx context.Context) ([]catalog.Category, error)
 	// Product returns a product with its variants, as the caller sees it.
 	Product(ctx context.Context, idOrSlug string) (catalog.Product, error)
@@ -47,13 +48,13 @@ type Products interface {
 // satisfies it. RefundOrderPart refunds amount of an order's payment once
 // per part (capped at what is left to refund).
 type Refunds interface {
-	RefundOrderPart(ctx context.Context, orderID, part string, amount money.Money, reason string) error
+	RefundOrderPart(ctx context.Context, orderID id.Order, part string, amount money.Money, reason string) error
 }
 
 // Stock is what support needs from inventory; *inventory.Service satisfies
 // it. ReturnUnits puts returned units back on hand, once per return and SKU.
 type Stock interface {
-	ReturnUnits(ctx context.Context, orderID, returnID string, lines []inventory.Line) (int64, error)
+	ReturnUnits(ctx context.Context, orderID id.Order, returnID id.Return, lines []inventory.Line) (int64, error)
 	// Available returns the units available now per SKU.
 	Available(ctx context.Context, skus []string) (map[string]int64, error)
 }
@@ -61,15 +62,15 @@ type Stock interface {
 // People is what support needs from accounts; *account.Service satisfies it.
 type People interface {
 	DeliveryPartners(ctx context.Context) ([]account.User, error)
-	IsActiveUser(ctx context.Context, userID string, role auth.Role) (bool, error)
-	SellerOfUser(ctx context.Context, userID string) (account.Seller, error)
+	IsActiveUser(ctx context.Context, userID id.User, role auth.Role) (bool, error)
+	SellerOfUser(ctx context.Context, userID id.User) (account.Seller, error)
 }
 
 // Loads counts the outbound shipments under way per delivery partner, so
 // pickups go to the least loaded partner overall; *shipment.Service
 // satisfies it.
 type Loads interface {
-	PartnerLoads(ctx context.Context) (map[string]int, error)
+	PartnerLoads(ctx context.Context) (map[id.User]int, error)
 }
 
 // Deps are the modules support works with.
@@ -146,7 +147,7 @@ func (s *Service) Jobs() []unit.Job {
 // its store.
 type who struct {
 	auth.Principal
-	sellerID string
+	sellerID id.Seller
 }
 
 func (w who) staff() bool { return w.Is(auth.Admin, auth.Support) }

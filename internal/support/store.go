@@ -3,6 +3,8 @@ package support
 import (
 	"context"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Store keeps tickets, messages, attachments, returns and return policies.
@@ -13,18 +15,18 @@ type Store interface {
 	// NotFound) and publishes events.
 	CreateTicket(ctx context.Context, t Ticket, m Message, events []Event) error
 	// Ticket returns a ticket without its messages; NotFound if missing.
-	Ticket(ctx context.Context, id string) (Ticket, error)
+	Ticket(ctx context.Context, id id.Ticket) (Ticket, error)
 	// Messages returns a ticket's thread, oldest first, internal notes
 	// included, with attachments.
-	Messages(ctx context.Context, ticketID string) ([]Message, error)
+	Messages(ctx context.Context, ticketID id.Ticket) ([]Message, error)
 	// UpdateTicket reads the ticket under a lock, lets fn change it and
 	// writes it with fn's events. An error from fn is returned as it is
 	// and nothing is written; ErrUnchanged writes nothing and is not an
 	// error.
-	UpdateTicket(ctx context.Context, id string, fn func(t *Ticket) ([]Event, error)) (Ticket, error)
+	UpdateTicket(ctx context.Context, id id.Ticket, fn func(t *Ticket) ([]Event, error)) (Ticket, error)
 	// AddMessage is UpdateTicket that also inserts the message fn returns
 	// (attaching its attachments as CreateTicket does).
-	AddMessage(ctx context.Context, ticketID string, fn func(t *Ticket) (Message, []Event, error)) (Ticket, Message, error)
+	AddMessage(ctx context.Context, ticketID id.Ticket, fn func(t *Ticket) (Message, []Event, error)) (Ticket, Message, error)
 	// Tickets lists tickets matching f in f.Sort order.
 	Tickets(ctx context.Context, f TicketFilter) ([]Ticket, error)
 	// ResolvedBefore returns up to limit IDs of tickets resolved before t.
@@ -34,7 +36,7 @@ type Store interface {
 	// service).
 	SaveAttachment(ctx context.Context, a Attachment) error
 	// Attachment returns an attachment's record; NotFound if missing.
-	Attachment(ctx context.Context, id string) (Attachment, error)
+	Attachment(ctx context.Context, id id.Attachment) (Attachment, error)
 	// DeleteOrphans deletes attachments never attached and uploaded before
 	// t, and returns their IDs.
 	DeleteOrphans(ctx context.Context, before time.Time, limit int) ([]string, error)
@@ -46,26 +48,26 @@ type Store interface {
 	// order are serialised.
 	CreateReturn(ctx context.Context, r Return, limits map[string]int64, events []Event) error
 	// Return returns a return with its photos; NotFound if missing.
-	Return(ctx context.Context, id string) (Return, error)
+	Return(ctx context.Context, id id.Return) (Return, error)
 	// UpdateReturn is UpdateTicket for a return.
-	UpdateReturn(ctx context.Context, id string, fn func(r *Return) ([]Event, error)) (Return, error)
+	UpdateReturn(ctx context.Context, id id.Return, fn func(r *Return) ([]Event, error)) (Return, error)
 	// Returns lists returns matching f, newest first.
 	Returns(ctx context.Context, f ReturnFilter) ([]Return, error)
 	// Returned sums the units of each SKU in the live returns of a seller
 	// order (neither rejected nor cancelled).
-	Returned(ctx context.Context, sellerOrderID string) (map[string]int64, error)
+	Returned(ctx context.Context, sellerOrderID id.SellerOrder) (map[string]int64, error)
 	// PartnerLoads counts, per delivery partner, the pickups scheduled or
 	// under way.
-	PartnerLoads(ctx context.Context) (map[string]int, error)
+	PartnerLoads(ctx context.Context) (map[id.User]int, error)
 
 	// Policy returns a seller's return policy; the default one if it set none.
-	Policy(ctx context.Context, sellerID string) (Policy, error)
+	Policy(ctx context.Context, sellerID id.Seller) (Policy, error)
 	// SetPolicy writes a seller's return policy.
 	SetPolicy(ctx context.Context, p Policy) error
 	// NonReturnable returns the IDs of the categories marked non-returnable.
-	NonReturnable(ctx context.Context) (map[string]bool, error)
+	NonReturnable(ctx context.Context) (map[id.Category]bool, error)
 	// SetReturnable marks a category returnable or not.
-	SetReturnable(ctx context.Context, categoryID string, returnable bool, now time.Time) error
+	SetReturnable(ctx context.Context, categoryID id.Category, returnable bool, now time.Time) error
 }
 
 // TicketSort orders a ticket list.
@@ -82,17 +84,17 @@ const (
 
 // TicketFilter selects tickets. Empty fields do not filter.
 type TicketFilter struct {
-	CustomerID    string
-	SellerID      string
+	CustomerID    id.User
+	SellerID      id.Seller
 	Status        TicketStatus
 	Open          bool // only tickets not resolved or closed
-	AssigneeID    string
+	AssigneeID    id.User
 	Unassigned    bool
 	Priority      Priority
 	OverdueAt     time.Time // when set, only tickets without a first response due before it
-	OrderID       string
-	SellerOrderID string
-	ReturnID      string
+	OrderID       id.Order
+	SellerOrderID id.SellerOrder
+	ReturnID      id.Return
 	Sort          TicketSort
 	After         *TicketCursor
 	Limit         int
@@ -102,17 +104,17 @@ type TicketFilter struct {
 type TicketCursor struct {
 	Responded bool      `json:"r,omitempty"`
 	Key       time.Time `json:"k"`
-	ID        string    `json:"i"`
+	ID        id.Ticket `json:"i"`
 }
 
 // ReturnFilter selects returns. Empty fields do not filter.
 type ReturnFilter struct {
-	CustomerID    string
-	SellerID      string
-	PartnerID     string
+	CustomerID    id.User
+	SellerID      id.Seller
+	PartnerID     id.User
 	Status        ReturnStatus
-	SellerOrderID string
-	OrderID       string
+	SellerOrderID id.SellerOrder
+	OrderID       id.Order
 	Before        string // IDs before this one (the cursor)
 	Limit         int
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/support/supportevent"
 )
 
@@ -76,18 +77,18 @@ const AutoCloseAfter = 7 * 24 * time.Hour
 // Ticket is a conversation between a customer, support, and the seller
 // concerned when it is about a seller order or a product.
 type Ticket struct {
-	ID            string       `json:"id"`
-	Subject       string       `json:"subject"`
-	Category      Category     `json:"category"`
-	Status        TicketStatus `json:"status"`
-	Priority      Priority     `json:"priority"`
-	CustomerID    string       `json:"customer_id"`
-	SellerID      string       `json:"seller_id,omitempty"` // the seller concerned; "" when none is
-	AssigneeID    string       `json:"assignee_id,omitempty"`
-	OrderID       string       `json:"order_id,omitempty"`
-	SellerOrderID string       `json:"seller_order_id,omitempty"`
-	ProductID     string       `json:"product_id,omitempty"`
-	ReturnID      string       `json:"return_id,omitempty"`
+	ID            id.Ticket      `json:"id"`
+	Subject       string         `json:"subject"`
+	Category      Category       `json:"category"`
+	Status        TicketStatus   `json:"status"`
+	Priority      Priority       `json:"priority"`
+	CustomerID    id.User        `json:"customer_id"`
+	SellerID      id.Seller      `json:"seller_id,omitempty"` // the seller concerned; "" when none is
+	AssigneeID    id.User        `json:"assignee_id,omitempty"`
+	OrderID       id.Order       `json:"order_id,omitempty"`
+	SellerOrderID id.SellerOrder `json:"seller_order_id,omitempty"`
+	ProductID     id.Product     `json:"product_id,omitempty"`
+	ReturnID      id.Return      `json:"return_id,omitempty"`
 	// FirstResponseDue is when someone other than the customer must have
 	// answered; FirstResponseAt when someone did.
 	FirstResponseDue time.Time  `json:"first_response_due"`
@@ -120,10 +121,10 @@ func (t *Ticket) overdue(now time.Time) bool {
 
 // Message is one message of a ticket's thread.
 type Message struct {
-	ID         string    `json:"id"`
-	TicketID   string    `json:"ticket_id"`
-	AuthorID   string    `json:"author_id"`
-	AuthorRole auth.Role `json:"author_role"`
+	ID         id.Message `json:"id"`
+	TicketID   id.Ticket  `json:"ticket_id"`
+	AuthorID   id.User    `json:"author_id"`
+	AuthorRole auth.Role  `json:"author_role"`
 	// AuthorName is how the author is shown: "You", the store, "Support".
 	AuthorName  string       `json:"author_name,omitempty"`
 	Body        string       `json:"body"`
@@ -135,21 +136,21 @@ type Message struct {
 // Attachment is a file uploaded by a user and attached to a message or a
 // return (photos). Until attached it belongs to its uploader only.
 type Attachment struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	ContentType string    `json:"content_type"`
-	Size        int64     `json:"size"`
-	SHA256      string    `json:"-"`
-	URL         string    `json:"url"`
-	OwnerID     string    `json:"-"`
-	TicketID    string    `json:"-"` // "" until attached to a ticket's message
-	MessageID   string    `json:"-"`
-	ReturnID    string    `json:"-"` // "" unless a return's photo
-	CreatedAt   time.Time `json:"created_at"`
+	ID          id.Attachment `json:"id"`
+	Name        string        `json:"name"`
+	ContentType string        `json:"content_type"`
+	Size        int64         `json:"size"`
+	SHA256      string        `json:"-"`
+	URL         string        `json:"url"`
+	OwnerID     id.User       `json:"-"`
+	TicketID    id.Ticket     `json:"-"` // "" until attached to a ticket's message
+	MessageID   id.Message    `json:"-"`
+	ReturnID    id.Return     `json:"-"` // "" unless a return's photo
+	CreatedAt   time.Time     `json:"created_at"`
 }
 
 // AttachmentURL is where an attachment's bytes are served.
-func AttachmentURL(id string) string { return "/api/v1/attachment/" + id }
+func AttachmentURL(id id.Attachment) string { return "/api/v1/attachment/" + string(id) }
 
 // ticketEvent is the payload of the ticket topics for t.
 func ticketEvent(t Ticket, prev TicketStatus, at time.Time) supportevent.Ticket {

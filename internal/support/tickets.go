@@ -25,27 +25,27 @@ const (
 // OrderID, SellerOrderID, ProductID and ReturnID names what it is about
 // (a seller order or a return implies its order).
 type TicketInput struct {
-	Subject       string   `json:"subject"`
-	Body          string   `json:"body"`
-	Category      Category `json:"category,omitempty"` // inferred from what it is about when empty
-	OrderID       string   `json:"order_id,omitempty"`
-	SellerOrderID string   `json:"seller_order_id,omitempty"`
-	ProductID     string   `json:"product_id,omitempty"`
-	ReturnID      string   `json:"return_id,omitempty"`
-	Attachments   []string `json:"attachments,omitempty"` // IDs of the caller's uploads
+	Subject       string          `json:"subject"`
+	Body          string          `json:"body"`
+	Category      Category        `json:"category,omitempty"` // inferred from what it is about when empty
+	OrderID       id.Order        `json:"order_id,omitempty"`
+	SellerOrderID id.SellerOrder  `json:"seller_order_id,omitempty"`
+	ProductID     id.Product      `json:"product_id,omitempty"`
+	ReturnID      id.Return       `json:"return_id,omitempty"`
+	Attachments   []id.Attachment `json:"attachments,omitempty"` // IDs of the caller's uploads
 }
 
 // MessageInput is a reply to a ticket. Internal notes are for staff only.
 type MessageInput struct {
-	Body        string   `json:"body"`
-	Internal    bool     `json:"internal,omitempty"`
-	Attachments []string `json:"attachments,omitempty"`
+	Body        string          `json:"body"`
+	Internal    bool            `json:"internal,omitempty"`
+	Attachments []id.Attachment `json:"attachments,omitempty"`
 }
 
 // TicketUpdate is what staff change on a ticket; nil fields stay.
 type TicketUpdate struct {
 	Priority   *Priority     `json:"priority,omitempty"`
-	AssigneeID *string       `json:"assignee_id,omitempty"` // "" unassigns
+	AssigneeID *id.User      `json:"assignee_id,omitempty"` // "" unassigns
 	Status     *TicketStatus `json:"status,omitempty"`
 }
 
@@ -55,11 +55,11 @@ func checkText(f *apperr.Fields, field, v string, max int) {
 	f.Check(n <= max, field, fmt.Sprintf("must be at most %d characters", max))
 }
 
-func checkAttachments(f *apperr.Fields, field string, ids []string, max int) {
+func checkAttachments(f *apperr.Fields, field string, ids []id.Attachment, max int) {
 	f.Check(len(ids) <= max, field, fmt.Sprintf("at most %d files", max))
-	seen := map[string]bool{}
+	seen := map[id.Attachment]bool{}
 	for i, a := range ids {
-		f.Check(id.Valid(a, "att"), fmt.Sprintf("%s[%d]", field, i), "must be an attachment ID (att_...)")
+		f.Check(id.Valid(string(a), "att"), fmt.Sprintf("%s[%d]", field, i), "must be an attachment ID (att_...)")
 		f.Check(!seen[a], fmt.Sprintf("%s[%d]", field, i), "is listed twice")
 		seen[a] = true
 	}
@@ -79,7 +79,7 @@ func (s *Service) OpenTicket(ctx context.Context, in TicketInput) (Ticket, error
 	checkText(&f, "body", in.Body, MaxBody)
 	f.Check(in.Category == "" || in.Category.Valid(), "category", "must be one of order, shipping, return, payment, product, account, general")
 	refs := 0
-	for _, r := range []string{in.OrderID, in.SellerOrderID, in.ProductID, in.ReturnID} {
+	for _, r := range []string{string(in.OrderID), string(in.SellerOrderID), string(in.ProductID), string(in.ReturnID)} {
 		if r != "" {
 			refs++
 		}
@@ -90,7 +90,7 @@ func (s *Service) OpenTicket(ctx context.Context, in TicketInput) (Ticket, error
 		return Ticket{}, err
 	}
 	now := s.clock()
-	t := Ticket{ID: id.New("tkt"), Subject: strings.TrimSpace(in.Subject), Category: in.Category, Status: Open,
+	t := Ticket{ID: id.Make[id.Ticket](), Subject: strings.TrimSpace(in.Subject), Category: in.Category, Status: Open,
 		Priority: Normal, CustomerID: w.UserID, CreatedAt: now, UpdatedAt: now, LastMessage: now, MessageCount: 1}
 	inferred := CategoryGeneral
 	switch {
@@ -118,7 +118,7 @@ func (s *Service) OpenTicket(ctx context.Context, in TicketInput) (Ticket, error
 		t.OrderID = in.OrderID
 		inferred = CategoryOrder
 	case in.ProductID != "":
-		refs, err := s.deps.Products.ProductRefs(ctx, []string{in.ProductID})
+		refs, err := s.deps.Products.ProductRefs(ctx, []id.Product{in.ProductID})
 		if err != nil {
 			return Ticket{}, fmt.Errorf("look up product %s: %w", in.ProductID, err)
 		}
@@ -136,16 +136,16 @@ func (s *Service) OpenTicket(ctx context.Context, in TicketInput) (Ticket, error
 		t.Priority = High // money first
 	}
 	t.FirstResponseDue = now.Add(FirstResponse[t.Priority])
-	m := Message{ID: id.New("msg"), TicketID: t.ID, AuthorID: w.UserID, AuthorRole: auth.Customer,
+	m := Message{ID: id.Make[id.Message](), TicketID: t.ID, AuthorID: w.UserID, AuthorRole: auth.Customer,
 		Body: strings.TrimSpace(in.Body), CreatedAt: now, Attachments: attachmentRefs(in.Attachments)}
-	evs := []Event{eventOf(supportevent.TopicTicketOpened, t.ID, ticketEvent(t, "", now))}
+	evs := []Event{eventOf(supportevent.TopicTicketOpened, string(t.ID), ticketEvent(t, "", now))}
 	if err := s.store.CreateTicket(ctx, t, m, evs); err != nil {
 		return Ticket{}, err
 	}
 	return s.Ticket(ctx, t.ID)
 }
 
-func attachmentRefs(ids []string) []Attachment {
+func attachmentRefs(ids []id.Attachment) []Attachment {
 	out := make([]Attachment, len(ids))
 	for i, a := range ids {
 		out[i] = Attachment{ID: a}
@@ -168,7 +168,7 @@ func (w who) sees(t Ticket) bool {
 }
 
 // ticketFor returns the ticket if w may see it, NotFound otherwise.
-func (s *Service) ticketFor(ctx context.Context, w who, ticketID string) (Ticket, error) {
+func (s *Service) ticketFor(ctx context.Context, w who, ticketID id.Ticket) (Ticket, error) {
 	t, err := s.store.Ticket(ctx, ticketID)
 	if err != nil {
 		return Ticket{}, err
@@ -182,7 +182,7 @@ func (s *Service) ticketFor(ctx context.Context, w who, ticketID string) (Ticket
 // Ticket returns a ticket with its thread to those who may see it.
 // Internal notes reach staff only; who wrote what is named by role to
 // customers and sellers.
-func (s *Service) Ticket(ctx context.Context, ticketID string) (Ticket, error) {
+func (s *Service) Ticket(ctx context.Context, ticketID id.Ticket) (Ticket, error) {
 	w, err := s.caller(ctx)
 	if err != nil {
 		return Ticket{}, err
@@ -243,7 +243,7 @@ func (s *Service) view(w who, t Ticket) Ticket {
 // when the seller answered last, else to support; the seller's and staff's
 // to the customer. A customer replying to a resolved ticket reopens it; a
 // closed ticket takes no reply (Conflict "ticket_closed").
-func (s *Service) Reply(ctx context.Context, ticketID string, in MessageInput) (Message, error) {
+func (s *Service) Reply(ctx context.Context, ticketID id.Ticket, in MessageInput) (Message, error) {
 	w, err := s.caller(ctx, auth.Customer, auth.Seller, auth.Admin, auth.Support)
 	if err != nil {
 		return Message{}, err
@@ -263,7 +263,7 @@ func (s *Service) Reply(ctx context.Context, ticketID string, in MessageInput) (
 		if t.Status == Closed {
 			return Message{}, nil, apperr.Conflict("ticket_closed", "ticket %s is closed; open a new one", t.ID)
 		}
-		m := Message{ID: id.New("msg"), TicketID: t.ID, AuthorID: w.UserID, AuthorRole: w.Role,
+		m := Message{ID: id.Make[id.Message](), TicketID: t.ID, AuthorID: w.UserID, AuthorRole: w.Role,
 			Body: strings.TrimSpace(in.Body), Internal: in.Internal, CreatedAt: now, Attachments: attachmentRefs(in.Attachments)}
 		prev := t.Status
 		t.MessageCount++
@@ -292,11 +292,11 @@ func (s *Service) Reply(ctx context.Context, ticketID string, in MessageInput) (
 				t.ResolvedAt = nil
 			}
 		}
-		evs := []Event{eventOf(supportevent.TopicTicketReplied, t.ID, supportevent.TicketReplied{
+		evs := []Event{eventOf(supportevent.TopicTicketReplied, string(t.ID), supportevent.TicketReplied{
 			TicketID: t.ID, MessageID: m.ID, CustomerID: t.CustomerID, SellerID: t.SellerID, AuthorID: w.UserID,
 			AuthorRole: string(w.Role), Internal: in.Internal, Status: t.Status, At: now})}
 		if t.Status != prev {
-			evs = append(evs, eventOf(supportevent.TopicTicketStatusChanged, t.ID, ticketEvent(*t, prev, now)))
+			evs = append(evs, eventOf(supportevent.TopicTicketStatusChanged, string(t.ID), ticketEvent(*t, prev, now)))
 		}
 		return m, evs, nil
 	})
@@ -309,7 +309,7 @@ func (s *Service) Reply(ctx context.Context, ticketID string, in MessageInput) (
 // UpdateTicket sets a ticket's priority, assignee or status; staff only.
 // The assignee must be an active support agent or admin. A new priority
 // moves the first-response due time while no one has answered.
-func (s *Service) UpdateTicket(ctx context.Context, ticketID string, in TicketUpdate) (Ticket, error) {
+func (s *Service) UpdateTicket(ctx context.Context, ticketID id.Ticket, in TicketUpdate) (Ticket, error) {
 	w, err := s.caller(ctx, auth.Admin, auth.Support)
 	if err != nil {
 		return Ticket{}, err
@@ -350,7 +350,7 @@ func (s *Service) UpdateTicket(ctx context.Context, ticketID string, in TicketUp
 			}
 		}
 		t.UpdatedAt = now
-		return []Event{eventOf(supportevent.TopicTicketStatusChanged, t.ID, ticketEvent(*t, prev, now))}, nil
+		return []Event{eventOf(supportevent.TopicTicketStatusChanged, string(t.ID), ticketEvent(*t, prev, now))}, nil
 	})
 	if err != nil {
 		return Ticket{}, err
@@ -381,7 +381,7 @@ func (t *Ticket) setStatus(st TicketStatus, now time.Time) error {
 	return nil
 }
 
-func (s *Service) isStaff(ctx context.Context, userID string) (bool, error) {
+func (s *Service) isStaff(ctx context.Context, userID id.User) (bool, error) {
 	for _, r := range []auth.Role{auth.Support, auth.Admin} {
 		ok, err := s.deps.People.IsActiveUser(ctx, userID, r)
 		if err != nil {
@@ -395,17 +395,17 @@ func (s *Service) isStaff(ctx context.Context, userID string) (bool, error) {
 }
 
 // Resolve marks a ticket resolved: its customer or staff may.
-func (s *Service) Resolve(ctx context.Context, ticketID string) (Ticket, error) {
+func (s *Service) Resolve(ctx context.Context, ticketID id.Ticket) (Ticket, error) {
 	return s.customerMove(ctx, ticketID, Resolved)
 }
 
 // Reopen hands a resolved ticket back to support: its customer or staff
 // may, until it is closed.
-func (s *Service) Reopen(ctx context.Context, ticketID string) (Ticket, error) {
+func (s *Service) Reopen(ctx context.Context, ticketID id.Ticket) (Ticket, error) {
 	return s.customerMove(ctx, ticketID, AwaitingSupport)
 }
 
-func (s *Service) customerMove(ctx context.Context, ticketID string, to TicketStatus) (Ticket, error) {
+func (s *Service) customerMove(ctx context.Context, ticketID id.Ticket, to TicketStatus) (Ticket, error) {
 	w, err := s.caller(ctx, auth.Customer, auth.Admin, auth.Support)
 	if err != nil {
 		return Ticket{}, err
@@ -428,7 +428,7 @@ func (s *Service) customerMove(ctx context.Context, ticketID string, to TicketSt
 			return nil, err
 		}
 		t.UpdatedAt = now
-		return []Event{eventOf(supportevent.TopicTicketStatusChanged, t.ID, ticketEvent(*t, prev, now))}, nil
+		return []Event{eventOf(supportevent.TopicTicketStatusChanged, string(t.ID), ticketEvent(*t, prev, now))}, nil
 	})
 	if err != nil {
 		return Ticket{}, err
@@ -443,9 +443,9 @@ type TicketQuery struct {
 	Assignee string // staff: a user ID, "me" or "none"
 	Priority Priority
 	Overdue  bool
-	SellerID string // staff only
-	OrderID  string
-	ReturnID string
+	SellerID id.Seller // staff only
+	OrderID  id.Order
+	ReturnID id.Return
 	Sort     TicketSort // newest for customers and sellers, due for staff, when empty
 	Cursor   string
 	Limit    int
@@ -478,7 +478,7 @@ func (s *Service) Tickets(ctx context.Context, q TicketQuery) (page.Page[Ticket]
 		case "none":
 			flt.Unassigned = true
 		default:
-			flt.AssigneeID = q.Assignee
+			flt.AssigneeID = id.User(q.Assignee)
 		}
 		if flt.Sort == "" {
 			flt.Sort = Due
@@ -543,7 +543,7 @@ func (s *Service) CloseResolved(ctx context.Context) (int, error) {
 			return n, fmt.Errorf("find resolved tickets: %w", err)
 		}
 		for _, tid := range ids {
-			_, err := s.store.UpdateTicket(ctx, tid, func(t *Ticket) ([]Event, error) {
+			_, err := s.store.UpdateTicket(ctx, id.Ticket(tid), func(t *Ticket) ([]Event, error) {
 				if t.Status != Resolved || t.ResolvedAt == nil || now.Sub(*t.ResolvedAt) < AutoCloseAfter {
 					return nil, ErrUnchanged
 				}
@@ -552,7 +552,7 @@ func (s *Service) CloseResolved(ctx context.Context) (int, error) {
 					return nil, err
 				}
 				t.UpdatedAt = now
-				return []Event{eventOf(supportevent.TopicTicketStatusChanged, t.ID, ticketEvent(*t, prev, now))}, nil
+				return []Event{eventOf(supportevent.TopicTicketStatusChanged, string(t.ID), ticketEvent(*t, prev, now))}, nil
 			})
 			if err != nil {
 				return n, fmt.Errorf("close ticket %s: %w", tid, err)

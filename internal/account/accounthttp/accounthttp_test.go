@@ -17,6 +17,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account/accountsql"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/ratelimit"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
@@ -65,7 +66,7 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 		if err != nil {
 			t.Fatalf("Login(%s): %v", who, err)
 		}
-		e.users[who], e.tokens[who], e.ids[who] = u, s.AccessToken, u.ID
+		e.users[who], e.tokens[who], e.ids[who] = u, s.AccessToken, string(u.ID)
 	}
 	return e
 }
@@ -164,20 +165,20 @@ func TestScenarios(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		// Fixtures: a store for seller2, an address for customer2.
-		sel, err := e.svc.OpenStore(auth.With(ctx, auth.Principal{UserID: e.ids["seller2"], Role: auth.Seller}), account.NewSeller{Name: "Second Shop"})
+		sel, err := e.svc.OpenStore(auth.With(ctx, auth.Principal{UserID: id.User(e.ids["seller2"]), Role: auth.Seller}), account.NewSeller{Name: "Second Shop"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.ids["store2"] = sel.ID
-		adr, err := e.svc.CreateAddress(auth.With(ctx, auth.Principal{UserID: e.ids["customer2"]}),
+		e.ids["store2"] = string(sel.ID)
+		adr, err := e.svc.CreateAddress(auth.With(ctx, auth.Principal{UserID: id.User(e.ids["customer2"])}),
 			account.AddressInput{Name: "C2", Line1: "2 Elm St", City: "Paris", Country: "FR"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.ids["addr2"] = adr.ID
+		e.ids["addr2"] = string(adr.ID)
 
 		// Tokens that must be refused.
-		expired, _, _ := auth.NewTokens(e.key, -time.Minute).Issue(auth.Principal{UserID: e.ids["customer"], Role: auth.Customer, SessionID: "ses_x"})
+		expired, _, _ := auth.NewTokens(e.key, -time.Minute).Issue(auth.Principal{UserID: id.User(e.ids["customer"]), Role: auth.Customer, SessionID: "ses_x"})
 		e.tokens["expired"] = expired
 		good := e.tokens["customer"]
 		parts := strings.Split(good, ".")
@@ -186,7 +187,7 @@ func TestScenarios(t *testing.T) {
 		e.tokens["tampered"] = parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(forged)) + "." + parts[2]
 		e.tokens["alg_none"] = jwtPart(map[string]string{"alg": "none", "typ": "JWT"}) + "." + base64.RawURLEncoding.EncodeToString([]byte(forged)) + "."
 		otherKey := ed25519.NewKeyFromSeed([]byte("another-key-another-key-another-"))
-		e.tokens["wrong_key"], _, _ = auth.NewTokens(otherKey, time.Minute).Issue(auth.Principal{UserID: e.ids["admin"], Role: auth.Admin})
+		e.tokens["wrong_key"], _, _ = auth.NewTokens(otherKey, time.Minute).Issue(auth.Principal{UserID: id.User(e.ids["admin"]), Role: auth.Admin})
 
 		addr := `{"name":"Home","line1":"1 Main St","city":"Springfield","country":"us"}`
 		tests := []struct {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
@@ -28,12 +29,12 @@ func (h *Handler) addresses(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rest.JSON(w, http.StatusOK, pageOf(items, pg.limit, func(a account.Address) string { return a.ID }))
+	rest.JSON(w, http.StatusOK, pageOf(items, pg.limit, func(a account.Address) string { return string(a.ID) }))
 	return nil
 }
 
 func (h *Handler) address(w http.ResponseWriter, r *http.Request) error {
-	a, err := h.svc.Address(r.Context(), r.PathValue("id"))
+	a, err := h.svc.Address(r.Context(), id.Address(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -59,7 +60,7 @@ func (h *Handler) updateAddress(w http.ResponseWriter, r *http.Request) error {
 	if err := rest.Decode(w, r, &req); err != nil {
 		return err
 	}
-	a, err := h.svc.UpdateAddress(r.Context(), r.PathValue("id"), account.AddressInput(req))
+	a, err := h.svc.UpdateAddress(r.Context(), id.Address(r.PathValue("id")), account.AddressInput(req))
 	if err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func (h *Handler) updateAddress(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) deleteAddress(w http.ResponseWriter, r *http.Request) error {
-	if err := h.svc.DeleteAddress(r.Context(), r.PathValue("id")); err != nil {
+	if err := h.svc.DeleteAddress(r.Context(), id.Address(r.PathValue("id"))); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

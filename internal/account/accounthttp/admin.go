@@ -6,6 +6,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
@@ -56,12 +57,12 @@ func (h *Handler) users(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rest.JSON(w, http.StatusOK, pageOf(items, pg.limit, func(u account.User) string { return u.ID }))
+	rest.JSON(w, http.StatusOK, pageOf(items, pg.limit, func(u account.User) string { return string(u.ID) }))
 	return nil
 }
 
 func (h *Handler) user(w http.ResponseWriter, r *http.Request) error {
-	u, err := h.svc.User(r.Context(), r.PathValue("id"))
+	u, err := h.svc.User(r.Context(), id.User(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -90,8 +91,8 @@ func (h *Handler) reinstateUser(w http.ResponseWriter, r *http.Request) error {
 	return h.userAction(w, r, h.svc.ReinstateUser)
 }
 
-func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, do func(ctx context.Context, id string) (account.User, error)) error {
-	u, err := do(r.Context(), r.PathValue("id"))
+func (h *Handler) userAction(w http.ResponseWriter, r *http.Request, do func(ctx context.Context, id id.User) (account.User, error)) error {
+	u, err := do(r.Context(), id.User(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -109,7 +110,7 @@ func (h *Handler) sellers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rest.JSON(w, http.StatusOK, pageOf(items, pg.limit, func(s account.Seller) string { return s.ID }))
+	rest.JSON(w, http.StatusOK, pageOf(items, pg.limit, func(s account.Seller) string { return string(s.ID) }))
 	return nil
 }
 
@@ -121,8 +122,8 @@ func (h *Handler) reinstateSeller(w http.ResponseWriter, r *http.Request) error 
 	return h.sellerAction(w, r, h.svc.ReinstateSeller)
 }
 
-func (h *Handler) sellerAction(w http.ResponseWriter, r *http.Request, do func(ctx context.Context, id string) (account.Seller, error)) error {
-	s, err := do(r.Context(), r.PathValue("id"))
+func (h *Handler) sellerAction(w http.ResponseWriter, r *http.Request, do func(ctx context.Context, id id.Seller) (account.Seller, error)) error {
+	s, err := do(r.Context(), id.Seller(r.PathValue("id")))
 	if err != nil {
 		return err
 	}

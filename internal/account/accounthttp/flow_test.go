@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
@@ -45,7 +46,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 		e.mustStatus(r, 200)
 		var s2 account.Session
 		r.json(t, &s2)
-		if s2.RefreshToken == s1.RefreshToken || s2.AccessToken == "" || s2.User.ID != e.ids["customer"] {
+		if s2.RefreshToken == s1.RefreshToken || s2.AccessToken == "" || s2.User.ID != id.User(e.ids["customer"]) {
 			t.Fatalf("refresh gave %+v", s2)
 		}
 		e.tokens["s2"] = s2.AccessToken
@@ -178,10 +179,10 @@ func TestSellerLifecycle(t *testing.T) {
 		e.mustStatus(r, 201)
 		var s account.Seller
 		r.json(t, &s)
-		if s.Slug != "cafe-unicode" || !strings.HasPrefix(s.ID, "sel_") {
+		if s.Slug != "cafe-unicode" || !strings.HasPrefix(string(s.ID), "sel_") {
 			t.Errorf("store = %+v, want slug cafe-unicode", s)
 		}
-		e.ids["store"] = s.ID
+		e.ids["store"] = string(s.ID)
 		r = e.do("POST", "/api/v1/seller", `{"name":"Cafe Unicode"}`, "seller2")
 		e.mustStatus(r, 201)
 		var s2 account.Seller
@@ -239,13 +240,13 @@ func TestAddressDefaultsAndPaging(t *testing.T) {
 		if diff := cmp.Diff([]string{"cabin"}, defaults()); diff != "" {
 			t.Errorf("defaults after new default (-want +got):\n%s", diff)
 		}
-		r := e.do("PUT", "/api/v1/address/"+work.ID, `{"name":"office","line1":"2 B St","city":"Pune","country":"IN","is_default":true}`, "customer")
+		r := e.do("PUT", string("/api/v1/address/"+work.ID), `{"name":"office","line1":"2 B St","city":"Pune","country":"IN","is_default":true}`, "customer")
 		e.mustStatus(r, 200)
 		if diff := cmp.Diff([]string{"office"}, defaults()); diff != "" {
 			t.Errorf("defaults after update (-want +got):\n%s", diff)
 		}
-		e.mustStatus(e.do("DELETE", "/api/v1/address/"+home.ID, "", "customer"), 204)
-		e.mustStatus(e.do("GET", "/api/v1/address/"+home.ID, "", "customer"), 404)
+		e.mustStatus(e.do("DELETE", string("/api/v1/address/"+home.ID), "", "customer"), 204)
+		e.mustStatus(e.do("GET", string("/api/v1/address/"+home.ID), "", "customer"), 404)
 
 		// Paging walks every address exactly once.
 		var seen []string

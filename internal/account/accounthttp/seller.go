@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
@@ -35,7 +36,7 @@ func (h *Handler) mySeller(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) seller(w http.ResponseWriter, r *http.Request) error {
-	s, err := h.svc.Seller(r.Context(), r.PathValue("id"))
+	s, err := h.svc.Seller(r.Context(), id.Seller(r.PathValue("id")))
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
@@ -76,13 +77,13 @@ func (s *Store) CreateUser(ctx context.Context, u account.User, passwordHash str
 		if err != nil {
 			return fmt.Errorf("insert user: %w", err)
 		}
-		return event.Publish(ctx, tx, account.TopicUserRegistered, u.ID, account.UserRegistered{
+		return event.Publish(ctx, tx, account.TopicUserRegistered, string(u.ID), account.UserRegistered{
 			UserID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role)})
 	})
 }
 
 // User implements account.Store.
-func (s *Store) User(ctx context.Context, id string) (account.User, error) {
+func (s *Store) User(ctx context.Context, id id.User) (account.User, error) {
 	u, err := scanUser(s.db.Read().QueryRowContext(ctx, `SELECT `+userCols+` FROM account_users WHERE id = $1`, id))
 	return u, notFound(err, "user %s not found", id)
 }
@@ -101,7 +102,7 @@ func (s *Store) UserCredentials(ctx context.Context, email string) (account.User
 }
 
 // PasswordHash implements account.Store.
-func (s *Store) PasswordHash(ctx context.Context, id string) (string, error) {
+func (s *Store) PasswordHash(ctx context.Context, id id.User) (string, error) {
 	var hash string
 	err := s.db.Read().QueryRowContext(ctx, `SELECT password_hash FROM account_users WHERE id = $1`, id).Scan(&hash)
 	return hash, notFound(err, "user %s not found", id)
@@ -128,7 +129,7 @@ func (s *Store) Users(ctx context.Context, f account.UserFilter) ([]account.User
 }
 
 // SetUserName implements account.Store.
-func (s *Store) SetUserName(ctx context.Context, id, name string, now time.Time) (account.User, error) {
+func (s *Store) SetUserName(ctx context.Context, id id.User, name string, now time.Time) (account.User, error) {
 	var u account.User
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -139,7 +140,7 @@ func (s *Store) SetUserName(ctx context.Context, id, name string, now time.Time)
 	return u, err
 }
 
-func revokeUserSessions(ctx context.Context, tx *sql.Tx, userID string, now time.Time) error {
+func revokeUserSessions(ctx context.Context, tx *sql.Tx, userID id.User, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE account_sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL`,
 		sqldb.Micros(now), userID)
 	if err != nil {
@@ -149,7 +150,7 @@ func revokeUserSessions(ctx context.Context, tx *sql.Tx, userID string, now time
 }
 
 // SetPassword implements account.Store.
-func (s *Store) SetPassword(ctx context.Context, id, passwordHash string, now time.Time) error {
+func (s *Store) SetPassword(ctx context.Context, id id.User, passwordHash string, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE account_users SET password_hash = $1, updated_at = $2 WHERE id = $3`,
 			passwordHash, sqldb.Micros(now), id)
@@ -166,7 +167,7 @@ func (s *Store) SetPassword(ctx context.Context, id, passwordHash string, now ti
 }
 
 // SetUserStatus implements account.Store.
-func (s *Store) SetUserStatus(ctx context.Context, id string, status account.UserStatus, now time.Time) (account.User, error) {
+func (s *Store) SetUserStatus(ctx context.Context, id id.User, status account.UserStatus, now time.Time) (account.User, error) {
 	var u account.User
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -186,7 +187,7 @@ func (s *Store) SetUserStatus(ctx context.Context, id string, status account.Use
 				return err
 			}
 		}
-		return event.Publish(ctx, tx, topic, id, account.UserStatusChanged{UserID: id, Role: string(u.Role), Status: status})
+		return event.Publish(ctx, tx, topic, string(id), account.UserStatusChanged{UserID: id, Role: string(u.Role), Status: status})
 	})
 	return u, err
 }
@@ -282,7 +283,7 @@ func (s *Store) RevokeSessionOf(ctx context.Context, hash string, now time.Time)
 }
 
 // Access implements account.Store.
-func (s *Store) Access(ctx context.Context, userID, sessionID string) (account.Access, error) {
+func (s *Store) Access(ctx context.Context, userID id.User, sessionID id.Session) (account.Access, error) {
 	var a account.Access
 	var role, status string
 	var live int

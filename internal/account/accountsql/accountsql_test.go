@@ -93,7 +93,7 @@ func TestEvents(t *testing.T) {
 		if _, err := s.SetUserStatus(ctx, u.ID, account.UserActive, u.CreatedAt); err != nil {
 			t.Fatal(err)
 		}
-		sel := account.Seller{ID: id.New("sel"), UserID: u.ID, Name: "Acme", Slug: "acme", Status: account.SellerActive,
+		sel := account.Seller{ID: id.Make[id.Seller](), UserID: u.ID, Name: "Acme", Slug: "acme", Status: account.SellerActive,
 			CreatedAt: u.CreatedAt, UpdatedAt: u.CreatedAt}
 		if err := s.CreateSeller(ctx, sel); err != nil {
 			t.Fatal(err)
@@ -105,12 +105,12 @@ func TestEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []outboxRow{
-			{account.TopicUserRegistered.Name(), u.ID, map[string]any{"user_id": u.ID, "email": u.Email, "name": u.Name, "role": "seller"}},
-			{account.TopicUserSuspended.Name(), u.ID, map[string]any{"user_id": u.ID, "role": "seller", "status": "suspended"}},
-			{account.TopicUserReinstated.Name(), u.ID, map[string]any{"user_id": u.ID, "role": "seller", "status": "active"}},
-			{account.TopicSellerCreated.Name(), sel.ID, map[string]any{"seller_id": sel.ID, "user_id": u.ID, "name": "Acme", "slug": "acme"}},
-			{account.TopicSellerSuspended.Name(), sel.ID, map[string]any{"seller_id": sel.ID, "user_id": u.ID, "status": "suspended"}},
-			{account.TopicSellerReinstated.Name(), sel.ID, map[string]any{"seller_id": sel.ID, "user_id": u.ID, "status": "active"}},
+			{account.TopicUserRegistered.Name(), string(u.ID), map[string]any{"user_id": string(u.ID), "email": u.Email, "name": u.Name, "role": "seller"}},
+			{account.TopicUserSuspended.Name(), string(u.ID), map[string]any{"user_id": string(u.ID), "role": "seller", "status": "suspended"}},
+			{account.TopicUserReinstated.Name(), string(u.ID), map[string]any{"user_id": string(u.ID), "role": "seller", "status": "active"}},
+			{account.TopicSellerCreated.Name(), string(sel.ID), map[string]any{"seller_id": string(sel.ID), "user_id": string(u.ID), "name": "Acme", "slug": "acme"}},
+			{account.TopicSellerSuspended.Name(), string(sel.ID), map[string]any{"seller_id": string(sel.ID), "user_id": string(u.ID), "status": "suspended"}},
+			{account.TopicSellerReinstated.Name(), string(sel.ID), map[string]any{"seller_id": string(sel.ID), "user_id": string(u.ID), "status": "active"}},
 		}
 		if diff := cmp.Diff(want, outbox(t, db)); diff != "" {
 			t.Errorf("outbox mismatch (-want +got):\n%s", diff)

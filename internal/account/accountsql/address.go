@@ -7,6 +7,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
@@ -61,13 +62,13 @@ func (s *Store) Addresses(ctx context.Context, f account.AddressFilter) ([]accou
 }
 
 // Address implements account.Store.
-func (s *Store) Address(ctx context.Context, userID, id string) (account.Address, error) {
+func (s *Store) Address(ctx context.Context, userID id.User, id id.Address) (account.Address, error) {
 	a, err := scanAddress(s.db.Read().QueryRowContext(ctx, `SELECT `+addressCols+` FROM account_addresses
 		WHERE id = $1 AND user_id = $2`, id, userID))
 	return a, notFound(err, "address %s not found", id)
 }
 
-func clearDefault(ctx context.Context, tx *sql.Tx, userID, except string) error {
+func clearDefault(ctx context.Context, tx *sql.Tx, userID id.User, except id.Address) error {
 	_, err := tx.ExecContext(ctx, `UPDATE account_addresses SET is_default = 0 WHERE user_id = $1 AND is_default = 1 AND id <> $2`, userID, except)
 	if err != nil {
 		return fmt.Errorf("clear default address: %w", err)
@@ -129,7 +130,7 @@ func (s *Store) UpdateAddress(ctx context.Context, a account.Address) (account.A
 }
 
 // DeleteAddress implements account.Store.
-func (s *Store) DeleteAddress(ctx context.Context, userID, id string) error {
+func (s *Store) DeleteAddress(ctx context.Context, userID id.User, id id.Address) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM account_addresses WHERE id = $1 AND user_id = $2`, id, userID)
 		if err != nil {

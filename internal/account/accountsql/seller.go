@@ -10,6 +10,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
@@ -50,19 +51,19 @@ func (s *Store) CreateSeller(ctx context.Context, sel account.Seller) error {
 		if err != nil {
 			return fmt.Errorf("insert seller: %w", err)
 		}
-		return event.Publish(ctx, tx, account.TopicSellerCreated, sel.ID, account.SellerCreated{
+		return event.Publish(ctx, tx, account.TopicSellerCreated, string(sel.ID), account.SellerCreated{
 			SellerID: sel.ID, UserID: sel.UserID, Name: sel.Name, Slug: sel.Slug})
 	})
 }
 
 // Seller implements account.Store.
-func (s *Store) Seller(ctx context.Context, id string) (account.Seller, error) {
+func (s *Store) Seller(ctx context.Context, id id.Seller) (account.Seller, error) {
 	sel, err := scanSeller(s.db.Read().QueryRowContext(ctx, `SELECT `+sellerCols+` FROM account_sellers WHERE id = $1`, id))
 	return sel, notFound(err, "seller %s not found", id)
 }
 
 // SellerByUser implements account.Store.
-func (s *Store) SellerByUser(ctx context.Context, userID string) (account.Seller, error) {
+func (s *Store) SellerByUser(ctx context.Context, userID id.User) (account.Seller, error) {
 	sel, err := scanSeller(s.db.Read().QueryRowContext(ctx, `SELECT `+sellerCols+` FROM account_sellers WHERE user_id = $1`, userID))
 	return sel, notFound(err, "this user has no store")
 }
@@ -87,7 +88,7 @@ func (s *Store) Sellers(ctx context.Context, f account.SellerFilter) ([]account.
 }
 
 // SetSellerStatus implements account.Store.
-func (s *Store) SetSellerStatus(ctx context.Context, id string, status account.SellerStatus, now time.Time) (account.Seller, error) {
+func (s *Store) SetSellerStatus(ctx context.Context, id id.Seller, status account.SellerStatus, now time.Time) (account.Seller, error) {
 	var sel account.Seller
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -104,7 +105,7 @@ func (s *Store) SetSellerStatus(ctx context.Context, id string, status account.S
 		if status == account.SellerSuspended {
 			topic = account.TopicSellerSuspended
 		}
-		return event.Publish(ctx, tx, topic, id, account.SellerStatusChanged{SellerID: id, UserID: sel.UserID, Status: status})
+		return event.Publish(ctx, tx, topic, string(id), account.SellerStatusChanged{SellerID: id, UserID: sel.UserID, Status: status})
 	})
 	return sel, err
 }

@@ -29,15 +29,15 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // NewUser returns a user to store, with a fresh ID and e-mail.
 func NewUser(role auth.Role) account.User {
-	uid := id.New("usr")
-	return account.User{ID: uid, Email: uid + "@example.com", Name: "User " + uid[len(uid)-4:], Role: role,
+	uid := id.Make[id.User]()
+	return account.User{ID: uid, Email: string(uid + "@example.com"), Name: "User " + string(uid[len(uid)-4:]), Role: role,
 		Status: account.UserActive, CreatedAt: t0, UpdatedAt: t0}
 }
 
 func mustCreateUser(t *testing.T, s account.Store, role auth.Role) account.User {
 	t.Helper()
 	u := NewUser(role)
-	if err := s.CreateUser(context.Background(), u, "hash-"+u.ID); err != nil {
+	if err := s.CreateUser(context.Background(), u, "hash-"+string(u.ID)); err != nil {
 		t.Fatalf("CreateUser: %v", err)
 	}
 	return u
@@ -65,10 +65,10 @@ func testUsers(t *testing.T, s account.Store) {
 		t.Errorf("UserByEmail = %v, %v, want %s", got.ID, err, u.ID)
 	}
 	gotU, hash, err := s.UserCredentials(ctx, u.Email)
-	if err != nil || gotU.ID != u.ID || hash != "hash-"+u.ID {
+	if err != nil || gotU.ID != u.ID || hash != "hash-"+string(u.ID) {
 		t.Errorf("UserCredentials = %s, %q, %v; want %s, %q", gotU.ID, hash, err, u.ID, "hash-"+u.ID)
 	}
-	if h, err := s.PasswordHash(ctx, u.ID); err != nil || h != "hash-"+u.ID {
+	if h, err := s.PasswordHash(ctx, u.ID); err != nil || h != "hash-"+string(u.ID) {
 		t.Errorf("PasswordHash = %q, %v", h, err)
 	}
 
@@ -107,7 +107,7 @@ func testUsers(t *testing.T, s account.Store) {
 	wantCode(t, "SetUserStatus(missing)", err, apperr.KindNotFound, "")
 
 	// Listing: filters and keyset paging.
-	var sellers []string
+	var sellers []id.User
 	for range 3 {
 		sellers = append(sellers, mustCreateUser(t, s, auth.Seller).ID)
 	}
@@ -116,12 +116,12 @@ func testUsers(t *testing.T, s account.Store) {
 	}
 	tests := []struct {
 		f    account.UserFilter
-		want []string
+		want []id.User
 	}{
-		{account.UserFilter{Limit: 10}, append([]string{u.ID}, sellers...)},
+		{account.UserFilter{Limit: 10}, append([]id.User{u.ID}, sellers...)},
 		{account.UserFilter{Role: auth.Seller, Limit: 10}, sellers},
 		{account.UserFilter{Role: auth.Seller, Limit: 2}, sellers[:2]},
-		{account.UserFilter{Role: auth.Seller, After: sellers[0], Limit: 10}, sellers[1:]},
+		{account.UserFilter{Role: auth.Seller, After: string(sellers[0]), Limit: 10}, sellers[1:]},
 		{account.UserFilter{Status: account.UserSuspended, Limit: 10}, sellers[1:2]},
 		{account.UserFilter{Role: auth.Admin, Limit: 10}, nil},
 	}
@@ -130,7 +130,7 @@ func testUsers(t *testing.T, s account.Store) {
 		if err != nil {
 			t.Fatalf("Users(%+v): %v", tt.f, err)
 		}
-		var ids []string
+		var ids []id.User
 		for _, u := range got {
 			ids = append(ids, u.ID)
 		}
@@ -141,7 +141,7 @@ func testUsers(t *testing.T, s account.Store) {
 }
 
 func newToken(u account.User, session string, expires time.Time) account.RefreshToken {
-	return account.RefreshToken{Hash: account.HashToken(id.New("tok")), SessionID: session, UserID: u.ID, CreatedAt: t0, ExpiresAt: expires}
+	return account.RefreshToken{Hash: account.HashToken(id.New("tok")), SessionID: id.Session(session), UserID: u.ID, CreatedAt: t0, ExpiresAt: expires}
 }
 
 func testSessions(t *testing.T, s account.Store) {
@@ -149,7 +149,7 @@ func testSessions(t *testing.T, s account.Store) {
 	u := mustCreateUser(t, s, auth.Customer)
 	exp := t0.Add(24 * time.Hour)
 
-	first := newToken(u, id.New("ses"), exp)
+	first := newToken(u, string(id.Make[id.Session]()), exp)
 	if err := s.CreateSession(ctx, first); err != nil {
 		t.Fatalf("CreateSession: %v", err)
 	}
@@ -194,7 +194,7 @@ func testSessions(t *testing.T, s account.Store) {
 	}
 
 	// Expiry.
-	short := newToken(u, id.New("ses"), t0.Add(time.Hour))
+	short := newToken(u, string(id.Make[id.Session]()), t0.Add(time.Hour))
 	if err := s.CreateSession(ctx, short); err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +205,7 @@ func testSessions(t *testing.T, s account.Store) {
 	}
 
 	// Logout revokes the session of any of its tokens.
-	lo := newToken(u, id.New("ses"), exp)
+	lo := newToken(u, string(id.Make[id.Session]()), exp)
 	if err := s.CreateSession(ctx, lo); err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func testSessions(t *testing.T, s account.Store) {
 		{"SetPassword", func() error { return s.SetPassword(ctx, u.ID, "new-hash", now) }},
 		{"SetUserStatus", func() error { _, err := s.SetUserStatus(ctx, u.ID, account.UserSuspended, now); return err }},
 	} {
-		a, b := newToken(u, id.New("ses"), exp), newToken(u, id.New("ses"), exp)
+		a, b := newToken(u, string(id.Make[id.Session]()), exp), newToken(u, string(id.Make[id.Session]()), exp)
 		for _, tok := range []account.RefreshToken{a, b} {
 			if err := s.CreateSession(ctx, tok); err != nil {
 				t.Fatal(err)
@@ -250,7 +250,7 @@ func testSellers(t *testing.T, s account.Store) {
 	ctx := context.Background()
 	u1, u2, u3 := mustCreateUser(t, s, auth.Seller), mustCreateUser(t, s, auth.Seller), mustCreateUser(t, s, auth.Seller)
 	newSeller := func(u account.User, slug string) account.Seller {
-		return account.Seller{ID: id.New("sel"), UserID: u.ID, Name: "Store " + slug, Slug: slug, Description: "d",
+		return account.Seller{ID: id.Make[id.Seller](), UserID: u.ID, Name: "Store " + slug, Slug: slug, Description: "d",
 			Status: account.SellerActive, CreatedAt: t0, UpdatedAt: t0}
 	}
 	s1 := newSeller(u1, "acme")
@@ -288,20 +288,20 @@ func testSellers(t *testing.T, s account.Store) {
 
 	tests := []struct {
 		f    account.SellerFilter
-		want []string
+		want []id.Seller
 	}{
-		{account.SellerFilter{Limit: 10}, []string{s1.ID, s2.ID}},
-		{account.SellerFilter{Limit: 1}, []string{s1.ID}},
-		{account.SellerFilter{After: s1.ID, Limit: 10}, []string{s2.ID}},
-		{account.SellerFilter{Status: account.SellerActive, Limit: 10}, []string{s2.ID}},
-		{account.SellerFilter{Status: account.SellerSuspended, Limit: 10}, []string{s1.ID}},
+		{account.SellerFilter{Limit: 10}, []id.Seller{s1.ID, s2.ID}},
+		{account.SellerFilter{Limit: 1}, []id.Seller{s1.ID}},
+		{account.SellerFilter{After: string(s1.ID), Limit: 10}, []id.Seller{s2.ID}},
+		{account.SellerFilter{Status: account.SellerActive, Limit: 10}, []id.Seller{s2.ID}},
+		{account.SellerFilter{Status: account.SellerSuspended, Limit: 10}, []id.Seller{s1.ID}},
 	}
 	for _, tt := range tests {
 		got, err := s.Sellers(ctx, tt.f)
 		if err != nil {
 			t.Fatalf("Sellers(%+v): %v", tt.f, err)
 		}
-		var ids []string
+		var ids []id.Seller
 		for _, x := range got {
 			ids = append(ids, x.ID)
 		}
@@ -315,7 +315,7 @@ func testAddresses(t *testing.T, s account.Store) {
 	ctx := context.Background()
 	u, other := mustCreateUser(t, s, auth.Customer), mustCreateUser(t, s, auth.Customer)
 	newAddr := func(u account.User, name string, def bool) account.Address {
-		return account.Address{ID: id.New("adr"), UserID: u.ID, Name: name, Line1: "1 Main St", City: "Springfield",
+		return account.Address{ID: id.Make[id.Address](), UserID: u.ID, Name: name, Line1: "1 Main St", City: "Springfield",
 			Country: "US", IsDefault: def, CreatedAt: t0, UpdatedAt: t0}
 	}
 	defaults := func(u account.User) []string {
@@ -386,7 +386,7 @@ func testAddresses(t *testing.T, s account.Store) {
 	if err != nil || len(list) != 1 {
 		t.Fatalf("Addresses(limit 1) = %d, %v", len(list), err)
 	}
-	rest, err := s.Addresses(ctx, account.AddressFilter{UserID: u.ID, After: list[0].ID, Limit: 10})
+	rest, err := s.Addresses(ctx, account.AddressFilter{UserID: u.ID, After: string(list[0].ID), Limit: 10})
 	if err != nil || len(rest) != 1 || rest[0].ID == list[0].ID {
 		t.Errorf("Addresses(after) = %d, %v", len(rest), err)
 	}

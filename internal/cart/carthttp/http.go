@@ -6,6 +6,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/cart"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
@@ -104,7 +105,7 @@ func (h *Handler) updateItem(w http.ResponseWriter, r *http.Request) error {
 	if err := rest.Decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := h.svc.UpdateItem(r.Context(), token(r), r.PathValue("id"), in)
+	v, err := h.svc.UpdateItem(r.Context(), token(r), id.CartLine(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}
@@ -113,7 +114,7 @@ func (h *Handler) updateItem(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) removeItem(w http.ResponseWriter, r *http.Request) error {
-	if err := h.svc.RemoveItem(r.Context(), token(r), r.PathValue("id")); err != nil {
+	if err := h.svc.RemoveItem(r.Context(), token(r), id.CartLine(r.PathValue("id"))); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -153,7 +154,7 @@ func (h *Handler) addWish(w http.ResponseWriter, r *http.Request) error {
 
 // removeWish answers 204 whether or not the product was on the wishlist.
 func (h *Handler) removeWish(w http.ResponseWriter, r *http.Request) error {
-	if err := h.svc.RemoveFromWishlist(r.Context(), r.PathValue("product_id")); err != nil {
+	if err := h.svc.RemoveFromWishlist(r.Context(), id.Product(r.PathValue("product_id"))); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

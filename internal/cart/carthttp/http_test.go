@@ -19,6 +19,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/cart/cartsql"
 	"github.com/bazaar-market/bazaar/internal/cart/carttest"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
@@ -160,7 +161,7 @@ func TestRoutes(t *testing.T) {
 			path := expand(st.path)
 			req, _ := http.NewRequest(st.method, srv.URL+path, strings.NewReader(st.body))
 			if st.who != "" {
-				tok, _, err := tokens.Issue(auth.Principal{UserID: st.who, Role: auth.Customer})
+				tok, _, err := tokens.Issue(auth.Principal{UserID: id.User(st.who), Role: auth.Customer})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -223,7 +224,7 @@ func TestRoutes(t *testing.T) {
 				for _, g := range v.Groups {
 					for _, l := range g.Lines {
 						if l.SKU == sku {
-							saved[name] = l.ID
+							saved[name] = string(l.ID)
 						}
 					}
 				}

@@ -54,7 +54,7 @@ func scanCart(row *sql.Row) (cart.Cart, error) {
 
 // CreateGuestCart makes a guest cart.
 func (s *Store) CreateGuestCart(ctx context.Context, tokenHash string, now time.Time) (cart.Cart, error) {
-	c := cart.Cart{ID: id.New("crt"), CreatedAt: sqldb.Time(sqldb.Micros(now)), UpdatedAt: sqldb.Time(sqldb.Micros(now))}
+	c := cart.Cart{ID: id.Make[id.Cart](), CreatedAt: sqldb.Time(sqldb.Micros(now)), UpdatedAt: sqldb.Time(sqldb.Micros(now))}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO cart_carts (id, token_hash, created_at, updated_at) VALUES ($1, $2, $3, $3)`,
 			c.ID, tokenHash, sqldb.Micros(now))
@@ -70,14 +70,14 @@ func (s *Store) GuestCart(ctx context.Context, tokenHash string) (cart.Cart, err
 }
 
 // UserCart returns the user's cart, creating it on first need.
-func (s *Store) UserCart(ctx context.Context, userID string, now time.Time) (cart.Cart, error) {
+func (s *Store) UserCart(ctx context.Context, userID id.User, now time.Time) (cart.Cart, error) {
 	if c, err := s.CartOfUser(ctx, userID); !apperr.Is(err, apperr.KindNotFound) {
 		return c, err
 	}
 	var c cart.Cart
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO cart_carts (id, user_id, created_at, updated_at) VALUES ($1, $2, $3, $3)
-			ON CONFLICT (user_id) DO NOTHING`, id.New("crt"), userID, sqldb.Micros(now)); err != nil {
+			ON CONFLICT (user_id) DO NOTHING`, id.Make[id.Cart](), userID, sqldb.Micros(now)); err != nil {
 			return err
 		}
 		var err error
@@ -88,16 +88,16 @@ func (s *Store) UserCart(ctx context.Context, userID string, now time.Time) (car
 }
 
 // CartOfUser returns the user's cart, NotFound if none.
-func (s *Store) CartOfUser(ctx context.Context, userID string) (cart.Cart, error) {
+func (s *Store) CartOfUser(ctx context.Context, userID id.User) (cart.Cart, error) {
 	return scanCart(s.db.Read().QueryRowContext(ctx, `SELECT `+cartCols+` FROM cart_carts WHERE user_id = $1`, userID))
 }
 
 // Touch marks a cart as used.
-func (s *Store) Touch(ctx context.Context, cartID string, now time.Time) error {
+func (s *Store) Touch(ctx context.Context, cartID id.Cart, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error { return touch(ctx, tx, cartID, now) })
 }
 
-func touch(ctx context.Context, tx *sql.Tx, cartID string, now time.Time) error {
+func touch(ctx context.Context, tx *sql.Tx, cartID id.Cart, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE cart_carts SET updated_at = $1 WHERE id = $2`, sqldb.Micros(now), cartID)
 	return err
 }
@@ -106,11 +106,11 @@ func touch(ctx context.Context, tx *sql.Tx, cartID string, now time.Time) error 
 type querier = sqldb.Querier
 
 // Lines lists a cart's lines, oldest first.
-func (s *Store) Lines(ctx context.Context, cartID string) ([]cart.Line, error) {
+func (s *Store) Lines(ctx context.Context, cartID id.Cart) ([]cart.Line, error) {
 	return lines(ctx, s.db.Read(), cartID)
 }
 
-func lines(ctx context.Context, q querier, cartID string) ([]cart.Line, error) {
+func lines(ctx context.Context, q querier, cartID id.Cart) ([]cart.Line, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, sku, quantity, created_at FROM cart_lines WHERE cart_id = $1 ORDER BY created_at, id`, cartID)
 	if err != nil {
 		return nil, err
@@ -130,7 +130,7 @@ func lines(ctx context.Context, q querier, cartID string) ([]cart.Line, error) {
 }
 
 // Line returns one line of a cart.
-func (s *Store) Line(ctx context.Context, cartID, lineID string) (cart.Line, error) {
+func (s *Store) Line(ctx context.Context, cartID id.Cart, lineID id.CartLine) (cart.Line, error) {
 	var l cart.Line
 	var added int64
 	err := s.db.Read().QueryRowContext(ctx, `SELECT id, sku, quantity, created_at FROM cart_lines WHERE id = $1 AND cart_id = $2`,
@@ -143,7 +143,7 @@ func (s *Store) Line(ctx context.Context, cartID, lineID string) (cart.Line, err
 }
 
 // AddLine adds to a SKU's line unless it would exceed limit.
-func (s *Store) AddLine(ctx context.Context, cartID, sku string, quantity, limit int64, now time.Time) (bool, error) {
+func (s *Store) AddLine(ctx context.Context, cartID id.Cart, sku string, quantity, limit int64, now time.Time) (bool, error) {
 	if quantity > limit {
 		return false, nil
 	}
@@ -153,7 +153,7 @@ func (s *Store) AddLine(ctx context.Context, cartID, sku string, quantity, limit
 			VALUES ($1, $2, $3, $4, $5, $5)
 			ON CONFLICT (cart_id, sku) DO UPDATE SET quantity = cart_lines.quantity + excluded.quantity, updated_at = excluded.updated_at
 			WHERE cart_lines.quantity + excluded.quantity <= $6`,
-			id.New("cli"), cartID, sku, quantity, sqldb.Micros(now), limit)
+			id.Make[id.CartLine](), cartID, sku, quantity, sqldb.Micros(now), limit)
 		if err != nil {
 			return err
 		}
@@ -169,7 +169,7 @@ func (s *Store) AddLine(ctx context.Context, cartID, sku string, quantity, limit
 }
 
 // SetQuantity sets a line's quantity.
-func (s *Store) SetQuantity(ctx context.Context, cartID, lineID string, quantity int64, now time.Time) error {
+func (s *Store) SetQuantity(ctx context.Context, cartID id.Cart, lineID id.CartLine, quantity int64, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE cart_lines SET quantity = $1, updated_at = $2 WHERE id = $3 AND cart_id = $4`,
 			quantity, sqldb.Micros(now), lineID, cartID)
@@ -181,7 +181,7 @@ func (s *Store) SetQuantity(ctx context.Context, cartID, lineID string, quantity
 }
 
 // DeleteLine removes a line.
-func (s *Store) DeleteLine(ctx context.Context, cartID, lineID string, now time.Time) error {
+func (s *Store) DeleteLine(ctx context.Context, cartID id.Cart, lineID id.CartLine, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM cart_lines WHERE id = $1 AND cart_id = $2`, lineID, cartID)
 		if err := oneRow(res, err, lineID); err != nil {
@@ -191,7 +191,7 @@ func (s *Store) DeleteLine(ctx context.Context, cartID, lineID string, now time.
 	})
 }
 
-func oneRow(res sql.Result, err error, lineID string) error {
+func oneRow(res sql.Result, err error, lineID id.CartLine) error {
 	if err != nil {
 		return err
 	}
@@ -206,7 +206,7 @@ func oneRow(res sql.Result, err error, lineID string) error {
 }
 
 // ClearUser empties a user's cart.
-func (s *Store) ClearUser(ctx context.Context, userID string, now time.Time) error {
+func (s *Store) ClearUser(ctx context.Context, userID id.User, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM cart_lines WHERE cart_id IN (SELECT id FROM cart_carts WHERE user_id = $1)`, userID)
 		if err != nil {
@@ -218,7 +218,7 @@ func (s *Store) ClearUser(ctx context.Context, userID string, now time.Time) err
 }
 
 // RemoveOrdered takes an order's quantities out of the user's cart, once.
-func (s *Store) RemoveOrdered(ctx context.Context, userID, orderID string, ordered []cart.Ordered, now time.Time) (bool, error) {
+func (s *Store) RemoveOrdered(ctx context.Context, userID id.User, orderID id.Order, ordered []cart.Ordered, now time.Time) (bool, error) {
 	ordered = slices.Clone(ordered)
 	slices.SortFunc(ordered, func(a, b cart.Ordered) int { return strings.Compare(a.SKU, b.SKU) })
 	var removed bool
@@ -261,7 +261,7 @@ func (s *Store) RemoveOrdered(ctx context.Context, userID, orderID string, order
 }
 
 // Merge moves a guest cart's lines into a user cart, once.
-func (s *Store) Merge(ctx context.Context, guestCartID, userCartID string, caps map[string]int64, now time.Time) (bool, error) {
+func (s *Store) Merge(ctx context.Context, guestCartID, userCartID id.Cart, caps map[string]int64, now time.Time) (bool, error) {
 	var merged bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		merged = false
@@ -295,7 +295,7 @@ func (s *Store) Merge(ctx context.Context, guestCartID, userCartID string, caps 
 					WHEN cart_lines.quantity > $6 THEN cart_lines.quantity
 					ELSE $6 END,
 					updated_at = excluded.updated_at`,
-				id.New("cli"), userCartID, l.SKU, min(l.Quantity, limit), sqldb.Micros(now), limit); err != nil {
+				id.Make[id.CartLine](), userCartID, l.SKU, min(l.Quantity, limit), sqldb.Micros(now), limit); err != nil {
 				return fmt.Errorf("merge line %s: %w", l.SKU, err)
 			}
 		}
@@ -332,7 +332,7 @@ func (s *Store) PurgeGuestCarts(ctx context.Context, olderThan time.Time) (int, 
 }
 
 // AddWish puts a product on a wishlist.
-func (s *Store) AddWish(ctx context.Context, userID, productID string, now time.Time) (cart.Wish, bool, error) {
+func (s *Store) AddWish(ctx context.Context, userID id.User, productID id.Product, now time.Time) (cart.Wish, bool, error) {
 	w := cart.Wish{ProductID: productID}
 	var added bool
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -358,7 +358,7 @@ func (s *Store) AddWish(ctx context.Context, userID, productID string, now time.
 }
 
 // RemoveWish takes a product off a wishlist.
-func (s *Store) RemoveWish(ctx context.Context, userID, productID string) error {
+func (s *Store) RemoveWish(ctx context.Context, userID id.User, productID id.Product) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM cart_wishlist WHERE user_id = $1 AND product_id = $2`, userID, productID)
 		return err
@@ -366,7 +366,7 @@ func (s *Store) RemoveWish(ctx context.Context, userID, productID string) error 
 }
 
 // Wishes lists a wishlist newest first.
-func (s *Store) Wishes(ctx context.Context, userID string, after *cart.WishCursor, limit int) ([]cart.Wish, error) {
+func (s *Store) Wishes(ctx context.Context, userID id.User, after *cart.WishCursor, limit int) ([]cart.Wish, error) {
 	q := `SELECT product_id, created_at FROM cart_wishlist WHERE user_id = $1 ORDER BY created_at DESC, product_id DESC LIMIT $2`
 	args := []any{userID, limit}
 	if after != nil {

@@ -9,18 +9,19 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Catalog is an in-memory cart.Catalog.
 type Catalog struct {
 	mu       sync.Mutex
 	SKUMap   map[string]catalog.SKU
-	Products map[string]catalog.ProductRef
+	Products map[id.Product]catalog.ProductRef
 }
 
 // NewCatalog returns an empty catalog.
 func NewCatalog() *Catalog {
-	return &Catalog{SKUMap: map[string]catalog.SKU{}, Products: map[string]catalog.ProductRef{}}
+	return &Catalog{SKUMap: map[string]catalog.SKU{}, Products: map[id.Product]catalog.ProductRef{}}
 }
 
 // PutSKU adds or replaces a SKU.
@@ -62,7 +63,7 @@ func (c *Catalog) SKUs(_ context.Context, skus []string) (map[string]catalog.SKU
 }
 
 // ProductRef returns a product summary, NotFound if unknown.
-func (c *Catalog) ProductRef(_ context.Context, id string) (catalog.ProductRef, error) {
+func (c *Catalog) ProductRef(_ context.Context, id id.Product) (catalog.ProductRef, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.Products[id]
@@ -73,10 +74,10 @@ func (c *Catalog) ProductRef(_ context.Context, id string) (catalog.ProductRef, 
 }
 
 // ProductRefs returns the known products among ids.
-func (c *Catalog) ProductRefs(_ context.Context, ids []string) (map[string]catalog.ProductRef, error) {
+func (c *Catalog) ProductRefs(_ context.Context, ids []id.Product) (map[id.Product]catalog.ProductRef, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := map[string]catalog.ProductRef{}
+	out := map[id.Product]catalog.ProductRef{}
 	for _, id := range ids {
 		if p, ok := c.Products[id]; ok {
 			out[id] = p
@@ -113,10 +114,10 @@ func (s *Stock) Available(_ context.Context, skus []string) (map[string]int64, e
 }
 
 // Sellers is an in-memory cart.Sellers.
-type Sellers map[string]account.Seller
+type Sellers map[id.Seller]account.Seller
 
 // Seller returns a store by ID, NotFound if unknown.
-func (s Sellers) Seller(_ context.Context, id string) (account.Seller, error) {
+func (s Sellers) Seller(_ context.Context, id id.Seller) (account.Seller, error) {
 	x, ok := s[id]
 	if !ok {
 		return x, apperr.NotFound("seller %s not found", id)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/cart"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // StoreSuite runs the cart Store contract against stores made by newStore,
@@ -64,7 +65,7 @@ func testCarts(t *testing.T, s cart.Store) {
 
 type qty map[string]int64
 
-func quantities(t *testing.T, s cart.Store, cartID string) qty {
+func quantities(t *testing.T, s cart.Store, cartID id.Cart) qty {
 	t.Helper()
 	ls, err := s.Lines(context.Background(), cartID)
 	if err != nil {
@@ -153,16 +154,16 @@ func testMerge(t *testing.T, s cart.Store) {
 	u, _ := s.UserCart(ctx, "usr_1", t0)
 	g, _ := s.CreateGuestCart(ctx, "h", t0)
 	add := func(c, sku string, n int64) {
-		if ok, err := s.AddLine(ctx, c, sku, n, 999, t0); err != nil || !ok {
+		if ok, err := s.AddLine(ctx, id.Cart(c), sku, n, 999, t0); err != nil || !ok {
 			t.Fatalf("AddLine(%s, %d) = %v, %v", sku, n, ok, err)
 		}
 	}
-	add(u.ID, "A", 2)
-	add(u.ID, "D", 5)
-	add(g.ID, "A", 3)
-	add(g.ID, "B", 5)
-	add(g.ID, "C", 1)
-	add(g.ID, "D", 1)
+	add(string(u.ID), "A", 2)
+	add(string(u.ID), "D", 5)
+	add(string(g.ID), "A", 3)
+	add(string(g.ID), "B", 5)
+	add(string(g.ID), "C", 1)
+	add(string(g.ID), "D", 1)
 	caps := map[string]int64{"A": 4, "B": 2, "D": 3} // C has no cap
 	ok, err := s.Merge(ctx, g.ID, u.ID, caps, t0)
 	if err != nil || !ok {
@@ -223,7 +224,7 @@ func testWishlist(t *testing.T, s cart.Store) {
 		if p == "prd_d" {
 			at = t0.Add(2 * time.Minute) // same time as prd_c: the ID breaks the tie
 		}
-		w, added, err := s.AddWish(ctx, "usr_1", p, at)
+		w, added, err := s.AddWish(ctx, "usr_1", id.Product(p), at)
 		if err != nil || !added || !w.AddedAt.Equal(at) {
 			t.Fatalf("AddWish(%s) = %+v, %v, %v", p, w, added, err)
 		}
@@ -242,7 +243,7 @@ func testWishlist(t *testing.T, s cart.Store) {
 			t.Fatal(err)
 		}
 		for _, w := range page {
-			got = append(got, w.ProductID)
+			got = append(got, string(w.ProductID))
 		}
 		if len(page) < 2 {
 			break
@@ -280,17 +281,17 @@ func testRemoveOrdered(t *testing.T, s cart.Store) {
 	}
 	add := func(cartID, sku string, n int64) {
 		t.Helper()
-		if ok, err := s.AddLine(ctx, cartID, sku, n, cart.MaxQuantity, t0); err != nil || !ok {
+		if ok, err := s.AddLine(ctx, id.Cart(cartID), sku, n, cart.MaxQuantity, t0); err != nil || !ok {
 			t.Fatalf("AddLine(%s, %d) = %v, %v", sku, n, ok, err)
 		}
 	}
-	add(c.ID, "A", 2)
-	add(c.ID, "B", 1)
-	add(other.ID, "A", 2)
+	add(string(c.ID), "A", 2)
+	add(string(c.ID), "B", 1)
+	add(string(other.ID), "A", 2)
 	// The order read A x2 and B x1; another tab then raised A to 3 and
 	// added C.
-	add(c.ID, "A", 1)
-	add(c.ID, "C", 4)
+	add(string(c.ID), "A", 1)
+	add(string(c.ID), "C", 4)
 	ordered := []cart.Ordered{{SKU: "B", Quantity: 1}, {SKU: "A", Quantity: 2}, {SKU: "Z", Quantity: 1}}
 	if ok, err := s.RemoveOrdered(ctx, "usr_1", "ord_1", ordered, t0.Add(time.Minute)); err != nil || !ok {
 		t.Fatalf("RemoveOrdered = %v, %v; want true", ok, err)

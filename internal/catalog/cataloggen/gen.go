@@ -51,9 +51,9 @@ type Generator struct {
 
 // Leaf is a leaf category with the kind of products in it.
 type Leaf struct {
-	Kind       int    // index in Kinds
-	Audience   string // "", or one of Audiences
-	CategoryID string // as generated (Seed maps it to the stored ID)
+	Kind       int         // index in Kinds
+	Audience   string      // "", or one of Audiences
+	CategoryID id.Category // as generated (Seed maps it to the stored ID)
 	Slug       string
 }
 
@@ -71,7 +71,7 @@ type Meta struct {
 // search module ranks by it (search.Signal has the same fields, so
 // search.Signal(sig) converts one).
 type Signal struct {
-	ProductID   string
+	ProductID   id.Product
 	Rating      float64 // average, 0..5
 	RatingCount int64
 	Sales       int64
@@ -96,20 +96,20 @@ var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // New prepares a generator.
 func New(cfg Config) *Generator {
 	g := &Generator{cfg: cfg}
-	made := map[string]string{} // path key -> category ID
-	var ensure func(path []string) string
-	ensure = func(path []string) string {
+	made := map[string]id.Category{} // path key -> category ID
+	var ensure func(path []string) id.Category
+	ensure = func(path []string) id.Category {
 		key := strings.Join(path, "/")
-		if id, ok := made[key]; ok {
-			return id
+		if cid, ok := made[key]; ok {
+			return cid
 		}
-		var parent *string
+		var parent *id.Category
 		if len(path) > 1 {
 			p := ensure(path[:len(path)-1])
 			parent = &p
 		}
 		slug := catalog.Slugify(strings.Join(path, " "), 80, "category")
-		c := catalog.Category{ID: makeID("cat", hash64("category", key), 0), Name: path[len(path)-1], Slug: "gen-" + slug,
+		c := catalog.Category{ID: id.Category(makeID("cat", hash64("category", key), 0)), Name: path[len(path)-1], Slug: "gen-" + slug,
 			ParentID: parent, Position: len(made), CreatedAt: epoch.Add(-800 * 24 * time.Hour), UpdatedAt: epoch.Add(-800 * 24 * time.Hour)}
 		if len(c.Slug) > 80 {
 			c.Slug = c.Slug[:80]
@@ -131,11 +131,11 @@ func New(cfg Config) *Generator {
 			}
 			path = append(path, kind.Path[1:]...)
 			path = append(path, kind.Leaf)
-			id := ensure(path)
-			g.leaves = append(g.leaves, Leaf{Kind: k, Audience: a, CategoryID: id, Slug: g.cats[len(g.cats)-1].Slug})
-			if g.cats[len(g.cats)-1].ID != id { // leaf existed already
+			cid := ensure(path)
+			g.leaves = append(g.leaves, Leaf{Kind: k, Audience: a, CategoryID: cid, Slug: g.cats[len(g.cats)-1].Slug})
+			if g.cats[len(g.cats)-1].ID != cid { // leaf existed already
 				for _, c := range g.cats {
-					if c.ID == id {
+					if c.ID == cid {
 						g.leaves[len(g.leaves)-1].Slug = c.Slug
 					}
 				}
@@ -181,7 +181,7 @@ func (g *Generator) Sellers() []SellerSpec {
 // Product makes product i (0 <= i < Products). sellerIDs are the stored IDs
 // of Sellers() in order; catIDs maps generated category IDs to stored ones
 // (nil when they are the same).
-func (g *Generator) Product(i int, sellerIDs []string, catIDs map[string]string) Generated {
+func (g *Generator) Product(i int, sellerIDs []id.Seller, catIDs map[id.Category]id.Category) Generated {
 	r := rand.New(rand.NewPCG(g.cfg.Seed, uint64(i)))
 	// Leaves are not equally popular: a gentle power law.
 	li := g.rank[zipf(r, len(g.leaves), 0.6)]
@@ -212,7 +212,7 @@ func (g *Generator) Product(i int, sellerIDs []string, catIDs map[string]string)
 
 	created := epoch.Add(-time.Duration(r.Int64N(int64(730 * 24 * time.Hour)))).Truncate(time.Second)
 	p := catalog.Product{
-		ID:          makeID("prd", g.cfg.Seed, uint64(i)),
+		ID:          id.Product(makeID("prd", g.cfg.Seed, uint64(i))),
 		SellerID:    pick(sellerIDs, zipf(r, max(len(sellerIDs), 1), 0.7)),
 		Title:       title,
 		Brand:       m.Brand,
@@ -224,8 +224,8 @@ func (g *Generator) Product(i int, sellerIDs []string, catIDs map[string]string)
 		UpdatedAt:   created,
 		Description: describe(r, title, kind, m, attrs),
 	}
-	if id, ok := catIDs[p.CategoryID]; ok {
-		p.CategoryID = id
+	if cid, ok := catIDs[p.CategoryID]; ok {
+		p.CategoryID = cid
 	}
 	p.Slug = trimSlug(catalog.Slugify(title, 80, "product"), 60) + "-" + strconv.FormatUint(g.cfg.Seed, 36) + "g" + strconv.FormatInt(int64(i), 36)
 
@@ -242,7 +242,7 @@ func (g *Generator) Product(i int, sellerIDs []string, catIDs map[string]string)
 	for j := range nv {
 		amount := roundPrice(base * (1 + 0.08*float64(j)))
 		v := catalog.Variant{
-			ID:      makeID("var", g.cfg.Seed^0xa11a, uint64(i)*128+uint64(j)),
+			ID:      id.Variant(makeID("var", g.cfg.Seed^0xa11a, uint64(i)*128+uint64(j))),
 			SKU:     fmt.Sprintf("G%s-%s-%d", strconv.FormatUint(g.cfg.Seed, 36), strconv.FormatInt(int64(i), 36), j+1),
 			Options: map[string]string{},
 			Price:   money.New(amount, "USD"),
@@ -301,7 +301,7 @@ func averageOf(stars [5]int64) float64 {
 	return math.Round(float64(sum)/float64(n)*100) / 100
 }
 
-func zipfIndexOf(id string, ids []string) int {
+func zipfIndexOf(id id.Seller, ids []id.Seller) int {
 	for i, x := range ids {
 		if x == id {
 			return i
@@ -365,7 +365,7 @@ func possessive(s string) string {
 	return s + "'s"
 }
 
-func pick(ids []string, i int) string {
+func pick(ids []id.Seller, i int) id.Seller {
 	if len(ids) == 0 {
 		return "sel_unknown"
 	}

@@ -26,7 +26,7 @@ import (
 func TestDeterministic(t *testing.T) {
 	cfg := cataloggen.Config{Products: 1000, Seed: 7}
 	a, b := cataloggen.New(cfg), cataloggen.New(cfg)
-	sellers := []string{"sel_a", "sel_b", "sel_c"}
+	sellers := []id.Seller{"sel_a", "sel_b", "sel_c"}
 	if diff := cmp.Diff(a.Categories(), b.Categories()); diff != "" {
 		t.Errorf("categories differ between runs:\n%s", diff)
 	}
@@ -38,7 +38,7 @@ func TestDeterministic(t *testing.T) {
 			t.Fatalf("product %d differs between runs:\n%s", i, diff)
 		}
 		p := pa.Product
-		if !id.Valid(p.ID, "prd") || p.Title == "" || p.Description == "" || p.Brand == "" || len(p.Variants) == 0 {
+		if !id.Valid(string(p.ID), "prd") || p.Title == "" || p.Description == "" || p.Brand == "" || len(p.Variants) == 0 {
 			t.Fatalf("product %d is incomplete: %+v", i, p)
 		}
 		if slugs[p.Slug] {
@@ -106,7 +106,7 @@ func TestSeed(t *testing.T) {
 		// What was stored is what the generator made.
 		g := cataloggen.New(opts.Config)
 		want := g.Product(1234, nil, nil).Product
-		got, err := store.Product(ctx, want.ID)
+		got, err := store.Product(ctx, string(want.ID))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestSeed(t *testing.T) {
 			got.PriceMin != want.PriceMin || !got.CreatedAt.Equal(want.CreatedAt) {
 			t.Errorf("stored product = %+v\nwant %+v", got, want)
 		}
-		sigs, err := searchsql.New(db).Signals(ctx, []string{want.ID})
+		sigs, err := searchsql.New(db).Signals(ctx, []id.Product{want.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +124,7 @@ func TestSeed(t *testing.T) {
 		// A full scan in ID order sees every product once.
 		after, seen := "", 0
 		for {
-			page, err := store.ProductsAfter(ctx, catalog.Active, after, 1000)
+			page, err := store.ProductsAfter(ctx, catalog.Active, id.Product(after), 1000)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,10 +132,10 @@ func TestSeed(t *testing.T) {
 				break
 			}
 			for _, p := range page {
-				if p.ID <= after || len(p.Variants) == 0 {
+				if p.ID <= id.Product(after) || len(p.Variants) == 0 {
 					t.Fatalf("ProductsAfter(%q) gave %s with %d variants", after, p.ID, len(p.Variants))
 				}
-				after = p.ID
+				after = string(p.ID)
 				seen++
 			}
 		}
@@ -172,7 +172,7 @@ func (f *fakeAccounts) CreateUser(ctx context.Context, in account.NewUser) (acco
 	if f.users == nil {
 		f.users, f.sellers = map[string]account.User{}, map[string]account.Seller{}
 	}
-	u := account.User{ID: fmt.Sprintf("usr_%d", len(f.users)), Email: in.Email, Role: in.Role}
+	u := account.User{ID: id.User(fmt.Sprintf("usr_%d", len(f.users))), Email: in.Email, Role: in.Role}
 	f.users[in.Email] = u
 	return u, nil
 }
@@ -186,10 +186,10 @@ func (f *fakeAccounts) UserByEmail(ctx context.Context, email string) (account.U
 	return account.User{}, apperr.NotFound("no user")
 }
 
-func (f *fakeAccounts) SellerOfUser(ctx context.Context, userID string) (account.Seller, error) {
+func (f *fakeAccounts) SellerOfUser(ctx context.Context, userID id.User) (account.Seller, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if s, ok := f.sellers[userID]; ok {
+	if s, ok := f.sellers[string(userID)]; ok {
 		return s, nil
 	}
 	return account.Seller{}, apperr.NotFound("no store")
@@ -202,8 +202,8 @@ func (f *fakeAccounts) OpenStore(ctx context.Context, in account.NewSeller) (acc
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := account.Seller{ID: fmt.Sprintf("sel_%d", len(f.sellers)), UserID: p.UserID, Name: in.Name}
-	f.sellers[p.UserID] = s
+	s := account.Seller{ID: id.Seller(fmt.Sprintf("sel_%d", len(f.sellers))), UserID: p.UserID, Name: in.Name}
+	f.sellers[string(p.UserID)] = s
 	return s, nil
 }
 
@@ -214,7 +214,7 @@ func TestRatingsAreTheirStars(t *testing.T) {
 	g := cataloggen.New(cataloggen.Config{Products: 2000, Seed: 5})
 	rated := 0
 	for i := range 2000 {
-		gp := g.Product(i, []string{"sel_a"}, nil)
+		gp := g.Product(i, []id.Seller{"sel_a"}, nil)
 		var n int64
 		for _, k := range gp.Stars {
 			if k < 0 {

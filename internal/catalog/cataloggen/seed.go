@@ -10,13 +10,14 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Accounts creates the generated stores; *account.Service satisfies it.
 type Accounts interface {
 	CreateUser(ctx context.Context, in account.NewUser) (account.User, error)
 	UserByEmail(ctx context.Context, email string) (account.User, error)
-	SellerOfUser(ctx context.Context, userID string) (account.Seller, error)
+	SellerOfUser(ctx context.Context, userID id.User) (account.Seller, error)
 	OpenStore(ctx context.Context, in account.NewSeller) (account.Seller, error)
 }
 
@@ -61,7 +62,7 @@ func (noProgress) Finish() {}
 
 // Rated is a generated product's ratings: how many of 1 to 5 stars.
 type Rated struct {
-	ProductID string
+	ProductID id.Product
 	Stars     [5]int64
 }
 
@@ -87,8 +88,8 @@ func Seed(ctx context.Context, acc Accounts, cat Importer, opts Options) (Stats,
 	}
 	g := New(opts.Config)
 	if opts.Products > 0 {
-		first := g.Product(0, []string{"x"}, nil).Product
-		if _, err := cat.Product(ctx, first.ID); err == nil {
+		first := g.Product(0, []id.Seller{"x"}, nil).Product
+		if _, err := cat.Product(ctx, string(first.ID)); err == nil {
 			return Stats{}, apperr.Conflict("already_seeded", "the catalog already has the products of seed %d", opts.Seed)
 		} else if !apperr.Is(err, apperr.KindNotFound) {
 			return Stats{}, err
@@ -102,7 +103,7 @@ func Seed(ctx context.Context, acc Accounts, cat Importer, opts Options) (Stats,
 	if err != nil {
 		return Stats{}, fmt.Errorf("import categories: %w", err)
 	}
-	catIDs := make(map[string]string, len(cats))
+	catIDs := make(map[id.Category]id.Category, len(cats))
 	for i, c := range g.Categories() {
 		if cats[i].ID != c.ID {
 			catIDs[c.ID] = cats[i].ID
@@ -188,8 +189,8 @@ func Seed(ctx context.Context, acc Accounts, cat Importer, opts Options) (Stats,
 
 // makeSellers creates (or finds) the generated stores, two at a time
 // (password hashing is the slow part), and returns their IDs in order.
-func makeSellers(ctx context.Context, acc Accounts, specs []SellerSpec) ([]string, error) {
-	ids := make([]string, len(specs))
+func makeSellers(ctx context.Context, acc Accounts, specs []SellerSpec) ([]id.Seller, error) {
+	ids := make([]id.Seller, len(specs))
 	errs := make([]error, len(specs))
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -213,7 +214,7 @@ func makeSellers(ctx context.Context, acc Accounts, specs []SellerSpec) ([]strin
 	return ids, nil
 }
 
-func makeSeller(ctx context.Context, acc Accounts, s SellerSpec) (string, error) {
+func makeSeller(ctx context.Context, acc Accounts, s SellerSpec) (id.Seller, error) {
 	u, err := acc.UserByEmail(ctx, s.Email)
 	if apperr.Is(err, apperr.KindNotFound) {
 		u, err = acc.CreateUser(ctx, account.NewUser{Email: s.Email, Password: s.Password, Name: s.Owner, Role: auth.Seller})

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
 )
@@ -31,14 +32,14 @@ func BenchmarkCatalogHTTP(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			leaves = append(leaves, c.ID)
+			leaves = append(leaves, string(c.ID))
 		}
 	}
 	var last catalog.Product
 	for i := range benchProducts {
 		who := []string{"s1", "s2"}[i%2]
 		p, err := e.svc.CreateProduct(e.ctxs[who], catalog.NewProduct{
-			Title: fmt.Sprintf("Product %d", i), Brand: fmt.Sprintf("Brand %d", i%7), CategoryID: leaves[i%len(leaves)],
+			Title: fmt.Sprintf("Product %d", i), Brand: fmt.Sprintf("Brand %d", i%7), CategoryID: id.Category(leaves[i%len(leaves)]),
 			Status: catalog.Active, Attributes: map[string]string{"material": "cotton"},
 			Variants: []catalog.NewVariant{
 				{SKU: fmt.Sprintf("B-%d-S", i), Options: map[string]string{"size": "S"}, Price: money.New(int64(100+i%5000), "USD")},
@@ -66,7 +67,7 @@ func BenchmarkCatalogHTTP(b *testing.B) {
 		}
 	}
 	for _, bm := range []struct{ name, path string }{
-		{"product_by_id", "/api/v1/product/" + last.ID},
+		{"product_by_id", "/api/v1/product/" + string(last.ID)},
 		{"product_by_slug", "/api/v1/product/" + last.Slug},
 		{"list_first_page", "/api/v1/product"},
 		{"list_filtered", "/api/v1/product?category=root-2&price_min=1000&price_max=3000&sort=price_asc&limit=20"},

@@ -23,6 +23,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
@@ -200,7 +201,7 @@ func (h *Handler) createProduct(w http.ResponseWriter, r *http.Request) error {
 	if err := h.fill(r.Context(), &p); err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/product/"+p.ID)
+	w.Header().Set("Location", string("/api/v1/product/"+p.ID))
 	rest.JSON(w, http.StatusCreated, p)
 	return nil
 }
@@ -250,7 +251,7 @@ func (h *Handler) addImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	img, err := h.svc.AddImage(r.Context(), r.PathValue("id"), up.Declared, up.Data)
+	img, err := h.svc.AddImage(r.Context(), id.Product(r.PathValue("id")), up.Declared, up.Data)
 	if err != nil {
 		return err
 	}
@@ -260,7 +261,7 @@ func (h *Handler) addImage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) deleteImage(w http.ResponseWriter, r *http.Request) error {
-	if err := h.svc.DeleteImage(r.Context(), r.PathValue("id"), r.PathValue("image_id")); err != nil {
+	if err := h.svc.DeleteImage(r.Context(), id.Product(r.PathValue("id")), id.Image(r.PathValue("image_id"))); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -270,7 +271,7 @@ func (h *Handler) deleteImage(w http.ResponseWriter, r *http.Request) error {
 // image serves an image's bytes. Images never change (a new upload gets a
 // new ID), so they may be cached for a year.
 func (h *Handler) image(w http.ResponseWriter, r *http.Request) error {
-	img, f, err := h.svc.OpenImage(r.Context(), r.PathValue("id"))
+	img, f, err := h.svc.OpenImage(r.Context(), id.Image(r.PathValue("id")))
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/catalog/catalogsql"
 	"github.com/bazaar-market/bazaar/internal/catalog/catalogtest"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
@@ -406,7 +407,7 @@ func TestUpdateKeepsVariantIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := e.do(t, "PUT", "/api/v1/product/"+p.ID, "s1", "application/json", []byte(`{"title": "Cup", "category_id": "`+cat.ID+`", "variants": [
+	rec := e.do(t, "PUT", string("/api/v1/product/"+p.ID), "s1", "application/json", []byte(`{"title": "Cup", "category_id": "`+cat.ID+`", "variants": [
 		{"sku": "CUP-L", "options": {"size": "L"}, "price": {"amount": 300, "currency": "USD"}},
 		{"sku": "CUP-M", "options": {"size": "M"}, "price": {"amount": 250, "currency": "USD"}}]}`))
 	if rec.Code != 200 {
@@ -451,9 +452,9 @@ func TestListPaging(t *testing.T) {
 		sub, _ := e.svc.CreateCategory(admin, catalog.NewCategory{Name: "Sub", ParentID: &root.ID})
 		other, _ := e.svc.CreateCategory(admin, catalog.NewCategory{Name: "Other"})
 		prices := []int64{500, 100, 300, 100, 900, 300}
-		titles := map[string]string{}
+		titles := map[id.Product]string{}
 		for i, price := range prices {
-			cat := []string{root.ID, sub.ID, other.ID}[i%3]
+			cat := []id.Category{root.ID, sub.ID, other.ID}[i%3]
 			brand := []string{"Acme", "Bolt"}[i%2]
 			p, err := e.svc.CreateProduct(e.ctxs[[]string{"s1", "s2"}[i%2]], catalog.NewProduct{
 				Title: fmt.Sprintf("Thing %d", i), Brand: brand, CategoryID: cat, Status: catalog.Active,
@@ -593,12 +594,12 @@ func TestSuspendedStore(t *testing.T) {
 		who    string
 		status int
 	}{{"suspend", 403}, {"s1", 404}} {
-		rec := e.do(t, "DELETE", "/api/v1/product/"+p.ID, tc.who, "", nil)
+		rec := e.do(t, "DELETE", string("/api/v1/product/"+p.ID), tc.who, "", nil)
 		if rec.Code != tc.status {
 			t.Errorf("DELETE as %s = %d %s, want %d", tc.who, rec.Code, rec.Body, tc.status)
 		}
 	}
-	got, err := e.svc.Product(e.ctxs["admin"], p.ID)
+	got, err := e.svc.Product(e.ctxs["admin"], string(p.ID))
 	if err != nil || got.Status != catalog.Draft {
 		t.Errorf("product after refused archive = %s, %v; want draft", got.Status, err)
 	}

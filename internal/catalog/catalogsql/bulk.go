@@ -10,6 +10,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
@@ -47,7 +48,7 @@ func (s *Store) ImportCategories(ctx context.Context, cats []catalog.Category) (
 				return apperr.Conflict("too_many_categories", "the catalog would have more than %d categories", catalog.MaxCategories)
 			}
 		}
-		actual := make(map[string]string, len(cats)) // given ID -> stored ID
+		actual := make(map[id.Category]id.Category, len(cats)) // given ID -> stored ID
 		for _, c := range cats {
 			if c.ParentID != nil {
 				p, ok := actual[*c.ParentID]
@@ -61,12 +62,12 @@ func (s *Store) ImportCategories(ctx context.Context, cats []catalog.Category) (
 				c.ID, c.Name, c.Slug, c.ParentID, c.Position, sqldb.Micros(c.CreatedAt), sqldb.Micros(c.UpdatedAt)); err != nil {
 				return fmt.Errorf("import category %s: %w", c.Slug, err)
 			}
-			var id string
-			if err := tx.QueryRowContext(ctx, `SELECT id FROM catalog_categories WHERE slug = $1`, c.Slug).Scan(&id); err != nil {
+			var stored id.Category
+			if err := tx.QueryRowContext(ctx, `SELECT id FROM catalog_categories WHERE slug = $1`, c.Slug).Scan(&stored); err != nil {
 				return fmt.Errorf("import category %s: %w", c.Slug, err)
 			}
-			actual[c.ID] = id
-			c.ID = id
+			actual[c.ID] = stored
+			c.ID = stored
 			out = append(out, c)
 		}
 		return nil
@@ -145,7 +146,7 @@ func checkImport(p *catalog.Product) error {
 		return apperr.Invalid("validation_failed", fmt.Sprintf("product %s: %s", p.ID, msg))
 	}
 	switch {
-	case !strings.HasPrefix(p.ID, "prd_") || p.Slug == "" || strings.TrimSpace(p.Title) == "" || p.SellerID == "" || p.CategoryID == "":
+	case !strings.HasPrefix(string(p.ID), "prd_") || p.Slug == "" || strings.TrimSpace(p.Title) == "" || p.SellerID == "" || p.CategoryID == "":
 		return bad("needs an ID, a slug, a title, a seller and a category")
 	case !p.Status.Valid():
 		return bad("has no valid status")
@@ -195,7 +196,7 @@ func (s *Store) CountProducts(ctx context.Context, status catalog.Status) (int, 
 // (status, ...) index over every active product and sorts them by ID for
 // each page, a scan that grows with the square of the catalog (300 ms a
 // page at a million products instead of 6).
-func (s *Store) ProductsAfter(ctx context.Context, status catalog.Status, afterID string, limit int) ([]catalog.Product, error) {
+func (s *Store) ProductsAfter(ctx context.Context, status catalog.Status, afterID id.Product, limit int) ([]catalog.Product, error) {
 	return s.queryProducts(ctx, "scan products", `SELECT `+productCols+` FROM catalog_products p
 		WHERE p.id > $1 AND p.status || '' = $2 ORDER BY p.id LIMIT $3`, afterID, string(status), max(limit, 1))
 }

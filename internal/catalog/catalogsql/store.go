@@ -17,6 +17,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
@@ -73,7 +74,8 @@ func loadCategories(ctx context.Context, q querier) ([]catalog.Category, error) 
 			return nil, fmt.Errorf("load categories: %w", err)
 		}
 		if parent.Valid {
-			c.ParentID = &parent.String
+			p := id.Category(parent.String)
+			c.ParentID = &p
 		}
 		c.CreatedAt, c.UpdatedAt = sqldb.Time(created), sqldb.Time(updated)
 		out = append(out, c)
@@ -135,7 +137,7 @@ func (s *Store) CreateCategory(ctx context.Context, fn func(*catalog.Tree) (cata
 }
 
 // UpdateCategory implements catalog.Store.
-func (s *Store) UpdateCategory(ctx context.Context, catID string, fn func(*catalog.Tree, *catalog.Category) (catalog.Event, error)) (catalog.Category, error) {
+func (s *Store) UpdateCategory(ctx context.Context, catID id.Category, fn func(*catalog.Tree, *catalog.Category) (catalog.Event, error)) (catalog.Category, error) {
 	var c catalog.Category
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		t, err := lockedTree(ctx, tx)
@@ -143,7 +145,7 @@ func (s *Store) UpdateCategory(ctx context.Context, catID string, fn func(*catal
 			return err
 		}
 		var ok bool
-		if c, ok = t.Get(catID); !ok || c.ID != catID {
+		if c, ok = t.Get(string(catID)); !ok || c.ID != catID {
 			return apperr.NotFound("category %s not found", catID)
 		}
 		e, err := fn(t, &c)
@@ -161,13 +163,13 @@ func (s *Store) UpdateCategory(ctx context.Context, catID string, fn func(*catal
 }
 
 // DeleteCategory implements catalog.Store.
-func (s *Store) DeleteCategory(ctx context.Context, catID string, fn func(*catalog.Tree, catalog.Category) (catalog.Event, error)) error {
+func (s *Store) DeleteCategory(ctx context.Context, catID id.Category, fn func(*catalog.Tree, catalog.Category) (catalog.Event, error)) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		t, err := lockedTree(ctx, tx)
 		if err != nil {
 			return err
 		}
-		c, ok := t.Get(catID)
+		c, ok := t.Get(string(catID))
 		if !ok || c.ID != catID {
 			return apperr.NotFound("category %s not found", catID)
 		}
@@ -255,7 +257,7 @@ func product(ctx context.Context, q querier, idOrSlug string) (catalog.Product, 
 // loadChildren loads the variants and images of ps with one query each per
 // chunk of products.
 func loadChildren(ctx context.Context, q querier, ps []catalog.Product) error {
-	idx := make(map[string]int, len(ps))
+	idx := make(map[id.Product]int, len(ps))
 	ids := make([]any, len(ps))
 	for i, p := range ps {
 		idx[p.ID] = i
@@ -283,7 +285,7 @@ func loadChildren(ctx context.Context, q querier, ps []catalog.Product) error {
 			if v.Options == nil {
 				v.Options = map[string]string{}
 			}
-			ps[idx[pid]].Variants = append(ps[idx[pid]].Variants, v)
+			ps[idx[id.Product(pid)]].Variants = append(ps[idx[id.Product(pid)]].Variants, v)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -304,7 +306,7 @@ func loadChildren(ctx context.Context, q querier, ps []catalog.Product) error {
 				return fmt.Errorf("read images: %w", err)
 			}
 			im.URL, im.CreatedAt = catalog.ImageURL(im.ID), sqldb.Time(created)
-			ps[idx[pid]].Images = append(ps[idx[pid]].Images, im)
+			ps[idx[id.Product(pid)]].Images = append(ps[idx[id.Product(pid)]].Images, im)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -352,7 +354,7 @@ func (s *Store) Products(ctx context.Context, f catalog.Filter) ([]catalog.Produ
 		where = append(where, "p.seller_id = "+arg(f.SellerID))
 	}
 	if len(f.CategoryIDs) > 0 {
-		in("p.category_id", f.CategoryIDs)
+		in("p.category_id", id.Strings(f.CategoryIDs))
 	}
 	if f.BrandKey != "" {
 		where = append(where, "p.brand_key = "+arg(f.BrandKey))
@@ -464,7 +466,7 @@ func (s *Store) CreateProduct(ctx context.Context, p catalog.Product, e catalog.
 	})
 }
 
-func checkCategory(ctx context.Context, tx *sql.Tx, catID string) error {
+func checkCategory(ctx context.Context, tx *sql.Tx, catID id.Category) error {
 	var one int
 	err := tx.QueryRowContext(ctx, `SELECT 1 FROM catalog_categories WHERE id = $1`, catID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -520,7 +522,7 @@ func skuTaken(fields ...apperr.FieldError) error {
 	return &apperr.Error{Kind: apperr.KindConflict, Code: "sku_taken", Message: "a SKU is already used on the marketplace; SKUs must be unique", Fields: fields}
 }
 
-func insertVariant(ctx context.Context, tx *sql.Tx, productID string, pos int, v catalog.Variant) error {
+func insertVariant(ctx context.Context, tx *sql.Tx, productID id.Product, pos int, v catalog.Variant) error {
 	opts, err := json.Marshal(v.Options)
 	if err != nil {
 		return err
@@ -536,7 +538,7 @@ func insertVariant(ctx context.Context, tx *sql.Tx, productID string, pos int, v
 	return nil
 }
 
-func insertImage(ctx context.Context, tx *sql.Tx, productID string, pos int, im catalog.Image) error {
+func insertImage(ctx context.Context, tx *sql.Tx, productID id.Product, pos int, im catalog.Image) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO catalog_images (id, product_id, position, content_type, width, height, size, sha256, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		im.ID, productID, pos, im.ContentType, im.Width, im.Height, im.Size, im.SHA256, sqldb.Micros(im.CreatedAt))
@@ -549,8 +551,8 @@ func insertImage(ctx context.Context, tx *sql.Tx, productID string, pos int, im 
 var errConcurrent = errors.New("product changed concurrently")
 
 // UpdateProduct implements catalog.Store.
-func (s *Store) UpdateProduct(ctx context.Context, productID string, fn func(*catalog.Product) (catalog.Event, error)) (catalog.Product, error) {
-	if !strings.HasPrefix(productID, "prd_") {
+func (s *Store) UpdateProduct(ctx context.Context, productID id.Product, fn func(*catalog.Product) (catalog.Event, error)) (catalog.Product, error) {
+	if !strings.HasPrefix(string(productID), "prd_") {
 		return catalog.Product{}, apperr.NotFound("product %s not found", productID)
 	}
 	for attempt := 0; ; attempt++ {
@@ -564,10 +566,10 @@ func (s *Store) UpdateProduct(ctx context.Context, productID string, fn func(*ca
 	}
 }
 
-func (s *Store) updateProduct(ctx context.Context, productID string, fn func(*catalog.Product) (catalog.Event, error)) (catalog.Product, error) {
+func (s *Store) updateProduct(ctx context.Context, productID id.Product, fn func(*catalog.Product) (catalog.Event, error)) (catalog.Product, error) {
 	var p catalog.Product
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		old, err := product(ctx, tx, productID)
+		old, err := product(ctx, tx, string(productID))
 		if err != nil {
 			return err
 		}
@@ -616,7 +618,7 @@ func (s *Store) updateProduct(ctx context.Context, productID string, fn func(*ca
 }
 
 func syncVariants(ctx context.Context, tx *sql.Tx, old, p catalog.Product) error {
-	keep := make(map[string]bool, len(p.Variants))
+	keep := make(map[id.Variant]bool, len(p.Variants))
 	for _, v := range p.Variants {
 		keep[v.ID] = true
 	}
@@ -630,7 +632,7 @@ func syncVariants(ctx context.Context, tx *sql.Tx, old, p catalog.Product) error
 	if err := checkSKUs(ctx, tx, p); err != nil {
 		return err
 	}
-	was := make(map[string]int, len(old.Variants))
+	was := make(map[id.Variant]int, len(old.Variants))
 	for i, v := range old.Variants {
 		was[v.ID] = i
 	}
@@ -663,11 +665,11 @@ func syncVariants(ctx context.Context, tx *sql.Tx, old, p catalog.Product) error
 }
 
 func syncImages(ctx context.Context, tx *sql.Tx, old, p catalog.Product) error {
-	keep := make(map[string]bool, len(p.Images))
+	keep := make(map[id.Image]bool, len(p.Images))
 	for _, im := range p.Images {
 		keep[im.ID] = true
 	}
-	was := make(map[string]int, len(old.Images))
+	was := make(map[id.Image]int, len(old.Images))
 	for i, im := range old.Images {
 		was[im.ID] = i
 		if !keep[im.ID] {
@@ -725,7 +727,7 @@ func (s *Store) SKUs(ctx context.Context, skus []string) (map[string]catalog.SKU
 			}
 			k.Active = status == string(catalog.Active)
 			if img.Valid {
-				k.Image = catalog.ImageURL(img.String)
+				k.Image = catalog.ImageURL(id.Image(img.String))
 			}
 			out[k.SKU] = k
 		}
@@ -738,8 +740,8 @@ func (s *Store) SKUs(ctx context.Context, skus []string) (map[string]catalog.SKU
 }
 
 // ProductRefs implements catalog.Store.
-func (s *Store) ProductRefs(ctx context.Context, ids []string) (map[string]catalog.ProductRef, error) {
-	out := make(map[string]catalog.ProductRef, len(ids))
+func (s *Store) ProductRefs(ctx context.Context, ids []id.Product) (map[id.Product]catalog.ProductRef, error) {
+	out := make(map[id.Product]catalog.ProductRef, len(ids))
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
 		args := make([]any, len(part))
@@ -761,7 +763,7 @@ func (s *Store) ProductRefs(ctx context.Context, ids []string) (map[string]catal
 			}
 			r.Active = status == string(catalog.Active)
 			if img.Valid {
-				r.Image = catalog.ImageURL(img.String)
+				r.Image = catalog.ImageURL(id.Image(img.String))
 			}
 			out[r.ID] = r
 		}
@@ -774,7 +776,7 @@ func (s *Store) ProductRefs(ctx context.Context, ids []string) (map[string]catal
 }
 
 // Image implements catalog.Store.
-func (s *Store) Image(ctx context.Context, imageID string) (catalog.Image, error) {
+func (s *Store) Image(ctx context.Context, imageID id.Image) (catalog.Image, error) {
 	var im catalog.Image
 	var created int64
 	err := s.db.Read().QueryRowContext(ctx, `SELECT id, content_type, width, height, size, sha256, created_at FROM catalog_images WHERE id = $1`, imageID).

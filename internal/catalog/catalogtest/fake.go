@@ -9,12 +9,13 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Sellers is an in-memory catalog.Sellers.
 type Sellers struct {
 	mu     sync.Mutex
-	byUser map[string]account.Seller
+	byUser map[id.User]account.Seller
 	Err    error // returned by every call when set
 }
 
@@ -22,7 +23,7 @@ var _ catalog.Sellers = (*Sellers)(nil)
 
 // NewSellers returns a fake holding ss.
 func NewSellers(ss ...account.Seller) *Sellers {
-	f := &Sellers{byUser: make(map[string]account.Seller)}
+	f := &Sellers{byUser: make(map[id.User]account.Seller)}
 	for _, s := range ss {
 		f.Put(s)
 	}
@@ -37,7 +38,7 @@ func (f *Sellers) Put(s account.Seller) {
 }
 
 // SellerOfUser implements catalog.Sellers.
-func (f *Sellers) SellerOfUser(ctx context.Context, userID string) (account.Seller, error) {
+func (f *Sellers) SellerOfUser(ctx context.Context, userID id.User) (account.Seller, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.Err != nil {

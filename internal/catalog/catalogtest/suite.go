@@ -38,11 +38,11 @@ var t0 = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 func mustCategory(t *testing.T, s catalog.Store, name string, parent *catalog.Category) catalog.Category {
 	t.Helper()
 	c, err := s.CreateCategory(context.Background(), func(tree *catalog.Tree) (catalog.Category, catalog.Event, error) {
-		c := catalog.Category{ID: id.New("cat"), Name: name, Slug: tree.UniqueSlug(catalog.Slugify(name, 80, "c"), ""), CreatedAt: t0, UpdatedAt: t0}
+		c := catalog.Category{ID: id.Make[id.Category](), Name: name, Slug: tree.UniqueSlug(catalog.Slugify(name, 80, "c"), ""), CreatedAt: t0, UpdatedAt: t0}
 		if parent != nil {
 			c.ParentID = &parent.ID
 		}
-		return c, catalog.Event{Topic: catalog.TopicCategoryChanged.Name(), Aggregate: c.ID, Payload: c.ID}, nil
+		return c, catalog.Event{Topic: catalog.TopicCategoryChanged.Name(), Aggregate: string(c.ID), Payload: c.ID}, nil
 	})
 	if err != nil {
 		t.Fatalf("CreateCategory(%s) = %v", name, err)
@@ -52,21 +52,21 @@ func mustCategory(t *testing.T, s catalog.Store, name string, parent *catalog.Ca
 
 // NewProduct returns a product fixture with one variant per SKU, priced
 // 1000, 2000, ... in USD.
-func NewProduct(sellerID, categoryID, title string, skus ...string) catalog.Product {
+func NewProduct(sellerID id.Seller, categoryID id.Category, title string, skus ...string) catalog.Product {
 	p := catalog.Product{
-		ID: id.New("prd"), Slug: catalog.Slugify(title, 80, "p"), SellerID: sellerID, Title: title, Description: "about " + title,
+		ID: id.Make[id.Product](), Slug: catalog.Slugify(title, 80, "p"), SellerID: sellerID, Title: title, Description: "about " + title,
 		Brand: "Acme", CategoryID: categoryID, Attributes: map[string]string{"material": "cotton"}, Status: catalog.Active,
 		Images: []catalog.Image{}, CreatedAt: t0, UpdatedAt: t0,
 	}
 	for i, sku := range skus {
-		p.Variants = append(p.Variants, catalog.Variant{ID: id.New("var"), SKU: sku, Options: map[string]string{"size": fmt.Sprint(i)}, Price: money.New(int64(1000*(i+1)), "USD")})
+		p.Variants = append(p.Variants, catalog.Variant{ID: id.Make[id.Variant](), SKU: sku, Options: map[string]string{"size": fmt.Sprint(i)}, Price: money.New(int64(1000*(i+1)), "USD")})
 	}
 	p.PriceMin, p.PriceMax = p.Variants[0].Price, p.Variants[len(p.Variants)-1].Price
 	return p
 }
 
 func created(p catalog.Product) catalog.Event {
-	return catalog.Event{Topic: catalog.TopicProductCreated.Name(), Aggregate: p.ID, Payload: p.ID}
+	return catalog.Event{Topic: catalog.TopicProductCreated.Name(), Aggregate: string(p.ID), Payload: p.ID}
 }
 
 func mustCreate(t *testing.T, s catalog.Store, p catalog.Product) {
@@ -111,42 +111,42 @@ func testCategories(t *testing.T, b Backend) {
 	// Move Men to the root and rename it.
 	up, err := s.UpdateCategory(ctx, men.ID, func(tree *catalog.Tree, c *catalog.Category) (catalog.Event, error) {
 		c.Name, c.ParentID = "Menswear", nil
-		return catalog.Event{Topic: catalog.TopicCategoryChanged.Name(), Aggregate: c.ID, Payload: "x"}, nil
+		return catalog.Event{Topic: catalog.TopicCategoryChanged.Name(), Aggregate: string(c.ID), Payload: "x"}, nil
 	})
 	if err != nil || up.Name != "Menswear" || up.ParentID != nil {
 		t.Fatalf("UpdateCategory = %+v, %v", up, err)
 	}
 	cats, _ = s.Categories(ctx)
 	tree = catalog.NewTree(cats)
-	if got, _ := tree.Get(tees.ID); !slices.Equal(got.Path, []string{"Menswear"}) {
+	if got, _ := tree.Get(string(tees.ID)); !slices.Equal(got.Path, []string{"Menswear"}) {
 		t.Errorf("after move, t-shirts path = %v, want [Menswear]", got.Path)
 	}
 
 	// Delete: in use by children, then by a product, then free.
 	del := func(catID string) error {
-		return s.DeleteCategory(ctx, catID, func(_ *catalog.Tree, c catalog.Category) (catalog.Event, error) {
-			return catalog.Event{Topic: catalog.TopicCategoryChanged.Name(), Aggregate: c.ID, Payload: "deleted"}, nil
+		return s.DeleteCategory(ctx, id.Category(catID), func(_ *catalog.Tree, c catalog.Category) (catalog.Event, error) {
+			return catalog.Event{Topic: catalog.TopicCategoryChanged.Name(), Aggregate: string(c.ID), Payload: "deleted"}, nil
 		})
 	}
-	if err := del(men.ID); apperr.CodeOf(err) != "category_in_use" {
+	if err := del(string(men.ID)); apperr.CodeOf(err) != "category_in_use" {
 		t.Errorf("delete category with children = %v, want category_in_use", err)
 	}
 	tee := NewProduct("sel_1", tees.ID, "Tee", "CAT-TEE-1")
 	mustCreate(t, s, tee)
-	if err := del(tees.ID); apperr.CodeOf(err) != "category_in_use" {
+	if err := del(string(tees.ID)); apperr.CodeOf(err) != "category_in_use" {
 		t.Errorf("delete category with a product = %v, want category_in_use", err)
 	}
-	if err := del(dup.ID); err != nil {
+	if err := del(string(dup.ID)); err != nil {
 		t.Errorf("delete unused category = %v", err)
 	}
-	if err := del(dup.ID); !apperr.Is(err, apperr.KindNotFound) {
+	if err := del(string(dup.ID)); !apperr.Is(err, apperr.KindNotFound) {
 		t.Errorf("delete deleted category = %v, want NotFound", err)
 	}
 	cats, _ = s.Categories(ctx)
 	if len(cats) != 3 {
 		t.Errorf("%d categories left, want 3", len(cats))
 	}
-	want := append(slices.Clone(before), catalog.TopicCategoryChanged.Name()+" "+men.ID, catalog.TopicProductCreated.Name()+" "+tee.ID, catalog.TopicCategoryChanged.Name()+" "+dup.ID)
+	want := append(slices.Clone(before), catalog.TopicCategoryChanged.Name()+" "+string(men.ID), catalog.TopicProductCreated.Name()+" "+string(tee.ID), catalog.TopicCategoryChanged.Name()+" "+string(dup.ID))
 	if diff := cmp.Diff(want, b.Published(t)); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
@@ -158,14 +158,14 @@ func testProducts(t *testing.T, b Backend) {
 	cat := mustCategory(t, s, "Shoes", nil)
 	p := NewProduct("sel_1", cat.ID, "Red Runner", "RR-1", "RR-2")
 	p.Images = []catalog.Image{
-		{ID: id.New("img"), URL: catalog.ImageURL("x"), ContentType: "image/png", Width: 2, Height: 3, Size: 10, SHA256: "aa", CreatedAt: t0},
-		{ID: id.New("img"), ContentType: "image/gif", Width: 1, Height: 1, Size: 5, SHA256: "bb", CreatedAt: t0},
+		{ID: id.Make[id.Image](), URL: catalog.ImageURL("x"), ContentType: "image/png", Width: 2, Height: 3, Size: 10, SHA256: "aa", CreatedAt: t0},
+		{ID: id.Make[id.Image](), ContentType: "image/gif", Width: 1, Height: 1, Size: 5, SHA256: "bb", CreatedAt: t0},
 	}
 	mustCreate(t, s, p)
 	for i := range p.Images {
 		p.Images[i].URL = catalog.ImageURL(p.Images[i].ID)
 	}
-	for _, key := range []string{p.ID, p.Slug} {
+	for _, key := range []string{string(p.ID), p.Slug} {
 		got, err := s.Product(ctx, key)
 		if err != nil {
 			t.Fatalf("Product(%s) = %v", key, err)
@@ -195,7 +195,7 @@ func testProducts(t *testing.T, b Backend) {
 		if apperr.CodeOf(err) != tt.code {
 			t.Errorf("%s: CreateProduct = %v, want code %s", tt.name, err, tt.code)
 		}
-		if _, err := s.Product(ctx, tt.p.ID); !apperr.Is(err, apperr.KindNotFound) {
+		if _, err := s.Product(ctx, string(tt.p.ID)); !apperr.Is(err, apperr.KindNotFound) {
 			t.Errorf("%s: the failed product was stored (%v)", tt.name, err)
 		}
 		if tt.code == "sku_taken" {
@@ -237,18 +237,18 @@ func testUpdate(t *testing.T, b Backend) {
 		}, "nope"},
 		{"sku of another product", func(p *catalog.Product) (catalog.Event, error) {
 			p.Title = "changed"
-			p.Variants = append(p.Variants[:1], catalog.Variant{ID: id.New("var"), SKU: "C-1", Options: map[string]string{}, Price: money.New(1, "USD")})
-			return catalog.Event{Topic: catalog.TopicProductUpdated.Name(), Aggregate: p.ID, Payload: 1}, nil
+			p.Variants = append(p.Variants[:1], catalog.Variant{ID: id.Make[id.Variant](), SKU: "C-1", Options: map[string]string{}, Price: money.New(1, "USD")})
+			return catalog.Event{Topic: catalog.TopicProductUpdated.Name(), Aggregate: string(p.ID), Payload: 1}, nil
 		}, "sku_taken"},
 		{"missing category", func(p *catalog.Product) (catalog.Event, error) {
 			p.CategoryID = "cat_missing"
-			return catalog.Event{Topic: catalog.TopicProductUpdated.Name(), Aggregate: p.ID, Payload: 1}, nil
+			return catalog.Event{Topic: catalog.TopicProductUpdated.Name(), Aggregate: string(p.ID), Payload: 1}, nil
 		}, "validation_failed"},
 	} {
 		if _, err := s.UpdateProduct(ctx, p.ID, tc.fn); apperr.CodeOf(err) != tc.code {
 			t.Errorf("%s: UpdateProduct = %v, want code %s", tc.name, err, tc.code)
 		}
-		got, _ := s.Product(ctx, p.ID)
+		got, _ := s.Product(ctx, string(p.ID))
 		if diff := cmp.Diff(p, got); diff != "" {
 			t.Errorf("%s: product changed (-want +got):\n%s", tc.name, diff)
 		}
@@ -262,25 +262,25 @@ func testUpdate(t *testing.T, b Backend) {
 
 	// Keep H-3 (moved first, new price), drop H-1 and H-2, add H-4; move the
 	// product; add an image.
-	img := catalog.Image{ID: id.New("img"), ContentType: "image/png", Width: 1, Height: 1, Size: 1, SHA256: "cc", CreatedAt: t0}
+	img := catalog.Image{ID: id.Make[id.Image](), ContentType: "image/png", Width: 1, Height: 1, Size: 1, SHA256: "cc", CreatedAt: t0}
 	want := p
 	got, err := s.UpdateProduct(ctx, p.ID, func(p *catalog.Product) (catalog.Event, error) {
 		h3 := p.Variants[2]
 		h3.Price = money.New(500, "USD")
-		p.Variants = []catalog.Variant{h3, {ID: id.New("var"), SKU: "H-4", Options: map[string]string{"size": "XL"}, Price: money.New(900, "USD")}}
+		p.Variants = []catalog.Variant{h3, {ID: id.Make[id.Variant](), SKU: "H-4", Options: map[string]string{"size": "XL"}, Price: money.New(900, "USD")}}
 		p.PriceMin, p.PriceMax = money.New(500, "USD"), money.New(900, "USD")
 		p.Title, p.Brand, p.CategoryID, p.Status = "Hat 2", "Bolt", other.ID, catalog.Draft
 		p.Images = append(p.Images, img)
 		p.UpdatedAt = t0.Add(time.Hour)
 		want = *p
-		return catalog.Event{Topic: catalog.TopicProductUpdated.Name(), Aggregate: p.ID, Payload: 1}, nil
+		return catalog.Event{Topic: catalog.TopicProductUpdated.Name(), Aggregate: string(p.ID), Payload: 1}, nil
 	})
 	if err != nil {
 		t.Fatalf("UpdateProduct = %v", err)
 	}
 	want.Version = p.Version + 1
 	want.Images[0].URL = catalog.ImageURL(img.ID)
-	stored, err := s.Product(ctx, p.ID)
+	stored, err := s.Product(ctx, string(p.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +298,7 @@ func testUpdate(t *testing.T, b Backend) {
 		t.Errorf("SKUs after update = %v, want H-3 and H-4", m)
 	}
 	after := b.Published(t)
-	if len(after) != len(before)+1 || after[len(after)-1] != catalog.TopicProductUpdated.Name()+" "+p.ID {
+	if len(after) != len(before)+1 || after[len(after)-1] != catalog.TopicProductUpdated.Name()+" "+string(p.ID) {
 		t.Errorf("events after update = %v", after[len(before):])
 	}
 
@@ -325,8 +325,8 @@ func testList(t *testing.T, b Backend) {
 	// repeat too.
 	var all []catalog.Product
 	for i := range 12 {
-		cat := []string{root.ID, leaf.ID, other.ID}[i%3]
-		p := NewProduct(fmt.Sprintf("sel_%d", i%2), cat, fmt.Sprintf("Item %d 100%%_off", i), fmt.Sprintf("L-%d-A", i), fmt.Sprintf("L-%d-B", i))
+		cat := []id.Category{root.ID, leaf.ID, other.ID}[i%3]
+		p := NewProduct(id.Seller(fmt.Sprintf("sel_%d", i%2)), cat, fmt.Sprintf("Item %d 100%%_off", i), fmt.Sprintf("L-%d-A", i), fmt.Sprintf("L-%d-B", i))
 		p.CreatedAt = t0.Add(time.Duration(i/3) * time.Minute)
 		p.Variants[0].Price.Amount = int64(100 * (i % 4))
 		p.Variants[1].Price.Amount = int64(100*(i%4) + 50)
@@ -360,7 +360,7 @@ func testList(t *testing.T, b Backend) {
 		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
 			return c
 		}
-		return -cmpStr(a.ID, b.ID)
+		return -cmpStr(string(a.ID), string(b.ID))
 	}
 	i64 := func(n int64) *int64 { return &n }
 	tests := []struct {
@@ -374,15 +374,15 @@ func testList(t *testing.T, b Backend) {
 			if a.PriceMin.Amount != b.PriceMin.Amount {
 				return int(a.PriceMin.Amount - b.PriceMin.Amount)
 			}
-			return cmpStr(a.ID, b.ID)
+			return cmpStr(string(a.ID), string(b.ID))
 		}},
 		{"price desc", catalog.Filter{Sort: catalog.SortPriceDesc}, active(nil), func(a, b catalog.Product) int {
 			if a.PriceMax.Amount != b.PriceMax.Amount {
 				return int(b.PriceMax.Amount - a.PriceMax.Amount)
 			}
-			return -cmpStr(a.ID, b.ID)
+			return -cmpStr(string(a.ID), string(b.ID))
 		}},
-		{"categories", catalog.Filter{CategoryIDs: []string{root.ID, leaf.ID}}, active(func(p catalog.Product) bool { return p.CategoryID != other.ID }), byNewest},
+		{"categories", catalog.Filter{CategoryIDs: []id.Category{root.ID, leaf.ID}}, active(func(p catalog.Product) bool { return p.CategoryID != other.ID }), byNewest},
 		{"seller", catalog.Filter{SellerID: "sel_1"}, active(func(p catalog.Product) bool { return p.SellerID == "sel_1" }), byNewest},
 		{"brand", catalog.Filter{BrandKey: "zeta"}, active(func(p catalog.Product) bool { return p.Brand == "Zeta" }), byNewest},
 		{"title with wildcards", catalog.Filter{TitleKey: "0%_off"}, active(func(p catalog.Product) bool { return p.Title != "Plain 0 and off" }), byNewest},
@@ -415,7 +415,7 @@ func testList(t *testing.T, b Backend) {
 					t.Fatalf("Products(%+v) = %v", f, err)
 				}
 				for _, p := range ps[:min(2, len(ps))] {
-					got = append(got, p.ID)
+					got = append(got, string(p.ID))
 					if len(p.Variants) != 2 {
 						t.Errorf("%s has %d variants, want 2", p.ID, len(p.Variants))
 					}
@@ -428,7 +428,7 @@ func testList(t *testing.T, b Backend) {
 			}
 			var wantIDs []string
 			for _, p := range want {
-				wantIDs = append(wantIDs, p.ID)
+				wantIDs = append(wantIDs, string(p.ID))
 			}
 			if diff := cmp.Diff(wantIDs, got); diff != "" {
 				t.Errorf("pages (-want +got):\n%s", diff)
@@ -452,7 +452,7 @@ func testRefs(t *testing.T, b Backend) {
 	s := b.Store
 	cat := mustCategory(t, s, "Bags", nil)
 	p := NewProduct("sel_1", cat.ID, "Tote", "T-1")
-	p.Images = []catalog.Image{{ID: id.New("img"), ContentType: "image/png", Size: 1, SHA256: "dd", CreatedAt: t0}}
+	p.Images = []catalog.Image{{ID: id.Make[id.Image](), ContentType: "image/png", Size: 1, SHA256: "dd", CreatedAt: t0}}
 	mustCreate(t, s, p)
 	q := NewProduct("sel_2", cat.ID, "Sack", "S-1")
 	q.Status = catalog.Archived
@@ -471,11 +471,11 @@ func testRefs(t *testing.T, b Backend) {
 	if diff := cmp.Diff(want, skus); diff != "" {
 		t.Errorf("SKUs (-want +got):\n%s", diff)
 	}
-	refs, err := s.ProductRefs(ctx, []string{p.ID, q.ID, "prd_nope"})
+	refs, err := s.ProductRefs(ctx, []id.Product{p.ID, q.ID, "prd_nope"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantRefs := map[string]catalog.ProductRef{
+	wantRefs := map[id.Product]catalog.ProductRef{
 		p.ID: {ID: p.ID, Title: "Tote", Slug: "tote", SellerID: "sel_1", CategoryID: p.CategoryID, Brand: "Acme", MinPrice: money.New(1000, "USD"), Image: catalog.ImageURL(p.Images[0].ID), Active: true},
 		q.ID: {ID: q.ID, Title: "Sack", Slug: "sack", SellerID: "sel_2", CategoryID: q.CategoryID, Brand: "Acme", MinPrice: money.New(1000, "USD")},
 	}

@@ -199,7 +199,7 @@ func (b *Broker) Publish(ctx context.Context, events []event.Event) error {
 		dc, err := ch.PublishWithDeferredConfirmWithContext(ctx, b.opts.Exchange, e.Topic, false, false, amqp.Publishing{
 			ContentType:  "application/json",
 			DeliveryMode: amqp.Persistent,
-			MessageId:    e.ID,
+			MessageId:    string(e.ID),
 			Timestamp:    e.Time,
 			Type:         e.Topic,
 			Body:         body,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/rest"
 )
 
@@ -38,7 +39,7 @@ func (h *Handler) dead(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) replay(w http.ResponseWriter, r *http.Request) error {
-	d, err := h.console.Replay(r.Context(), r.PathValue("id"))
+	d, err := h.console.Replay(r.Context(), id.Delivery(r.PathValue("id")))
 	if err != nil {
 		return err
 	}

@@ -226,7 +226,7 @@ func (b *Broker) Publish(ctx context.Context, events []event.Event) error {
 		}
 		m := nats.NewMsg(subj)
 		m.Data = body
-		m.Header.Set(jetstream.MsgIDHeader, e.ID)
+		m.Header.Set(jetstream.MsgIDHeader, string(e.ID))
 		f, err := b.js.PublishMsgAsync(m, jetstream.WithExpectStream(b.opts.Stream))
 		if err != nil {
 			return fmt.Errorf("publish %s: %w", e.ID, err)

@@ -23,6 +23,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/event/eventnats"
 	"github.com/bazaar-market/bazaar/internal/event/eventtest"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // serverURL returns the NATS server the tests run against:
@@ -205,7 +206,7 @@ func TestDeadMemberBatchComesFirst(t *testing.T) {
 	events := func(from, n int) []event.Event {
 		var out []event.Event
 		for i := from; i < from+n; i++ {
-			out = append(out, event.Event{ID: fmt.Sprintf("e%02d", i), Topic: topic, Aggregate: "a", Payload: json.RawMessage(`{}`)})
+			out = append(out, event.Event{ID: id.Event(fmt.Sprintf("e%02d", i)), Topic: topic, Aggregate: "a", Payload: json.RawMessage(`{}`)})
 		}
 		return out
 	}
@@ -243,7 +244,7 @@ func TestDeadMemberBatchComesFirst(t *testing.T) {
 	}
 
 	var mu sync.Mutex
-	var handled []string
+	var handled []id.Event
 	if err := open().Consume(ctx, "g", []string{topic}, func(ctx context.Context, batch []event.Event) error {
 		mu.Lock()
 		defer mu.Unlock()
@@ -254,7 +255,7 @@ func TestDeadMemberBatchComesFirst(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("Consume = %v", err)
 	}
-	want := []string{"e00", "e01", "e02", "e03", "e04", "e05", "e06", "e07", "e08", "e09"}
+	want := []id.Event{"e00", "e01", "e02", "e03", "e04", "e05", "e06", "e07", "e08", "e09"}
 	for {
 		mu.Lock()
 		n := len(handled)

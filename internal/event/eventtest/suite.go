@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Caps declares what a driver cannot do; the suite skips or relaxes the
@@ -110,7 +111,7 @@ func makeEvents(prefix string, n int, topics []string, aggregates int) []event.E
 	out := make([]event.Event, n)
 	for i := range out {
 		out[i] = event.Event{
-			ID:        fmt.Sprintf("%s-evt-%05d", prefix, i),
+			ID:        id.Event(fmt.Sprintf("%s-evt-%05d", prefix, i)),
 			Topic:     topics[i%len(topics)],
 			Aggregate: fmt.Sprintf("agg-%d", i%aggregates),
 			Payload:   json.RawMessage(fmt.Sprintf(`{"n":%d}`, i)),
@@ -193,7 +194,7 @@ func (r *recorder) attemptsSnapshot() [][]event.Event {
 
 // seen reports whether every ID of want has been handled.
 func (r *recorder) seen(want []event.Event) bool {
-	got := map[string]bool{}
+	got := map[id.Event]bool{}
 	for _, h := range r.snapshot() {
 		got[h.ID] = true
 	}
@@ -218,12 +219,12 @@ func (s *suite) waitSeen(t *testing.T, r *recorder, want []event.Event) {
 	}
 }
 
-func missingIDs(got []handledEvent, want []event.Event) []string {
-	seen := map[string]bool{}
+func missingIDs(got []handledEvent, want []event.Event) []id.Event {
+	seen := map[id.Event]bool{}
 	for _, h := range got {
 		seen[h.ID] = true
 	}
-	var out []string
+	var out []id.Event
 	for _, e := range want {
 		if !seen[e.ID] {
 			out = append(out, e.ID)
@@ -250,11 +251,11 @@ func (s *suite) consume(t *testing.T, b event.Broker, group string, topics []str
 // first handling counts); otherwise a second handling is an error.
 func (s *suite) checkOrder(t *testing.T, got []handledEvent, want []event.Event, dups bool) {
 	t.Helper()
-	pos := map[string]int{}
+	pos := map[id.Event]int{}
 	for i, e := range want {
 		pos[e.ID] = i
 	}
-	seen := map[string]bool{}
+	seen := map[id.Event]bool{}
 	last := map[string]int{} // per aggregate, or "" for the group
 	for _, h := range got {
 		i, ok := pos[h.ID]
@@ -401,7 +402,7 @@ func (s *suite) testErrorRedelivers(t *testing.T) {
 	}
 }
 
-func indexOf(events []event.Event, id string) int {
+func indexOf(events []event.Event, id id.Event) int {
 	for i, e := range events {
 		if e.ID == id {
 			return i
@@ -423,7 +424,7 @@ func (s *suite) testDuplicateIDs(t *testing.T) {
 	want := append(append([]event.Event(nil), events...), more...)
 	s.waitSeen(t, r, want)
 	s.checkOrder(t, r.snapshot(), want, true)
-	counts := map[string]int{}
+	counts := map[id.Event]int{}
 	for _, h := range r.snapshot() {
 		counts[h.ID]++
 	}

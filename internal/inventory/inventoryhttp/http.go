@@ -5,6 +5,7 @@ package inventoryhttp
 import (
 	"net/http"
 
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
@@ -26,7 +27,7 @@ func (h *Handler) Routes(r *rest.Router) {
 
 // warehouses lists the caller's warehouses (an admin passes ?seller_id=).
 func (h *Handler) warehouses(w http.ResponseWriter, r *http.Request) error {
-	ws, err := h.svc.Warehouses(r.Context(), r.URL.Query().Get("seller_id"))
+	ws, err := h.svc.Warehouses(r.Context(), id.Seller(r.URL.Query().Get("seller_id")))
 	if err != nil {
 		return err
 	}

@@ -86,7 +86,7 @@ func TestRoutes(t *testing.T) {
 				status: 400, want: []string{`"field":"on_hand","message":"is required"`}},
 			{name: "mass assignment", method: "PUT", path: "/api/v1/inventory/SKU-A1", body: `{"on_hand": 1, "reserved": 0}`, who: "sellerA",
 				status: 400, want: []string{`"code":"unknown_field"`}},
-			{name: "foreign warehouse", method: "PUT", path: "/api/v1/inventory/SKU-A1", body: `{"on_hand": 1, "warehouse": "` + whsB.ID + `"}`, who: "sellerA",
+			{name: "foreign warehouse", method: "PUT", path: "/api/v1/inventory/SKU-A1", body: string(`{"on_hand": 1, "warehouse": "` + whsB.ID + `"}`), who: "sellerA",
 				status: 404, want: []string{"warehouse"}},
 			{name: "below reserved", method: "PUT", path: "/api/v1/inventory/SKU-A1", body: `{"on_hand": 5}`, who: "sellerA",
 				setup: func() error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
@@ -29,7 +30,7 @@ func (s *Store) ImportStock(ctx context.Context, levels []Import, now time.Time)
 		}
 	}
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		warehouses := map[string]string{} // seller ID -> default warehouse ID
+		warehouses := map[id.Seller]id.Warehouse{} // seller ID -> default warehouse ID
 		rows := make([][]any, 0, len(levels))
 		for _, l := range levels {
 			wid, ok := warehouses[l.SellerID]

@@ -8,22 +8,23 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
 // Reserve reserves stock for an order in its own transaction (see reserveTx).
-func (s *Store) Reserve(ctx context.Context, orderID string, lines []inventory.Line, expiresAt, now time.Time) error {
+func (s *Store) Reserve(ctx context.Context, orderID id.Order, lines []inventory.Line, expiresAt, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error { return reserveTx(ctx, tx, orderID, lines, expiresAt, now) })
 }
 
 // Commit commits an order's reservation in its own transaction (see commitTx).
-func (s *Store) Commit(ctx context.Context, orderID string, now time.Time) error {
+func (s *Store) Commit(ctx context.Context, orderID id.Order, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error { return commitTx(ctx, tx, orderID, now) })
 }
 
 // Release releases an order's reservation in its own transaction (see releaseTx).
-func (s *Store) Release(ctx context.Context, orderID string, now time.Time) error {
+func (s *Store) Release(ctx context.Context, orderID id.Order, now time.Time) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := releaseTx(ctx, tx, orderID, now)
 		return err
@@ -44,7 +45,7 @@ const maxRounds = 50
 // lines are the same and the first is held or committed, and a Conflict
 // "already_reserved" otherwise. It publishes inventory.stock.changed.v1 per
 // SKU.
-func reserveTx(ctx context.Context, tx *sql.Tx, orderID string, lines []inventory.Line, expiresAt, now time.Time) error {
+func reserveTx(ctx context.Context, tx *sql.Tx, orderID id.Order, lines []inventory.Line, expiresAt, now time.Time) error {
 	if orderID == "" {
 		return apperr.Invalid("validation_failed", "the request has invalid fields",
 			apperr.FieldError{Field: "order_id", Message: "is required"})
@@ -88,7 +89,7 @@ func reserveTx(ctx context.Context, tx *sql.Tx, orderID string, lines []inventor
 // reserveSKU takes up to l.Quantity of l.SKU from its warehouses and returns
 // how much it took. When it took less, the SKU is short (the caller rolls
 // back, so a partial take never commits).
-func reserveSKU(ctx context.Context, tx *sql.Tx, orderID string, l inventory.Line, now time.Time) (int64, error) {
+func reserveSKU(ctx context.Context, tx *sql.Tx, orderID id.Order, l inventory.Line, now time.Time) (int64, error) {
 	remaining := l.Quantity
 	for round := 0; remaining > 0 && round < maxRounds; round++ {
 		type level struct {
@@ -150,7 +151,7 @@ func reserveSKU(ctx context.Context, tx *sql.Tx, orderID string, l inventory.Lin
 }
 
 // sameReservation decides a repeated Reserve for orderID.
-func sameReservation(ctx context.Context, tx *sql.Tx, orderID string, lines []inventory.Line) error {
+func sameReservation(ctx context.Context, tx *sql.Tx, orderID id.Order, lines []inventory.Line) error {
 	r, err := reservation(ctx, tx, orderID)
 	if err != nil {
 		return err
@@ -173,7 +174,7 @@ func sameReservation(ctx context.Context, tx *sql.Tx, orderID string, lines []in
 // both go down by the reserved quantities. Committing a committed reservation
 // is a no-op; a released one is a Conflict "reservation_released"; a missing
 // one is NotFound. It publishes inventory.stock.changed.v1 per SKU.
-func commitTx(ctx context.Context, tx *sql.Tx, orderID string, now time.Time) error {
+func commitTx(ctx context.Context, tx *sql.Tx, orderID id.Order, now time.Time) error {
 	ok, err := transition(ctx, tx, orderID, inventory.Committed, now)
 	if err != nil || !ok {
 		if err == nil {
@@ -189,7 +190,7 @@ func commitTx(ctx context.Context, tx *sql.Tx, orderID string, now time.Time) er
 // It reports whether it released anything; a reservation already released or
 // committed, or none at all, is left alone without error. It publishes
 // inventory.stock.changed.v1 per SKU.
-func releaseTx(ctx context.Context, tx *sql.Tx, orderID string, now time.Time) (bool, error) {
+func releaseTx(ctx context.Context, tx *sql.Tx, orderID id.Order, now time.Time) (bool, error) {
 	ok, err := transition(ctx, tx, orderID, inventory.Released, now)
 	if err != nil || !ok {
 		return false, err
@@ -199,7 +200,7 @@ func releaseTx(ctx context.Context, tx *sql.Tx, orderID string, now time.Time) (
 }
 
 // transition moves a held reservation to status; false if it was not held.
-func transition(ctx context.Context, tx *sql.Tx, orderID string, to inventory.ReservationStatus, now time.Time) (bool, error) {
+func transition(ctx context.Context, tx *sql.Tx, orderID id.Order, to inventory.ReservationStatus, now time.Time) (bool, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE inventory_reservation SET status = $1, updated_at = $2
 		WHERE order_id = $3 AND status = 'held'`, string(to), sqldb.Micros(now), orderID)
 	if err != nil {
@@ -210,7 +211,7 @@ func transition(ctx context.Context, tx *sql.Tx, orderID string, to inventory.Re
 }
 
 // settled explains why a reservation could not move to want.
-func settled(ctx context.Context, tx *sql.Tx, orderID string, want inventory.ReservationStatus) error {
+func settled(ctx context.Context, tx *sql.Tx, orderID id.Order, want inventory.ReservationStatus) error {
 	var status string
 	err := tx.QueryRowContext(ctx, `SELECT status FROM inventory_reservation WHERE order_id = $1`, orderID).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -228,7 +229,7 @@ func settled(ctx context.Context, tx *sql.Tx, orderID string, want inventory.Res
 // applyLines runs stmt ($1 quantity, $2 now, $3 sku, $4 warehouse) for each
 // of the order's reserved lines, in SKU and warehouse order, then publishes
 // the SKUs' new totals.
-func applyLines(ctx context.Context, tx *sql.Tx, orderID string, now time.Time, stmt string) error {
+func applyLines(ctx context.Context, tx *sql.Tx, orderID id.Order, now time.Time, stmt string) error {
 	r, err := reservation(ctx, tx, orderID)
 	if err != nil {
 		return err
@@ -257,11 +258,11 @@ func applyLines(ctx context.Context, tx *sql.Tx, orderID string, now time.Time, 
 }
 
 // Reservation returns an order's reservation.
-func (s *Store) Reservation(ctx context.Context, orderID string) (inventory.Reservation, error) {
+func (s *Store) Reservation(ctx context.Context, orderID id.Order) (inventory.Reservation, error) {
 	return reservation(ctx, s.db.Read(), orderID)
 }
 
-func reservation(ctx context.Context, q querier, orderID string) (inventory.Reservation, error) {
+func reservation(ctx context.Context, q querier, orderID id.Order) (inventory.Reservation, error) {
 	r := inventory.Reservation{OrderID: orderID, Lines: []inventory.ReservedLine{}}
 	var status string
 	var expires int64
@@ -325,7 +326,7 @@ func (s *Store) ReleaseExpired(ctx context.Context, now time.Time) (int, error) 
 				if err != nil || status != string(inventory.Held) || expires > sqldb.Micros(now) {
 					return err
 				}
-				did, err = releaseTx(ctx, tx, orderID, now)
+				did, err = releaseTx(ctx, tx, id.Order(orderID), now)
 				return err
 			})
 			if err != nil {

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
 // Restock puts an order's committed stock back on hand in its own
 // transaction (see restockTx).
-func (s *Store) Restock(ctx context.Context, orderID string, skus []string, now time.Time) (int64, error) {
+func (s *Store) Restock(ctx context.Context, orderID id.Order, skus []string, now time.Time) (int64, error) {
 	var n int64
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -39,7 +40,7 @@ func (s *Store) Restock(ctx context.Context, orderID string, skus []string, now 
 //
 // It holds the reservation's row lock (lockReservation) so that a customer
 // return of the same order (returnUnitsTx) sees its restock, or it theirs.
-func restockTx(ctx context.Context, tx *sql.Tx, orderID string, skus []string, now time.Time) (int64, error) {
+func restockTx(ctx context.Context, tx *sql.Tx, orderID id.Order, skus []string, now time.Time) (int64, error) {
 	if err := lockReservation(ctx, tx, orderID); err != nil {
 		return 0, err
 	}
@@ -99,7 +100,7 @@ func restockTx(ctx context.Context, tx *sql.Tx, orderID string, skus []string, n
 // concurrent Commit: whichever takes the reservation's row first wins and
 // the other sees its outcome (Commit then finds it released; Return finds it
 // committed and restocks), so units are neither lost nor returned twice.
-func (s *Store) Return(ctx context.Context, orderID string, skus []string, now time.Time) (int64, error) {
+func (s *Store) Return(ctx context.Context, orderID id.Order, skus []string, now time.Time) (int64, error) {
 	if len(skus) == 0 {
 		return 0, nil
 	}

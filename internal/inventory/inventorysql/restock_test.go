@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorytest"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
@@ -75,7 +76,7 @@ func TestRestock(t *testing.T) {
 		}
 		seen := len(outbox(t, db))
 		for _, st := range steps {
-			n, err := svc.Restock(ctx, st.order, st.skus)
+			n, err := svc.Restock(ctx, id.Order(st.order), st.skus)
 			if apperr.CodeOf(err) != st.wantCode || (st.wantCode == "" && err != nil) {
 				t.Fatalf("%s: Restock = %v, want code %q", st.name, err, st.wantCode)
 			}

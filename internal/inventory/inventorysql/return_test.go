@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorytest"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
@@ -34,11 +35,11 @@ func TestReturn(t *testing.T) {
 			{"ord_held", []inventory.Line{{SKU: "A", Quantity: 2}, {SKU: "B", Quantity: 1}}, false},
 			{"ord_paid", []inventory.Line{{SKU: "A", Quantity: 3}, {SKU: "B", Quantity: 2}}, true},
 		} {
-			if err := svc.Reserve(ctx, r.order, r.lines, now.Add(time.Hour)); err != nil {
+			if err := svc.Reserve(ctx, id.Order(r.order), r.lines, now.Add(time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 			if r.commit {
-				if err := svc.Commit(ctx, r.order); err != nil {
+				if err := svc.Commit(ctx, id.Order(r.order)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -72,7 +73,7 @@ func TestReturn(t *testing.T) {
 			{"the rest", "ord_paid", []string{"A", "B"}, 3, "", map[string]level{"A": {10, 0}, "B": {10, 0}}, inventory.Committed},
 			{"no reservation", "ord_none", []string{"A"}, 0, "not_found", map[string]level{"A": {10, 0}, "B": {10, 0}}, ""},
 		} {
-			n, err := s.Return(ctx, st.order, st.skus, now)
+			n, err := s.Return(ctx, id.Order(st.order), st.skus, now)
 			if apperr.CodeOf(err) != st.wantCode || (st.wantCode == "" && err != nil) {
 				t.Fatalf("%s: Return = %v, want code %q", st.name, err, st.wantCode)
 			}
@@ -83,7 +84,7 @@ func TestReturn(t *testing.T) {
 				t.Errorf("%s: stock (-want +got):\n%s", st.name, diff)
 			}
 			if st.status != "" {
-				if r, err := svc.Reservation(ctx, st.order); err != nil || r.Status != st.status {
+				if r, err := svc.Reservation(ctx, id.Order(st.order)); err != nil || r.Status != st.status {
 					t.Errorf("%s: reservation %s, %v; want %s", st.name, r.Status, err, st.status)
 				}
 			}
@@ -105,24 +106,24 @@ func TestReturnRacesCommit(t *testing.T) {
 		}
 		const orders = 20
 		for i := range orders {
-			if err := svc.Reserve(ctx, fmt.Sprintf("ord_%d", i), []inventory.Line{{SKU: "A", Quantity: 3}}, now.Add(time.Hour)); err != nil {
+			if err := svc.Reserve(ctx, id.Order(fmt.Sprintf("ord_%d", i)), []inventory.Line{{SKU: "A", Quantity: 3}}, now.Add(time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 		}
 		var wg sync.WaitGroup
 		for i := range orders {
-			id := fmt.Sprintf("ord_%d", i)
+			oid := id.Order(fmt.Sprintf("ord_%d", i))
 			wg.Add(2)
 			go func() {
 				defer wg.Done()
-				if err := svc.Commit(ctx, id); err != nil && apperr.CodeOf(err) != "reservation_released" {
-					t.Errorf("Commit(%s) = %v", id, err)
+				if err := svc.Commit(ctx, oid); err != nil && apperr.CodeOf(err) != "reservation_released" {
+					t.Errorf("Commit(%s) = %v", oid, err)
 				}
 			}()
 			go func() {
 				defer wg.Done()
-				if err := svc.Return(ctx, id, []string{"A"}); err != nil {
-					t.Errorf("Return(%s) = %v", id, err)
+				if err := svc.Return(ctx, oid, []string{"A"}); err != nil {
+					t.Errorf("Return(%s) = %v", oid, err)
 				}
 			}()
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
@@ -17,7 +18,7 @@ var _ inventory.UnitReturner = (*Store)(nil)
 
 // ReturnUnits puts a customer return's units back on hand in its own
 // transaction (see returnUnitsTx).
-func (s *Store) ReturnUnits(ctx context.Context, orderID, returnID string, lines []inventory.Line, now time.Time) (int64, error) {
+func (s *Store) ReturnUnits(ctx context.Context, orderID id.Order, returnID id.Return, lines []inventory.Line, now time.Time) (int64, error) {
 	var n int64
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -36,7 +37,7 @@ func (s *Store) ReturnUnits(ctx context.Context, orderID, returnID string, lines
 // returned) and the once-per-(return, SKU) rule hold under concurrent calls.
 // The primary key (return_id, sku, warehouse_id) backs the latter up. Stock
 // rows are then updated in SKU and warehouse order, as everywhere else.
-func returnUnitsTx(ctx context.Context, tx *sql.Tx, orderID, returnID string, lines []inventory.Line, now time.Time) (int64, error) {
+func returnUnitsTx(ctx context.Context, tx *sql.Tx, orderID id.Order, returnID id.Return, lines []inventory.Line, now time.Time) (int64, error) {
 	if err := lockReservation(ctx, tx, orderID); err != nil {
 		return 0, err
 	}
@@ -151,7 +152,7 @@ type warehouseTake struct {
 
 // givenBack returns, per warehouse in ID order, the units of sku orderID's
 // reservation took and the units Restock and returns put back since.
-func givenBack(ctx context.Context, tx *sql.Tx, orderID, sku string) ([]warehouseTake, error) {
+func givenBack(ctx context.Context, tx *sql.Tx, orderID id.Order, sku string) ([]warehouseTake, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT l.warehouse_id, l.quantity,
 			CAST(COALESCE((SELECT SUM(k.quantity) FROM inventory_restock k
 				WHERE k.order_id = l.order_id AND k.sku = l.sku AND k.warehouse_id = l.warehouse_id), 0) AS BIGINT),
@@ -178,7 +179,7 @@ func givenBack(ctx context.Context, tx *sql.Tx, orderID, sku string) ([]warehous
 // returnUnitsTx) run one at a time per order. On SQLite every write
 // transaction runs alone anyway. A missing reservation locks nothing; the
 // caller's read of it then reports NotFound.
-func lockReservation(ctx context.Context, tx *sql.Tx, orderID string) error {
+func lockReservation(ctx context.Context, tx *sql.Tx, orderID id.Order) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE inventory_reservation SET updated_at = updated_at WHERE order_id = $1`, orderID); err != nil {
 		return fmt.Errorf("lock reservation of %s: %w", orderID, err)
 	}

@@ -58,7 +58,7 @@ func scanWarehouse(row interface{ Scan(...any) error }) (inventory.Warehouse, er
 }
 
 // Warehouses lists a seller's warehouses, the default first.
-func (s *Store) Warehouses(ctx context.Context, sellerID string) ([]inventory.Warehouse, error) {
+func (s *Store) Warehouses(ctx context.Context, sellerID id.Seller) ([]inventory.Warehouse, error) {
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT `+warehouseCols+` FROM inventory_warehouse
 		WHERE seller_id = $1 ORDER BY is_default DESC, created_at, id`, sellerID)
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *Store) Warehouses(ctx context.Context, sellerID string) ([]inventory.Wa
 
 // DefaultWarehouse returns the seller's default warehouse, creating it first
 // if needed.
-func (s *Store) DefaultWarehouse(ctx context.Context, sellerID string, now time.Time) (inventory.Warehouse, error) {
+func (s *Store) DefaultWarehouse(ctx context.Context, sellerID id.Seller, now time.Time) (inventory.Warehouse, error) {
 	var w inventory.Warehouse
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -88,7 +88,7 @@ func (s *Store) DefaultWarehouse(ctx context.Context, sellerID string, now time.
 	return w, err
 }
 
-func defaultWarehouseTx(ctx context.Context, tx *sql.Tx, sellerID string, now time.Time) (inventory.Warehouse, error) {
+func defaultWarehouseTx(ctx context.Context, tx *sql.Tx, sellerID id.Seller, now time.Time) (inventory.Warehouse, error) {
 	w, err := scanWarehouse(tx.QueryRowContext(ctx, `SELECT `+warehouseCols+` FROM inventory_warehouse
 		WHERE seller_id = $1 AND is_default = 1`, sellerID))
 	if err == nil || !errors.Is(err, sql.ErrNoRows) {
@@ -98,7 +98,7 @@ func defaultWarehouseTx(ctx context.Context, tx *sql.Tx, sellerID string, now ti
 	// sees its row.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO inventory_warehouse (id, seller_id, name, is_default, created_at)
 		VALUES ($1, $2, $3, 1, $4) ON CONFLICT DO NOTHING`,
-		id.New("whs"), sellerID, inventory.DefaultWarehouseName, sqldb.Micros(now)); err != nil {
+		id.Make[id.Warehouse](), sellerID, inventory.DefaultWarehouseName, sqldb.Micros(now)); err != nil {
 		return w, fmt.Errorf("create default warehouse: %w", err)
 	}
 	return scanWarehouse(tx.QueryRowContext(ctx, `SELECT `+warehouseCols+` FROM inventory_warehouse
@@ -106,8 +106,8 @@ func defaultWarehouseTx(ctx context.Context, tx *sql.Tx, sellerID string, now ti
 }
 
 // CreateWarehouse adds a warehouse; the seller's first one is its default.
-func (s *Store) CreateWarehouse(ctx context.Context, sellerID, name string, now time.Time) (inventory.Warehouse, error) {
-	w := inventory.Warehouse{ID: id.New("whs"), SellerID: sellerID, Name: name, CreatedAt: sqldb.Time(sqldb.Micros(now))}
+func (s *Store) CreateWarehouse(ctx context.Context, sellerID id.Seller, name string, now time.Time) (inventory.Warehouse, error) {
+	w := inventory.Warehouse{ID: id.Make[id.Warehouse](), SellerID: sellerID, Name: name, CreatedAt: sqldb.Time(sqldb.Micros(now))}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO inventory_warehouse (id, seller_id, name, is_default, created_at)
 			VALUES ($1, $2, $3, 1, $4) ON CONFLICT DO NOTHING`, w.ID, sellerID, name, sqldb.Micros(now))
@@ -126,7 +126,7 @@ func (s *Store) CreateWarehouse(ctx context.Context, sellerID, name string, now 
 }
 
 // SetOnHand sets on_hand in one warehouse, refusing to go below reserved.
-func (s *Store) SetOnHand(ctx context.Context, item inventory.Item, warehouseID string, onHand int64, now time.Time) (inventory.Stock, error) {
+func (s *Store) SetOnHand(ctx context.Context, item inventory.Item, warehouseID id.Warehouse, onHand int64, now time.Time) (inventory.Stock, error) {
 	var st inventory.Stock
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		if warehouseID == "" {
@@ -138,7 +138,7 @@ func (s *Store) SetOnHand(ctx context.Context, item inventory.Item, warehouseID 
 		} else {
 			var owner string
 			err := tx.QueryRowContext(ctx, `SELECT seller_id FROM inventory_warehouse WHERE id = $1`, warehouseID).Scan(&owner)
-			if errors.Is(err, sql.ErrNoRows) || err == nil && owner != item.SellerID {
+			if errors.Is(err, sql.ErrNoRows) || err == nil && id.Seller(owner) != item.SellerID {
 				return apperr.NotFound("warehouse %q not found", warehouseID)
 			}
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorytest"
@@ -148,7 +149,7 @@ func TestImportStock(t *testing.T) {
 			}
 		}
 		for _, seller := range []string{"sel_1", "sel_2"} {
-			ws, err := s.Warehouses(ctx, seller)
+			ws, err := s.Warehouses(ctx, id.Seller(seller))
 			if err != nil {
 				t.Fatal(err)
 			}

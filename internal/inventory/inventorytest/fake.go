@@ -9,6 +9,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Catalog is an in-memory inventory.Catalog.
@@ -39,12 +40,12 @@ func (c *Catalog) SKU(_ context.Context, sku string) (catalog.SKU, error) {
 
 // Sellers is an in-memory inventory.Sellers.
 type Sellers struct {
-	ByUser map[string]account.Seller
+	ByUser map[id.User]account.Seller
 }
 
 // NewSellers returns sellers holding the given stores.
 func NewSellers(sellers ...account.Seller) *Sellers {
-	s := &Sellers{ByUser: map[string]account.Seller{}}
+	s := &Sellers{ByUser: map[id.User]account.Seller{}}
 	for _, x := range sellers {
 		s.ByUser[x.UserID] = x
 	}
@@ -52,7 +53,7 @@ func NewSellers(sellers ...account.Seller) *Sellers {
 }
 
 // SellerOfUser returns the user's store, NotFound if none.
-func (s *Sellers) SellerOfUser(_ context.Context, userID string) (account.Seller, error) {
+func (s *Sellers) SellerOfUser(_ context.Context, userID id.User) (account.Seller, error) {
 	x, ok := s.ByUser[userID]
 	if !ok {
 		return account.Seller{}, apperr.NotFound("user %s has no store", userID)

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
@@ -59,7 +60,7 @@ func unitReturner(t *testing.T, s inventory.Store) inventory.UnitReturner {
 	return r
 }
 
-func mustReserve(t *testing.T, s inventory.Store, orderID string, lines []inventory.Line, then func(context.Context, string, time.Time) error) {
+func mustReserve(t *testing.T, s inventory.Store, orderID id.Order, lines []inventory.Line, then func(context.Context, id.Order, time.Time) error) {
 	t.Helper()
 	ctx := context.Background()
 	if err := s.Reserve(ctx, orderID, lines, t0.Add(time.Hour), t0); err != nil {
@@ -83,8 +84,8 @@ func testReturnUnits(t *testing.T, s inventory.Store, db *sqldb.DB) {
 	// A is in two warehouses; the reservation takes from the lower ID
 	// first, so "lo" gives 4 and "hi" gives 2.
 	lo, hi := min(def.ID, w2.ID), max(def.ID, w2.ID)
-	mustSet(t, s, "A", lo, 4)
-	mustSet(t, s, "A", hi, 4)
+	mustSet(t, s, "A", string(lo), 4)
+	mustSet(t, s, "A", string(hi), 4)
 	mustSet(t, s, "B", "", 10)
 	mustSet(t, s, "C", "", 5)
 	mustReserve(t, s, "ord_1", []inventory.Line{{SKU: "A", Quantity: 6}, {SKU: "B", Quantity: 4}, {SKU: "C", Quantity: 2}}, s.Commit)
@@ -119,7 +120,7 @@ func testReturnUnits(t *testing.T, s inventory.Store, db *sqldb.DB) {
 		t.Fatalf("before returns (-want +got):\n%s", diff)
 	}
 	returnUnits := func(order, rma string, lines ...inventory.Line) func() (int64, error) {
-		return func() (int64, error) { return ret.ReturnUnits(ctx, order, rma, lines, t0) }
+		return func() (int64, error) { return ret.ReturnUnits(ctx, id.Order(order), id.Return(rma), lines, t0) }
 	}
 	restock := func(order string, skus ...string) func() (int64, error) {
 		return func() (int64, error) {
@@ -127,7 +128,7 @@ func testReturnUnits(t *testing.T, s inventory.Store, db *sqldb.DB) {
 			if !ok {
 				t.Skipf("%T does not implement inventory.Restocker", s)
 			}
-			return r.Restock(ctx, order, skus, t0)
+			return r.Restock(ctx, id.Order(order), skus, t0)
 		}
 	}
 	a := func(n int64) inventory.Line { return inventory.Line{SKU: "A", Quantity: n} }
@@ -242,7 +243,7 @@ func testConcurrentReturnUnits(t *testing.T, s inventory.Store, db *sqldb.DB) {
 			go func() {
 				defer wg.Done()
 				<-start
-				units[i], errs[i] = ret.ReturnUnits(ctx, orderID, rma(i), []inventory.Line{{SKU: "A", Quantity: q}}, t0)
+				units[i], errs[i] = ret.ReturnUnits(ctx, id.Order(orderID), id.Return(rma(i)), []inventory.Line{{SKU: "A", Quantity: q}}, t0)
 			}()
 		}
 		close(start)

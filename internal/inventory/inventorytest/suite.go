@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
@@ -42,7 +43,7 @@ func StoreSuite(t *testing.T, open func(t *testing.T) (inventory.Store, *sqldb.D
 var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 func item(sku string) inventory.Item {
-	return inventory.Item{SKU: sku, ProductID: "prd_" + sku, SellerID: "sel_a"}
+	return inventory.Item{SKU: sku, ProductID: id.Product("prd_" + sku), SellerID: "sel_a"}
 }
 
 func testWarehouses(t *testing.T, s inventory.Store) {
@@ -119,7 +120,7 @@ func testSetOnHand(t *testing.T, s inventory.Store) {
 		t.Errorf("Stock after two warehouses = %+v, want 12 on hand over 2", st)
 	}
 	other, _ := s.CreateWarehouse(ctx, "sel_other", "Theirs", t0)
-	for _, wid := range []string{other.ID, "whs_missing"} {
+	for _, wid := range []id.Warehouse{other.ID, "whs_missing"} {
 		if _, err := s.SetOnHand(ctx, item("A"), wid, 1, t0); !apperr.Is(err, apperr.KindNotFound) {
 			t.Errorf("SetOnHand in %s = %v, want NotFound", wid, err)
 		}
@@ -171,8 +172,8 @@ func testReserve(t *testing.T, s inventory.Store) {
 	exp := t0.Add(15 * time.Minute)
 	def, _ := s.DefaultWarehouse(ctx, "sel_a", t0)
 	w2, _ := s.CreateWarehouse(ctx, "sel_a", "W2", t0)
-	mustSet(t, s, "A", def.ID, 3)
-	mustSet(t, s, "A", w2.ID, 4)
+	mustSet(t, s, "A", string(def.ID), 3)
+	mustSet(t, s, "A", string(w2.ID), 4)
 	mustSet(t, s, "B", "", 2)
 
 	// Two lines of A summed to 6: more than either warehouse holds, so it spreads.
@@ -233,7 +234,7 @@ func testReserve(t *testing.T, s inventory.Store) {
 
 func mustSet(t *testing.T, s inventory.Store, sku, warehouse string, n int64) {
 	t.Helper()
-	if _, err := s.SetOnHand(context.Background(), item(sku), warehouse, n, t0); err != nil {
+	if _, err := s.SetOnHand(context.Background(), item(sku), id.Warehouse(warehouse), n, t0); err != nil {
 		t.Fatalf("SetOnHand(%s, %d): %v", sku, n, err)
 	}
 }
@@ -243,7 +244,7 @@ func testCommitRelease(t *testing.T, s inventory.Store) {
 	exp := t0.Add(time.Hour)
 	mustSet(t, s, "A", "", 10)
 	for _, o := range []string{"ord_c", "ord_r"} {
-		if err := s.Reserve(ctx, o, []inventory.Line{{SKU: "A", Quantity: 3}}, exp, t0); err != nil {
+		if err := s.Reserve(ctx, id.Order(o), []inventory.Line{{SKU: "A", Quantity: 3}}, exp, t0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -284,7 +285,7 @@ func testReleaseExpired(t *testing.T, s inventory.Store) {
 	ctx := context.Background()
 	mustSet(t, s, "A", "", 10)
 	for i, ttl := range []time.Duration{time.Minute, 2 * time.Minute, time.Hour} {
-		if err := s.Reserve(ctx, fmt.Sprintf("ord_%d", i), []inventory.Line{{SKU: "A", Quantity: 2}}, t0.Add(ttl), t0); err != nil {
+		if err := s.Reserve(ctx, id.Order(fmt.Sprintf("ord_%d", i)), []inventory.Line{{SKU: "A", Quantity: 2}}, t0.Add(ttl), t0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -302,7 +303,7 @@ func testReleaseExpired(t *testing.T, s inventory.Store) {
 		t.Errorf("second sweep released %d, want 0", n)
 	}
 	for o, want := range map[string]inventory.ReservationStatus{"ord_0": inventory.Released, "ord_1": inventory.Committed, "ord_2": inventory.Held} {
-		if r, _ := s.Reservation(ctx, o); r.Status != want {
+		if r, _ := s.Reservation(ctx, id.Order(o)); r.Status != want {
 			t.Errorf("%s status = %s, want %s", o, r.Status, want)
 		}
 	}
@@ -321,8 +322,8 @@ func testConcurrency(t *testing.T, s inventory.Store) {
 	rng := rand.New(rand.NewPCG(seed, 42))
 	def, _ := s.DefaultWarehouse(ctx, "sel_a", t0)
 	w2, _ := s.CreateWarehouse(ctx, "sel_a", "W2", t0)
-	mustSet(t, s, "A", def.ID, 30) // A: 50 over two warehouses
-	mustSet(t, s, "A", w2.ID, 20)
+	mustSet(t, s, "A", string(def.ID), 30) // A: 50 over two warehouses
+	mustSet(t, s, "A", string(w2.ID), 20)
 	mustSet(t, s, "B", "", 50)
 	mustSet(t, s, "C", "", 50)
 	const buyers = 200
@@ -346,7 +347,7 @@ func testConcurrency(t *testing.T, s inventory.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := s.Reserve(ctx, fmt.Sprintf("ord_%03d", i), baskets[i], t0.Add(time.Hour), t0)
+			err := s.Reserve(ctx, id.Order(fmt.Sprintf("ord_%03d", i)), baskets[i], t0.Add(time.Hour), t0)
 			ok[i], errs[i] = err == nil, err
 		}()
 	}
@@ -369,11 +370,11 @@ func testConcurrency(t *testing.T, s inventory.Store) {
 		}
 		// Whatever is left can still be reserved, exactly.
 		if st.Available > 0 {
-			if err := s.Reserve(ctx, "ord_rest_"+sku, []inventory.Line{{SKU: sku, Quantity: st.Available}}, t0.Add(time.Hour), t0); err != nil {
+			if err := s.Reserve(ctx, id.Order("ord_rest_"+sku), []inventory.Line{{SKU: sku, Quantity: st.Available}}, t0.Add(time.Hour), t0); err != nil {
 				t.Errorf("reserve the remaining %d of %s: %v", st.Available, sku, err)
 			}
 		}
-		if err := s.Reserve(ctx, "ord_more_"+sku, []inventory.Line{{SKU: sku, Quantity: 1}}, t0.Add(time.Hour), t0); apperr.CodeOf(err) != "insufficient_stock" {
+		if err := s.Reserve(ctx, id.Order("ord_more_"+sku), []inventory.Line{{SKU: sku, Quantity: 1}}, t0.Add(time.Hour), t0); apperr.CodeOf(err) != "insufficient_stock" {
 			t.Errorf("reserve one more %s = %v, want insufficient_stock", sku, err)
 		}
 		if st := reserved(t, s, sku); st.Available != 0 {
@@ -398,12 +399,12 @@ func testConcurrency(t *testing.T, s inventory.Store) {
 				o := fmt.Sprintf("ord_%03d", i)
 				var err error
 				if i%2 == 0 {
-					err = s.Commit(ctx, o, t0)
+					err = s.Commit(ctx, id.Order(o), t0)
 					if !ok[i] && apperr.Is(err, apperr.KindNotFound) {
 						err = nil
 					}
 				} else {
-					err = s.Release(ctx, o, t0)
+					err = s.Release(ctx, id.Order(o), t0)
 				}
 				if err != nil {
 					t.Errorf("settle %s: %v", o, err)
@@ -414,7 +415,7 @@ func testConcurrency(t *testing.T, s inventory.Store) {
 	wg.Wait()
 	for _, sku := range []string{"A", "B", "C"} {
 		for _, o := range []string{"ord_rest_" + sku} {
-			_ = s.Release(ctx, o, t0)
+			_ = s.Release(ctx, id.Order(o), t0)
 		}
 		st := reserved(t, s, sku)
 		if st.Reserved != 0 || st.OnHand != 50-committed[sku] {

@@ -208,7 +208,7 @@ func TestRoutes(t *testing.T) {
 			}
 			req, _ := http.NewRequest(tc.method, srv.URL+expand(tc.path), strings.NewReader(expand(tc.body)))
 			if tc.who != "" {
-				tok, _, err := tokens.Issue(auth.Principal{UserID: tc.who, Role: roles[tc.who]})
+				tok, _, err := tokens.Issue(auth.Principal{UserID: id.User(tc.who), Role: roles[tc.who]})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -32,7 +32,7 @@ func (e *Env) Now() time.Time { return time.Unix(0, e.now.Load()).UTC() }
 
 // As is a context signed in as user with role.
 func As(user id.User, role auth.Role) context.Context {
-	return auth.With(context.Background(), auth.Principal{UserID: string(user), Role: role})
+	return auth.With(context.Background(), auth.Principal{UserID: user, Role: role})
 }
 
 // Open returns a fresh, empty store.

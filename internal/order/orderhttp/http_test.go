@@ -19,6 +19,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/idempotency"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/order"
@@ -93,7 +94,7 @@ func (s *server) do(t *testing.T, user, method, path, body string, headers ...st
 		case user == "usr_admin":
 			role = auth.Admin
 		}
-		tok, _, err := s.tokens.Issue(auth.Principal{UserID: user, Role: role})
+		tok, _, err := s.tokens.Issue(auth.Principal{UserID: id.User(user), Role: role})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -269,22 +270,22 @@ func TestIdempotency(t *testing.T) {
 		}
 		orderID := check("POST /api/v1/order", burst("POST", "/api/v1/order", placeBody, "key-order-1"))
 		page, err := s.Orders.Orders(ordertest.As(context.Background(), "usr_ada", auth.Customer), order.Query{})
-		if err != nil || len(page.Items) != 1 || page.Items[0].ID != orderID {
+		if err != nil || len(page.Items) != 1 || page.Items[0].ID != id.Order(orderID) {
 			t.Fatalf("orders after 20 identical requests: %+v, %v; want just %s", page.Items, err, orderID)
 		}
 		if on, res := s.Level(t, "TEE"); on != 20 || res != 2 {
 			t.Errorf("TEE on_hand %d reserved %d, want 20 and 2", on, res)
 		}
 		payID := check("POST /api/v1/payment", burst("POST", "/api/v1/payment", `{"order_id":"`+orderID+`","method":"tok_visa"}`, "key-pay-1"))
-		ps, err := s.Payments.OrderPayments(context.Background(), orderID)
-		if err != nil || len(ps) != 1 || ps[0].ID != payID {
+		ps, err := s.Payments.OrderPayments(context.Background(), id.Order(orderID))
+		if err != nil || len(ps) != 1 || ps[0].ID != id.Payment(payID) {
 			t.Fatalf("payments after 20 identical requests: %+v, %v; want just %s", ps, err, payID)
 		}
 		if creates, _ := s.Charges.Calls(); creates != 1 {
 			t.Errorf("the gateway was asked to charge %d times, want 1", creates)
 		}
 		s.Settle(t)
-		if o, err := s.Store.Order(context.Background(), orderID); err != nil || o.Status != order.Paid {
+		if o, err := s.Store.Order(context.Background(), id.Order(orderID)); err != nil || o.Status != order.Paid {
 			t.Errorf("order after payment: %s, %v", o.Status, err)
 		}
 		// The same key with another body is refused.

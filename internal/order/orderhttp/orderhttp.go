@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/order"
 	"github.com/bazaar-market/bazaar/internal/payment/paymenthttp"
 	"github.com/bazaar-market/bazaar/internal/rest"
@@ -47,13 +48,13 @@ func (h *Handler) place(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/order/"+o.ID)
+	w.Header().Set("Location", string("/api/v1/order/"+o.ID))
 	rest.JSON(w, http.StatusCreated, o)
 	return nil
 }
 
 func (h *Handler) order(w http.ResponseWriter, r *http.Request) error {
-	d, err := h.svc.Order(r.Context(), r.PathValue("id"))
+	d, err := h.svc.Order(r.Context(), id.Order(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -119,7 +120,7 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) error {
 	if err := optional(w, r, &in); err != nil {
 		return err
 	}
-	o, err := h.svc.Cancel(r.Context(), r.PathValue("id"), in)
+	o, err := h.svc.Cancel(r.Context(), id.Order(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}
@@ -132,7 +133,7 @@ func (h *Handler) cancelSellerOrder(w http.ResponseWriter, r *http.Request) erro
 	if err := rest.Decode(w, r, &in); err != nil {
 		return err
 	}
-	o, err := h.svc.CancelSellerOrder(r.Context(), r.PathValue("id"), in)
+	o, err := h.svc.CancelSellerOrder(r.Context(), id.SellerOrder(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}
@@ -149,7 +150,7 @@ func (h *Handler) pay(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/payment/"+p.ID)
+	w.Header().Set("Location", string("/api/v1/payment/"+p.ID))
 	rest.JSON(w, http.StatusCreated, paymenthttp.View(p))
 	return nil
 }

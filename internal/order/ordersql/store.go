@@ -20,6 +20,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/order"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
@@ -70,7 +71,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // ApplyOnce records eventID as applied by consumer and runs fn with a Store
 // bound to the same transaction, unless the event was applied before.
-func (s *Store) ApplyOnce(ctx context.Context, consumer, eventID string, fn func(ctx context.Context, st order.Store) error) (bool, error) {
+func (s *Store) ApplyOnce(ctx context.Context, consumer string, eventID id.Event, fn func(ctx context.Context, st order.Store) error) (bool, error) {
 	return event.ApplyOnceIn(ctx, s.inTx, consumer, eventID, func(tx *sql.Tx) error {
 		return fn(ctx, &Store{db: s.db, tx: tx})
 	})
@@ -78,7 +79,7 @@ func (s *Store) ApplyOnce(ctx context.Context, consumer, eventID string, fn func
 
 // StartPlacement records a placement, or finds the earlier one with the
 // same customer and key.
-func (s *Store) StartPlacement(ctx context.Context, customerID, key, orderID string, now time.Time) (string, time.Time, error) {
+func (s *Store) StartPlacement(ctx context.Context, customerID id.User, key string, orderID id.Order, now time.Time) (id.Order, time.Time, error) {
 	got, started := orderID, micros(now)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		// ON CONFLICT covers the (customer, key) index: a retry keeps the
@@ -103,7 +104,7 @@ func (s *Store) StartPlacement(ctx context.Context, customerID, key, orderID str
 }
 
 // DropPlacement ends a placement that did not become an order.
-func (s *Store) DropPlacement(ctx context.Context, orderID string) (bool, error) {
+func (s *Store) DropPlacement(ctx context.Context, orderID id.Order) (bool, error) {
 	var dropped bool
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM order_placements WHERE order_id = $1`, orderID)
@@ -118,8 +119,8 @@ func (s *Store) DropPlacement(ctx context.Context, orderID string) (bool, error)
 }
 
 // StalePlacements lists placements started before before.
-func (s *Store) StalePlacements(ctx context.Context, before time.Time, limit int) ([]string, error) {
-	return column(ctx, s.read(), `SELECT order_id FROM order_placements WHERE started_at < $1
+func (s *Store) StalePlacements(ctx context.Context, before time.Time, limit int) ([]id.Order, error) {
+	return column[id.Order](ctx, s.read(), `SELECT order_id FROM order_placements WHERE started_at < $1
 		ORDER BY started_at, order_id LIMIT $2`, micros(before), limit)
 }
 
@@ -134,7 +135,7 @@ func (s *Store) Create(ctx context.Context, o order.Order, events []order.Event)
 		// expirer drops a stale placement (and releases its stock) with the
 		// same conditional DELETE, so exactly one of them wins.
 		res, err := tx.ExecContext(ctx, `DELETE FROM order_placements WHERE order_id = $1`, o.ID)
-		if err := one(res, err, "placement of "+o.ID); err != nil {
+		if err := one(res, err, string("placement of "+o.ID)); err != nil {
 			if errors.Is(err, errChanged) {
 				return apperr.New(apperr.KindUnavailable, "placement_expired", "placing the order took too long; try again")
 			}
@@ -192,9 +193,9 @@ func insert(ctx context.Context, tx *sql.Tx, o order.Order) error {
 	return nil
 }
 
-func publish(ctx context.Context, tx *sql.Tx, orderID string, events []order.Event) error {
+func publish(ctx context.Context, tx *sql.Tx, orderID id.Order, events []order.Event) error {
 	for _, e := range events {
-		if err := event.PublishRaw(ctx, tx, e.Topic, orderID, e.Payload); err != nil {
+		if err := event.PublishRaw(ctx, tx, e.Topic, string(orderID), e.Payload); err != nil {
 			return err
 		}
 	}
@@ -202,43 +203,43 @@ func publish(ctx context.Context, tx *sql.Tx, orderID string, events []order.Eve
 }
 
 // Order returns an order with its seller orders and lines.
-func (s *Store) Order(ctx context.Context, id string) (order.Order, error) {
-	os, err := load(ctx, s.read(), []string{id})
+func (s *Store) Order(ctx context.Context, orderID id.Order) (order.Order, error) {
+	os, err := load(ctx, s.read(), []id.Order{orderID})
 	if err != nil {
 		return order.Order{}, err
 	}
 	if len(os) == 0 {
-		return order.Order{}, apperr.NotFound("order %s not found", id)
+		return order.Order{}, apperr.NotFound("order %s not found", orderID)
 	}
 	return os[0].Order, nil
 }
 
 // OrderByRequestKey returns the customer's order placed with key.
-func (s *Store) OrderByRequestKey(ctx context.Context, customerID, key string) (order.Order, error) {
-	var id string
+func (s *Store) OrderByRequestKey(ctx context.Context, customerID id.User, key string) (order.Order, error) {
+	var orderID id.Order
 	err := s.read().QueryRowContext(ctx, `SELECT id FROM order_orders WHERE customer_id = $1 AND request_key = $2`,
-		customerID, key).Scan(&id)
+		customerID, key).Scan(&orderID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return order.Order{}, apperr.NotFound("no order placed with this key")
 	}
 	if err != nil {
 		return order.Order{}, err
 	}
-	return s.Order(ctx, id)
+	return s.Order(ctx, orderID)
 }
 
 // OrderOfSellerOrder returns the order a seller order belongs to.
-func (s *Store) OrderOfSellerOrder(ctx context.Context, sellerOrderID string) (string, error) {
-	var id string
-	err := s.read().QueryRowContext(ctx, `SELECT order_id FROM order_seller_orders WHERE id = $1`, sellerOrderID).Scan(&id)
+func (s *Store) OrderOfSellerOrder(ctx context.Context, sellerOrderID id.SellerOrder) (id.Order, error) {
+	var oid id.Order
+	err := s.read().QueryRowContext(ctx, `SELECT order_id FROM order_seller_orders WHERE id = $1`, sellerOrderID).Scan(&oid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", apperr.NotFound("seller order %s not found", sellerOrderID)
 	}
-	return id, err
+	return oid, err
 }
 
 // Received implements order.Store.
-func (s *Store) Received(ctx context.Context, customerID, productID string) (bool, error) {
+func (s *Store) Received(ctx context.Context, customerID id.User, productID id.Product) (bool, error) {
 	var one int
 	err := s.read().QueryRowContext(ctx, `SELECT 1 FROM order_orders o
 		JOIN order_lines l ON l.order_id = o.id
@@ -277,7 +278,7 @@ func (s *Store) Orders(ctx context.Context, f order.Filter) ([]order.Order, erro
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY placed_at DESC, id DESC LIMIT " + arg(f.Limit+1)
-	ids, err := column(ctx, s.read(), q, args...)
+	ids, err := column[id.Order](ctx, s.read(), q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +309,7 @@ func (s *Store) SellerOrders(ctx context.Context, f order.Filter) ([]order.Order
 		t, i := arg(f.After.PlacedAt), arg(f.After.ID)
 		where = append(where, fmt.Sprintf("(placed_at < %s OR (placed_at = %s AND order_id < %s))", t, t, i))
 	}
-	ids, err := column(ctx, s.read(), `SELECT order_id FROM order_seller_orders WHERE `+strings.Join(where, " AND ")+
+	ids, err := column[id.Order](ctx, s.read(), `SELECT order_id FROM order_seller_orders WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY placed_at DESC, order_id DESC LIMIT `+arg(f.Limit+1), args...)
 	if err != nil {
 		return nil, err
@@ -328,15 +329,15 @@ func (s *Store) SellerOrders(ctx context.Context, f order.Filter) ([]order.Order
 }
 
 // Expirable lists orders awaiting payment whose reservation ran out.
-func (s *Store) Expirable(ctx context.Context, now time.Time, grace time.Duration, limit int) ([]string, error) {
-	return column(ctx, s.read(), `SELECT id FROM order_orders
+func (s *Store) Expirable(ctx context.Context, now time.Time, grace time.Duration, limit int) ([]id.Order, error) {
+	return column[id.Order](ctx, s.read(), `SELECT id FROM order_orders
 		WHERE status = 'pending_payment' AND reservation_expires_at <= $1
 		AND (payment_status NOT IN ('pending', 'processing') OR reservation_expires_at <= $2)
 		ORDER BY reservation_expires_at, id LIMIT $3`, micros(now), micros(now.Add(-grace)), limit)
 }
 
 // Update applies m to an order in its own transaction (or the bound one).
-func (s *Store) Update(ctx context.Context, id string, m order.Mutation) (order.Order, error) {
+func (s *Store) Update(ctx context.Context, id id.Order, m order.Mutation) (order.Order, error) {
 	var out order.Order
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -346,24 +347,24 @@ func (s *Store) Update(ctx context.Context, id string, m order.Mutation) (order.
 	return out, err
 }
 
-func update(ctx context.Context, tx *sql.Tx, id string, m order.Mutation) (order.Order, error) {
+func update(ctx context.Context, tx *sql.Tx, orderID id.Order, m order.Mutation) (order.Order, error) {
 	// Take the order's row first: concurrent changes of one order queue
 	// here, and each reads what the one before it wrote.
-	res, err := tx.ExecContext(ctx, `UPDATE order_orders SET version = version WHERE id = $1`, id)
+	res, err := tx.ExecContext(ctx, `UPDATE order_orders SET version = version WHERE id = $1`, orderID)
 	if err != nil {
-		return order.Order{}, fmt.Errorf("lock order %s: %w", id, err)
+		return order.Order{}, fmt.Errorf("lock order %s: %w", orderID, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return order.Order{}, err
 	} else if n == 0 {
-		return order.Order{}, apperr.NotFound("order %s not found", id)
+		return order.Order{}, apperr.NotFound("order %s not found", orderID)
 	}
-	os, err := load(ctx, tx, []string{id})
+	os, err := load(ctx, tx, []id.Order{orderID})
 	if err != nil {
 		return order.Order{}, err
 	}
 	if len(os) == 0 {
-		return order.Order{}, apperr.NotFound("order %s not found", id)
+		return order.Order{}, apperr.NotFound("order %s not found", orderID)
 	}
 	before := os[0]
 	o := clone(before.Order)
@@ -446,7 +447,7 @@ func write(ctx context.Context, tx *sql.Tx, before loaded, o order.Order) error 
 		string(o.Status), o.Refunded.Amount, microsPtr(o.PaidAt), microsPtr(o.CancelledAt), o.CancelReason, o.PaymentID,
 		o.PaymentStatus, micros(o.PaymentAt), errCode(o.LastPaymentError), errMessage(o.LastPaymentError), micros(o.UpdatedAt),
 		o.ID, string(before.Status), before.version)
-	if err := one(res, err, "order "+o.ID); err != nil {
+	if err := one(res, err, string("order "+o.ID)); err != nil {
 		return err
 	}
 	for i, p := range o.SellerOrders {
@@ -463,7 +464,7 @@ func write(ctx context.Context, tx *sql.Tx, before loaded, o order.Order) error 
 			refunded = $10 WHERE id = $11 AND status = $12`,
 			string(p.Status), p.CancelReason, microsPtr(p.CancelledAt), microsPtr(p.ShippedAt), microsPtr(p.DeliveredAt),
 			sh.ID, sh.Status, sh.TrackingID, micros(p.UpdatedAt), p.Refunded.Amount, p.ID, string(q.Status))
-		if err := one(res, err, "seller order "+p.ID); err != nil {
+		if err := one(res, err, string("seller order "+p.ID)); err != nil {
 			return err
 		}
 		for j, l := range p.Lines {
@@ -472,7 +473,7 @@ func write(ctx context.Context, tx *sql.Tx, before loaded, o order.Order) error 
 				continue
 			}
 			res, err := tx.ExecContext(ctx, `UPDATE order_lines SET returned = $1 WHERE id = $2 AND returned = $3`, l.Returned, l.ID, was)
-			if err := one(res, err, "order line "+l.ID); err != nil {
+			if err := one(res, err, string("order line "+l.ID)); err != nil {
 				return err
 			}
 		}
@@ -510,7 +511,7 @@ const orderCols = `id, customer_id, status, currency, subtotal, shipping, tax, t
 
 // load reads orders with their seller orders and lines, in the order of ids
 // (missing ones are left out).
-func load(ctx context.Context, q querier, ids []string) ([]loaded, error) {
+func load(ctx context.Context, q querier, ids []id.Order) ([]loaded, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -524,7 +525,7 @@ func load(ctx context.Context, q querier, ids []string) ([]loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read orders: %w", err)
 	}
-	byID := map[string]*loaded{}
+	byID := map[id.Order]*loaded{}
 	for rows.Next() {
 		var o loaded
 		var status, addr, errCode, errMsg string
@@ -564,7 +565,7 @@ func load(ctx context.Context, q querier, ids []string) ([]loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read seller orders: %w", err)
 	}
-	parts := map[string]*order.SellerOrder{}
+	parts := map[id.SellerOrder]*order.SellerOrder{}
 	for rows.Next() {
 		var p order.SellerOrder
 		var status, shID, shStatus, tracking string
@@ -584,7 +585,7 @@ func load(ctx context.Context, q querier, ids []string) ([]loaded, error) {
 		p.Refunded = money.New(refunded, c)
 		p.CancelledAt, p.ShippedAt, p.DeliveredAt, p.UpdatedAt = timePtr(cancelled), timePtr(shipped), timePtr(delivered), sqldb.Time(updated)
 		if shID != "" {
-			p.Shipment = &order.Shipment{ID: shID, Status: shStatus, TrackingID: tracking}
+			p.Shipment = &order.Shipment{ID: id.Shipment(shID), Status: shStatus, TrackingID: tracking}
 		}
 		p.Lines = []order.Line{}
 		o.SellerOrders = append(o.SellerOrders, p)
@@ -606,7 +607,8 @@ func load(ctx context.Context, q querier, ids []string) ([]loaded, error) {
 	}
 	for rows.Next() {
 		var l order.Line
-		var partID, opts string
+		var partID id.SellerOrder
+		var opts string
 		var unit, lineTotal int64
 		if err := rows.Scan(&l.ID, &partID, &l.SKU, &l.ProductID, &l.Title, &opts, &l.Quantity, &unit, &lineTotal, &l.Returned); err != nil {
 			rows.Close()
@@ -660,15 +662,15 @@ func clone(o order.Order) order.Order {
 	return o
 }
 
-func column(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
+func column[T ~string](ctx context.Context, q querier, query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var out []T
 	for rows.Next() {
-		var s string
+		var s T
 		if err := rows.Scan(&s); err != nil {
 			return nil, err
 		}
@@ -677,10 +679,10 @@ func column(ctx context.Context, q querier, query string, args ...any) ([]string
 	return out, rows.Err()
 }
 
-func list(vals []string, arg func(any) string) string {
+func list[T ~string](vals []T, arg func(any) string) string {
 	marks := make([]string, len(vals))
 	for i, v := range vals {
-		marks[i] = arg(v)
+		marks[i] = arg(string(v))
 	}
 	return strings.Join(marks, ", ")
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/event/eventbrokertest"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
 	"github.com/bazaar-market/bazaar/internal/inventory/inventorytest"
@@ -125,7 +126,7 @@ func NewEnvWrapped(t testing.TB, db *sqldb.DB, opts order.Options, w Wrap) *Env 
 func (e *Env) AddSKU(t testing.TB, v catalog.SKU, onHand int64) {
 	t.Helper()
 	if v.ProductID == "" {
-		v.ProductID = "prd_" + v.SKU
+		v.ProductID = id.Product("prd_" + v.SKU)
 	}
 	if v.ProductTitle == "" {
 		v.ProductTitle = "Product " + v.SKU
@@ -138,8 +139,8 @@ func (e *Env) AddSKU(t testing.TB, v catalog.SKU, onHand int64) {
 }
 
 // AddSeller registers a store run by userID.
-func (e *Env) AddSeller(sellerID, userID string) {
-	e.Sellers.ByUser[userID] = account.Seller{ID: sellerID, UserID: userID, Name: "Store " + sellerID}
+func (e *Env) AddSeller(sellerID id.Seller, userID id.User) {
+	e.Sellers.ByUser[userID] = account.Seller{ID: sellerID, UserID: userID, Name: "Store " + string(sellerID)}
 }
 
 // Level returns a SKU's on_hand and reserved, summed over warehouses.
@@ -212,7 +213,7 @@ func (e *Env) Publish(t testing.TB, topic, aggregate string, payload any) {
 
 // Reservation returns an order's reservation status in inventory ("" if it
 // has none).
-func (e *Env) Reservation(t testing.TB, orderID string) inventory.ReservationStatus {
+func (e *Env) Reservation(t testing.TB, orderID id.Order) inventory.ReservationStatus {
 	t.Helper()
 	r, err := e.Inventory.Reservation(context.Background(), orderID)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Addresses is an in-memory order.Addresses: each address belongs to its
@@ -26,7 +27,7 @@ type Addresses struct {
 func NewAddresses(as ...account.Address) *Addresses {
 	a := &Addresses{ByID: map[string]account.Address{}}
 	for _, x := range as {
-		a.ByID[x.ID] = x
+		a.ByID[string(x.ID)] = x
 	}
 	return a
 }
@@ -35,18 +36,18 @@ func NewAddresses(as ...account.Address) *Addresses {
 func (a *Addresses) Put(x account.Address) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.ByID[x.ID] = x
+	a.ByID[string(x.ID)] = x
 }
 
 // Address returns the signed-in user's address id.
-func (a *Addresses) Address(ctx context.Context, id string) (account.Address, error) {
+func (a *Addresses) Address(ctx context.Context, id id.Address) (account.Address, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return account.Address{}, err
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	x, ok := a.ByID[id]
+	x, ok := a.ByID[string(id)]
 	if !ok || x.UserID != p.UserID {
 		return account.Address{}, apperr.NotFound("address %s not found", id)
 	}
@@ -75,6 +76,6 @@ func (c *Clock) Advance(d time.Duration) {
 }
 
 // As returns ctx signed in as userID with role.
-func As(ctx context.Context, userID string, role auth.Role) context.Context {
+func As(ctx context.Context, userID id.User, role auth.Role) context.Context {
 	return auth.With(ctx, auth.Principal{UserID: userID, Role: role})
 }

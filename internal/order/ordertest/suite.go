@@ -39,14 +39,14 @@ func usd(n int64) money.Money { return money.New(n, "USD") }
 // Sample returns a new order of customer placed at placed, with one seller
 // order per seller, each with one line of 2 x 1000.
 func Sample(customer string, placed time.Time, sellers ...string) order.Order {
-	o := order.Order{ID: id.New("ord"), Status: order.PendingPayment, CustomerID: customer, Currency: "USD",
+	o := order.Order{ID: id.Make[id.Order](), Status: order.PendingPayment, CustomerID: id.User(customer), Currency: "USD",
 		Subtotal: usd(0), Shipping: usd(0), Tax: usd(0), Total: usd(0), Refunded: usd(0),
 		ShippingAddress:      order.Address{Name: "Ada", Line1: "1 Main St", City: "Springfield", PostalCode: "12345", Country: "US"},
 		ReservationExpiresAt: placed.Add(15 * time.Minute), PlacedAt: placed, UpdatedAt: placed, SellerOrders: []order.SellerOrder{}}
 	for i, s := range sellers {
-		p := order.SellerOrder{ID: id.New("sor"), OrderID: o.ID, SellerID: s, Status: order.SellerPendingPayment,
+		p := order.SellerOrder{ID: id.Make[id.SellerOrder](), OrderID: o.ID, SellerID: id.Seller(s), Status: order.SellerPendingPayment,
 			Subtotal: usd(2000), Shipping: usd(499), Tax: usd(100), Total: usd(2599), Refunded: usd(0), UpdatedAt: placed,
-			Lines: []order.Line{{ID: id.New("oli"), SKU: fmt.Sprintf("SKU-%s-%d", s, i), ProductID: "prd_" + s, Title: "Thing",
+			Lines: []order.Line{{ID: id.Make[id.OrderLine](), SKU: fmt.Sprintf("SKU-%s-%d", s, i), ProductID: id.Product("prd_" + s), Title: "Thing",
 				Options: map[string]string{"size": "M"}, Quantity: 2, UnitPrice: usd(1000), LineTotal: usd(2000)}}}
 		o.SellerOrders = append(o.SellerOrders, p)
 		o.Subtotal.Amount += 2000
@@ -73,7 +73,7 @@ func start(t *testing.T, s order.Store, o order.Order) {
 	}
 }
 
-func read(t *testing.T, s order.Store, id string) order.Order {
+func read(t *testing.T, s order.Store, id id.Order) order.Order {
 	t.Helper()
 	o, err := s.Order(context.Background(), id)
 	if err != nil {
@@ -85,7 +85,7 @@ func read(t *testing.T, s order.Store, id string) order.Order {
 func testCreateRead(t *testing.T, s order.Store) {
 	ctx := context.Background()
 	o := Sample("usr_1", t0, "sel_a", "sel_b")
-	o.SellerOrders[1].Lines = append(o.SellerOrders[1].Lines, order.Line{ID: id.New("oli"), SKU: "EXTRA", ProductID: "prd_x",
+	o.SellerOrders[1].Lines = append(o.SellerOrders[1].Lines, order.Line{ID: id.Make[id.OrderLine](), SKU: "EXTRA", ProductID: "prd_x",
 		Title: "Extra", Options: map[string]string{}, Quantity: 1, UnitPrice: usd(0), LineTotal: usd(0)})
 	create(t, s, o)
 	if diff := cmp.Diff(o, read(t, s, o.ID)); diff != "" {
@@ -120,7 +120,7 @@ func testCreateRead(t *testing.T, s order.Store) {
 		{"usr_1", "prd_sel_a", false}, // awaiting payment
 		{"usr_1", "prd_sel_c", false}, // another customer's delivery
 	} {
-		if got, err := s.Received(ctx, c.customer, c.product); err != nil || got != c.want {
+		if got, err := s.Received(ctx, id.User(c.customer), id.Product(c.product)); err != nil || got != c.want {
 			t.Errorf("Received(%s, %s) = %v, %v; want %v", c.customer, c.product, got, err, c.want)
 		}
 	}
@@ -139,7 +139,7 @@ func testApplyOnce(t *testing.T, s order.Store) {
 		return err
 	}
 	runs := 0
-	apply := func(consumer, eventID, r string, fail error) (bool, error) {
+	apply := func(consumer string, eventID id.Event, r string, fail error) (bool, error) {
 		return s.ApplyOnce(ctx, consumer, eventID, func(ctx context.Context, st order.Store) error {
 			runs++
 			if err := reason(st, r); err != nil {
@@ -153,11 +153,13 @@ func testApplyOnce(t *testing.T, s order.Store) {
 		})
 	}
 	steps := []struct {
-		name, consumer, event, reason string
-		fail                          error
-		applied                       bool
-		runs                          int
-		want                          string
+		name, consumer string
+		event          id.Event
+		reason         string
+		fail           error
+		applied        bool
+		runs           int
+		want           string
 	}{
 		{"first", "c1", "evt_1", "one", nil, true, 1, "one"},
 		{"again", "c1", "evt_1", "again", nil, false, 1, "one"},
@@ -315,8 +317,8 @@ func testLists(t *testing.T, s order.Store) {
 	}
 	other := Sample("usr_2", t0.Add(time.Hour), "sel_b")
 	create(t, s, other)
-	ids := func(os []order.Order) []string {
-		out := []string{}
+	ids := func(os []order.Order) []id.Order {
+		out := []id.Order{}
 		for _, o := range os {
 			out = append(out, o.ID)
 		}
@@ -327,7 +329,7 @@ func testLists(t *testing.T, s order.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{mine[4].ID, mine[3].ID, mine[2].ID}, ids(page)); diff != "" {
+	if diff := cmp.Diff([]id.Order{mine[4].ID, mine[3].ID, mine[2].ID}, ids(page)); diff != "" {
 		t.Errorf("Orders page 1 (-want +got):\n%s", diff)
 	}
 	last := page[1]
@@ -335,14 +337,14 @@ func testLists(t *testing.T, s order.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{mine[2].ID, mine[1].ID, mine[0].ID}, ids(page)); diff != "" {
+	if diff := cmp.Diff([]id.Order{mine[2].ID, mine[1].ID, mine[0].ID}, ids(page)); diff != "" {
 		t.Errorf("Orders page 2 (-want +got):\n%s", diff)
 	}
 	page, err = s.Orders(ctx, order.Filter{CustomerID: "usr_1", Statuses: []string{"cancelled"}, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{mine[3].ID, mine[1].ID}, ids(page)); diff != "" {
+	if diff := cmp.Diff([]id.Order{mine[3].ID, mine[1].ID}, ids(page)); diff != "" {
 		t.Errorf("Orders(cancelled) (-want +got):\n%s", diff)
 	}
 	page, err = s.Orders(ctx, order.Filter{Limit: 100})
@@ -354,7 +356,7 @@ func testLists(t *testing.T, s order.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{other.ID, mine[4].ID, mine[3].ID, mine[2].ID}, ids(page)); diff != "" {
+	if diff := cmp.Diff([]id.Order{other.ID, mine[4].ID, mine[3].ID, mine[2].ID}, ids(page)); diff != "" {
 		t.Errorf("SellerOrders(sel_b) (-want +got):\n%s", diff)
 	}
 	for _, o := range page {
@@ -366,7 +368,7 @@ func testLists(t *testing.T, s order.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{mine[3].ID, mine[1].ID}, ids(page)); diff != "" {
+	if diff := cmp.Diff([]id.Order{mine[3].ID, mine[1].ID}, ids(page)); diff != "" {
 		t.Errorf("SellerOrders(sel_a, cancelled) (-want +got):\n%s", diff)
 	}
 	last = mine[3]
@@ -374,7 +376,7 @@ func testLists(t *testing.T, s order.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{mine[2].ID, mine[1].ID, mine[0].ID}, ids(page)); diff != "" {
+	if diff := cmp.Diff([]id.Order{mine[2].ID, mine[1].ID, mine[0].ID}, ids(page)); diff != "" {
 		t.Errorf("SellerOrders(sel_a) after a cursor (-want +got):\n%s", diff)
 	}
 }
@@ -386,7 +388,7 @@ func testExpirable(t *testing.T, s order.Store) {
 		o := Sample("usr_1", t0, "sel_a")
 		o.ReservationExpiresAt, o.Status, o.PaymentStatus = expires, status, payment
 		create(t, s, o)
-		return o.ID
+		return string(o.ID)
 	}
 	now := t0.Add(time.Hour)
 	due := mk(now.Add(-time.Second), order.PendingPayment, "")
@@ -405,7 +407,7 @@ func testExpirable(t *testing.T, s order.Store) {
 		t.Errorf("Expirable = %v, want %d orders", got, len(want))
 	}
 	for _, id := range got {
-		if !want[id] {
+		if !want[string(id)] {
 			t.Errorf("Expirable lists %s, which is not expired", id)
 		}
 	}
@@ -480,7 +482,7 @@ func testRequestKey(t *testing.T, s order.Store) {
 // Create refuses the order.
 func testPlacements(t *testing.T, s order.Store) {
 	ctx := context.Background()
-	startAs := func(customer, key, orderID string, at time.Time) string {
+	startAs := func(customer id.User, key string, orderID id.Order, at time.Time) id.Order {
 		t.Helper()
 		got, started, err := s.StartPlacement(ctx, customer, key, orderID, at)
 		if err != nil {
@@ -509,7 +511,7 @@ func testPlacements(t *testing.T, s order.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"ord_other", first.ID}, stale, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+	if diff := cmp.Diff([]id.Order{"ord_other", first.ID}, stale, cmpopts.SortSlices(func(a, b id.Order) bool { return a < b })); diff != "" {
 		t.Errorf("StalePlacements (-want +got):\n%s", diff)
 	}
 	if err := s.Create(ctx, first, nil); err != nil {

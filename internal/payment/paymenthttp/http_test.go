@@ -17,6 +17,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/payment"
 	"github.com/bazaar-market/bazaar/internal/payment/paymenthttp"
@@ -68,7 +69,7 @@ func TestRoutes(t *testing.T) {
 		}
 
 		pay := func(order, customer, method string) payment.Payment {
-			p, err := svc.Start(ctx, payment.Start{OrderID: order, CustomerID: customer, Amount: money.New(1000, "USD"), Method: method})
+			p, err := svc.Start(ctx, payment.Start{OrderID: id.Order(order), CustomerID: id.User(customer), Amount: money.New(1000, "USD"), Method: method})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,34 +114,34 @@ func TestRoutes(t *testing.T) {
 			status                        int
 			want, not                     []string
 		}{
-			{name: "owner reads", method: "GET", path: "/api/v1/payment/" + mine.ID, who: "owner", status: 200,
-				want: []string{`"id":"` + mine.ID + `"`, `"order_id":"ord_a"`, `"status":"succeeded"`, `"amount":{"amount":1000,"currency":"USD"}`,
+			{name: "owner reads", method: "GET", path: "/api/v1/payment/" + string(mine.ID), who: "owner", status: 200,
+				want: []string{`"id":"` + string(mine.ID) + `"`, `"order_id":"ord_a"`, `"status":"succeeded"`, `"amount":{"amount":1000,"currency":"USD"}`,
 					`"method":"tok_visa"`, `"gateway":"test"`, `"refunded_amount":{"amount":0,"currency":"USD"}`, `"refunds":[]`, `"created_at":`, `"updated_at":`},
 				not: []string{"idempotency", "order:ord_a", "customer_id", "version", "secret", "failure_code"}},
-			{name: "declined shows why", method: "GET", path: "/api/v1/payment/" + declined.ID, who: "owner", status: 200,
+			{name: "declined shows why", method: "GET", path: "/api/v1/payment/" + string(declined.ID), who: "owner", status: 200,
 				want: []string{`"status":"failed"`, `"failure_code":"insufficient_funds"`, `"failure_message":"Your card has insufficient funds."`}},
-			{name: "another customer", method: "GET", path: "/api/v1/payment/" + mine.ID, who: "other", status: 404, want: []string{`"code":"not_found"`}},
-			{name: "a seller", method: "GET", path: "/api/v1/payment/" + mine.ID, who: "seller", status: 404},
-			{name: "support reads", method: "GET", path: "/api/v1/payment/" + mine.ID, who: "support", status: 200},
-			{name: "admin reads", method: "GET", path: "/api/v1/payment/" + mine.ID, who: "admin", status: 200},
-			{name: "anonymous", method: "GET", path: "/api/v1/payment/" + mine.ID, status: 401},
+			{name: "another customer", method: "GET", path: "/api/v1/payment/" + string(mine.ID), who: "other", status: 404, want: []string{`"code":"not_found"`}},
+			{name: "a seller", method: "GET", path: "/api/v1/payment/" + string(mine.ID), who: "seller", status: 404},
+			{name: "support reads", method: "GET", path: "/api/v1/payment/" + string(mine.ID), who: "support", status: 200},
+			{name: "admin reads", method: "GET", path: "/api/v1/payment/" + string(mine.ID), who: "admin", status: 200},
+			{name: "anonymous", method: "GET", path: "/api/v1/payment/" + string(mine.ID), status: 401},
 			{name: "missing", method: "GET", path: "/api/v1/payment/pay_missing", who: "admin", status: 404},
 
-			{name: "owner cannot refund", method: "POST", path: "/api/v1/payment/" + mine.ID + "/refund", body: `{"reason":"x"}`, who: "owner", status: 403},
-			{name: "anonymous cannot refund", method: "POST", path: "/api/v1/payment/" + mine.ID + "/refund", body: `{"reason":"x"}`, status: 401},
-			{name: "unknown field", method: "POST", path: "/api/v1/payment/" + mine.ID + "/refund", body: `{"reason":"x","status":"refunded"}`, who: "admin", status: 400,
+			{name: "owner cannot refund", method: "POST", path: "/api/v1/payment/" + string(mine.ID) + "/refund", body: `{"reason":"x"}`, who: "owner", status: 403},
+			{name: "anonymous cannot refund", method: "POST", path: "/api/v1/payment/" + string(mine.ID) + "/refund", body: `{"reason":"x"}`, status: 401},
+			{name: "unknown field", method: "POST", path: "/api/v1/payment/" + string(mine.ID) + "/refund", body: `{"reason":"x","status":"refunded"}`, who: "admin", status: 400,
 				want: []string{`"code":"unknown_field"`}},
-			{name: "support refunds part", method: "POST", path: "/api/v1/payment/" + mine.ID + "/refund",
+			{name: "support refunds part", method: "POST", path: "/api/v1/payment/" + string(mine.ID) + "/refund",
 				body: `{"amount":{"amount":400,"currency":"USD"},"reason":"damaged"}`, who: "support", status: 200,
 				want: []string{`"status":"partially_refunded"`, `"refunded_amount":{"amount":400,"currency":"USD"}`, `"reason":"damaged"`, `"status":"succeeded"`},
 				not:  []string{"usr_sup"}},
-			{name: "over the limit", method: "POST", path: "/api/v1/payment/" + mine.ID + "/refund",
+			{name: "over the limit", method: "POST", path: "/api/v1/payment/" + string(mine.ID) + "/refund",
 				body: `{"amount":{"amount":601,"currency":"USD"},"reason":"x"}`, who: "admin", status: 422, want: []string{`"code":"refund_exceeds_captured"`}},
-			{name: "admin refunds the rest", method: "POST", path: "/api/v1/payment/" + mine.ID + "/refund", body: `{"reason":"cancelled"}`, who: "admin", status: 200,
+			{name: "admin refunds the rest", method: "POST", path: "/api/v1/payment/" + string(mine.ID) + "/refund", body: `{"reason":"cancelled"}`, who: "admin", status: 200,
 				want: []string{`"status":"refunded"`, `"refunded_amount":{"amount":1000,"currency":"USD"}`}},
-			{name: "nothing left", method: "POST", path: "/api/v1/payment/" + mine.ID + "/refund", body: `{"reason":"x"}`, who: "admin", status: 409,
+			{name: "nothing left", method: "POST", path: "/api/v1/payment/" + string(mine.ID) + "/refund", body: `{"reason":"x"}`, who: "admin", status: 409,
 				want: []string{`"code":"payment_fully_refunded"`}},
-			{name: "declined cannot be refunded", method: "POST", path: "/api/v1/payment/" + declined.ID + "/refund", body: `{"reason":"x"}`, who: "admin", status: 409,
+			{name: "declined cannot be refunded", method: "POST", path: "/api/v1/payment/" + string(declined.ID) + "/refund", body: `{"reason":"x"}`, who: "admin", status: 409,
 				want: []string{`"code":"payment_not_captured"`}},
 
 			{name: "checkout in dollars", method: "GET", path: "/api/v1/payment/checkout?currency=USD", status: 200,
@@ -148,21 +149,21 @@ func TestRoutes(t *testing.T) {
 			{name: "checkout in rupees", method: "GET", path: "/api/v1/payment/checkout?currency=INR", status: 200,
 				want: []string{`"gateway":"razorpay"`, `"client_side":true`, `"publishable_key":"` + rzp.KeyID() + `"`}, not: []string{rzp.KeySecret()}},
 			{name: "checkout without currency", method: "GET", path: "/api/v1/payment/checkout", status: 400},
-			{name: "next action for Checkout", method: "GET", path: "/api/v1/payment/" + rupees.ID, who: "owner", status: 200,
+			{name: "next action for Checkout", method: "GET", path: "/api/v1/payment/" + string(rupees.ID), who: "owner", status: 200,
 				want: []string{`"status":"processing"`, `"type":"use_sdk"`, `"gateway":"razorpay"`, `"gateway_order_id":"` + rupees.GatewayIntentID + `"`}},
-			{name: "another customer cannot confirm", method: "POST", path: "/api/v1/payment/" + rupees.ID + "/confirm", body: string(proof), who: "other", status: 404},
-			{name: "forged proof", method: "POST", path: "/api/v1/payment/" + rupees.ID + "/confirm", body: string(forgedJSON), who: "owner", status: 400,
+			{name: "another customer cannot confirm", method: "POST", path: "/api/v1/payment/" + string(rupees.ID) + "/confirm", body: string(proof), who: "other", status: 404},
+			{name: "forged proof", method: "POST", path: "/api/v1/payment/" + string(rupees.ID) + "/confirm", body: string(forgedJSON), who: "owner", status: 400,
 				want: []string{`"code":"invalid_signature"`}},
-			{name: "still open after a forged proof", method: "GET", path: "/api/v1/payment/" + rupees.ID, who: "owner", status: 200,
+			{name: "still open after a forged proof", method: "GET", path: "/api/v1/payment/" + string(rupees.ID), who: "owner", status: 200,
 				want: []string{`"status":"processing"`}},
-			{name: "owner confirms", method: "POST", path: "/api/v1/payment/" + rupees.ID + "/confirm", body: string(proof), who: "owner", status: 200,
+			{name: "owner confirms", method: "POST", path: "/api/v1/payment/" + string(rupees.ID) + "/confirm", body: string(proof), who: "owner", status: 200,
 				want: []string{`"status":"succeeded"`, `"gateway":"razorpay"`, `"amount":{"amount":49900,"currency":"INR"}`}, not: []string{"next_action"}},
-			{name: "confirming again changes nothing", method: "POST", path: "/api/v1/payment/" + rupees.ID + "/confirm", body: string(proof), who: "owner", status: 200,
+			{name: "confirming again changes nothing", method: "POST", path: "/api/v1/payment/" + string(rupees.ID) + "/confirm", body: string(proof), who: "owner", status: 200,
 				want: []string{`"status":"succeeded"`}},
-			{name: "customer cannot capture", method: "POST", path: "/api/v1/payment/" + rupees.ID + "/capture", who: "owner", status: 403},
-			{name: "captured already", method: "POST", path: "/api/v1/payment/" + rupees.ID + "/capture", who: "admin", status: 409,
+			{name: "customer cannot capture", method: "POST", path: "/api/v1/payment/" + string(rupees.ID) + "/capture", who: "owner", status: 403},
+			{name: "captured already", method: "POST", path: "/api/v1/payment/" + string(rupees.ID) + "/capture", who: "admin", status: 409,
 				want: []string{`"code":"not_capturable"`}},
-			{name: "test gateway payment is not confirmable", method: "POST", path: "/api/v1/payment/" + declined.ID + "/confirm", body: `{}`, who: "owner", status: 200,
+			{name: "test gateway payment is not confirmable", method: "POST", path: "/api/v1/payment/" + string(declined.ID) + "/confirm", body: `{}`, who: "owner", status: 200,
 				want: []string{`"status":"failed"`}},
 			{name: "unsigned razorpay webhook", method: "POST", path: "/api/v1/payment/webhook/razorpay", body: string(rzpHook), status: 400,
 				want: []string{`"code":"invalid_signature"`}},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/payment"
 	"github.com/bazaar-market/bazaar/internal/rest"
@@ -20,8 +21,8 @@ import (
 // Payment is the client-visible JSON of a payment. It never carries
 // secrets, idempotency keys or gateway payloads.
 type Payment struct {
-	ID             string              `json:"id"`
-	OrderID        string              `json:"order_id"`
+	ID             id.Payment          `json:"id"`
+	OrderID        id.Order            `json:"order_id"`
 	Status         payment.Status      `json:"status"`
 	Amount         money.Money         `json:"amount"`
 	Method         string              `json:"method"`
@@ -37,7 +38,7 @@ type Payment struct {
 
 // Refund is the client-visible JSON of a refund.
 type Refund struct {
-	ID          string               `json:"id"`
+	ID          id.Refund            `json:"id"`
 	Amount      money.Money          `json:"amount"`
 	Reason      string               `json:"reason"`
 	Status      payment.RefundStatus `json:"status"`
@@ -97,7 +98,7 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) error {
 	if err := rest.Decode(w, r, &in); err != nil {
 		return err
 	}
-	p, err := h.svc.Confirm(r.Context(), r.PathValue("id"), payment.ClientProof(in))
+	p, err := h.svc.Confirm(r.Context(), id.Payment(r.PathValue("id")), payment.ClientProof(in))
 	if err != nil {
 		return err
 	}
@@ -106,7 +107,7 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) capture(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.svc.Capture(r.Context(), r.PathValue("id"))
+	p, err := h.svc.Capture(r.Context(), id.Payment(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func (h *Handler) capture(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) payment(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.svc.Payment(r.Context(), r.PathValue("id"))
+	p, err := h.svc.Payment(r.Context(), id.Payment(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -128,7 +129,7 @@ func (h *Handler) refund(w http.ResponseWriter, r *http.Request) error {
 	if err := rest.Decode(w, r, &in); err != nil {
 		return err
 	}
-	p, err := h.svc.Refund(r.Context(), r.PathValue("id"), in)
+	p, err := h.svc.Refund(r.Context(), id.Payment(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/payment"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
@@ -90,7 +91,7 @@ func scanPayment(row interface{ Scan(...any) error }) (payment.Payment, error) {
 
 const refundCols = `id, payment_id, amount, currency, reason, status, by_user, gateway_refund_id, failure_code, created_at, updated_at`
 
-func refunds(ctx context.Context, q querier, paymentID string) ([]payment.Refund, error) {
+func refunds(ctx context.Context, q querier, paymentID id.Payment) ([]payment.Refund, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+refundCols+` FROM payment_refunds WHERE payment_id = $1 ORDER BY created_at, id`, paymentID)
 	if err != nil {
 		return nil, err
@@ -125,7 +126,7 @@ func get(ctx context.Context, q querier, where string, args ...any) (payment.Pay
 }
 
 // Payment returns a payment with its refunds.
-func (s *Store) Payment(ctx context.Context, id string) (payment.Payment, error) {
+func (s *Store) Payment(ctx context.Context, id id.Payment) (payment.Payment, error) {
 	p, err := get(ctx, s.db.Read(), `id = $1`, id)
 	if apperr.Is(err, apperr.KindNotFound) {
 		return p, apperr.NotFound("payment %s not found", id)
@@ -142,7 +143,7 @@ func (s *Store) PaymentByIntent(ctx context.Context, gateway, intentID string) (
 }
 
 // OrderPayments lists an order's payments, first attempt first.
-func (s *Store) OrderPayments(ctx context.Context, orderID string) ([]payment.Payment, error) {
+func (s *Store) OrderPayments(ctx context.Context, orderID id.Order) ([]payment.Payment, error) {
 	return list(ctx, s.db.Read(), `SELECT id FROM payment_payments WHERE order_id = $1 ORDER BY attempt`, orderID)
 }
 
@@ -249,7 +250,7 @@ func (s *Store) StartAttempt(ctx context.Context, p payment.Payment) (payment.Pa
 }
 
 // Update applies m to a payment in one transaction.
-func (s *Store) Update(ctx context.Context, id string, m payment.Mutation) (payment.Payment, error) {
+func (s *Store) Update(ctx context.Context, id id.Payment, m payment.Mutation) (payment.Payment, error) {
 	var out payment.Payment
 	err := s.retry(ctx, func(tx *sql.Tx) error {
 		p, err := get(ctx, tx, `id = $1`, id)
@@ -266,7 +267,7 @@ func (s *Store) Update(ctx context.Context, id string, m payment.Mutation) (paym
 }
 
 // ApplyWebhook records a gateway event and applies m the first time.
-func (s *Store) ApplyWebhook(ctx context.Context, gateway, eventID, paymentID string, now time.Time, m payment.Mutation) (bool, error) {
+func (s *Store) ApplyWebhook(ctx context.Context, gateway, eventID string, paymentID id.Payment, now time.Time, m payment.Mutation) (bool, error) {
 	var first bool
 	err := s.retry(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO payment_webhook_events (gateway, event_id, received_at) VALUES ($1, $2, $3)
@@ -336,7 +337,7 @@ func apply(ctx context.Context, tx *sql.Tx, p payment.Payment, m payment.Mutatio
 		return payment.Payment{}, err
 	}
 	for _, e := range evs {
-		if err := event.PublishRaw(ctx, tx, e.Topic, p.OrderID, e.Payload); err != nil {
+		if err := event.PublishRaw(ctx, tx, e.Topic, string(p.OrderID), e.Payload); err != nil {
 			return payment.Payment{}, err
 		}
 	}
@@ -344,7 +345,7 @@ func apply(ctx context.Context, tx *sql.Tx, p payment.Payment, m payment.Mutatio
 }
 
 func writeRefunds(ctx context.Context, tx *sql.Tx, before, after []payment.Refund) error {
-	old := make(map[string]payment.Refund, len(before))
+	old := make(map[id.Refund]payment.Refund, len(before))
 	for _, r := range before {
 		old[r.ID] = r
 	}

@@ -30,14 +30,14 @@ func StoreSuite(t *testing.T, newStore func(t *testing.T) payment.Store) {
 var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 // NewPayment returns a pending payment for orderID, ready for StartAttempt.
-func NewPayment(orderID string, amount int64, now time.Time) payment.Payment {
-	return payment.Payment{ID: id.New("pay"), OrderID: orderID, CustomerID: "usr_c", Amount: money.New(amount, "USD"),
+func NewPayment(orderID id.Order, amount int64, now time.Time) payment.Payment {
+	return payment.Payment{ID: id.Make[id.Payment](), OrderID: orderID, CustomerID: "usr_c", Amount: money.New(amount, "USD"),
 		Method: "tok_visa", Gateway: "test", Status: payment.Pending,
 		Captured: money.New(0, "USD"), Refunded: money.New(0, "USD"), CreatedAt: now, UpdatedAt: now}
 }
 
 func intent(p payment.Payment, s payment.IntentStatus) payment.Intent {
-	return payment.Intent{ID: "pi_" + p.ID, Status: s, Amount: p.Amount, PaymentID: p.ID, FailureCode: "generic_decline", FailureMessage: "declined"}
+	return payment.Intent{ID: "pi_" + string(p.ID), Status: s, Amount: p.Amount, PaymentID: string(p.ID), FailureCode: "generic_decline", FailureMessage: "declined"}
 }
 
 func applyIntent(s payment.IntentStatus, now time.Time) payment.Mutation {
@@ -101,11 +101,11 @@ func testStartAttempt(t *testing.T, s payment.Store) {
 	if _, err := s.Payment(ctx, "pay_missing"); !apperr.Is(err, apperr.KindNotFound) {
 		t.Errorf("Payment(missing) = %v, want NotFound", err)
 	}
-	byIntent, err := s.PaymentByIntent(ctx, "test", "pi_"+p2.ID)
+	byIntent, err := s.PaymentByIntent(ctx, "test", string("pi_"+p2.ID))
 	if err != nil || byIntent.ID != p2.ID {
 		t.Errorf("PaymentByIntent = %s, %v; want %s", byIntent.ID, err, p2.ID)
 	}
-	if _, err := s.PaymentByIntent(ctx, "stripe", "pi_"+p2.ID); !apperr.Is(err, apperr.KindNotFound) {
+	if _, err := s.PaymentByIntent(ctx, "stripe", string("pi_"+p2.ID)); !apperr.Is(err, apperr.KindNotFound) {
 		t.Errorf("PaymentByIntent(other gateway) = %v, want NotFound", err)
 	}
 }
@@ -122,7 +122,7 @@ func testConcurrentStart(t *testing.T, s payment.Store) {
 		go func() {
 			defer wg.Done()
 			p, c, err := s.StartAttempt(ctx, NewPayment("ord_c", 500, t0))
-			ids[i], created[i], errs[i] = p.ID, c, err
+			ids[i], created[i], errs[i] = string(p.ID), c, err
 		}()
 	}
 	wg.Wait()
@@ -171,7 +171,7 @@ func testUpdate(t *testing.T, s payment.Store) {
 	if err != nil {
 		t.Fatalf("Update(succeed): %v", err)
 	}
-	r := payment.Refund{ID: id.New("rfd"), Amount: money.New(400, "USD"), Reason: "damaged", By: "usr_s"}
+	r := payment.Refund{ID: id.Make[id.Refund](), Amount: money.New(400, "USD"), Reason: "damaged", By: "usr_s"}
 	withRefund, err := s.Update(ctx, p.ID, func(q *payment.Payment) ([]payment.Event, error) { return nil, q.AddRefund(r, later) })
 	if err != nil {
 		t.Fatalf("Update(add refund): %v", err)
@@ -216,7 +216,7 @@ func testConcurrentUpdate(t *testing.T, s payment.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := payment.Refund{ID: id.New("rfd"), Amount: money.New(100, "USD"), Reason: "r", By: "usr_s"}
+			r := payment.Refund{ID: id.Make[id.Refund](), Amount: money.New(100, "USD"), Reason: "r", By: "usr_s"}
 			_, errs[i] = s.Update(ctx, p.ID, func(q *payment.Payment) ([]payment.Event, error) { return nil, q.AddRefund(r, t0) })
 		}()
 	}
@@ -289,7 +289,7 @@ func testStuck(t *testing.T, s payment.Store) {
 	if _, err := s.Update(ctx, refunding.ID, applyIntent(payment.IntentSucceeded, t0)); err != nil {
 		t.Fatal(err)
 	}
-	r := payment.Refund{ID: id.New("rfd"), Amount: money.New(10, "USD"), Reason: "r", By: "usr_s"}
+	r := payment.Refund{ID: id.Make[id.Refund](), Amount: money.New(10, "USD"), Reason: "r", By: "usr_s"}
 	if _, err := s.Update(ctx, refunding.ID, func(q *payment.Payment) ([]payment.Event, error) { return nil, q.AddRefund(r, t0) }); err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +299,7 @@ func testStuck(t *testing.T, s payment.Store) {
 	}
 	var ids []string
 	for _, p := range got {
-		ids = append(ids, p.OrderID)
+		ids = append(ids, string(p.OrderID))
 	}
 	if diff := cmp.Diff([]string{"ord_s1", "ord_s4"}, ids); diff != "" {
 		t.Errorf("Stuck orders (-want +got):\n%s", diff)

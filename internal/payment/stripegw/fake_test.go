@@ -290,7 +290,7 @@ func TestWithService(t *testing.T) {
 		}
 	}
 	deliver("evt_1", "payment_intent.succeeded", map[string]any{"id": "pi_1", "object": "payment_intent", "amount": 1999, "amount_received": 1999,
-		"currency": "usd", "status": "succeeded", "metadata": map[string]string{"payment_id": p.ID, "order_id": "ord_1"}})
+		"currency": "usd", "status": "succeeded", "metadata": map[string]string{"payment_id": string(p.ID), "order_id": "ord_1"}})
 	admin := auth.With(ctx, auth.Principal{UserID: "usr_admin", Role: auth.Admin})
 	p, err = svc.Refund(admin, p.ID, payment.RefundRequest{Reason: "damaged"})
 	if err != nil {
@@ -300,7 +300,7 @@ func TestWithService(t *testing.T) {
 		t.Fatalf("after Refund = %s with %+v, want succeeded with one pending refund (Stripe said pending)", p.Status, p.Refunds)
 	}
 	deliver("evt_2", "refund.updated", map[string]any{"id": "re_1", "object": "refund", "amount": 1999, "currency": "usd", "status": "succeeded",
-		"payment_intent": "pi_1", "metadata": map[string]string{"payment_id": p.ID, "refund_id": p.Refunds[0].ID}})
+		"payment_intent": "pi_1", "metadata": map[string]string{"payment_id": string(p.ID), "refund_id": string(p.Refunds[0].ID)}})
 	p, err = svc.Payment(admin, p.ID)
 	if err != nil || p.Status != payment.Refunded || p.Refunded != usd(1999) {
 		t.Errorf("after refund.updated = %s refunded %v, %v; want refunded 19.99 USD", p.Status, p.Refunded, err)

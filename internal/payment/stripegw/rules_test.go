@@ -3,6 +3,7 @@ package stripegw_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"net/http"
 	"net/url"
 	"strings"
@@ -59,11 +60,11 @@ func (e *rulesEnv) handle(h http.Header, body []byte) error {
 	return e.svc.HandleWebhook(bg, stripegw.Name, h, body)
 }
 
-func (e *rulesEnv) payment(t *testing.T, id string) payment.Payment {
+func (e *rulesEnv) payment(t *testing.T, pid id.Payment) payment.Payment {
 	t.Helper()
-	p, err := e.svc.Payment(admin, id)
+	p, err := e.svc.Payment(admin, pid)
 	if err != nil {
-		t.Fatalf("Payment(%s): %v", id, err)
+		t.Fatalf("Payment(%s): %v", pid, err)
 	}
 	return p
 }
@@ -149,7 +150,7 @@ func TestWebhooksTwiceAndOutOfOrder(t *testing.T) {
 			{"ord_twice_ok", "pm_card_visa", payment.Succeeded, "", []string{payment.TopicSucceeded.Name()}},
 			{"ord_twice_no", "pm_card_chargeDeclinedInsufficientFunds", payment.Processing, "insufficient_funds", []string{}},
 		} {
-			p, err := e.svc.Start(bg, payment.Start{OrderID: tt.order, CustomerID: "usr_c", Amount: usd(2500)})
+			p, err := e.svc.Start(bg, payment.Start{OrderID: id.Order(tt.order), CustomerID: "usr_c", Amount: usd(2500)})
 			if err != nil || p.Status != payment.Processing || p.GatewayIntentID == "" {
 				t.Fatalf("Start(client confirm) = %+v, %v; want processing with an intent", p, err)
 			}
@@ -261,7 +262,7 @@ func TestGatewayStalls(t *testing.T) {
 			t.Fatalf("after Reconcile: %s intent %q, want succeeded with its intent", p.Status, p.GatewayIntentID)
 		}
 		ins := e.front.Intents()
-		if len(ins) != 1 || ins[0].ID != p.GatewayIntentID || ins[0].Metadata["payment_id"] != p.ID {
+		if len(ins) != 1 || ins[0].ID != p.GatewayIntentID || ins[0].Metadata["payment_id"] != string(p.ID) {
 			t.Errorf("Stripe holds %d intents (%+v), want 1: %s for %s", len(ins), ins, p.GatewayIntentID, p.ID)
 		}
 		if n := e.front.Requests("POST /v1/payment_intents"); n != 2 {

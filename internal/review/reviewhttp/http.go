@@ -4,6 +4,7 @@ package reviewhttp
 import (
 	"net/http"
 
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/review"
 )
@@ -31,7 +32,7 @@ func (h *Handler) reviews(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := h.svc.Reviews(r.Context(), r.PathValue("id"), r.URL.Query().Get("cursor"), limit)
+	page, err := h.svc.Reviews(r.Context(), id.Product(r.PathValue("id")), r.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		return err
 	}
@@ -40,7 +41,7 @@ func (h *Handler) reviews(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) mine(w http.ResponseWriter, r *http.Request) error {
-	rv, err := h.svc.Mine(r.Context(), r.PathValue("id"))
+	rv, err := h.svc.Mine(r.Context(), id.Product(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -53,7 +54,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) error {
 	if err := rest.Decode(w, r, &in); err != nil {
 		return err
 	}
-	rv, err := h.svc.Create(r.Context(), r.PathValue("id"), in)
+	rv, err := h.svc.Create(r.Context(), id.Product(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	page, err := h.svc.Moderation(r.Context(), review.Filter{Status: review.Status(q.Get("status")), ProductID: q.Get("product")},
+	page, err := h.svc.Moderation(r.Context(), review.Filter{Status: review.Status(q.Get("status")), ProductID: id.Product(q.Get("product"))},
 		q.Get("cursor"), limit)
 	if err != nil {
 		return err
@@ -77,7 +78,7 @@ func (h *Handler) moderation(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) review(w http.ResponseWriter, r *http.Request) error {
-	rv, err := h.svc.Review(r.Context(), r.PathValue("id"))
+	rv, err := h.svc.Review(r.Context(), id.Review(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -90,7 +91,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
 	if err := rest.Decode(w, r, &in); err != nil {
 		return err
 	}
-	rv, err := h.svc.Update(r.Context(), r.PathValue("id"), in)
+	rv, err := h.svc.Update(r.Context(), id.Review(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}
@@ -99,7 +100,7 @@ func (h *Handler) update(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request) error {
-	if err := h.svc.Delete(r.Context(), r.PathValue("id")); err != nil {
+	if err := h.svc.Delete(r.Context(), id.Review(r.PathValue("id"))); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -111,7 +112,7 @@ func (h *Handler) moderate(w http.ResponseWriter, r *http.Request) error {
 	if err := rest.Decode(w, r, &in); err != nil {
 		return err
 	}
-	rv, err := h.svc.Moderate(r.Context(), r.PathValue("id"), in)
+	rv, err := h.svc.Moderate(r.Context(), id.Review(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/review"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
@@ -88,7 +89,7 @@ func (s *Store) Create(ctx context.Context, r review.Review) (review.Review, err
 }
 
 // Update implements review.Store.
-func (s *Store) Update(ctx context.Context, id string, fn func(r *review.Review) error) (review.Review, error) {
+func (s *Store) Update(ctx context.Context, id id.Review, fn func(r *review.Review) error) (review.Review, error) {
 	var out review.Review
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		r, err := get(ctx, tx, id)
@@ -118,7 +119,7 @@ func (s *Store) Update(ctx context.Context, id string, fn func(r *review.Review)
 }
 
 // Delete implements review.Store.
-func (s *Store) Delete(ctx context.Context, id string, fn func(r review.Review) error) error {
+func (s *Store) Delete(ctx context.Context, id id.Review, fn func(r review.Review) error) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		r, err := get(ctx, tx, id)
 		if err != nil {
@@ -146,8 +147,8 @@ func (s *Store) Delete(ctx context.Context, id string, fn func(r review.Review) 
 func (s *Store) Seed(ctx context.Context, rs []review.Review, now time.Time) (int, error) {
 	n := 0
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		touched := map[string]bool{}
-		var order []string
+		touched := map[id.Product]bool{}
+		var order []id.Product
 		for _, r := range rs {
 			res, err := tx.ExecContext(ctx, `INSERT INTO review_reviews (`+cols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 				ON CONFLICT DO NOTHING`,
@@ -180,7 +181,7 @@ func (s *Store) Seed(ctx context.Context, rs []review.Review, now time.Time) (in
 // lockProduct makes sure the product's aggregate row exists and takes its
 // row lock (PostgreSQL; SQLite has one writer), so that changes to one
 // product's reviews recompute its aggregate one after another.
-func lockProduct(ctx context.Context, tx *sql.Tx, productID string, now time.Time) error {
+func lockProduct(ctx context.Context, tx *sql.Tx, productID id.Product, now time.Time) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO review_products (product_id, stars1, stars2, stars3, stars4, stars5, seq, updated_at)
 		VALUES ($1, 0, 0, 0, 0, 0, 0, $2)
 		ON CONFLICT (product_id) DO UPDATE SET updated_at = excluded.updated_at`, productID, sqldb.Micros(now)); err != nil {
@@ -191,7 +192,7 @@ func lockProduct(ctx context.Context, tx *sql.Tx, productID string, now time.Tim
 
 // rate recomputes a product's aggregate from its published reviews and
 // its imported ratings, bumps its sequence and publishes it.
-func rate(ctx context.Context, tx *sql.Tx, productID string, now time.Time) error {
+func rate(ctx context.Context, tx *sql.Tx, productID id.Product, now time.Time) error {
 	var stars review.Stars
 	rows, err := tx.QueryContext(ctx, `SELECT rating, COUNT(*) FROM review_reviews WHERE product_id = $1 AND status = 'published' GROUP BY rating`, productID)
 	if err != nil {
@@ -222,7 +223,7 @@ func rate(ctx context.Context, tx *sql.Tx, productID string, now time.Time) erro
 		return fmt.Errorf("store the rating of %s: %w", productID, err)
 	}
 	sum := review.SummaryOf(productID, stars, written, seq)
-	return event.Publish(ctx, tx, review.TopicRated, productID, review.ProductRated{
+	return event.Publish(ctx, tx, review.TopicRated, string(productID), review.ProductRated{
 		ProductID: productID, Average: sum.Average, Count: sum.Count, Seq: seq,
 	})
 }
@@ -254,7 +255,7 @@ func (s *Store) ImportRatings(ctx context.Context, rs []review.Imported, now tim
 	})
 }
 
-func get(ctx context.Context, q sqldb.Querier, id string) (review.Review, error) {
+func get(ctx context.Context, q sqldb.Querier, id id.Review) (review.Review, error) {
 	r, err := scan(q.QueryRowContext(ctx, `SELECT `+cols+` FROM review_reviews WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.NotFound("review %s not found", id)
@@ -266,12 +267,12 @@ func get(ctx context.Context, q sqldb.Querier, id string) (review.Review, error)
 }
 
 // Review implements review.Store.
-func (s *Store) Review(ctx context.Context, id string) (review.Review, error) {
+func (s *Store) Review(ctx context.Context, id id.Review) (review.Review, error) {
 	return get(ctx, s.db.Read(), id)
 }
 
 // ReviewBy implements review.Store.
-func (s *Store) ReviewBy(ctx context.Context, productID, customerID string) (review.Review, error) {
+func (s *Store) ReviewBy(ctx context.Context, productID id.Product, customerID id.User) (review.Review, error) {
 	r, err := scan(s.db.Read().QueryRowContext(ctx, `SELECT `+cols+` FROM review_reviews WHERE product_id = $1 AND customer_id = $2`,
 		productID, customerID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -323,7 +324,7 @@ func (s *Store) List(ctx context.Context, f review.Filter, after *review.Cursor,
 }
 
 // Summary implements review.Store.
-func (s *Store) Summary(ctx context.Context, productID string) (review.Summary, error) {
+func (s *Store) Summary(ctx context.Context, productID id.Product) (review.Summary, error) {
 	var stars review.Stars
 	var written int
 	var seq int64

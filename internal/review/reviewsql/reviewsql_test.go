@@ -16,6 +16,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/review"
 	"github.com/bazaar-market/bazaar/internal/review/reviewsql"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
@@ -23,20 +24,20 @@ import (
 )
 
 // fakes for the modules reviews ask.
-type products map[string]bool
+type products map[id.Product]bool
 
-func (p products) ProductRef(_ context.Context, id string) (catalog.ProductRef, error) {
-	if !p[id] {
-		return catalog.ProductRef{}, apperr.NotFound("product %s not found", id)
+func (p products) ProductRef(_ context.Context, pid id.Product) (catalog.ProductRef, error) {
+	if !p[pid] {
+		return catalog.ProductRef{}, apperr.NotFound("product %s not found", pid)
 	}
-	return catalog.ProductRef{ID: id, Title: "Product " + id, Slug: "slug-" + id, Active: true}, nil
+	return catalog.ProductRef{ID: pid, Title: "Product " + string(pid), Slug: "slug-" + string(pid), Active: true}, nil
 }
 
-func (p products) ProductRefs(ctx context.Context, ids []string) (map[string]catalog.ProductRef, error) {
-	out := map[string]catalog.ProductRef{}
-	for _, id := range ids {
-		if r, err := p.ProductRef(ctx, id); err == nil {
-			out[id] = r
+func (p products) ProductRefs(ctx context.Context, ids []id.Product) (map[id.Product]catalog.ProductRef, error) {
+	out := map[id.Product]catalog.ProductRef{}
+	for _, pid := range ids {
+		if r, err := p.ProductRef(ctx, pid); err == nil {
+			out[pid] = r
 		}
 	}
 	return out, nil
@@ -44,21 +45,21 @@ func (p products) ProductRefs(ctx context.Context, ids []string) (map[string]cat
 
 type purchases map[[2]string]bool // customer, product
 
-func (p purchases) Received(_ context.Context, customer, product string) (bool, error) {
-	return p[[2]string{customer, product}], nil
+func (p purchases) Received(_ context.Context, customer id.User, product id.Product) (bool, error) {
+	return p[[2]string{string(customer), string(product)}], nil
 }
 
 type accounts map[string]string // id -> name
 
-func (a accounts) User(ctx context.Context, id string) (account.User, error) {
-	if p, ok := auth.From(ctx); !ok || p.UserID != id {
-		return account.User{}, apperr.NotFound("user %s not found", id)
+func (a accounts) User(ctx context.Context, uid id.User) (account.User, error) {
+	if p, ok := auth.From(ctx); !ok || p.UserID != uid {
+		return account.User{}, apperr.NotFound("user %s not found", uid)
 	}
-	return account.User{ID: id, Name: a[id]}, nil
+	return account.User{ID: uid, Name: a[string(uid)]}, nil
 }
 
-func as(id string, role auth.Role) context.Context {
-	return auth.With(context.Background(), auth.Principal{UserID: id, Role: role})
+func as(uid string, role auth.Role) context.Context {
+	return auth.With(context.Background(), auth.Principal{UserID: id.User(uid), Role: role})
 }
 
 func setup(t *testing.T, db *sqldb.DB) (*review.Service, *reviewsql.Store) {
@@ -125,7 +126,7 @@ func TestReviewLifecycle(t *testing.T) {
 			{"six stars", ada, "prd_a", review.Input{Rating: 6}, apperr.KindInvalid, "validation_failed"},
 			{"long title", ada, "prd_a", review.Input{Rating: 4, Title: string(make([]byte, 121))}, apperr.KindInvalid, "validation_failed"},
 		} {
-			_, err := svc.Create(c.ctx, c.prod, c.in)
+			_, err := svc.Create(c.ctx, id.Product(c.prod), c.in)
 			if apperr.KindOf(err) != c.kind || c.code != "" && apperr.CodeOf(err) != c.code {
 				t.Errorf("%s: Create = %v (%s), want kind %v code %q", c.name, err, apperr.CodeOf(err), c.kind, c.code)
 			}
@@ -222,15 +223,15 @@ func TestReviewLifecycle(t *testing.T) {
 		support := as("usr_support", auth.Support)
 		for _, c := range []struct {
 			f    review.Filter
-			want []string
+			want []id.Review
 		}{
-			{review.Filter{}, []string{b.ID, a.ID}},
-			{review.Filter{Status: review.Hidden}, []string{b.ID}},
-			{review.Filter{Status: review.Published, ProductID: "prd_a"}, []string{a.ID}},
+			{review.Filter{}, []id.Review{b.ID, a.ID}},
+			{review.Filter{Status: review.Hidden}, []id.Review{b.ID}},
+			{review.Filter{Status: review.Published, ProductID: "prd_a"}, []id.Review{a.ID}},
 			{review.Filter{ProductID: "prd_b"}, nil},
 		} {
 			q, err := svc.Moderation(support, c.f, "", 10)
-			var got []string
+			var got []id.Review
 			for _, m := range q.Items {
 				got = append(got, m.ID)
 				if m.ProductTitle != "Product prd_a" || m.ProductSlug != "slug-prd_a" || m.CustomerID == "" {
@@ -279,8 +280,8 @@ func TestConcurrentReviewsKeepTheAggregate(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := st.Create(context.Background(), review.Review{ID: fmt.Sprintf("rev_%02d", i), ProductID: "prd_a",
-					CustomerID: fmt.Sprintf("usr_%02d", i), Author: "X", Rating: 1 + i%5, Status: review.Published, CreatedAt: now, UpdatedAt: now})
+				_, err := st.Create(context.Background(), review.Review{ID: id.Review(fmt.Sprintf("rev_%02d", i)), ProductID: "prd_a",
+					CustomerID: id.User(fmt.Sprintf("usr_%02d", i)), Author: "X", Rating: 1 + i%5, Status: review.Published, CreatedAt: now, UpdatedAt: now})
 				errs <- err
 			}()
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/search"
 )
 
@@ -122,7 +123,7 @@ func docOf(h *bsearch.DocumentMatch) (search.Doc, error) {
 		return search.Doc{}, fmt.Errorf("read stored document %s: %w", h.ID, err)
 	}
 	return search.Doc{
-		ID: h.ID, Slug: s.Slug, Title: s.Title, Description: s.Description, Brand: s.Brand,
+		ID: id.Product(h.ID), Slug: s.Slug, Title: s.Title, Description: s.Description, Brand: s.Brand,
 		SellerID: s.SellerID, SellerName: s.SellerName, CategoryID: s.CategoryID, CategoryPath: s.Path,
 		PriceMin: s.PriceMin, PriceMax: s.PriceMax, Currency: s.Currency, Rating: s.Rating, RatingCount: s.RatingCount,
 		Sales: s.Sales, Available: s.Available, Image: s.Image, CreatedAt: time.Unix(s.Created, 0).UTC(),
@@ -293,13 +294,13 @@ func filters(r search.Request) []query.Query {
 		return bleve.NewDisjunctionQuery(qs...)
 	}
 	if len(r.CategoryIDs) > 0 {
-		fs = append(fs, anyOf("category_ids", r.CategoryIDs))
+		fs = append(fs, anyOf("category_ids", id.Strings(r.CategoryIDs)))
 	}
 	if len(r.BrandKeys) > 0 {
 		fs = append(fs, anyOf("brand_key", r.BrandKeys))
 	}
 	if r.SellerID != "" {
-		fs = append(fs, term("seller_id", r.SellerID))
+		fs = append(fs, term("seller_id", string(r.SellerID)))
 	}
 	if r.PriceMin != nil || r.PriceMax != nil {
 		var lo, hi *float64

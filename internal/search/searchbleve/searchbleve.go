@@ -49,6 +49,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/search"
 )
 
@@ -63,9 +64,9 @@ type Index struct {
 	done  chan struct{}
 
 	mu    sync.Mutex
-	attrs map[string]map[string]int // category ID -> attribute name -> products
-	puts  int                       // documents put since attrs was saved
-	dirty bool                      // attrs has a name not saved yet
+	attrs map[id.Category]map[string]int // category ID -> attribute name -> products
+	puts  int                            // documents put since attrs was saved
+	dirty bool                           // attrs has a name not saved yet
 }
 
 var _ search.Index = (*Index)(nil)
@@ -108,7 +109,7 @@ func Open(dir string, bulk bool) (search.Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open bleve index %s: %w", dir, err)
 	}
-	x := &Index{bi: bi, bulk: bulk, cols: newColumns(), cache: newResultCache(), attrs: make(map[string]map[string]int),
+	x := &Index{bi: bi, bulk: bulk, cols: newColumns(), cache: newResultCache(), attrs: make(map[id.Category]map[string]int),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	if created {
 		if err := bi.SetInternal(formatKey, []byte(format)); err != nil {
@@ -237,23 +238,23 @@ func Mapping() (mapping.IndexMapping, error) {
 
 // source is the stored part of a document: what results show.
 type source struct {
-	Slug        string   `json:"s"`
-	Title       string   `json:"t"`
-	Description string   `json:"d,omitempty"`
-	Brand       string   `json:"b,omitempty"`
-	SellerID    string   `json:"si"`
-	SellerName  string   `json:"sn,omitempty"`
-	CategoryID  string   `json:"c"`
-	Path        []string `json:"p,omitempty"`
-	PriceMin    int64    `json:"pn"`
-	PriceMax    int64    `json:"px"`
-	Currency    string   `json:"cu"`
-	Rating      float64  `json:"r,omitempty"`
-	RatingCount int64    `json:"rc,omitempty"`
-	Sales       int64    `json:"sa,omitempty"`
-	Available   int64    `json:"a,omitempty"`
-	Image       string   `json:"i,omitempty"`
-	Created     int64    `json:"cr"`
+	Slug        string      `json:"s"`
+	Title       string      `json:"t"`
+	Description string      `json:"d,omitempty"`
+	Brand       string      `json:"b,omitempty"`
+	SellerID    id.Seller   `json:"si"`
+	SellerName  string      `json:"sn,omitempty"`
+	CategoryID  id.Category `json:"c"`
+	Path        []string    `json:"p,omitempty"`
+	PriceMin    int64       `json:"pn"`
+	PriceMax    int64       `json:"px"`
+	Currency    string      `json:"cu"`
+	Rating      float64     `json:"r,omitempty"`
+	RatingCount int64       `json:"rc,omitempty"`
+	Sales       int64       `json:"sa,omitempty"`
+	Available   int64       `json:"a,omitempty"`
+	Image       string      `json:"i,omitempty"`
+	Created     int64       `json:"cr"`
 }
 
 // maxStoredDesc bounds the description kept for snippets.
@@ -321,7 +322,7 @@ func body(d search.Doc) map[string]any {
 
 // tieHash orders documents with equal sort keys, the same way in every
 // segment and after every merge.
-func tieHash(id string) uint64 {
+func tieHash(id id.Product) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(id))
 	return h.Sum64()
@@ -385,7 +386,7 @@ func AttrTerm(name, value string) string {
 func (x *Index) Put(ctx context.Context, docs []search.Doc) error {
 	b := x.bi.NewBatch()
 	for _, d := range docs {
-		if err := b.Index(d.ID, body(d)); err != nil {
+		if err := b.Index(string(d.ID), body(d)); err != nil {
 			return fmt.Errorf("index %s: %w", d.ID, err)
 		}
 	}
@@ -419,10 +420,10 @@ func (x *Index) Put(ctx context.Context, docs []search.Doc) error {
 }
 
 // Delete implements search.Index.
-func (x *Index) Delete(ctx context.Context, ids []string) error {
+func (x *Index) Delete(ctx context.Context, ids []id.Product) error {
 	b := x.bi.NewBatch()
 	for _, id := range ids {
-		b.Delete(id)
+		b.Delete(string(id))
 	}
 	if err := x.bi.Batch(b); err != nil {
 		return fmt.Errorf("delete batch: %w", err)
@@ -478,7 +479,7 @@ func (x *Index) flush() error {
 }
 
 // AttributeNames implements search.Index.
-func (x *Index) AttributeNames(categoryIDs []string) []string {
+func (x *Index) AttributeNames(categoryIDs []id.Category) []string {
 	x.mu.Lock()
 	n := make(map[string]int)
 	for _, c := range categoryIDs {

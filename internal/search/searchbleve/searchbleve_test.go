@@ -15,6 +15,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/catalog/cataloggen"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/search"
 )
 
@@ -31,7 +32,7 @@ func testIndex(t *testing.T) (*Index, *catalog.Tree) {
 	x := si.(*Index)
 	t.Cleanup(func() { x.Close() })
 	doc := func(i int) search.Doc {
-		gp := g.Product(i, []string{"sel_a", "sel_b"}, nil)
+		gp := g.Product(i, []id.Seller{"sel_a", "sel_b"}, nil)
 		p := gp.Product
 		d := search.Doc{ID: p.ID, Slug: p.Slug, Title: p.Title, Description: p.Description, Brand: p.Brand, SellerID: p.SellerID,
 			CategoryID: p.CategoryID, CategoryIDs: tree.Ancestors(p.CategoryID), PriceMin: p.PriceMin.Amount, PriceMax: p.PriceMax.Amount,
@@ -57,7 +58,7 @@ func testIndex(t *testing.T) (*Index, *catalog.Tree) {
 	}
 	// Updates and deletes leave deleted documents in old segments.
 	var upd []search.Doc
-	var del []string
+	var del []id.Product
 	for i := 0; i < 3000; i += 97 {
 		d := doc(i)
 		d.Sales += 1000
@@ -78,7 +79,7 @@ var allFacets = search.FacetRequest{Categories: true, Brands: 10, Prices: search
 	Attributes: []string{"color", "material"}, AttrSize: 5}
 
 // categoryNamed returns the ID of the category called name.
-func categoryNamed(t *testing.T, tree *catalog.Tree, name string) string {
+func categoryNamed(t *testing.T, tree *catalog.Tree, name string) id.Category {
 	t.Helper()
 	for _, c := range tree.List() {
 		if c.Name == name {
@@ -107,18 +108,18 @@ func TestColumnsMatchBleve(t *testing.T) {
 		{Plan: search.Analyze("running shoes", syn), Sort: search.SortRelevance},
 		{Plan: search.Analyze("blakc", syn), Sort: search.SortRelevance},
 		{Plan: search.Analyze("cotton", syn), Sort: search.SortPriceAsc, InStock: true},
-		{CategoryIDs: []string{shoes}, Sort: search.SortPopular},
-		{CategoryIDs: []string{shoes}, Sort: search.SortNewest, InStock: true, SellerID: "sel_a", Attrs: map[string][]string{"color": {"black"}}},
+		{CategoryIDs: []id.Category{shoes}, Sort: search.SortPopular},
+		{CategoryIDs: []id.Category{shoes}, Sort: search.SortNewest, InStock: true, SellerID: "sel_a", Attrs: map[string][]string{"color": {"black"}}},
 		{Plan: search.Analyze("stride red", syn), Sort: search.SortRelevance, Relax: true},
 		{Sort: search.SortNewest, RatingMin: &four, PriceMin: &lo, PriceMax: &hi, Attrs: map[string][]string{"color": {"black", "red"}}},
 		// Text with term filters (documents from posting bitmaps) and
 		// with range filters (Bleve), ranked and sorted.
-		{Plan: search.Analyze("shoes", syn), Sort: search.SortRelevance, CategoryIDs: []string{shoes}, InStock: true},
-		{Plan: search.Analyze("shoes", syn), Sort: search.SortPriceAsc, CategoryIDs: []string{shoes}, InStock: true},
+		{Plan: search.Analyze("shoes", syn), Sort: search.SortRelevance, CategoryIDs: []id.Category{shoes}, InStock: true},
+		{Plan: search.Analyze("shoes", syn), Sort: search.SortPriceAsc, CategoryIDs: []id.Category{shoes}, InStock: true},
 		{Plan: search.Analyze("shose", syn), Sort: search.SortRelevance, SellerID: "sel_b", Attrs: map[string][]string{"color": {"black", "red"}}},
 		{Plan: search.Analyze("black sne", syn), Sort: search.SortRelevance, InStock: true, BrandKeys: []string{"stride", "aero"}},
 		{Plan: search.Analyze("cotton", syn), Sort: search.SortNewest, InStock: true, PriceMin: &lo, PriceMax: &hi},
-		{Plan: search.Analyze("running shoes", syn), Sort: search.SortPriceDesc, RatingMin: &four, CategoryIDs: []string{shoes}},
+		{Plan: search.Analyze("running shoes", syn), Sort: search.SortPriceDesc, RatingMin: &four, CategoryIDs: []id.Category{shoes}},
 	}
 	for i, r := range reqs {
 		r.Facets, r.Limit = facets, 25
@@ -159,7 +160,7 @@ func TestPaging(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, d := range resp.Docs {
-				paged = append(paged, d.ID)
+				paged = append(paged, string(d.ID))
 			}
 			if resp.After == "" {
 				break
@@ -168,7 +169,7 @@ func TestPaging(t *testing.T) {
 		}
 		var want []string
 		for _, d := range all.Docs {
-			want = append(want, d.ID)
+			want = append(want, string(d.ID))
 		}
 		if diff := cmp.Diff(want, paged); diff != "" || len(want) < 100 {
 			t.Errorf("sort %s: %d paged, %d in one page; diff:\n%s", s, len(paged), len(want), diff)
@@ -196,7 +197,7 @@ func TestDisjunctiveInOnePass(t *testing.T) {
 		{Plan: search.Analyze("shoes", syn), BrandKeys: []string{b1, b2}, PriceMin: &lo, PriceMax: &hi},
 		{Plan: search.Analyze("cotton", syn), RatingMin: &three, Attrs: map[string][]string{"color": {"black", "red"}}, InStock: true},
 		// Sorted, in a category: counted filters from the columns.
-		{CategoryIDs: []string{shoes}, Sort: search.SortPriceAsc, BrandKeys: []string{b1}, PriceMax: &hi,
+		{CategoryIDs: []id.Category{shoes}, Sort: search.SortPriceAsc, BrandKeys: []string{b1}, PriceMax: &hi,
 			Attrs: map[string][]string{"color": {"black", "white"}}},
 		// Browse: no text, category or seller to drive, so recounts.
 		{Sort: search.SortPopular, BrandKeys: []string{b1}, RatingMin: &three},
@@ -282,17 +283,17 @@ func checkRanked(t *testing.T, x *Index, r search.Request, total uint64, docs []
 	}
 	in := map[string]bool{}
 	for _, d := range matching.Docs {
-		in[d.ID] = true
+		in[string(d.ID)] = true
 	}
 	var want []string
 	for _, d := range ranked.Docs {
-		if in[d.ID] && len(want) < r.Limit {
-			want = append(want, d.ID)
+		if in[string(d.ID)] && len(want) < r.Limit {
+			want = append(want, string(d.ID))
 		}
 	}
 	var got []string
 	for _, d := range docs {
-		got = append(got, d.ID)
+		got = append(got, string(d.ID))
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ranked results differ (-text order, filtered +columns):\n%s", diff)
@@ -314,7 +315,7 @@ func TestStaleFormat(t *testing.T) {
 	g := cataloggen.New(cataloggen.Config{Products: 50, Seed: 1})
 	var docs []search.Doc
 	for i := range 50 {
-		p := g.Product(i, []string{"sel_a"}, nil).Product
+		p := g.Product(i, []id.Seller{"sel_a"}, nil).Product
 		docs = append(docs, search.Doc{ID: p.ID, Slug: p.Slug, Title: p.Title, CategoryID: p.CategoryID, Brand: p.Brand,
 			PriceMin: p.PriceMin.Amount, PriceMax: p.PriceMax.Amount, Prices: []int64{p.PriceMin.Amount}, Currency: "USD", CreatedAt: p.CreatedAt})
 	}
@@ -368,7 +369,7 @@ func TestCacheExact(t *testing.T) {
 			}
 			out = append(out, resp)
 			for _, d := range resp.Docs {
-				ids = append(ids, d.ID)
+				ids = append(ids, string(d.ID))
 			}
 			if resp.After == "" {
 				break
@@ -589,7 +590,7 @@ func TestTreeMatchesBleve(t *testing.T) {
 					continue
 				}
 				for i := range fast.Docs {
-					if fast.Docs[i].ID != slow.Docs[i].ID && math.Abs(got[fast.Docs[i].ID]-got[slow.Docs[i].ID]) > 1e-12*got[slow.Docs[i].ID] {
+					if fast.Docs[i].ID != slow.Docs[i].ID && math.Abs(got[string(fast.Docs[i].ID)]-got[string(slow.Docs[i].ID)]) > 1e-12*got[string(slow.Docs[i].ID)] {
 						t.Errorf("%s: result %d is %s, Bleve's %s", name, i, fast.Docs[i].ID, slow.Docs[i].ID)
 						break
 					}

@@ -14,6 +14,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/search"
 )
 
@@ -644,7 +645,7 @@ func (x *Index) filterTree(snap *scorch.IndexSnapshot, r search.Request) (n *qno
 		return nil
 	}
 	if len(r.CategoryIDs) > 0 {
-		if err := anyOf("category_ids", r.CategoryIDs); err != nil {
+		if err := anyOf("category_ids", id.Strings(r.CategoryIDs)); err != nil {
 			return nil, false, err
 		}
 	}
@@ -654,7 +655,7 @@ func (x *Index) filterTree(snap *scorch.IndexSnapshot, r search.Request) (n *qno
 		}
 	}
 	if r.SellerID != "" {
-		if err := anyOf("seller_id", []string{r.SellerID}); err != nil {
+		if err := anyOf("seller_id", []string{string(r.SellerID)}); err != nil {
 			return nil, false, err
 		}
 	}

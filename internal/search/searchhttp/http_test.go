@@ -23,10 +23,10 @@ func newServer(t *testing.T) *httptest.Server {
 	elec := c.AddCategory("Electronics", "")
 	laptops := c.AddCategory("Laptops", elec)
 	cloth := c.AddCategory("Clothing", "")
-	c.Put(searchtest.Product{ID: "prd_1", Title: "Ultralight Laptop 14", Brand: "Volt", Category: laptops, Description: "Thin and light.", Prices: []int64{99900}})
-	c.Put(searchtest.Product{ID: "prd_2", Title: "Gaming Laptop 16", Brand: "Quanta", Category: laptops, Prices: []int64{149900}})
-	c.Put(searchtest.Product{ID: "prd_3", Title: "Graphic Tee", Brand: "Northwind", Category: cloth, Attrs: map[string]string{"color": "Blue"}})
-	c.Put(searchtest.Product{ID: "prd_4", Title: "Plain Tee", Brand: "Northwind", Category: cloth, Attrs: map[string]string{"color": "White"}})
+	c.Put(searchtest.Product{ID: "prd_1", Title: "Ultralight Laptop 14", Brand: "Volt", Category: string(laptops), Description: "Thin and light.", Prices: []int64{99900}})
+	c.Put(searchtest.Product{ID: "prd_2", Title: "Gaming Laptop 16", Brand: "Quanta", Category: string(laptops), Prices: []int64{149900}})
+	c.Put(searchtest.Product{ID: "prd_3", Title: "Graphic Tee", Brand: "Northwind", Category: string(cloth), Attrs: map[string]string{"color": "Blue"}})
+	c.Put(searchtest.Product{ID: "prd_4", Title: "Plain Tee", Brand: "Northwind", Category: string(cloth), Attrs: map[string]string{"color": "White"}})
 	svc, err := search.New(c, nil, nil, nil, search.Options{Dir: filepath.Join(t.TempDir(), "search"), Open: searchbleve.Open})
 	if err != nil {
 		t.Fatal(err)
@@ -123,10 +123,10 @@ func TestPaging(t *testing.T) {
 			t.Fatalf("page %d: %d %v", pages, resp.StatusCode, err)
 		}
 		for _, h := range r.Items {
-			if seen[h.ID] {
+			if seen[string(h.ID)] {
 				t.Errorf("%s seen twice", h.ID)
 			}
-			seen[h.ID] = true
+			seen[string(h.ID)] = true
 		}
 		if r.NextCursor == "" {
 			break

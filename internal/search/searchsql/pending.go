@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
@@ -20,7 +21,7 @@ var (
 // ApplyOnce runs fn in one transaction that also records that consumer
 // applied eventID; an event the consumer applied before is skipped
 // (search.Queue).
-func (s *Store) ApplyOnce(ctx context.Context, consumer, eventID string, fn func(w search.QueueWriter) error) error {
+func (s *Store) ApplyOnce(ctx context.Context, consumer string, eventID id.Event, fn func(w search.QueueWriter) error) error {
 	_, err := event.ApplyOnceIn(ctx, s.db.Tx, consumer, eventID, func(tx *sql.Tx) error {
 		return fn(&writer{s: s, tx: tx})
 	})
@@ -53,7 +54,7 @@ func (w *writer) StockFlipped(ctx context.Context, sku string, inStock bool) (bo
 // Queue adds products to the replica's refresh queue. A product already
 // queued gets a later time (at least one microsecond later), so a worker
 // that read the older entry leaves it queued.
-func (w *writer) Queue(ctx context.Context, productIDs []string, now time.Time) error {
+func (w *writer) Queue(ctx context.Context, productIDs []id.Product, now time.Time) error {
 	rows := make([][]any, len(productIDs))
 	at := sqldb.Micros(now)
 	for i, id := range productIDs {
@@ -69,20 +70,20 @@ func (w *writer) Queue(ctx context.Context, productIDs []string, now time.Time) 
 
 // AddSales adds units sold (negative: taken back) to products' sales,
 // never below zero.
-func (w *writer) AddSales(ctx context.Context, units map[string]int64, now time.Time) error {
-	ids := make([]string, 0, len(units))
-	for id := range units {
-		ids = append(ids, id)
+func (w *writer) AddSales(ctx context.Context, units map[id.Product]int64, now time.Time) error {
+	ids := make([]id.Product, 0, len(units))
+	for pid := range units {
+		ids = append(ids, pid)
 	}
 	slices.Sort(ids) // a fixed lock order between concurrent orders
-	for _, id := range ids {
+	for _, pid := range ids {
 		if _, err := w.tx.ExecContext(ctx, `INSERT INTO search_signals (product_id, rating_x100, rating_count, sales, updated_at)
 			VALUES ($1, 0, 0, $2, $3)
 			ON CONFLICT (product_id) DO UPDATE SET
 				sales = CASE WHEN search_signals.sales + $4 > 0 THEN search_signals.sales + $4 ELSE 0 END,
 				updated_at = excluded.updated_at`,
-			id, max(units[id], 0), sqldb.Micros(now), units[id]); err != nil {
-			return fmt.Errorf("count sales of %s: %w", id, err)
+			pid, max(units[pid], 0), sqldb.Micros(now), units[pid]); err != nil {
+			return fmt.Errorf("count sales of %s: %w", pid, err)
 		}
 	}
 	return nil
@@ -91,7 +92,7 @@ func (w *writer) AddSales(ctx context.Context, units map[string]int64, now time.
 // SetRating sets a product's rating (average stars and how many reviews)
 // as of the review module's sequence seq, unless a later sequence was
 // applied already; it reports whether it changed anything.
-func (w *writer) SetRating(ctx context.Context, productID string, rating float64, count, seq int64, now time.Time) (bool, error) {
+func (w *writer) SetRating(ctx context.Context, productID id.Product, rating float64, count, seq int64, now time.Time) (bool, error) {
 	res, err := w.tx.ExecContext(ctx, `INSERT INTO search_signals (product_id, rating_x100, rating_count, sales, updated_at, rating_seq)
 		VALUES ($1, $2, $3, 0, $4, $5)
 		ON CONFLICT (product_id) DO UPDATE SET rating_x100 = excluded.rating_x100, rating_count = excluded.rating_count,
@@ -106,11 +107,11 @@ func (w *writer) SetRating(ctx context.Context, productID string, rating float64
 }
 
 // SignalsChanged publishes search.signals_changed.v1 for productIDs.
-func (w *writer) SignalsChanged(ctx context.Context, productIDs []string) error {
+func (w *writer) SignalsChanged(ctx context.Context, productIDs []id.Product) error {
 	if len(productIDs) == 0 {
 		return nil
 	}
-	return event.Publish(ctx, w.tx, search.TopicSignalsChanged, productIDs[0], search.SignalsChanged{ProductIDs: productIDs})
+	return event.Publish(ctx, w.tx, search.TopicSignalsChanged, string(productIDs[0]), search.SignalsChanged{ProductIDs: productIDs})
 }
 
 // Pending returns up to limit of the replica's queued products, the

@@ -24,16 +24,16 @@ func TestQueue(t *testing.T) {
 		}
 		s := searchsql.New(db)
 		now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-		queue := func(at time.Time, ids ...string) {
+		queue := func(at time.Time, ids ...id.Product) {
 			t.Helper()
-			if err := s.ApplyOnce(ctx, "test", id.New("evt"), func(w search.QueueWriter) error { return w.Queue(ctx, ids, at) }); err != nil {
+			if err := s.ApplyOnce(ctx, "test", id.Make[id.Event](), func(w search.QueueWriter) error { return w.Queue(ctx, ids, at) }); err != nil {
 				t.Fatal(err)
 			}
 		}
 		ids := func(ps []search.Pending) []string {
 			var out []string
 			for _, p := range ps {
-				out = append(out, p.ProductID)
+				out = append(out, string(p.ProductID))
 			}
 			return out
 		}
@@ -44,7 +44,7 @@ func TestQueue(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := []string{"prd_a", "prd_c"}; len(got) != 2 || got[0].ProductID != want[0] || got[1].ProductID != want[1] {
+		if want := []string{"prd_a", "prd_c"}; len(got) != 2 || got[0].ProductID != id.Product(want[0]) || got[1].ProductID != id.Product(want[1]) {
 			t.Fatalf("Pending(2) = %v, want %v (longest waiting first)", ids(got), want)
 		}
 		all, err := s.Pending(ctx, 10)
@@ -82,16 +82,16 @@ func TestAddSales(t *testing.T) {
 		}
 		now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 		// Units sold, then taken back (a cancelled paid order), never below zero.
-		for _, units := range []map[string]int64{{"prd_a": 2, "prd_b": 1}, {"prd_b": 4}, {"prd_a": -3, "prd_c": -2}, {"prd_a": 3, "prd_b": -20}} {
-			if err := s.ApplyOnce(ctx, "test", id.New("evt"), func(w search.QueueWriter) error { return w.AddSales(ctx, units, now) }); err != nil {
+		for _, units := range []map[id.Product]int64{{"prd_a": 2, "prd_b": 1}, {"prd_b": 4}, {"prd_a": -3, "prd_c": -2}, {"prd_a": 3, "prd_b": -20}} {
+			if err := s.ApplyOnce(ctx, "test", id.Make[id.Event](), func(w search.QueueWriter) error { return w.AddSales(ctx, units, now) }); err != nil {
 				t.Fatal(err)
 			}
 		}
-		got, err := s.Signals(ctx, []string{"prd_a", "prd_b", "prd_c"})
+		got, err := s.Signals(ctx, []id.Product{"prd_a", "prd_b", "prd_c"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]search.Signal{
+		want := map[id.Product]search.Signal{
 			"prd_a": {ProductID: "prd_a", Rating: 4.5, RatingCount: 2, Sales: 12},
 			"prd_b": {ProductID: "prd_b", Sales: 0},
 			"prd_c": {ProductID: "prd_c", Sales: 0},
@@ -132,7 +132,7 @@ func TestStockFlipped(t *testing.T) {
 		}
 		for i, st := range steps {
 			var got bool
-			err := s.ApplyOnce(ctx, "test", id.New("evt"), func(w search.QueueWriter) error {
+			err := s.ApplyOnce(ctx, "test", id.Make[id.Event](), func(w search.QueueWriter) error {
 				var err error
 				got, err = w.StockFlipped(ctx, st.sku, st.inStock)
 				return err
@@ -177,20 +177,20 @@ func TestSetRating(t *testing.T) {
 			{"prd_a", 0, 0, 3, true},     // every review removed
 		} {
 			var changed bool
-			err := s.ApplyOnce(ctx, "test", id.New("evt"), func(w search.QueueWriter) error {
+			err := s.ApplyOnce(ctx, "test", id.Make[id.Event](), func(w search.QueueWriter) error {
 				var err error
-				changed, err = w.SetRating(ctx, c.product, c.rating, c.count, c.seq, now)
+				changed, err = w.SetRating(ctx, id.Product(c.product), c.rating, c.count, c.seq, now)
 				return err
 			})
 			if err != nil || changed != c.changed {
 				t.Errorf("SetRating(%s, %v, %d, seq %d) = %v, %v; want %v", c.product, c.rating, c.count, c.seq, changed, err, c.changed)
 			}
 		}
-		got, err := s.Signals(ctx, []string{"prd_a", "prd_b"})
+		got, err := s.Signals(ctx, []id.Product{"prd_a", "prd_b"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]search.Signal{
+		want := map[id.Product]search.Signal{
 			"prd_a": {ProductID: "prd_a", Rating: 0, RatingCount: 0, Sales: 7},
 			"prd_b": {ProductID: "prd_b", Rating: 3.25, RatingCount: 4},
 		}
@@ -215,7 +215,7 @@ func TestReplicas(t *testing.T) {
 		}
 		a, b := searchsql.New(db).ForReplica("a"), searchsql.New(db).ForReplica("b")
 		now := time.Now()
-		evt := id.New("evt")
+		evt := id.Make[id.Event]()
 		for _, r := range []*searchsql.Store{a, b, a} { // a twice: the second is a redelivery
 			var flipped bool
 			err := r.ApplyOnce(ctx, "search@"+map[*searchsql.Store]string{a: "a", b: "b"}[r], evt, func(w search.QueueWriter) error {
@@ -223,7 +223,7 @@ func TestReplicas(t *testing.T) {
 				if flipped, err = w.StockFlipped(ctx, "SKU-1", true); err != nil {
 					return err
 				}
-				return w.Queue(ctx, []string{"prd_1"}, now)
+				return w.Queue(ctx, []id.Product{"prd_1"}, now)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -245,7 +245,7 @@ func TestReplicas(t *testing.T) {
 		// Stock states are per replica: a new replica sees the SKU as new.
 		c := searchsql.New(db).ForReplica("c")
 		var flipped bool
-		_ = c.ApplyOnce(ctx, "search@c", id.New("evt"), func(w search.QueueWriter) error {
+		_ = c.ApplyOnce(ctx, "search@c", id.Make[id.Event](), func(w search.QueueWriter) error {
 			var err error
 			flipped, err = w.StockFlipped(ctx, "SKU-1", true)
 			return err

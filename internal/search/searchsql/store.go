@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
@@ -53,8 +54,8 @@ func (s *Store) ForReplica(replica string) *Store { return &Store{db: s.db, repl
 const chunk = 500
 
 // Signals implements search.Signals.
-func (s *Store) Signals(ctx context.Context, productIDs []string) (map[string]search.Signal, error) {
-	out := make(map[string]search.Signal, len(productIDs))
+func (s *Store) Signals(ctx context.Context, productIDs []id.Product) (map[id.Product]search.Signal, error) {
+	out := make(map[id.Product]search.Signal, len(productIDs))
 	for start := 0; start < len(productIDs); start += chunk {
 		part := productIDs[start:min(start+chunk, len(productIDs))]
 		args := make([]any, len(part))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/search"
 )
@@ -35,11 +36,11 @@ func NewCatalog() *Catalog { return &Catalog{products: make(map[string]catalog.P
 
 // AddCategory adds a category under parentID ("" for a root) and returns
 // its ID.
-func (c *Catalog) AddCategory(name, parentID string) string {
+func (c *Catalog) AddCategory(name string, parentID id.Category) id.Category {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seq++
-	cat := catalog.Category{ID: fmt.Sprintf("cat_%04d", c.seq), Name: name, Slug: catalog.Slugify(name, 80, "c") + fmt.Sprint(c.seq)}
+	cat := catalog.Category{ID: id.Category(fmt.Sprintf("cat_%04d", c.seq)), Name: name, Slug: catalog.Slugify(name, 80, "c") + fmt.Sprint(c.seq)}
 	if parentID != "" {
 		p := parentID
 		cat.ParentID = &p
@@ -50,11 +51,12 @@ func (c *Catalog) AddCategory(name, parentID string) string {
 
 // Product is a short way to describe a test product.
 type Product struct {
-	ID, Title, Description, Brand, Category, Seller string
-	Attrs                                           map[string]string
-	Prices                                          []int64 // one variant per price; default one of 1000
-	Status                                          catalog.Status
-	Created                                         time.Time
+	ID                                          id.Product
+	Title, Description, Brand, Category, Seller string
+	Attrs                                       map[string]string
+	Prices                                      []int64 // one variant per price; default one of 1000
+	Status                                      catalog.Status
+	Created                                     time.Time
 }
 
 // Put adds or replaces a product and returns it as the catalog has it.
@@ -76,15 +78,15 @@ func (c *Catalog) Put(p Product) catalog.Product {
 		p.Seller = "sel_1"
 	}
 	cp := catalog.Product{
-		ID: p.ID, Slug: catalog.Slugify(p.Title, 80, "p") + "-" + p.ID, SellerID: p.Seller, Title: p.Title,
-		Description: p.Description, Brand: p.Brand, CategoryID: p.Category, Attributes: maps.Clone(p.Attrs),
+		ID: p.ID, Slug: catalog.Slugify(p.Title, 80, "p") + "-" + string(p.ID), SellerID: id.Seller(p.Seller), Title: p.Title,
+		Description: p.Description, Brand: p.Brand, CategoryID: id.Category(p.Category), Attributes: maps.Clone(p.Attrs),
 		Status: p.Status, Images: []catalog.Image{}, CreatedAt: p.Created, UpdatedAt: p.Created,
 	}
 	if cp.Attributes == nil {
 		cp.Attributes = map[string]string{}
 	}
 	for i, price := range p.Prices {
-		v := catalog.Variant{ID: fmt.Sprintf("var_%s_%d", p.ID, i), SKU: fmt.Sprintf("%s-%d", p.ID, i+1),
+		v := catalog.Variant{ID: id.Variant(fmt.Sprintf("var_%s_%d", p.ID, i)), SKU: fmt.Sprintf("%s-%d", p.ID, i+1),
 			Options: map[string]string{}, Price: money.New(price, "USD")}
 		if len(p.Prices) > 1 {
 			v.Options["size"] = fmt.Sprint(i + 1)
@@ -92,19 +94,19 @@ func (c *Catalog) Put(p Product) catalog.Product {
 		cp.Variants = append(cp.Variants, v)
 	}
 	cp.PriceMin, cp.PriceMax = money.New(slices.Min(p.Prices), "USD"), money.New(slices.Max(p.Prices), "USD")
-	c.products[cp.ID] = cp
+	c.products[string(cp.ID)] = cp
 	return cp
 }
 
 // Remove deletes a product.
-func (c *Catalog) Remove(id string) {
+func (c *Catalog) Remove(id id.Product) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.products, id)
+	delete(c.products, string(id))
 }
 
 // Rename changes a category's name.
-func (c *Catalog) Rename(catID, name string) {
+func (c *Catalog) Rename(catID id.Category, name string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i := range c.cats {
@@ -198,11 +200,11 @@ func (s *Stock) Available(ctx context.Context, skus []string) (map[string]int64,
 }
 
 // Signals is an in-memory search.Signals.
-type Signals map[string]search.Signal
+type Signals map[id.Product]search.Signal
 
 // Signals implements search.Signals.
-func (s Signals) Signals(ctx context.Context, ids []string) (map[string]search.Signal, error) {
-	out := make(map[string]search.Signal)
+func (s Signals) Signals(ctx context.Context, ids []id.Product) (map[id.Product]search.Signal, error) {
+	out := make(map[id.Product]search.Signal)
 	for _, id := range ids {
 		if sg, ok := s[id]; ok {
 			out[id] = sg
@@ -215,5 +217,5 @@ func (s Signals) Signals(ctx context.Context, ids []string) (map[string]search.S
 func (c *Catalog) PutProduct(p catalog.Product) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.products[p.ID] = p
+	c.products[string(p.ID)] = p
 }

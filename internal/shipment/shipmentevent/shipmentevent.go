@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Topics the shipment module publishes; aggregate = the shipment ID.
@@ -22,27 +23,27 @@ type Status string
 
 // Created is the payload of TopicCreated.
 type Created struct {
-	ShipmentID    string `json:"shipment_id"`
-	OrderID       string `json:"order_id"`
-	SellerOrderID string `json:"seller_order_id"`
-	SellerID      string `json:"seller_id"`
-	CustomerID    string `json:"customer_id"`
-	TrackingID    string `json:"tracking_id"`
-	Carrier       string `json:"carrier"`
-	Status        Status `json:"status"`
+	ShipmentID    id.Shipment    `json:"shipment_id"`
+	OrderID       id.Order       `json:"order_id"`
+	SellerOrderID id.SellerOrder `json:"seller_order_id"`
+	SellerID      id.Seller      `json:"seller_id"`
+	CustomerID    id.User        `json:"customer_id"`
+	TrackingID    string         `json:"tracking_id"`
+	Carrier       string         `json:"carrier"`
+	Status        Status         `json:"status"`
 }
 
 // StatusChanged is the payload of TopicStatusChanged, published on every
 // change of a shipment's status.
 type StatusChanged struct {
-	ShipmentID     string    `json:"shipment_id"`
-	OrderID        string    `json:"order_id"`
-	SellerOrderID  string    `json:"seller_order_id"`
-	SellerID       string    `json:"seller_id"`
-	CustomerID     string    `json:"customer_id"`
-	PartnerID      string    `json:"partner_id"`
-	Status         Status    `json:"status"`
-	PreviousStatus Status    `json:"previous_status"`
-	Location       string    `json:"location"`
-	At             time.Time `json:"at"`
+	ShipmentID     id.Shipment    `json:"shipment_id"`
+	OrderID        id.Order       `json:"order_id"`
+	SellerOrderID  id.SellerOrder `json:"seller_order_id"`
+	SellerID       id.Seller      `json:"seller_id"`
+	CustomerID     id.User        `json:"customer_id"`
+	PartnerID      id.User        `json:"partner_id"`
+	Status         Status         `json:"status"`
+	PreviousStatus Status         `json:"previous_status"`
+	Location       string         `json:"location"`
+	At             time.Time      `json:"at"`
 }

@@ -6,6 +6,7 @@ package shipmenthttp
 import (
 	"net/http"
 
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/shipment"
 )
@@ -27,7 +28,7 @@ func (h *Handler) Routes(r *rest.Router) {
 }
 
 func (h *Handler) shipment(w http.ResponseWriter, r *http.Request) error {
-	shp, err := h.svc.Shipment(r.Context(), r.PathValue("id"))
+	shp, err := h.svc.Shipment(r.Context(), id.Shipment(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -36,7 +37,7 @@ func (h *Handler) shipment(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) pack(w http.ResponseWriter, r *http.Request) error {
-	shp, err := h.svc.Pack(r.Context(), r.PathValue("id"))
+	shp, err := h.svc.Pack(r.Context(), id.Shipment(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -53,7 +54,7 @@ func (h *Handler) handover(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	shp, err := h.svc.Handover(r.Context(), r.PathValue("id"), in)
+	shp, err := h.svc.Handover(r.Context(), id.Shipment(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ func (h *Handler) event(w http.ResponseWriter, r *http.Request) error {
 	if err := rest.Decode(w, r, &in); err != nil {
 		return err
 	}
-	shp, err := h.svc.RecordEvent(r.Context(), r.PathValue("id"), in)
+	shp, err := h.svc.RecordEvent(r.Context(), id.Shipment(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}

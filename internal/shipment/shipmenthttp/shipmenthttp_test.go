@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"database/sql"
-	"github.com/bazaar-market/bazaar/internal/order"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +13,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/order"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -76,12 +78,12 @@ func TestRoutes(t *testing.T) {
 		}
 		ids := map[string]string{}
 		for _, sel := range []string{"sel_a", "sel_b"} {
-			list, err := store.Shipments(ctx, shipment.Filter{SellerID: sel, Limit: 10})
+			list, err := store.Shipments(ctx, shipment.Filter{SellerID: id.Seller(sel), Limit: 10})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, s := range list {
-				ids["{"+strings.TrimPrefix(s.SellerOrderID, "sor_")+"}"] = s.ID
+				ids["{"+strings.TrimPrefix(string(s.SellerOrderID), "sor_")+"}"] = string(s.ID)
 			}
 		}
 		if len(ids) != 3 {
@@ -138,7 +140,7 @@ func TestRoutes(t *testing.T) {
 			{name: "handover of a cancelled seller order", who: "usr_sa", method: "POST", path: "/api/v1/shipment/{c}/handover",
 				body: `{}`,
 				setup: func() {
-					_, _ = svc.Pack(auth.With(ctx, auth.Principal{UserID: "usr_sa", Role: auth.Seller}), ids["{c}"])
+					_, _ = svc.Pack(auth.With(ctx, auth.Principal{UserID: "usr_sa", Role: auth.Seller}), id.Shipment(ids["{c}"]))
 					orders.Cancel("sor_c")
 				},
 				status: 409, want: []string{`"code":"order_cancelled"`}},
@@ -198,8 +200,8 @@ func TestRoutes(t *testing.T) {
 			before := len(shipmenttest.Outbox(t, db))
 			req, _ := http.NewRequest(tc.method, srv.URL+expand(tc.path), strings.NewReader(tc.body))
 			if tc.who != "" {
-				i := slices.IndexFunc(users, func(u account.User) bool { return u.ID == tc.who })
-				tok, _, err := tokens.Issue(auth.Principal{UserID: tc.who, Role: users[i].Role})
+				i := slices.IndexFunc(users, func(u account.User) bool { return u.ID == id.User(tc.who) })
+				tok, _, err := tokens.Issue(auth.Principal{UserID: id.User(tc.who), Role: users[i].Role})
 				if err != nil {
 					t.Fatal(err)
 				}

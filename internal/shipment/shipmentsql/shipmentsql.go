@@ -10,10 +10,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
 	"io/fs"
 	"strings"
 	"time"
+
+	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/event"
@@ -92,7 +93,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // ApplyOnce records eventID as applied by consumer and runs fn with a Store
 // bound to the same transaction, unless the event was applied before.
-func (s *Store) ApplyOnce(ctx context.Context, consumer, eventID string, fn func(ctx context.Context, st shipment.Store) error) (bool, error) {
+func (s *Store) ApplyOnce(ctx context.Context, consumer string, eventID id.Event, fn func(ctx context.Context, st shipment.Store) error) (bool, error) {
 	return event.ApplyOnceIn(ctx, s.inTx, consumer, eventID, func(tx *sql.Tx) error {
 		return fn(ctx, &Store{db: s.db, tx: tx})
 	})
@@ -162,7 +163,7 @@ func create(ctx context.Context, tx *sql.Tx, shp shipment.Shipment) (*shipment.S
 			return nil, err
 		}
 	}
-	if err := event.Publish(ctx, tx, shipment.TopicCreated, shp.ID, shipment.Created{
+	if err := event.Publish(ctx, tx, shipment.TopicCreated, string(shp.ID), shipment.Created{
 		ShipmentID: shp.ID, OrderID: shp.OrderID, SellerOrderID: shp.SellerOrderID, SellerID: shp.SellerID,
 		CustomerID: shp.CustomerID, TrackingID: shp.TrackingID, Carrier: shp.Carrier, Status: shipmentevent.Status(shp.Status),
 	}); err != nil {
@@ -175,7 +176,7 @@ func create(ctx context.Context, tx *sql.Tx, shp shipment.Shipment) (*shipment.S
 	return &stored, nil
 }
 
-func insertEntry(ctx context.Context, tx *sql.Tx, shipmentID string, e shipment.Entry) error {
+func insertEntry(ctx context.Context, tx *sql.Tx, shipmentID id.Shipment, e shipment.Entry) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO shipment_event (id, shipment_id, status, location, note, proof, actor_id, at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		id.New("sev"), shipmentID, string(e.Status), e.Location, e.Note, e.Proof, e.ActorID, sqldb.Micros(e.At))
@@ -186,7 +187,7 @@ func insertEntry(ctx context.Context, tx *sql.Tx, shipmentID string, e shipment.
 }
 
 // Cancel cancels the pending or packed shipments of the seller orders.
-func (s *Store) Cancel(ctx context.Context, sellerOrderIDs []string, note string, now time.Time) ([]shipment.Shipment, error) {
+func (s *Store) Cancel(ctx context.Context, sellerOrderIDs []id.SellerOrder, note string, now time.Time) ([]shipment.Shipment, error) {
 	var out []shipment.Shipment
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -196,7 +197,7 @@ func (s *Store) Cancel(ctx context.Context, sellerOrderIDs []string, note string
 	return out, err
 }
 
-func cancel(ctx context.Context, tx *sql.Tx, sellerOrderIDs []string, note string, now time.Time) ([]shipment.Shipment, error) {
+func cancel(ctx context.Context, tx *sql.Tx, sellerOrderIDs []id.SellerOrder, note string, now time.Time) ([]shipment.Shipment, error) {
 	var out []shipment.Shipment
 	for _, so := range sellerOrderIDs {
 		var shpID string
@@ -211,7 +212,7 @@ func cancel(ctx context.Context, tx *sql.Tx, sellerOrderIDs []string, note strin
 		if !shipment.CanMove(shipment.ByOrder, status, shipment.Cancelled) {
 			continue
 		}
-		shp, err := move(ctx, tx, shipment.Change{ID: shpID, From: status,
+		shp, err := move(ctx, tx, shipment.Change{ID: id.Shipment(shpID), From: status,
 			Entry: shipment.Entry{Status: shipment.Cancelled, Note: note, At: now}})
 		if err != nil {
 			return nil, err
@@ -260,7 +261,7 @@ func move(ctx context.Context, tx *sql.Tx, c shipment.Change) (shipment.Shipment
 	if err != nil {
 		return shipment.Shipment{}, err
 	}
-	if err := event.Publish(ctx, tx, shipment.TopicStatusChanged, shp.ID, shipment.StatusChanged{
+	if err := event.Publish(ctx, tx, shipment.TopicStatusChanged, string(shp.ID), shipment.StatusChanged{
 		ShipmentID: shp.ID, OrderID: shp.OrderID, SellerOrderID: shp.SellerOrderID, SellerID: shp.SellerID,
 		CustomerID: shp.CustomerID, PartnerID: shp.PartnerID, Status: shipmentevent.Status(shp.Status), PreviousStatus: shipmentevent.Status(c.From),
 		Location: c.Entry.Location, At: sqldb.Time(sqldb.Micros(c.Entry.At)),
@@ -271,11 +272,11 @@ func move(ctx context.Context, tx *sql.Tx, c shipment.Change) (shipment.Shipment
 }
 
 // Shipment returns a shipment with its timeline.
-func (s *Store) Shipment(ctx context.Context, id string) (shipment.Shipment, error) {
+func (s *Store) Shipment(ctx context.Context, id id.Shipment) (shipment.Shipment, error) {
 	return read(ctx, s.read(), id)
 }
 
-func read(ctx context.Context, q querier, id string) (shipment.Shipment, error) {
+func read(ctx context.Context, q querier, id id.Shipment) (shipment.Shipment, error) {
 	shp, err := scanShipment(q.QueryRowContext(ctx, `SELECT `+shipmentCols+` FROM shipment_shipment WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return shp, apperr.NotFound("shipment %s not found", id)
@@ -295,7 +296,7 @@ func timelines(ctx context.Context, q querier, shipments []shipment.Shipment) er
 	if len(shipments) == 0 {
 		return nil
 	}
-	at := make(map[string]int, len(shipments))
+	at := make(map[id.Shipment]int, len(shipments))
 	args := make([]any, len(shipments))
 	marks := make([]string, len(shipments))
 	for i, shp := range shipments {
@@ -317,7 +318,7 @@ func timelines(ctx context.Context, q querier, shipments []shipment.Shipment) er
 			return fmt.Errorf("read timelines: %w", err)
 		}
 		e.At = sqldb.Time(ts)
-		i := at[shpID]
+		i := at[id.Shipment(shpID)]
 		shipments[i].Timeline = append(shipments[i].Timeline, e)
 	}
 	return rows.Err()
@@ -375,7 +376,7 @@ func (s *Store) Shipments(ctx context.Context, f shipment.Filter) ([]shipment.Sh
 }
 
 // Loads counts the shipments under way per delivery partner.
-func (s *Store) Loads(ctx context.Context) (map[string]int, error) {
+func (s *Store) Loads(ctx context.Context) (map[id.User]int, error) {
 	rows, err := s.read().QueryContext(ctx, `SELECT partner_id, COUNT(*) FROM shipment_shipment
 		WHERE status IN ('handed_over', 'picked_up', 'in_transit', 'out_for_delivery', 'failed_attempt')
 		AND partner_id <> '' GROUP BY partner_id`)
@@ -383,9 +384,9 @@ func (s *Store) Loads(ctx context.Context) (map[string]int, error) {
 		return nil, fmt.Errorf("read partner loads: %w", err)
 	}
 	defer rows.Close()
-	out := make(map[string]int)
+	out := make(map[id.User]int)
 	for rows.Next() {
-		var pid string
+		var pid id.User
 		var n int
 		if err := rows.Scan(&pid, &n); err != nil {
 			return nil, err

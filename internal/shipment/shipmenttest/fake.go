@@ -11,6 +11,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/id"
 )
 
 // Orders is an in-memory shipment.Orders: it remembers which shipment each
@@ -34,39 +35,39 @@ func NewOrders() *Orders {
 // ShipSellerOrder marks the seller order shipped with shipmentID,
 // idempotently; a different shipment for a shipped seller order is a
 // Conflict "not_shippable", as the order module's is.
-func (o *Orders) ShipSellerOrder(_ context.Context, sellerOrderID, shipmentID string) error {
+func (o *Orders) ShipSellerOrder(_ context.Context, sellerOrderID id.SellerOrder, shipmentID id.Shipment) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.Calls++
-	if err := o.Refuse[sellerOrderID]; err != nil {
+	if err := o.Refuse[string(sellerOrderID)]; err != nil {
 		return err
 	}
-	if prev, ok := o.Shipped[sellerOrderID]; ok && prev != shipmentID {
+	if prev, ok := o.Shipped[string(sellerOrderID)]; ok && id.Shipment(prev) != shipmentID {
 		return apperr.Conflict("not_shippable", "seller order %s shipped with another shipment", sellerOrderID)
 	}
-	o.Shipped[sellerOrderID] = shipmentID
+	o.Shipped[string(sellerOrderID)] = string(shipmentID)
 	return nil
 }
 
 // Cancel makes ShipSellerOrder refuse sellerOrderID as cancelled.
-func (o *Orders) Cancel(sellerOrderID string) {
+func (o *Orders) Cancel(sellerOrderID id.SellerOrder) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.Refuse[sellerOrderID] = apperr.Conflict("order_cancelled", "seller order %s was cancelled", sellerOrderID)
+	o.Refuse[string(sellerOrderID)] = apperr.Conflict("order_cancelled", "seller order %s was cancelled", sellerOrderID)
 }
 
 // Partners is an in-memory shipment.Partners.
 type Partners struct {
 	mu      sync.Mutex
 	Users   map[string]account.User
-	Sellers map[string]account.Seller // by user ID
+	Sellers map[id.User]account.Seller // by user ID
 }
 
 // NewPartners returns Partners knowing users and the stores sellers.
 func NewPartners(users []account.User, sellers ...account.Seller) *Partners {
-	p := &Partners{Users: map[string]account.User{}, Sellers: map[string]account.Seller{}}
+	p := &Partners{Users: map[string]account.User{}, Sellers: map[id.User]account.Seller{}}
 	for _, u := range users {
-		p.Users[u.ID] = u
+		p.Users[string(u.ID)] = u
 	}
 	for _, s := range sellers {
 		p.Sellers[s.UserID] = s
@@ -84,20 +85,20 @@ func (p *Partners) DeliveryPartners(_ context.Context) ([]account.User, error) {
 			out = append(out, u)
 		}
 	}
-	slices.SortFunc(out, func(a, b account.User) int { return strings.Compare(a.ID, b.ID) })
+	slices.SortFunc(out, func(a, b account.User) int { return strings.Compare(string(a.ID), string(b.ID)) })
 	return out, nil
 }
 
 // IsActiveUser reports whether userID is an active user with role.
-func (p *Partners) IsActiveUser(_ context.Context, userID string, role auth.Role) (bool, error) {
+func (p *Partners) IsActiveUser(_ context.Context, userID id.User, role auth.Role) (bool, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	u, ok := p.Users[userID]
+	u, ok := p.Users[string(userID)]
 	return ok && u.Role == role && u.Status == account.UserActive, nil
 }
 
 // SellerOfUser returns the user's store, NotFound if none.
-func (p *Partners) SellerOfUser(_ context.Context, userID string) (account.Seller, error) {
+func (p *Partners) SellerOfUser(_ context.Context, userID id.User) (account.Seller, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s, ok := p.Sellers[userID]
@@ -108,10 +109,10 @@ func (p *Partners) SellerOfUser(_ context.Context, userID string) (account.Selle
 }
 
 // SetStatus changes a user's status (e.g. suspends a partner).
-func (p *Partners) SetStatus(userID string, st account.UserStatus) {
+func (p *Partners) SetStatus(userID id.User, st account.UserStatus) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	u := p.Users[userID]
+	u := p.Users[string(userID)]
 	u.Status = st
-	p.Users[userID] = u
+	p.Users[string(userID)] = u
 }

@@ -39,7 +39,7 @@ func testApplyOnce(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		ctx := context.Background()
 		boom := errors.New("effect failed")
 		runs := 0
-		apply := func(consumer, eventID string, shp shipment.Shipment, fail error) (bool, error) {
+		apply := func(consumer string, eventID id.Event, shp shipment.Shipment, fail error) (bool, error) {
 			return s.ApplyOnce(ctx, consumer, eventID, func(ctx context.Context, st shipment.Store) error {
 				runs++
 				if _, err := st.Create(ctx, []shipment.Shipment{shp}); err != nil {
@@ -78,9 +78,9 @@ var t0 = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 // NewShipment returns a pending shipment of a fresh seller order, as the
 // paid-order consumer builds it.
-func NewShipment(orderID, sellerID string) shipment.Shipment {
+func NewShipment(orderID id.Order, sellerID id.Seller) shipment.Shipment {
 	return shipment.Shipment{
-		ID: id.New("shp"), OrderID: orderID, SellerOrderID: id.New("sor"), SellerID: sellerID, CustomerID: "usr_cust",
+		ID: id.Make[id.Shipment](), OrderID: orderID, SellerOrderID: id.Make[id.SellerOrder](), SellerID: sellerID, CustomerID: "usr_cust",
 		Status: shipment.Pending, Carrier: shipment.DefaultCarrier, TrackingID: shipment.NewTrackingID(),
 		ShippingAddress: shipment.Address{Name: "Ana", Line1: "1 Main St", City: "Lisbon", PostalCode: "1000-001", Country: "PT", Phone: "+351 1"},
 		Items:           []shipment.Item{{SKU: "SKU-1", ProductID: "prd_1", Title: "Mug", Quantity: 2}},
@@ -127,12 +127,12 @@ func create(t *testing.T, s shipment.Store, db *sqldb.DB, shps ...shipment.Shipm
 	return got
 }
 
-func mustMove(t *testing.T, s shipment.Store, id string, from, to shipment.Status, partner string) shipment.Shipment {
+func mustMove(t *testing.T, s shipment.Store, shipmentID id.Shipment, from, to shipment.Status, partner string) shipment.Shipment {
 	t.Helper()
-	shp, err := s.Move(context.Background(), shipment.Change{ID: id, From: from, PartnerID: partner,
+	shp, err := s.Move(context.Background(), shipment.Change{ID: shipmentID, From: from, PartnerID: id.User(partner),
 		Entry: shipment.Entry{Status: to, At: t0.Add(time.Minute)}})
 	if err != nil {
-		t.Fatalf("Move %s %s->%s: %v", id, from, to, err)
+		t.Fatalf("Move %s %s->%s: %v", shipmentID, from, to, err)
 	}
 	return shp
 }
@@ -156,7 +156,7 @@ func testCreate(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		// The same seller orders again (a redelivered or republished event)
 		// create nothing, even with new shipment IDs.
 		again := a
-		again.ID, again.TrackingID = id.New("shp"), shipment.NewTrackingID()
+		again.ID, again.TrackingID = id.Make[id.Shipment](), shipment.NewTrackingID()
 		if got := create(t, s, db, again, b); len(got) != 0 {
 			t.Errorf("Create again created %d shipments, want 0", len(got))
 		}
@@ -176,11 +176,11 @@ func testCreate(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		for _, e := range Outbox(t, db) {
 			topics = append(topics, e.Topic+" "+e.Aggregate)
 		}
-		want := []string{shipment.TopicCreated.Name() + " " + a.ID, shipment.TopicCreated.Name() + " " + b.ID, shipment.TopicCreated.Name() + " " + c.ID}
+		want := []string{shipment.TopicCreated.Name() + " " + string(a.ID), shipment.TopicCreated.Name() + " " + string(b.ID), shipment.TopicCreated.Name() + " " + string(c.ID)}
 		if diff := cmp.Diff(want, topics); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
 		}
-		if p := Outbox(t, db)[0].Payload; p["tracking_id"] != a.TrackingID || p["seller_order_id"] != a.SellerOrderID ||
+		if p := Outbox(t, db)[0].Payload; p["tracking_id"] != a.TrackingID || p["seller_order_id"] != string(a.SellerOrderID) ||
 			p["status"] != "pending" || p["customer_id"] != "usr_cust" || p["carrier"] != shipment.DefaultCarrier {
 			t.Errorf("created payload = %v", p)
 		}
@@ -231,7 +231,7 @@ func testMove(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		var changes []map[string]any
 		for _, e := range evs {
 			if e.Topic == shipment.TopicStatusChanged.Name() {
-				if e.Aggregate != a.ID {
+				if id.Shipment(e.Aggregate) != a.ID {
 					t.Errorf("status_changed aggregate = %s, want %s", e.Aggregate, a.ID)
 				}
 				changes = append(changes, e.Payload)
@@ -240,7 +240,7 @@ func testMove(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		if len(changes) != 3 {
 			t.Fatalf("%d status_changed events, want 3", len(changes))
 		}
-		want := map[string]any{"shipment_id": a.ID, "order_id": "ord_1", "seller_order_id": a.SellerOrderID, "seller_id": "sel_a",
+		want := map[string]any{"shipment_id": string(a.ID), "order_id": "ord_1", "seller_order_id": string(a.SellerOrderID), "seller_id": "sel_a",
 			"customer_id": "usr_cust", "partner_id": "usr_p1", "status": "handed_over", "previous_status": "packed",
 			"location": "Depot", "at": at.Format(time.RFC3339Nano)}
 		if diff := cmp.Diff(want, changes[1]); diff != "" {
@@ -295,12 +295,12 @@ func testCancel(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		mustMove(t, s, handed.ID, shipment.Packed, shipment.HandedOver, "usr_p1")
 		before := len(Outbox(t, db))
 
-		got, err := s.Cancel(ctx, []string{pending.SellerOrderID, packed.SellerOrderID, handed.SellerOrderID, "sor_unknown"},
+		got, err := s.Cancel(ctx, []id.SellerOrder{pending.SellerOrderID, packed.SellerOrderID, handed.SellerOrderID, "sor_unknown"},
 			"order cancelled: changed my mind", t0.Add(time.Hour))
 		if err != nil {
 			t.Fatalf("Cancel: %v", err)
 		}
-		var ids []string
+		var ids []id.Shipment
 		for _, shp := range got {
 			ids = append(ids, shp.ID)
 			if shp.Status != shipment.Cancelled {
@@ -311,14 +311,14 @@ func testCancel(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 				t.Errorf("last timeline event of %s = %+v, want the cancellation", shp.ID, last)
 			}
 		}
-		if diff := cmp.Diff([]string{pending.ID, packed.ID}, ids); diff != "" {
+		if diff := cmp.Diff([]id.Shipment{pending.ID, packed.ID}, ids); diff != "" {
 			t.Errorf("cancelled (-want +got):\n%s", diff)
 		}
 		for _, x := range []struct {
 			id   string
 			want shipment.Status
-		}{{handed.ID, shipment.HandedOver}, {other.ID, shipment.Pending}} {
-			if got, _ := s.Shipment(ctx, x.id); got.Status != x.want {
+		}{{string(handed.ID), shipment.HandedOver}, {string(other.ID), shipment.Pending}} {
+			if got, _ := s.Shipment(ctx, id.Shipment(x.id)); got.Status != x.want {
 				t.Errorf("%s after cancel = %s, want %s", x.id, got.Status, x.want)
 			}
 		}
@@ -341,15 +341,15 @@ func testList(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		ctx := context.Background()
 		var all []shipment.Shipment
 		for i := range 5 {
-			all = append(all, create(t, s, db, NewShipment(fmt.Sprintf("ord_%d", i), []string{"sel_a", "sel_b"}[i%2]))...)
+			all = append(all, create(t, s, db, NewShipment(id.Order(fmt.Sprintf("ord_%d", i)), id.Seller([]string{"sel_a", "sel_b"}[i%2])))...)
 		}
 		// a: 0, 2, 4; b: 1, 3. Partner p1 gets 0 and 1, p2 gets 2.
 		for i, p := range []string{"usr_p1", "usr_p1", "usr_p2"} {
 			mustMove(t, s, all[i].ID, shipment.Pending, shipment.Packed, "")
 			mustMove(t, s, all[i].ID, shipment.Packed, shipment.HandedOver, p)
 		}
-		ids := func(shps []shipment.Shipment) []string {
-			out := []string{}
+		ids := func(shps []shipment.Shipment) []id.Shipment {
+			out := []id.Shipment{}
 			for _, s := range shps {
 				out = append(out, s.ID)
 			}
@@ -358,15 +358,15 @@ func testList(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 		tests := []struct {
 			name string
 			f    shipment.Filter
-			want []string
+			want []id.Shipment
 		}{
-			{"seller a", shipment.Filter{SellerID: "sel_a", Limit: 10}, []string{all[4].ID, all[2].ID, all[0].ID}},
-			{"seller a, limit", shipment.Filter{SellerID: "sel_a", Limit: 2}, []string{all[4].ID, all[2].ID}},
-			{"seller a, before", shipment.Filter{SellerID: "sel_a", Before: all[2].ID, Limit: 10}, []string{all[0].ID}},
-			{"seller a, pending", shipment.Filter{SellerID: "sel_a", Status: shipment.Pending, Limit: 10}, []string{all[4].ID}},
-			{"partner p1", shipment.Filter{PartnerID: "usr_p1", Limit: 10}, []string{all[1].ID, all[0].ID}},
-			{"partner p1, seller b", shipment.Filter{PartnerID: "usr_p1", SellerID: "sel_b", Limit: 10}, []string{all[1].ID}},
-			{"partner none", shipment.Filter{PartnerID: "usr_nobody", Limit: 10}, []string{}},
+			{"seller a", shipment.Filter{SellerID: "sel_a", Limit: 10}, []id.Shipment{all[4].ID, all[2].ID, all[0].ID}},
+			{"seller a, limit", shipment.Filter{SellerID: "sel_a", Limit: 2}, []id.Shipment{all[4].ID, all[2].ID}},
+			{"seller a, before", shipment.Filter{SellerID: "sel_a", Before: string(all[2].ID), Limit: 10}, []id.Shipment{all[0].ID}},
+			{"seller a, pending", shipment.Filter{SellerID: "sel_a", Status: shipment.Pending, Limit: 10}, []id.Shipment{all[4].ID}},
+			{"partner p1", shipment.Filter{PartnerID: "usr_p1", Limit: 10}, []id.Shipment{all[1].ID, all[0].ID}},
+			{"partner p1, seller b", shipment.Filter{PartnerID: "usr_p1", SellerID: "sel_b", Limit: 10}, []id.Shipment{all[1].ID}},
+			{"partner none", shipment.Filter{PartnerID: "usr_nobody", Limit: 10}, []id.Shipment{}},
 		}
 		for _, tt := range tests {
 			got, err := s.Shipments(ctx, tt.f)
@@ -423,7 +423,7 @@ func testLoads(s shipment.Store, db *sqldb.DB) func(t *testing.T) {
 			t.Fatalf("Loads: %v", err)
 		}
 		// p1: handed_over, picked_up, in_transit, out_for_delivery.
-		if diff := cmp.Diff(map[string]int{"usr_p1": 4, "usr_p2": 1}, got); diff != "" {
+		if diff := cmp.Diff(map[id.User]int{"usr_p1": 4, "usr_p2": 1}, got); diff != "" {
 			t.Errorf("Loads (-want +got):\n%s", diff)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 )
 
@@ -41,13 +42,13 @@ type ReturnStatus string
 
 // Return is the payload of every return topic.
 type Return struct {
-	ReturnID      string       `json:"return_id"`
-	OrderID       string       `json:"order_id"`
-	SellerOrderID string       `json:"seller_order_id"`
-	SellerID      string       `json:"seller_id"`
-	CustomerID    string       `json:"customer_id"`
-	Status        ReturnStatus `json:"status"`
-	Lines         []ReturnLine `json:"lines"`
+	ReturnID      id.Return      `json:"return_id"`
+	OrderID       id.Order       `json:"order_id"`
+	SellerOrderID id.SellerOrder `json:"seller_order_id"`
+	SellerID      id.Seller      `json:"seller_id"`
+	CustomerID    id.User        `json:"customer_id"`
+	Status        ReturnStatus   `json:"status"`
+	Lines         []ReturnLine   `json:"lines"`
 	// Refund is the amount refunded (TopicReturnRefunded only).
 	Refund *money.Money `json:"refund,omitempty"`
 	At     time.Time    `json:"at"`
@@ -55,10 +56,10 @@ type Return struct {
 
 // ReturnLine is a quantity of one SKU of the seller order being returned.
 type ReturnLine struct {
-	SKU       string `json:"sku"`
-	ProductID string `json:"product_id"`
-	Quantity  int64  `json:"quantity"`
-	Reason    string `json:"reason"`
+	SKU       string     `json:"sku"`
+	ProductID id.Product `json:"product_id"`
+	Quantity  int64      `json:"quantity"`
+	Reason    string     `json:"reason"`
 	// Condition is "sellable" or "damaged" once received, "" before.
 	Condition string `json:"condition,omitempty"`
 }
@@ -68,31 +69,31 @@ type TicketStatus string
 
 // Ticket is the payload of TopicTicketOpened and TopicTicketStatusChanged.
 type Ticket struct {
-	TicketID       string       `json:"ticket_id"`
-	CustomerID     string       `json:"customer_id"`
-	SellerID       string       `json:"seller_id,omitempty"`
-	OrderID        string       `json:"order_id,omitempty"`
-	SellerOrderID  string       `json:"seller_order_id,omitempty"`
-	ProductID      string       `json:"product_id,omitempty"`
-	ReturnID       string       `json:"return_id,omitempty"`
-	Subject        string       `json:"subject"`
-	Category       string       `json:"category"`
-	Priority       string       `json:"priority"`
-	AssigneeID     string       `json:"assignee_id,omitempty"`
-	Status         TicketStatus `json:"status"`
-	PreviousStatus TicketStatus `json:"previous_status,omitempty"`
-	At             time.Time    `json:"at"`
+	TicketID       id.Ticket      `json:"ticket_id"`
+	CustomerID     id.User        `json:"customer_id"`
+	SellerID       id.Seller      `json:"seller_id,omitempty"`
+	OrderID        id.Order       `json:"order_id,omitempty"`
+	SellerOrderID  id.SellerOrder `json:"seller_order_id,omitempty"`
+	ProductID      id.Product     `json:"product_id,omitempty"`
+	ReturnID       id.Return      `json:"return_id,omitempty"`
+	Subject        string         `json:"subject"`
+	Category       string         `json:"category"`
+	Priority       string         `json:"priority"`
+	AssigneeID     id.User        `json:"assignee_id,omitempty"`
+	Status         TicketStatus   `json:"status"`
+	PreviousStatus TicketStatus   `json:"previous_status,omitempty"`
+	At             time.Time      `json:"at"`
 }
 
 // TicketReplied is the payload of TopicTicketReplied: a message was added.
 // Internal notes are published too (Internal true); a consumer that tells
 // people must not show them to the customer or the seller.
 type TicketReplied struct {
-	TicketID   string       `json:"ticket_id"`
-	MessageID  string       `json:"message_id"`
-	CustomerID string       `json:"customer_id"`
-	SellerID   string       `json:"seller_id,omitempty"`
-	AuthorID   string       `json:"author_id"`
+	TicketID   id.Ticket    `json:"ticket_id"`
+	MessageID  id.Message   `json:"message_id"`
+	CustomerID id.User      `json:"customer_id"`
+	SellerID   id.Seller    `json:"seller_id,omitempty"`
+	AuthorID   id.User      `json:"author_id"`
 	AuthorRole string       `json:"author_role"`
 	Internal   bool         `json:"internal"`
 	Status     TicketStatus `json:"status"`

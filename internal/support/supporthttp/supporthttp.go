@@ -25,6 +25,7 @@ import (
 	"strconv"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/support"
 )
@@ -78,7 +79,7 @@ func (h *Handler) openTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/ticket/"+t.ID)
+	w.Header().Set("Location", string("/api/v1/ticket/"+t.ID))
 	rest.JSON(w, http.StatusCreated, t)
 	return nil
 }
@@ -112,8 +113,8 @@ func (h *Handler) tickets(w http.ResponseWriter, r *http.Request) error {
 	}
 	p, err := h.svc.Tickets(r.Context(), support.TicketQuery{
 		Status: support.TicketStatus(q.Get("status")), Open: open, Assignee: q.Get("assignee"),
-		Priority: support.Priority(q.Get("priority")), Overdue: overdue, SellerID: q.Get("seller"),
-		OrderID: q.Get("order"), ReturnID: q.Get("return"), Sort: support.TicketSort(q.Get("sort")),
+		Priority: support.Priority(q.Get("priority")), Overdue: overdue, SellerID: id.Seller(q.Get("seller")),
+		OrderID: id.Order(q.Get("order")), ReturnID: id.Return(q.Get("return")), Sort: support.TicketSort(q.Get("sort")),
 		Cursor: q.Get("cursor"), Limit: limit,
 	})
 	if err != nil {
@@ -124,7 +125,7 @@ func (h *Handler) tickets(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) ticket(w http.ResponseWriter, r *http.Request) error {
-	t, err := h.svc.Ticket(r.Context(), r.PathValue("id"))
+	t, err := h.svc.Ticket(r.Context(), id.Ticket(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -137,7 +138,7 @@ func (h *Handler) updateTicket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := h.svc.UpdateTicket(r.Context(), r.PathValue("id"), in)
+	t, err := h.svc.UpdateTicket(r.Context(), id.Ticket(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}
@@ -150,7 +151,7 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.svc.Reply(r.Context(), r.PathValue("id"), in)
+	m, err := h.svc.Reply(r.Context(), id.Ticket(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}
@@ -159,7 +160,7 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) resolve(w http.ResponseWriter, r *http.Request) error {
-	t, err := h.svc.Resolve(r.Context(), r.PathValue("id"))
+	t, err := h.svc.Resolve(r.Context(), id.Ticket(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -168,7 +169,7 @@ func (h *Handler) resolve(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) reopen(w http.ResponseWriter, r *http.Request) error {
-	t, err := h.svc.Reopen(r.Context(), r.PathValue("id"))
+	t, err := h.svc.Reopen(r.Context(), id.Ticket(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -196,7 +197,7 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) error {
 // attachment serves a file's bytes. Files never change, but they are
 // private: caches may keep them for their one user only.
 func (h *Handler) attachment(w http.ResponseWriter, r *http.Request) error {
-	a, f, err := h.svc.OpenAttachment(r.Context(), r.PathValue("id"))
+	a, f, err := h.svc.OpenAttachment(r.Context(), id.Attachment(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -224,7 +225,7 @@ func (h *Handler) requestReturn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/return/"+ret.ID)
+	w.Header().Set("Location", string("/api/v1/return/"+ret.ID))
 	rest.JSON(w, http.StatusCreated, ret)
 	return nil
 }
@@ -236,7 +237,7 @@ func (h *Handler) returns(w http.ResponseWriter, r *http.Request) error {
 	}
 	q := r.URL.Query()
 	p, err := h.svc.Returns(r.Context(), support.ReturnQuery{Status: support.ReturnStatus(q.Get("status")),
-		SellerOrderID: q.Get("seller_order"), OrderID: q.Get("order"), Cursor: q.Get("cursor"), Limit: limit})
+		SellerOrderID: id.SellerOrder(q.Get("seller_order")), OrderID: id.Order(q.Get("order")), Cursor: q.Get("cursor"), Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -245,7 +246,7 @@ func (h *Handler) returns(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) eligibility(w http.ResponseWriter, r *http.Request) error {
-	e, err := h.svc.Eligibility(r.Context(), r.PathValue("id"))
+	e, err := h.svc.Eligibility(r.Context(), id.SellerOrder(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -254,7 +255,7 @@ func (h *Handler) eligibility(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) ret(w http.ResponseWriter, r *http.Request) error {
-	ret, err := h.svc.Return(r.Context(), r.PathValue("id"))
+	ret, err := h.svc.Return(r.Context(), id.Return(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -275,7 +276,7 @@ func (h *Handler) approve(w http.ResponseWriter, r *http.Request) error {
 	if err := noBody(w, r); err != nil {
 		return err
 	}
-	ret, err := h.svc.Approve(r.Context(), r.PathValue("id"))
+	ret, err := h.svc.Approve(r.Context(), id.Return(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -288,7 +289,7 @@ func (h *Handler) reject(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ret, err := h.svc.Reject(r.Context(), r.PathValue("id"), in)
+	ret, err := h.svc.Reject(r.Context(), id.Return(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}
@@ -300,7 +301,7 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) error {
 	if err := noBody(w, r); err != nil {
 		return err
 	}
-	ret, err := h.svc.Cancel(r.Context(), r.PathValue("id"))
+	ret, err := h.svc.Cancel(r.Context(), id.Return(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
@@ -313,7 +314,7 @@ func (h *Handler) receive(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ret, err := h.svc.Receive(r.Context(), r.PathValue("id"), in)
+	ret, err := h.svc.Receive(r.Context(), id.Return(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}
@@ -326,7 +327,7 @@ func (h *Handler) refund(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ret, err := h.svc.RefundWithoutReceipt(r.Context(), r.PathValue("id"), in)
+	ret, err := h.svc.RefundWithoutReceipt(r.Context(), id.Return(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}
@@ -339,7 +340,7 @@ func (h *Handler) pickup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ret, err := h.svc.UpdatePickup(r.Context(), r.PathValue("id"), in)
+	ret, err := h.svc.UpdatePickup(r.Context(), id.Return(r.PathValue("id")), in)
 	if err != nil {
 		return err
 	}
@@ -348,7 +349,7 @@ func (h *Handler) pickup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) policy(w http.ResponseWriter, r *http.Request) error {
-	p, err := h.svc.Policy(r.Context(), r.URL.Query().Get("seller"))
+	p, err := h.svc.Policy(r.Context(), id.Seller(r.URL.Query().Get("seller")))
 	if err != nil {
 		return err
 	}
@@ -393,7 +394,7 @@ func (h *Handler) setCategory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := h.svc.SetReturnable(r.Context(), r.PathValue("id"), in.Returnable)
+	c, err := h.svc.SetReturnable(r.Context(), id.Category(r.PathValue("id")), in.Returnable)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
@@ -43,7 +44,7 @@ func TestRoutes(t *testing.T) {
 			}
 		}
 		w := supporttest.NewWorld()
-		w.Partners = []string{"usr_rider"}
+		w.Partners = []id.User{"usr_rider"}
 		w.Staff["usr_agent"], w.Staff["usr_adm"] = true, true
 		w.SellerOf["usr_sa"], w.SellerOf["usr_sb"] = "sel_a", "sel_b"
 		o := w.DeliveredOrder("ord_1", "usr_ann", time.Now().Add(-24*time.Hour), map[string]map[string]int64{"sel_a": {"LAMP": 2}})
@@ -58,7 +59,7 @@ func TestRoutes(t *testing.T) {
 		srv := httptest.NewServer(tokens.Middleware(nil, rest.Error)(router))
 		defer srv.Close()
 
-		ids := map[string]string{"{so}": so}
+		ids := map[string]string{"{so}": string(so)}
 		expand := func(s string) string {
 			for k, v := range ids {
 				s = strings.ReplaceAll(s, k, v)
@@ -173,7 +174,7 @@ func TestRoutes(t *testing.T) {
 				req.Header.Set("Content-Type", tc.ctype)
 			}
 			if tc.who != "" {
-				tok, _, err := tokens.Issue(auth.Principal{UserID: tc.who, Role: roles[tc.who]})
+				tok, _, err := tokens.Issue(auth.Principal{UserID: id.User(tc.who), Role: roles[tc.who]})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -18,6 +18,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/bazaar-market/bazaar/internal/support"
@@ -115,7 +116,7 @@ func ticketArgs(t support.Ticket) []any {
 		nullMicros(t.ResolvedAt), nullMicros(t.ClosedAt), sqldb.Micros(t.CreatedAt), sqldb.Micros(t.UpdatedAt), t.InternalCount}
 }
 
-func getTicket(ctx context.Context, q querier, id, lock string) (support.Ticket, error) {
+func getTicket(ctx context.Context, q querier, id id.Ticket, lock string) (support.Ticket, error) {
 	t, err := scanTicket(q.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM support_ticket WHERE id = $1`+lock, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return t, apperr.NotFound("ticket %s not found", id)
@@ -160,12 +161,12 @@ func insertMessage(ctx context.Context, tx *sql.Tx, m support.Message) error {
 }
 
 // Ticket implements support.Store.
-func (s *Store) Ticket(ctx context.Context, id string) (support.Ticket, error) {
+func (s *Store) Ticket(ctx context.Context, id id.Ticket) (support.Ticket, error) {
 	return getTicket(ctx, s.db.Read(), id, "")
 }
 
 // Messages implements support.Store.
-func (s *Store) Messages(ctx context.Context, ticketID string) ([]support.Message, error) {
+func (s *Store) Messages(ctx context.Context, ticketID id.Ticket) ([]support.Message, error) {
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT id, ticket_id, author_id, author_role, body, internal, created_at
 		FROM support_message WHERE ticket_id = $1 ORDER BY created_at, id`, ticketID)
 	if err != nil {
@@ -173,7 +174,7 @@ func (s *Store) Messages(ctx context.Context, ticketID string) ([]support.Messag
 	}
 	defer rows.Close()
 	var out []support.Message
-	index := map[string]int{}
+	index := map[id.Message]int{}
 	for rows.Next() {
 		var m support.Message
 		var internal int
@@ -203,7 +204,7 @@ func (s *Store) Messages(ctx context.Context, ticketID string) ([]support.Messag
 }
 
 // UpdateTicket implements support.Store.
-func (s *Store) UpdateTicket(ctx context.Context, id string, fn func(t *support.Ticket) ([]support.Event, error)) (support.Ticket, error) {
+func (s *Store) UpdateTicket(ctx context.Context, id id.Ticket, fn func(t *support.Ticket) ([]support.Event, error)) (support.Ticket, error) {
 	t, _, err := s.change(ctx, id, func(t *support.Ticket) (*support.Message, []support.Event, error) {
 		evs, err := fn(t)
 		return nil, evs, err
@@ -212,7 +213,7 @@ func (s *Store) UpdateTicket(ctx context.Context, id string, fn func(t *support.
 }
 
 // AddMessage implements support.Store.
-func (s *Store) AddMessage(ctx context.Context, ticketID string, fn func(t *support.Ticket) (support.Message, []support.Event, error)) (support.Ticket, support.Message, error) {
+func (s *Store) AddMessage(ctx context.Context, ticketID id.Ticket, fn func(t *support.Ticket) (support.Message, []support.Event, error)) (support.Ticket, support.Message, error) {
 	var msg support.Message
 	t, _, err := s.change(ctx, ticketID, func(t *support.Ticket) (*support.Message, []support.Event, error) {
 		m, evs, err := fn(t)
@@ -222,7 +223,7 @@ func (s *Store) AddMessage(ctx context.Context, ticketID string, fn func(t *supp
 	return t, msg, err
 }
 
-func (s *Store) change(ctx context.Context, id string, fn func(t *support.Ticket) (*support.Message, []support.Event, error)) (support.Ticket, bool, error) {
+func (s *Store) change(ctx context.Context, id id.Ticket, fn func(t *support.Ticket) (*support.Message, []support.Event, error)) (support.Ticket, bool, error) {
 	var out support.Ticket
 	changed := false
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
@@ -415,7 +416,7 @@ func (s *Store) SaveAttachment(ctx context.Context, a support.Attachment) error 
 }
 
 // Attachment implements support.Store.
-func (s *Store) Attachment(ctx context.Context, id string) (support.Attachment, error) {
+func (s *Store) Attachment(ctx context.Context, id id.Attachment) (support.Attachment, error) {
 	a, err := scanAttachment(s.db.Read().QueryRowContext(ctx, `SELECT `+attachmentCols+` FROM support_attachment WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, apperr.NotFound("attachment %s not found", id)
@@ -511,7 +512,7 @@ func returnArgs(r support.Return) ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		pickup, partner, pstatus = string(b), r.Pickup.PartnerID, string(r.Pickup.Status)
+		pickup, partner, pstatus = string(b), string(r.Pickup.PartnerID), string(r.Pickup.Status)
 	}
 	return []any{r.ID, r.OrderID, r.SellerOrderID, r.SellerID, r.CustomerID, string(r.Status), string(lines), r.Comment,
 		b2i(r.AutoApproved), r.RejectReason, r.Refund.Currency, r.RestockingFee.Amount, r.Refund.Amount, r.Restocked,
@@ -519,7 +520,7 @@ func returnArgs(r support.Return) ([]any, error) {
 		r.ExchangeOrderID, partner, pstatus}, nil
 }
 
-func (s *Store) getReturn(ctx context.Context, q querier, id, lock string) (support.Return, error) {
+func (s *Store) getReturn(ctx context.Context, q querier, id id.Return, lock string) (support.Return, error) {
 	r, err := scanReturn(q.QueryRowContext(ctx, `SELECT `+returnCols+` FROM support_return WHERE id = $1`+lock, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.NotFound("return %s not found", id)
@@ -573,7 +574,7 @@ func (s *Store) CreateReturn(ctx context.Context, r support.Return, limits map[s
 	})
 }
 
-func returned(ctx context.Context, q querier, sellerOrderID string) (map[string]int64, error) {
+func returned(ctx context.Context, q querier, sellerOrderID id.SellerOrder) (map[string]int64, error) {
 	rows, err := q.QueryContext(ctx, `SELECT lines FROM support_return WHERE seller_order_id = $1
 		AND status NOT IN ('rejected', 'cancelled')`, sellerOrderID)
 	if err != nil {
@@ -598,12 +599,12 @@ func returned(ctx context.Context, q querier, sellerOrderID string) (map[string]
 }
 
 // Returned implements support.Store.
-func (s *Store) Returned(ctx context.Context, sellerOrderID string) (map[string]int64, error) {
+func (s *Store) Returned(ctx context.Context, sellerOrderID id.SellerOrder) (map[string]int64, error) {
 	return returned(ctx, s.db.Read(), sellerOrderID)
 }
 
 // Return implements support.Store.
-func (s *Store) Return(ctx context.Context, id string) (support.Return, error) {
+func (s *Store) Return(ctx context.Context, id id.Return) (support.Return, error) {
 	r, err := s.getReturn(ctx, s.db.Read(), id, "")
 	if err != nil {
 		return r, err
@@ -619,7 +620,7 @@ func (s *Store) Return(ctx context.Context, id string) (support.Return, error) {
 }
 
 // UpdateReturn implements support.Store.
-func (s *Store) UpdateReturn(ctx context.Context, id string, fn func(r *support.Return) ([]support.Event, error)) (support.Return, error) {
+func (s *Store) UpdateReturn(ctx context.Context, id id.Return, fn func(r *support.Return) ([]support.Event, error)) (support.Return, error) {
 	var out support.Return
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		r, err := s.getReturn(ctx, tx, id, s.forUpdate())
@@ -735,21 +736,21 @@ func (s *Store) Returns(ctx context.Context, f support.ReturnFilter) ([]support.
 }
 
 // PartnerLoads implements support.Store.
-func (s *Store) PartnerLoads(ctx context.Context) (map[string]int, error) {
+func (s *Store) PartnerLoads(ctx context.Context) (map[id.User]int, error) {
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT partner_id, COUNT(*) FROM support_return
 		WHERE partner_id <> '' AND pickup_status IN ('scheduled', 'picked_up', 'failed_attempt') GROUP BY partner_id`)
 	if err != nil {
 		return nil, fmt.Errorf("count pickups: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int{}
+	out := map[id.User]int{}
 	for rows.Next() {
-		var id string
+		var uid id.User
 		var n int
-		if err := rows.Scan(&id, &n); err != nil {
+		if err := rows.Scan(&uid, &n); err != nil {
 			return nil, err
 		}
-		out[id] = n
+		out[uid] = n
 	}
 	return out, rows.Err()
 }
@@ -757,7 +758,7 @@ func (s *Store) PartnerLoads(ctx context.Context) (map[string]int, error) {
 // ---- policies
 
 // Policy implements support.Store.
-func (s *Store) Policy(ctx context.Context, sellerID string) (support.Policy, error) {
+func (s *Store) Policy(ctx context.Context, sellerID id.Seller) (support.Policy, error) {
 	p := support.Policy{SellerID: sellerID, WindowDays: support.DefaultWindowDays, AutoApprove: []support.Reason{}}
 	var auto string
 	var updated int64
@@ -792,25 +793,25 @@ func (s *Store) SetPolicy(ctx context.Context, p support.Policy) error {
 }
 
 // NonReturnable implements support.Store.
-func (s *Store) NonReturnable(ctx context.Context) (map[string]bool, error) {
+func (s *Store) NonReturnable(ctx context.Context) (map[id.Category]bool, error) {
 	rows, err := s.db.Read().QueryContext(ctx, `SELECT category_id FROM support_category_rule WHERE returnable = 0`)
 	if err != nil {
 		return nil, fmt.Errorf("read category rules: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]bool{}
+	out := map[id.Category]bool{}
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var cid id.Category
+		if err := rows.Scan(&cid); err != nil {
 			return nil, err
 		}
-		out[id] = true
+		out[cid] = true
 	}
 	return out, rows.Err()
 }
 
 // SetReturnable implements support.Store.
-func (s *Store) SetReturnable(ctx context.Context, categoryID string, returnable bool, now time.Time) error {
+func (s *Store) SetReturnable(ctx context.Context, categoryID id.Category, returnable bool, now time.Time) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO support_category_rule (category_id, returnable, updated_at) VALUES ($1, $2, $3)
 		ON CONFLICT (category_id) DO UPDATE SET returnable = excluded.returnable, updated_at = excluded.updated_at`,
 		categoryID, b2i(returnable), sqldb.Micros(now))

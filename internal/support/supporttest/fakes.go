@@ -12,6 +12,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/order"
@@ -22,12 +23,12 @@ import (
 // payments, stock and accounts, all in memory.
 type World struct {
 	mu         sync.Mutex
-	Orders     map[string]order.Order // by order ID
-	Products   map[string]catalog.ProductRef
+	Orders     map[id.Order]order.Order // by order ID
+	Products   map[id.Product]catalog.ProductRef
 	Cats       []catalog.Category
-	Partners   []string          // active delivery partner IDs
-	Staff      map[string]bool   // active support/admin user IDs
-	SellerOf   map[string]string // seller user ID -> store ID
+	Partners   []id.User             // active delivery partner IDs
+	Staff      map[id.User]bool      // active support/admin user IDs
+	SellerOf   map[id.User]id.Seller // seller user ID -> store ID
 	Refunded   map[string]money.Money
 	RefundErr  error               // returned by the next RefundOrderPart calls while set
 	Restocked  map[[2]string]int64 // (return ID, SKU) -> units
@@ -45,8 +46,8 @@ type World struct {
 
 // NewWorld returns an empty World.
 func NewWorld() *World {
-	return &World{Orders: map[string]order.Order{}, Products: map[string]catalog.ProductRef{}, Staff: map[string]bool{},
-		SellerOf: map[string]string{}, Refunded: map[string]money.Money{}, Restocked: map[[2]string]int64{},
+	return &World{Orders: map[id.Order]order.Order{}, Products: map[id.Product]catalog.ProductRef{}, Staff: map[id.User]bool{},
+		SellerOf: map[id.User]id.Seller{}, Refunded: map[string]money.Money{}, Restocked: map[[2]string]int64{},
 		Variants: map[string][]string{}, Stock: map[string]int64{}, Replacements: map[string]order.ReplacementInput{}}
 }
 
@@ -58,32 +59,32 @@ func (w *World) Deps() support.Deps {
 // DeliveredOrder adds a paid order of customer with one seller order per
 // seller, each delivered at deliveredAt, with lines {sku: qty} at 1000 each
 // and 10% tax; it returns the order.
-func (w *World) DeliveredOrder(id, customer string, deliveredAt time.Time, parts map[string]map[string]int64) order.Order {
+func (w *World) DeliveredOrder(orderID id.Order, customer string, deliveredAt time.Time, parts map[string]map[string]int64) order.Order {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	o := order.Order{ID: id, CustomerID: customer, Status: order.Delivered, Currency: "USD",
+	o := order.Order{ID: orderID, CustomerID: id.User(customer), Status: order.Delivered, Currency: "USD",
 		ShippingAddress: order.Address{Name: "Ann", Line1: "1 Main St", City: "Springfield", Country: "US"}}
 	for seller, lines := range parts {
 		d := deliveredAt
-		so := order.SellerOrder{ID: "so_" + id + "_" + seller, OrderID: id, SellerID: seller, Status: order.SellerDelivered, DeliveredAt: &d}
+		so := order.SellerOrder{ID: id.SellerOrder("so_" + string(orderID) + "_" + seller), OrderID: orderID, SellerID: id.Seller(seller), Status: order.SellerDelivered, DeliveredAt: &d}
 		var sub int64
 		for sku, q := range lines {
-			so.Lines = append(so.Lines, order.Line{SKU: sku, ProductID: "prd_" + sku, Title: "Item " + sku, Quantity: q,
+			so.Lines = append(so.Lines, order.Line{SKU: sku, ProductID: id.Product("prd_" + sku), Title: "Item " + sku, Quantity: q,
 				UnitPrice: money.New(1000, "USD"), LineTotal: money.New(1000*q, "USD")})
 			sub += 1000 * q
-			w.Products["prd_"+sku] = catalog.ProductRef{ID: "prd_" + sku, Title: "Item " + sku, SellerID: seller, CategoryID: "cat_" + sku}
+			w.Products[id.Product("prd_"+sku)] = catalog.ProductRef{ID: id.Product("prd_" + sku), Title: "Item " + sku, SellerID: id.Seller(seller), CategoryID: id.Category("cat_" + sku)}
 		}
 		so.Subtotal, so.Tax = money.New(sub, "USD"), money.New(sub/10, "USD")
 		so.Total = money.New(sub+sub/10, "USD")
 		o.SellerOrders = append(o.SellerOrders, so)
 	}
-	w.Orders[id] = o
+	w.Orders[orderID] = o
 	return o
 }
 
 type orders struct{ w *World }
 
-func (f orders) Order(ctx context.Context, id string) (order.Detail, error) {
+func (f orders) Order(ctx context.Context, id id.Order) (order.Detail, error) {
 	f.w.mu.Lock()
 	defer f.w.mu.Unlock()
 	o, ok := f.w.Orders[id]
@@ -94,7 +95,7 @@ func (f orders) Order(ctx context.Context, id string) (order.Detail, error) {
 	return order.Detail{Order: o}, nil
 }
 
-func (f orders) OrderOfPart(_ context.Context, sellerOrderID string) (order.Order, error) {
+func (f orders) OrderOfPart(_ context.Context, sellerOrderID id.SellerOrder) (order.Order, error) {
 	f.w.mu.Lock()
 	defer f.w.mu.Unlock()
 	for _, o := range f.w.Orders {
@@ -114,20 +115,21 @@ func (f orders) PlaceReplacement(_ context.Context, in order.ReplacementInput) (
 	if _, ok := f.w.Replacements[in.Key]; !ok {
 		f.w.Replacements[in.Key] = in
 	}
-	return order.Order{ID: "ord_rep_" + in.Key, CustomerID: in.CustomerID, Status: order.Paid}, nil
+	return order.Order{ID: id.Order("ord_rep_" + in.Key), CustomerID: in.CustomerID, Status: order.Paid}, nil
 }
 
 type products struct{ w *World }
 
-func (f products) Product(_ context.Context, id string) (catalog.Product, error) {
+func (f products) Product(_ context.Context, idOrSlug string) (catalog.Product, error) {
 	f.w.mu.Lock()
 	defer f.w.mu.Unlock()
-	r, ok := f.w.Products[id]
+	pid := id.Product(idOrSlug)
+	r, ok := f.w.Products[pid]
 	if !ok {
-		return catalog.Product{}, apperr.NotFound("product %s not found", id)
+		return catalog.Product{}, apperr.NotFound("product %s not found", idOrSlug)
 	}
-	p := catalog.Product{ID: id, Title: r.Title, SellerID: r.SellerID, CategoryID: r.CategoryID}
-	for _, sku := range f.w.Variants[id] {
+	p := catalog.Product{ID: pid, Title: r.Title, SellerID: r.SellerID, CategoryID: r.CategoryID}
+	for _, sku := range f.w.Variants[idOrSlug] {
 		p.Variants = append(p.Variants, catalog.Variant{SKU: sku, Options: map[string]string{"variant": sku}})
 	}
 	return p, nil
@@ -141,7 +143,7 @@ func (f products) SKUs(_ context.Context, skus []string) (map[string]catalog.SKU
 		for _, v := range vs {
 			for _, want := range skus {
 				if v == want {
-					out[v] = catalog.SKU{SKU: v, ProductID: pid, SellerID: f.w.Products[pid].SellerID, Active: true}
+					out[v] = catalog.SKU{SKU: v, ProductID: id.Product(pid), SellerID: f.w.Products[id.Product(pid)].SellerID, Active: true}
 				}
 			}
 		}
@@ -149,10 +151,10 @@ func (f products) SKUs(_ context.Context, skus []string) (map[string]catalog.SKU
 	return out, nil
 }
 
-func (f products) ProductRefs(_ context.Context, ids []string) (map[string]catalog.ProductRef, error) {
+func (f products) ProductRefs(_ context.Context, ids []id.Product) (map[id.Product]catalog.ProductRef, error) {
 	f.w.mu.Lock()
 	defer f.w.mu.Unlock()
-	out := map[string]catalog.ProductRef{}
+	out := map[id.Product]catalog.ProductRef{}
 	for _, id := range ids {
 		if r, ok := f.w.Products[id]; ok {
 			out[id] = r
@@ -169,7 +171,7 @@ func (f products) Categories(context.Context) ([]catalog.Category, error) {
 
 type refunds struct{ w *World }
 
-func (f refunds) RefundOrderPart(_ context.Context, orderID, part string, amount money.Money, _ string) error {
+func (f refunds) RefundOrderPart(_ context.Context, orderID id.Order, part string, amount money.Money, _ string) error {
 	f.w.mu.Lock()
 	defer f.w.mu.Unlock()
 	f.w.RefundCall++
@@ -185,7 +187,7 @@ func (f refunds) RefundOrderPart(_ context.Context, orderID, part string, amount
 
 type stock struct{ w *World }
 
-func (f stock) ReturnUnits(_ context.Context, _, returnID string, lines []inventory.Line) (int64, error) {
+func (f stock) ReturnUnits(_ context.Context, _ id.Order, returnID id.Return, lines []inventory.Line) (int64, error) {
 	f.w.mu.Lock()
 	defer f.w.mu.Unlock()
 	if f.w.StockErr != nil {
@@ -193,7 +195,7 @@ func (f stock) ReturnUnits(_ context.Context, _, returnID string, lines []invent
 	}
 	var n int64
 	for _, l := range lines {
-		k := [2]string{returnID, l.SKU}
+		k := [2]string{string(returnID), l.SKU}
 		if _, done := f.w.Restocked[k]; done {
 			continue
 		}
@@ -219,13 +221,13 @@ func (f people) DeliveryPartners(context.Context) ([]account.User, error) {
 	f.w.mu.Lock()
 	defer f.w.mu.Unlock()
 	var out []account.User
-	for _, id := range f.w.Partners {
-		out = append(out, account.User{ID: id})
+	for _, uid := range f.w.Partners {
+		out = append(out, account.User{ID: uid})
 	}
 	return out, nil
 }
 
-func (f people) IsActiveUser(_ context.Context, userID string, role auth.Role) (bool, error) {
+func (f people) IsActiveUser(_ context.Context, userID id.User, role auth.Role) (bool, error) {
 	f.w.mu.Lock()
 	defer f.w.mu.Unlock()
 	if role == auth.Support || role == auth.Admin {
@@ -234,11 +236,11 @@ func (f people) IsActiveUser(_ context.Context, userID string, role auth.Role) (
 	return false, nil
 }
 
-func (f people) SellerOfUser(_ context.Context, userID string) (account.Seller, error) {
+func (f people) SellerOfUser(_ context.Context, userID id.User) (account.Seller, error) {
 	f.w.mu.Lock()
 	defer f.w.mu.Unlock()
-	if id, ok := f.w.SellerOf[userID]; ok {
-		return account.Seller{ID: id}, nil
+	if sid, ok := f.w.SellerOf[userID]; ok {
+		return account.Seller{ID: sid}, nil
 	}
 	return account.Seller{}, apperr.NotFound("user %s has no store", userID)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/bazaar-market/bazaar/internal/support"
@@ -34,7 +35,7 @@ func (e *Env) Now() time.Time { return time.Unix(0, e.now.Load()).UTC() }
 
 // As is a context signed in as user with role.
 func As(user string, role auth.Role) context.Context {
-	return auth.With(context.Background(), auth.Principal{UserID: user, Role: role})
+	return auth.With(context.Background(), auth.Principal{UserID: id.User(user), Role: role})
 }
 
 var (
@@ -70,7 +71,7 @@ func Suite(t *testing.T, open Open) {
 			e := &Env{World: NewWorld(), DB: db}
 			e.now.Store(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC).UnixNano())
 			w := e.World
-			w.Partners = []string{"usr_rider", "usr_rider2"}
+			w.Partners = []id.User{"usr_rider", "usr_rider2"}
 			w.Staff["usr_agent"] = true
 			w.SellerOf["usr_sa"], w.SellerOf["usr_sb"] = "sel_a", "sel_b"
 			e.Svc = support.New(st, w.Deps(), support.Options{FileDir: t.TempDir(), Now: e.Now})
@@ -214,23 +215,23 @@ func ticketQueue(t *testing.T, e *Env) {
 	var ids []string
 	for i := range 7 {
 		tk := must(e.Svc.OpenTicket(ann, support.TicketInput{Subject: fmt.Sprintf("T%d", i), Body: "help"}))
-		ids = append(ids, tk.ID)
+		ids = append(ids, string(tk.ID))
 		e.Advance(time.Minute)
 	}
 	must(e.Svc.OpenTicket(bob, support.TicketInput{Subject: "Bob's", Body: "help"}))
 	urgent := support.Urgent
-	must(e.Svc.UpdateTicket(agent, ids[6], support.TicketUpdate{Priority: &urgent}))
-	nobody := "usr_ann"
-	_, err := e.Svc.UpdateTicket(agent, ids[0], support.TicketUpdate{AssigneeID: &nobody})
+	must(e.Svc.UpdateTicket(agent, id.Ticket(ids[6]), support.TicketUpdate{Priority: &urgent}))
+	nobody := id.User("usr_ann")
+	_, err := e.Svc.UpdateTicket(agent, id.Ticket(ids[0]), support.TicketUpdate{AssigneeID: &nobody})
 	wantCode(t, "assign to a customer", err, "validation_failed")
-	_, err = e.Svc.UpdateTicket(ann, ids[0], support.TicketUpdate{Priority: &urgent})
+	_, err = e.Svc.UpdateTicket(ann, id.Ticket(ids[0]), support.TicketUpdate{Priority: &urgent})
 	wantKind(t, "customer sets priority", err, apperr.KindForbidden)
-	me := "usr_agent"
-	must(e.Svc.UpdateTicket(agent, ids[1], support.TicketUpdate{AssigneeID: &me}))
-	must(e.Svc.Reply(agent, ids[2], support.MessageInput{Body: "on it"}))
+	me := id.User("usr_agent")
+	must(e.Svc.UpdateTicket(agent, id.Ticket(ids[1]), support.TicketUpdate{AssigneeID: &me}))
+	must(e.Svc.Reply(agent, id.Ticket(ids[2]), support.MessageInput{Body: "on it"}))
 	e.Advance(2 * time.Hour) // the urgent one (due in 1 h) is now overdue
 	over := must(e.Svc.Tickets(agent, support.TicketQuery{Overdue: true}))
-	if len(over.Items) != 1 || over.Items[0].ID != ids[6] || !over.Items[0].Overdue {
+	if len(over.Items) != 1 || over.Items[0].ID != id.Ticket(ids[6]) || !over.Items[0].Overdue {
 		t.Errorf("overdue = %+v, want only the urgent ticket", over.Items)
 	}
 	// The whole queue, in pages of 3: every ticket once, the urgent first,
@@ -240,7 +241,7 @@ func ticketQueue(t *testing.T, e *Env) {
 	for range 10 {
 		p := must(e.Svc.Tickets(agent, support.TicketQuery{Cursor: cursor, Limit: 3}))
 		for _, tk := range p.Items {
-			seen = append(seen, tk.ID)
+			seen = append(seen, string(tk.ID))
 		}
 		if cursor = p.NextCursor; cursor == "" {
 			break
@@ -250,7 +251,7 @@ func ticketQueue(t *testing.T, e *Env) {
 		t.Errorf("queue = %v (%d), want 8 with %s first and %s last", seen, len(seen), ids[6], ids[2])
 	}
 	mine := must(e.Svc.Tickets(agent, support.TicketQuery{Assignee: "me"}))
-	if len(mine.Items) != 1 || mine.Items[0].ID != ids[1] {
+	if len(mine.Items) != 1 || mine.Items[0].ID != id.Ticket(ids[1]) {
 		t.Errorf("assigned to me = %v", mine.Items)
 	}
 	own := must(e.Svc.Tickets(bob, support.TicketQuery{}))
@@ -264,11 +265,11 @@ func ticketQueue(t *testing.T, e *Env) {
 }
 
 // partOf returns the ID of seller's part of o.
-func partOf(t *testing.T, e *Env, orderID, seller string) string {
+func partOf(t *testing.T, e *Env, orderID id.Order, seller string) string {
 	t.Helper()
 	for _, so := range e.World.Orders[orderID].SellerOrders {
-		if so.SellerID == seller {
-			return so.ID
+		if so.SellerID == id.Seller(seller) {
+			return string(so.ID)
 		}
 	}
 	t.Fatalf("order %s has no part of %s", orderID, seller)
@@ -279,11 +280,11 @@ func returnJourney(t *testing.T, e *Env) {
 	e.World.DeliveredOrder("ord_1", "usr_ann", e.Now(), map[string]map[string]int64{"sel_a": {"LAMP": 2, "BULB": 1}, "sel_b": {"MUG": 1}})
 	so := partOf(t, e, "ord_1", "sel_a")
 	e.Advance(3 * 24 * time.Hour)
-	el := must(e.Svc.Eligibility(ann, so))
+	el := must(e.Svc.Eligibility(ann, id.SellerOrder(so)))
 	if !el.Open || len(el.Lines) != 2 {
 		t.Fatalf("eligibility = %+v", el)
 	}
-	r := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Comment: "cracked",
+	r := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Comment: "cracked",
 		Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.Damaged}}}))
 	if r.Status != support.Requested || r.SellerID != "sel_a" || r.Pickup != nil {
 		t.Fatalf("requested = %+v", r)
@@ -326,10 +327,10 @@ func returnJourney(t *testing.T, e *Env) {
 	if r.Status != support.ReturnRefunded || r.Refund != money.New(1100, "USD") || r.Restocked != 1 {
 		t.Errorf("received = status %s refund %v restocked %d; want refunded, 1100 USD (price and its 10%% tax), 1", r.Status, r.Refund, r.Restocked)
 	}
-	if got := e.World.Refunded["return:"+r.ID]; got != money.New(1100, "USD") {
+	if got := e.World.Refunded[string("return:"+r.ID)]; got != money.New(1100, "USD") {
 		t.Errorf("refunded to the payment: %v", got)
 	}
-	if got := e.World.Restocked[[2]string{r.ID, "LAMP"}]; got != 1 {
+	if got := e.World.Restocked[[2]string{string(r.ID), "LAMP"}]; got != 1 {
 		t.Errorf("restocked %d, want 1", got)
 	}
 	for _, topic := range []string{"return.requested.v1", "return.approved.v1", "return.in_transit.v1", "return.received.v1", "return.refunded.v1"} {
@@ -346,31 +347,31 @@ func returnJourney(t *testing.T, e *Env) {
 		}
 	}
 	// A second return of the same seller order: only the unit left.
-	_, err = e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 2, Reason: support.Defective}}})
+	_, err = e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 2, Reason: support.Defective}}})
 	wantCode(t, "return more than is left", err, "quantity_exceeds_delivered")
-	must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.Defective}}}))
+	must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.Defective}}}))
 }
 
 func returnRules(t *testing.T, e *Env) {
 	e.World.DeliveredOrder("ord_1", "usr_ann", e.Now(), map[string]map[string]int64{"sel_a": {"LAMP": 1, "SOAP": 1}})
 	so := partOf(t, e, "ord_1", "sel_a")
-	e.World.Cats = []catalog.Category{{ID: "cat_health"}, {ID: "cat_SOAP", ParentID: ptr("cat_health")}}
+	e.World.Cats = []catalog.Category{{ID: "cat_health"}, {ID: "cat_SOAP", ParentID: ptr(id.Category("cat_health"))}}
 	must(e.Svc.SetReturnable(As("usr_admin", auth.Admin), "cat_health", false))
 	_, err := e.Svc.SetReturnable(agent, "cat_health", true)
 	wantKind(t, "support marks a category", err, apperr.KindForbidden)
-	_, err = e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{{SKU: "SOAP", Quantity: 1, Reason: support.NoLongerNeeded}}})
+	_, err = e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Lines: []support.ReturnLineInput{{SKU: "SOAP", Quantity: 1, Reason: support.NoLongerNeeded}}})
 	wantCode(t, "a non-returnable category's product", err, "not_returnable")
-	_, err = e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{{SKU: "NOPE", Quantity: 1, Reason: support.Damaged}}})
+	_, err = e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Lines: []support.ReturnLineInput{{SKU: "NOPE", Quantity: 1, Reason: support.Damaged}}})
 	wantCode(t, "a SKU not in the order", err, "validation_failed")
-	_, err = e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: "meh"}}})
+	_, err = e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: "meh"}}})
 	wantCode(t, "an unknown reason", err, "validation_failed")
-	_, err = e.Svc.RequestReturn(bob, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.Damaged}}})
+	_, err = e.Svc.RequestReturn(bob, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.Damaged}}})
 	wantKind(t, "another's seller order", err, apperr.KindNotFound)
 	e.Advance(15 * 24 * time.Hour)
-	_, err = e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.Damaged}}})
+	_, err = e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.Damaged}}})
 	wantCode(t, "after the default 14-day window", err, "return_window_closed")
 	must(e.Svc.SetPolicy(sellerA, support.PolicyInput{WindowDays: 30, AutoApprove: []support.Reason{support.Damaged}}))
-	r := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.Damaged}}}))
+	r := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.Damaged}}}))
 	if r.Status != support.Approved || !r.AutoApproved || r.Pickup == nil {
 		t.Errorf("auto-approved return = %+v", r)
 	}
@@ -379,12 +380,12 @@ func returnRules(t *testing.T, e *Env) {
 		t.Errorf("cancelled = %s, pickup %s", r.Status, r.Pickup.Status)
 	}
 	// A cancelled return gives its units back to what may be returned.
-	if el := must(e.Svc.Eligibility(ann, so)); el.Lines[0].Available+el.Lines[1].Available != 1 {
+	if el := must(e.Svc.Eligibility(ann, id.SellerOrder(so))); el.Lines[0].Available+el.Lines[1].Available != 1 {
 		t.Errorf("eligibility after cancel = %+v, want LAMP available again", el.Lines)
 	}
 }
 
-func ptr(s string) *string { return &s }
+func ptr[T any](v T) *T { return &v }
 
 func concurrentRequests(t *testing.T, e *Env) {
 	e.World.DeliveredOrder("ord_1", "usr_ann", e.Now(), map[string]map[string]int64{"sel_a": {"LAMP": 3}})
@@ -393,7 +394,7 @@ func concurrentRequests(t *testing.T, e *Env) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			_, err := e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.Defective}}})
+			_, err := e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.Defective}}})
 			switch {
 			case err == nil:
 				ok.Add(1)
@@ -411,7 +412,7 @@ func concurrentRequests(t *testing.T, e *Env) {
 func concurrentReceive(t *testing.T, e *Env) {
 	e.World.DeliveredOrder("ord_1", "usr_ann", e.Now(), map[string]map[string]int64{"sel_a": {"LAMP": 2}})
 	so := partOf(t, e, "ord_1", "sel_a")
-	r := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 2, Reason: support.SizeOrFit}}}))
+	r := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 2, Reason: support.SizeOrFit}}}))
 	must(e.Svc.Approve(sellerA, r.ID))
 	var ok atomic.Int32
 	var wg sync.WaitGroup
@@ -441,7 +442,7 @@ func concurrentReceive(t *testing.T, e *Env) {
 	if got.Status != support.ReturnRefunded || got.Restocked != 1 || got.Refund != money.New(2200, "USD") {
 		t.Errorf("return = %s restocked %d refund %v; want refunded, 1 (the sellable unit), 2200 USD", got.Status, got.Restocked, got.Refund)
 	}
-	if len(e.World.Refunded) != 1 || e.World.Restocked[[2]string{r.ID, "LAMP"}] != 1 {
+	if len(e.World.Refunded) != 1 || e.World.Restocked[[2]string{string(r.ID), "LAMP"}] != 1 {
 		t.Errorf("refunds %v, restocks %v; want one each", e.World.Refunded, e.World.Restocked)
 	}
 }
@@ -449,7 +450,7 @@ func concurrentReceive(t *testing.T, e *Env) {
 func settleRetries(t *testing.T, e *Env) {
 	e.World.DeliveredOrder("ord_1", "usr_ann", e.Now(), map[string]map[string]int64{"sel_a": {"LAMP": 1}})
 	so := partOf(t, e, "ord_1", "sel_a")
-	r := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.WrongItem}}}))
+	r := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.WrongItem}}}))
 	must(e.Svc.Approve(sellerA, r.ID))
 	e.World.RefundErr = ErrDown
 	fee := money.New(100, "USD")
@@ -466,7 +467,7 @@ func settleRetries(t *testing.T, e *Env) {
 		t.Fatal(err)
 	}
 	got := must(e.Svc.Return(ann, r.ID))
-	if got.Status != support.ReturnRefunded || e.World.Refunded["return:"+r.ID] != money.New(1000, "USD") || got.Restocked != 1 {
+	if got.Status != support.ReturnRefunded || e.World.Refunded[string("return:"+r.ID)] != money.New(1000, "USD") || got.Restocked != 1 {
 		t.Errorf("after the retry: %s, refunded %v, restocked %d", got.Status, e.World.Refunded, got.Restocked)
 	}
 }
@@ -474,7 +475,7 @@ func settleRetries(t *testing.T, e *Env) {
 func escalation(t *testing.T, e *Env) {
 	e.World.DeliveredOrder("ord_1", "usr_ann", e.Now(), map[string]map[string]int64{"sel_a": {"LAMP": 1}})
 	so := partOf(t, e, "ord_1", "sel_a")
-	r := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.NotAsDescribed}}}))
+	r := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Lines: []support.ReturnLineInput{{SKU: "LAMP", Quantity: 1, Reason: support.NotAsDescribed}}}))
 	_, err := e.Svc.Reject(sellerA, r.ID, support.RejectInput{})
 	wantCode(t, "reject without a reason", err, "validation_failed")
 	r = must(e.Svc.Reject(sellerA, r.ID, support.RejectInput{Reason: "Used item"}))
@@ -514,14 +515,14 @@ func attachments(t *testing.T, e *Env) {
 	wantKind(t, "a PNG declared JPEG", err, apperr.KindUnsupportedMedia)
 	_, err = e.Svc.Upload(ann, "big.pdf", "", append([]byte("%PDF-"), make([]byte, support.MaxAttachmentSize)...))
 	wantCode(t, "too big", err, "attachment_too_large")
-	if _, err := e.Svc.OpenTicket(bob, support.TicketInput{Subject: "s", Body: "b", Attachments: []string{a.ID}}); !apperr.Is(err, apperr.KindNotFound) {
+	if _, err := e.Svc.OpenTicket(bob, support.TicketInput{Subject: "s", Body: "b", Attachments: []id.Attachment{a.ID}}); !apperr.Is(err, apperr.KindNotFound) {
 		t.Errorf("attaching another's upload = %v, want NotFound", err)
 	}
-	tk := must(e.Svc.OpenTicket(ann, support.TicketInput{Subject: "s", Body: "b", Attachments: []string{a.ID}}))
+	tk := must(e.Svc.OpenTicket(ann, support.TicketInput{Subject: "s", Body: "b", Attachments: []id.Attachment{a.ID}}))
 	if len(tk.Messages[0].Attachments) != 1 || tk.Messages[0].Attachments[0].URL != support.AttachmentURL(a.ID) {
 		t.Errorf("ticket's attachments = %+v", tk.Messages[0].Attachments)
 	}
-	if _, err := e.Svc.OpenTicket(ann, support.TicketInput{Subject: "again", Body: "b", Attachments: []string{a.ID}}); !apperr.Is(err, apperr.KindNotFound) {
+	if _, err := e.Svc.OpenTicket(ann, support.TicketInput{Subject: "again", Body: "b", Attachments: []id.Attachment{a.ID}}); !apperr.Is(err, apperr.KindNotFound) {
 		t.Errorf("attaching a file twice = %v, want NotFound", err)
 	}
 	_, f, err := e.Svc.OpenAttachment(agent, a.ID)
@@ -533,7 +534,7 @@ func attachments(t *testing.T, e *Env) {
 		t.Errorf("another customer opens the attachment: %v", err)
 	}
 	note := must(e.Svc.Upload(agent, "log.pdf", "", []byte("%PDF-1.4 x")))
-	must(e.Svc.Reply(agent, tk.ID, support.MessageInput{Body: "internal", Internal: true, Attachments: []string{note.ID}}))
+	must(e.Svc.Reply(agent, tk.ID, support.MessageInput{Body: "internal", Internal: true, Attachments: []id.Attachment{note.ID}}))
 	if _, _, err := e.Svc.OpenAttachment(ann, note.ID); !apperr.Is(err, apperr.KindNotFound) {
 		t.Errorf("the customer opens an internal note's file: %v", err)
 	}
@@ -554,7 +555,7 @@ func exchange(t *testing.T, e *Env) {
 	w.Variants["prd_TEE-M"] = []string{"TEE-M", "TEE-L", "TEE-XL"}
 	w.Variants["prd_CAP"] = []string{"CAP"}
 	w.Stock["TEE-L"], w.Stock["TEE-XL"] = 5, 0
-	el := must(e.Svc.Eligibility(ann, so))
+	el := must(e.Svc.Eligibility(ann, id.SellerOrder(so)))
 	for _, l := range el.Lines {
 		switch l.SKU {
 		case "TEE-M":
@@ -568,11 +569,11 @@ func exchange(t *testing.T, e *Env) {
 		}
 	}
 	for _, bad := range []struct{ sku, why string }{{"TEE-XL", "out of stock"}, {"CAP", "another product"}, {"TEE-M", "the same"}} {
-		_, err := e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{
+		_, err := e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Lines: []support.ReturnLineInput{
 			{SKU: "TEE-M", Quantity: 1, Reason: support.SizeOrFit, ExchangeSKU: bad.sku}}})
 		wantCode(t, "exchange for "+bad.why, err, "exchange_unavailable")
 	}
-	r := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so, Lines: []support.ReturnLineInput{
+	r := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so), Lines: []support.ReturnLineInput{
 		{SKU: "TEE-M", Quantity: 2, Reason: support.SizeOrFit, ExchangeSKU: "TEE-L"}, {SKU: "CAP", Quantity: 1, Reason: support.NoLongerNeeded}}}))
 	must(e.Svc.Approve(sellerA, r.ID))
 	r = must(e.Svc.Receive(sellerA, r.ID, support.ReceiveInput{Lines: []support.ReceiveLine{
@@ -580,7 +581,7 @@ func exchange(t *testing.T, e *Env) {
 	if r.Status != support.ReturnRefunded || r.ExchangeOrderID == "" || r.Refund != money.New(1100, "USD") {
 		t.Errorf("exchanged return = %s, exchange order %q, refund %v; want refunded, a replacement, 1100 USD (the cap only)", r.Status, r.ExchangeOrderID, r.Refund)
 	}
-	rep, ok := w.Replacements["exchange:"+r.ID]
+	rep, ok := w.Replacements[string("exchange:"+r.ID)]
 	if !ok || len(rep.Lines) != 1 || rep.Lines[0].SKU != "TEE-L" || rep.Lines[0].Quantity != 2 || rep.SellerID != "sel_a" || rep.ShippingAddress.Line1 != "1 Main St" {
 		t.Errorf("replacement = %+v", rep)
 	}
@@ -588,7 +589,7 @@ func exchange(t *testing.T, e *Env) {
 	// Out of stock by the time the parcel arrives: refunded instead.
 	w.DeliveredOrder("ord_2", "usr_ann", e.Now(), map[string]map[string]int64{"sel_a": {"TEE-M": 1}})
 	so2 := partOf(t, e, "ord_2", "sel_a")
-	r2 := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: so2, Lines: []support.ReturnLineInput{
+	r2 := must(e.Svc.RequestReturn(ann, support.ReturnInput{SellerOrderID: id.SellerOrder(so2), Lines: []support.ReturnLineInput{
 		{SKU: "TEE-M", Quantity: 1, Reason: support.SizeOrFit, ExchangeSKU: "TEE-L"}}}))
 	must(e.Svc.Approve(sellerA, r2.ID))
 	w.ReplacementErr = apperr.Conflict("insufficient_stock", "out of stock")
@@ -597,7 +598,7 @@ func exchange(t *testing.T, e *Env) {
 		t.Errorf("return whose replacement is out of stock = %s, exchange %q, refund %v, line %+v; want refunded 1100 USD instead",
 			r2.Status, r2.ExchangeOrderID, r2.Refund, r2.Lines[0])
 	}
-	if got := w.Refunded["return:"+r2.ID]; got != money.New(1100, "USD") {
+	if got := w.Refunded[string("return:"+r2.ID)]; got != money.New(1100, "USD") {
 		t.Errorf("refunded %v, want 1100 USD", got)
 	}
 }
