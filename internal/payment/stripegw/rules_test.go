@@ -48,7 +48,10 @@ func newRulesEnv(t *testing.T, db *sqldb.DB, mock string) *rulesEnv {
 	front := stripemock.NewFront(t, mock, stripemock.FrontOptions{})
 	quiet := (&logBuffer{}).logger()
 	g, err := stripegw.New(stripegw.Options{SecretKey: stripemock.Key, PublishableKey: pk, APIBase: front.URL,
-		WebhookSecrets: []string{front.WebhookSecret()}, Timeout: 300 * time.Millisecond, Logger: quiet})
+		// 3 s: a webhook delivered before the answer runs the whole
+		// service on a loaded CI machine first (300 ms timed out); only
+		// the three stalled calls wait it out.
+		WebhookSecrets: []string{front.WebhookSecret()}, Timeout: 3 * time.Second, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
