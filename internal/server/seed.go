@@ -34,6 +34,10 @@ type SeedOptions struct {
 	// `bazaar seed` must not do: a server running on the same data dir
 	// holds the search index.
 	NoActivity bool
+	// PayMethod is the method token the demo orders are paid with; empty
+	// for the one the gateway taking dollars is known to accept
+	// server-side (demoPayMethod). A test double of a gateway names its own.
+	PayMethod string
 }
 
 // Login is a demo account's credentials, printed at start.
@@ -52,6 +56,9 @@ func (s *Server) Seed(ctx context.Context, opts SeedOptions) ([]Login, error) {
 		ImageSize:   opts.ImageSize,
 	}
 	method, payable := s.demoPayMethod()
+	if opts.PayMethod != "" {
+		method, payable = opts.PayMethod, true
+	}
 	if !opts.NoActivity && !payable {
 		s.log.Warn("demo orders, returns and tickets left out: dollars are routed to a gateway that takes no server-side test payments")
 	}
@@ -72,10 +79,10 @@ func (s *Server) demoPayMethod() (string, bool) {
 	case "razorpay":
 		return "rzp_test_success", s.cfg.Payments.Razorpay.TestTokens
 	case "stripe":
-		// Stripe's test mode takes its test payment methods, and so does a
-		// stateful double of it at the API base (stripemock.Front); bare
-		// stripe-mock answers fixtures that decline them.
-		return "pm_card_visa", strings.HasPrefix(s.cfg.Payments.Stripe.SecretKey, "sk_test_")
+		// Stripe's test mode takes its test payment methods; stripe-mock
+		// (an API base) answers fixtures that decline them.
+		st := s.cfg.Payments.Stripe
+		return "pm_card_visa", strings.HasPrefix(st.SecretKey, "sk_test_") && st.APIBase == ""
 	}
 	return "", false
 }
