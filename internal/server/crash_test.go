@@ -50,12 +50,15 @@ type proc struct {
 	addr string
 	cmd  *exec.Cmd
 	log  *bytes.Buffer
+	// logs holds every run's log, shown when the test fails.
+	logs []*bytes.Buffer
 }
 
 func (p *proc) start() {
 	p.t.Helper()
 	p.log = &bytes.Buffer{}
-	p.cmd = exec.Command(p.bin, "serve", "--addr", p.addr, "--log-level", "warn")
+	p.logs = append(p.logs, p.log)
+	p.cmd = exec.Command(p.bin, "serve", "--addr", p.addr, "--log-level", crashLogLevel)
 	p.cmd.Env = p.env
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
@@ -130,11 +133,19 @@ func crashRun(t *testing.T, bin, dbURL string) {
 	env := append(os.Environ(), "BAZAAR_DATA_DIR="+dataDir, "BAZAAR_DATABASE_URL="+dbURL,
 		// A short key lock lets a retry reclaim a key whose first attempt was killed.
 		"BAZAAR_IDEMPOTENCY_LOCK=2s")
-	if events := testEventsURL(t); events != "" {
+	events := testEventsURL(t)
+	if events != "" {
 		env = append(env, "BAZAAR_EVENTS_URL="+events)
 	}
 	p := &proc{t: t, bin: bin, env: env, addr: freeAddr(t)}
 	base := "http://" + p.addr
+	t.Cleanup(func() {
+		if t.Failed() {
+			for i, l := range p.logs {
+				t.Logf("server run %d:\n%s", i+1, l)
+			}
+		}
+	})
 	p.start()
 	c := client{t: t, base: base}
 
@@ -211,12 +222,14 @@ func crashRun(t *testing.T, bin, dbURL string) {
 		})
 	}
 	killerDone := make(chan int)
+	var lastKill time.Time // written before killerDone is sent on
 	go func() {
 		kills := 0
 		r := rand.New(rand.NewPCG(42, 42))
 		for ctx.Err() == nil && kills < 6 {
 			time.Sleep(time.Duration(150+r.IntN(500)) * time.Millisecond)
 			p.kill()
+			lastKill = time.Now()
 			kills++
 			p.start()
 		}
@@ -239,15 +252,6 @@ func crashRun(t *testing.T, bin, dbURL string) {
 	}
 	defer db.Close()
 	q := db.Read()
-	// Let payments settle (the test gateway answers within a second or
-	// two) and the outbox drain on a busy machine, then stop cleanly.
-	time.Sleep(3 * time.Second)
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		var n int
-		if err := q.QueryRow(`SELECT COUNT(*) FROM event_outbox WHERE published_at IS NULL`).Scan(&n); err != nil || n == 0 {
-			break
-		}
-	}
 	count := func(query string, args ...any) int {
 		t.Helper()
 		var n int
@@ -257,9 +261,17 @@ func crashRun(t *testing.T, bin, dbURL string) {
 		return n
 	}
 	// With a broker, a batch that a killed process had taken comes back to
-	// the restarted one only after the broker's ack wait (NATS: up to 25 s):
-	// until then a payment may have committed its stock without the order
-	// being marked paid yet. Let the system converge before stopping it.
+	// the restarted one only after the group's lease expires and the
+	// broker's ack wait (NATS: 10 s + 15 s): until then a payment may have
+	// committed its stock without the order being marked paid yet, and the
+	// events that follow are not written. So the system is judged only once
+	// that has passed since the last kill.
+	if events != "" {
+		time.Sleep(time.Until(lastKill.Add(brokerRecovery)))
+	}
+	// Then it must come to rest: every event relayed and the stock matching
+	// the orders, continuously for a while (a consumer may still be writing
+	// the events that follow the last ones), before it is stopped cleanly.
 	stockSettled := func() bool {
 		var onHand, reserved int
 		_ = q.QueryRow(`SELECT COALESCE(SUM(on_hand), 0), COALESCE(SUM(reserved), 0) FROM inventory_stock`).Scan(&onHand, &reserved)
@@ -267,8 +279,16 @@ func crashRun(t *testing.T, bin, dbURL string) {
 		held := count(`SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l JOIN order_orders o ON o.id = l.order_id WHERE o.status = 'pending_payment'`)
 		return onHand == stockA+stockB-sold && reserved == held
 	}
-	for deadline := time.Now().Add(90 * time.Second); !stockSettled() && time.Now().Before(deadline); {
-		time.Sleep(250 * time.Millisecond)
+	resting := func() bool {
+		return count(`SELECT COUNT(*) FROM event_outbox WHERE published_at IS NULL`) == 0 && stockSettled()
+	}
+	calm := 0
+	for deadline := time.Now().Add(2 * time.Minute); calm < 12 && time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		if resting() {
+			calm++
+		} else {
+			calm = 0
+		}
 	}
 	p.stop()
 	placed := 0
@@ -330,3 +350,17 @@ func crashRun(t *testing.T, bin, dbURL string) {
 	}
 	t.Logf("%d kills, %d orders placed, %d units sold, %d held", kills, placed, sold, held)
 }
+
+// brokerRecovery bounds how long after a process is killed a broker hands
+// the batches it held to another member: the consumer group's lease TTL and
+// the ack wait the server configures (eventbroker: 10 s and 15 s on NATS),
+// with a margin.
+const brokerRecovery = 30 * time.Second
+
+// crashLogLevel is the servers' log level (BAZAAR_TEST_CRASH_LOG, default warn).
+var crashLogLevel = func() string {
+	if l := os.Getenv("BAZAAR_TEST_CRASH_LOG"); l != "" {
+		return l
+	}
+	return "warn"
+}()
