@@ -1,0 +1,15 @@
+// Package notify tells people what happened to their orders, shipments,
+// returns and tickets: an in-app inbox per user, e-mail through a mail
+// outbox, and each user's preferences of channel per category.
+//
+// It only subscribes to events and answers queries (consumer "notify"):
+// order.placed.v1, order.paid.v1, order.cancelled.v1,
+// order.status_changed.v1 (refunded, delivered), shipment.status_changed.v1
+// (handed_over, out_for_delivery, delivered, failed_attempt,
+// returned_to_seller), the return.*.v1 and ticket.*.v1 events. It publishes
+// nothing.
+//
+// Tables (notifysql): notify_notification (unique per event and
+// recipient), notify_preference, notify_mail (the outbox the sender job
+// drains), and the event tables' record of applied events.
+package notify
