@@ -139,6 +139,10 @@ func (c *common) register(fs *flag.FlagSet) {
 	p.Stripe.WebhookSecrets = c.secrets("BAZAAR_STRIPE_WEBHOOK_SECRET")
 	p.Razorpay.KeySecret = c.secret("BAZAAR_RAZORPAY_KEY_SECRET")
 	p.Razorpay.WebhookSecrets = c.secrets("BAZAAR_RAZORPAY_WEBHOOK_SECRET")
+	// The SMTP URL holds a password: prefer BAZAAR_SMTP_URL or
+	// BAZAAR_SMTP_URL_FILE to the flag, which other users can see in ps.
+	fs.StringVar(&c.cfg.SMTPURL, "smtp-url", c.secret("BAZAAR_SMTP_URL"), "send e-mail through this SMTP server, smtp://user:pass@host:587 (STARTTLS when offered) or smtps://...:465; empty: mail is logged and kept in the outbox admins read (BAZAAR_SMTP_URL or BAZAAR_SMTP_URL_FILE; prefer them to the flag)")
+	fs.StringVar(&c.cfg.MailFrom, "mail-from", env("BAZAAR_MAIL_FROM", "Bazaar <no-reply@localhost>"), "the From address of e-mail (BAZAAR_MAIL_FROM)")
 	fs.DurationVar(&c.cfg.IdempotencyLock, "idempotency-lock", envDuration("BAZAAR_IDEMPOTENCY_LOCK", 30*time.Second), "how long a request that died mid-way keeps its Idempotency-Key locked (BAZAAR_IDEMPOTENCY_LOCK)")
 }
 

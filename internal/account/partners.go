@@ -59,3 +59,20 @@ func (s *Service) IsActiveUser(ctx context.Context, userID id.User, role auth.Ro
 	}
 	return u.Role == role && u.Status == UserActive, nil
 }
+
+// Contact returns a user whatever its status, for other modules in process
+// that write to people (notify); it is privileged. NotFound if none.
+func (s *Service) Contact(ctx context.Context, userID id.User) (User, error) {
+	return s.store.User(ctx, userID)
+}
+
+// SellerOwner returns the user who runs a store, whatever the store's
+// status; privileged, for other modules in process. NotFound if no such
+// store.
+func (s *Service) SellerOwner(ctx context.Context, sellerID id.Seller) (id.User, error) {
+	sel, err := s.store.Seller(ctx, sellerID)
+	if err != nil {
+		return "", err
+	}
+	return sel.UserID, nil
+}

@@ -55,6 +55,12 @@ type Config struct {
 	Payments Payments
 	// PayoutInterval is how often sellers are paid out (a week when zero).
 	PayoutInterval time.Duration
+	// SMTPURL is the SMTP server e-mail goes through
+	// (smtp://user:pass@host:port); empty: each mail is logged and marked
+	// sent in the outbox admins read.
+	SMTPURL string
+	// MailFrom is the From address of e-mail.
+	MailFrom string
 	// Process names this process for job leases; empty: the host and the
 	// data dir, so a process restarted after a crash takes its jobs back at
 	// once rather than after their leases run out.

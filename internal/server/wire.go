@@ -26,6 +26,10 @@ import (
 	"github.com/bazaar-market/bazaar/internal/ledger"
 	"github.com/bazaar-market/bazaar/internal/ledger/ledgerhttp"
 	"github.com/bazaar-market/bazaar/internal/ledger/ledgersql"
+	"github.com/bazaar-market/bazaar/internal/notify"
+	"github.com/bazaar-market/bazaar/internal/notify/notifyhttp"
+	"github.com/bazaar-market/bazaar/internal/notify/notifysmtp"
+	"github.com/bazaar-market/bazaar/internal/notify/notifysql"
 	"github.com/bazaar-market/bazaar/internal/order"
 	"github.com/bazaar-market/bazaar/internal/order/orderhttp"
 	"github.com/bazaar-market/bazaar/internal/order/ordersql"
@@ -66,6 +70,7 @@ type modules struct {
 	review    *review.Service
 	support   *support.Service
 	ledger    *ledger.Service
+	notify    *notify.Service
 }
 
 // check is the auth middleware's hook: it confirms the caller's account is
@@ -92,6 +97,7 @@ func (s *Server) wire(ctx context.Context) error {
 		reviewsql.Migrate,
 		supportsql.Migrate,
 		ledgersql.Migrate,
+		notifysql.Migrate,
 	} {
 		if err := migrate(ctx, s.db); err != nil {
 			return err
@@ -151,6 +157,16 @@ func (s *Server) wire(ctx context.Context) error {
 	}
 	m.ledger = ledger.New(ledgersql.New(s.db), ledger.Deps{Sellers: ledgerSellers{m.account}, Transfers: transfers},
 		ledger.Options{PayoutInterval: s.cfg.PayoutInterval, Logger: s.log.With("module", "ledger")})
+	var sender notify.Sender
+	if s.cfg.SMTPURL != "" {
+		smtp, err := notifysmtp.New(s.cfg.SMTPURL, s.cfg.MailFrom)
+		if err != nil {
+			return err
+		}
+		sender = smtp
+	}
+	m.notify = notify.New(notifysql.New(s.db), notifyPeople{m.account}, notify.Options{Sender: sender,
+		Logger: s.log.With("module", "notify"), BaseURL: s.publicURL()})
 	if s.cfg.SearchSynonyms != "" {
 		f, err := os.Open(s.cfg.SearchSynonyms)
 		if err != nil {
@@ -192,6 +208,7 @@ func (s *Server) wire(ctx context.Context) error {
 		{name: "ledger", doors: []door{ledgerhttp.New(m.ledger)}, jobs: m.ledger.Jobs(), subscribe: func(sub event.Subscriber) {
 			m.ledger.Subscribe(sub, ledger.Feed{Orders: m.order, Catalog: m.catalog, Payments: m.payment, Returns: m.support})
 		}},
+		{name: "notify", doors: []door{notifyhttp.New(m.notify)}, subscribe: m.notify.Subscribe, jobs: m.notify.Jobs()},
 		{name: "search", doors: []door{searchhttp.New(m.search)}, subscribe: m.search.Subscribe, jobs: m.search.Jobs()},
 		{name: "event", doors: []door{eventhttp.New(event.NewConsole(s.bus))}},
 	}
