@@ -98,7 +98,7 @@ func TestRoutes(t *testing.T) {
 			{name: "anonymous preferences", method: "GET", path: "/api/v1/notification/preference", status: 401},
 			{name: "anonymous outbox", method: "GET", path: "/api/v1/admin/mail", status: 401},
 			{name: "inbox", who: "usr_ann", method: "GET", path: "/api/v1/notification?limit=1", status: 200,
-				want: []string{`"unread":2`, `"title":"Order placed"`, `"next_cursor"`, `"read_at":null`, `"link":"/orders/ord_2"`},
+				want:   []string{`"unread":2`, `"title":"Order placed"`, `"next_cursor"`, `"read_at":null`, `"link":"/orders/ord_2"`},
 				absent: []string{"usr_ann"}},
 			{name: "bad limit", who: "usr_ann", method: "GET", path: "/api/v1/notification?limit=1000", status: 400, want: []string{`"field":"limit"`}},
 			{name: "bad cursor", who: "usr_ann", method: "GET", path: "/api/v1/notification?cursor=zzz", status: 400, want: []string{`"field":"cursor"`}},
