@@ -115,8 +115,11 @@ func (s *Service) deliver(ctx context.Context, eventID id.Event, msgs []message)
 func orderLink(o id.Order) string { return "/orders/" + string(o) }
 
 func placed(p order.Placed) []message {
+	if p.Total.Amount == 0 {
+		return nil // an exchange's replacement, confirmed at once (order.paid.v1 tells)
+	}
 	return []message{{to: p.CustomerID, category: CategoryOrder, title: "Order placed",
-		body: fmt.Sprintf("We received your order %s. It is confirmed once it is paid.", p.OrderID), link: orderLink(p.OrderID)}}
+		body: fmt.Sprintf("We received your order %s (%s). We will tell you once it is confirmed.", p.OrderID, p.Total), link: orderLink(p.OrderID)}}
 }
 
 func paid(p order.PaidEvent) []message {

@@ -166,7 +166,8 @@ func TestExactlyOnce(t *testing.T) {
 func TestRecipients(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db, notify.Options{})
-		e.bus.send(t, "evt_1", order.TopicPlaced.Name(), order.Placed{OrderID: "ord_1", CustomerID: "usr_ann"})
+		e.bus.send(t, "evt_1", order.TopicPlaced.Name(), order.Placed{OrderID: "ord_1", CustomerID: "usr_ann", Total: money.New(1999, "USD")})
+		e.bus.send(t, "evt_1r", order.TopicPlaced.Name(), order.Placed{OrderID: "ord_r", CustomerID: "usr_ann", Total: money.New(0, "USD")}) // a replacement: paid tells
 		e.bus.send(t, "evt_2", order.TopicCancelled.Name(), order.CancelledEvent{OrderID: "ord_1", CustomerID: "usr_ann", Whole: true, Reason: "changed my mind", RefundRequired: true})
 		e.bus.send(t, "evt_3", order.TopicStatusChanged.Name(), order.StatusChanged{OrderID: "ord_1", CustomerID: "usr_ann", Status: order.Paid})
 		e.bus.send(t, "evt_4", order.TopicStatusChanged.Name(), order.StatusChanged{OrderID: "ord_1", CustomerID: "usr_ann", Status: order.Refunded})
@@ -217,7 +218,7 @@ func TestInbox(t *testing.T) {
 		e := newEnv(t, db, notify.Options{})
 		for i := range 5 {
 			e.clock.add(time.Second)
-			e.bus.send(t, id.Event(fmt.Sprintf("evt_%d", i)), order.TopicPlaced.Name(), order.Placed{OrderID: id.Order(fmt.Sprintf("ord_%d", i)), CustomerID: "usr_ann"})
+			e.bus.send(t, id.Event(fmt.Sprintf("evt_%d", i)), order.TopicPlaced.Name(), order.Placed{OrderID: id.Order(fmt.Sprintf("ord_%d", i)), CustomerID: "usr_ann", Total: money.New(500, "USD")})
 		}
 		ann := as("usr_ann", auth.Customer)
 		var got []string

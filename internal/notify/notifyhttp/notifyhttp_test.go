@@ -16,6 +16,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/notify"
 	"github.com/bazaar-market/bazaar/internal/notify/notifyhttp"
 	"github.com/bazaar-market/bazaar/internal/notify/notifysql"
@@ -64,7 +65,7 @@ func TestRoutes(t *testing.T) {
 		if err := b[order.TopicPaid.Name()](ctx, event.Event{ID: "evt_1", Topic: order.TopicPaid.Name(), Payload: raw}); err != nil {
 			t.Fatal(err)
 		}
-		raw, _ = json.Marshal(order.Placed{OrderID: "ord_2", CustomerID: "usr_ann"})
+		raw, _ = json.Marshal(order.Placed{OrderID: "ord_2", CustomerID: "usr_ann", Total: money.New(500, "USD")})
 		if err := b[order.TopicPlaced.Name()](ctx, event.Event{ID: "evt_2", Topic: order.TopicPlaced.Name(), Payload: raw}); err != nil {
 			t.Fatal(err)
 		}
