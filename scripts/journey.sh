@@ -4,7 +4,9 @@
 #   a customer buys from two sellers in one order and pays with tok_visa; both
 #   sellers pack and hand over; two delivery partners deliver; the customer
 #   sees "delivered" and each shipment's timeline. A second order is declined
-#   and its stock comes back; a third is cancelled after payment and refunded.
+#   and its stock comes back; a third is cancelled after payment and refunded;
+#   a fourth is refused at the door, returned to its seller, restocked and
+#   refunded.
 #
 #   scripts/journey.sh [BASE_URL]      (default http://localhost:8080)
 #
@@ -13,7 +15,10 @@
 # PAY_METHOD and DECLINE_METHOD are the payment method tokens that succeed
 # and are declined (default the test gateway's tok_visa and
 # tok_chargeDeclined; against the local Razorpay fake, rzp_test_success and
-# rzp_test_failure).
+# rzp_test_failure). PAY_METHOD=cod pays in cash on delivery: each partner
+# records the cash collected with the delivered event (the payment is
+# captured then), the admin sees the cash each partner holds and records a
+# handover, and the cancelled order's payment is voided instead of refunded.
 set -euo pipefail
 BASE=${1:-http://localhost:8080}
 PAY=${PAY_METHOD:-tok_visa}
@@ -106,10 +111,39 @@ for tok in "$DRIVER1" "$DRIVER2"; do
 	ship=$(api 200 GET "/delivery/shipment?status=handed_over" "" "$tok" | jq -r --arg o "$OID" '[.items[] | select(.order_id == $o)][0].id')
 	api 409 POST "/shipment/$ship/event" '{"status":"delivered"}' "$tok" >/dev/null # no skipping ahead
 	for st in picked_up in_transit out_for_delivery delivered; do
-		api 200 POST "/shipment/$ship/event" "{\"status\":\"$st\",\"location\":\"Springfield hub\"}" "$tok" >/dev/null
+		body="{\"status\":\"$st\",\"location\":\"Springfield hub\"}"
+		if [ "$st" = delivered ] && [ "$PAY" = cod ]; then
+			due=$(api 200 GET "/shipment/$ship" "" "$tok" | jq -c .cash_due)
+			[ "$due" != null ] || fail "cash-on-delivery shipment $ship has no cash_due"
+			api 400 POST "/shipment/$ship/event" '{"status":"delivered"}' "$tok" >/dev/null # not without the cash
+			short=$(jq -c '.amount -= 1' <<<"$due")
+			api 400 POST "/shipment/$ship/event" "{\"status\":\"delivered\",\"cash_collected\":$short}" "$tok" >/dev/null # nor short of it
+			body="{\"status\":\"delivered\",\"location\":\"Springfield hub\",\"cash_collected\":$due}"
+			echo "partner collects $(jq -r '"\(.amount) \(.currency)"' <<<"$due") in cash" >&2
+		fi
+		api 200 POST "/shipment/$ship/event" "$body" "$tok" >/dev/null
 	done
 done
 until_status "$OID" delivered "$CUSTOMER"
+if [ "$PAY" = cod ]; then
+	for _ in $(seq 1 100); do
+		[ "$(api 200 GET "/order/$OID" "" "$CUSTOMER" | jq -r .payment_status)" = succeeded ] && break
+		sleep 0.1
+	done
+	api 200 GET "/order/$OID" "" "$CUSTOMER" | jq -r '"order \(.id): payment \(.payment_status) (captured in cash on delivery: \(.payments[-1].status))"' >&2
+	[ "$(api 200 GET "/order/$OID" "" "$CUSTOMER" | jq -r .payment_status)" = succeeded ] || fail "the cash-on-delivery payment of $OID was not captured on delivery"
+	say "the cash each partner holds; the first hands it over"
+	for _ in $(seq 1 100); do
+		HELD=$(api 200 GET /admin/cod "" "$ADMIN" | jq -c --arg p "$D1" '[.partners[] | select(.partner_id == $p and .held.currency == "USD")][0].held // empty')
+		[ -n "$HELD" ] && break
+		sleep 0.1
+	done
+	[ -n "$HELD" ] || fail "the admin does not see the cash partner $D1 collected"
+	echo "partner $D1 holds $(jq -r '"\(.amount) \(.currency)"' <<<"$HELD")" >&2
+	api 201 POST "/admin/cod/$D1/handover" "{\"amount\":$HELD,\"reference\":\"RCPT-$RUN\"}" "$ADMIN" >/dev/null
+	left=$(api 200 GET /admin/cod "" "$ADMIN" | jq -r --arg p "$D1" '[.partners[] | select(.partner_id == $p and .held.currency == "USD")][0].held.amount // 0')
+	[ "$left" = 0 ] || fail "partner $D1 still holds $left after handing over"
+fi
 for ship in $(api 200 GET "/order/$OID" "" "$CUSTOMER" | jq -r '.seller_orders[].shipment.id'); do
 	api 200 GET "/shipment/$ship" "" "$CUSTOMER" | jq -r '"shipment \(.tracking_id): " + ([.timeline[].status] | join(" -> "))' >&2
 done
@@ -168,11 +202,70 @@ api 200 PUT "/order/$O2/cancel" '{"reason":"card declined"}' "$CUSTOMER" >/dev/n
 [ "$(stock "$SKU1" "$SELLER1")" = "$before" ] || fail "stock of $SKU1 is $(stock "$SKU1" "$SELLER1") after the cancel, want $before"
 
 say "3. paid, then cancelled: refunded and restocked"
+before=$(stock "$SKU2" "$SELLER2")
 O3=$(api 201 POST /order "{\"lines\":[{\"sku\":\"$SKU2\",\"quantity\":2}],\"shipping_address\":$ADDRESS}" "$CUSTOMER" | jq -r .id)
 api 201 POST /payment "{\"order_id\":\"$O3\",\"method\":\"$PAY\"}" "$CUSTOMER" >/dev/null
 until_status "$O3" paid "$CUSTOMER"
 api 200 PUT "/order/$O3/cancel" '{"reason":"found it cheaper"}' "$CUSTOMER" >/dev/null
-until_status "$O3" refunded "$CUSTOMER"
-api 200 GET "/order/$O3" "" "$CUSTOMER" | jq -r '"order \(.id) is \(.status); refunded \(.refunded.amount) of \(.total.amount)"' >&2
+if [ "$PAY" = cod ]; then
+	# Nothing was collected: the authorisation is voided.
+	for _ in $(seq 1 100); do
+		[ "$(api 200 GET "/order/$O3" "" "$CUSTOMER" | jq -r .payment_status)" = voided ] && break
+		sleep 0.1
+	done
+	api 200 GET "/order/$O3" "" "$CUSTOMER" | jq -r '"order \(.id) is \(.status); cash-on-delivery payment \(.payment_status)"' >&2
+	[ "$(api 200 GET "/order/$O3" "" "$CUSTOMER" | jq -r .payment_status)" = voided ] || fail "the payment of cancelled order $O3 was not voided"
+else
+	until_status "$O3" refunded "$CUSTOMER"
+	api 200 GET "/order/$O3" "" "$CUSTOMER" | jq -r '"order \(.id) is \(.status); refunded \(.refunded.amount) of \(.total.amount)"' >&2
+fi
+for _ in $(seq 1 100); do
+	[ "$(stock "$SKU2" "$SELLER2")" = "$before" ] && break
+	sleep 0.1
+done
+[ "$(stock "$SKU2" "$SELLER2")" = "$before" ] || fail "stock of $SKU2 is $(stock "$SKU2" "$SELLER2") after the cancel, want $before"
+
+say "4. refused at the door: back to the seller, stock back, money back"
+before=$(stock "$SKU1" "$SELLER1")
+O4=$(api 201 POST /order "{\"lines\":[{\"sku\":\"$SKU1\",\"quantity\":1}],\"shipping_address\":$ADDRESS}" "$CUSTOMER" | jq -r .id)
+api 201 POST /payment "{\"order_id\":\"$O4\",\"method\":\"$PAY\"}" "$CUSTOMER" >/dev/null
+until_status "$O4" paid "$CUSTOMER"
+ship=""
+for _ in $(seq 1 100); do
+	ship=$(api 200 GET "/order/$O4" "" "$SELLER1" | jq -r '.seller_orders[0].shipment.id // empty')
+	[ -n "$ship" ] && break
+	sleep 0.1
+done
+[ -n "$ship" ] || fail "no shipment for order $O4"
+api 200 POST "/shipment/$ship/pack" "" "$SELLER1" >/dev/null
+api 200 POST "/shipment/$ship/handover" "{\"partner_id\":\"$D1\"}" "$SELLER1" >/dev/null
+for st in picked_up in_transit out_for_delivery failed_attempt returned_to_seller; do
+	api 200 POST "/shipment/$ship/event" "{\"status\":\"$st\",\"note\":\"customer refused the parcel\"}" "$DRIVER1" >/dev/null
+done
+for _ in $(seq 1 100); do
+	[ "$(api 200 GET "/order/$O4" "" "$CUSTOMER" | jq -r '.seller_orders[0].status')" = returned ] && break
+	sleep 0.1
+done
+for _ in $(seq 1 100); do
+	o=$(api 200 GET "/order/$O4" "" "$CUSTOMER")
+	if [ "$PAY" = cod ]; then
+		[ "$(jq -r .payment_status <<<"$o")" = voided ] && break
+	else
+		[ "$(jq -r '.refunded.amount == .total.amount' <<<"$o")" = true ] && break
+	fi
+	sleep 0.1
+done
+jq -r '"order \(.id): seller order \(.seller_orders[0].status); payment \(.payment_status), refunded \(.refunded.amount) of \(.total.amount)"' <<<"$o" >&2
+[ "$(jq -r '.seller_orders[0].status' <<<"$o")" = returned ] || fail "the seller order of refused order $O4 is not returned"
+if [ "$PAY" = cod ]; then
+	[ "$(jq -r .payment_status <<<"$o")" = voided ] || fail "the cash payment of refused order $O4 was not voided"
+else
+	[ "$(jq -r '.refunded.amount == .total.amount' <<<"$o")" = true ] || fail "refused order $O4 was not refunded"
+fi
+for _ in $(seq 1 100); do
+	[ "$(stock "$SKU1" "$SELLER1")" = "$before" ] && break
+	sleep 0.1
+done
+[ "$(stock "$SKU1" "$SELLER1")" = "$before" ] || fail "stock of $SKU1 is $(stock "$SKU1" "$SELLER1") after the parcel came back, want $before"
 
 printf '\njourney ok\n'

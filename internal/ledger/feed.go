@@ -43,9 +43,12 @@ type Feed struct {
 // posting is idempotent by its reference):
 //   - order.paid.v1: a sale per seller order (replacements carry no money);
 //   - shipment.status_changed.v1 delivered: the seller order's share is
-//     released when its seller's return window closes;
+//     released when its seller's return window closes, and the cash a
+//     delivery partner collected moves from the "cod" receivable to the
+//     partner's cash;
 //   - order.cancelled.v1 with a refund: each cancelled seller order's total
-//     is refunded out of its seller's balance;
+//     is refunded out of its seller's balance (cash on delivery: the
+//     receivable is written off, since nothing was collected);
 //   - return.refunded.v1: the refund of a return, out of its seller's.
 //
 // Refunds made directly through the payment API (an admin's goodwill
@@ -112,7 +115,9 @@ func (f feeder) gateway(ctx context.Context, orderID id.Order) (string, id.Payme
 		return "", "", fmt.Errorf("read the payments of order %s: %w", orderID, err)
 	}
 	for _, p := range ps {
-		if p.Status.Captured() {
+		// Cash on delivery: authorised at confirmation, the cash owed by
+		// the customer is the "cod" gateway's receivable.
+		if p.Status.Captured() || p.Status == payment.Authorized {
 			return p.Gateway, id.Payment(p.ID), nil
 		}
 	}
@@ -122,6 +127,13 @@ func (f feeder) gateway(ctx context.Context, orderID id.Order) (string, id.Payme
 func (f feeder) onShipment(ctx context.Context, e event.Event, ev shipmentevent.StatusChanged) error {
 	if ev.Status != delivered || ev.SellerOrderID == "" {
 		return nil
+	}
+	if ev.CashCollected != nil && ev.PartnerID != "" {
+		_, err := f.s.RecordCashCollected(ctx, CashCollected{PartnerID: ev.PartnerID, SellerOrderID: ev.SellerOrderID,
+			OrderID: ev.OrderID, Amount: *ev.CashCollected})
+		if err != nil {
+			return fmt.Errorf("book the cash collected for %s: %w", ev.SellerOrderID, err)
+		}
 	}
 	days, err := f.Returns.WindowDays(ctx, ev.SellerID)
 	if err != nil {

@@ -18,6 +18,9 @@ const (
 	ReasonStaff       = "cancelled by staff"
 	ReasonExpired     = "reservation expired"
 	ReasonLatePayment = "payment succeeded after the order was cancelled"
+	// ReasonUndelivered: the parcel came back to its seller (refused at the
+	// door, or undeliverable).
+	ReasonUndelivered = "returned to the seller undelivered"
 )
 
 // CancelInput is a request to cancel an order or a seller order.

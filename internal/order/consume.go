@@ -21,6 +21,9 @@ const (
 	ConsumerStock = "order.stock"
 	// ConsumerCart takes placed orders out of carts (order.placed.v1).
 	ConsumerCart = "order.cart"
+	// ConsumerSettle captures a cash-on-delivery order's payment once its
+	// parcels are all delivered or refused (order.status_changed.v1).
+	ConsumerSettle = "order.settle"
 )
 
 // applyOnce runs fn for e as Consumer, exactly once, with a Store bound to

@@ -59,6 +59,9 @@ type PaidEvent struct {
 	// Replacement marks an order placed at no charge in exchange for
 	// returned units (PlaceReplacement).
 	Replacement bool `json:"replacement,omitempty"`
+	// CashOnDelivery marks an order confirmed for cash on delivery: each
+	// seller order's CashDue is collected by its delivery partner.
+	CashOnDelivery bool `json:"cash_on_delivery,omitempty"`
 }
 
 // PaidSeller is one seller order of a PaidEvent.
@@ -66,6 +69,9 @@ type PaidSeller struct {
 	SellerOrderID id.SellerOrder `json:"seller_order_id"`
 	SellerID      id.Seller      `json:"seller_id"`
 	Lines         []PaidLine     `json:"lines"`
+	// CashDue is what the customer pays in cash on delivery for this seller
+	// order (its total); nil when the order was paid in advance.
+	CashDue *money.Money `json:"cash_due,omitempty"`
 }
 
 // PaidLine is one line of a PaidSeller.

@@ -83,10 +83,9 @@ func (s *Service) PlaceReplacement(ctx context.Context, in ReplacementInput) (Or
 		return Order{}, err
 	}
 	now := o.PlacedAt
-	if err := o.markPaid("", now); err != nil {
+	if err := o.markPaid("", "", now); err != nil {
 		return Order{}, err
 	}
-	o.PaymentStatus = ""
 	placed := Placed{OrderID: o.ID, CustomerID: o.CustomerID, Total: o.Total, SellerOrderIDs: []id.SellerOrder{}}
 	paid := PaidEvent{OrderID: o.ID, CustomerID: o.CustomerID, PaidAt: now, ShippingAddress: o.ShippingAddress,
 		SellerOrders: []PaidSeller{}, Replacement: true}

@@ -334,7 +334,7 @@ func (o *Order) ShippedAny() bool {
 
 // markPaid records the payment: the order is paid and every part awaits
 // fulfilment.
-func (o *Order) markPaid(paymentID id.Payment, now time.Time) error {
+func (o *Order) markPaid(paymentID id.Payment, paymentStatus string, now time.Time) error {
 	if err := o.to(Paid, now); err != nil {
 		return err
 	}
@@ -343,7 +343,7 @@ func (o *Order) markPaid(paymentID id.Payment, now time.Time) error {
 			return err
 		}
 	}
-	o.PaidAt, o.PaymentID, o.PaymentStatus, o.PaymentAt, o.LastPaymentError = ptr(now), paymentID, "succeeded", now, nil
+	o.PaidAt, o.PaymentID, o.PaymentStatus, o.PaymentAt, o.LastPaymentError = ptr(now), paymentID, paymentStatus, now, nil
 	return nil
 }
 

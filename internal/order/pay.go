@@ -9,6 +9,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/payment"
 )
 
@@ -63,7 +64,11 @@ func (s *Service) Pay(ctx context.Context, in PayInput) (payment.Payment, error)
 	if err != nil {
 		return payment.Payment{}, err
 	}
-	pay, err := s.deps.Payments.Start(ctx, payment.Start{OrderID: o.ID, CustomerID: o.CustomerID, Amount: o.Total, Method: in.Method})
+	sellers := make([]id.Seller, 0, len(o.SellerOrders))
+	for _, part := range o.SellerOrders {
+		sellers = append(sellers, part.SellerID)
+	}
+	pay, err := s.deps.Payments.Start(ctx, payment.Start{OrderID: o.ID, CustomerID: o.CustomerID, Amount: o.Total, Method: in.Method, Sellers: sellers})
 	if err != nil {
 		if !apperr.Is(err, apperr.KindUnavailable) && !isOpen(before) {
 			// Nothing is under way after all (a refused method, say).
@@ -126,9 +131,32 @@ func isOpen(paymentStatus string) bool {
 // awaiting payment; the redelivered event commits again (a no-op) and marks
 // it paid.
 func (s *Service) OnPaymentSucceeded(ctx context.Context, e event.Event, ev payment.SucceededEvent) error {
+	return s.confirm(ctx, e, ev.PaymentID, ev.OrderID, ev.Amount, false)
+}
+
+// OnPaymentAuthorized applies payment.authorized.v1 (as "order"): a payment
+// to be captured later, cash on delivery. The order is confirmed as
+// OnPaymentSucceeded confirms a paid one (its stock committed, its seller
+// orders awaiting fulfilment, order.paid.v1 published) with payment status
+// "authorized", and order.paid.v1 carries the cash each delivery partner
+// collects. An authorisation for an order cancelled meanwhile is voided.
+func (s *Service) OnPaymentAuthorized(ctx context.Context, e event.Event, ev payment.AuthorizedEvent) error {
 	o, err := s.store.Order(ctx, ev.OrderID)
+	if err == nil && (o.Status == Cancelled || o.Status == Refunded) {
+		if _, err := s.deps.Payments.SettleOnDelivery(ctx, o.ID, money.New(0, o.Currency)); err != nil {
+			return fmt.Errorf("void the payment of cancelled order %s: %w", o.ID, err)
+		}
+		return nil
+	}
+	return s.confirm(ctx, e, ev.PaymentID, ev.OrderID, ev.Amount, ev.CashOnDelivery())
+}
+
+// confirm is OnPaymentSucceeded and OnPaymentAuthorized: cod says the
+// customer pays in cash on delivery (the payment is only authorised).
+func (s *Service) confirm(ctx context.Context, e event.Event, paymentID id.Payment, orderID id.Order, amount money.Money, cod bool) error {
+	o, err := s.store.Order(ctx, orderID)
 	if apperr.Is(err, apperr.KindNotFound) {
-		s.log.ErrorContext(ctx, "payment succeeded for an unknown order", "order", ev.OrderID, "payment", ev.PaymentID)
+		s.log.ErrorContext(ctx, "payment for an unknown order", "order", orderID, "payment", paymentID)
 		return nil
 	}
 	if err != nil {
@@ -150,15 +178,28 @@ func (s *Service) OnPaymentSucceeded(ctx context.Context, e event.Event, ev paym
 			return fmt.Errorf("commit stock of order %s: %w", o.ID, err)
 		}
 	}
+	status := string(payment.Succeeded)
+	if cod {
+		status = string(payment.Authorized)
+	}
 	now := s.clock()
 	return s.applyOnce(ctx, e, func(ctx context.Context, st Store) error {
-		_, err := st.Update(ctx, ev.OrderID, func(o *Order) (Effects, error) {
+		_, err := st.Update(ctx, orderID, func(o *Order) (Effects, error) {
 			switch o.Status {
 			case PendingPayment:
 			case Cancelled, Refunded:
-				return s.lateSuccess(o, ev)
+				if cod {
+					return Effects{}, ErrUnchanged // voided by its consumer
+				}
+				return s.lateSuccess(o, paymentID)
 			default:
-				return Effects{}, ErrUnchanged // paid already
+				// Confirmed already; a cash-on-delivery payment captured on
+				// delivery is now paid.
+				if o.PaymentID == paymentID && o.PaymentStatus == string(payment.Authorized) && !cod {
+					o.PaymentStatus, o.PaymentAt, o.UpdatedAt = status, now, now
+					return Effects{}, nil
+				}
+				return Effects{}, ErrUnchanged
 			}
 			prev := o.Status
 			if released {
@@ -168,20 +209,24 @@ func (s *Service) OnPaymentSucceeded(ctx context.Context, e event.Event, ev paym
 				if err != nil {
 					return Effects{}, err
 				}
-				o.PaymentID, o.PaymentStatus, o.PaymentAt = ev.PaymentID, string(payment.Succeeded), now
+				o.PaymentID, o.PaymentStatus, o.PaymentAt = paymentID, status, now
 				return Effects{Events: append([]Event{eventOf(TopicCancelled, CancelledEvent{
 					OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: ids, Whole: true,
 					Reason: ReasonExpired, RefundRequired: true})}, statusEvent(o, prev, now)...)}, nil
 			}
-			if ev.Amount != o.Total {
-				s.log.ErrorContext(ctx, "payment amount differs from the order total", "order", o.ID, "payment", ev.PaymentID, "amount", ev.Amount, "total", o.Total)
+			if amount != o.Total {
+				s.log.ErrorContext(ctx, "payment amount differs from the order total", "order", o.ID, "payment", paymentID, "amount", amount, "total", o.Total)
 			}
-			if err := o.markPaid(ev.PaymentID, now); err != nil {
+			if err := o.markPaid(paymentID, status, now); err != nil {
 				return Effects{}, err
 			}
-			paid := PaidEvent{OrderID: o.ID, CustomerID: o.CustomerID, PaidAt: now, ShippingAddress: o.ShippingAddress, SellerOrders: []PaidSeller{}}
+			paid := PaidEvent{OrderID: o.ID, CustomerID: o.CustomerID, PaidAt: now, ShippingAddress: o.ShippingAddress, SellerOrders: []PaidSeller{}, CashOnDelivery: cod}
 			for _, part := range o.SellerOrders {
 				ps := PaidSeller{SellerOrderID: part.ID, SellerID: part.SellerID, Lines: []PaidLine{}}
+				if cod {
+					due := part.Total
+					ps.CashDue = &due
+				}
 				for _, l := range part.Lines {
 					ps.Lines = append(ps.Lines, PaidLine{SKU: l.SKU, ProductID: l.ProductID, Title: l.Title, Quantity: l.Quantity})
 				}
@@ -193,10 +238,63 @@ func (s *Service) OnPaymentSucceeded(ctx context.Context, e event.Event, ev paym
 	})
 }
 
+// OnStatusSettle is the "order.settle" consumer of the module's own
+// order.status_changed.v1 (and OnCancelledSettle of order.cancelled.v1): once every seller order of a cash-on-delivery
+// order is delivered, returned undelivered or cancelled, its authorised
+// payment is captured for what was delivered (the delivery partners
+// collected exactly each delivered seller order's total) or voided when
+// nothing was, and the order shows the payment's new status. Settling is
+// idempotent, so a redelivery changes nothing.
+func (s *Service) OnStatusSettle(ctx context.Context, e event.Event, ev StatusChanged) error {
+	return s.settle(ctx, e, ev.OrderID)
+}
+
+// OnCancelledSettle is the "order.settle" consumer of order.cancelled.v1: a
+// parcel returned undelivered leaves the order's status as it was
+// (shipped), so the cancellation that gives its money back is what tells
+// the settlement.
+func (s *Service) OnCancelledSettle(ctx context.Context, e event.Event, ev CancelledEvent) error {
+	return s.settle(ctx, e, ev.OrderID)
+}
+
+func (s *Service) settle(ctx context.Context, e event.Event, orderID id.Order) error {
+	o, err := s.store.Order(ctx, orderID)
+	if err != nil {
+		return s.ignoreUnknown(ctx, err, e)
+	}
+	if o.PaymentStatus != string(payment.Authorized) {
+		return nil
+	}
+	collected := money.New(0, o.Currency)
+	for _, part := range o.SellerOrders {
+		switch part.Status {
+		case SellerDelivered:
+			collected.Amount += part.Total.Amount
+		case SellerReturned, SellerCancelled:
+		default:
+			return nil // a parcel is still to be delivered
+		}
+	}
+	pay, err := s.deps.Payments.SettleOnDelivery(ctx, o.ID, collected)
+	if err != nil {
+		return fmt.Errorf("settle the cash-on-delivery payment of order %s: %w", o.ID, err)
+	}
+	if pay.ID != "" && pay.Status != payment.Authorized {
+		s.record(ctx, o.ID, func(o *Order) bool {
+			if o.PaymentStatus != string(payment.Authorized) {
+				return false
+			}
+			o.PaymentStatus = string(pay.Status)
+			return true
+		})
+	}
+	return nil
+}
+
 // lateSuccess handles money captured for an order already cancelled.
-func (s *Service) lateSuccess(o *Order, ev payment.SucceededEvent) (Effects, error) {
+func (s *Service) lateSuccess(o *Order, paymentID id.Payment) (Effects, error) {
 	now := s.clock()
-	o.PaymentID, o.PaymentStatus, o.PaymentAt, o.UpdatedAt = ev.PaymentID, string(payment.Succeeded), now, now
+	o.PaymentID, o.PaymentStatus, o.PaymentAt, o.UpdatedAt = paymentID, string(payment.Succeeded), now, now
 	return Effects{Events: []Event{eventOf(TopicCancelled, CancelledEvent{
 		OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []id.SellerOrder{}, Whole: true,
 		Reason: ReasonLatePayment, RefundRequired: true})}}, nil

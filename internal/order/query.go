@@ -174,6 +174,7 @@ func pageOf[T any](os []Order, limit int, item func(Order) T) page.Page[T] {
 // (ConsumerCart).
 func (s *Service) Subscribe(sub event.Subscriber) {
 	event.On(sub, Consumer, payment.TopicSucceeded, s.OnPaymentSucceeded)
+	event.On(sub, Consumer, payment.TopicAuthorized, s.OnPaymentAuthorized)
 	event.On(sub, Consumer, payment.TopicFailed, s.OnPaymentFailed)
 	event.On(sub, Consumer, payment.TopicRefunded, s.OnPaymentRefunded)
 	event.On(sub, Consumer, shipmentevent.TopicCreated, s.OnShipmentCreated)
@@ -183,6 +184,8 @@ func (s *Service) Subscribe(sub event.Subscriber) {
 	event.On(sub, ConsumerStock, TopicPaid, s.OnPaidStock)
 	event.On(sub, ConsumerRefund, TopicCancelled, s.OnCancelled)
 	event.On(sub, ConsumerCart, TopicPlaced, s.OnPlaced)
+	event.On(sub, ConsumerSettle, TopicStatusChanged, s.OnStatusSettle)
+	event.On(sub, ConsumerSettle, TopicCancelled, s.OnCancelledSettle)
 }
 
 // Received reports whether a seller order holding the product has been

@@ -62,6 +62,10 @@ type Payments interface {
 	// RefundOrderPart refunds amount of an order's captured payment for one
 	// part of it (a seller order), once per part; idempotent.
 	RefundOrderPart(ctx context.Context, orderID id.Order, part string, amount money.Money, reason string) error
+	// SettleOnDelivery captures an order's authorised payment (cash on
+	// delivery) for amount, or voids it when amount is zero; an order with
+	// no authorised payment is left alone. Idempotent.
+	SettleOnDelivery(ctx context.Context, orderID id.Order, amount money.Money) (payment.Payment, error)
 }
 
 // Stock is what ordering needs from inventory; *inventory.Service

@@ -66,7 +66,8 @@ func (s *Service) OnShipmentCreated(ctx context.Context, e event.Event, ev shipm
 // OnShipmentStatusChanged follows a shipment after handover
 // (shipment.status_changed.v1, as "order", once): the projection takes the new status; a
 // delivered shipment makes its seller order delivered and one returned to
-// the seller makes it returned; the customer order's status is re-derived,
+// the seller makes it returned (and order.cancelled.v1 gives its money and
+// stock back); the customer order's status is re-derived,
 // and order.delivered.v1 is published once every seller order that was not
 // cancelled is delivered.
 func (s *Service) OnShipmentStatusChanged(ctx context.Context, e event.Event, ev shipmentevent.StatusChanged) error {
@@ -102,6 +103,7 @@ func (s *Service) OnShipmentStatusChanged(ctx context.Context, e event.Event, ev
 				return Effects{}, err
 			}
 		}
+		var evs []Event
 		if (target == SellerDelivered || target == SellerReturned) && part.Status == SellerShipped {
 			if err := part.to(target, now); err != nil {
 				return Effects{}, err
@@ -109,8 +111,17 @@ func (s *Service) OnShipmentStatusChanged(ctx context.Context, e event.Event, ev
 			if err := o.rederive(now); err != nil {
 				return Effects{}, err
 			}
+			if target == SellerReturned {
+				// Refused at the door or undeliverable: the customer gets
+				// back what was paid for it (nothing was, for cash on
+				// delivery) and the stock goes back on sale, through the
+				// consumers of order.cancelled.v1.
+				evs = append(evs, eventOf(TopicCancelled, CancelledEvent{
+					OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []id.SellerOrder{part.ID},
+					Reason: ReasonUndelivered, RefundRequired: true, Sold: soldLines(o, []id.SellerOrder{part.ID})}))
+			}
 		}
-		evs := statusEvent(o, prev, now)
+		evs = append(evs, statusEvent(o, prev, now)...)
 		if o.Status == Delivered && prev != Delivered {
 			evs = append(evs, eventOf(TopicDelivered, DeliveredEvent{OrderID: o.ID, CustomerID: o.CustomerID}))
 		}

@@ -22,19 +22,40 @@ type Checkout struct {
 	// ScriptURL is where the browser loads the gateway's SDK from: the
 	// gateway's own URL, or a local fake's (bazaar serve --payment-fakes).
 	ScriptURL string `json:"script_url,omitempty"`
+	// CashOnDelivery says whether the order can be paid in cash on
+	// delivery (method "cod"); absent when the currency takes no cash.
+	CashOnDelivery *CODInfo `json:"cash_on_delivery,omitempty"`
 }
 
-// CheckoutFor says how payments in currency are taken.
-func (s *Service) CheckoutFor(currency string) (Checkout, error) {
-	if !money.ValidCurrency(currency) {
-		return Checkout{}, apperr.Invalid("validation_failed", "currency must be a three-letter ISO 4217 code such as USD")
+// CheckoutQuery asks how an order would be paid: its currency, and
+// optionally its total and sellers (for cash on delivery).
+type CheckoutQuery struct {
+	Currency string
+	Amount   int64
+	Sellers  []id.Seller
+}
+
+// CheckoutFor says how payments in a currency are taken, and whether an
+// order of the amount from the sellers can be paid in cash on delivery.
+func (s *Service) CheckoutFor(ctx context.Context, q CheckoutQuery) (Checkout, error) {
+	var f apperr.Fields
+	f.Check(money.ValidCurrency(q.Currency), "currency", "must be a three-letter ISO 4217 code such as USD")
+	f.Check(q.Amount >= 0 && q.Amount < 1e12, "amount", "must be an amount in minor units, 0 or more")
+	f.Check(len(q.Sellers) <= 100, "seller", "at most 100 sellers")
+	if err := f.Err(); err != nil {
+		return Checkout{}, err
 	}
-	gw := s.gatewayFor(currency)
-	c := Checkout{Currency: currency, Gateway: gw.Name()}
+	gw := s.gatewayFor(q.Currency)
+	c := Checkout{Currency: q.Currency, Gateway: gw.Name()}
 	if cs, ok := gw.(ClientSide); ok {
 		cfg := cs.ClientConfig()
 		c.ClientSide, c.PublishableKey, c.ScriptURL = true, cfg.PublishableKey, cfg.ScriptURL
 	}
+	cod, err := s.COD(ctx, money.New(q.Amount, q.Currency), q.Sellers)
+	if err != nil {
+		return Checkout{}, err
+	}
+	c.CashOnDelivery = cod
 	return c, nil
 }
 
@@ -89,15 +110,19 @@ func (s *Service) Capture(ctx context.Context, pid id.Payment) (Payment, error) 
 	if !who.Is(auth.Admin, auth.Support) {
 		return Payment{}, apperr.Forbidden("only admins and support capture payments")
 	}
-	return s.capture(ctx, pid)
+	return s.capture(ctx, pid, money.Money{})
 }
 
-func (s *Service) capture(ctx context.Context, pid id.Payment) (Payment, error) {
+// capture captures an authorised payment for amount (zero: all of it).
+func (s *Service) capture(ctx context.Context, pid id.Payment, amount money.Money) (Payment, error) {
 	p, err := s.store.Payment(ctx, pid)
 	if err != nil {
 		return Payment{}, err
 	}
-	if p.Status != Processing || p.GatewayIntentID == "" {
+	if amount.Amount == 0 {
+		amount = p.Amount
+	}
+	if p.Status != Authorized || p.GatewayIntentID == "" {
 		return Payment{}, apperr.Conflict("not_capturable", "payment %s is %s, not awaiting capture", pid, p.Status)
 	}
 	gw, err := s.gatewayOf(p)
@@ -108,7 +133,7 @@ func (s *Service) capture(ctx context.Context, pid id.Payment) (Payment, error) 
 	if !ok {
 		return Payment{}, apperr.Conflict("not_capturable", "gateway %s captures automatically", gw.Name())
 	}
-	in, err := c.Capture(ctx, CaptureParams{IntentID: p.GatewayIntentID, Amount: p.Amount, IdempotencyKey: p.IdempotencyKey + ":capture"})
+	in, err := c.Capture(ctx, CaptureParams{IntentID: p.GatewayIntentID, Amount: amount, IdempotencyKey: p.IdempotencyKey + ":capture"})
 	switch {
 	case definite(err):
 		return Payment{}, err

@@ -10,8 +10,13 @@ import (
 // a consumer sees an order's payment events in the order they happened.
 const (
 	TopicSucceeded = event.Topic[SucceededEvent]("payment.succeeded.v1")
-	TopicFailed    = event.Topic[FailedEvent]("payment.failed.v1")
-	TopicRefunded  = event.Topic[RefundedEvent]("payment.refunded.v1")
+	// TopicAuthorized: the money is promised, to be captured later (cash on
+	// delivery). The order is confirmed and its stock committed.
+	TopicAuthorized = event.Topic[AuthorizedEvent]("payment.authorized.v1")
+	// TopicVoided: an authorisation was given up; nothing was taken.
+	TopicVoided   = event.Topic[VoidedEvent]("payment.voided.v1")
+	TopicFailed   = event.Topic[FailedEvent]("payment.failed.v1")
+	TopicRefunded = event.Topic[RefundedEvent]("payment.refunded.v1")
 )
 
 // Event is an event to publish with a change, in the change's transaction.
@@ -49,4 +54,25 @@ type RefundedEvent struct {
 	Amount        money.Money `json:"amount"`         // this refund
 	TotalRefunded money.Money `json:"total_refunded"` // all refunds of the payment so far
 	Full          bool        `json:"full"`           // the payment is now refunded in full
+}
+
+// AuthorizedEvent is published once when a payment is authorised for
+// capture later: with the gateway "cod", the customer pays in cash when the
+// order is delivered.
+type AuthorizedEvent struct {
+	PaymentID  id.Payment  `json:"payment_id"`
+	OrderID    id.Order    `json:"order_id"`
+	CustomerID id.User     `json:"customer_id"`
+	Amount     money.Money `json:"amount"`
+	Gateway    string      `json:"gateway"`
+	Method     string      `json:"method"` // "cod" for cash on delivery
+}
+
+// CashOnDelivery reports whether the customer pays in cash on delivery.
+func (e AuthorizedEvent) CashOnDelivery() bool { return e.Method == MethodCOD }
+
+// VoidedEvent is published once when an authorised payment is given up.
+type VoidedEvent struct {
+	PaymentID id.Payment `json:"payment_id"`
+	OrderID   id.Order   `json:"order_id"`
 }

@@ -76,6 +76,13 @@ type Capturer interface {
 	Capture(ctx context.Context, in CaptureParams) (Intent, error)
 }
 
+// Voider is implemented by gateways that can cancel an authorisation that
+// will not be captured.
+type Voider interface {
+	// Void cancels an authorised intent, once per idempotency key.
+	Void(ctx context.Context, intentID, idempotencyKey string) (Intent, error)
+}
+
 // CaptureParams is a request to capture an authorised intent.
 type CaptureParams struct {
 	IntentID       string
@@ -127,6 +134,8 @@ func (s IntentStatus) paymentStatus() Status {
 	switch s {
 	case IntentSucceeded:
 		return Succeeded
+	case IntentRequiresCapture:
+		return Authorized
 	case IntentRequiresPaymentMethod, IntentCanceled:
 		return Failed
 	}

@@ -16,6 +16,8 @@ type Status string
 const (
 	Pending           Status = "pending"            // written, the gateway not yet (known to be) called
 	Processing        Status = "processing"         // the gateway holds an intent whose outcome is not known yet
+	Authorized        Status = "authorized"         // authorised, to be captured later (cash on delivery: when delivered)
+	Voided            Status = "voided"             // an authorisation given up: nothing was taken
 	Succeeded         Status = "succeeded"          // captured
 	Failed            Status = "failed"             // declined or refused; the order may retry with a new attempt
 	PartiallyRefunded Status = "partially_refunded" // captured, part of it refunded
@@ -26,14 +28,15 @@ const (
 // because a gateway's webhook can overtake the answer to the call that
 // created its intent.
 var transitions = map[Status][]Status{
-	Pending:           {Processing, Succeeded, Failed},
-	Processing:        {Succeeded, Failed},
+	Pending:           {Processing, Authorized, Succeeded, Failed},
+	Processing:        {Authorized, Succeeded, Failed},
+	Authorized:        {Succeeded, Voided},
 	Succeeded:         {PartiallyRefunded, Refunded},
 	PartiallyRefunded: {Refunded},
 }
 
 // Statuses lists every status.
-var Statuses = []Status{Pending, Processing, Succeeded, Failed, PartiallyRefunded, Refunded}
+var Statuses = []Status{Pending, Processing, Authorized, Succeeded, Failed, PartiallyRefunded, Refunded, Voided}
 
 // CanBecome reports whether a payment in status s may move to t. Staying in
 // the same status is not a transition.
@@ -60,8 +63,10 @@ func (s Status) rank() int {
 		return 0
 	case Processing:
 		return 1
+	case Authorized:
+		return 2
 	}
-	return 2
+	return 3
 }
 
 // NextAction is what the client has to do next, as the gateway says (for
@@ -186,8 +191,19 @@ func (p *Payment) ApplyIntent(in Intent, now time.Time) ([]Event, error) {
 	case Processing:
 		p.NextAction = in.NextAction
 		return nil, p.to(Processing, now)
+	case Authorized:
+		if err := p.to(Authorized, now); err != nil {
+			return nil, err
+		}
+		p.NextAction, p.FailureCode, p.FailureMessage = nil, "", ""
+		return []Event{eventOf(TopicAuthorized, AuthorizedEvent{
+			PaymentID: p.ID, OrderID: p.OrderID, CustomerID: p.CustomerID, Amount: p.Amount, Gateway: p.Gateway, Method: p.Method})}, nil
 	case Succeeded:
-		if in.Amount != p.Amount {
+		// An authorised payment may be captured for less than it was
+		// authorised for (cash on delivery when part of the order was
+		// cancelled or refused), never for more.
+		partial := p.Status == Authorized && in.Amount.Currency == p.Amount.Currency && in.Amount.Amount > 0 && in.Amount.Amount <= p.Amount.Amount
+		if in.Amount != p.Amount && !partial {
 			return nil, apperr.Conflict("amount_mismatch", "intent %s captured %v, payment %s is for %v", in.ID, in.Amount, p.ID, p.Amount)
 		}
 		if err := p.to(Succeeded, now); err != nil {
@@ -236,6 +252,20 @@ func (p *Payment) declinedInBrowser(in Intent, now time.Time) ([]Event, error) {
 	}
 	p.FailureCode, p.FailureMessage, p.UpdatedAt = code, msg, now
 	return nil, nil
+}
+
+// Void gives up an authorised payment that will not be captured (its
+// order was cancelled, or every parcel of a cash-on-delivery order was
+// refused): nothing was taken. Voiding a voided payment is ErrUnchanged.
+func (p *Payment) Void(now time.Time) ([]Event, error) {
+	if p.Status == Voided {
+		return nil, ErrUnchanged
+	}
+	if err := p.to(Voided, now); err != nil {
+		return nil, err
+	}
+	p.NextAction = nil
+	return []Event{eventOf(TopicVoided, VoidedEvent{PaymentID: p.ID, OrderID: p.OrderID})}, nil
 }
 
 // Fail records a refusal that happened before the gateway made an intent

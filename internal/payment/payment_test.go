@@ -12,8 +12,9 @@ import (
 
 func TestCanBecome(t *testing.T) {
 	allowed := map[[2]Status]bool{
-		{Pending, Processing}: true, {Pending, Succeeded}: true, {Pending, Failed}: true,
-		{Processing, Succeeded}: true, {Processing, Failed}: true,
+		{Pending, Processing}: true, {Pending, Succeeded}: true, {Pending, Failed}: true, {Pending, Authorized}: true,
+		{Processing, Succeeded}: true, {Processing, Failed}: true, {Processing, Authorized}: true,
+		{Authorized, Succeeded}: true, {Authorized, Voided}: true,
 		{Succeeded, PartiallyRefunded}: true, {Succeeded, Refunded}: true,
 		{PartiallyRefunded, Refunded}: true,
 	}
@@ -52,6 +53,13 @@ func TestApplyIntent(t *testing.T) {
 		{Processing, IntentProcessing, Processing, ""},
 		{Processing, IntentSucceeded, Succeeded, TopicSucceeded.Name()},
 		{Processing, IntentRequiresPaymentMethod, Failed, TopicFailed.Name()},
+		{Pending, IntentRequiresCapture, Authorized, TopicAuthorized.Name()},
+		{Processing, IntentRequiresCapture, Authorized, TopicAuthorized.Name()},
+		{Authorized, IntentSucceeded, Succeeded, TopicSucceeded.Name()},
+		{Authorized, IntentRequiresCapture, Authorized, ""},
+		{Authorized, IntentProcessing, Authorized, ""},
+		{Succeeded, IntentRequiresCapture, Succeeded, ""},
+		{Voided, IntentSucceeded, Voided, ""},
 		// Stale or contradicting reports change nothing.
 		{Succeeded, IntentProcessing, Succeeded, ""},
 		{Succeeded, IntentSucceeded, Succeeded, ""},
@@ -102,6 +110,17 @@ func TestApplyIntent(t *testing.T) {
 	}
 	if _, err := p.ApplyIntent(Intent{ID: "pi_1", Status: IntentSucceeded, Amount: usd(499)}, time.Now()); apperr.CodeOf(err) != "amount_mismatch" || p.Status != Processing {
 		t.Errorf("other amount: %v (status %s), want amount_mismatch and processing", err, p.Status)
+	}
+	// An authorised payment is captured for at most what was authorised.
+	a := Payment{ID: "pay_a", Status: Authorized, Amount: usd(500), GatewayIntentID: "pi_1"}
+	if _, err := a.ApplyIntent(Intent{ID: "pi_1", Status: IntentSucceeded, Amount: usd(501)}, time.Now()); apperr.CodeOf(err) != "amount_mismatch" || a.Status != Authorized {
+		t.Errorf("capture over the authorisation: %v (status %s), want amount_mismatch", err, a.Status)
+	}
+	if _, err := a.ApplyIntent(Intent{ID: "pi_1", Status: IntentSucceeded, Amount: usd(300)}, time.Now()); err != nil || a.Status != Succeeded || a.Captured != usd(300) {
+		t.Errorf("partial capture: %v (status %s captured %v), want succeeded 3.00", err, a.Status, a.Captured)
+	}
+	if _, err := a.Void(time.Now()); apperr.CodeOf(err) != "illegal_transition" {
+		t.Errorf("void after capture: %v, want illegal_transition", err)
 	}
 }
 

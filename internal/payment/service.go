@@ -25,22 +25,30 @@ type Options struct {
 	// Route sends payments in a currency (ISO code) through a gateway other
 	// than the default one: {"INR": razorpay, "USD": stripe}.
 	Route map[string]Gateway
+	// COD is the cash-on-delivery rule; nil takes no cash on delivery.
+	COD *CODPolicy
+	// Sellers finds a seller user's store (the sellers' cash-on-delivery
+	// switch); nil: nobody can set it.
+	Sellers Sellers
 }
 
 // Service is the payment module's use cases.
 type Service struct {
-	store Store
-	def   Gateway            // payments in a currency Route does not name
-	route map[string]Gateway // by currency
-	gws   map[string]Gateway // every gateway, by name: webhooks, reconciliation, refunds
-	now   func() time.Time
-	log   *slog.Logger
+	store   Store
+	def     Gateway            // payments in a currency Route does not name
+	route   map[string]Gateway // by currency
+	gws     map[string]Gateway // every gateway, by name: webhooks, reconciliation, refunds
+	cod     *CODPolicy
+	sellers Sellers
+	now     func() time.Time
+	log     *slog.Logger
 }
 
 // New returns a Service that takes payments through gw, or through the
 // gateway opts.Route names for their currency.
 func New(store Store, gw Gateway, opts Options) *Service {
-	s := &Service{store: store, def: gw, route: map[string]Gateway{}, gws: map[string]Gateway{gw.Name(): gw}, now: opts.Now, log: opts.Logger}
+	s := &Service{store: store, def: gw, route: map[string]Gateway{}, gws: map[string]Gateway{gw.Name(): gw, CODGateway: cashGateway{}},
+		cod: opts.COD, sellers: opts.Sellers, now: opts.Now, log: opts.Logger}
 	for cur, g := range opts.Route {
 		s.route[cur] = g
 		s.gws[g.Name()] = g
@@ -77,7 +85,10 @@ type Start struct {
 	OrderID    id.Order
 	CustomerID id.User
 	Amount     money.Money
-	Method     string // a gateway payment method token such as "tok_visa"
+	Method     string // a gateway payment method token such as "tok_visa", or MethodCOD
+	// Sellers are the order's sellers: each must take cash on delivery for
+	// a payment with MethodCOD.
+	Sellers []id.Seller
 }
 
 // MaxMethod is the longest method token accepted.
@@ -100,8 +111,12 @@ func (s *Service) Start(ctx context.Context, in Start) (Payment, error) {
 	f.Check(in.OrderID != "", "order_id", "is required")
 	f.Check(in.CustomerID != "", "customer_id", "is required")
 	gw := s.gatewayFor(in.Amount.Currency)
+	if in.Method == MethodCOD {
+		gw = cashGateway{}
+	}
 	_, sdk := gw.(ClientSide)
 	switch {
+	case in.Method == MethodCOD:
 	case in.Method == "" && !sdk:
 		f.Add("method", "is required")
 	case in.Method == "":
@@ -119,7 +134,12 @@ func (s *Service) Start(ctx context.Context, in Start) (Payment, error) {
 	if err := f.Err(); err != nil {
 		return Payment{}, err
 	}
-	if v, ok := gw.(MethodValidator); ok && in.Method != "" {
+	if in.Method == MethodCOD {
+		if err := s.checkCOD(ctx, in); err != nil {
+			return Payment{}, err
+		}
+	}
+	if v, ok := gw.(MethodValidator); ok && in.Method != "" && in.Method != MethodCOD {
 		if err := v.ValidateMethod(in.Method); err != nil {
 			return Payment{}, err
 		}
@@ -396,7 +416,9 @@ func (s *Service) RunReconciler(ctx context.Context, every time.Duration) {
 func (s *Service) Gateways() []string {
 	names := make([]string, 0, len(s.gws))
 	for n := range s.gws {
-		names = append(names, n)
+		if n != CODGateway { // cash has no webhooks
+			names = append(names, n)
+		}
 	}
 	slices.Sort(names)
 	return names

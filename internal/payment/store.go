@@ -14,7 +14,8 @@ import (
 type Store interface {
 	// StartAttempt begins a payment attempt for p.OrderID. If the order has
 	// an open (pending or processing) attempt it is returned with false. If
-	// it has a captured payment the answer is Conflict "already_paid".
+	// it has a captured or authorised payment the answer is Conflict
+	// "already_paid".
 	// Otherwise p is stored with the next attempt number and its AttemptKey
 	// and returned with true. Concurrent calls for one order make one
 	// attempt.
@@ -38,4 +39,9 @@ type Store interface {
 	// Stuck lists up to limit payments that are open, or have a pending
 	// refund, and were last updated before before; oldest first.
 	Stuck(ctx context.Context, before time.Time, limit int) ([]Payment, error)
+	// CODRefusing returns those of sellers that switched cash on delivery
+	// off (every seller takes it until it does).
+	CODRefusing(ctx context.Context, sellers []id.Seller) ([]id.Seller, error)
+	// SetCOD switches cash on delivery on or off for seller.
+	SetCOD(ctx context.Context, seller id.Seller, enabled bool, now time.Time) error
 }

@@ -3,8 +3,10 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -208,6 +210,49 @@ func TestCurlJourneyStripe(t *testing.T) {
 			if ev.Delivered != 1 || ev.Err != nil {
 				t.Errorf("webhook %s %s delivered %d times (%v), want once", ev.Type, ev.ID, ev.Delivered, ev.Err)
 			}
+		}
+		checkPayloads(t, s)
+	})
+}
+
+// TestCurlJourneyCOD runs the order journey paid in cash on delivery: each
+// delivery partner records the cash collected with the delivered event
+// (refused without it or short of it), the payment is captured then, the
+// admin sees the cash the partner holds and records its handover, and the
+// order cancelled before dispatch has its payment voided and its stock
+// back, on both engines. Afterwards every cash payment of the journey is
+// settled: captured for the delivered order, voided for the cancelled one.
+func TestCurlJourneyCOD(t *testing.T) {
+	needTools(t)
+	engines(t, func(t *testing.T, dbURL string) {
+		// The journey's first order (two demo products) is above the
+		// default limit of 500 dollars.
+		s, base := bootConfig(t, server.Config{DataDir: t.TempDir(), DatabaseURL: dbURL, Payments: server.Payments{CODLimits: "USD:5000"}})
+		if _, err := s.Seed(context.Background(), server.SeedOptions{PerCategory: 2, ImageSize: 16}); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("bash", "../../scripts/journey.sh", base)
+		cmd.Env = append(os.Environ(), "PAY_METHOD=cod")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "journey ok") {
+			t.Fatalf("journey.sh with cash on delivery: %v\n%s", err, out)
+		}
+		rows, err := s.DB().Read().Query(`SELECT status, captured FROM payment_payments WHERE gateway = 'cod' ORDER BY created_at`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var got []string
+		for rows.Next() {
+			var status string
+			var captured int64
+			if err := rows.Scan(&status, &captured); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%s:%t", status, captured > 0))
+		}
+		if want := []string{"succeeded:true", "voided:false", "voided:false"}; !slices.Equal(got, want) {
+			t.Errorf("cash payments = %v, want %v", got, want)
 		}
 		checkPayloads(t, s)
 	})

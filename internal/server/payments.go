@@ -33,7 +33,14 @@ type Payments struct {
 	// be tried with no account and no network (BAZAAR_PAYMENT_FAKES). For
 	// demos and tests only: anyone can "pay" there.
 	Fakes bool
+	// CODLimits is the largest order total taken in cash on delivery per
+	// currency, in major units: "INR:50000,USD:500", "*" for any other
+	// currency, "off" for none, empty for DefaultCODLimits (BAZAAR_COD_LIMITS).
+	CODLimits string
 }
+
+// DefaultCODLimits is the cash-on-delivery limit when none is configured.
+const DefaultCODLimits = "INR:50000,*:500"
 
 // FakesPrefix is where --payment-fakes serves the Razorpay fake.
 const FakesPrefix = "/_fake/razorpay"
@@ -228,6 +235,21 @@ func (t stripeTransfers) Transfer(ctx context.Context, in ledger.TransferParams)
 	r, err := t.g.Transfer(ctx, stripegw.TransferParams{Destination: in.Destination, Amount: in.Amount,
 		IdempotencyKey: in.IdempotencyKey, PayoutID: string(in.PayoutID)})
 	return r.ID, err
+}
+
+// codPolicy is the cash-on-delivery rule of the configuration.
+func codPolicy(limits string) (*payment.CODPolicy, error) {
+	if strings.TrimSpace(limits) == "" {
+		limits = DefaultCODLimits
+	}
+	l, err := payment.ParseCODLimits(limits)
+	if err != nil {
+		return nil, err
+	}
+	if len(l) == 0 {
+		return nil, nil
+	}
+	return &payment.CODPolicy{Limits: l}, nil
 }
 
 // ledgerSellers tells the ledger which store a seller's user runs.

@@ -125,7 +125,12 @@ func (s *Server) wire(ctx context.Context) error {
 	for cur, g := range routes {
 		s.log.Info("payments routed", "currency", cur, "gateway", g.Name())
 	}
-	m.payment = payment.New(paymentsql.New(s.db), m.gateway, payment.Options{Logger: s.log.With("module", "payment"), Route: routes})
+	cod, err := codPolicy(s.cfg.Payments.CODLimits)
+	if err != nil {
+		return fmt.Errorf("cash on delivery: %w", err)
+	}
+	m.payment = payment.New(paymentsql.New(s.db), m.gateway, payment.Options{Logger: s.log.With("module", "payment"), Route: routes,
+		COD: cod, Sellers: ledgerSellers{m.account}})
 	// The order module reaches inventory and carts only through their
 	// services (never its own transaction): when the modules are split into
 	// services, remote clients go here.

@@ -46,6 +46,7 @@ func (s *Service) applyPaid(ctx context.Context, e event.Event, paid order.PaidE
 			CreatedAt:       now,
 			UpdatedAt:       now,
 			Timeline:        []Entry{{Status: Pending, Note: "label created", At: now}},
+			CashDue:         so.CashDue,
 		})
 	}
 	_, err := s.store.ApplyOnce(ctx, Consumer, e.ID, func(ctx context.Context, st Store) error {

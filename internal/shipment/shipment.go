@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/money"
 )
 
 // Status is where a shipment is in its life.
@@ -86,6 +87,11 @@ type Shipment struct {
 	Items           []Item         `json:"items"`
 	CreatedAt       time.Time      `json:"created_at"`
 	UpdatedAt       time.Time      `json:"updated_at"`
+	// CashDue is what the delivery partner collects in cash on delivery
+	// (the seller order's total); nil for a prepaid parcel.
+	CashDue *money.Money `json:"cash_due,omitempty"`
+	// CashCollected is the cash recorded with the delivered event.
+	CashCollected *money.Money `json:"cash_collected,omitempty"`
 	// Timeline holds the tracking events in time order, the first being
 	// the label's creation.
 	Timeline []Entry `json:"timeline"`
@@ -132,6 +138,8 @@ type Change struct {
 	PartnerID id.User
 	// Entry is the timeline event of the move; Entry.Status is the new status.
 	Entry Entry
+	// CashCollected is recorded with a cash-on-delivery parcel's delivery.
+	CashCollected *money.Money
 }
 
 // TrackingPrefix starts every tracking ID.

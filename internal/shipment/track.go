@@ -10,6 +10,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/money"
 )
 
 // EventInput is a tracking event a delivery partner records.
@@ -19,6 +20,10 @@ type EventInput struct {
 	Note     string `json:"note,omitempty"`
 	// Proof is free text: a photo reference, the recipient's name, ...
 	Proof string `json:"proof,omitempty"`
+	// CashCollected is the cash taken from the customer with the delivered
+	// event of a cash-on-delivery parcel: required then, and exactly the
+	// amount due; refused for any other event or parcel.
+	CashCollected *money.Money `json:"cash_collected,omitempty"`
 }
 
 // Field length limits of EventInput, in characters.
@@ -77,6 +82,28 @@ func (s *Service) RecordEvent(ctx context.Context, shipmentID id.Shipment, in Ev
 	if !CanMove(ByPartner, shp.Status, in.Status) {
 		return Shipment{}, illegal(shp.Status, in.Status)
 	}
-	return s.move(ctx, p, Change{ID: shp.ID, From: shp.Status, Entry: Entry{
+	if err := checkCash(shp, in); err != nil {
+		return Shipment{}, err
+	}
+	return s.move(ctx, p, Change{ID: shp.ID, From: shp.Status, CashCollected: in.CashCollected, Entry: Entry{
 		Status: in.Status, Location: in.Location, Note: in.Note, Proof: in.Proof, ActorID: p.UserID, At: s.clock()}})
+}
+
+// checkCash checks the cash collected with an event: a cash-on-delivery
+// parcel is delivered only with exactly the amount due, and no other event
+// or parcel carries cash.
+func checkCash(shp Shipment, in EventInput) error {
+	var f apperr.Fields
+	due, got := shp.CashDue, in.CashCollected
+	switch {
+	case got != nil && (due == nil || in.Status != Delivered):
+		f.Add("cash_collected", "only a delivered cash-on-delivery parcel carries the cash collected")
+	case due != nil && in.Status == Delivered && got == nil:
+		f.Add("cash_collected", fmt.Sprintf("is required: collect %s in cash on delivery", *due))
+	case got != nil && got.Currency != due.Currency:
+		f.Add("cash_collected.currency", "must be "+due.Currency)
+	case got != nil && got.Amount != due.Amount:
+		f.Add("cash_collected.amount", fmt.Sprintf("must be the amount due, %s; a customer who cannot pay it refuses the parcel (failed_attempt or returned_to_seller)", *due))
+	}
+	return f.Err()
 }

@@ -59,11 +59,13 @@ func TestRoutes(t *testing.T) {
 		if diff := cmp.Diff([]string{
 			"GET /api/v1/payment/checkout",
 			"GET /api/v1/payment/{id}",
+			"GET /api/v1/seller/cod",
 			"POST /api/v1/payment/webhook/razorpay",
 			"POST /api/v1/payment/webhook/test",
 			"POST /api/v1/payment/{id}/capture",
 			"POST /api/v1/payment/{id}/confirm",
 			"POST /api/v1/payment/{id}/refund",
+			"PUT /api/v1/seller/cod",
 		}, router.Routes()); diff != "" {
 			t.Errorf("routes (-want +got):\n%s", diff)
 		}

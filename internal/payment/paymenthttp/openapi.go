@@ -28,9 +28,22 @@ func (h *Handler) Ops() []rest.Op {
 		{
 			ID: "paymentCheckout", Method: "GET", Path: "/api/v1/payment/checkout", Tags: tags, Auth: rest.AuthNone,
 			Summary:     "How payments in a currency are taken",
-			Description: "The gateway that takes payments in the currency, and whether the customer pays in the browser with its SDK (client_side, with its public key: Stripe's publishable key or Razorpay's key ID). With a client-side gateway, POST /api/v1/payment without a method returns a payment whose next_action (type use_sdk) carries what the SDK needs.",
-			Params:      []rest.Param{{Name: "currency", In: "query", Description: "ISO 4217 code, such as USD", Required: true}},
-			Response:    payment.Checkout{}, Errors: []int{400},
+			Description: "The gateway that takes payments in the currency, and whether the customer pays in the browser with its SDK (client_side, with its public key: Stripe's publishable key or Razorpay's key ID). With a client-side gateway, POST /api/v1/payment without a method returns a payment whose next_action (type use_sdk) carries what the SDK needs. cash_on_delivery (absent when the currency takes no cash) says whether an order of that amount from those sellers can be paid with method \"cod\", with the limit and, when not, the reason.",
+			Params: []rest.Param{{Name: "currency", In: "query", Description: "ISO 4217 code, such as USD", Required: true},
+				{Name: "amount", In: "query", Description: "the order's total in minor units (cash on delivery has a limit)"},
+				{Name: "seller", In: "query", Description: "the order's sellers (sel_...), repeated: each must take cash on delivery"}},
+			Response: payment.Checkout{}, Errors: []int{400},
+		},
+		{
+			ID: "sellerCOD", Method: "GET", Path: "/api/v1/seller/cod", Tags: tags, Auth: rest.AuthBearer, Roles: []auth.Role{auth.Seller},
+			Summary:  "Whether the seller's store takes cash on delivery (it does until switched off)",
+			Response: payment.SellerCOD{}, Errors: []int{404},
+		},
+		{
+			ID: "setSellerCOD", Method: "PUT", Path: "/api/v1/seller/cod", Tags: tags, Auth: rest.AuthBearer, Roles: []auth.Role{auth.Seller},
+			Summary:     "Switch cash on delivery on or off for the seller's store",
+			Description: "Orders already confirmed for cash on delivery keep it. An order with a seller that takes no cash cannot be paid with method \"cod\" (422 cod_unavailable).",
+			Request:     payment.SellerCOD{}, Response: payment.SellerCOD{}, Errors: []int{400, 404},
 		},
 		{
 			ID: "confirmPayment", Method: "POST", Path: "/api/v1/payment/{id}/confirm", Tags: tags, Auth: rest.AuthBearer,

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -73,6 +74,8 @@ func WebhookPath(gateway string) string { return "/api/v1/payment/webhook/" + ga
 // would collide with POST /api/v1/payment/{id}/refund in ServeMux.
 func (h *Handler) Routes(r *rest.Router) {
 	r.Handle("GET /api/v1/payment/checkout", h.checkout)
+	r.Handle("GET /api/v1/seller/cod", h.sellerCOD)
+	r.Handle("PUT /api/v1/seller/cod", h.setSellerCOD)
 	r.Handle("GET /api/v1/payment/{id}", h.payment)
 	r.Handle("POST /api/v1/payment/{id}/refund", h.refund)
 	r.Handle("POST /api/v1/payment/{id}/confirm", h.confirm)
@@ -83,7 +86,47 @@ func (h *Handler) Routes(r *rest.Router) {
 }
 
 func (h *Handler) checkout(w http.ResponseWriter, r *http.Request) error {
-	c, err := h.svc.CheckoutFor(r.URL.Query().Get("currency"))
+	v := r.URL.Query()
+	q := payment.CheckoutQuery{Currency: v.Get("currency")}
+	if a := v.Get("amount"); a != "" {
+		n, err := strconv.ParseInt(a, 10, 64)
+		if err != nil {
+			return apperr.Invalid("validation_failed", "the request has invalid fields",
+				apperr.FieldError{Field: "amount", Message: "must be an amount in minor units, such as 4599"})
+		}
+		q.Amount = n
+	}
+	for _, sel := range v["seller"] {
+		q.Sellers = append(q.Sellers, id.Seller(sel))
+	}
+	c, err := h.svc.CheckoutFor(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	rest.JSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (h *Handler) sellerCOD(w http.ResponseWriter, r *http.Request) error {
+	c, err := h.svc.SellerCOD(r.Context())
+	if err != nil {
+		return err
+	}
+	rest.JSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (h *Handler) setSellerCOD(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Enabled *bool `json:"enabled"`
+	}
+	if err := rest.Decode(w, r, &in); err != nil {
+		return err
+	}
+	if in.Enabled == nil {
+		return apperr.Invalid("validation_failed", "the request has invalid fields", apperr.FieldError{Field: "enabled", Message: "is required: true or false"})
+	}
+	c, err := h.svc.SetSellerCOD(r.Context(), payment.SellerCOD{Enabled: *in.Enabled})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -21,7 +22,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations
 var migrations embed.FS
 
 // Migrate creates or upgrades the payment tables.
@@ -208,7 +209,7 @@ func (s *Store) StartAttempt(ctx context.Context, p payment.Payment) (payment.Pa
 				return err
 			}
 			last = max(last, attempt)
-			paid = paid || payment.Status(status).Captured()
+			paid = paid || payment.Status(status).Captured() || payment.Status(status) == payment.Authorized
 			if payment.Status(status).Open() {
 				open = id
 			}
@@ -379,4 +380,45 @@ func actionJSON(a *payment.NextAction) (string, error) {
 	}
 	b, err := json.Marshal(a)
 	return string(b), err
+}
+
+// CODRefusing returns those of sellers that switched cash on delivery off.
+func (s *Store) CODRefusing(ctx context.Context, sellers []id.Seller) ([]id.Seller, error) {
+	if len(sellers) == 0 {
+		return nil, nil
+	}
+	marks := make([]string, len(sellers))
+	args := make([]any, len(sellers))
+	for i, sel := range sellers {
+		marks[i], args[i] = fmt.Sprintf("$%d", i+1), string(sel)
+	}
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT seller_id FROM payment_cod_off WHERE seller_id IN (`+strings.Join(marks, ",")+`) ORDER BY seller_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read sellers' cash on delivery: %w", err)
+	}
+	defer rows.Close()
+	var out []id.Seller
+	for rows.Next() {
+		var sel string
+		if err := rows.Scan(&sel); err != nil {
+			return nil, fmt.Errorf("read sellers' cash on delivery: %w", err)
+		}
+		out = append(out, id.Seller(sel))
+	}
+	return out, rows.Err()
+}
+
+// SetCOD switches cash on delivery on (no row) or off (a row) for seller.
+func (s *Store) SetCOD(ctx context.Context, seller id.Seller, enabled bool, now time.Time) error {
+	var err error
+	if enabled {
+		_, err = s.db.Exec(ctx, `DELETE FROM payment_cod_off WHERE seller_id = $1`, string(seller))
+	} else {
+		_, err = s.db.Exec(ctx, `INSERT INTO payment_cod_off (seller_id, updated_at) VALUES ($1, $2)
+			ON CONFLICT (seller_id) DO UPDATE SET updated_at = excluded.updated_at`, string(seller), sqldb.Micros(now))
+	}
+	if err != nil {
+		return fmt.Errorf("set cash on delivery of %s: %w", seller, err)
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/money"
 )
 
 // Topics the shipment module publishes; aggregate = the shipment ID.
@@ -46,4 +47,7 @@ type StatusChanged struct {
 	PreviousStatus Status         `json:"previous_status"`
 	Location       string         `json:"location"`
 	At             time.Time      `json:"at"`
+	// CashCollected is the cash the delivery partner collected with a
+	// delivered cash-on-delivery parcel.
+	CashCollected *money.Money `json:"cash_collected,omitempty"`
 }

@@ -51,8 +51,9 @@ func (h *Handler) Ops() []rest.Op {
 				"in_transit -> out_for_delivery -> delivered; out_for_delivery -> failed_attempt; failed_attempt -> " +
 				"out_for_delivery or returned_to_seller; in_transit -> returned_to_seller. Anything else, including a move a " +
 				"concurrent event already made, is 409 illegal_transition. location up to 200 characters, note 1000, proof " +
-				"(a photo reference or the recipient's name) 500.",
-			Params: []rest.Param{id}, Request: shipment.EventInput{}, Response: shipment.Shipment{}, Errors: []int{404, 409},
+				"(a photo reference or the recipient's name) 500. A cash-on-delivery parcel (cash_due set) is delivered " +
+				"only with cash_collected equal to cash_due; any other event or parcel carrying cash_collected is 400.",
+			Params: []rest.Param{id}, Request: shipment.EventInput{}, Response: shipment.Shipment{}, Errors: []int{400, 404, 409},
 		},
 		{
 			ID: "assignedShipments", Method: "GET", Path: "/api/v1/delivery/shipment", Tags: tags, Auth: rest.AuthBearer,

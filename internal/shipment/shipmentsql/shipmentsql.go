@@ -19,6 +19,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/shipment"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
@@ -52,17 +53,24 @@ type querier = sqldb.Querier
 
 const shipmentCols = `id, order_id, seller_order_id, seller_id, customer_id, status, carrier, tracking_id, partner_id,
 	ship_name, ship_line1, ship_line2, ship_city, ship_region, ship_postal_code, ship_country, ship_phone,
-	items, created_at, updated_at`
+	items, created_at, updated_at, cash_due, cash_currency, cash_collected`
 
 func scanShipment(row interface{ Scan(...any) error }) (shipment.Shipment, error) {
 	var s shipment.Shipment
-	var items string
-	var created, updated int64
+	var items, cashCurrency string
+	var created, updated, cashDue int64
+	var collected sql.NullInt64
 	a := &s.ShippingAddress
 	if err := row.Scan(&s.ID, &s.OrderID, &s.SellerOrderID, &s.SellerID, &s.CustomerID, &s.Status, &s.Carrier,
 		&s.TrackingID, &s.PartnerID, &a.Name, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country,
-		&a.Phone, &items, &created, &updated); err != nil {
+		&a.Phone, &items, &created, &updated, &cashDue, &cashCurrency, &collected); err != nil {
 		return s, err
+	}
+	if cashDue > 0 {
+		s.CashDue = &money.Money{Amount: cashDue, Currency: cashCurrency}
+		if collected.Valid {
+			s.CashCollected = &money.Money{Amount: collected.Int64, Currency: cashCurrency}
+		}
 	}
 	if err := json.Unmarshal([]byte(items), &s.Items); err != nil {
 		return s, fmt.Errorf("decode items of shipment %s: %w", s.ID, err)
@@ -127,15 +135,19 @@ func create(ctx context.Context, tx *sql.Tx, shp shipment.Shipment) (*shipment.S
 		return nil, fmt.Errorf("encode items: %w", err)
 	}
 	a := shp.ShippingAddress
+	var cashDue money.Money
+	if shp.CashDue != nil {
+		cashDue = *shp.CashDue
+	}
 	for attempt := 0; ; attempt++ {
 		// ON CONFLICT DO NOTHING covers both unique indexes; which one
 		// fired is told apart below, without aborting the transaction.
 		res, err := tx.ExecContext(ctx, `INSERT INTO shipment_shipment (`+shipmentCols+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, NULL)
 			ON CONFLICT DO NOTHING`,
 			shp.ID, shp.OrderID, shp.SellerOrderID, shp.SellerID, shp.CustomerID, string(shp.Status), shp.Carrier,
 			shp.TrackingID, shp.PartnerID, a.Name, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country, a.Phone,
-			string(items), sqldb.Micros(shp.CreatedAt), sqldb.Micros(shp.UpdatedAt))
+			string(items), sqldb.Micros(shp.CreatedAt), sqldb.Micros(shp.UpdatedAt), cashDue.Amount, cashDue.Currency)
 		if err != nil {
 			return nil, fmt.Errorf("insert shipment for %s: %w", shp.SellerOrderID, err)
 		}
@@ -254,6 +266,11 @@ func move(ctx context.Context, tx *sql.Tx, c shipment.Change) (shipment.Shipment
 		}
 		return shipment.Shipment{}, apperr.Conflict("illegal_transition", "a %s shipment cannot become %s", now, c.Entry.Status)
 	}
+	if c.CashCollected != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE shipment_shipment SET cash_collected = $1 WHERE id = $2`, c.CashCollected.Amount, c.ID); err != nil {
+			return shipment.Shipment{}, fmt.Errorf("record cash collected for %s: %w", c.ID, err)
+		}
+	}
 	if err := insertEntry(ctx, tx, c.ID, c.Entry); err != nil {
 		return shipment.Shipment{}, err
 	}
@@ -264,7 +281,7 @@ func move(ctx context.Context, tx *sql.Tx, c shipment.Change) (shipment.Shipment
 	if err := event.Publish(ctx, tx, shipment.TopicStatusChanged, string(shp.ID), shipment.StatusChanged{
 		ShipmentID: shp.ID, OrderID: shp.OrderID, SellerOrderID: shp.SellerOrderID, SellerID: shp.SellerID,
 		CustomerID: shp.CustomerID, PartnerID: shp.PartnerID, Status: shipmentevent.Status(shp.Status), PreviousStatus: shipmentevent.Status(c.From),
-		Location: c.Entry.Location, At: sqldb.Time(sqldb.Micros(c.Entry.At)),
+		Location: c.Entry.Location, At: sqldb.Time(sqldb.Micros(c.Entry.At)), CashCollected: c.CashCollected,
 	}); err != nil {
 		return shipment.Shipment{}, err
 	}
