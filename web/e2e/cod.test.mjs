@@ -181,6 +181,7 @@ test('a customer pays cash on delivery: confirmed, collected at the door, paid i
     const parcel = d.getByTestId('delivery-shipment').filter({ hasText: tracking });
     await parcel.waitFor({ timeout: 60_000 });
     await parcel.getByTestId('cash-due').getByText(`Collect ${usd(due)} in cash`).waitFor();
+    await top(d);
     await shot(d, 'cod-20-delivery-collect');
     for (const [step, badge] of [
       ['Record picked up', 'Picked up'],
@@ -201,8 +202,9 @@ test('a customer pays cash on delivery: confirmed, collected at the door, paid i
     const fieldError = parcel.locator('.field-error');
     await fieldError.first().waitFor();
     const words = (await fieldError.first().textContent()).trim();
-    assert.ok(words.length > 0, 'the field says what is wrong');
+    assert.ok(words.includes(major(due)), `the field names the amount due: ${words}`);
     assert.equal(await parcel.locator('.badge').filter({ hasText: 'Out for delivery' }).count(), 1, 'still out for delivery');
+    await top(d);
     await shot(d, 'cod-21-delivery-wrong-cash');
     assert.deepEqual(await audit(d), [], 'no serious accessibility violations in the delivery form with a cash error');
     // The right amount delivers it.
@@ -210,6 +212,7 @@ test('a customer pays cash on delivery: confirmed, collected at the door, paid i
     await parcel.getByRole('button', { name: 'Record delivered' }).click();
     await parcel.locator('.badge').filter({ hasText: 'Delivered' }).waitFor();
     await parcel.getByTestId('cash-collected').getByText(usd(due)).waitFor();
+    await top(d);
     await shot(d, 'cod-22-delivery-delivered');
     const delivered = await call(demo.delivery, 'GET', '/shipment/' + shipmentId);
     assert.deepEqual(delivered.cash_collected, { amount: due, currency: 'USD' });
@@ -324,5 +327,134 @@ test('a seller stops taking cash: an open checkout is refused with the reason, t
     // Release what the refused order holds.
     for (const id of placedIds) await call(who, 'PUT', `/order/${id}/cancel`, {}).catch(() => {});
     await call(owner, 'PUT', '/seller/cod', { enabled: was.enabled });
+  }
+});
+
+/** refusal posts what the delivery form would and returns the status and problem of the refusal. */
+async function refusal(who, path, body) {
+  const res = await fetch(base + '/api/v1' + path, {
+    method: 'POST',
+    headers: { Authorization: 'Bearer ' + (await token(who)), 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, problem: await res.json() };
+}
+
+test('the cash at the door is checked: missing, wrong or on a prepaid parcel, by field', async (t) => {
+  for (const r of needs) if (!api.has(r)) return t.skip(r + ' is not on this server');
+  if (!(await codInfo())) return t.skip('cash on delivery is switched off on this server');
+  const store = await call(demo.seller, 'GET', '/seller/me');
+  const product = await inStock(store.id, 20000);
+  const variant = product.variants.find((v) => v.available > 2);
+  const partner = await call(demo.delivery, 'GET', '/me');
+  const address = { name: 'Carmen Cash', line1: '4 Cashew Court', city: 'Springfield', postal_code: '62704', country: 'US' };
+  const who = await newCustomer();
+  // One order in cash, one prepaid, both to the door.
+  const shipments = {};
+  for (const method of ['cod', 'tok_visa']) {
+    const order = await call(who, 'POST', '/order', { lines: [{ sku: variant.sku, quantity: 1 }], shipping_address: address }, 201);
+    const p = await call(who, 'POST', '/payment', { order_id: order.id, method }, 201);
+    if (method === 'cod') assert.equal(p.status, 'authorized');
+    let shp = '';
+    await until(async () => {
+      const o = await call(who, 'GET', '/order/' + order.id);
+      shp = o.status === 'paid' ? (o.seller_orders[0].shipment?.id ?? '') : '';
+      return !!shp;
+    }, 'the order paid with its shipment');
+    await call(demo.seller, 'POST', `/shipment/${shp}/pack`);
+    await call(demo.seller, 'POST', `/shipment/${shp}/handover`, { partner_id: partner.id });
+    for (const status of ['picked_up', 'in_transit', 'out_for_delivery']) await call(demo.delivery, 'POST', `/shipment/${shp}/event`, { status });
+    shipments[method] = { id: shp, total: order.seller_orders[0].total };
+  }
+  const cod = shipments.cod;
+  const prepaid = shipments.tok_visa;
+  assert.deepEqual((await call(demo.delivery, 'GET', '/shipment/' + cod.id)).cash_due, cod.total);
+  assert.equal((await call(demo.delivery, 'GET', '/shipment/' + prepaid.id)).cash_due, undefined, 'a prepaid parcel has no cash due');
+  const cases = [
+    ['no cash with a cash-on-delivery parcel', cod.id, {}, /^cash_collected$/],
+    ['a wrong amount', cod.id, { cash_collected: { amount: cod.total.amount + 1, currency: 'USD' } }, /^cash_collected(\.amount)?$/],
+    ['cash with a prepaid parcel', prepaid.id, { cash_collected: { amount: prepaid.total.amount, currency: 'USD' } }, /^cash_collected(\.amount)?$/],
+  ];
+  for (const [what, id, extra, field] of cases) {
+    const { status, problem } = await refusal(demo.delivery, `/shipment/${id}/event`, { status: 'delivered', proof: 'e2e', ...extra });
+    assert.equal(problem.code, 'validation_failed', `${what}: ${JSON.stringify(problem)}`);
+    assert.ok(problem.errors?.some((e) => field.test(e.field)), `${what}: a field error on cash_collected: ${JSON.stringify(problem.errors)}`);
+    // The contract says 422; the server answers its usual validation status.
+    if (status !== 422) t.diagnostic(`${what}: HTTP ${status}, not the contract's 422`);
+    assert.ok(status === 422 || status === 400, `${what}: HTTP ${status}`);
+  }
+  // Both delivered as they should be: the cash due, and nothing for the prepaid one.
+  await call(demo.delivery, 'POST', `/shipment/${cod.id}/event`, { status: 'delivered', proof: 'e2e', cash_collected: cod.total });
+  await call(demo.delivery, 'POST', `/shipment/${prepaid.id}/event`, { status: 'delivered', proof: 'e2e' });
+  // Leave the desk as it was: hand the collected cash over.
+  await call(demo.admin, 'POST', `/admin/cod/${partner.id}/handover`, { amount: cod.total, reference: 'e2e-' + cod.id }, 201);
+});
+
+test('over the limit, and cancelled before dispatch: unavailable with the limit, refused, then voided', async (t) => {
+  for (const r of needs) if (!api.has(r)) return t.skip(r + ' is not on this server');
+  const info = await codInfo();
+  if (!info) return t.skip('cash on delivery is switched off on this server');
+  const limit = info.limit.amount;
+  // A product dearer than the limit, from any store that takes cash.
+  const list = await call(undefined, 'GET', '/product?limit=100');
+  const dear = list.items.find((p) => p.variants.some((v) => v.available > 2 && v.price.amount > limit && v.price.currency === 'USD'));
+  if (!dear) return t.skip(`no product over ${usd(limit)} in stock`);
+  const dearVariant = dear.variants.find((v) => v.available > 2 && v.price.amount > limit);
+  const who = await newCustomer();
+  const { page, errors, context } = await open(browser);
+  try {
+    await signIn(page, ...who);
+    await page.goto('/p/' + dear.slug);
+    if (dear.variants.length > 1) {
+      // Choose the dear variant's options.
+      for (const [k, v] of Object.entries(dearVariant.options ?? {})) {
+        const opt = page.getByRole('radio', { name: new RegExp(`^${esc(String(v))}$`, 'i') });
+        if (await opt.count()) await opt.first().check();
+        else if (await page.getByLabel(new RegExp(k, 'i')).count()) await page.getByLabel(new RegExp(k, 'i')).first().selectOption(String(v));
+      }
+    }
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.getByTestId('cart-count').waitFor();
+    const cart = await call(who, 'GET', '/cart');
+    if (cart.subtotal.amount <= limit) return t.skip('the variant added is not over the limit');
+    await page.goto('/checkout');
+    await page.getByRole('heading', { name: '1. Shipping address' }).waitFor();
+    const choice = page.getByRole('radio', { name: /Cash on delivery/ });
+    await choice.waitFor();
+    assert.equal(await choice.isDisabled(), true, 'cash on delivery cannot be chosen over the limit');
+    const said = await codInfo(`&amount=${cart.subtotal.amount}&seller=${cart.groups[0].seller_id}`);
+    assert.equal(said.available, false);
+    await page.getByTestId('cod-note').getByText(said.reason).waitFor();
+    await top(page);
+    await shot(page, 'cod-50-checkout-over-limit');
+
+    // Paying such an order in cash anyway is refused with cod_limit_exceeded.
+    const address = { name: 'Carmen Cash', line1: '4 Cashew Court', city: 'Springfield', postal_code: '62704', country: 'US' };
+    const over = await call(who, 'POST', '/order', { lines: [{ sku: dearVariant.sku, quantity: 1 }], shipping_address: address }, 201);
+    const refused = await call(who, 'POST', '/payment', { order_id: over.id, method: 'cod' }, 422);
+    assert.equal(refused.code, 'cod_limit_exceeded');
+    assert.ok(refused.detail, 'with a detail to show');
+    await call(who, 'PUT', `/order/${over.id}/cancel`, {});
+
+    // A cash-on-delivery order cancelled before dispatch: voided, nothing to pay.
+    const store = await call(demo.seller, 'GET', '/seller/me');
+    const cheap = (await inStock(store.id, Math.floor(limit / 2))).variants.find((v) => v.available > 2);
+    const order = await call(who, 'POST', '/order', { lines: [{ sku: cheap.sku, quantity: 1 }], shipping_address: address }, 201);
+    await call(who, 'POST', '/payment', { order_id: order.id, method: 'cod' }, 201);
+    await until(async () => (await call(who, 'GET', '/order/' + order.id)).status === 'paid', 'the order confirmed');
+    await page.goto('/orders/' + order.id);
+    await page.getByTestId('order-status').filter({ hasText: 'Confirmed' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel order' }).click();
+    await page.getByText('Nothing has been charged: you will have nothing to pay.').waitFor();
+    await page.getByRole('button', { name: 'Yes, cancel the order' }).click();
+    await page.getByTestId('order-status').filter({ hasText: 'Cancelled' }).waitFor();
+    await until(async () => (await call(who, 'GET', '/order/' + order.id)).payment_status === 'voided', 'the cash payment voided');
+    await page.reload();
+    await page.getByTestId('payment-status').getByText('Voided').waitFor();
+    await page.getByTestId('cod-note').getByText('nothing to pay').waitFor();
+    await shot(page, 'cod-51-cancelled-voided');
+    assert.deepEqual(errors, [], 'no script errors');
+  } finally {
+    await context.close();
   }
 });
