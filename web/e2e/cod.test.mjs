@@ -155,6 +155,7 @@ test('a customer pays cash on delivery: confirmed, collected at the door, paid i
     await row.getByText('Confirmed').waitFor();
     await row.getByText('Pay on delivery').waitFor();
     assert.equal(await row.getByText(/pending payment/i).count(), 0);
+    await shot(c, 'cod-13-orders-list');
 
     // The seller packs and hands over to the demo delivery partner.
     const s = seller.page;
