@@ -48,8 +48,9 @@ function settling(o: Order, justPlaced = false, confirmed = false): boolean {
   const ps = o.payment_status;
   if (confirmed) return ps !== 'failed';
   if (awaitingShopper(o)) return false;
-  // succeeded: the payment is taken and the order has yet to hear of it.
-  return ps === 'pending' || ps === 'processing' || ps === 'succeeded' || (!ps && justPlaced);
+  // succeeded (or authorised, to capture on delivery): the payment is
+  // taken and the order has yet to hear of it.
+  return ps === 'pending' || ps === 'processing' || ps === 'succeeded' || ps === 'authorized' || (!ps && justPlaced);
 }
 
 function OrderDetail() {
@@ -142,7 +143,7 @@ function OrderDetail() {
             <h2 id="progress-title">Progress</h2>
             <Timeline steps={orderSteps(o)} label="Order progress" />
           </section>
-          {o.status === 'pending_payment' && !waiting && cod !== 'due' && <PayAgain order={o} />}
+          {o.status === 'pending_payment' && !waiting && o.payment_status !== 'authorized' && <PayAgain order={o} />}
           {o.seller_orders.map((so, i) => (
             <SellerPart key={so.id} part={so} n={i + 1} of={o.seller_orders.length} customer={customer} />
           ))}

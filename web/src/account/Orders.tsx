@@ -5,7 +5,7 @@ import { RequireUser } from '../app/routes';
 import { api, useFeatures } from '../app/api';
 import type { Order, Page } from '../api/types';
 import { Badge, Empty, ErrorBox, formatDate, Loading, LoadMore, Price } from '../ui/kit';
-import { codState, orderBadge } from './cod';
+import { orderBadge } from './cod';
 
 export default function OrdersPage() {
   return (
@@ -72,7 +72,6 @@ function Orders() {
                   <div className="order-row-side">
                     <Badge status={badge.status} label={badge.label} />
                     <Price value={o.total} className="strong" />
-                    {codState(o) === 'due' && <span className="muted small">Pay on delivery</span>}
                   </div>
                 </li>
               );

@@ -68,6 +68,9 @@ describe('what an order says', () => {
     expect(orderBadge({ status: 'pending_payment', payment_status: 'authorized' })).toEqual({ status: 'paid', label: 'Confirmed' });
     expect(orderBadge({ status: 'paid', payment_status: 'authorized', payments: cod })).toEqual({ status: 'paid', label: 'Confirmed' });
     expect(orderBadge({ status: 'shipped', payment_status: 'authorized' })).toEqual({ status: 'shipped' });
+    // Authorised by a card (captured on delivery): confirmed too, not unpaid.
+    expect(orderBadge({ status: 'paid', payment_status: 'authorized', payments: card })).toEqual({ status: 'paid', label: 'Confirmed' });
+    expect(orderBadge({ status: 'paid', payment_status: 'succeeded', payments: card })).toEqual({ status: 'paid' });
     expect(orderBadge({ status: 'pending_payment', payment_status: 'failed' })).toEqual({ status: 'pending_payment' });
   });
   it('names the cash to pay, then the cash paid', () => {

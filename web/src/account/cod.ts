@@ -89,12 +89,15 @@ export function codState(o: PaymentFacts): CodState | undefined {
 }
 
 /**
- * orderBadge is the status badge of an order: an order to be paid in cash is
- * "Confirmed", never "Pending payment" (the event that makes it paid may not
- * have come yet) nor "Paid" (nothing is paid before the door).
+ * orderBadge is the status badge of an order: an order whose payment is only
+ * authorised (cash on delivery, paid at the door; the server may authorise
+ * other gateways' payments too, captured on delivery) is "Confirmed", never
+ * "Pending payment" (the event that makes it paid may not have come yet)
+ * nor "Paid" (nothing is taken before delivery). Order lists carry no
+ * payments, so this holds whatever the method.
  */
 export function orderBadge(o: PaymentFacts & Pick<Order, 'status'>): { status: string; label?: string } {
-  if (codState(o) === 'due' && (o.status === 'pending_payment' || o.status === 'paid')) return { status: 'paid', label: 'Confirmed' };
+  if (o.payment_status === 'authorized' && (o.status === 'pending_payment' || o.status === 'paid')) return { status: 'paid', label: 'Confirmed' };
   return { status: o.status };
 }
 
