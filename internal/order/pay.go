@@ -131,7 +131,7 @@ func isOpen(paymentStatus string) bool {
 // awaiting payment; the redelivered event commits again (a no-op) and marks
 // it paid.
 func (s *Service) OnPaymentSucceeded(ctx context.Context, e event.Event, ev payment.SucceededEvent) error {
-	return s.confirm(ctx, e, ev.PaymentID, ev.OrderID, ev.Amount, false)
+	return s.confirm(ctx, e, ev.PaymentID, ev.OrderID, ev.Amount, false, false)
 }
 
 // OnPaymentAuthorized applies payment.authorized.v1 (as "order"): a payment
@@ -148,12 +148,13 @@ func (s *Service) OnPaymentAuthorized(ctx context.Context, e event.Event, ev pay
 		}
 		return nil
 	}
-	return s.confirm(ctx, e, ev.PaymentID, ev.OrderID, ev.Amount, ev.CashOnDelivery())
+	return s.confirm(ctx, e, ev.PaymentID, ev.OrderID, ev.Amount, true, ev.CashOnDelivery())
 }
 
-// confirm is OnPaymentSucceeded and OnPaymentAuthorized: cod says the
-// customer pays in cash on delivery (the payment is only authorised).
-func (s *Service) confirm(ctx context.Context, e event.Event, paymentID id.Payment, orderID id.Order, amount money.Money, cod bool) error {
+// confirm is OnPaymentSucceeded and OnPaymentAuthorized: authorized says
+// the payment is only authorised (captured once the order is delivered),
+// cod that the customer pays in cash on delivery.
+func (s *Service) confirm(ctx context.Context, e event.Event, paymentID id.Payment, orderID id.Order, amount money.Money, authorized, cod bool) error {
 	o, err := s.store.Order(ctx, orderID)
 	if apperr.Is(err, apperr.KindNotFound) {
 		s.log.ErrorContext(ctx, "payment for an unknown order", "order", orderID, "payment", paymentID)
@@ -179,7 +180,7 @@ func (s *Service) confirm(ctx context.Context, e event.Event, paymentID id.Payme
 		}
 	}
 	status := string(payment.Succeeded)
-	if cod {
+	if authorized {
 		status = string(payment.Authorized)
 	}
 	now := s.clock()
@@ -188,14 +189,14 @@ func (s *Service) confirm(ctx context.Context, e event.Event, paymentID id.Payme
 			switch o.Status {
 			case PendingPayment:
 			case Cancelled, Refunded:
-				if cod {
-					return Effects{}, ErrUnchanged // voided by its consumer
+				if authorized {
+					return Effects{}, ErrUnchanged // voided by OnPaymentAuthorized
 				}
 				return s.lateSuccess(o, paymentID)
 			default:
-				// Confirmed already; a cash-on-delivery payment captured on
-				// delivery is now paid.
-				if o.PaymentID == paymentID && o.PaymentStatus == string(payment.Authorized) && !cod {
+				// Confirmed already; a payment authorised then (cash on
+				// delivery) and captured on delivery is now paid.
+				if o.PaymentID == paymentID && o.PaymentStatus == string(payment.Authorized) && !authorized {
 					o.PaymentStatus, o.PaymentAt, o.UpdatedAt = status, now, now
 					return Effects{}, nil
 				}
