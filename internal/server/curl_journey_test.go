@@ -132,12 +132,12 @@ func TestCurlJourneyRazorpay(t *testing.T) {
 		if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "journey ok") {
 			t.Fatalf("journey.sh through razorpay: %v\n%s", err, out)
 		}
-		// Every payment of the journey's three orders went through Razorpay.
-		if n := count() - seeded; n != 3 {
-			t.Errorf("the journey made %d payments through razorpay, want 3", n)
+		// Every payment of the journey's four orders went through Razorpay.
+		if n := count() - seeded; n != 4 {
+			t.Errorf("the journey made %d payments through razorpay, want 4", n)
 		}
-		if n := len(rzp.Orders()) - orders; n != 3 {
-			t.Errorf("the journey made %d orders in the fake, want 3", n)
+		if n := len(rzp.Orders()) - orders; n != 4 {
+			t.Errorf("the journey made %d orders in the fake, want 4", n)
 		}
 	})
 }
@@ -183,10 +183,11 @@ func TestCurlJourneyStripe(t *testing.T) {
 		if !strings.Contains(string(out), "payment failed: generic_decline") {
 			t.Errorf("journey.sh did not show Stripe's decline code:\n%s", out)
 		}
-		// The journey's three payments went through Stripe: two succeeded,
-		// one declined, and the cancelled order's money went back.
-		if n := count() - seeded; n != 3 {
-			t.Errorf("the journey made %d payments through stripe, want 3", n)
+		// The journey's four payments went through Stripe: three succeeded,
+		// one declined, and the money of the cancelled order and of the
+		// parcel refused at the door went back.
+		if n := count() - seeded; n != 4 {
+			t.Errorf("the journey made %d payments through stripe, want 4", n)
 		}
 		var paid, declined int
 		for _, in := range front.Intents()[intents:] {
@@ -197,11 +198,11 @@ func TestCurlJourneyStripe(t *testing.T) {
 				declined++
 			}
 		}
-		if paid != 2 || declined != 1 {
-			t.Errorf("the journey's intents: %d paid, %d declined; want 2, 1: %+v", paid, declined, front.Intents()[intents:])
+		if paid != 3 || declined != 1 {
+			t.Errorf("the journey's intents: %d paid, %d declined; want 3, 1: %+v", paid, declined, front.Intents()[intents:])
 		}
-		if rs := front.Refunds()[refunds:]; len(rs) != 1 || rs[0].Status != "succeeded" {
-			t.Errorf("refunds at Stripe = %+v, want one, succeeded", rs)
+		if rs := front.Refunds()[refunds:]; len(rs) != 2 || rs[0].Status != "succeeded" || rs[1].Status != "succeeded" {
+			t.Errorf("refunds at Stripe = %+v, want two, succeeded", rs)
 		}
 		// Stripe's webhooks reached the server and were accepted (each
 		// repeating what the API's answer had already said).
