@@ -170,7 +170,7 @@ func (f feeder) isReplacement(ctx context.Context, orderID id.Order) bool {
 }
 
 func (f feeder) onCancelled(ctx context.Context, e event.Event, ev order.CancelledEvent) error {
-	if !ev.RefundRequired || len(ev.SellerOrderIDs) == 0 {
+	if !ev.RefundRequired && !ev.CashOnDelivery || len(ev.SellerOrderIDs) == 0 {
 		return nil
 	}
 	o, err := f.Orders.OrderOfPart(ctx, ev.SellerOrderIDs[0])
