@@ -216,8 +216,12 @@ func (p *Payment) ApplyIntent(in Intent, now time.Time) ([]Event, error) {
 			return nil, err
 		}
 		p.Captured, p.NextAction, p.FailureCode, p.FailureMessage = in.Amount, nil, "", ""
-		return []Event{eventOf(TopicSucceeded, SucceededEvent{
-			PaymentID: p.ID, OrderID: p.OrderID, CustomerID: p.CustomerID, Amount: p.Captured})}, nil
+		ev := SucceededEvent{PaymentID: p.ID, OrderID: p.OrderID, CustomerID: p.CustomerID, Amount: p.Captured, Gateway: p.Gateway}
+		if in.Fee.Amount > 0 && in.Fee.Currency == p.Captured.Currency {
+			fee := in.Fee
+			ev.Fee = &fee
+		}
+		return []Event{eventOf(TopicSucceeded, ev)}, nil
 	default: // Failed
 		if err := p.to(Failed, now); err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/payment/razorpaygw/razorpayfake"
@@ -37,7 +38,38 @@ func TestCurlJourney(t *testing.T) {
 			}
 		}
 		checkPayloads(t, s)
+		checkGatewayFees(t, s, "test")
 	})
+}
+
+// checkGatewayFees checks that the ledger booked the gateway's fee of every
+// payment it captured, once: the gateway reports it with the capture.
+func checkGatewayFees(t *testing.T, s *server.Server, gateway string) {
+	t.Helper()
+	q := s.DB().Read()
+	var captured, booked, wrong int
+	if err := q.QueryRow(`SELECT COUNT(*) FROM payment_payments WHERE gateway = $1 AND status IN ('succeeded', 'partially_refunded', 'refunded')`, gateway).Scan(&captured); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if err := q.QueryRow(`SELECT COUNT(*) FROM ledger_txn t JOIN payment_payments p ON p.id = t.payment_id
+			WHERE t.kind = 'gateway_fee' AND p.gateway = $1`, gateway).Scan(&booked); err != nil {
+			t.Fatal(err)
+		}
+		if booked >= captured || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Each fee is the gateway's expense to the platform and leaves the gateway's account.
+	if err := q.QueryRow(`SELECT COUNT(*) FROM ledger_txn t WHERE t.kind = 'gateway_fee' AND NOT EXISTS (
+			SELECT 1 FROM ledger_entry e WHERE e.txn_id = t.id AND e.account_kind = 'gateway_fees' AND e.amount > 0)`).Scan(&wrong); err != nil {
+		t.Fatal(err)
+	}
+	if captured == 0 || booked != captured || wrong != 0 {
+		t.Errorf("%s: %d captured payments, %d gateway fees booked (%d not to the platform's fees); want one each", gateway, captured, booked, wrong)
+	}
 }
 
 // needTools skips a test of the curl scripts where bash, curl or jq is
@@ -139,6 +171,7 @@ func TestCurlJourneyRazorpay(t *testing.T) {
 		if n := len(rzp.Orders()) - orders; n != 4 {
 			t.Errorf("the journey made %d orders in the fake, want 4", n)
 		}
+		checkGatewayFees(t, s, "razorpay")
 	})
 }
 
