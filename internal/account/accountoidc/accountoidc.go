@@ -235,4 +235,3 @@ func validName(s string) bool {
 	}
 	return true
 }
-
