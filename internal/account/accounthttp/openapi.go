@@ -54,7 +54,8 @@ func (h *Handler) Ops() []rest.Op {
 				"and sets an HttpOnly binding cookie the callback must come back with. next is the web app path to land on afterwards.",
 			Params: []rest.Param{{Name: "provider", In: "path", Description: "provider name, from GET /api/v1/auth/oidc"},
 				{Name: "next", Description: "a same-site path to land on after signing in"}},
-			Status: 302, Errors: []int{404, 503}, // oidc_provider_unknown; oidc_provider_unavailable
+			Status: 302, Headers: []rest.Param{{Name: "Location", Description: "the provider's authorization URL"}},
+			Errors: []int{404, 503}, // oidc_provider_unknown; oidc_provider_unavailable
 		},
 		{
 			ID: "oidcCallback", Method: "GET", Path: "/api/v1/auth/oidc/{provider}/callback", Tags: authTag, Auth: rest.AuthNone,
@@ -67,7 +68,7 @@ func (h *Handler) Ops() []rest.Op {
 			Params: []rest.Param{{Name: "provider", In: "path", Description: "provider name"},
 				{Name: "state", Description: "the state sent to the provider"}, {Name: "code", Description: "the provider's authorization code"},
 				{Name: "error", Description: "the provider's error, if the user cancelled"}},
-			Status: 303,
+			Status: 303, Headers: []rest.Param{{Name: "Location", Description: "/signin/oidc#code=... or /signin?oidc_error=CODE"}},
 		},
 		{
 			ID: "oidcExchange", Method: "POST", Path: "/api/v1/auth/oidc/exchange", Tags: authTag, Auth: rest.AuthNone,
