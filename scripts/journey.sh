@@ -54,6 +54,21 @@ until_status() {
 	fail "order $1 never reached $2 (it is $(api 200 GET "/order/$1" "" "$3" | jq -r .status))"
 }
 stock() { api 200 GET "/inventory/$1" "" "$2" | jq -r '"\(.on_hand)/\(.reserved)"'; }
+# hand_over ORDER_ID SELLER_TOKEN PARTNER_ID: the seller packs its part of
+# the order (once its shipment exists) and hands it to the partner; prints
+# the shipment ID.
+hand_over() {
+	local ship=""
+	for _ in $(seq 1 100); do
+		ship=$(api 200 GET "/order/$1" "" "$2" | jq -r '.seller_orders[0].shipment.id // empty')
+		[ -n "$ship" ] && break
+		sleep 0.1
+	done
+	[ -n "$ship" ] || fail "no shipment for the seller's part of order $1"
+	api 200 POST "/shipment/$ship/pack" "" "$2" >/dev/null
+	api 200 POST "/shipment/$ship/handover" "{\"partner_id\":\"$3\"}" "$2" | jq -r '"shipment \(.id) tracking \(.tracking_id) -> partner \(.partner_id)"' >&2
+	echo "$ship"
+}
 
 say "sign in: demo customer, two demo sellers, admin"
 CUSTOMER=$(login customer@demo.bazaar.dev demo-customer-pass)
@@ -87,16 +102,7 @@ until_status "$OID" paid "$CUSTOMER"
 
 say "both sellers pack and hand over to different partners"
 for pair in "$SELLER1:$D1" "$SELLER2:$D2"; do
-	tok=${pair%%:*} partner=${pair##*:}
-	ship=""
-	for _ in $(seq 1 100); do
-		ship=$(api 200 GET "/order/$OID" "" "$tok" | jq -r '.seller_orders[0].shipment.id // empty')
-		[ -n "$ship" ] && break
-		sleep 0.1
-	done
-	[ -n "$ship" ] || fail "no shipment for the seller order"
-	api 200 POST "/shipment/$ship/pack" "" "$tok" >/dev/null
-	api 200 POST "/shipment/$ship/handover" "{\"partner_id\":\"$partner\"}" "$tok" | jq -r '"shipment \(.id) tracking \(.tracking_id) -> partner \(.partner_id)"' >&2
+	hand_over "$OID" "${pair%%:*}" "${pair##*:}" >/dev/null
 done
 until_status "$OID" shipped "$CUSTOMER"
 
@@ -230,15 +236,7 @@ before=$(stock "$SKU1" "$SELLER1")
 O4=$(api 201 POST /order "{\"lines\":[{\"sku\":\"$SKU1\",\"quantity\":1}],\"shipping_address\":$ADDRESS}" "$CUSTOMER" | jq -r .id)
 api 201 POST /payment "{\"order_id\":\"$O4\",\"method\":\"$PAY\"}" "$CUSTOMER" >/dev/null
 until_status "$O4" paid "$CUSTOMER"
-ship=""
-for _ in $(seq 1 100); do
-	ship=$(api 200 GET "/order/$O4" "" "$SELLER1" | jq -r '.seller_orders[0].shipment.id // empty')
-	[ -n "$ship" ] && break
-	sleep 0.1
-done
-[ -n "$ship" ] || fail "no shipment for order $O4"
-api 200 POST "/shipment/$ship/pack" "" "$SELLER1" >/dev/null
-api 200 POST "/shipment/$ship/handover" "{\"partner_id\":\"$D1\"}" "$SELLER1" >/dev/null
+ship=$(hand_over "$O4" "$SELLER1" "$D1")
 for st in picked_up in_transit out_for_delivery failed_attempt returned_to_seller; do
 	api 200 POST "/shipment/$ship/event" "{\"status\":\"$st\",\"note\":\"customer refused the parcel\"}" "$DRIVER1" >/dev/null
 done

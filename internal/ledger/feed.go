@@ -49,7 +49,9 @@ type Feed struct {
 //   - order.cancelled.v1 with a refund: each cancelled seller order's total
 //     is refunded out of its seller's balance (cash on delivery: the
 //     receivable is written off, since nothing was collected);
-//   - return.refunded.v1: the refund of a return, out of its seller's.
+//   - return.refunded.v1: the refund of a return, out of its seller's;
+//   - payment.succeeded.v1 with a fee: the gateway's fee, the platform's
+//     expense.
 //
 // Refunds made directly through the payment API (an admin's goodwill
 // refund) belong to no seller order and are not booked here.
@@ -59,6 +61,20 @@ func (s *Service) Subscribe(sub event.Subscriber, feed Feed) {
 	event.On(sub, Consumer, shipmentevent.TopicStatusChanged, f.onShipment)
 	event.On(sub, Consumer, order.TopicCancelled, f.onCancelled)
 	event.On(sub, Consumer, supportevent.TopicReturnRefunded, f.onReturnRefunded)
+	event.On(sub, Consumer, payment.TopicSucceeded, f.onPaymentSucceeded)
+}
+
+// onPaymentSucceeded books the fee the gateway charged for a payment, when
+// it reported one: the platform's expense, out of the gateway's account.
+func (f feeder) onPaymentSucceeded(ctx context.Context, e event.Event, ev payment.SucceededEvent) error {
+	if ev.Fee == nil || ev.Fee.Amount <= 0 || ev.Gateway == "" {
+		return nil
+	}
+	_, err := f.s.RecordGatewayFee(ctx, Fee{PaymentID: ev.PaymentID, OrderID: ev.OrderID, Gateway: ev.Gateway, Amount: *ev.Fee})
+	if err != nil {
+		return fmt.Errorf("book the %s fee of payment %s: %w", ev.Gateway, ev.PaymentID, err)
+	}
+	return nil
 }
 
 // delivered is the shipment status that starts the return window.
@@ -154,7 +170,7 @@ func (f feeder) isReplacement(ctx context.Context, orderID id.Order) bool {
 }
 
 func (f feeder) onCancelled(ctx context.Context, e event.Event, ev order.CancelledEvent) error {
-	if !ev.RefundRequired || len(ev.SellerOrderIDs) == 0 {
+	if !ev.RefundRequired && !ev.CashOnDelivery || len(ev.SellerOrderIDs) == 0 {
 		return nil
 	}
 	o, err := f.Orders.OrderOfPart(ctx, ev.SellerOrderIDs[0])

@@ -83,7 +83,8 @@ func (s *Service) Cancel(ctx context.Context, orderID id.Order, in CancelInput) 
 			sold = soldLines(o, ids)
 		}
 		return Effects{Events: append([]Event{eventOf(TopicCancelled, CancelledEvent{
-			OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: ids, Whole: true, Reason: reason, RefundRequired: paid, Sold: sold,
+			OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: ids, Whole: true, Reason: reason,
+			RefundRequired: paid && !o.onDelivery(), CashOnDelivery: paid && o.onDelivery(), Sold: sold,
 		})}, statusEvent(o, prev, now)...)}, nil
 	})
 	if err != nil {
@@ -133,7 +134,7 @@ func (s *Service) CancelSellerOrder(ctx context.Context, sellerOrderID id.Seller
 		}
 		return Effects{Events: append([]Event{eventOf(TopicCancelled, CancelledEvent{
 			OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []id.SellerOrder{sellerOrderID}, Whole: whole,
-			Reason: reason, RefundRequired: true, Sold: soldLines(o, []id.SellerOrder{sellerOrderID}),
+			Reason: reason, RefundRequired: !o.onDelivery(), CashOnDelivery: o.onDelivery(), Sold: soldLines(o, []id.SellerOrder{sellerOrderID}),
 		})}, statusEvent(o, prev, now)...)}, nil
 	})
 	if err != nil {

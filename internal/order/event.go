@@ -95,6 +95,11 @@ type CancelledEvent struct {
 	Whole          bool             `json:"whole"`
 	Reason         string           `json:"reason"`
 	RefundRequired bool             `json:"refund_required"`
+	// CashOnDelivery says the cancelled seller orders were to be paid in
+	// cash on delivery and nothing was taken for them: there is nothing to
+	// refund (RefundRequired is false), but what their sale booked is
+	// reversed.
+	CashOnDelivery bool `json:"cash_on_delivery,omitempty"`
 	// Sold are the lines of the cancelled seller orders that order.paid.v1
 	// reported sold (a paid order cancelled before it shipped): whoever
 	// counts sales from that event takes these back. Empty when the order

@@ -332,6 +332,10 @@ func (o *Order) ShippedAny() bool {
 	return false
 }
 
+// onDelivery reports whether o is paid on delivery (cash) and nothing has
+// been taken yet: a cancelled part has nothing to refund.
+func (o *Order) onDelivery() bool { return o.PaymentStatus == "authorized" }
+
 // markPaid records the payment: the order is paid and every part awaits
 // fulfilment.
 func (o *Order) markPaid(paymentID id.Payment, paymentStatus string, now time.Time) error {

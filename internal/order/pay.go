@@ -213,7 +213,7 @@ func (s *Service) confirm(ctx context.Context, e event.Event, paymentID id.Payme
 				o.PaymentID, o.PaymentStatus, o.PaymentAt = paymentID, status, now
 				return Effects{Events: append([]Event{eventOf(TopicCancelled, CancelledEvent{
 					OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: ids, Whole: true,
-					Reason: ReasonExpired, RefundRequired: true})}, statusEvent(o, prev, now)...)}, nil
+					Reason: ReasonExpired, RefundRequired: !authorized})}, statusEvent(o, prev, now)...)}, nil
 			}
 			if amount != o.Total {
 				s.log.ErrorContext(ctx, "payment amount differs from the order total", "order", o.ID, "payment", paymentID, "amount", amount, "total", o.Total)

@@ -118,7 +118,8 @@ func (s *Service) OnShipmentStatusChanged(ctx context.Context, e event.Event, ev
 				// consumers of order.cancelled.v1.
 				evs = append(evs, eventOf(TopicCancelled, CancelledEvent{
 					OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []id.SellerOrder{part.ID},
-					Reason: ReasonUndelivered, RefundRequired: true, Sold: soldLines(o, []id.SellerOrder{part.ID})}))
+					Reason: ReasonUndelivered, RefundRequired: !o.onDelivery(), CashOnDelivery: o.onDelivery(),
+					Sold: soldLines(o, []id.SellerOrder{part.ID})}))
 			}
 		}
 		evs = append(evs, statusEvent(o, prev, now)...)

@@ -122,7 +122,7 @@ func (s *Service) capture(ctx context.Context, pid id.Payment, amount money.Mone
 	if amount.Amount == 0 {
 		amount = p.Amount
 	}
-	if p.Status != Authorized || p.GatewayIntentID == "" {
+	if (p.Status != Authorized && p.Status != Processing) || p.GatewayIntentID == "" {
 		return Payment{}, apperr.Conflict("not_capturable", "payment %s is %s, not awaiting capture", pid, p.Status)
 	}
 	gw, err := s.gatewayOf(p)

@@ -35,6 +35,10 @@ type SucceededEvent struct {
 	OrderID    id.Order    `json:"order_id"`
 	CustomerID id.User     `json:"customer_id"`
 	Amount     money.Money `json:"amount"`
+	// Gateway took the money; Fee is what it charged for it, when it
+	// reported one with the capture.
+	Gateway string       `json:"gateway,omitempty"`
+	Fee     *money.Money `json:"fee,omitempty"`
 }
 
 // FailedEvent is published once when a payment attempt fails; the order may

@@ -144,10 +144,13 @@ func (s IntentStatus) paymentStatus() Status {
 
 // Intent is a gateway's payment intent.
 type Intent struct {
-	ID             string
-	Status         IntentStatus
-	Amount         money.Money // the amount (received, once succeeded)
-	FailureCode    string      // the decline code when declined: "insufficient_funds", ...
+	ID     string
+	Status IntentStatus
+	Amount money.Money // the amount (received, once succeeded)
+	// Fee is what the gateway charged the marketplace for a succeeded
+	// intent, when the gateway says (zero otherwise).
+	Fee            money.Money
+	FailureCode    string // the decline code when declined: "insufficient_funds", ...
 	FailureMessage string
 	NextAction     *NextAction
 	PaymentID      string // metadata given at creation

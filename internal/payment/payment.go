@@ -171,6 +171,12 @@ func (p *Payment) ApplyIntent(in Intent, now time.Time) ([]Event, error) {
 		p.GatewayIntentID, p.UpdatedAt, changed = in.ID, now, true
 	}
 	target := in.Status.paymentStatus()
+	if target == Authorized && !p.CapturesLater() {
+		// A gateway's authorisation of a payment it captures at once
+		// (Razorpay reports "authorized" before the capture) is a payment
+		// still under way, not one to capture on delivery.
+		target = Processing
+	}
 	if target == Failed && in.Status == IntentRequiresPaymentMethod && p.Method == "" && p.Status.Open() {
 		// A decline in the browser: the gateway's SDK lets the customer try
 		// another card on the same intent, so the payment stays open (and
@@ -210,8 +216,12 @@ func (p *Payment) ApplyIntent(in Intent, now time.Time) ([]Event, error) {
 			return nil, err
 		}
 		p.Captured, p.NextAction, p.FailureCode, p.FailureMessage = in.Amount, nil, "", ""
-		return []Event{eventOf(TopicSucceeded, SucceededEvent{
-			PaymentID: p.ID, OrderID: p.OrderID, CustomerID: p.CustomerID, Amount: p.Captured})}, nil
+		ev := SucceededEvent{PaymentID: p.ID, OrderID: p.OrderID, CustomerID: p.CustomerID, Amount: p.Captured, Gateway: p.Gateway}
+		if in.Fee.Amount > 0 && in.Fee.Currency == p.Captured.Currency {
+			fee := in.Fee
+			ev.Fee = &fee
+		}
+		return []Event{eventOf(TopicSucceeded, ev)}, nil
 	default: // Failed
 		if err := p.to(Failed, now); err != nil {
 			return nil, err
@@ -253,6 +263,10 @@ func (p *Payment) declinedInBrowser(in Intent, now time.Time) ([]Event, error) {
 	p.FailureCode, p.FailureMessage, p.UpdatedAt = code, msg, now
 	return nil, nil
 }
+
+// CapturesLater reports whether p is authorised now and captured later:
+// cash on delivery, captured for the cash collected.
+func (p *Payment) CapturesLater() bool { return p.Method == MethodCOD }
 
 // Void gives up an authorised payment that will not be captured (its
 // order was cancelled, or every parcel of a cash-on-delivery order was

@@ -53,8 +53,10 @@ func TestApplyIntent(t *testing.T) {
 		{Processing, IntentProcessing, Processing, ""},
 		{Processing, IntentSucceeded, Succeeded, TopicSucceeded.Name()},
 		{Processing, IntentRequiresPaymentMethod, Failed, TopicFailed.Name()},
-		{Pending, IntentRequiresCapture, Authorized, TopicAuthorized.Name()},
-		{Processing, IntentRequiresCapture, Authorized, TopicAuthorized.Name()},
+		// A card payment the gateway captures at once stays under way
+		// while it is only authorised (cash on delivery: below).
+		{Pending, IntentRequiresCapture, Processing, ""},
+		{Processing, IntentRequiresCapture, Processing, ""},
 		{Authorized, IntentSucceeded, Succeeded, TopicSucceeded.Name()},
 		{Authorized, IntentRequiresCapture, Authorized, ""},
 		{Authorized, IntentProcessing, Authorized, ""},
@@ -110,6 +112,14 @@ func TestApplyIntent(t *testing.T) {
 	}
 	if _, err := p.ApplyIntent(Intent{ID: "pi_1", Status: IntentSucceeded, Amount: usd(499)}, time.Now()); apperr.CodeOf(err) != "amount_mismatch" || p.Status != Processing {
 		t.Errorf("other amount: %v (status %s), want amount_mismatch and processing", err, p.Status)
+	}
+	// Cash on delivery is authorised now and captured later.
+	for _, from := range []Status{Pending, Processing} {
+		c := Payment{ID: "pay_cod", OrderID: "ord_cod", Status: from, Amount: usd(500), GatewayIntentID: "cod_pay_cod", Method: MethodCOD}
+		evs, err := c.ApplyIntent(Intent{ID: "cod_pay_cod", Status: IntentRequiresCapture, Amount: usd(500)}, time.Now())
+		if err != nil || c.Status != Authorized || len(evs) != 1 || evs[0].Topic != TopicAuthorized.Name() {
+			t.Errorf("cod %s + requires_capture = %s %v %v, want authorized with payment.authorized.v1", from, c.Status, evs, err)
+		}
 	}
 	// An authorised payment is captured for at most what was authorised.
 	a := Payment{ID: "pay_a", Status: Authorized, Amount: usd(500), GatewayIntentID: "pi_1"}

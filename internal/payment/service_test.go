@@ -197,7 +197,11 @@ func TestVisaSucceedsByVerifiedWebhook(t *testing.T) {
 		}
 		var ev payment.SucceededEvent
 		e.payload(t, "ord_1", payment.TopicSucceeded.Name(), &ev)
-		want := payment.SucceededEvent{PaymentID: p.ID, OrderID: "ord_1", CustomerID: "usr_c", Amount: usd(2500)}
+		fee := testgateway.Fee(usd(2500)) // 2.9 % + 0.30: 1.03
+		if fee != usd(103) {
+			t.Errorf("test gateway fee of 25.00 = %v, want 1.03", fee)
+		}
+		want := payment.SucceededEvent{PaymentID: p.ID, OrderID: "ord_1", CustomerID: "usr_c", Amount: usd(2500), Gateway: "test", Fee: &fee}
 		if diff := cmp.Diff(want, ev); diff != "" {
 			t.Errorf("succeeded event (-want +got):\n%s", diff)
 		}

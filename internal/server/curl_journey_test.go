@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/payment/razorpaygw/razorpayfake"
@@ -37,7 +38,38 @@ func TestCurlJourney(t *testing.T) {
 			}
 		}
 		checkPayloads(t, s)
+		checkGatewayFees(t, s, "test")
 	})
+}
+
+// checkGatewayFees checks that the ledger booked the gateway's fee of every
+// payment it captured, once: the gateway reports it with the capture.
+func checkGatewayFees(t *testing.T, s *server.Server, gateway string) {
+	t.Helper()
+	q := s.DB().Read()
+	var captured, booked, wrong int
+	if err := q.QueryRow(`SELECT COUNT(*) FROM payment_payments WHERE gateway = $1 AND status IN ('succeeded', 'partially_refunded', 'refunded')`, gateway).Scan(&captured); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if err := q.QueryRow(`SELECT COUNT(*) FROM ledger_txn t JOIN payment_payments p ON p.id = t.payment_id
+			WHERE t.kind = 'gateway_fee' AND p.gateway = $1`, gateway).Scan(&booked); err != nil {
+			t.Fatal(err)
+		}
+		if booked >= captured || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Each fee is the gateway's expense to the platform and leaves the gateway's account.
+	if err := q.QueryRow(`SELECT COUNT(*) FROM ledger_txn t WHERE t.kind = 'gateway_fee' AND NOT EXISTS (
+			SELECT 1 FROM ledger_entry e WHERE e.txn_id = t.id AND e.account_kind = 'gateway_fees' AND e.amount > 0)`).Scan(&wrong); err != nil {
+		t.Fatal(err)
+	}
+	if captured == 0 || booked != captured || wrong != 0 {
+		t.Errorf("%s: %d captured payments, %d gateway fees booked (%d not to the platform's fees); want one each", gateway, captured, booked, wrong)
+	}
 }
 
 // needTools skips a test of the curl scripts where bash, curl or jq is
@@ -132,13 +164,14 @@ func TestCurlJourneyRazorpay(t *testing.T) {
 		if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "journey ok") {
 			t.Fatalf("journey.sh through razorpay: %v\n%s", err, out)
 		}
-		// Every payment of the journey's three orders went through Razorpay.
-		if n := count() - seeded; n != 3 {
-			t.Errorf("the journey made %d payments through razorpay, want 3", n)
+		// Every payment of the journey's four orders went through Razorpay.
+		if n := count() - seeded; n != 4 {
+			t.Errorf("the journey made %d payments through razorpay, want 4", n)
 		}
-		if n := len(rzp.Orders()) - orders; n != 3 {
-			t.Errorf("the journey made %d orders in the fake, want 3", n)
+		if n := len(rzp.Orders()) - orders; n != 4 {
+			t.Errorf("the journey made %d orders in the fake, want 4", n)
 		}
+		checkGatewayFees(t, s, "razorpay")
 	})
 }
 
@@ -183,10 +216,11 @@ func TestCurlJourneyStripe(t *testing.T) {
 		if !strings.Contains(string(out), "payment failed: generic_decline") {
 			t.Errorf("journey.sh did not show Stripe's decline code:\n%s", out)
 		}
-		// The journey's three payments went through Stripe: two succeeded,
-		// one declined, and the cancelled order's money went back.
-		if n := count() - seeded; n != 3 {
-			t.Errorf("the journey made %d payments through stripe, want 3", n)
+		// The journey's four payments went through Stripe: three succeeded,
+		// one declined, and the money of the cancelled order and of the
+		// parcel refused at the door went back.
+		if n := count() - seeded; n != 4 {
+			t.Errorf("the journey made %d payments through stripe, want 4", n)
 		}
 		var paid, declined int
 		for _, in := range front.Intents()[intents:] {
@@ -197,11 +231,11 @@ func TestCurlJourneyStripe(t *testing.T) {
 				declined++
 			}
 		}
-		if paid != 2 || declined != 1 {
-			t.Errorf("the journey's intents: %d paid, %d declined; want 2, 1: %+v", paid, declined, front.Intents()[intents:])
+		if paid != 3 || declined != 1 {
+			t.Errorf("the journey's intents: %d paid, %d declined; want 3, 1: %+v", paid, declined, front.Intents()[intents:])
 		}
-		if rs := front.Refunds()[refunds:]; len(rs) != 1 || rs[0].Status != "succeeded" {
-			t.Errorf("refunds at Stripe = %+v, want one, succeeded", rs)
+		if rs := front.Refunds()[refunds:]; len(rs) != 2 || rs[0].Status != "succeeded" || rs[1].Status != "succeeded" {
+			t.Errorf("refunds at Stripe = %+v, want two, succeeded", rs)
 		}
 		// Stripe's webhooks reached the server and were accepted (each
 		// repeating what the API's answer had already said).

@@ -334,7 +334,7 @@ test('cash on delivery: what partners hold; a handover over it is refused', asyn
     const rows = page.getByTestId('cod-row');
     await rows.first().or(page.getByRole('heading', { name: 'No cash held' })).waitFor();
     if ((await rows.count()) === 0) {
-      t.diagnostic('no partner holds cash: nothing books cash collected on delivery yet, so only the empty desk is seen');
+      t.diagnostic('no partner holds cash right now (cod.test.mjs hands what it collects over), so only the empty desk is seen');
     } else {
       const row = rows.first();
       const amount = row.getByLabel(/^Amount/);

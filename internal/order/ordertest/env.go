@@ -100,7 +100,8 @@ func NewEnvWrapped(t testing.TB, db *sqldb.DB, opts order.Options, w Wrap) *Env 
 	e.Gateway = testgateway.New(db, testgateway.Options{Now: e.Clock.Now, Logger: Quiet, ProcessingDelay: time.Minute,
 		Deliver: paymenthttp.Loopback(e.Router, testgateway.Name)})
 	e.Charges = &paymenttest.Counting{Gateway: e.Gateway}
-	e.Payments = payment.New(paymentsql.New(db), e.Charges, payment.Options{Now: e.Clock.Now, Logger: Quiet})
+	e.Payments = payment.New(paymentsql.New(db), e.Charges, payment.Options{Now: e.Clock.Now, Logger: Quiet,
+		COD: &payment.CODPolicy{Limits: map[string]int64{payment.AnyCurrency: 1_000_000}}})
 	var stock order.Stock = e.Inventory
 	var carts order.Carts = e.Cart
 	var store order.Store = e.Store

@@ -29,6 +29,7 @@ type rzPayment struct {
 	OrderID          string `json:"order_id"`
 	AmountRefunded   int64  `json:"amount_refunded"`
 	Captured         bool   `json:"captured"`
+	Fee              int64  `json:"fee"` // Razorpay's fee with its tax, once captured
 	Notes            notes  `json:"notes"`
 	ErrorCode        string `json:"error_code"`
 	ErrorDescription string `json:"error_description"`

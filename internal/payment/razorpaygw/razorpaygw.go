@@ -395,7 +395,7 @@ func (g *Gateway) view(o order, ps []rzPayment) payment.Intent {
 		p := &ps[i]
 		switch p.Status {
 		case "captured", "refunded":
-			in.Status, in.Amount = payment.IntentSucceeded, money.New(p.Amount, p.Currency)
+			in.Status, in.Amount, in.Fee = payment.IntentSucceeded, money.New(p.Amount, p.Currency), money.New(p.Fee, p.Currency)
 			return in
 		}
 		if latest == nil || p.CreatedAt > latest.CreatedAt {

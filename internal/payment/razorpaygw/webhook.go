@@ -94,7 +94,7 @@ func (g *Gateway) VerifyWebhook(header payment.Header, body []byte) (payment.Web
 			PaymentID: p.Notes["payment_id"], OrderID: p.Notes["order_id"]}
 		switch p.Status {
 		case "captured", "refunded":
-			in.Status = payment.IntentSucceeded
+			in.Status, in.Fee = payment.IntentSucceeded, money.New(p.Fee, p.Currency)
 		case "authorized":
 			in.Status = payment.IntentRequiresCapture
 		case "failed":

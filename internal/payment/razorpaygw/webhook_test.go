@@ -31,7 +31,8 @@ func TestWebhookEvents(t *testing.T) {
 	inr := func(a int64) money.Money { return money.New(a, "INR") }
 	want := []payment.WebhookEvent{
 		{Type: "payment.authorized", Intent: &payment.Intent{ID: in.ID, Status: payment.IntentRequiresCapture, Amount: inr(50000), PaymentID: p.PaymentID, OrderID: "ord_1"}},
-		{Type: "payment.captured", Intent: &payment.Intent{ID: in.ID, Status: payment.IntentSucceeded, Amount: inr(50000), PaymentID: p.PaymentID, OrderID: "ord_1"}},
+		// Razorpay's fee (2 % with its 18 % tax in the fake) comes with the capture.
+		{Type: "payment.captured", Intent: &payment.Intent{ID: in.ID, Status: payment.IntentSucceeded, Amount: inr(50000), Fee: inr(1000), PaymentID: p.PaymentID, OrderID: "ord_1"}},
 		{Type: "order.paid", Intent: &payment.Intent{ID: in.ID, Status: payment.IntentSucceeded, Amount: inr(50000), PaymentID: p.PaymentID, OrderID: "ord_1"}},
 		{Type: "refund.created", Refund: &payment.GatewayRefund{ID: r.ID, IntentID: in.ID, Amount: inr(20000), Status: payment.RefundPending, PaymentID: p.PaymentID, RefundID: r.RefundID}},
 		{Type: "refund.processed", Refund: &payment.GatewayRefund{ID: r.ID, IntentID: in.ID, Amount: inr(20000), Status: payment.RefundSucceeded, PaymentID: p.PaymentID, RefundID: r.RefundID}},

@@ -176,8 +176,18 @@ func getIntent(ctx context.Context, q querier, where string, arg any) (intent, e
 }
 
 func (it intent) view() payment.Intent {
-	return payment.Intent{ID: it.ID, Status: payment.IntentStatus(it.Status), Amount: it.Amount,
+	in := payment.Intent{ID: it.ID, Status: payment.IntentStatus(it.Status), Amount: it.Amount,
 		FailureCode: it.Code, FailureMessage: it.Message, PaymentID: it.PaymentID, OrderID: it.OrderID}
+	if in.Status == payment.IntentSucceeded {
+		in.Fee = Fee(it.Amount)
+	}
+	return in
+}
+
+// Fee is what the test gateway charges for a payment, as card gateways do:
+// 2.9 % of the amount (rounded half up) plus 30 minor units.
+func Fee(amount money.Money) money.Money {
+	return money.New((amount.Amount*29+500)/1000+30, amount.Currency)
 }
 
 // CreateIntent creates a processing intent (or returns the one made with

@@ -99,6 +99,9 @@ func (g *Gateway) VerifyWebhook(header payment.Header, body []byte) (payment.Web
 		if o.LastError != nil {
 			in.FailureCode, in.FailureMessage = o.LastError.DeclineCode, o.LastError.Message
 		}
+		if in.Status == payment.IntentSucceeded {
+			in.Fee = Fee(amount)
+		}
 		ev.Intent = in
 	case "refund":
 		ev.Refund = &payment.GatewayRefund{ID: o.ID, IntentID: o.PaymentIntent, Amount: amount, Status: payment.RefundStatus(o.Status),

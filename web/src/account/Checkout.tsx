@@ -5,11 +5,12 @@ import { RequireUser } from '../app/routes';
 import { api, useFeatures } from '../app/api';
 import { useCart } from '../app/cart';
 import { newIdempotencyKey } from '../api/client';
-import type { Address, AddressInput, CheckoutConfig, Order, Page, Payment } from '../api/types';
+import type { Address, AddressInput, Cart, CheckoutConfig, Order, Page, Payment } from '../api/types';
 import { Empty, ErrorBox, Loading, Price, humanize } from '../ui/kit';
 import { AddressFields, emptyAddress, formatAddress } from './AddressForm';
 import { GatewayPay, type PaidHow } from './GatewayPay';
 import { gatewayTitle } from './payflow';
+import { COD, checkoutQuery, codChoice, codRefusal } from './cod';
 
 /**
  * Test cards of the built-in test gateway. These are gateway tokens, never
@@ -42,17 +43,20 @@ export function TestCardPicker({ value, onChange, name = 'card' }: { value: stri
 
 /**
  * useCheckoutConfig asks the server how payments in currency are taken:
- * the built-in test gateway (test cards here) or a gateway's browser SDK.
- * Servers without the route take test cards.
+ * the built-in test gateway (test cards here) or a gateway's browser SDK,
+ * and whether cash on delivery is offered (for the cart, when given: its
+ * total and sellers). Servers without the route take test cards.
  */
-export function useCheckoutConfig(currency: string | undefined) {
+export function useCheckoutConfig(currency: string | undefined, cart?: Pick<Cart, 'subtotal' | 'groups'>) {
   const features = useFeatures();
   const known = features.loaded && features.has('GET /api/v1/payment/checkout');
+  const query = checkoutQuery(currency ?? '', cart);
   return useQuery({
-    queryKey: ['payment-checkout', currency],
-    queryFn: () => api.get<CheckoutConfig>('/api/v1/payment/checkout', { query: { currency: currency! } }),
+    queryKey: ['payment-checkout', query],
+    queryFn: () => api.get<CheckoutConfig>('/api/v1/payment/checkout', { query }),
     enabled: !!currency && known,
     staleTime: 5 * 60_000,
+    placeholderData: (prev) => prev,
   });
 }
 
@@ -85,8 +89,12 @@ function Checkout() {
   const payKey = useRef(newIdempotencyKey());
   const [stage, setStage] = useState<'address' | 'order' | 'payment' | ''>('');
   const [placed, setPlaced] = useState<Order | null>(null); // awaiting payment in the gateway's SDK
-  const payConfig = useCheckoutConfig(cart.data?.currency || cart.data?.subtotal.currency);
+  const [refused, setRefused] = useState<{ order: Order; reason: string } | null>(null); // placed, cash on delivery refused
+  const payConfig = useCheckoutConfig(cart.data?.currency || cart.data?.subtotal.currency, cart.data);
   const sdk = payConfig.data?.client_side ? payConfig.data : undefined;
+  const cod = codChoice(payConfig.data?.cash_on_delivery);
+  const [method, setMethod] = useState<'card' | 'cod'>('card');
+  const byCash = method === 'cod' && !!cod?.available;
 
   useEffect(() => {
     document.title = 'Checkout · Bazaar';
@@ -109,20 +117,36 @@ function Checkout() {
       }
       setStage('order');
       const order = await api.post<Order>('/api/v1/order', { address_id: addressId }, { idempotencyKey: orderKey.current, cart: true });
-      if (sdk) return order; // paid next, in the gateway's SDK
+      if (byCash) {
+        setStage('payment');
+        try {
+          await api.post<Payment>('/api/v1/payment', { order_id: order.id, method: COD }, { idempotencyKey: payKey.current });
+        } catch (e) {
+          // Refused (over the limit, a seller who takes no cash): the order
+          // is placed and waits for another way to pay; say why here.
+          const reason = codRefusal(e);
+          if (reason) return { order, refused: reason };
+          // Anything else: the order's page shows the payment state.
+        }
+        return { order };
+      }
+      if (sdk) return { order }; // paid next, in the gateway's SDK
       setStage('payment');
       try {
         await api.post<Payment>('/api/v1/payment', { order_id: order.id, method: card }, { idempotencyKey: payKey.current });
       } catch {
         // The order exists; its page shows the payment state and offers to pay again.
       }
-      return order;
+      return { order };
     },
-    onSuccess: (order) => {
+    onSuccess: ({ order, refused }: { order: Order; refused?: string }) => {
       qc.setQueryData(['order', order.id], order);
       void qc.invalidateQueries({ queryKey: ['cart'] });
       void qc.invalidateQueries({ queryKey: ['orders'] });
-      if (sdk) setPlaced(order);
+      if (refused) {
+        void qc.invalidateQueries({ queryKey: ['payment-checkout'] });
+        setRefused({ order, reason: refused });
+      } else if (sdk && !byCash) setPlaced(order);
       else navigate(orderPage(order.id), { replace: true });
     },
     onError: () => {
@@ -132,6 +156,7 @@ function Checkout() {
     },
   });
 
+  if (refused) return <CodRefused order={refused.order} reason={refused.reason} />;
   if (placed && sdk) {
     return <PayPlaced order={placed} checkout={sdk} onPaid={(how) => navigate(orderPage(placed.id, how), { replace: true })} />;
   }
@@ -156,6 +181,15 @@ function Checkout() {
     );
   }
   const addressError = stage === 'address' ? place.error : undefined;
+  const payNow = sdk ? (
+    <p data-testid="pay-with">
+      You pay with <strong>{gatewayTitle(sdk.gateway)}</strong> once your order is placed:{' '}
+      {sdk.gateway === 'razorpay' ? "Razorpay's secure window opens for cards, UPI, netbanking and wallets." : "Stripe's secure card form opens here."}{' '}
+      <span className="muted">Nothing is charged until you confirm there.</span>
+    </p>
+  ) : (
+    <TestCardPicker value={card} onChange={setCard} />
+  );
   const orderError = stage !== 'address' ? place.error : undefined;
 
   return (
@@ -198,14 +232,29 @@ function Checkout() {
           <section className="panel" aria-labelledby="pay-title">
             <h2 id="pay-title">2. Payment</h2>
             {payConfig.isError && <ErrorBox error={payConfig.error} title="The payment options could not be loaded." />}
-            {sdk ? (
-              <p data-testid="pay-with">
-                You pay with <strong>{gatewayTitle(sdk.gateway)}</strong> once your order is placed:{' '}
-                {sdk.gateway === 'razorpay' ? "Razorpay's secure window opens for cards, UPI, netbanking and wallets." : "Stripe's secure card form opens here."}{' '}
-                <span className="muted">Nothing is charged until you confirm there.</span>
-              </p>
+            {cod ? (
+              <fieldset className="choices pay-methods">
+                <legend className="sr-only">How you pay</legend>
+                <label className="choice">
+                  <input type="radio" name="pay-method" value="card" checked={!byCash} onChange={() => setMethod('card')} />
+                  <span>
+                    <strong>{sdk ? `Pay now with ${gatewayTitle(sdk.gateway)}` : 'Pay now by card'}</strong>
+                  </span>
+                </label>
+                {!byCash && <div className="pay-method-body">{payNow}</div>}
+                <label className={'choice' + (cod.available ? '' : ' disabled')} data-testid="cod-choice">
+                  <input type="radio" name="pay-method" value="cod" checked={byCash} disabled={!cod.available} aria-describedby="cod-note" onChange={() => setMethod('cod')} />
+                  <span>
+                    <strong>Cash on delivery</strong>
+                    <br />
+                    <span id="cod-note" className={cod.available ? 'muted small' : 'small cod-unavailable'} data-testid="cod-note">
+                      {cod.available ? cod.note : 'Not available: ' + cod.note}
+                    </span>
+                  </span>
+                </label>
+              </fieldset>
             ) : (
-              <TestCardPicker value={card} onChange={setCard} />
+              payNow
             )}
           </section>
         </div>
@@ -231,7 +280,17 @@ function Checkout() {
           <p className="muted small">Shipping and tax are added when the order is placed; you see the total on the next page.</p>
           <ErrorBox error={orderError} />
           <button type="submit" className="btn primary block" disabled={place.isPending}>
-            {place.isPending ? (stage === 'payment' ? 'Paying…' : 'Placing your order…') : sdk ? `Place order and pay with ${gatewayTitle(sdk.gateway)}` : 'Place order and pay'}
+            {place.isPending
+              ? stage === 'payment'
+                ? byCash
+                  ? 'Confirming…'
+                  : 'Paying…'
+                : 'Placing your order…'
+              : byCash
+                ? 'Place order, pay cash on delivery'
+                : sdk
+                  ? `Place order and pay with ${gatewayTitle(sdk.gateway)}`
+                  : 'Place order and pay'}
           </button>
         </aside>
       </form>
@@ -253,6 +312,29 @@ function PayPlaced({ order, checkout, onPaid }: { order: Order; checkout: Checko
         <GatewayPay orderId={order.id} total={order.total} checkout={checkout} autoStart onPaid={onPaid} />
         <p className="small">
           <Link to={'/orders/' + encodeURIComponent(order.id)}>Pay later from your order page</Link>
+        </p>
+      </section>
+    </div>
+  );
+}
+
+/** CodRefused is checkout's end when the order is placed but cash on delivery was refused for it. */
+function CodRefused({ order, reason }: { order: Order; reason: string }) {
+  return (
+    <div className="page narrow checkout">
+      <h1>Checkout</h1>
+      <section className="panel" aria-labelledby="cod-refused-title">
+        <h2 id="cod-refused-title">Cash on delivery is not possible for this order</h2>
+        <p className="error-box" role="alert" data-testid="cod-refused">
+          {reason}
+        </p>
+        <p>
+          Order <strong>{order.id}</strong> is placed and your items are held. Total <Price value={order.total} className="strong" />. Nothing has been charged: pay for it another way from its page.
+        </p>
+        <p>
+          <Link className="btn primary" to={'/orders/' + encodeURIComponent(order.id)}>
+            Pay from your order page
+          </Link>
         </p>
       </section>
     </div>

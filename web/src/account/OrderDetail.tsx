@@ -12,6 +12,7 @@ import { formatMoney } from '../lib/money';
 import { TestCardPicker, orderPage, useCheckoutConfig } from './Checkout';
 import { GatewayPay } from './GatewayPay';
 import { returnState } from './payflow';
+import { codNote, codState, orderBadge, paymentBadge } from './cod';
 import { formatAddress } from './AddressForm';
 import { ReturnBadge } from '../support/badges';
 import { returnSummary } from '../support/format';
@@ -42,11 +43,14 @@ function awaitingShopper(o: Order): boolean {
  */
 function settling(o: Order, justPlaced = false, confirmed = false): boolean {
   if (o.status !== 'pending_payment') return false;
+  // Cash on delivery is confirmed at once: nothing for the shopper to wait on.
+  if (codState(o) === 'due') return false;
   const ps = o.payment_status;
   if (confirmed) return ps !== 'failed';
   if (awaitingShopper(o)) return false;
-  // succeeded: the payment is taken and the order has yet to hear of it.
-  return ps === 'pending' || ps === 'processing' || ps === 'succeeded' || (!ps && justPlaced);
+  // succeeded (or authorised, to capture on delivery): the payment is
+  // taken and the order has yet to hear of it.
+  return ps === 'pending' || ps === 'processing' || ps === 'succeeded' || ps === 'authorized' || (!ps && justPlaced);
 }
 
 function OrderDetail() {
@@ -65,6 +69,8 @@ function OrderDetail() {
       const o = q.state.data;
       if (!o) return false;
       if (settling(o, placed && Date.now() - started.current < 15_000, returned === 'confirming') && Date.now() - started.current < 120_000) return 1500;
+      // Cash on delivery confirmed: the order hears of it in a moment.
+      if (o.status === 'pending_payment' && codState(o) === 'due' && Date.now() - started.current < 120_000) return 1500;
       if (['paid', 'partially_shipped', 'shipped', 'partially_delivered'].includes(o.status)) return 30_000;
       return false;
     },
@@ -93,9 +99,17 @@ function OrderDetail() {
   const paid = !!o.paid_at;
   const customer = user?.role === 'customer';
   const waiting = settling(o, placed && Date.now() - started.current < 15_000, returned === 'confirming') && Date.now() - started.current < 120_000;
+  const cod = codState(o);
+  const badge = orderBadge(o);
+  const pay = paymentBadge(o);
   return (
     <div className="page order-detail">
-      {placed && paid && o.status === 'paid' && (
+      {placed && cod === 'due' && ['pending_payment', 'paid'].includes(o.status) && (
+        <div className="success-box" role="status" data-testid="cod-confirmed">
+          <strong>Thank you! Your order is confirmed.</strong> Pay <Price value={o.total} className="strong" /> in cash on delivery. We will let you know as it ships.
+        </div>
+      )}
+      {placed && !cod && paid && o.status === 'paid' && (
         <div className="success-box" role="status">
           <strong>Thank you! Your order is placed and paid.</strong> We will let you know as it ships.
         </div>
@@ -120,7 +134,7 @@ function OrderDetail() {
           <p className="muted">Placed {formatDate(o.placed_at)}</p>
         </div>
         <p className="order-status" data-testid="order-status">
-          <Badge status={o.status} />
+          <Badge status={badge.status} label={badge.label} />
         </p>
       </div>
       <div className="order-layout">
@@ -129,7 +143,7 @@ function OrderDetail() {
             <h2 id="progress-title">Progress</h2>
             <Timeline steps={orderSteps(o)} label="Order progress" />
           </section>
-          {o.status === 'pending_payment' && !waiting && <PayAgain order={o} />}
+          {o.status === 'pending_payment' && !waiting && o.payment_status !== 'authorized' && <PayAgain order={o} />}
           {o.seller_orders.map((so, i) => (
             <SellerPart key={so.id} part={so} n={i + 1} of={o.seller_orders.length} customer={customer} />
           ))}
@@ -164,10 +178,15 @@ function OrderDetail() {
                 </>
               )}
             </dl>
-            <p className="small">
-              Payment: <Badge status={o.payment_status || (paid ? 'succeeded' : 'pending')} />
+            <p className="small" data-testid="payment-status">
+              Payment: <Badge status={pay.status} label={pay.label} />
             </p>
-            {o.last_payment_error && !paid && <p className="field-error">{o.last_payment_error.message}</p>}
+            {cod && (
+              <p className={cod === 'due' ? 'cash-due' : 'small'} data-testid="cod-note">
+                {codNote(o)}
+              </p>
+            )}
+            {o.last_payment_error && !paid && !cod && <p className="field-error">{o.last_payment_error.message}</p>}
           </section>
           <section className="panel" aria-labelledby="addr-title">
             <h2 id="addr-title">Ship to</h2>
@@ -191,11 +210,17 @@ function orderSteps(o: Order): TimelineStep[] {
     if (o.status === 'refunded') steps.push({ label: 'Refunded', state: 'done' });
     return steps;
   }
-  steps.push(o.paid_at ? { label: 'Paid', at: o.paid_at, state: 'done' } : { label: 'Payment', state: 'current', detail: o.last_payment_error?.message ?? 'Awaiting payment' });
+  const cod = codState(o);
+  if (cod === 'due' || cod === 'paid') {
+    // Cash on delivery: confirmed now, paid at the door.
+    steps.push({ label: 'Confirmed', at: o.paid_at, state: 'done', detail: codNote(o) });
+  } else {
+    steps.push(o.paid_at ? { label: 'Paid', at: o.paid_at, state: 'done' } : { label: 'Payment', state: 'current', detail: o.last_payment_error?.message ?? 'Awaiting payment' });
+  }
   const n = parts.length;
   steps.push(
     shipped.length === 0
-      ? { label: 'Shipped', state: o.paid_at ? 'current' : 'todo' }
+      ? { label: 'Shipped', state: o.paid_at || cod === 'due' ? 'current' : 'todo' }
       : { label: shipped.length < n ? `Shipped (${shipped.length} of ${n} parcels)` : 'Shipped', at: shipped[shipped.length - 1], state: 'done' },
   );
   steps.push(
@@ -393,7 +418,7 @@ function CancelOrder({ order }: { order: Order }) {
             <label htmlFor="cancel-reason">Why are you cancelling? (optional)</label>
             <input id="cancel-reason" value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} />
           </div>
-          <p className="small">{order.paid_at ? 'Your payment will be refunded.' : 'Nothing has been charged.'}</p>
+          <p className="small">{codState(order) === 'due' ? 'Nothing has been charged: you will have nothing to pay.' : order.paid_at ? 'Your payment will be refunded.' : 'Nothing has been charged.'}</p>
           <ErrorBox error={cancel.error} />
           <div className="row">
             <button type="submit" className="btn danger" disabled={cancel.isPending}>

@@ -5,6 +5,7 @@ import { RequireUser } from '../app/routes';
 import { api, useFeatures } from '../app/api';
 import type { Order, Page } from '../api/types';
 import { Badge, Empty, ErrorBox, formatDate, Loading, LoadMore, Price } from '../ui/kit';
+import { orderBadge } from './cod';
 
 export default function OrdersPage() {
   return (
@@ -52,6 +53,7 @@ function Orders() {
           <ul className="order-list">
             {items.map((o) => {
               const lines = o.seller_orders.flatMap((s) => s.lines);
+              const badge = orderBadge(o);
               return (
                 <li key={o.id} className="panel order-row" data-testid="order-row">
                   <div>
@@ -68,7 +70,7 @@ function Orders() {
                     </p>
                   </div>
                   <div className="order-row-side">
-                    <Badge status={o.status} />
+                    <Badge status={badge.status} label={badge.label} />
                     <Price value={o.total} className="strong" />
                   </div>
                 </li>

@@ -252,6 +252,17 @@ export interface CheckoutConfig {
   publishable_key?: string;
   /** Where the gateway's browser SDK is loaded from. */
   script_url?: string;
+  /** Cash on delivery, for the cart asked about; absent when the marketplace has it switched off. */
+  cash_on_delivery?: CashOnDeliveryOption;
+}
+
+/** CashOnDeliveryOption is whether a cart can be paid in cash on delivery, and if not, why. */
+export interface CashOnDeliveryOption {
+  available: boolean;
+  /** The largest order total taken in cash, in the currency asked about. */
+  limit?: Money;
+  /** Why it is not available: present when available is false. */
+  reason?: string;
 }
 
 export interface Order {
@@ -294,6 +305,10 @@ export interface Shipment {
   partner_id?: string;
   shipping_address: ShippingAddress;
   items: { sku: string; product_id: string; title: string; quantity: number }[];
+  /** Cash on delivery: what the partner collects at the door (absent for prepaid shipments). */
+  cash_due?: Money;
+  /** Cash on delivery: what the partner recorded collecting, once delivered. */
+  cash_collected?: Money;
   created_at: string;
   updated_at: string;
   timeline: TrackingEntry[];

@@ -50,15 +50,19 @@ function Header() {
           {user && user.role === 'customer' && <NavLink to="/wishlist">Wishlist</NavLink>}
           {user && <AccountMenu />}
           {!user && !restoring && <NavLink to="/signin">Sign in</NavLink>}
-          <NavLink to="/cart" className="cart-link" aria-label={`Cart, ${count} ${count === 1 ? 'item' : 'items'}`}>
+          {/* The name is the visible text ("Cart 2") and the unit, so speech matches what is seen. */}
+          <NavLink to="/cart" className="cart-link">
             <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
               <path fill="currentColor" d="M7 18a2 2 0 1 0 0 4 2 2 0 0 0 0-4m10 0a2 2 0 1 0 0 4 2 2 0 0 0 0-4M5.2 4l.4 2H21l-2.4 8.2a2 2 0 0 1-1.9 1.4H8.5a2 2 0 0 1-2-1.6L4.3 3H2V1h3.9z" />
             </svg>
-            <span>Cart</span>
+            <span>Cart</span>{' '}
             {count > 0 && (
-              <span className="cart-count" data-testid="cart-count">
-                {count}
-              </span>
+              <>
+                <span className="cart-count" data-testid="cart-count">
+                  {count}
+                </span>
+                <span className="sr-only"> {count === 1 ? 'item' : 'items'}</span>
+              </>
             )}
           </NavLink>
         </nav>

@@ -4,7 +4,9 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import { RequireUser } from '../app/routes';
 import { api, useFeatures } from '../app/api';
 import type { Page, Shipment } from '../api/types';
-import { Badge, Empty, ErrorBox, Field, Loading, fieldError, useToast } from '../ui/kit';
+import { Badge, Empty, ErrorBox, Field, Loading, Price, fieldError, useToast } from '../ui/kit';
+import { formatMoney } from '../lib/money';
+import { cashCollected, cashError, cashFields, cashInput, collectText } from './cash';
 import { ShipmentTimeline, shipmentLabel } from '../ui/shipment';
 import '../seller/desk.css';
 import { formatAddress } from '../account/AddressForm';
@@ -113,18 +115,24 @@ function ShipmentCard({ s }: { s: Shipment }) {
   const [location, setLocation] = useState('');
   const [note, setNote] = useState('');
   const [proof, setProof] = useState('');
+  // Cash on delivery: what was collected, the amount due until changed.
+  const due = s.cash_due;
+  const [cash, setCash] = useState(due ? cashInput(due) : '');
+  const [cashTypo, setCashTypo] = useState('');
   const [showTimeline, setShowTimeline] = useState(false);
   useEffect(() => setMove((nextMoves[s.status] ?? [])[0] ?? ''), [s.status]);
+  const askCash = !!due && move === 'delivered';
   const record = useMutation({
-    mutationFn: () =>
+    mutationFn: (extra: object) =>
       api.post<Shipment>('/api/v1/shipment/' + s.id + '/event', {
         status: move,
         ...(location.trim() && { location: location.trim() }),
         ...(note.trim() && { note: note.trim() }),
         ...(proof.trim() && { proof: proof.trim() }),
+        ...extra,
       }),
     onSuccess: (x) => {
-      toast(`${x.tracking_id}: ${shipmentLabel(x.status).toLowerCase()}.`);
+      toast(`${x.tracking_id}: ${shipmentLabel(x.status).toLowerCase()}${x.cash_collected ? `, ${formatMoney(x.cash_collected)} collected in cash` : ''}.`);
       setNote('');
       setProof('');
       return qc.invalidateQueries({ queryKey: ['deliveries'] });
@@ -160,12 +168,31 @@ function ShipmentCard({ s }: { s: Shipment }) {
               </li>
             ))}
           </ul>
+          {s.cash_collected ? (
+            <p className="small" data-testid="cash-collected">
+              Collected <Price value={s.cash_collected} className="strong" /> in cash.
+            </p>
+          ) : (
+            due && (
+              <p className="cash-due" data-testid="cash-due">
+                {collectText(due)}
+              </p>
+            )
+          )}
         </div>
         {moves.length > 0 ? (
           <form
+            noValidate
             onSubmit={(e) => {
               e.preventDefault();
-              record.mutate();
+              if (!askCash) return record.mutate({});
+              const c = cashCollected(cash, due);
+              if ('error' in c) {
+                setCashTypo(c.error);
+                return;
+              }
+              setCashTypo('');
+              record.mutate(c);
             }}
           >
             <fieldset className="choices">
@@ -188,7 +215,18 @@ function ShipmentCard({ s }: { s: Shipment }) {
                 hint={move === 'delivered' ? "Recipient's name or photo reference." : undefined}
               />
             )}
-            <ErrorBox error={record.error} fields={['location', 'note', 'proof']} />
+            {askCash && (
+              <Field
+                label={`Cash collected (${due.currency})`}
+                inputMode="decimal"
+                value={cash}
+                onChange={(e) => setCash(e.target.value)}
+                error={cashTypo || cashError(record.error)}
+                hint={`${formatMoney(due)} is due. Enter what you took from the customer.`}
+                autoComplete="off"
+              />
+            )}
+            <ErrorBox error={record.error} fields={['location', 'note', 'proof', ...cashFields]} />
             <button className="btn primary" disabled={record.isPending || !move}>
               Record {shipmentLabel(move).toLowerCase()}
             </button>

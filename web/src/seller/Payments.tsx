@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api } from '../app/api';
+import { api, useFeatures } from '../app/api';
 import type { Page } from '../api/types';
 import type { CurrencyBalance, Line, Payout, PayoutSettings, SellerBalance } from '../api/ledger';
 import { Empty, ErrorBox, Field, Loading, LoadMore, Price, SelectField, fieldError, formatDate, useToast } from '../ui/kit';
@@ -30,6 +30,7 @@ export function Payments() {
         <Balances balance={balance.data} />
       )}
       <PayoutSettingsPanel />
+      <CashOnDeliveryPanel />
       <SellerPayouts />
       <Statement currencies={currencies} />
     </section>
@@ -266,6 +267,49 @@ function SettingsForm({ current, onDone }: { current: PayoutSettings; onDone: ()
         </button>
       </div>
     </form>
+  );
+}
+
+// ---- cash on delivery ------------------------------------------------------------
+
+/** CashOnDeliveryPanel is the seller's switch for taking orders paid in cash at the door. */
+function CashOnDeliveryPanel() {
+  const features = useFeatures();
+  const enabled = features.has('GET /api/v1/seller/cod');
+  const qc = useQueryClient();
+  const toast = useToast();
+  const cod = useQuery({ queryKey: ['seller-cod'], enabled, queryFn: ({ signal }) => api.get<{ enabled: boolean }>('/api/v1/seller/cod', { signal }) });
+  const save = useMutation({
+    mutationFn: (on: boolean) => api.put<{ enabled: boolean }>('/api/v1/seller/cod', { enabled: on }),
+    onSuccess: (r) => {
+      qc.setQueryData(['seller-cod'], r);
+      toast(r.enabled ? 'You now accept cash on delivery.' : 'You no longer accept cash on delivery.');
+    },
+  });
+  if (!enabled) return null;
+  const on = save.isPending ? save.variables : cod.data?.enabled;
+  return (
+    <section className="panel" aria-labelledby="cod-title">
+      <h2 id="cod-title">Cash on delivery</h2>
+      {cod.isPending ? (
+        <Loading label="Loading your cash on delivery setting…" />
+      ) : cod.isError ? (
+        <ErrorBox error={cod.error} />
+      ) : (
+        <>
+          <label className="switch-row">
+            <input type="checkbox" role="switch" checked={!!on} disabled={save.isPending} aria-describedby="cod-hint" onChange={(e) => save.mutate(e.target.checked)} />
+            <span className="strong">Accept cash on delivery</span>
+          </label>
+          <p className="hint" id="cod-hint">
+            {on
+              ? 'Customers may pay for your orders in cash when they arrive (up to the marketplace limit). The delivery partner collects it; your share is paid out as for any sale.'
+              : 'Customers must pay for orders with your products before they ship. A cart with any of your products cannot be paid in cash.'}
+          </p>
+          <ErrorBox error={save.error} />
+        </>
+      )}
+    </section>
   );
 }
 

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, useFeatures } from '../app/api';
@@ -5,6 +6,7 @@ import type { Page, SellerOrder, Shipment, ShippingAddress } from '../api/types'
 import { Badge, Empty, ErrorBox, Loading, Price, formatDate, humanize, useToast } from '../ui/kit';
 import { formatAddress } from '../account/AddressForm';
 import { shipmentLabel } from '../ui/shipment';
+import { laterStatus } from './orders';
 
 /** Queued is one seller order in the seller's queue. */
 interface Queued extends SellerOrder {
@@ -66,14 +68,16 @@ function QueuedOrder({ o }: { o: Queued }) {
   const features = useFeatures();
   const qc = useQueryClient();
   const toast = useToast();
+  const [answered, setAnswered] = useState<string>();
   const act = useMutation({
     mutationFn: (step: 'pack' | 'handover') => api.post<Shipment>(`/api/v1/shipment/${o.shipment!.id}/${step}`),
     onSuccess: (s) => {
+      setAnswered(s.status);
       toast(`Shipment ${s.tracking_id}: ${shipmentLabel(s.status).toLowerCase()}.`);
       return qc.invalidateQueries({ queryKey: ['seller-orders'] });
     },
   });
-  const sh = o.shipment;
+  const sh = o.shipment && { ...o.shipment, status: laterStatus(o.shipment.status, answered) };
   return (
     <article className="panel" data-testid="seller-order">
       <div className="part-head">

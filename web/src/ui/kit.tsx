@@ -150,6 +150,7 @@ const tones: Record<string, string> = {
   paid: 'good',
   delivered: 'good',
   succeeded: 'good',
+  authorized: 'info',
   awaiting_fulfillment: 'info',
   shipped: 'info',
   partially_shipped: 'info',
@@ -179,8 +180,9 @@ export function humanize(s: string): string {
   return t.charAt(0).toUpperCase() + t.slice(1);
 }
 
-export function Badge({ status }: { status: string }) {
-  return <span className={'badge badge-' + (tones[status] ?? 'muted')}>{humanize(status)}</span>;
+/** Badge shows a status in its tone; label, when given, says it in other words. */
+export function Badge({ status, label }: { status: string; label?: string }) {
+  return <span className={'badge badge-' + (tones[status] ?? 'muted')}>{label ?? humanize(status)}</span>;
 }
 
 export function formatDate(s?: string, withTime = true): string {
