@@ -9,7 +9,8 @@
 //
 // Every flag has a BAZAAR_* environment twin (BAZAAR_ADDR, BAZAAR_DATA_DIR,
 // BAZAAR_DATABASE_URL, BAZAAR_LOG_LEVEL, BAZAAR_LOG_FORMAT, BAZAAR_DEMO,
-// BAZAAR_JWT_KEY); a flag given on the command line wins.
+// BAZAAR_JWT_KEY, BAZAAR_OIDC_PROVIDERS, BAZAAR_PUBLIC_URL, ...); a flag
+// given on the command line wins.
 package main
 
 import (
@@ -29,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bazaar-market/bazaar/internal/account/accountoidc"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog/cataloggen"
 	"github.com/bazaar-market/bazaar/internal/server"
@@ -143,7 +145,29 @@ func (c *common) register(fs *flag.FlagSet) {
 	// BAZAAR_SMTP_URL_FILE to the flag, which other users can see in ps.
 	fs.StringVar(&c.cfg.SMTPURL, "smtp-url", c.secret("BAZAAR_SMTP_URL"), "send e-mail through this SMTP server, smtp://user:pass@host:587 (STARTTLS when offered) or smtps://...:465; empty: mail is logged and kept in the outbox admins read (BAZAAR_SMTP_URL or BAZAAR_SMTP_URL_FILE; prefer them to the flag)")
 	fs.StringVar(&c.cfg.MailFrom, "mail-from", env("BAZAAR_MAIL_FROM", "Bazaar <no-reply@localhost>"), "the From address of e-mail (BAZAAR_MAIL_FROM)")
+	fs.StringVar(&c.cfg.PublicURL, "public-url", env("BAZAAR_PUBLIC_URL", ""), "the site's public base URL, such as https://shop.example.com, that sign-in callbacks are built from; empty: each request's own host (BAZAAR_PUBLIC_URL)")
+	fs.Func("oidc-providers", "OpenID Connect providers to sign in with: name=issuer|client_id[|label],... such as google=https://accounts.google.com|ID; each secret in BAZAAR_OIDC_<NAME>_CLIENT_SECRET or ..._FILE (BAZAAR_OIDC_PROVIDERS)", c.oidcProviders)
+	if v := os.Getenv("BAZAAR_OIDC_PROVIDERS"); v != "" {
+		if err := c.oidcProviders(v); err != nil {
+			c.errs = append(c.errs, fmt.Errorf("BAZAAR_OIDC_PROVIDERS: %w", err))
+		}
+	}
 	fs.DurationVar(&c.cfg.IdempotencyLock, "idempotency-lock", envDuration("BAZAAR_IDEMPOTENCY_LOCK", 30*time.Second), "how long a request that died mid-way keeps its Idempotency-Key locked (BAZAAR_IDEMPOTENCY_LOCK)")
+}
+
+// oidcProviders sets the OpenID Connect providers from a
+// name=issuer|client_id[|label] list, each with its client secret from the
+// environment (a secret is never a flag).
+func (c *common) oidcProviders(v string) error {
+	cfgs, err := accountoidc.ParseProviders(v)
+	if err != nil {
+		return err
+	}
+	for i := range cfgs {
+		cfgs[i].ClientSecret = c.secret(accountoidc.SecretEnv(cfgs[i].Name))
+	}
+	c.cfg.OIDC = cfgs
+	return nil
 }
 
 func (c *common) logger(w io.Writer) (*slog.Logger, error) {

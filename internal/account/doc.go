@@ -1,6 +1,7 @@
 // Package account owns who is on the marketplace: users and their roles,
 // sign-in (Argon2id passwords, short-lived access tokens, rotating refresh
-// tokens with reuse detection, failed-login rate limits), sellers (stores) and
+// tokens with reuse detection, failed-login rate limits, "Sign in with ..."
+// any OpenID Connect provider), sellers (stores) and
 // customers' addresses.
 //
 // Tables (accountsql):
@@ -9,6 +10,11 @@
 //   - account_refresh_tokens: SHA-256 of each refresh token, its session, expires_at, used_at
 //   - account_sellers: id, user_id (unique), name, slug (unique), description, status, created_at, updated_at
 //   - account_addresses: id, user_id, the postal fields, is_default (at most one per user)
+//   - account_identities: OpenID Connect links: (provider, subject) -> user_id, email at link time
+//   - account_oidc_flows: started OIDC sign-ins: SHA-256 of the state, nonce, PKCE verifier,
+//     SHA-256 of the browser binding cookie, redirect URL, next path, expires_at (single use)
+//   - account_oidc_handoffs: finished OIDC sign-ins: SHA-256 of the hand-off code, user_id,
+//     binding hash, expires_at (single use, one minute)
 //
 // Events published (payloads in event.go; never password hashes or tokens):
 //   - account.user.registered.v1   UserRegistered

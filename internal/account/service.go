@@ -29,6 +29,8 @@ type Options struct {
 	CheckTTL time.Duration
 	// HashConcurrency caps concurrent password hashes (runtime.NumCPU()).
 	HashConcurrency int
+	// Providers are the OpenID Connect providers users may sign in with.
+	Providers []IdentityProvider
 	// Now is the clock (time.Now).
 	Now func() time.Time
 }

@@ -295,7 +295,12 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 // PurgeExpiredTokens deletes refresh tokens past their expiry (a periodic
 // job may call it; expired tokens are refused either way).
 func (s *Service) PurgeExpiredTokens(ctx context.Context) (int64, error) {
-	return s.store.DeleteExpiredTokens(ctx, s.now())
+	n, err := s.store.DeleteExpiredTokens(ctx, s.now())
+	if err != nil {
+		return n, err
+	}
+	m, err := s.store.DeleteExpiredOIDC(ctx, s.now())
+	return n + m, err
 }
 
 // Jobs are the module's background jobs: purging expired refresh tokens,

@@ -55,6 +55,30 @@ type Store interface {
 	// DeleteExpiredTokens removes refresh tokens that expired before t.
 	DeleteExpiredTokens(ctx context.Context, before time.Time) (int64, error)
 
+	// CreateOIDCFlow keeps a started OpenID Connect sign-in.
+	CreateOIDCFlow(ctx context.Context, f OIDCFlow) error
+	// TakeOIDCFlow deletes and returns the flow with stateHash, so that a
+	// state is used at most once. A missing one is NotFound.
+	TakeOIDCFlow(ctx context.Context, stateHash string) (OIDCFlow, error)
+	// CreateOIDCHandoff keeps a finished sign-in's hand-off code.
+	CreateOIDCHandoff(ctx context.Context, h OIDCHandoff) error
+	// TakeOIDCHandoff deletes and returns the hand-off with codeHash. A
+	// missing one is NotFound.
+	TakeOIDCHandoff(ctx context.Context, codeHash string) (OIDCHandoff, error)
+	// IdentityUser returns the user linked to a provider's subject;
+	// NotFound if none is.
+	IdentityUser(ctx context.Context, provider, subject string) (id.User, error)
+	// LinkIdentity links l.Provider's l.Subject to l.UserID. An identity
+	// already linked is Conflict "identity_linked".
+	LinkIdentity(ctx context.Context, l IdentityLink) error
+	// CreateUserWithIdentity inserts u without a password (it signs in
+	// through its provider) and links l to it, publishing
+	// account.user.registered.v1. A taken e-mail is Conflict
+	// "email_taken"; a linked identity Conflict "identity_linked".
+	CreateUserWithIdentity(ctx context.Context, u User, l IdentityLink) error
+	// DeleteExpiredOIDC removes flows and hand-offs that expired before t.
+	DeleteExpiredOIDC(ctx context.Context, before time.Time) (int64, error)
+
 	// CreateSeller inserts s and publishes account.seller.created.v1. A user
 	// that already has a store is Conflict "seller_exists"; a taken slug is
 	// Conflict "slug_taken".

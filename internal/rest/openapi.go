@@ -299,8 +299,9 @@ func (g *generator) operation(op Op, spec Spec, problem any) (map[string]any, er
 		}
 	}
 	for _, s := range append([]int{status}, op.AltStatus...) {
-		if s < 200 || s > 299 {
-			return nil, fmt.Errorf("success status %d is not 2xx", s)
+		// A redirect (a browser navigation such as a sign-in) has no body.
+		if s < 200 || s > 399 || (s > 299 && op.Response != nil) {
+			return nil, fmt.Errorf("success status %d is not 2xx, or a 3xx without a body", s)
 		}
 		r := map[string]any{"description": http.StatusText(s)}
 		if op.Response != nil {

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bazaar-market/bazaar/internal/account/accountoidc"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/auth/authsql"
 	"github.com/bazaar-market/bazaar/internal/event"
@@ -61,6 +62,12 @@ type Config struct {
 	SMTPURL string
 	// MailFrom is the From address of e-mail.
 	MailFrom string
+	// PublicURL is the site's public base URL ("https://shop.example.com"),
+	// which OpenID Connect callback URLs are built from; empty: each
+	// request's own scheme and Host.
+	PublicURL string
+	// OIDC are the OpenID Connect providers users may sign in with.
+	OIDC []accountoidc.Config
 	// Process names this process for job leases; empty: the host and the
 	// data dir, so a process restarted after a crash takes its jobs back at
 	// once rather than after their leases run out.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/account/accounthttp"
+	"github.com/bazaar-market/bazaar/internal/account/accountoidc"
 	"github.com/bazaar-market/bazaar/internal/account/accountsql"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/cart"
@@ -104,7 +105,12 @@ func (s *Server) wire(ctx context.Context) error {
 		}
 	}
 	m := &s.mods
-	m.account = account.New(accountsql.New(s.db), s.tokens, account.Options{})
+	var providers []account.IdentityProvider
+	for _, c := range s.cfg.OIDC {
+		c.Logger = s.log.With("module", "account", "oidc", c.Name)
+		providers = append(providers, accountoidc.New(c))
+	}
+	m.account = account.New(accountsql.New(s.db), s.tokens, account.Options{Providers: providers})
 	m.catalog = catalog.New(catalogsql.New(s.db), m.account, catalog.Options{
 		ImageDir: filepath.Join(s.cfg.DataDir, "images"),
 	})
@@ -196,7 +202,7 @@ func (s *Server) wire(ctx context.Context) error {
 	// Each module as this process hosts it: its doors (REST routes and
 	// their OpenAPI operations), its event consumers and its jobs.
 	s.units = []hosted{
-		{name: "account", doors: []door{accounthttp.New(m.account)}, jobs: m.account.Jobs()},
+		{name: "account", doors: []door{accounthttp.New(m.account, accounthttp.Options{PublicURL: s.cfg.PublicURL})}, jobs: m.account.Jobs()},
 		{name: "catalog", doors: []door{cataloghttp.New(m.catalog, m.inventory)}},
 		{name: "inventory", doors: []door{inventoryhttp.New(m.inventory)}, jobs: m.inventory.Jobs()},
 		{name: "cart", doors: []door{carthttp.New(m.cart)}, jobs: m.cart.Jobs()},

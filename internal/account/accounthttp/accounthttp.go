@@ -5,6 +5,7 @@ package accounthttp
 import (
 	"net"
 	"net/http"
+	"strings"
 
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/auth"
@@ -13,11 +14,24 @@ import (
 
 // Handler serves the account routes.
 type Handler struct {
-	svc *account.Service
+	svc  *account.Service
+	opts Options
+}
+
+// Options tune the Handler. The zero value serves everything from the
+// request's own host.
+type Options struct {
+	// PublicURL is the site's public base URL ("https://shop.example.com")
+	// that OpenID Connect callback URLs are built from. Empty: the
+	// request's scheme and Host.
+	PublicURL string
 }
 
 // New returns a Handler over svc.
-func New(svc *account.Service) *Handler { return &Handler{svc: svc} }
+func New(svc *account.Service, opts Options) *Handler {
+	opts.PublicURL = strings.TrimRight(opts.PublicURL, "/")
+	return &Handler{svc: svc, opts: opts}
+}
 
 // Routes registers the account routes on r.
 func (h *Handler) Routes(r *rest.Router) {
@@ -25,6 +39,10 @@ func (h *Handler) Routes(r *rest.Router) {
 	r.Handle("POST /api/v1/auth/login", h.login)
 	r.Handle("POST /api/v1/auth/refresh", h.refresh)
 	r.Handle("POST /api/v1/auth/logout", h.logout)
+	r.Handle("GET /api/v1/auth/oidc", h.oidcProviders)
+	r.Handle("GET /api/v1/auth/oidc/{provider}", h.oidcStart)
+	r.Handle("GET /api/v1/auth/oidc/{provider}/callback", h.oidcCallback)
+	r.Handle("POST /api/v1/auth/oidc/exchange", h.oidcExchange)
 
 	r.Handle("GET /api/v1/me", h.me)
 	r.Handle("PUT /api/v1/me", h.updateMe)

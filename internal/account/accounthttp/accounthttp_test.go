@@ -53,7 +53,7 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 		IPLimit:      ratelimit.Rule{Limit: 5, Window: time.Minute},
 	})
 	r := rest.NewRouter()
-	accounthttp.New(svc).Routes(r)
+	accounthttp.New(svc, accounthttp.Options{}).Routes(r)
 	e := &env{t: t, db: db, svc: svc, key: key, h: tokens.Middleware(svc.Check, rest.Error)(r),
 		tokens: map[string]string{}, users: map[string]account.User{}, ids: map[string]string{}}
 	for who, role := range map[string]auth.Role{"admin": auth.Admin, "customer": auth.Customer, "customer2": auth.Customer,

@@ -41,6 +41,42 @@ func (h *Handler) Ops() []rest.Op {
 			Description: "An unknown or already revoked token is not an error.",
 			Request:     refreshRequest{},
 		},
+		{
+			ID: "oidcProviders", Method: "GET", Path: "/api/v1/auth/oidc", Tags: authTag, Auth: rest.AuthNone,
+			Summary:     "The OpenID Connect providers users may sign in with",
+			Description: "One \"Sign in with ...\" button each: name (for the URL) and label. Empty when none is configured.",
+			Response:    providersResponse{},
+		},
+		{
+			ID: "oidcStart", Method: "GET", Path: "/api/v1/auth/oidc/{provider}", Tags: authTag, Auth: rest.AuthNone,
+			Summary: "Start signing in with an OpenID Connect provider (a browser navigation)",
+			Description: "Redirects (302) to the provider with the authorization code flow, PKCE (S256), a random state and nonce kept server-side for 10 minutes, " +
+				"and sets an HttpOnly binding cookie the callback must come back with. next is the web app path to land on afterwards.",
+			Params: []rest.Param{{Name: "provider", In: "path", Description: "provider name, from GET /api/v1/auth/oidc"},
+				{Name: "next", Description: "a same-site path to land on after signing in"}},
+			Status: 302, Headers: []rest.Param{{Name: "Location", Description: "the provider's authorization URL"}},
+			Errors: []int{404, 503}, // oidc_provider_unknown; oidc_provider_unavailable
+		},
+		{
+			ID: "oidcCallback", Method: "GET", Path: "/api/v1/auth/oidc/{provider}/callback", Tags: authTag, Auth: rest.AuthNone,
+			Summary: "Where the provider sends the browser back",
+			Description: "Checks the state (single use, 10 minutes, same browser), exchanges the code with the PKCE verifier and verifies the ID token " +
+				"(issuer, audience, expiry, nonce). Signs in the linked user; else links an account with the provider-verified e-mail; else creates a customer. " +
+				"Redirects (303) to /signin/oidc#code=... with a single-use, one-minute code for POST /api/v1/auth/oidc/exchange, " +
+				"or to /signin?oidc_error=CODE (oidc_state_invalid, oidc_nonce_mismatch, oidc_token_invalid, oidc_exchange_failed, oidc_denied, " +
+				"oidc_email_missing, oidc_email_unverified, oidc_provider_unknown, oidc_provider_unavailable, account_suspended, oidc_failed).",
+			Params: []rest.Param{{Name: "provider", In: "path", Description: "provider name"},
+				{Name: "state", Description: "the state sent to the provider"}, {Name: "code", Description: "the provider's authorization code"},
+				{Name: "error", Description: "the provider's error, if the user cancelled"}},
+			Status: 303, Headers: []rest.Param{{Name: "Location", Description: "/signin/oidc#code=... or /signin?oidc_error=CODE"}},
+		},
+		{
+			ID: "oidcExchange", Method: "POST", Path: "/api/v1/auth/oidc/exchange", Tags: authTag, Auth: rest.AuthNone,
+			Summary:     "Exchange a sign-in hand-off code for a session",
+			Description: "The code from the callback's redirect, once, within a minute, from the browser that started the sign-in (its binding cookie).",
+			Request:     exchangeRequest{}, Response: account.Session{}, Headers: noStore,
+			Errors: []int{401}, // oidc_code_invalid, account_suspended
+		},
 
 		{
 			ID: "me", Method: "GET", Path: "/api/v1/me", Tags: me, Auth: rest.AuthBearer,

@@ -312,6 +312,14 @@ export class Client {
     return s.user;
   }
 
+  /** finishOidc exchanges the hand-off code of a "Sign in with ..." for a session. */
+  async finishOidc(code: string): Promise<User> {
+    const s = await this.request<Session>('POST', '/api/v1/auth/oidc/exchange', { body: { code } }, false);
+    this.adopt(s);
+    await this.mergeGuestCart();
+    return s.user;
+  }
+
   async register(input: { email: string; password: string; name: string; role: 'customer' | 'seller' }): Promise<User> {
     const s = await this.request<Session>('POST', '/api/v1/auth/register', { body: input }, false);
     this.adopt(s);

@@ -7,7 +7,7 @@ import { Loading, message } from '../ui/kit';
 import { Browse } from '../store/Browse';
 import { ProductPage } from '../store/ProductPage';
 import { CartPage } from '../store/CartPage';
-import { SignIn, Register } from '../store/SignIn';
+import { SignIn, Register, OidcReturn } from '../store/SignIn';
 
 /** RequireUser shows its children to a signed-in user of one of roles; others are sent to sign in. */
 export function RequireUser({ roles, children }: { roles?: Role[]; children: ReactNode }) {
@@ -66,6 +66,7 @@ const routes: RouteObject[] = [
       { path: 'p/:slug', element: <ProductPage /> },
       { path: 'cart', element: <CartPage /> },
       { path: 'signin', element: <SignIn /> },
+      { path: 'signin/oidc', element: <OidcReturn /> },
       { path: 'register', element: <Register /> },
       // The customer's account: checkout, orders, returns, support tickets, wishlist, addresses.
       { path: 'checkout', lazy: lazy(() => import('../account/Checkout')) },
