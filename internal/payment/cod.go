@@ -205,13 +205,13 @@ func (s *Service) SettleOnDelivery(ctx context.Context, orderID id.Order, amount
 	if err != nil {
 		return Payment{}, err
 	}
-	var auth *Payment
+	var held *Payment
 	for i := range ps {
 		if ps[i].Status == Authorized {
-			auth = &ps[i]
+			held = &ps[i]
 		}
 	}
-	if auth == nil {
+	if held == nil {
 		for i := len(ps) - 1; i >= 0; i-- {
 			if ps[i].Status.Captured() || ps[i].Status == Voided {
 				return ps[i], nil
@@ -220,12 +220,12 @@ func (s *Service) SettleOnDelivery(ctx context.Context, orderID id.Order, amount
 		return Payment{}, nil
 	}
 	if amount.Amount <= 0 {
-		return s.void(ctx, *auth)
+		return s.void(ctx, *held)
 	}
-	if amount.Currency != auth.Amount.Currency || amount.Amount > auth.Amount.Amount {
-		return Payment{}, apperr.Unprocessable("amount_mismatch", "cannot capture %v of payment %s, authorised for %v", amount, auth.ID, auth.Amount)
+	if amount.Currency != held.Amount.Currency || amount.Amount > held.Amount.Amount {
+		return Payment{}, apperr.Unprocessable("amount_mismatch", "cannot capture %v of payment %s, authorised for %v", amount, held.ID, held.Amount)
 	}
-	return s.capture(ctx, auth.ID, amount)
+	return s.capture(ctx, held.ID, amount)
 }
 
 // void gives up an authorised payment, at the gateway first when it holds
