@@ -32,7 +32,11 @@ type User struct {
 	Name      string     `json:"name"`
 	Role      auth.Role  `json:"role"`
 	Status    UserStatus `json:"status"`
-	CreatedAt time.Time  `json:"created_at"`
+	// EmailVerified says a mail reached the address: its link was opened
+	// (or a password was reset through it, or the identity provider vouched
+	// for it). Sellers need it to list products.
+	EmailVerified bool      `json:"email_verified"`
+	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
 }
 

@@ -24,6 +24,10 @@ const (
 	CategorySellerOrder Category = "seller_order" // a seller's new orders to fulfil
 )
 
+// CategoryAccount is the account's own mail (verification and reset
+// links, security notices): transactional, outside the preferences.
+const CategoryAccount Category = "account"
+
 // Categories lists every category, in the order preferences show them.
 var Categories = []Category{CategoryOrder, CategoryShipment, CategorySupport, CategorySellerOrder}
 
@@ -33,7 +37,7 @@ func (c Category) Valid() bool { return slices.Contains(Categories, c) }
 // Transactional reports whether the category's e-mail is transactional
 // (order confirmations, cancellations, refunds): it cannot be turned off
 // and carries no List-Unsubscribe header.
-func (c Category) Transactional() bool { return c == CategoryOrder }
+func (c Category) Transactional() bool { return c == CategoryOrder || c == CategoryAccount }
 
 // Notification is one message in a user's in-app inbox.
 type Notification struct {
