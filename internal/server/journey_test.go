@@ -206,6 +206,7 @@ func TestShopperJourney(t *testing.T) {
 			t.Fatalf("register response = %v", reg)
 		}
 		store := c.must(201, "POST", "/api/v1/seller", map[string]string{"name": "Sam's Shirts"}, bearer(seller))
+		verifyByMail(c, admin, "seller@example.com")
 		product := c.must(201, "POST", "/api/v1/product", map[string]any{
 			"title": "Organic Cotton Tee", "description": "A soft tee.", "brand": "Acme",
 			"category_id": tees["id"], "attributes": map[string]string{"material": "cotton"}, "status": "active",
