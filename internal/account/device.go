@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // Client is where a sign-in comes from.
@@ -12,6 +13,10 @@ type Client struct {
 	// Device is the browser's remembered-device cookie, "" if it has none.
 	Device string
 }
+
+// DeviceMemory is how long a sign-in device is remembered after its last
+// use.
+const DeviceMemory = 365 * 24 * time.Hour
 
 // maxUserAgent bounds what of a User-Agent header is kept or mailed.
 const maxUserAgent = 200

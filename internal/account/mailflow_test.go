@@ -231,8 +231,23 @@ func TestPasswordReset(t *testing.T) {
 		err = e.svc.ResetPassword(ctx, account.PasswordReset{Token: verify, Password: "new-password-1"})
 		wantCode(t, "ResetPassword(verification token)", err, "token_invalid")
 
-		if err := e.svc.ResetPassword(ctx, account.PasswordReset{Token: tok, Password: "new-password-1"}); err != nil {
-			t.Fatalf("ResetPassword = %v", err)
+		// Two uses of one token at once: one wins.
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() { errs <- e.svc.ResetPassword(ctx, account.PasswordReset{Token: tok, Password: "new-password-1"}) }()
+		}
+		won := 0
+		for range 2 {
+			err := <-errs
+			switch {
+			case err == nil:
+				won++
+			case apperr.CodeOf(err) != "token_invalid":
+				t.Errorf("concurrent ResetPassword = %v, want nil or token_invalid", err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d concurrent resets with one token succeeded, want 1", won)
 		}
 		err = e.svc.ResetPassword(ctx, account.PasswordReset{Token: tok, Password: "newer-password-1"})
 		wantCode(t, "ResetPassword(used twice)", err, "token_invalid")
@@ -387,7 +402,8 @@ func TestNewSignInNotice(t *testing.T) {
 		if n := e.box.count(account.MailNewSignIn, "fay@example.com"); n != 0 {
 			t.Fatalf("%d new sign-in notices for known devices", n)
 		}
-		// A phone: new, once.
+		// A phone, a day later: new, once.
+		e.advance(24 * time.Hour)
 		phone := account.Client{IP: "198.51.100.9", UserAgent: "Safari on iPhone"}
 		ps := login(phone)
 		m := e.box.last(t, account.MailNewSignIn, "fay@example.com")
@@ -405,6 +421,16 @@ func TestNewSignInNotice(t *testing.T) {
 		}
 		if n := e.box.count(account.MailNewSignIn, "fay@example.com"); n != 1 {
 			t.Errorf("%d notices after a refresh, want 1", n)
+		}
+		// A device unused for a year is forgotten (the last one used is
+		// kept, so the user is never "first" again): the laptop is new.
+		e.advance(account.DeviceMemory + time.Hour)
+		if _, err := e.svc.PurgeExpiredTokens(ctx); err != nil {
+			t.Fatal(err)
+		}
+		login(laptop)
+		if n := e.box.count(account.MailNewSignIn, "fay@example.com"); n != 2 {
+			t.Errorf("%d notices after a year away, want 2", n)
 		}
 	})
 }

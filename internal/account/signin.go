@@ -332,7 +332,12 @@ func (s *Service) PurgeExpiredTokens(ctx context.Context) (int64, error) {
 		return n + m, err
 	}
 	k, err := s.store.DeleteExpiredMailTokens(ctx, s.now())
-	return n + m + k, err
+	if err != nil {
+		return n + m + k, err
+	}
+	// A device unused for a year is new again.
+	d, err := s.store.ForgetDevices(ctx, s.now().Add(-DeviceMemory))
+	return n + m + k + d, err
 }
 
 // Jobs are the module's background jobs: purging expired refresh tokens,

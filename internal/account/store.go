@@ -58,6 +58,9 @@ type Store interface {
 	UseToken(ctx context.Context, hash string, purpose Purpose, now time.Time, passwordHash string) (User, error)
 	// DeleteExpiredMailTokens removes mailed tokens that expired before t.
 	DeleteExpiredMailTokens(ctx context.Context, before time.Time) (int64, error)
+	// ForgetDevices removes sign-in devices last seen before t, except
+	// each user's most recently seen one.
+	ForgetDevices(ctx context.Context, before time.Time) (int64, error)
 	// RememberDevice records that user signed in from the device known by
 	// keys (hashes) at now. known says one of the keys had been seen for
 	// the user before; first that the user had no device at all.

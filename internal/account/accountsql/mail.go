@@ -126,6 +126,19 @@ func (s *Store) DeleteExpiredMailTokens(ctx context.Context, before time.Time) (
 	return res.RowsAffected()
 }
 
+// ForgetDevices implements account.Store.
+func (s *Store) ForgetDevices(ctx context.Context, before time.Time) (int64, error) {
+	// Each user's most recent device stays, so that a user is never taken
+	// for one signing in for the first time (whose device is learned
+	// silently).
+	res, err := s.db.Exec(ctx, `DELETE FROM account_devices WHERE last_seen_at < $1
+		AND last_seen_at < (SELECT MAX(o.last_seen_at) FROM account_devices o WHERE o.user_id = account_devices.user_id)`, sqldb.Micros(before))
+	if err != nil {
+		return 0, fmt.Errorf("forget devices: %w", err)
+	}
+	return res.RowsAffected()
+}
+
 // RememberDevice implements account.Store.
 func (s *Store) RememberDevice(ctx context.Context, user id.User, keys []string, now time.Time) (known, first bool, err error) {
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
