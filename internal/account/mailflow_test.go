@@ -234,7 +234,9 @@ func TestPasswordReset(t *testing.T) {
 		// Two uses of one token at once: one wins.
 		errs := make(chan error, 2)
 		for range 2 {
-			go func() { errs <- e.svc.ResetPassword(ctx, account.PasswordReset{Token: tok, Password: "new-password-1"}) }()
+			go func() {
+				errs <- e.svc.ResetPassword(ctx, account.PasswordReset{Token: tok, Password: "new-password-1"})
+			}()
 		}
 		won := 0
 		for range 2 {
