@@ -16,19 +16,19 @@ func (h *Handler) Ops() []rest.Op {
 	return []rest.Op{
 		{
 			ID: "register", Method: "POST", Path: "/api/v1/auth/register", Tags: authTag, Auth: rest.AuthNone,
-			Summary:     "Sign up as a customer or seller and sign in",
+			Summary: "Sign up as a customer or seller and sign in",
 			Description: "Creates the account (role customer or seller; other roles are made by an admin) and returns a session. Passwords are 8 to 128 characters. " +
 				"A link to confirm the address is mailed (user.email_verified is false until it is opened); sellers list products only once confirmed. " +
 				"Sets the HttpOnly bazaar_device cookie that recognises this browser at later sign-ins.",
-			Request:     registerRequest{}, Response: account.Session{}, Status: 201, Headers: noStore,
+			Request: registerRequest{}, Response: account.Session{}, Status: 201, Headers: noStore,
 			Errors: []int{409}, // email_taken
 		},
 		{
 			ID: "login", Method: "POST", Path: "/api/v1/auth/login", Tags: authTag, Auth: rest.AuthNone,
-			Summary:     "Sign in with e-mail and password",
+			Summary: "Sign in with e-mail and password",
 			Description: "Returns an access token and a rotating refresh token. Failed attempts are limited per account and per client address (429 with Retry-After). " +
 				"A sign-in from a device not seen before (bazaar_device cookie, or user agent on the client's network) is mailed to the user.",
-			Request:     loginRequest{}, Response: account.Session{}, Headers: noStore,
+			Request: loginRequest{}, Response: account.Session{}, Headers: noStore,
 			Errors: []int{401, 429}, // invalid_credentials, account_suspended; rate_limited
 		},
 		{
