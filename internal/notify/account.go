@@ -48,6 +48,7 @@ func (s *Service) SendAccountMail(ctx context.Context, m AccountMail) error {
 	}
 	d.Name = m.Name
 	d.URL = strings.TrimRight(s.opts.BaseURL, "/") + d.URL
+	d.ShowURL = m.Link != "" // a link with a token: the mail's whole point
 	mail, err := s.renderData(d, m.To, CategoryAccount)
 	if err != nil {
 		return fmt.Errorf("render %s mail: %w", m.Kind, err)

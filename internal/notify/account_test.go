@@ -74,6 +74,10 @@ func TestAccountMail(t *testing.T) {
 			if !strings.Contains(sent.HTML, `href="`+tc.link+`"`) {
 				t.Errorf("%s: HTML has no link to %s", tc.subject, tc.link)
 			}
+			// A link with a token is also printed, for when the button does not work.
+			if printed := strings.Contains(sent.HTML, ">"+tc.link+"</a>"); printed != strings.Contains(tc.link, "token=") {
+				t.Errorf("%s: link printed in the HTML = %v", tc.subject, printed)
+			}
 		}
 		in, err := e.svc.Inbox(as("usr_ann", auth.Customer), "", 10)
 		if err != nil || len(in.Items) != 0 {

@@ -46,9 +46,12 @@ func mustTemplates() *templates {
 }
 
 // mailData is what a layout is given. Action is the label of the link's
-// button; Note, when set, replaces the footer's reason for the mail.
+// button; ShowURL also prints the link (for mail whose link is the point,
+// in case the button does not work); Note, when set, replaces the footer's
+// reason for the mail.
 type mailData struct {
 	Subject, Title, Name, Body, URL, Action, Note, Unsubscribe string
+	ShowURL                                                    bool
 }
 
 // render makes a mail of m to c: its subject, both parts and, unless the
