@@ -129,7 +129,7 @@ func TestSendThroughMailpit(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := notify.Mail{ID: "mal_1", To: "ada@example.com", Subject: "Out for delivery", Text: "Your parcel arrives today.\n",
-		HTML: "<p>Your parcel <b>arrives today</b>.</p>", Category: notify.CategoryShipment, Unsubscribe: "http://shop.test/notifications"}
+		HTML: "<p>Your parcel <b>arrives today</b>.</p>", Category: notify.CategoryShipment, Unsubscribe: "http://shop.test/account/notifications"}
 	if err := s.Send(context.Background(), m); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -156,8 +156,8 @@ func TestSendThroughMailpit(t *testing.T) {
 	}
 	var headers map[string][]string
 	getJSON(t, api+"/api/v1/message/"+got.ID+"/headers", &headers)
-	if h := headers["List-Unsubscribe"]; len(h) != 1 || h[0] != "<http://shop.test/notifications>" {
-		t.Errorf("List-Unsubscribe = %v, want <http://shop.test/notifications>", h)
+	if h := headers["List-Unsubscribe"]; len(h) != 1 || h[0] != "<http://shop.test/account/notifications>" {
+		t.Errorf("List-Unsubscribe = %v, want <http://shop.test/account/notifications>", h)
 	}
 
 	// An unreachable server is an error the outbox retries.
