@@ -160,6 +160,15 @@ test('an order fills the bell and the inbox; preferences persist; the admin read
     const saved = (await call(demo.customer, 'GET', '/notification/preference')).items.find((p) => p.category === 'shipment');
     assert.equal(saved.email, false, 'the server keeps it');
 
+    // The List-Unsubscribe link of the customer's non-transactional mail lands on this page.
+    const optional = (await call(demo.admin, 'GET', '/admin/mail?limit=100')).items.find((m) => m.to === demo.customer[0] && m.unsubscribe);
+    assert.ok(optional, 'the customer has non-transactional mail (the demo data sends some)');
+    const unsub = new URL(optional.unsubscribe);
+    assert.equal(unsub.origin, base, 'List-Unsubscribe is absolute, on this shop');
+    await c.goto(unsub.pathname);
+    await c.getByRole('heading', { name: 'Notification preferences' }).waitFor();
+    await c.getByLabel('Deliveries: e-mail').waitFor();
+
     // The admin's mail outbox: the customer's confirmation, sent, with both parts.
     const a = admin.page;
     await signIn(a, ...demo.admin);
