@@ -57,6 +57,7 @@ const needs = [
   'GET /api/v1/admin/mail',
   'GET /api/v1/admin/mail/{id}',
   'POST /api/v1/order',
+  'POST /api/v1/shipment/{id}/handover',
 ];
 
 test('an order fills the bell and the inbox; preferences persist; the admin reads the mail', async (t) => {
@@ -64,7 +65,10 @@ test('an order fills the bell and the inbox; preferences persist; the admin read
   // Start from a read inbox: the demo data already told the customer things.
   await call(demo.customer, 'PUT', '/notification/read');
   const prefsBefore = (await call(demo.customer, 'GET', '/notification/preference')).items;
-  const list = await call(undefined, 'GET', '/product?limit=50');
+  // A product of the demo seller's store, so the seller can ship it.
+  const store = await call(demo.seller, 'GET', '/seller/me');
+  const partner = await call(demo.delivery, 'GET', '/me');
+  const list = await call(undefined, 'GET', `/product?seller=${store.id}&limit=50`);
   const product = list.items.find((p) => p.variants.some((v) => v.available > 2 && v.price.amount > 0 && v.price.amount < 20000));
   assert.ok(product, 'a product in stock');
 
@@ -96,13 +100,21 @@ test('an order fills the bell and the inbox; preferences persist; the admin read
     const orderId = new URL(c.url()).pathname.split('/').pop();
     await c.getByTestId('order-status').filter({ hasText: 'Paid' }).waitFor({ timeout: 60_000 });
 
-    // The confirmation reaches the inbox by an event; the bell shows it
-    // (polled every minute and on focus; a fresh page asks at once).
-    await until(async () => (await call(demo.customer, 'GET', '/notification?limit=20')).items.some((n) => n.title === 'Order confirmed' && n.body.includes(orderId)), 'the order confirmation in the inbox');
+    // The seller ships it (through the API): one more piece of news.
+    let shipmentId;
+    await until(async () => (shipmentId = (await call(demo.customer, 'GET', '/order/' + orderId)).seller_orders[0].shipment?.id), 'the shipment created');
+    await call(demo.seller, 'POST', `/shipment/${shipmentId}/pack`);
+    await call(demo.seller, 'POST', `/shipment/${shipmentId}/handover`, { partner_id: partner.id });
+
+    // The news reaches the inbox by events; the bell shows it (polled
+    // every minute and on focus; a fresh page asks at once).
+    const news = (title) => async () => (await call(demo.customer, 'GET', '/notification?limit=20')).items.some((n) => n.title === title && n.body.includes(orderId));
+    await until(news('Order confirmed'), 'the order confirmation in the inbox');
+    await until(news('Shipped'), 'the shipping news in the inbox');
     await c.goto('/');
     await until(async () => /^Notifications, \d+ unread$/.test((await bell.getAttribute('aria-label')) ?? ''), 'the bell to show unread news');
     const unread = Number((await bell.getAttribute('aria-label')).match(/(\d+) unread/)[1]);
-    assert.ok(unread >= 2, `placed and confirmed are both unread (${unread})`);
+    assert.ok(unread >= 3, `placed, confirmed and shipped are unread (${unread})`);
     assert.equal((await c.getByTestId('bell-count').textContent()).trim(), String(unread));
     await shot(c, 'notify-01-bell');
 
@@ -115,7 +127,8 @@ test('an order fills the bell and the inbox; preferences persist; the admin read
     assert.match(await confirmed.getAttribute('class'), /unread/, 'the confirmation is marked unread');
     await c.getByText(`${unread} unread notifications.`).waitFor();
     const titles = await c.getByTestId('notification').locator('.inbox-title').allTextContents();
-    assert.ok(titles.findIndex((s) => s.includes('Order confirmed')) < titles.findIndex((s) => s.includes('Order placed')), 'newest first: confirmed above placed');
+    const at = (t) => titles.findIndex((s) => s.includes(t));
+    assert.ok(at('Shipped') < at('Order confirmed') && at('Order confirmed') < at('Order placed'), `newest first: ${titles.slice(0, 4)}`);
     await top(c);
     await shot(c, 'notify-02-inbox');
     assert.deepEqual(await audit(c), [], 'no serious accessibility violations in the inbox');
@@ -125,10 +138,16 @@ test('an order fills the bell and the inbox; preferences persist; the admin read
     await c.waitForURL((u) => u.pathname === '/orders/' + orderId);
     await until(async () => (await bell.getAttribute('aria-label')) === `Notifications, ${unread - 1} unread`, 'the bell to count one less');
 
-    // Mark all read clears the count.
+    // "Mark read" marks one without leaving the inbox.
     await bell.click();
     await c.getByText(`${unread - 1} unread notification`).waitFor();
     assert.doesNotMatch(await confirmed.getAttribute('class'), /unread/, 'the opened notification is read');
+    const placed = c.getByTestId('notification').filter({ hasText: 'Order placed' }).filter({ hasText: orderId });
+    await placed.getByRole('button', { name: /^Mark read\W+Order placed$/ }).click();
+    await until(async () => !/unread/.test(await placed.getAttribute('class')), 'the placed notification to be read');
+    await until(async () => (await bell.getAttribute('aria-label')) === `Notifications, ${unread - 2} unread`, 'the bell to count two less');
+
+    // Mark all read clears the count.
     await c.getByRole('button', { name: 'Mark all read' }).click();
     await c.getByText('You are all caught up.').waitFor();
     await until(async () => (await bell.getAttribute('aria-label')) === 'Notifications', 'the bell to clear');

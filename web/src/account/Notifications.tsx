@@ -83,14 +83,17 @@ function Item({ n }: { n: Notification }) {
   const qc = useQueryClient();
   const navigate = useNavigate();
   const unread = !n.read_at;
+  const markRead = useMutation({
+    mutationFn: () => api.put('/api/v1/notification/' + encodeURIComponent(n.id) + '/read'),
+    onSettled: () => qc.invalidateQueries({ queryKey: notificationKey }),
+  });
   const open = async () => {
     if (unread) {
       try {
-        await api.put('/api/v1/notification/' + encodeURIComponent(n.id) + '/read');
+        await markRead.mutateAsync();
       } catch {
         // Still follow the link: reading it matters more than the mark.
       }
-      void qc.invalidateQueries({ queryKey: notificationKey });
     }
     if (n.link) navigate(n.link);
   };
@@ -116,7 +119,14 @@ function Item({ n }: { n: Notification }) {
           </time>
         </div>
         <p className="inbox-body">{n.body}</p>
-        <span className="muted small">{categoryLabel(n.category)}</span>
+        <div className="row spread">
+          <span className="muted small">{categoryLabel(n.category)}</span>
+          {unread && (
+            <button type="button" className="link small" disabled={markRead.isPending} onClick={() => markRead.mutate()}>
+              Mark read<span className="sr-only">: {n.title}</span>
+            </button>
+          )}
+        </div>
       </div>
     </li>
   );
