@@ -45,6 +45,10 @@ func mustTemplates() *templates {
 	return t
 }
 
+// PreferencesPath is the web page where a user sets which news comes by
+// e-mail: the List-Unsubscribe target of non-transactional mail.
+const PreferencesPath = "/account/notifications"
+
 // mailData is what a layout is given. Action is the label of the link's
 // button; ShowURL also prints the link (for mail whose link is the point,
 // in case the button does not work); Note, when set, replaces the footer's
@@ -60,7 +64,7 @@ func (s *Service) render(m message, c Contact) (Mail, error) {
 	base := strings.TrimRight(s.opts.BaseURL, "/")
 	d := mailData{Subject: m.title, Title: m.title, Name: c.Name, Body: m.body, URL: base + m.link, Action: "View details"}
 	if !m.category.Transactional() {
-		d.Unsubscribe = base + "/notifications"
+		d.Unsubscribe = base + PreferencesPath
 	}
 	return s.renderData(d, c.Email, m.category)
 }
