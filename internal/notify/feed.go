@@ -108,7 +108,10 @@ func (s *Service) deliver(ctx context.Context, eventID id.Event, msgs []message)
 			mails = append(mails, mail)
 		}
 	}
-	_, err := s.store.Apply(ctx, Consumer, eventID, ns, mails)
+	applied, err := s.store.Apply(ctx, Consumer, eventID, ns, mails)
+	if err == nil && applied && len(ns) > 0 && s.opts.OnNotified != nil {
+		s.opts.OnNotified(ns)
+	}
 	return err
 }
 

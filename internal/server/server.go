@@ -68,6 +68,10 @@ type Config struct {
 	PublicURL string
 	// OIDC are the OpenID Connect providers users may sign in with.
 	OIDC []accountoidc.Config
+	// LiveOrigins are the origins (host patterns, or scheme://host) of
+	// other sites' pages allowed to open live-update sockets; the
+	// server's own host and PublicURL's always are.
+	LiveOrigins []string
 	// Process names this process for job leases; empty: the host and the
 	// data dir, so a process restarted after a crash takes its jobs back at
 	// once rather than after their leases run out.
@@ -224,6 +228,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	for _, job := range s.background() {
 		jobs.Go(func() { job(relayCtx) })
 	}
+	// Shutdown neither closes nor waits for upgraded connections: the live
+	// sockets are told the server is going away.
+	srv.RegisterOnShutdown(s.mods.live.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	s.warnSharedInProcess(ctx)
