@@ -21,6 +21,10 @@ func (h *Handler) Ops() []rest.Op {
 			{Name: "Sec-WebSocket-Protocol", In: "header", Description: Protocol + ", " + TokenPrefix + "<access token>"},
 		},
 		Status: 101,
+		Headers: []rest.Param{
+			{Name: "Upgrade", Description: "websocket"},
+			{Name: "Sec-WebSocket-Protocol", Description: Protocol + " when the client offered it"},
+		},
 		Errors: []int{400, 403, 429, 503},
 	}}
 }
