@@ -150,8 +150,9 @@ func frame(msgID string, t Type, data []byte) []byte {
 }
 
 // Publish sends a message of type t with data (encoded as JSON) to every
-// open subscription of u and keeps it in u's backlog. It returns the
-// message's ID. A subscription whose queue is full is dropped.
+// open subscription of u and keeps it in u's backlog (when u has connected
+// within the backlog's age). It returns the message's ID. A subscription
+// whose queue is full is dropped.
 func (h *Hub) Publish(u id.User, t Type, data any) (string, error) {
 	if u == "" {
 		return "", errors.New("live: publish to no user")
@@ -168,8 +169,10 @@ func (h *Hub) Publish(u id.User, t Type, data any) (string, error) {
 	f := frame(msgID, t, raw)
 	st := h.users[u]
 	if st == nil {
-		st = &user{subs: map[*Sub]struct{}{}}
-		h.users[u] = st
+		// Nobody of u connected to this process lately: no client can
+		// ask for this message (one that comes back with an older id is
+		// reset: see Sweep), so it is not kept.
+		return msgID, nil
 	}
 	st.backlog = append(st.backlog, stored{seq: h.seq, at: now, frame: f})
 	h.trim(st, now)

@@ -163,6 +163,8 @@ func TestResetWhenTheGapCannotBeFilled(t *testing.T) {
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
 	h := live.NewHub(live.Options{Backlog: 3, BacklogAge: 15 * time.Minute, Now: clock})
 
+	subscribe(t, h, "usr_alice", "").Close() // alice has connected: her messages are kept
+	subscribe(t, h, "usr_bob", "").Close()
 	first, _ := h.Publish("usr_alice", live.TypeOrder, struct{}{})
 	for range 4 { // pushes first and the next one out of the backlog of 3
 		_, _ = h.Publish("usr_alice", live.TypeOrder, struct{}{})
@@ -203,11 +205,10 @@ func TestResetWhenTheGapCannotBeFilled(t *testing.T) {
 	}
 	// Forgotten: carol, idle past the backlog's age, is forgotten by the
 	// sweep; her old position is then answered with a reset too.
-	_, _ = h.Publish("usr_carol", live.TypeOrder, struct{}{})
 	carol := subscribe(t, h, "usr_carol", "")
 	pos := decode(t, carol.Replay[0]).ID
 	carol.Close()
-	_, _ = h.Publish("usr_dave", live.TypeOrder, struct{}{})
+	_, _ = h.Publish("usr_carol", live.TypeOrder, struct{}{}) // missed, then forgotten
 	advance(20 * time.Minute)
 	h.Sweep()
 	if got := types(t, subscribe(t, h, "usr_carol", pos).Replay); fmt.Sprint(got) != fmt.Sprint([]live.Type{live.TypeReset, live.TypeHello}) {
@@ -360,4 +361,22 @@ func TestConcurrentUsers(t *testing.T) {
 		t.Error(err)
 	}
 	h.Sweep()
+}
+
+func TestUsersNeverConnectedKeepNothing(t *testing.T) {
+	h := live.NewHub(live.Options{})
+	for i := range 1000 {
+		if _, err := h.Publish(id.User(fmt.Sprint("usr_", i)), live.TypeOrder, struct{}{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A later connection of one of them starts from now: nothing replayed.
+	s := subscribe(t, h, "usr_7", "")
+	if got := types(t, s.Replay); fmt.Sprint(got) != fmt.Sprint([]live.Type{live.TypeHello}) {
+		t.Errorf("replay = %v, want [hello]", got)
+	}
+	msgID, _ := h.Publish("usr_7", live.TypeOrder, struct{}{})
+	if m := receive(t, s); m.ID != msgID {
+		t.Errorf("received %s, want %s", m.ID, msgID)
+	}
 }
