@@ -92,6 +92,10 @@ func TestLiveJourney(t *testing.T) {
 			liveUntil(t, ws, "hello", func(m liveMsg) bool { return m.Type == "hello" })
 		}
 
+		if m := string(c.do("GET", "/metrics", nil).body); !strings.Contains(m, "bazaar_live_sockets 3\n") {
+			t.Errorf("/metrics does not count 3 live sockets")
+		}
+
 		o := c.must(201, "POST", "/api/v1/order", map[string]any{"lines": []map[string]any{{"sku": "LMP-1", "quantity": 2}},
 			"shipping_address": map[string]string{"name": "Nia", "line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}}, bearer(buyer))
 		oid := str(o, "id")

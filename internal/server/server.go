@@ -163,7 +163,7 @@ func (s *Server) build(ctx context.Context) error {
 		rest.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}))
 	s.router.Mount("GET /readyz", http.HandlerFunc(s.ready))
-	s.metrics = newMetrics(s.db, s.bus, s.mods.search, s.replica)
+	s.metrics = newMetrics(s.db, s.bus, s.mods.search, s.replica, s.mods.live)
 	s.router.Mount("GET /metrics", s.metrics.handler())
 	s.handler = rest.Chain(s.router,
 		rest.ObserveWith(s.log, s.metrics.record),
