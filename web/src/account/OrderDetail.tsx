@@ -61,7 +61,8 @@ function OrderDetail() {
   const placed = params.get('placed') === '1';
   const returned = returnState(params); // back from paying in a gateway's SDK
   const started = useRef(Date.now());
-  const live = useLiveConnected();
+  // Live messages reach the order's customer; staff looking at it poll.
+  const live = useLiveConnected() && user?.role === 'customer';
   const order = useQuery({
     queryKey: ['order', id],
     queryFn: () => api.get<Order>('/api/v1/order/' + encodeURIComponent(id)),
