@@ -77,7 +77,6 @@ type Hub struct {
 	mu     sync.Mutex
 	seq    uint64
 	users  map[id.User]*user
-	forgot uint64 // the sequence when an idle user's state was last forgotten
 	closed bool
 	subs   int
 }
@@ -87,6 +86,7 @@ type user struct {
 	subs    map[*Sub]struct{}
 	backlog []stored // oldest first
 	evicted uint64   // the highest sequence dropped from backlog
+	since   uint64   // the sequence when this state was made: nothing before it is kept
 	idle    time.Time
 }
 
@@ -280,7 +280,7 @@ func (h *Hub) Subscribe(u id.User, after string) (*Sub, error) {
 		return nil, TooMany(h.opts.MaxPerUser)
 	}
 	if st == nil {
-		st = &user{subs: map[*Sub]struct{}{}}
+		st = &user{subs: map[*Sub]struct{}{}, since: h.seq}
 		h.users[u] = st
 	}
 	s := &Sub{User: u, hub: h, send: make(chan []byte, h.opts.Queue), done: make(chan struct{})}
@@ -288,9 +288,10 @@ func (h *Hub) Subscribe(u id.User, after string) (*Sub, error) {
 	if after != "" {
 		seq, ok := h.parseID(after)
 		switch {
-		case !ok || seq > h.seq || seq < st.evicted || (len(st.backlog) == 0 && st.evicted == 0 && seq < h.forgot):
+		case !ok || seq > h.seq || seq < st.evicted || seq < st.since:
 			// Another process's (or life's) ID, or messages after it are
-			// gone: the client must refetch.
+			// gone (evicted, or sent while u's state was forgotten): the
+			// client must refetch.
 			s.Replay = append(s.Replay, frame(pos, TypeReset, []byte("{}")))
 		default:
 			for _, m := range st.backlog {
@@ -323,10 +324,9 @@ func (h *Hub) Sweep() {
 	for u, st := range h.users {
 		h.trim(st, now)
 		if len(st.subs) == 0 && len(st.backlog) == 0 && now.Sub(st.idle) > h.opts.BacklogAge {
+			// A client of this user that comes back with an ID from
+			// before is reset: its state starts again (since) then.
 			delete(h.users, u)
-			// A client of this user that comes back with an older ID
-			// cannot be told what it missed: it gets a reset.
-			h.forgot = h.seq
 		}
 	}
 }

@@ -211,6 +211,12 @@ func TestResetWhenTheGapCannotBeFilled(t *testing.T) {
 	_, _ = h.Publish("usr_carol", live.TypeOrder, struct{}{}) // missed, then forgotten
 	advance(20 * time.Minute)
 	h.Sweep()
+	// Her first tab comes back afresh; a message is kept for her again.
+	fresh := subscribe(t, h, "usr_carol", "")
+	_, _ = h.Publish("usr_carol", live.TypeOrder, struct{}{})
+	receive(t, fresh)
+	// Her second tab, with the old position, must not get only that one:
+	// what was sent while she was forgotten is gone.
 	if got := types(t, subscribe(t, h, "usr_carol", pos).Replay); fmt.Sprint(got) != fmt.Sprint([]live.Type{live.TypeReset, live.TypeHello}) {
 		t.Errorf("replay for a forgotten user = %v, want [reset hello]", got)
 	}
