@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -127,10 +128,20 @@ func (h *Handler) live(w http.ResponseWriter, r *http.Request) error {
 
 // serve writes sub's frames to c until either side ends it.
 func (h *Handler) serve(c *websocket.Conn, sub *live.Sub, until time.Time) {
-	// The request's context must not be used after the upgrade. CloseRead
-	// reads (and answers pings and the close handshake) in the
-	// background; its context ends when the client goes away.
-	ctx := c.CloseRead(context.Background())
+	// The request's context must not be used after the upgrade. The
+	// reader answers pings and the close handshake in the background; ctx
+	// ends when the client goes away or sends a message, which clients
+	// must not. (Not websocket.CloseRead: its own close on a message
+	// waits 15 s for itself.)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var spoke atomic.Bool
+	go func() {
+		defer cancel()
+		if _, _, err := c.Read(ctx); err == nil {
+			spoke.Store(true)
+		}
+	}()
 	write := func(b []byte) bool {
 		wctx, cancel := context.WithTimeout(ctx, h.opts.WriteTimeout)
 		defer cancel()
@@ -170,6 +181,9 @@ func (h *Handler) serve(c *websocket.Conn, sub *live.Sub, until time.Time) {
 				return
 			}
 		case <-ctx.Done():
+			if spoke.Load() {
+				_ = c.Close(websocket.StatusPolicyViolation, "clients only listen")
+			}
 			return
 		}
 	}

@@ -282,3 +282,26 @@ func TestShutdownClosesWithGoingAway(t *testing.T) {
 		t.Errorf("after shutdown: %v, want 503", err)
 	}
 }
+
+func TestClientMessagesAreRefused(t *testing.T) {
+	f := newFixture(t, live.Options{}, time.Minute)
+	c, _, err := f.dial(t, "", f.as(t, "usr_alice", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	read(t, c)
+	if err := c.Write(context.Background(), websocket.MessageText, []byte(`{"subscribe":"everything"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if code := closeCode(t, c, 3*time.Second); code != websocket.StatusPolicyViolation {
+		t.Errorf("close code = %d, want %d", code, websocket.StatusPolicyViolation)
+	}
+	// The subscription is gone with the socket.
+	deadline := time.Now().Add(2 * time.Second)
+	for f.hub.Subscribers() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := f.hub.Subscribers(); n != 0 {
+		t.Errorf("Subscribers() = %d after the socket closed, want 0", n)
+	}
+}
