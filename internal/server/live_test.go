@@ -4,12 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/bazaar-market/bazaar/internal/server"
 )
 
 // liveMsg is one live-update message.
@@ -168,4 +173,57 @@ func TestLiveJourney(t *testing.T) {
 			t.Errorf("a stranger received %s", b)
 		}
 	})
+}
+
+// TestLiveShutdown: a server that stops tells its live sockets it is going
+// away (1001) rather than leaving them to time out, and the socket from
+// another site's page or without a token is refused before the upgrade.
+func TestLiveShutdown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, err := server.New(ctx, server.Config{DataDir: t.TempDir(), EventsURL: testEventsURL(t)}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, l) }()
+	base := "http://" + l.Addr().String()
+	c := client{t: t, base: base}
+	tok := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "live@example.com", "password": "password-123", "name": "L", "role": "customer"}), "access_token")
+
+	wsURL := "ws" + strings.TrimPrefix(base, "http") + "/api/v1/live"
+	for _, h := range []http.Header{{"Origin": {"https://evil.example.net"}}, {}} {
+		protos := []string{"bazaar.live.v1", "bazaar.token." + tok}
+		if len(h) == 0 {
+			protos = protos[:1] // no token
+		}
+		dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, resp, err := websocket.Dial(dctx, wsURL, &websocket.DialOptions{Subprotocols: protos, HTTPHeader: h})
+		dcancel()
+		if err == nil || resp == nil || (resp.StatusCode != 403 && resp.StatusCode != 401) {
+			t.Errorf("dial with %v, protocols %d: %v, want 403 or 401", h, len(protos), err)
+		}
+	}
+
+	ws := liveDial(t, base, tok, "")
+	liveUntil(t, ws, "hello", func(m liveMsg) bool { return m.Type == "hello" })
+	cancel()
+	rctx, rcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer rcancel()
+	for {
+		if _, _, err := ws.Read(rctx); err != nil {
+			if code := websocket.CloseStatus(err); code != websocket.StatusGoingAway {
+				t.Errorf("the socket ended with %v (code %d), want 1001 going away", err, code)
+			}
+			break
+		}
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
 }
