@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -44,6 +45,10 @@ type Options struct {
 	// made, once they are committed (live updates push them). It must not
 	// block.
 	OnNotified func(ns []Notification)
+	// LowStock is the available quantity at or below which a seller is
+	// told a SKU runs low, once each time it falls there (5 when zero;
+	// negative: never).
+	LowStock int
 }
 
 // Service is the notify module.
@@ -70,6 +75,9 @@ func New(store Store, people People, opts Options) *Service {
 	}
 	if opts.SendEvery == 0 {
 		opts.SendEvery = 2 * time.Second
+	}
+	if opts.LowStock == 0 {
+		opts.LowStock = 5
 	}
 	return &Service{store: store, people: people, opts: opts, mails: mustTemplates()}
 }
@@ -181,7 +189,7 @@ func (s *Service) SetPreferences(ctx context.Context, in Preferences) (Preferenc
 		field := fmt.Sprintf("items[%d]", i)
 		switch {
 		case !pr.Category.Valid():
-			f.Add(field+".category", "must be one of order, shipment, support, seller_order")
+			f.Add(field+".category", "must be one of "+categoryList())
 		case seen[pr.Category]:
 			f.Add(field+".category", "is listed twice")
 		case pr.Category.Transactional() && !pr.Email:
@@ -200,6 +208,15 @@ func (s *Service) SetPreferences(ctx context.Context, in Preferences) (Preferenc
 		return Preferences{}, err
 	}
 	return s.preferences(ctx, p.UserID)
+}
+
+// categoryList is the categories' names, comma separated.
+func categoryList() string {
+	names := make([]string, len(Categories))
+	for i, c := range Categories {
+		names[i] = string(c)
+	}
+	return strings.Join(names, ", ")
 }
 
 // MailQuery selects the outbox mails an admin lists.

@@ -13,6 +13,7 @@ import { CategoryReturnable, useNonReturnable } from './returnRules';
 import { Commissions } from './Commissions';
 import { Payouts } from './Payouts';
 import { CashOnDelivery } from './CashOnDelivery';
+import { MailDetail, MailOutbox } from './Mail';
 
 export default function AdminPage() {
   return (
@@ -37,6 +38,7 @@ function Admin() {
   const commission = admin && features.has('GET /api/v1/admin/commission');
   const payouts = admin && features.has('GET /api/v1/payout');
   const cod = admin && features.has('GET /api/v1/admin/cod');
+  const mail = admin && features.has('GET /api/v1/admin/mail');
   return (
     <div className="page area">
       <nav className="area-nav" aria-label={admin ? 'Admin' : 'Moderation'}>
@@ -79,6 +81,11 @@ function Admin() {
               <NavLink to="/admin/events">Events</NavLink>
             </li>
           )}
+          {mail && (
+            <li>
+              <NavLink to="/admin/mail">Mail</NavLink>
+            </li>
+          )}
           {commission && (
             <li>
               <NavLink to="/admin/commissions">Commissions</NavLink>
@@ -106,6 +113,8 @@ function Admin() {
           {commission && <Route path="commissions" element={<Commissions />} />}
           {payouts && <Route path="payouts" element={<Payouts />} />}
           {cod && <Route path="cod" element={<CashOnDelivery />} />}
+          {mail && <Route path="mail" element={<MailOutbox />} />}
+          {mail && <Route path="mail/:id" element={<MailDetail />} />}
           {tickets && <Route path="tickets" element={<TicketQueue desk="staff" />} />}
           {tickets && <Route path="tickets/:id" element={<TicketDetail desk="staff" />} />}
           {returns && <Route path="returns" element={<ReturnQueue desk="staff" />} />}
