@@ -142,8 +142,10 @@ func (h *Handler) serve(c *websocket.Conn, sub *live.Sub, until time.Time) {
 			spoke.Store(true)
 		}
 	}()
+	// Writes and pings have their own deadlines, not ctx: ending ctx
+	// mid-write would drop the connection without its close code.
 	write := func(b []byte) bool {
-		wctx, cancel := context.WithTimeout(ctx, h.opts.WriteTimeout)
+		wctx, cancel := context.WithTimeout(context.Background(), h.opts.WriteTimeout)
 		defer cancel()
 		return c.Write(wctx, websocket.MessageText, b) == nil
 	}
@@ -174,7 +176,7 @@ func (h *Handler) serve(c *websocket.Conn, sub *live.Sub, until time.Time) {
 			_ = c.Close(CloseTokenExpired, "token expired")
 			return
 		case <-ping.C:
-			pctx, cancel := context.WithTimeout(ctx, h.opts.WriteTimeout)
+			pctx, cancel := context.WithTimeout(context.Background(), h.opts.WriteTimeout)
 			err := c.Ping(pctx)
 			cancel()
 			if err != nil {
