@@ -55,7 +55,13 @@
 //     once per failed attempt; the order stays awaiting payment and may
 //     retry with another method.
 //   - payment.refunded.v1 (RefundedEvent {payment_id, order_id, refund_id,
-//     amount, total_refunded, full}): once per refund that succeeded.
+//     amount, total_refunded, full, gateway, origin, seller_order_id}):
+//     once per refund that succeeded. origin is "cancellation" (the order
+//     module's RefundOrder and RefundOrderPart), "return" (the support
+//     module's return refunds) or "goodwill" (an admin's or support's
+//     refund through POST /api/v1/payment/{id}/refund, charged to the
+//     seller_order_id it names, else the platform's); refunds made before
+//     origins were recorded have none.
 //
 // Events consumed: none.
 package payment

@@ -30,6 +30,9 @@ type Options struct {
 	// Sellers finds a seller user's store (the sellers' cash-on-delivery
 	// switch); nil: nobody can set it.
 	Sellers Sellers
+	// Parts lists an order's seller orders (a goodwill refund charged to
+	// one); nil: goodwill refunds cannot name a seller order.
+	Parts Parts
 }
 
 // Service is the payment module's use cases.
@@ -40,6 +43,7 @@ type Service struct {
 	gws     map[string]Gateway // every gateway, by name: webhooks, reconciliation, refunds
 	cod     *CODPolicy
 	sellers Sellers
+	parts   Parts
 	now     func() time.Time
 	log     *slog.Logger
 }
@@ -48,7 +52,7 @@ type Service struct {
 // gateway opts.Route names for their currency.
 func New(store Store, gw Gateway, opts Options) *Service {
 	s := &Service{store: store, def: gw, route: map[string]Gateway{}, gws: map[string]Gateway{gw.Name(): gw, CODGateway: cashGateway{}},
-		cod: opts.COD, sellers: opts.Sellers, now: opts.Now, log: opts.Logger}
+		cod: opts.COD, sellers: opts.Sellers, parts: opts.Parts, now: opts.Now, log: opts.Logger}
 	for cur, g := range opts.Route {
 		s.route[cur] = g
 		s.gws[g.Name()] = g

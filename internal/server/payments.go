@@ -259,3 +259,20 @@ func (l ledgerSellers) SellerOfUser(ctx context.Context, u id.User) (id.Seller, 
 	s, err := l.a.SellerOfUser(ctx, u)
 	return id.Seller(s.ID), err
 }
+
+// paymentParts tells the payment module an order's seller orders (the one
+// a goodwill refund is charged to must be one of them). It reads the order
+// as the caller, an admin or support, who may see every order.
+type paymentParts struct{ mods *modules }
+
+func (p paymentParts) SellerOrders(ctx context.Context, orderID id.Order) ([]id.SellerOrder, error) {
+	d, err := p.mods.order.Order(ctx, orderID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]id.SellerOrder, 0, len(d.Order.SellerOrders))
+	for _, so := range d.Order.SellerOrders {
+		out = append(out, so.ID)
+	}
+	return out, nil
+}

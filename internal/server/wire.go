@@ -142,7 +142,7 @@ func (s *Server) wire(ctx context.Context) error {
 		return fmt.Errorf("cash on delivery: %w", err)
 	}
 	m.payment = payment.New(paymentsql.New(s.db), m.gateway, payment.Options{Logger: s.log.With("module", "payment"), Route: routes,
-		COD: cod, Sellers: ledgerSellers{m.account}})
+		COD: cod, Sellers: ledgerSellers{m.account}, Parts: paymentParts{m}})
 	// The order module reaches inventory and carts only through their
 	// services (never its own transaction): when the modules are split into
 	// services, remote clients go here.

@@ -60,6 +60,7 @@ func Suite(t *testing.T, open Open) {
 		"Payouts":            payouts,
 		"StripeTransfers":    stripeTransfers,
 		"CashOnDelivery":     cashOnDelivery,
+		"Goodwill":           goodwill,
 		"Statement":          statement,
 		"CommissionRules":    commissionRules,
 		"AccessAndSettings":  accessAndSettings,
@@ -518,6 +519,61 @@ func cashOnDelivery(t *testing.T, e *Env) {
 
 	must(e.Svc.RecordGatewayFee(ctx, ledger.Fee{PaymentID: id.Make[id.Payment](), Gateway: "stripe", Amount: usd(59)}))
 	wantBalance(t, e, ledger.GatewayFeesAccount(), "USD", 59)
+}
+
+// goodwill: a goodwill refund charged to a seller order is booked like a
+// return's; one charged to nobody, and what exceeds the sale, are the
+// platform's expense; replays change nothing.
+func goodwill(t *testing.T, e *Env) {
+	ctx := context.Background()
+	a := id.Make[id.Seller]()
+	so, p := sale(e, a, "stripe", 10000, "USD", nil) // default commission 10 %: 1000
+	if p.Commission.Total.Amount != 1000 {
+		t.Fatalf("commission = %v, want 1000", p.Commission.Total)
+	}
+	// Charged to the seller order: 2500 back, a quarter of the commission reversed.
+	g := ledger.Goodwill{RefundID: id.Make[id.Refund](), OrderID: id.Make[id.Order](), SellerOrderID: so, Gateway: "stripe", Amount: usd(2500)}
+	txs := must(e.Svc.RecordGoodwill(ctx, g))
+	if len(txs) != 1 || txs[0].Kind != ledger.KindRefund {
+		t.Fatalf("goodwill charged to a seller order posted %+v, want one refund", txs)
+	}
+	must(e.Svc.RecordGoodwill(ctx, g))
+	st := must(e.Svc.Sale(ctx, so))
+	if st.Refunded.Amount != 2500 || st.CommissionReversed.Amount != 250 || st.Pending.Amount != 9000-2250 {
+		t.Errorf("sale after a goodwill refund = %+v, want 2500 refunded, 250 reversed, 6750 pending", st)
+	}
+	wantBalance(t, e, ledger.GoodwillAccount(), "USD", 0)
+
+	// The platform's own: nothing on the seller.
+	pg := ledger.Goodwill{RefundID: id.Make[id.Refund](), OrderID: g.OrderID, Gateway: "stripe", Amount: usd(700)}
+	txs = must(e.Svc.RecordGoodwill(ctx, pg))
+	if len(txs) != 1 || txs[0].Kind != ledger.KindGoodwill {
+		t.Fatalf("platform goodwill posted %+v, want one goodwill", txs)
+	}
+	must(e.Svc.RecordGoodwill(ctx, pg))
+	wantBalance(t, e, ledger.GoodwillAccount(), "USD", 700)
+	wantBalance(t, e, ledger.PendingAccount(a), "USD", -6750)
+
+	// More than is left of the sale: the seller is charged what is left
+	// (7500), the platform the rest (500).
+	over := ledger.Goodwill{RefundID: id.Make[id.Refund](), OrderID: g.OrderID, SellerOrderID: so, Gateway: "stripe", Amount: usd(8000)}
+	txs = must(e.Svc.RecordGoodwill(ctx, over))
+	if len(txs) != 2 {
+		t.Fatalf("goodwill over the sale posted %d transactions, want 2", len(txs))
+	}
+	must(e.Svc.RecordGoodwill(ctx, over))
+	st = must(e.Svc.Sale(ctx, so))
+	if st.Refunded.Amount != 10000 || st.CommissionReversed.Amount != 1000 || st.Pending.Amount != 0 {
+		t.Errorf("sale refunded in full = %+v, want 10000 refunded, 1000 reversed, 0 pending", st)
+	}
+	wantBalance(t, e, ledger.GoodwillAccount(), "USD", 1200)
+	wantBalance(t, e, ledger.GatewayAccount("stripe"), "USD", 10000-2500-700-8000)
+	wantBalance(t, e, ledger.CommissionAccount(), "USD", 0)
+
+	_, err := e.Svc.RecordGoodwill(ctx, ledger.Goodwill{RefundID: id.Make[id.Refund](), SellerOrderID: id.Make[id.SellerOrder](), Gateway: "stripe", Amount: usd(1)})
+	wantKind(t, "goodwill charged to a sale not recorded yet", err, apperr.KindNotFound)
+	_, err = e.Svc.RecordGoodwill(ctx, ledger.Goodwill{RefundID: id.Make[id.Refund](), Gateway: "stripe", Amount: usd(0)})
+	wantKind(t, "goodwill of nothing", err, apperr.KindInvalid)
 }
 
 func statement(t *testing.T, e *Env) {
