@@ -279,7 +279,18 @@ func (s *Service) HandleWebhook(ctx context.Context, gateway string, header Head
 	switch {
 	case ev.Intent != nil:
 		paymentID = s.resolve(ctx, gateway, id.Payment(ev.Intent.PaymentID), ev.Intent.ID)
-		m = s.intentMutation(ctx, *ev.Intent)
+		in := *ev.Intent
+		if _, ok := gw.(FeeReader); ok && in.Status == IntentSucceeded && in.Fee.Amount == 0 && in.ID != "" {
+			// The event lacks the gateway's fee; the intent read again has
+			// it. If the read fails, the success is booked without a fee
+			// rather than held back.
+			if again, err := gw.Intent(ctx, in.ID); err == nil && again.Status == IntentSucceeded {
+				in.Fee = again.Fee
+			} else {
+				s.log.WarnContext(ctx, "could not read the fee of a succeeded intent; booking it without one", "gateway", gateway, "intent", in.ID, "err", err)
+			}
+		}
+		m = s.intentMutation(ctx, in)
 	case ev.Refund != nil:
 		paymentID = s.resolve(ctx, gateway, id.Payment(ev.Refund.PaymentID), ev.Refund.IntentID)
 		gr := *ev.Refund

@@ -353,3 +353,56 @@ func TestConcurrentRefunds(t *testing.T) {
 		}
 	})
 }
+
+// TestStripeFee: Stripe's fee, read from the latest charge's balance
+// transaction (expanded on every call; a webhook lacks it, so the intent
+// is read again), is on payment.succeeded.v1 for a server-confirmed
+// payment and for a browser-confirmed one settled by its webhook.
+func TestStripeFee(t *testing.T) {
+	mock := stripemock.Start(t)
+	// The front charges Stripe's card pricing: 2.9 % rounded half up + 30.
+	stripeFee := func(n int64) *money.Money { m := usd((n*29+500)/1000 + 30); return &m }
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newRulesEnv(t, db, mock)
+		succeeded := func(order string) payment.SucceededEvent {
+			t.Helper()
+			var raw string
+			if err := e.db.Read().QueryRow(`SELECT payload FROM event_outbox WHERE aggregate = $1 AND topic = $2`,
+				order, payment.TopicSucceeded.Name()).Scan(&raw); err != nil {
+				t.Fatalf("%s: no payment.succeeded.v1: %v", order, err)
+			}
+			var ev payment.SucceededEvent
+			if err := json.Unmarshal([]byte(raw), &ev); err != nil {
+				t.Fatal(err)
+			}
+			return ev
+		}
+
+		p, err := e.svc.Start(bg, payment.Start{OrderID: "ord_fee_server", CustomerID: "usr_c", Amount: usd(1999), Method: "pm_card_visa"})
+		if err != nil || p.Status != payment.Succeeded {
+			t.Fatalf("Start = %+v, %v; want succeeded", p, err)
+		}
+		if ev := succeeded("ord_fee_server"); ev.Gateway != "stripe" || !cmp.Equal(ev.Fee, stripeFee(1999)) {
+			t.Errorf("server-confirmed: succeeded event gateway %q fee %v, want stripe %v", ev.Gateway, ev.Fee, stripeFee(1999))
+		}
+
+		c, err := e.svc.Start(bg, payment.Start{OrderID: "ord_fee_browser", CustomerID: "usr_c", Amount: usd(4250)})
+		if err != nil || c.GatewayIntentID == "" {
+			t.Fatalf("Start(client confirm) = %+v, %v", c, err)
+		}
+		e.confirmInBrowser(t, c.GatewayIntentID, "pm_card_visa")
+		hook := eventsOf(e.front, c.GatewayIntentID)["payment_intent.succeeded"]
+		if strings.Contains(string(hook.Body), "balance_transaction") {
+			t.Fatalf("the webhook carries the balance transaction; it should not, as at Stripe")
+		}
+		if err := e.handle(e.front.Sign(hook.Body), hook.Body); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.payment(t, c.ID); got.Status != payment.Succeeded {
+			t.Fatalf("browser-confirmed payment is %s after its webhook, want succeeded", got.Status)
+		}
+		if ev := succeeded("ord_fee_browser"); !cmp.Equal(ev.Fee, stripeFee(4250)) {
+			t.Errorf("browser-confirmed: fee %v, want %v", ev.Fee, stripeFee(4250))
+		}
+	})
+}
