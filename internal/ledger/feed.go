@@ -47,8 +47,9 @@ type Feed struct {
 //     delivery partner collected moves from the "cod" receivable to the
 //     partner's cash;
 //   - order.cancelled.v1 with a refund: each cancelled seller order's total
-//     is refunded out of its seller's balance (cash on delivery: the
-//     receivable is written off, since nothing was collected);
+//     is refunded out of its seller's balance (a payment only authorised,
+//     cash on delivery or a card captured at handover: the sale is written
+//     off, since nothing was taken);
 //   - return.refunded.v1: the refund of a return, out of its seller's;
 //   - payment.succeeded.v1 with a fee: the gateway's fee, the platform's
 //     expense;
@@ -194,7 +195,7 @@ func (f feeder) isReplacement(ctx context.Context, orderID id.Order) bool {
 }
 
 func (f feeder) onCancelled(ctx context.Context, e event.Event, ev order.CancelledEvent) error {
-	if !ev.RefundRequired && !ev.CashOnDelivery || len(ev.SellerOrderIDs) == 0 {
+	if !ev.RefundRequired && !ev.Authorized && !ev.CashOnDelivery || len(ev.SellerOrderIDs) == 0 {
 		return nil
 	}
 	o, err := f.Orders.OrderOfPart(ctx, ev.SellerOrderIDs[0])

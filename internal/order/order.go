@@ -102,25 +102,29 @@ type PaymentError struct {
 // Order is a customer's order: one seller order per seller, the totals, the
 // shipping address and what is known of its payment.
 type Order struct {
-	ID                   id.Order      `json:"id"`
-	Status               Status        `json:"status"`
-	CustomerID           id.User       `json:"customer_id"`
-	Currency             string        `json:"currency"`
-	Subtotal             money.Money   `json:"subtotal"`
-	Shipping             money.Money   `json:"shipping"`
-	Tax                  money.Money   `json:"tax"`
-	Total                money.Money   `json:"total"`
-	Refunded             money.Money   `json:"refunded"` // refunds that succeeded, over all payments
-	ShippingAddress      Address       `json:"shipping_address"`
-	ReservationExpiresAt time.Time     `json:"reservation_expires_at"`
-	PlacedAt             time.Time     `json:"placed_at"`
-	PaidAt               *time.Time    `json:"paid_at,omitempty"`
-	CancelledAt          *time.Time    `json:"cancelled_at,omitempty"`
-	CancelReason         string        `json:"cancel_reason,omitempty"`
-	PaymentStatus        string        `json:"payment_status,omitempty"` // of the latest attempt: pending, processing, failed, succeeded
-	LastPaymentError     *PaymentError `json:"last_payment_error,omitempty"`
-	UpdatedAt            time.Time     `json:"updated_at"`
-	SellerOrders         []SellerOrder `json:"seller_orders"`
+	ID                   id.Order    `json:"id"`
+	Status               Status      `json:"status"`
+	CustomerID           id.User     `json:"customer_id"`
+	Currency             string      `json:"currency"`
+	Subtotal             money.Money `json:"subtotal"`
+	Shipping             money.Money `json:"shipping"`
+	Tax                  money.Money `json:"tax"`
+	Total                money.Money `json:"total"`
+	Refunded             money.Money `json:"refunded"` // refunds that succeeded, over all payments
+	ShippingAddress      Address     `json:"shipping_address"`
+	ReservationExpiresAt time.Time   `json:"reservation_expires_at"`
+	PlacedAt             time.Time   `json:"placed_at"`
+	PaidAt               *time.Time  `json:"paid_at,omitempty"`
+	CancelledAt          *time.Time  `json:"cancelled_at,omitempty"`
+	CancelReason         string      `json:"cancel_reason,omitempty"`
+	PaymentStatus        string      `json:"payment_status,omitempty"` // of the latest attempt: pending, processing, authorized, failed, succeeded, ...
+	// CashOnDelivery: the customer pays in cash on delivery (the payment
+	// is authorised until then). An order whose card payment is only
+	// authorised (manual capture) is not.
+	CashOnDelivery   bool          `json:"cash_on_delivery,omitempty"`
+	LastPaymentError *PaymentError `json:"last_payment_error,omitempty"`
+	UpdatedAt        time.Time     `json:"updated_at"`
+	SellerOrders     []SellerOrder `json:"seller_orders"`
 
 	// PaymentID is the latest payment attempt the order knows of.
 	PaymentID id.Payment `json:"-"`
@@ -332,8 +336,9 @@ func (o *Order) ShippedAny() bool {
 	return false
 }
 
-// onDelivery reports whether o is paid on delivery (cash) and nothing has
-// been taken yet: a cancelled part has nothing to refund.
+// onDelivery reports whether o's payment is only authorised and nothing
+// has been taken yet (cash on delivery, or a card captured at handover): a
+// cancelled part has nothing to refund.
 func (o *Order) onDelivery() bool { return o.PaymentStatus == "authorized" }
 
 // markPaid records the payment: the order is paid and every part awaits

@@ -49,7 +49,13 @@ var home = order.Address{Name: "Alice", Line1: "1 Main St", City: "Springfield",
 // item. Tax is 10%.
 func setup(t *testing.T, db *sqldb.DB) *ordertest.Env {
 	t.Helper()
-	e := ordertest.NewEnv(t, db, order.Options{TaxBasisPoints: 1000})
+	return setupWrapped(t, db, ordertest.Wrap{})
+}
+
+// setupWrapped is setup with the dependencies passed through w.
+func setupWrapped(t *testing.T, db *sqldb.DB, w ordertest.Wrap) *ordertest.Env {
+	t.Helper()
+	e := ordertest.NewEnvWrapped(t, db, order.Options{TaxBasisPoints: 1000}, w)
 	e.AddSeller("sel_a", "usr_sa")
 	e.AddSeller("sel_b", "usr_sb")
 	e.AddSeller("sel_c", "usr_sc")

@@ -118,7 +118,7 @@ func (s *Service) OnShipmentStatusChanged(ctx context.Context, e event.Event, ev
 				// consumers of order.cancelled.v1.
 				evs = append(evs, eventOf(TopicCancelled, CancelledEvent{
 					OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []id.SellerOrder{part.ID},
-					Reason: ReasonUndelivered, RefundRequired: !o.onDelivery(), CashOnDelivery: o.onDelivery(),
+					Reason: ReasonUndelivered, RefundRequired: !o.onDelivery(), Authorized: o.onDelivery(), CashOnDelivery: o.onDelivery() && o.CashOnDelivery,
 					Sold: soldLines(o, []id.SellerOrder{part.ID})}))
 			}
 		}

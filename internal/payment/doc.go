@@ -22,8 +22,29 @@
 //
 //	pending ──> processing ──> succeeded ──> partially_refunded ──> refunded
 //	   │            │              └───────────────────────────────────^
-//	   │            └──> failed
-//	   └──> succeeded | failed   (a webhook can overtake the create call)
+//	   │            ├──> failed
+//	   │            └──> authorized ──> succeeded (captured) | voided
+//	   └──> authorized | succeeded | failed   (a webhook can overtake the create call)
+//
+// # Authorise now, capture later
+//
+// Cash on delivery (method "cod") and, with Options.ManualCapture (the
+// flag --payment-capture, BAZAAR_PAYMENT_CAPTURE=manual or
+// stripe:manual,...), card payments are authorised at checkout: the intent
+// is created with manual capture, the payment becomes authorized and
+// payment.authorized.v1 confirms the order (its stock committed). The
+// order module settles it through SettleOnDelivery, the one path for both:
+// cash is captured for what was delivered once every parcel is delivered
+// or back; a card once no parcel awaits its seller's handover, for the
+// seller orders handed over (a gateway captures an authorisation once, so
+// a multi-seller order is captured at its last handover); with nothing to
+// capture the authorisation is voided, at the gateway too (Voider).
+// Gateways that cannot capture later (not a Capturer) capture at once
+// whatever the configuration. Razorpay captures a payment whole, so a
+// multi-seller order with a seller order cancelled cannot be captured
+// there for less (its capture is refused and logged). A card
+// authorisation expires at the gateway (Stripe: after 7 days), so manual
+// capture suits sellers who hand parcels over within days.
 //
 // A payment the customer's browser confirms with the gateway's SDK (no
 // method token) is not failed by a decline: the SDK lets the customer try

@@ -84,14 +84,17 @@ type NextAction struct {
 // Payment is one attempt to pay for an order through a gateway: one gateway
 // intent, created with the idempotency key "order:<order>:attempt:<n>".
 type Payment struct {
-	ID              id.Payment
-	OrderID         id.Order
-	CustomerID      id.User
-	Attempt         int
-	IdempotencyKey  string
-	Amount          money.Money
-	Method          string // the gateway token the customer paid with (never a card number)
-	Gateway         string
+	ID             id.Payment
+	OrderID        id.Order
+	CustomerID     id.User
+	Attempt        int
+	IdempotencyKey string
+	Amount         money.Money
+	Method         string // the gateway token the customer paid with (never a card number)
+	Gateway        string
+	// ManualCapture: the card is authorised at checkout and captured
+	// later (when the seller hands the parcel over), like cash on delivery.
+	ManualCapture   bool
 	GatewayIntentID string // "" until the gateway answered
 	Status          Status
 	FailureCode     string
@@ -286,8 +289,9 @@ func (p *Payment) declinedInBrowser(in Intent, now time.Time) ([]Event, error) {
 }
 
 // CapturesLater reports whether p is authorised now and captured later:
-// cash on delivery, captured for the cash collected.
-func (p *Payment) CapturesLater() bool { return p.Method == MethodCOD }
+// cash on delivery, captured for the cash collected, and cards authorised
+// for manual capture, captured at handover.
+func (p *Payment) CapturesLater() bool { return p.Method == MethodCOD || p.ManualCapture }
 
 // Void gives up an authorised payment that will not be captured (its
 // order was cancelled, or every parcel of a cash-on-delivery order was

@@ -33,6 +33,11 @@ type Options struct {
 	// Parts lists an order's seller orders (a goodwill refund charged to
 	// one); nil: goodwill refunds cannot name a seller order.
 	Parts Parts
+	// ManualCapture names the gateways whose card payments are authorised
+	// at checkout and captured later (SettleOnDelivery, when the parcels
+	// are handed over) instead of at once; a gateway that cannot capture
+	// later (not a Capturer) captures at once all the same.
+	ManualCapture map[string]bool
 }
 
 // Service is the payment module's use cases.
@@ -44,6 +49,7 @@ type Service struct {
 	cod     *CODPolicy
 	sellers Sellers
 	parts   Parts
+	manual  map[string]bool // gateways that capture later
 	now     func() time.Time
 	log     *slog.Logger
 }
@@ -52,7 +58,7 @@ type Service struct {
 // gateway opts.Route names for their currency.
 func New(store Store, gw Gateway, opts Options) *Service {
 	s := &Service{store: store, def: gw, route: map[string]Gateway{}, gws: map[string]Gateway{gw.Name(): gw, CODGateway: cashGateway{}},
-		cod: opts.COD, sellers: opts.Sellers, parts: opts.Parts, now: opts.Now, log: opts.Logger}
+		cod: opts.COD, sellers: opts.Sellers, parts: opts.Parts, manual: opts.ManualCapture, now: opts.Now, log: opts.Logger}
 	for cur, g := range opts.Route {
 		s.route[cur] = g
 		s.gws[g.Name()] = g
@@ -148,10 +154,12 @@ func (s *Service) Start(ctx context.Context, in Start) (Payment, error) {
 			return Payment{}, err
 		}
 	}
+	_, capturer := gw.(Capturer)
+	manual := in.Method != MethodCOD && capturer && s.manual[gw.Name()]
 	now := s.now()
 	p, created, err := s.store.StartAttempt(ctx, Payment{
 		ID: id.Make[id.Payment](), OrderID: in.OrderID, CustomerID: in.CustomerID, Amount: in.Amount,
-		Method: in.Method, Gateway: gw.Name(), Status: Pending,
+		Method: in.Method, Gateway: gw.Name(), ManualCapture: manual, Status: Pending,
 		Captured: money.New(0, in.Amount.Currency), Refunded: money.New(0, in.Amount.Currency),
 		CreatedAt: now, UpdatedAt: now,
 	})
@@ -178,7 +186,7 @@ func (s *Service) createIntent(ctx context.Context, p Payment) (Payment, error) 
 	}
 	in, err := gw.CreateIntent(ctx, IntentParams{
 		Amount: p.Amount, Method: p.Method, IdempotencyKey: p.IdempotencyKey, OrderID: string(p.OrderID), PaymentID: string(p.ID),
-		CustomerID: string(p.CustomerID), ClientConfirm: p.Method == "",
+		CustomerID: string(p.CustomerID), ClientConfirm: p.Method == "", ManualCapture: p.ManualCapture,
 	})
 	switch {
 	case definite(err):

@@ -69,14 +69,16 @@ func (s *Store) retry(ctx context.Context, fn func(tx *sql.Tx) error) error {
 type querier = sqldb.Querier
 
 const paymentCols = `id, order_id, customer_id, attempt, idempotency_key, amount, currency, method, gateway,
-	gateway_intent_id, status, failure_code, failure_message, next_action, captured, refunded, version, created_at, updated_at`
+	gateway_intent_id, status, failure_code, failure_message, next_action, captured, refunded, version, created_at, updated_at,
+	manual_capture`
 
 func scanPayment(row interface{ Scan(...any) error }) (payment.Payment, error) {
 	var p payment.Payment
 	var amount, captured, refunded, created, updated int64
 	var currency, status, action string
 	if err := row.Scan(&p.ID, &p.OrderID, &p.CustomerID, &p.Attempt, &p.IdempotencyKey, &amount, &currency, &p.Method, &p.Gateway,
-		&p.GatewayIntentID, &status, &p.FailureCode, &p.FailureMessage, &action, &captured, &refunded, &p.Version, &created, &updated); err != nil {
+		&p.GatewayIntentID, &status, &p.FailureCode, &p.FailureMessage, &action, &captured, &refunded, &p.Version, &created, &updated,
+		&p.ManualCapture); err != nil {
 		return p, err
 	}
 	p.Amount, p.Captured, p.Refunded = money.New(amount, currency), money.New(captured, currency), money.New(refunded, currency)
@@ -237,10 +239,10 @@ func (s *Store) StartAttempt(ctx context.Context, p payment.Payment) (payment.Pa
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO payment_payments (`+paymentCols+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 			q.ID, q.OrderID, q.CustomerID, q.Attempt, q.IdempotencyKey, q.Amount.Amount, q.Amount.Currency, q.Method, q.Gateway,
 			q.GatewayIntentID, string(q.Status), q.FailureCode, q.FailureMessage, action, q.Captured.Amount, q.Refunded.Amount,
-			q.Version, sqldb.Micros(q.CreatedAt), sqldb.Micros(q.UpdatedAt)); err != nil {
+			q.Version, sqldb.Micros(q.CreatedAt), sqldb.Micros(q.UpdatedAt), q.ManualCapture); err != nil {
 			return err // a concurrent attempt: retried, and then found open
 		}
 		out, created = q, true

@@ -104,6 +104,7 @@ var (
 	_ payment.MethodValidator = (*Gateway)(nil)
 	_ payment.ClientSide      = (*Gateway)(nil)
 	_ payment.FeeReader       = (*Gateway)(nil)
+	_ payment.Voider          = (*Gateway)(nil)
 )
 
 // New returns the driver. It refuses options without a secret key.
@@ -293,6 +294,25 @@ func (g *Gateway) Capture(ctx context.Context, in payment.CaptureParams) (paymen
 	pi, err := g.sc.V1PaymentIntents.Capture(ctx, in.IntentID, p)
 	if err != nil {
 		return payment.Intent{}, g.classify("capture payment intent "+in.IntentID, err)
+	}
+	return g.intent(pi), nil
+}
+
+// Void cancels an intent authorised with ManualCapture that will not be
+// captured (Stripe releases the hold), once per idempotency key. An intent
+// that cannot be cancelled (succeeded) is Unprocessable.
+func (g *Gateway) Void(ctx context.Context, intentID, idempotencyKey string) (payment.Intent, error) {
+	var f apperr.Fields
+	f.Check(intentID != "", "intent_id", "is required")
+	f.Check(idempotencyKey != "", "idempotency_key", "is required")
+	if err := f.Err(); err != nil {
+		return payment.Intent{}, err
+	}
+	p := &stripe.PaymentIntentCancelParams{CancellationReason: stripe.String(string(stripe.PaymentIntentCancellationReasonAbandoned))}
+	p.SetIdempotencyKey(idempotencyKey)
+	pi, err := g.sc.V1PaymentIntents.Cancel(ctx, intentID, p)
+	if err != nil {
+		return payment.Intent{}, g.classify("cancel payment intent "+intentID, err)
 	}
 	return g.intent(pi), nil
 }
