@@ -145,18 +145,23 @@
 //	partially_shipped ──────────────────────────> partially_returned ─> returned
 //	shipped, partially_delivered, delivered ─┬──────────^                   ^
 //	                                         └──────────────────────────────┘
+//	partially_shipped, shipped ─> cancelled ─> refunded   (every parcel came back undelivered)
 //
 // Exactly: pending_payment -> paid | cancelled; paid -> partially_shipped |
 // shipped | cancelled; partially_shipped -> shipped | partially_delivered |
-// partially_returned; shipped -> partially_delivered | delivered |
-// partially_returned | returned; partially_delivered -> delivered |
+// partially_returned | cancelled; shipped -> partially_delivered | delivered |
+// partially_returned | returned | cancelled; partially_delivered -> delivered |
 // partially_returned | returned; delivered -> partially_returned |
 // returned; partially_returned -> returned; cancelled -> refunded.
-// returned and refunded are final. Derive: every part cancelled ->
-// cancelled; every live part delivered and wholly returned -> returned;
+// returned and refunded are final. Derive: every part cancelled or
+// returned to its seller undelivered (refused at the door) -> cancelled
+// (with the reason "returned to the seller undelivered", and refunded
+// once a prepaid order's refund is done); a part returned to its seller
+// is otherwise left out, as cancelled for the customer: every other live
+// part delivered and wholly returned -> returned;
 // some unit of a delivered part returned -> partially_returned (even while
 // other parts are still on their way: a later delivery keeps it); every
-// live part delivered -> delivered; some delivered -> partially_delivered;
+// other live part delivered -> delivered; some delivered -> partially_delivered;
 // none awaiting fulfilment (shipped, delivered or returned) -> shipped;
 // some -> partially_shipped; else paid. Only delivered parts count for the
 // returns; units refunded on a part not delivered (a lost parcel refunded

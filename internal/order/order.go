@@ -36,10 +36,12 @@ var Statuses = []Status{PendingPayment, Paid, PartiallyShipped, Shipped, Partial
 	PartiallyReturned, Returned}
 
 var transitions = map[Status][]Status{
-	PendingPayment:     {Paid, Cancelled},
-	Paid:               {PartiallyShipped, Shipped, Cancelled},
-	PartiallyShipped:   {Shipped, PartiallyDelivered, PartiallyReturned},
-	Shipped:            {PartiallyDelivered, Delivered, PartiallyReturned, Returned},
+	PendingPayment: {Paid, Cancelled},
+	Paid:           {PartiallyShipped, Shipped, Cancelled},
+	// Shipped and partially shipped orders become cancelled when every
+	// parcel that was not cancelled came back undelivered.
+	PartiallyShipped:   {Shipped, PartiallyDelivered, PartiallyReturned, Cancelled},
+	Shipped:            {PartiallyDelivered, Delivered, PartiallyReturned, Returned, Cancelled},
 	PartiallyDelivered: {Delivered, PartiallyReturned, Returned},
 	Delivered:          {PartiallyReturned, Returned},
 	PartiallyReturned:  {Returned},
@@ -267,26 +269,30 @@ func (so *SellerOrder) to(t SellerStatus, now time.Time) error {
 func ptr(t time.Time) *time.Time { return &t }
 
 // Derive returns the status a paid order has given its seller orders
-// (with their lines): cancelled when every part is cancelled; returned when
-// every other part is delivered and every unit of it returned;
-// partially_returned when some unit of a delivered part is returned;
-// delivered when every other part is delivered; partially_delivered when
-// some are; shipped when none awaits fulfilment any more (shipped,
-// delivered or returned); partially_shipped when some do; paid otherwise.
-// A returned part counts as shipped but never as delivered. Only delivered
-// parts count for the returns: units refunded on a part that was never
+// (with their lines): cancelled when every part is cancelled or came back
+// to its seller undelivered (refused at the door: it is cancelled for the
+// customer, and refunded where prepaid); returned when every delivered
+// part had every unit returned; partially_returned when some unit of a
+// delivered part is returned; delivered when every part that was neither
+// cancelled nor sent back is delivered; partially_delivered when some
+// are; shipped when none awaits fulfilment any more (shipped, delivered or
+// sent back); partially_shipped when some do; paid otherwise. A part sent
+// back counts as shipped but never as delivered. Only delivered parts
+// count for the returns: units refunded on a part that was never
 // delivered (a lost parcel refunded without receipt) are recorded on its
 // lines but leave the status alone until the part is delivered (hence
 // partially_shipped -> partially_returned and shipped -> partially_returned |
 // returned).
 func Derive(parts []SellerOrder) Status {
-	var live, awaiting, delivered, returnedIn, returnedAll int
+	var live, awaiting, delivered, sentBack, returnedIn, returnedAll int
 	for _, p := range parts {
 		switch p.Status {
 		case SellerCancelled:
 			continue
 		case SellerPendingPayment, SellerAwaitingFulfillment:
 			awaiting++
+		case SellerReturned:
+			sentBack++
 		case SellerDelivered:
 			delivered++
 			some, all := p.returns()
@@ -299,14 +305,15 @@ func Derive(parts []SellerOrder) Status {
 		}
 		live++
 	}
+	kept := live - sentBack // the parts the customer gets or still may
 	switch {
-	case live == 0:
+	case kept == 0:
 		return Cancelled
-	case returnedAll == live:
+	case returnedAll == kept:
 		return Returned
 	case returnedIn > 0:
 		return PartiallyReturned
-	case delivered == live:
+	case delivered == kept:
 		return Delivered
 	case delivered > 0:
 		return PartiallyDelivered

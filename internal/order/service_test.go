@@ -613,8 +613,18 @@ func TestShipAndDeliver(t *testing.T) {
 		if err := shipment(t, e, r.ID, r.SellerOrders[0].ID, "shp_r", "returned_to_seller"); err != nil {
 			t.Fatal(err)
 		}
-		if got := get(t, e, r.ID); got.SellerOrders[0].Status != order.SellerReturned || got.Status != order.Shipped {
-			t.Errorf("returned parcel: order %s, seller order %s", got.Status, got.SellerOrders[0].Status)
+		// Its only parcel came back: the order ends cancelled, then
+		// refunded once its refund is done.
+		got := get(t, e, r.ID)
+		if got.SellerOrders[0].Status != order.SellerReturned || got.Status != order.Refunded || got.Refunded != r.Total ||
+			got.CancelReason != order.ReasonUndelivered || got.CancelledAt == nil {
+			t.Errorf("returned parcel: order %s (refunded %v, reason %q), seller order %s; want refunded %v, returned",
+				got.Status, got.Refunded, got.CancelReason, got.SellerOrders[0].Status, r.Total)
+		}
+		var cancelled order.CancelledEvent
+		payload(t, e, string(r.ID), order.TopicCancelled.Name(), &cancelled)
+		if !cancelled.Whole || !cancelled.RefundRequired || cancelled.Reason != order.ReasonUndelivered {
+			t.Errorf("order.cancelled.v1 = %+v, want whole, refund required, undelivered", cancelled)
 		}
 		// A cancelled seller order refuses to ship.
 		c := place(t, e, bob, line("MUG", 1))
