@@ -74,7 +74,7 @@ func TestDerive(t *testing.T) {
 		{[]order.SellerStatus{D, A}, order.PartiallyDelivered},
 		{[]order.SellerStatus{D, S}, order.PartiallyDelivered},
 		{[]order.SellerStatus{D, R}, order.Delivered}, // the refused part is cancelled for the customer
-		{[]order.SellerStatus{R}, order.Cancelled},      // refused at the door: nothing reaches the customer
+		{[]order.SellerStatus{R}, order.Cancelled},    // refused at the door: nothing reaches the customer
 		{[]order.SellerStatus{R, C}, order.Cancelled},
 		{[]order.SellerStatus{R, R}, order.Cancelled},
 		{[]order.SellerStatus{R, S}, order.Shipped},
