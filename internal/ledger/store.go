@@ -139,8 +139,13 @@ type LineCursor struct {
 type TxnFilter struct {
 	Reference     string
 	SellerOrderID id.SellerOrder
-	After         TxnID // transactions after this ID (the cursor)
-	Limit         int
+	Kind          TxnKind
+	Account       *Account // transactions with an entry on this account
+	After         TxnID    // transactions after this ID (the cursor), oldest first
+	// Newest lists newest first, before Before when it is set.
+	Newest bool
+	Before TxnID
+	Limit  int
 }
 
 // PayoutFilter selects payouts; empty fields select all.

@@ -559,12 +559,27 @@ func (s *Store) Transactions(ctx context.Context, f ledger.TxnFilter) ([]ledger.
 	if f.After != "" {
 		w.add("id > ?", string(f.After))
 	}
+	if f.Kind != "" {
+		w.add("kind = ?", string(f.Kind))
+	}
+	if f.Account != nil {
+		w.args = append(w.args, string(f.Account.Kind), f.Account.Owner)
+		n := len(w.args)
+		w.conds = append(w.conds, fmt.Sprintf("id IN (SELECT txn_id FROM ledger_entry WHERE account_kind = $%d AND account_owner = $%d)", n-1, n))
+	}
+	order := " ORDER BY created_at, id"
+	if f.Newest {
+		order = " ORDER BY created_at DESC, id DESC"
+		if f.Before != "" {
+			w.add("id < ?", string(f.Before))
+		}
+	}
 	limit := ""
 	if f.Limit > 0 {
 		limit = " LIMIT " + strconv.Itoa(f.Limit)
 	}
 	q := s.db.Read()
-	rows, err := q.QueryContext(ctx, `SELECT `+txnCols+` FROM ledger_txn`+w.sql()+` ORDER BY created_at, id`+limit, w.args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+txnCols+` FROM ledger_txn`+w.sql()+order+limit, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("transactions: %w", err)
 	}

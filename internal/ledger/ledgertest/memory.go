@@ -338,16 +338,23 @@ func (m *Memory) Transactions(_ context.Context, f ledger.TxnFilter) ([]ledger.T
 	var out []ledger.Txn
 	for _, t := range m.txns {
 		if (f.Reference != "" && t.Reference != f.Reference) || (f.SellerOrderID != "" && t.SellerOrderID != f.SellerOrderID) ||
-			(f.After != "" && t.ID <= f.After) {
+			(f.After != "" && t.ID <= f.After) || (f.Kind != "" && t.Kind != f.Kind) || (f.Newest && f.Before != "" && t.ID >= f.Before) {
+			continue
+		}
+		if f.Account != nil && !slices.ContainsFunc(t.Entries, func(e ledger.Entry) bool { return e.Account == *f.Account }) {
 			continue
 		}
 		out = append(out, cloneTxn(t))
 	}
 	slices.SortFunc(out, func(a, b ledger.Txn) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
+		c := a.CreatedAt.Compare(b.CreatedAt)
+		if c == 0 {
+			c = compare(string(a.ID), string(b.ID))
 		}
-		return compare(string(a.ID), string(b.ID))
+		if f.Newest {
+			return -c
+		}
+		return c
 	})
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[:f.Limit]
