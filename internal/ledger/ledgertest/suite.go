@@ -586,9 +586,9 @@ func booksAndJournal(t *testing.T, e *Env) {
 	ctx := context.Background()
 	admin := As("usr_admin", auth.Admin)
 	a := id.Make[id.Seller]()
-	so, _ := sale(e, a, "stripe", 10000, "USD", nil) // commission 1000
-	sale(e, a, ledger.CODGateway, 2000, "USD", nil)  // commission 200
-	sale(e, a, "test", 500, "EUR", nil)              // commission 50
+	so, _ := sale(e, a, "stripe", 10000, "USD", nil)                                                                   // commission 1000
+	sale(e, a, ledger.CODGateway, 2000, "USD", nil)                                                                    // commission 200
+	sale(e, a, "test", 500, "EUR", nil)                                                                                // commission 50
 	must(e.Svc.RecordRefund(ctx, ledger.Refund{RefundID: id.Make[id.Refund](), SellerOrderID: so, Amount: usd(1000)})) // 100 back
 	must(e.Svc.RecordGatewayFee(ctx, ledger.Fee{PaymentID: id.Make[id.Payment](), Gateway: "stripe", Amount: usd(320)}))
 	must(e.Svc.RecordGoodwill(ctx, ledger.Goodwill{RefundID: id.Make[id.Refund](), Gateway: "stripe", Amount: usd(150)}))
