@@ -109,9 +109,17 @@
 //	ledger_commission      the commission rules (one row, JSON, with its version)
 //	ledger_payout          payouts and their statuses (one open per seller and currency)
 //	ledger_payout_account  sellers' payout accounts
+//	event_outbox           (the event package's) the events published
 //
 // # Events
 //
-// Subscribe books order, payment, shipment and return events through the
-// Record methods, Release and SetReleaseAt (see feed.go).
+// Published, through the outbox in the transaction that makes the change
+// (aggregate: the payout ID):
+//
+//	ledger.payout.status_changed.v1  PayoutStatusChanged {payout_id, seller_id, amount, status,
+//	                                 previous_status, channel, destination, failure, at}: a payout
+//	                                 approved (in_transit), paid or failed
+//
+// Consumed: Subscribe books order, payment, shipment and return events
+// through the Record methods, Release and SetReleaseAt (see feed.go).
 package ledger

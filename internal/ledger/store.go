@@ -79,6 +79,10 @@ type Tx interface {
 	PayoutAccount(ctx context.Context, seller id.Seller) (PayoutAccount, bool, error)
 	// SetPayoutAccount writes where a seller is paid.
 	SetPayoutAccount(ctx context.Context, a PayoutAccount) error
+
+	// Publish records an event about aggregate in the transaction (the
+	// outbox): it is delivered only if the transaction commits.
+	Publish(ctx context.Context, topic, aggregate string, payload any) error
 }
 
 // SumKey groups a seller order's entries: the kind of their transaction

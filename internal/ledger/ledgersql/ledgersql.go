@@ -22,6 +22,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/ledger"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
@@ -30,8 +31,12 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-// Migrate creates or upgrades the ledger tables.
+// Migrate creates or upgrades the ledger tables and the event outbox it
+// publishes through.
 func Migrate(ctx context.Context, db *sqldb.DB) error {
+	if err := event.Migrate(ctx, db); err != nil {
+		return err
+	}
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return err
@@ -71,7 +76,7 @@ func (s *Store) Update(ctx context.Context, locks []string, fn func(tx ledger.Tx
 				}
 			}
 		}
-		return fn(&sqlTx{q: tx})
+		return fn(&sqlTx{q: tx, tx: tx})
 	})
 }
 
@@ -87,7 +92,16 @@ func (s *Store) View(ctx context.Context, fn func(tx ledger.Tx) error) error {
 
 type sqlTx struct {
 	q        sqldb.Querier
+	tx       *sql.Tx // nil in a View
 	readOnly bool
+}
+
+// Publish implements ledger.Tx: the event goes to the outbox in tx.
+func (t *sqlTx) Publish(ctx context.Context, topic, aggregate string, payload any) error {
+	if t.readOnly || t.tx == nil {
+		return errReadOnly
+	}
+	return event.PublishRaw(ctx, t.tx, topic, aggregate, payload)
 }
 
 var errReadOnly = errors.New("ledgersql: write in a read-only transaction")

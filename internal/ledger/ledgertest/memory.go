@@ -26,6 +26,30 @@ type Memory struct {
 	rules    ledger.Rules
 	payouts  map[ledger.PayoutID]ledger.Payout
 	accounts map[id.Seller]ledger.PayoutAccount
+	events   []Published
+}
+
+// Published is an event a Memory store committed.
+type Published struct {
+	Topic, Aggregate string
+	Payload          any
+}
+
+// Events returns the events committed so far, oldest first.
+func (m *Memory) Events() []Published {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.events)
+}
+
+func (tx *memTx) Publish(_ context.Context, topic, aggregate string, payload any) error {
+	if err := tx.write(); err != nil {
+		return err
+	}
+	n := len(tx.m.events)
+	tx.m.events = append(tx.m.events, Published{Topic: topic, Aggregate: aggregate, Payload: payload})
+	tx.undo = append(tx.undo, func() { tx.m.events = tx.m.events[:n] })
+	return nil
 }
 
 var _ ledger.Store = (*Memory)(nil)
