@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
-	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/ledger"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
