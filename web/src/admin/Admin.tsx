@@ -13,6 +13,7 @@ import { CategoryReturnable, useNonReturnable } from './returnRules';
 import { Commissions } from './Commissions';
 import { Payouts } from './Payouts';
 import { CashOnDelivery } from './CashOnDelivery';
+import { Ledger } from './Ledger';
 
 export default function AdminPage() {
   return (
@@ -37,6 +38,7 @@ function Admin() {
   const commission = admin && features.has('GET /api/v1/admin/commission');
   const payouts = admin && features.has('GET /api/v1/payout');
   const cod = admin && features.has('GET /api/v1/admin/cod');
+  const ledger = admin && features.has('GET /api/v1/admin/ledger');
   return (
     <div className="page area">
       <nav className="area-nav" aria-label={admin ? 'Admin' : 'Moderation'}>
@@ -94,6 +96,11 @@ function Admin() {
               <NavLink to="/admin/cod">Cash on delivery</NavLink>
             </li>
           )}
+          {ledger && (
+            <li>
+              <NavLink to="/admin/ledger">Ledger</NavLink>
+            </li>
+          )}
         </ul>
       </nav>
       <div>
@@ -106,6 +113,7 @@ function Admin() {
           {commission && <Route path="commissions" element={<Commissions />} />}
           {payouts && <Route path="payouts" element={<Payouts />} />}
           {cod && <Route path="cod" element={<CashOnDelivery />} />}
+          {ledger && <Route path="ledger" element={<Ledger />} />}
           {tickets && <Route path="tickets" element={<TicketQueue desk="staff" />} />}
           {tickets && <Route path="tickets/:id" element={<TicketDetail desk="staff" />} />}
           {returns && <Route path="returns" element={<ReturnQueue desk="staff" />} />}
