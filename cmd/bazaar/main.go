@@ -146,7 +146,8 @@ func (c *common) register(fs *flag.FlagSet) {
 	// BAZAAR_SMTP_URL_FILE to the flag, which other users can see in ps.
 	fs.StringVar(&c.cfg.SMTPURL, "smtp-url", c.secret("BAZAAR_SMTP_URL"), "send e-mail through this SMTP server, smtp://user:pass@host:587 (STARTTLS when offered) or smtps://...:465; empty: mail is logged and kept in the outbox admins read (BAZAAR_SMTP_URL or BAZAAR_SMTP_URL_FILE; prefer them to the flag)")
 	fs.StringVar(&c.cfg.MailFrom, "mail-from", env("BAZAAR_MAIL_FROM", "Bazaar <no-reply@localhost>"), "the From address of e-mail (BAZAAR_MAIL_FROM)")
-	fs.StringVar(&c.cfg.PublicURL, "public-url", env("BAZAAR_PUBLIC_URL", ""), "the site's public base URL, such as https://shop.example.com, that sign-in callbacks are built from; empty: each request's own host (BAZAAR_PUBLIC_URL)")
+	fs.StringVar(&c.cfg.PublicURL, "public-url", env("BAZAAR_PUBLIC_URL", ""), "the site's public base URL, such as https://shop.example.com, that sign-in callbacks and links in e-mail are built from; empty: each request's own host for callbacks, the listen address for e-mail (BAZAAR_PUBLIC_URL)")
+	fs.IntVar(&c.cfg.LowStock, "low-stock", envInt("BAZAAR_LOW_STOCK", 5), "tell a seller when a SKU's available stock falls to this or below, once per fall; 0 means 5, negative never (BAZAAR_LOW_STOCK)")
 	fs.Func("oidc-providers", "OpenID Connect providers to sign in with: name=issuer|client_id[|label],... such as google=https://accounts.google.com|ID; each secret in BAZAAR_OIDC_<NAME>_CLIENT_SECRET or ..._FILE (BAZAAR_OIDC_PROVIDERS)", c.oidcProviders)
 	if v := os.Getenv("BAZAAR_OIDC_PROVIDERS"); v != "" {
 		if err := c.oidcProviders(v); err != nil {
@@ -429,6 +430,21 @@ func envDuration(name string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// envInt reads a whole number; a malformed value is reported and the
+// default used, as envDuration does.
+func envInt(name string, def int) int {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bazaar: %s=%q is not a whole number; using %d\n", name, v, def)
+		return def
+	}
+	return n
 }
 
 func envBool(name string) bool {

@@ -7,8 +7,10 @@ import (
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/ledger"
 	"github.com/bazaar-market/bazaar/internal/order"
+	"github.com/bazaar-market/bazaar/internal/review"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
 	"github.com/bazaar-market/bazaar/internal/support/supportevent"
 )
@@ -44,6 +46,8 @@ func (s *Service) Subscribe(sub event.Subscriber) {
 	on(sub, s, supportevent.TopicTicketOpened, ticketOpened)
 	on(sub, s, supportevent.TopicTicketReplied, ticketReplied)
 	on(sub, s, supportevent.TopicTicketStatusChanged, ticketStatus)
+	on(sub, s, review.TopicHidden, reviewHidden)
+	event.On(sub, Consumer, inventory.TopicStockChanged, s.stockChanged)
 	on(sub, s, ledger.TopicPayoutStatusChanged, payoutStatus)
 }
 
@@ -83,6 +87,17 @@ func on[T any](sub event.Subscriber, s *Service, t event.Topic[T], tell func(T) 
 // deliver addresses msgs to their recipients' channels and applies them,
 // with the record of the event, in one transaction.
 func (s *Service) deliver(ctx context.Context, eventID id.Event, msgs []message) error {
+	ns, mails, err := s.address(ctx, eventID, msgs)
+	if err != nil {
+		return err
+	}
+	_, err = s.store.Apply(ctx, Consumer, eventID, ns, mails)
+	return err
+}
+
+// address turns msgs into the notifications and mail their recipients'
+// preferences ask for.
+func (s *Service) address(ctx context.Context, eventID id.Event, msgs []message) ([]Notification, []Mail, error) {
 	now := s.now()
 	var ns []Notification
 	var mails []Mail
@@ -94,7 +109,7 @@ func (s *Service) deliver(ctx context.Context, eventID id.Event, msgs []message)
 				continue // a store that is gone: nobody to tell
 			}
 			if err != nil {
-				return fmt.Errorf("find the owner of seller %s: %w", m.seller, err)
+				return nil, nil, fmt.Errorf("find the owner of seller %s: %w", m.seller, err)
 			}
 			m.to = owner
 		}
@@ -104,7 +119,7 @@ func (s *Service) deliver(ctx context.Context, eventID id.Event, msgs []message)
 		done[m.to] = true
 		prefs, err := s.preferences(ctx, m.to)
 		if err != nil {
-			return fmt.Errorf("read the preferences of %s: %w", m.to, err)
+			return nil, nil, fmt.Errorf("read the preferences of %s: %w", m.to, err)
 		}
 		pref := defaultPreference(m.category)
 		for _, p := range prefs.Items {
@@ -122,22 +137,21 @@ func (s *Service) deliver(ctx context.Context, eventID id.Event, msgs []message)
 				continue
 			}
 			if err != nil {
-				return fmt.Errorf("read the contact of %s: %w", m.to, err)
+				return nil, nil, fmt.Errorf("read the contact of %s: %w", m.to, err)
 			}
 			if c.Email == "" {
 				continue
 			}
 			mail, err := s.render(m, c)
 			if err != nil {
-				return fmt.Errorf("render mail of event %s: %w", eventID, err)
+				return nil, nil, fmt.Errorf("render mail of event %s: %w", eventID, err)
 			}
 			mail.ID, mail.EventID, mail.Recipient, mail.Status, mail.NextAt, mail.CreatedAt =
 				MailID(id.New("mal")), eventID, m.to, MailPending, now, now
 			mails = append(mails, mail)
 		}
 	}
-	_, err := s.store.Apply(ctx, Consumer, eventID, ns, mails)
-	return err
+	return ns, mails, nil
 }
 
 func orderLink(o id.Order) string { return "/orders/" + string(o) }
@@ -284,3 +298,51 @@ func ticketStatus(p supportevent.Ticket) []message {
 	return []message{{to: p.CustomerID, category: CategorySupport, title: "Ticket " + string(p.Status),
 		body: fmt.Sprintf("Your ticket %q is %s.", p.Subject, p.Status), link: "/tickets/" + string(p.TicketID)}}
 }
+
+func reviewHidden(p review.HiddenEvent) []message {
+	what := "Your review"
+	if p.Title != "" {
+		what = fmt.Sprintf("Your review %q", p.Title)
+	}
+	body := what + " was hidden by our moderators"
+	if p.Reason != "" {
+		body += ": " + p.Reason
+	}
+	body += ". It no longer shows on the product page or counts in its rating; you can still edit it."
+	return []message{{to: p.CustomerID, category: CategoryReview, title: "Review hidden", body: body,
+		link: "/p/" + string(p.ProductID), mail: true}}
+}
+
+// stockChanged tells a SKU's seller when its available stock falls to or
+// below the LowStock threshold: once per fall, not again on every change
+// below it, and again only after it has been above the threshold.
+func (s *Service) stockChanged(ctx context.Context, e event.Event, p inventory.StockChanged) error {
+	low := s.opts.LowStock >= 0 && p.Available <= int64(s.opts.LowStock)
+	var msgs []message
+	if low && p.SellerID != "" {
+		title, body := "Low stock", fmt.Sprintf("Only %d of %s left to sell (%d on hand, %d reserved).", p.Available, p.SKU, p.OnHand, p.Reserved)
+		if p.Available <= 0 {
+			title, body = "Sold out", fmt.Sprintf("%s is sold out: customers cannot buy it until you add stock.", p.SKU)
+		}
+		msgs = append(msgs, message{seller: p.SellerID, category: CategoryStock, title: title, body: body,
+			link: "/seller/products/" + string(p.ProductID), mail: true})
+	}
+	var ns []Notification
+	var mails []Mail
+	if low {
+		was, err := s.store.Low(ctx, lowStockKey(p.SKU))
+		if err != nil {
+			return err
+		}
+		if !was { // only a fall needs the recipients looked up
+			var err error
+			if ns, mails, err = s.address(ctx, e.ID, msgs); err != nil {
+				return err
+			}
+		}
+	}
+	_, err := s.store.ApplyLevel(ctx, Consumer, e.ID, lowStockKey(p.SKU), low, ns, mails)
+	return err
+}
+
+func lowStockKey(sku string) string { return "stock:" + sku }

@@ -45,6 +45,10 @@ func mustTemplates() *templates {
 	return t
 }
 
+// PreferencesPath is the web page where a user sets which news comes by
+// e-mail: the List-Unsubscribe target of non-transactional mail.
+const PreferencesPath = "/account/notifications"
+
 // mailData is what a layout is given.
 type mailData struct {
 	Subject, Title, Name, Body, URL, Unsubscribe string
@@ -59,7 +63,7 @@ func (s *Service) render(m message, c Contact) (Mail, error) {
 		d.Name = "there"
 	}
 	if !m.category.Transactional() {
-		d.Unsubscribe = base + "/notifications"
+		d.Unsubscribe = base + PreferencesPath
 	}
 	var h, t bytes.Buffer
 	if err := s.mails.html[defaultLang].ExecuteTemplate(&h, "html", d); err != nil {

@@ -22,10 +22,12 @@ const (
 	CategoryShipment    Category = "shipment"     // where the customer's parcels are
 	CategorySupport     Category = "support"      // returns and tickets, for customers and sellers
 	CategorySellerOrder Category = "seller_order" // a seller's new orders to fulfil
+	CategoryReview      Category = "review"       // what moderation did to the customer's reviews
+	CategoryStock       Category = "stock"        // a seller's products running low
 )
 
 // Categories lists every category, in the order preferences show them.
-var Categories = []Category{CategoryOrder, CategoryShipment, CategorySupport, CategorySellerOrder}
+var Categories = []Category{CategoryOrder, CategoryShipment, CategorySupport, CategoryReview, CategorySellerOrder, CategoryStock}
 
 // Valid reports whether c is a known category.
 func (c Category) Valid() bool { return slices.Contains(Categories, c) }

@@ -10,14 +10,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/inventory"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/notify"
 	"github.com/bazaar-market/bazaar/internal/notify/notifysql"
 	"github.com/bazaar-market/bazaar/internal/order"
+	"github.com/bazaar-market/bazaar/internal/review"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
@@ -387,6 +391,126 @@ func TestSendRetryThenDead(t *testing.T) {
 		}
 		if _, err := e.svc.Mail(admin, "mal_missing"); !apperr.Is(err, apperr.KindNotFound) {
 			t.Errorf("Mail(missing) = %v, want NotFound", err)
+		}
+	})
+}
+
+// TestLowStock: a seller hears once each time a SKU's available stock
+// falls to or below the threshold, not on every change below it, and
+// again after it was restocked above it; other SKUs have their own level.
+func TestLowStock(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db, notify.Options{LowStock: 5})
+		steps := []struct {
+			sku       string
+			available int64
+		}{
+			{"LMP-1", 20}, {"LMP-1", 9}, {"LMP-1", 5}, // falls to the threshold: told
+			{"LMP-1", 4}, {"LMP-1", 2}, // still low: nothing
+			{"LMP-2", 3},                // another SKU: told
+			{"LMP-1", 12}, {"LMP-1", 0}, // restocked, then sold out: told again
+			{"LMP-1", 0},
+		}
+		for i, s := range steps {
+			e.clock.add(time.Second)
+			e.bus.send(t, id.Event(fmt.Sprintf("evt_%d", i)), inventory.TopicStockChanged.Name(), inventory.StockChanged{
+				SKU: s.sku, ProductID: "prd_lamp", SellerID: "sel_a", OnHand: s.available + 1, Reserved: 1, Available: s.available})
+		}
+		e.bus.send(t, "evt_2", inventory.TopicStockChanged.Name(), inventory.StockChanged{ // a redelivery
+			SKU: "LMP-1", ProductID: "prd_lamp", SellerID: "sel_a", OnHand: 6, Reserved: 1, Available: 5})
+		in, err := e.svc.Inbox(as("usr_seller_a", auth.Seller), "", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, n := range in.Items {
+			got = append(got, n.Title+": "+n.Body)
+			if n.Category != notify.CategoryStock || n.Link != "/seller/products/prd_lamp" {
+				t.Errorf("notification %+v, want category stock linking to the product", n)
+			}
+		}
+		want := []string{
+			"Sold out: LMP-1 is sold out: customers cannot buy it until you add stock.",
+			"Low stock: Only 3 of LMP-2 left to sell (4 on hand, 1 reserved).",
+			"Low stock: Only 5 of LMP-1 left to sell (6 on hand, 1 reserved).",
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("seller's inbox (-want +got):\n%s", diff)
+		}
+		ms, err := e.svc.Mails(as("usr_adm", auth.Admin), notify.MailQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms.Items) != 3 || ms.Items[0].To != "usr_seller_a@example.com" || ms.Items[0].Unsubscribe == "" {
+			t.Errorf("outbox = %+v, want three mails to the seller, each with List-Unsubscribe", ms.Items)
+		}
+
+		// A seller who turned the category's channels off hears nothing,
+		// and the level is still followed.
+		if _, err := e.svc.SetPreferences(as("usr_seller_b", auth.Seller), notify.Preferences{Items: []notify.Preference{{Category: notify.CategoryStock}}}); err != nil {
+			t.Fatal(err)
+		}
+		e.bus.send(t, "evt_b", inventory.TopicStockChanged.Name(), inventory.StockChanged{SKU: "B-1", SellerID: "sel_b", Available: 1})
+		if in, _ := e.svc.Inbox(as("usr_seller_b", auth.Seller), "", 10); len(in.Items) != 0 {
+			t.Errorf("inbox of a seller with stock news off = %+v, want empty", in.Items)
+		}
+	})
+}
+
+// TestLowStockOff: a negative threshold never tells; a threshold of 1
+// tells once, when 1 is left (not again at 0).
+func TestLowStockOff(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		for _, c := range []struct {
+			threshold int
+			seller    id.User
+			want      int
+		}{{-1, "usr_seller_a", 0}, {1, "usr_seller_b", 1}} {
+			e := newEnv(t, db, notify.Options{LowStock: c.threshold})
+			sel := map[id.User]id.Seller{"usr_seller_a": "sel_a", "usr_seller_b": "sel_b"}[c.seller]
+			for i, avail := range []int64{2, 1, 0} {
+				e.bus.send(t, id.Event(fmt.Sprintf("evt_%s_%d", sel, i)), inventory.TopicStockChanged.Name(),
+					inventory.StockChanged{SKU: "SKU-" + string(sel), SellerID: sel, Available: avail})
+			}
+			if in, _ := e.svc.Inbox(as(c.seller, auth.Seller), "", 10); len(in.Items) != c.want {
+				t.Errorf("threshold %d: %d notifications, want %d", c.threshold, len(in.Items), c.want)
+			}
+		}
+	})
+}
+
+// TestReviewHidden: the author of a review moderation hid is told why, in
+// the inbox and by e-mail (the review category, which may be turned off).
+func TestReviewHidden(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db, notify.Options{})
+		e.bus.send(t, "evt_h", review.TopicHidden.Name(), review.HiddenEvent{ReviewID: "rev_1", ProductID: "prd_lamp",
+			CustomerID: "usr_ann", Title: "Great lamp", Reason: "contains a phone number"})
+		in, err := e.svc.Inbox(as("usr_ann", auth.Customer), "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in.Items) != 1 {
+			t.Fatalf("inbox = %+v, want one notification", in.Items)
+		}
+		n := in.Items[0]
+		if n.Title != "Review hidden" || n.Category != notify.CategoryReview || n.Link != "/p/prd_lamp" ||
+			!strings.Contains(n.Body, `"Great lamp"`) || !strings.Contains(n.Body, "contains a phone number") {
+			t.Errorf("notification = %+v, want the hidden review, its reason and a link to the product", n)
+		}
+		ms, _ := e.svc.Mails(as("usr_adm", auth.Admin), notify.MailQuery{})
+		if len(ms.Items) != 1 || ms.Items[0].Subject != "Review hidden" || ms.Items[0].Unsubscribe != "http://localhost:8080/account/notifications" {
+			t.Errorf("outbox = %+v, want the mail, unsubscribing at the preferences page", ms.Items)
+		}
+		if _, err := e.svc.SetPreferences(as("usr_bob", auth.Customer), notify.Preferences{Items: []notify.Preference{{Category: notify.CategoryReview, InApp: true}}}); err != nil {
+			t.Fatal(err)
+		}
+		e.bus.send(t, "evt_h2", review.TopicHidden.Name(), review.HiddenEvent{ReviewID: "rev_2", ProductID: "prd_lamp", CustomerID: "usr_bob"})
+		if ms, _ := e.svc.Mails(as("usr_adm", auth.Admin), notify.MailQuery{}); len(ms.Items) != 1 {
+			t.Errorf("outbox = %d mails, want still 1 (bob turned review e-mail off)", len(ms.Items))
+		}
+		if in, _ := e.svc.Inbox(as("usr_bob", auth.Customer), "", 10); len(in.Items) != 1 || in.Items[0].Body != "Your review was hidden by our moderators. It no longer shows on the product page or counts in its rating; you can still edit it." {
+			t.Errorf("bob's inbox = %+v", in.Items)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -40,6 +41,10 @@ type Options struct {
 	MaxAttempts int
 	// SendEvery is how often the sender looks for due mail (2 s).
 	SendEvery time.Duration
+	// LowStock is the available quantity at or below which a seller is
+	// told a SKU runs low, once each time it falls there (5 when zero;
+	// negative: never).
+	LowStock int
 }
 
 // Service is the notify module.
@@ -66,6 +71,9 @@ func New(store Store, people People, opts Options) *Service {
 	}
 	if opts.SendEvery == 0 {
 		opts.SendEvery = 2 * time.Second
+	}
+	if opts.LowStock == 0 {
+		opts.LowStock = 5
 	}
 	return &Service{store: store, people: people, opts: opts, mails: mustTemplates()}
 }
@@ -177,7 +185,7 @@ func (s *Service) SetPreferences(ctx context.Context, in Preferences) (Preferenc
 		field := fmt.Sprintf("items[%d]", i)
 		switch {
 		case !pr.Category.Valid():
-			f.Add(field+".category", "must be one of order, shipment, support, seller_order")
+			f.Add(field+".category", "must be one of "+categoryList())
 		case seen[pr.Category]:
 			f.Add(field+".category", "is listed twice")
 		case pr.Category.Transactional() && !pr.Email:
@@ -196,6 +204,15 @@ func (s *Service) SetPreferences(ctx context.Context, in Preferences) (Preferenc
 		return Preferences{}, err
 	}
 	return s.preferences(ctx, p.UserID)
+}
+
+// categoryList is the categories' names, comma separated.
+func categoryList() string {
+	names := make([]string, len(Categories))
+	for i, c := range Categories {
+		names[i] = string(c)
+	}
+	return strings.Join(names, ", ")
 }
 
 // MailQuery selects the outbox mails an admin lists.

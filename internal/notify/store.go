@@ -14,6 +14,13 @@ type Store interface {
 	// the consumer had applied the event before. A second notification or
 	// mail for one (event, recipient) is skipped, never duplicated.
 	Apply(ctx context.Context, consumer string, eventID id.Event, ns []Notification, mails []Mail) (bool, error)
+	// ApplyLevel is Apply for news told once per fall of a level (a
+	// SKU's stock): it records key as low or not and writes ns and mails
+	// only when key goes from not low (or unknown) to low, all in one
+	// transaction with the record of the event.
+	ApplyLevel(ctx context.Context, consumer string, eventID id.Event, key string, low bool, ns []Notification, mails []Mail) (bool, error)
+	// Low reports whether key was last recorded low.
+	Low(ctx context.Context, key string) (bool, error)
 
 	// Notifications lists a user's notifications newest first, before
 	// the cursor when it is set.

@@ -16,5 +16,7 @@
 // events arrive in.
 //
 // Tables: review_reviews, review_products.
-// Events published: review.rated.v1 (ProductRated). Events consumed: none.
+// Events published: review.rated.v1 (ProductRated); review.hidden.v1
+// (HiddenEvent) when moderation hides a review, so its author is told.
+// Events consumed: none.
 package review

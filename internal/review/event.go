@@ -18,3 +18,17 @@ type ProductRated struct {
 	Count     int        `json:"count"`
 	Seq       int64      `json:"seq"`
 }
+
+// TopicHidden is published when moderation hides a published review, in
+// the transaction that hides it, so its author can be told why. Hiding a
+// review that is hidden already (a new reason) publishes nothing.
+const TopicHidden = event.Topic[HiddenEvent]("review.hidden.v1")
+
+// HiddenEvent is the payload of TopicHidden.
+type HiddenEvent struct {
+	ReviewID   id.Review  `json:"review_id"`
+	ProductID  id.Product `json:"product_id"`
+	CustomerID id.User    `json:"customer_id"` // the author
+	Title      string     `json:"title"`       // the review's own title, may be empty
+	Reason     string     `json:"reason"`      // the moderator's note to the author, may be empty
+}

@@ -15,7 +15,8 @@ type Store interface {
 	// customer has reviewed the product.
 	Create(ctx context.Context, r Review) (Review, error)
 	// Update applies fn to review id and stores the result; NotFound if
-	// there is no such review. fn's error is returned unchanged.
+	// there is no such review. fn's error is returned unchanged. A review
+	// fn hides (from any other status) also publishes TopicHidden.
 	Update(ctx context.Context, id id.Review, fn func(r *Review) error) (Review, error)
 	// Delete removes review id after fn approves it; NotFound if none.
 	Delete(ctx context.Context, id id.Review, fn func(r Review) error) error

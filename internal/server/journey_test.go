@@ -29,17 +29,25 @@ func boot(t *testing.T, dbURL string) (*server.Server, string) {
 // package), its events go through that broker, in a namespace of its own.
 func bootConfig(t *testing.T, cfg server.Config) (*server.Server, string) {
 	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bootOn(t, cfg, l)
+}
+
+// bootOn starts a real server with cfg serving on l (so cfg may name its
+// address, as PublicURL does).
+func bootOn(t *testing.T, cfg server.Config, l net.Listener) (*server.Server, string) {
+	t.Helper()
 	if cfg.EventsURL == "" {
 		cfg.EventsURL = testEventsURL(t)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
+		l.Close()
 		t.Fatalf("server.New: %v", err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx, l) }()

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net"
+	"strings"
 
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/id"
@@ -21,9 +22,13 @@ func (n notifyPeople) SellerOwner(ctx context.Context, s id.Seller) (id.User, er
 	return n.a.SellerOwner(ctx, s)
 }
 
-// publicURL is the shop's address as e-mail links give it: the listen
-// address, with localhost for an unspecified host.
+// publicURL is the shop's address as e-mail links give it: the
+// configured public URL, else the listen address, with localhost for an
+// unspecified host.
 func (s *Server) publicURL() string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimRight(s.cfg.PublicURL, "/")
+	}
 	host, port, err := net.SplitHostPort(s.cfg.Addr)
 	if err != nil || port == "" || port == "0" {
 		return "http://localhost:8080"

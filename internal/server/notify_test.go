@@ -23,7 +23,7 @@ func TestNotifyJourney(t *testing.T) {
 		driverID := str(me, "id") + str(me, "user", "id")
 		c.must(201, "POST", "/api/v1/product", map[string]any{"title": "Desk Lamp", "category_id": cat["id"], "status": "active",
 			"variants": []map[string]any{{"sku": "LMP-1", "price": map[string]any{"amount": 4500, "currency": "USD"}}}}, bearer(seller))
-		c.must(200, "PUT", "/api/v1/inventory/LMP-1", map[string]int{"on_hand": 5}, bearer(seller))
+		c.must(200, "PUT", "/api/v1/inventory/LMP-1", map[string]int{"on_hand": 50}, bearer(seller)) // above --low-stock: no stock news
 		buyer := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "nia@example.com", "password": "password-123", "name": "Nia", "role": "customer"}), "access_token")
 		stranger := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "sol@example.com", "password": "password-123", "name": "Sol", "role": "customer"}), "access_token")
 

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -105,6 +106,18 @@ func TestReviewJourney(t *testing.T) {
 		if page := c.must(200, "GET", reviews, nil); len(items(page)) != 0 || str(page, "summary", "count") != "0" {
 			t.Errorf("reviews after hiding = %v, want none", page)
 		}
+		// The author is told, with the reason, by review.hidden.v1.
+		eventually(t, "the author told of the hidden review", func() string {
+			for _, n := range items(c.must(200, "GET", "/api/v1/notification?limit=50", nil, bearer(buyer))) {
+				if str(n, "title") == "Review hidden" {
+					if body := str(n, "body"); !strings.Contains(body, "mentions a competitor") || str(n, "link") != "/p/"+pid {
+						return "notification " + body + " " + str(n, "link")
+					}
+					return ""
+				}
+			}
+			return "no Review hidden notification"
+		})
 		c.problem(404, "not_found", "DELETE", "/api/v1/review/"+rid, nil, bearer(stranger))
 		c.must(204, "DELETE", "/api/v1/review/"+rid, nil, bearer(buyer))
 		c.problem(404, "not_found", "GET", reviews+"/mine", nil, bearer(buyer))

@@ -63,9 +63,13 @@ type Config struct {
 	// MailFrom is the From address of e-mail.
 	MailFrom string
 	// PublicURL is the site's public base URL ("https://shop.example.com"),
-	// which OpenID Connect callback URLs are built from; empty: each
-	// request's own scheme and Host.
+	// which OpenID Connect callback URLs and the links in e-mail are built
+	// from; empty: each request's own scheme and Host for callbacks, and
+	// the listen address for e-mail.
 	PublicURL string
+	// LowStock is the available quantity of a SKU at or below which its
+	// seller is told it runs low (5 when zero; negative: never).
+	LowStock int
 	// OIDC are the OpenID Connect providers users may sign in with.
 	OIDC []accountoidc.Config
 	// Process names this process for job leases; empty: the host and the

@@ -176,7 +176,7 @@ func (s *Server) wire(ctx context.Context) error {
 		sender = smtp
 	}
 	m.notify = notify.New(notifysql.New(s.db), notifyPeople{m.account}, notify.Options{Sender: sender,
-		Logger: s.log.With("module", "notify"), BaseURL: s.publicURL()})
+		Logger: s.log.With("module", "notify"), BaseURL: s.publicURL(), LowStock: s.cfg.LowStock})
 	if s.cfg.SearchSynonyms != "" {
 		f, err := os.Open(s.cfg.SearchSynonyms)
 		if err != nil {

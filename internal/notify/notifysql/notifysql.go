@@ -43,27 +43,70 @@ func New(db *sqldb.DB) *Store { return &Store{db: db} }
 // Apply implements notify.Store.
 func (s *Store) Apply(ctx context.Context, consumer string, eventID id.Event, ns []notify.Notification, mails []notify.Mail) (bool, error) {
 	return event.ApplyOnceIn(ctx, s.db.Tx, consumer, eventID, func(tx *sql.Tx) error {
-		for _, n := range ns {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO notify_notification
+		return insert(ctx, tx, ns, mails)
+	})
+}
+
+// ApplyLevel implements notify.Store.
+func (s *Store) ApplyLevel(ctx context.Context, consumer string, eventID id.Event, key string, low bool, ns []notify.Notification, mails []notify.Mail) (bool, error) {
+	return event.ApplyOnceIn(ctx, s.db.Tx, consumer, eventID, func(tx *sql.Tx) error {
+		was, err := level(ctx, tx, key)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_level (level_key, low) VALUES ($1, $2)
+			ON CONFLICT (level_key) DO UPDATE SET low = excluded.low`, key, low); err != nil {
+			return fmt.Errorf("record level %s: %w", key, err)
+		}
+		if !low || was {
+			return nil
+		}
+		return insert(ctx, tx, ns, mails)
+	})
+}
+
+// Low implements notify.Store.
+func (s *Store) Low(ctx context.Context, key string) (bool, error) {
+	return level(ctx, s.db.Read(), key)
+}
+
+func level(ctx context.Context, q interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, key string) (bool, error) {
+	var low bool
+	err := q.QueryRowContext(ctx, `SELECT low FROM notify_level WHERE level_key = $1`, key).Scan(&low)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read level %s: %w", key, err)
+	}
+	return low, nil
+}
+
+// insert writes notifications and mails, skipping any whose event and
+// recipient already have one.
+func insert(ctx context.Context, tx *sql.Tx, ns []notify.Notification, mails []notify.Mail) error {
+	for _, n := range ns {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_notification
 				(id, recipient, event_id, category, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 				ON CONFLICT (event_id, recipient) DO NOTHING`,
-				string(n.ID), string(n.Recipient), string(n.EventID), string(n.Category), n.Title, n.Body, n.Link,
-				sqldb.Micros(n.CreatedAt)); err != nil {
-				return fmt.Errorf("insert notification: %w", err)
-			}
+			string(n.ID), string(n.Recipient), string(n.EventID), string(n.Category), n.Title, n.Body, n.Link,
+			sqldb.Micros(n.CreatedAt)); err != nil {
+			return fmt.Errorf("insert notification: %w", err)
 		}
-		for _, m := range mails {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO notify_mail
+	}
+	for _, m := range mails {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notify_mail
 				(id, event_id, recipient, to_addr, subject, text_body, html_body, category, unsubscribe, status, attempts, last_error, next_at, created_at)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 				ON CONFLICT (event_id, recipient) DO NOTHING`,
-				string(m.ID), string(m.EventID), string(m.Recipient), m.To, m.Subject, m.Text, m.HTML, string(m.Category),
-				m.Unsubscribe, string(m.Status), m.Attempts, m.LastError, sqldb.Micros(m.NextAt), sqldb.Micros(m.CreatedAt)); err != nil {
-				return fmt.Errorf("insert mail: %w", err)
-			}
+			string(m.ID), string(m.EventID), string(m.Recipient), m.To, m.Subject, m.Text, m.HTML, string(m.Category),
+			m.Unsubscribe, string(m.Status), m.Attempts, m.LastError, sqldb.Micros(m.NextAt), sqldb.Micros(m.CreatedAt)); err != nil {
+			return fmt.Errorf("insert mail: %w", err)
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 const notificationCols = `id, recipient, event_id, category, title, body, link, read_at, created_at`

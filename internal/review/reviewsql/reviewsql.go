@@ -104,8 +104,16 @@ func (s *Store) Update(ctx context.Context, id id.Review, fn func(r *review.Revi
 		if r, err = get(ctx, tx, id); err != nil {
 			return err
 		}
+		was := r.Status
 		if err := fn(&r); err != nil {
 			return err
+		}
+		if was != review.Hidden && r.Status == review.Hidden {
+			if err := event.Publish(ctx, tx, review.TopicHidden, string(r.ID), review.HiddenEvent{
+				ReviewID: r.ID, ProductID: r.ProductID, CustomerID: r.CustomerID, Title: r.Title, Reason: r.ModerationNote,
+			}); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE review_reviews SET rating = $1, title = $2, body = $3, status = $4,
 			moderation_note = $5, updated_at = $6 WHERE id = $7`,

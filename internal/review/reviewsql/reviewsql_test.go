@@ -103,6 +103,29 @@ func ratedEvents(t *testing.T, db *sqldb.DB) []review.ProductRated {
 	return out
 }
 
+// hiddenEvents returns the review.hidden.v1 events in the outbox, oldest first.
+func hiddenEvents(t *testing.T, db *sqldb.DB) []review.HiddenEvent {
+	t.Helper()
+	rows, err := db.Read().QueryContext(context.Background(), `SELECT payload FROM event_outbox WHERE topic = $1 ORDER BY seq`, review.TopicHidden.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []review.HiddenEvent
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		var e review.HiddenEvent
+		if err := json.Unmarshal([]byte(raw), &e); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
 func TestReviewLifecycle(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		svc, _ := setup(t, db)
@@ -199,6 +222,9 @@ func TestReviewLifecycle(t *testing.T) {
 		if _, err := svc.Moderate(admin, b.ID, review.ModerationInput{Status: review.Hidden, Reason: "off topic"}); err != nil {
 			t.Fatal(err)
 		}
+		if diff := cmp.Diff([]review.HiddenEvent{{ReviewID: b.ID, ProductID: "prd_a", CustomerID: "usr_bob", Title: b.Title, Reason: "off topic"}}, hiddenEvents(t, db)); diff != "" {
+			t.Errorf("review.hidden.v1 events (-want +got):\n%s", diff)
+		}
 		if _, err := svc.Review(ada, b.ID); !apperr.Is(err, apperr.KindNotFound) {
 			t.Errorf("another customer reads a hidden review = %v, want NotFound", err)
 		}
@@ -263,6 +289,24 @@ func TestReviewLifecycle(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, evs); diff != "" {
 			t.Errorf("review.rated.v1 events (-want +got):\n%s", diff)
+		}
+
+		// Hiding a hidden review again (a new reason) tells its author
+		// nothing more; shown and hidden again, it tells again.
+		if _, err := svc.Moderate(admin, b.ID, review.ModerationInput{Status: review.Hidden, Reason: "off topic, really"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(hiddenEvents(t, db)); n != 1 {
+			t.Errorf("after hiding a hidden review: %d review.hidden.v1 events, want 1", n)
+		}
+		if _, err := svc.Moderate(admin, b.ID, review.ModerationInput{Status: review.Published}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Moderate(admin, b.ID, review.ModerationInput{Status: review.Hidden, Reason: "spam"}); err != nil {
+			t.Fatal(err)
+		}
+		if evs := hiddenEvents(t, db); len(evs) != 2 || evs[1].Reason != "spam" {
+			t.Errorf("after showing and hiding again: review.hidden.v1 events %+v, want a second with reason spam", evs)
 		}
 	})
 }

@@ -27,6 +27,17 @@ function Account() {
         {user!.email} · {user!.role}
       </p>
       {user!.role === 'customer' && <Help />}
+      <section className="panel" aria-labelledby="notify-title">
+        <h2 id="notify-title">Notifications</h2>
+        <ul className="link-list">
+          <li>
+            <Link to="/notifications">Your notifications</Link> <span className="muted small">— news about your {user!.role === 'seller' ? 'store' : 'orders'}</span>
+          </li>
+          <li>
+            <Link to="/account/notifications">Notification preferences</Link> <span className="muted small">— what comes in-app and by e-mail</span>
+          </li>
+        </ul>
+      </section>
       <Profile user={user!} />
       <Password />
       {user!.role === 'customer' && <Addresses />}

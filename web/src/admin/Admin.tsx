@@ -14,6 +14,7 @@ import { Commissions } from './Commissions';
 import { Payouts } from './Payouts';
 import { CashOnDelivery } from './CashOnDelivery';
 import { Ledger } from './Ledger';
+import { MailDetail, MailOutbox } from './Mail';
 
 export default function AdminPage() {
   return (
@@ -39,6 +40,7 @@ function Admin() {
   const payouts = admin && features.has('GET /api/v1/payout');
   const cod = admin && features.has('GET /api/v1/admin/cod');
   const ledger = admin && features.has('GET /api/v1/admin/ledger');
+  const mail = admin && features.has('GET /api/v1/admin/mail');
   return (
     <div className="page area">
       <nav className="area-nav" aria-label={admin ? 'Admin' : 'Moderation'}>
@@ -81,6 +83,11 @@ function Admin() {
               <NavLink to="/admin/events">Events</NavLink>
             </li>
           )}
+          {mail && (
+            <li>
+              <NavLink to="/admin/mail">Mail</NavLink>
+            </li>
+          )}
           {commission && (
             <li>
               <NavLink to="/admin/commissions">Commissions</NavLink>
@@ -114,6 +121,8 @@ function Admin() {
           {payouts && <Route path="payouts" element={<Payouts />} />}
           {cod && <Route path="cod" element={<CashOnDelivery />} />}
           {ledger && <Route path="ledger" element={<Ledger />} />}
+          {mail && <Route path="mail" element={<MailOutbox />} />}
+          {mail && <Route path="mail/:id" element={<MailDetail />} />}
           {tickets && <Route path="tickets" element={<TicketQueue desk="staff" />} />}
           {tickets && <Route path="tickets/:id" element={<TicketDetail desk="staff" />} />}
           {returns && <Route path="returns" element={<ReturnQueue desk="staff" />} />}

@@ -6,6 +6,7 @@ import { useCart } from './cart';
 import type { Suggestion } from '../api/types';
 import { suggestionPath } from '../store/search';
 import { ToastProvider } from '../ui/kit';
+import { Bell } from './Bell';
 
 export function Layout() {
   const nav = useNavigation();
@@ -48,6 +49,7 @@ function Header() {
         <SearchBox />
         <nav className="header-links" aria-label="Account">
           {user && user.role === 'customer' && <NavLink to="/wishlist">Wishlist</NavLink>}
+          {user && <Bell />}
           {user && <AccountMenu />}
           {!user && !restoring && <NavLink to="/signin">Sign in</NavLink>}
           {/* The name is the visible text ("Cart 2") and the unit, so speech matches what is seen. */}
@@ -125,6 +127,7 @@ function AccountMenu() {
         {(user.role === 'delivery' || user.role === 'admin') && <Link to="/delivery">Deliveries</Link>}
         {user.role === 'admin' && <Link to="/admin">Admin</Link>}
         {user.role === 'support' && <Link to="/admin/reviews">Moderation</Link>}
+        <Link to="/notifications">Notifications</Link>
         <Link to="/account">Account</Link>
         <button
           type="button"

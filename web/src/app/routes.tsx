@@ -80,6 +80,8 @@ const routes: RouteObject[] = [
       { path: 'tickets/:id', lazy: lazy(() => import('../account/TicketDetail')) },
       { path: 'wishlist', lazy: lazy(() => import('../account/Wishlist')) },
       { path: 'account', lazy: lazy(() => import('../account/Account')) },
+      { path: 'account/notifications', lazy: lazy(() => import('../account/NotificationPreferences')) },
+      { path: 'notifications', lazy: lazy(() => import('../account/Notifications')) },
       // Other actors' areas, each its own bundle.
       { path: 'seller/*', lazy: lazy(() => import('../seller/SellerCenter')) },
       { path: 'delivery/*', lazy: lazy(() => import('../delivery/Delivery')) },
