@@ -42,7 +42,9 @@
 // Gateways that cannot capture later (not a Capturer) capture at once
 // whatever the configuration. Razorpay captures a payment whole, so a
 // multi-seller order with a seller order cancelled cannot be captured
-// there for less (its capture is refused and logged). A card
+// there for less: the settlement is refused (capture_amount_mismatch) and
+// its event retried until dead-lettered, and an admin captures the whole
+// payment (POST /api/v1/payment/{id}/capture) and refunds the rest. A card
 // authorisation expires at the gateway (Stripe: after 7 days), so manual
 // capture suits sellers who hand parcels over within days.
 //
