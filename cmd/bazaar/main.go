@@ -154,7 +154,23 @@ func (c *common) register(fs *flag.FlagSet) {
 			c.errs = append(c.errs, fmt.Errorf("BAZAAR_OIDC_PROVIDERS: %w", err))
 		}
 	}
+	fs.Func("live-origins", "other sites' origins allowed to open live-update sockets, comma-separated host patterns (*.example.com) or scheme://host; this server's own host and --public-url's always are (BAZAAR_LIVE_ORIGINS)", c.liveOrigins)
+	if v := os.Getenv("BAZAAR_LIVE_ORIGINS"); v != "" {
+		_ = c.liveOrigins(v)
+	}
 	fs.DurationVar(&c.cfg.IdempotencyLock, "idempotency-lock", envDuration("BAZAAR_IDEMPOTENCY_LOCK", 30*time.Second), "how long a request that died mid-way keeps its Idempotency-Key locked (BAZAAR_IDEMPOTENCY_LOCK)")
+}
+
+// liveOrigins sets the origins allowed to open live sockets from a
+// comma-separated list.
+func (c *common) liveOrigins(v string) error {
+	c.cfg.LiveOrigins = nil
+	for o := range strings.SplitSeq(v, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.cfg.LiveOrigins = append(c.cfg.LiveOrigins, o)
+		}
+	}
+	return nil
 }
 
 // oidcProviders sets the OpenID Connect providers from a

@@ -137,6 +137,13 @@ func (t *Tokens) Issue(p Principal) (string, time.Time, error) {
 // Verify checks a token's signature, algorithm, issuer, audience and expiry
 // and returns its principal.
 func (t *Tokens) Verify(token string) (Principal, error) {
+	p, _, err := t.VerifyUntil(token)
+	return p, err
+}
+
+// VerifyUntil is Verify that also returns when the token expires, for a
+// connection that must end with its token (a WebSocket).
+func (t *Tokens) VerifyUntil(token string) (Principal, time.Time, error) {
 	var c claims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) {
 		return t.key.Public(), nil
@@ -151,15 +158,15 @@ func (t *Tokens) Verify(token string) (Principal, error) {
 	)
 	if err != nil {
 		if errors.Is(err, jwt.ErrTokenExpired) {
-			return Principal{}, apperr.Unauthorized("token_expired", "the access token has expired; refresh it")
+			return Principal{}, time.Time{}, apperr.Unauthorized("token_expired", "the access token has expired; refresh it")
 		}
-		return Principal{}, apperr.Unauthorized("invalid_token", "the access token is not valid")
+		return Principal{}, time.Time{}, apperr.Unauthorized("invalid_token", "the access token is not valid")
 	}
 	role := Role(c.Role)
-	if c.Subject == "" || !role.Valid() {
-		return Principal{}, apperr.Unauthorized("invalid_token", "the access token is not valid")
+	if c.Subject == "" || !role.Valid() || c.ExpiresAt == nil {
+		return Principal{}, time.Time{}, apperr.Unauthorized("invalid_token", "the access token is not valid")
 	}
-	return Principal{UserID: id.User(c.Subject), Role: role, SessionID: id.Session(c.SID)}, nil
+	return Principal{UserID: id.User(c.Subject), Role: role, SessionID: id.Session(c.SID)}, c.ExpiresAt.Time, nil
 }
 
 // Checker confirms that a verified principal may still act (the user is not

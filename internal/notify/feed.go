@@ -91,8 +91,18 @@ func (s *Service) deliver(ctx context.Context, eventID id.Event, msgs []message)
 	if err != nil {
 		return err
 	}
-	_, err = s.store.Apply(ctx, Consumer, eventID, ns, mails)
+	applied, err := s.store.Apply(ctx, Consumer, eventID, ns, mails)
+	if err == nil && applied {
+		s.notified(ns)
+	}
 	return err
+}
+
+// notified tells the listener (live updates) of committed notifications.
+func (s *Service) notified(ns []Notification) {
+	if len(ns) > 0 && s.opts.OnNotified != nil {
+		s.opts.OnNotified(ns)
+	}
 }
 
 // address turns msgs into the notifications and mail their recipients'
@@ -341,7 +351,10 @@ func (s *Service) stockChanged(ctx context.Context, e event.Event, p inventory.S
 			}
 		}
 	}
-	_, err := s.store.ApplyLevel(ctx, Consumer, e.ID, lowStockKey(p.SKU), low, ns, mails)
+	applied, err := s.store.ApplyLevel(ctx, Consumer, e.ID, lowStockKey(p.SKU), low, ns, mails)
+	if err == nil && applied {
+		s.notified(ns)
+	}
 	return err
 }
 

@@ -395,6 +395,37 @@ func TestSendRetryThenDead(t *testing.T) {
 	})
 }
 
+// TestOnNotified: the listener (live updates) is told of an event's
+// notifications once they are committed, once however often the event is
+// delivered.
+func TestOnNotified(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		var told [][]notify.Notification
+		var e env
+		e = newEnv(t, db, notify.Options{OnNotified: func(ns []notify.Notification) {
+			// Committed: the recipient's inbox already holds it.
+			in, err := e.svc.Inbox(as(ns[0].Recipient, auth.Customer), "", 0)
+			if err != nil || len(in.Items) == 0 || in.Items[0].ID != ns[0].ID {
+				t.Errorf("told of %s before it was in the inbox (%v, %v)", ns[0].ID, in.Items, err)
+			}
+			told = append(told, ns)
+		}})
+		for range 3 {
+			e.bus.send(t, "evt_paid", order.TopicPaid.Name(), paidEvent())
+		}
+		if len(told) != 1 {
+			t.Fatalf("told %d times, want once", len(told))
+		}
+		var got []string
+		for _, n := range told[0] {
+			got = append(got, string(n.Recipient)+" "+n.Title)
+		}
+		if want := "usr_ann Order confirmed|usr_seller_a New order to fulfil|usr_seller_b New order to fulfil"; strings.Join(got, "|") != want {
+			t.Errorf("told %q, want %q", strings.Join(got, "|"), want)
+		}
+	})
+}
+
 // TestLowStock: a seller hears once each time a SKU's available stock
 // falls to or below the threshold, not on every change below it, and
 // again after it was restocked above it; other SKUs have their own level.

@@ -41,6 +41,10 @@ type Options struct {
 	MaxAttempts int
 	// SendEvery is how often the sender looks for due mail (2 s).
 	SendEvery time.Duration
+	// OnNotified, when set, is told of the in-app notifications an event
+	// made, once they are committed (live updates push them). It must not
+	// block.
+	OnNotified func(ns []Notification)
 	// LowStock is the available quantity at or below which a seller is
 	// told a SKU runs low, once each time it falls there (5 when zero;
 	// negative: never).

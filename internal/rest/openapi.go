@@ -74,7 +74,7 @@ type Op struct {
 	Params      []Param     // query and header parameters; a path parameter only to describe it
 	Request     any         // a value of the JSON body type, a File, or nil for no body
 	Response    any         // a value of the JSON success body type, a File, or nil for none
-	Status      int         // the success status: 0 means 200, or 204 when Response is nil
+	Status      int         // the success status: 0 means 200, or 204 when Response is nil; 101 for a WebSocket
 	AltStatus   []int       // other success statuses with the same body
 	Headers     []Param     // response headers set on success
 	Errors      []int       // error statuses beyond the automatic ones (404, 409, 422, 429...)
@@ -299,9 +299,11 @@ func (g *generator) operation(op Op, spec Spec, problem any) (map[string]any, er
 		}
 	}
 	for _, s := range append([]int{status}, op.AltStatus...) {
-		// A redirect (a browser navigation such as a sign-in) has no body.
-		if s < 200 || s > 399 || (s > 299 && op.Response != nil) {
-			return nil, fmt.Errorf("success status %d is not 2xx, or a 3xx without a body", s)
+		// A redirect (a browser navigation such as a sign-in) has no body,
+		// nor has a protocol switch (a WebSocket).
+		switching := s == http.StatusSwitchingProtocols && op.Response == nil
+		if !switching && (s < 200 || s > 399 || (s > 299 && op.Response != nil)) {
+			return nil, fmt.Errorf("success status %d is not 2xx, 101 or a 3xx without a body", s)
 		}
 		r := map[string]any{"description": http.StatusText(s)}
 		if op.Response != nil {

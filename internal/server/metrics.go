@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/live"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
@@ -35,7 +36,7 @@ type metrics struct {
 	events   *prometheus.CounterVec
 }
 
-func newMetrics(db *sqldb.DB, bus event.Subscriber, srch *search.Service, replica string) *metrics {
+func newMetrics(db *sqldb.DB, bus event.Subscriber, srch *search.Service, replica string, hub *live.Hub) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -57,6 +58,10 @@ func newMetrics(db *sqldb.DB, bus event.Subscriber, srch *search.Service, replic
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		outboxCollector{db: db},
 		searchCollector{db: db, svc: srch, replica: replica},
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "bazaar_live_sockets",
+			Help: "Live-update WebSockets open on this process.",
+		}, func() float64 { return float64(hub.Subscribers()) }),
 	)
 	for name, pool := range db.Pools() {
 		m.reg.MustRegister(collectors.NewDBStatsCollector(pool, "bazaar_"+name))
@@ -77,6 +82,9 @@ func (m *metrics) record(r *http.Request, route string, status int, took time.Du
 		route = "unmatched"
 	}
 	m.requests.WithLabelValues(r.Method, route, strconv.Itoa(status)).Inc()
+	if status == http.StatusSwitchingProtocols {
+		return // a WebSocket's lifetime, not a latency
+	}
 	m.duration.WithLabelValues(r.Method, route).Observe(took.Seconds())
 }
 

@@ -34,6 +34,7 @@ func TestMetrics(t *testing.T) {
 		"bazaar_search_documents ",
 		"bazaar_search_pending_products ",
 		"bazaar_search_lag_seconds ",
+		"bazaar_live_sockets 0",
 		`go_sql_max_open_connections{db_name="bazaar_write"} 1`, // SQLite: one writer
 		`go_sql_open_connections{db_name="bazaar_read"}`,
 		"go_goroutines ",

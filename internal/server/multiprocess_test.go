@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/bazaar-market/bazaar/internal/event/eventbrokertest"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
@@ -78,6 +80,14 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 
 	seller := str(a.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "mp-seller@example.com", "password": "seller-password-1", "name": "S", "role": "seller"}), "access_token")
 	a.must(201, "POST", "/api/v1/seller", map[string]string{"name": "Twin Store"}, bearer(seller))
+	// The seller watches live on both processes: each process consumes
+	// every event for the sockets it holds.
+	var sellerLive []*websocket.Conn
+	for _, p := range procs {
+		ws := liveDial(t, "http://"+p.addr, seller, "")
+		liveUntil(t, ws, "hello", func(m liveMsg) bool { return m.Type == "hello" })
+		sellerLive = append(sellerLive, ws)
+	}
 	cmd := exec.Command(bin, "user", "create", "--email", "mp-admin@example.com", "--role", "admin", "--password-stdin")
 	cmd.Env, cmd.Stdin = procs[0].env, strings.NewReader("admin-password-1\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -136,6 +146,12 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 	}
 	close(work)
 	wg.Wait()
+	for i, ws := range sellerLive {
+		liveUntil(t, ws, fmt.Sprintf("a new order on process %d's socket", i), func(m liveMsg) bool {
+			return m.Type == "seller_order" && m.Data["new"] == true
+		})
+		ws.CloseNow()
+	}
 
 	db, err := sqldb.Open(context.Background(), dbURL, "")
 	if err != nil {

@@ -96,6 +96,13 @@ func checkOperation(t *testing.T, doc any, route string, op map[string]any, opID
 			success++
 			continue
 		}
+		if code == "101" { // a WebSocket: the switch names its protocol
+			if dig(resp, "headers", "Upgrade") == nil {
+				t.Errorf("%s: 101 documents no Upgrade header", route)
+			}
+			success++
+			continue
+		}
 		if strings.HasPrefix(code, "3") { // a browser navigation's redirect: a Location, no body
 			if dig(resp, "headers", "Location") == nil {
 				t.Errorf("%s: redirect %s documents no Location header", route, code)

@@ -72,6 +72,10 @@ type Config struct {
 	LowStock int
 	// OIDC are the OpenID Connect providers users may sign in with.
 	OIDC []accountoidc.Config
+	// LiveOrigins are the origins (host patterns, or scheme://host) of
+	// other sites' pages allowed to open live-update sockets; the
+	// server's own host and PublicURL's always are.
+	LiveOrigins []string
 	// Process names this process for job leases; empty: the host and the
 	// data dir, so a process restarted after a crash takes its jobs back at
 	// once rather than after their leases run out.
@@ -163,7 +167,7 @@ func (s *Server) build(ctx context.Context) error {
 		rest.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}))
 	s.router.Mount("GET /readyz", http.HandlerFunc(s.ready))
-	s.metrics = newMetrics(s.db, s.bus, s.mods.search, s.replica)
+	s.metrics = newMetrics(s.db, s.bus, s.mods.search, s.replica, s.mods.live)
 	s.router.Mount("GET /metrics", s.metrics.handler())
 	s.handler = rest.Chain(s.router,
 		rest.ObserveWith(s.log, s.metrics.record),
@@ -228,6 +232,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	for _, job := range s.background() {
 		jobs.Go(func() { job(relayCtx) })
 	}
+	// Shutdown neither closes nor waits for upgraded connections: the live
+	// sockets are told the server is going away.
+	srv.RegisterOnShutdown(s.mods.live.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	s.warnSharedInProcess(ctx)

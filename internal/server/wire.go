@@ -27,6 +27,8 @@ import (
 	"github.com/bazaar-market/bazaar/internal/ledger"
 	"github.com/bazaar-market/bazaar/internal/ledger/ledgerhttp"
 	"github.com/bazaar-market/bazaar/internal/ledger/ledgersql"
+	"github.com/bazaar-market/bazaar/internal/live"
+	"github.com/bazaar-market/bazaar/internal/live/livehttp"
 	"github.com/bazaar-market/bazaar/internal/notify"
 	"github.com/bazaar-market/bazaar/internal/notify/notifyhttp"
 	"github.com/bazaar-market/bazaar/internal/notify/notifysmtp"
@@ -72,6 +74,7 @@ type modules struct {
 	support   *support.Service
 	ledger    *ledger.Service
 	notify    *notify.Service
+	live      *live.Hub
 }
 
 // check is the auth middleware's hook: it confirms the caller's account is
@@ -175,8 +178,9 @@ func (s *Server) wire(ctx context.Context) error {
 		}
 		sender = smtp
 	}
+	m.live = live.NewHub(live.Options{})
 	m.notify = notify.New(notifysql.New(s.db), notifyPeople{m.account}, notify.Options{Sender: sender,
-		Logger: s.log.With("module", "notify"), BaseURL: s.publicURL(), LowStock: s.cfg.LowStock})
+		Logger: s.log.With("module", "notify"), BaseURL: s.publicURL(), LowStock: s.cfg.LowStock, OnNotified: liveNotices(m.live)})
 	if s.cfg.SearchSynonyms != "" {
 		f, err := os.Open(s.cfg.SearchSynonyms)
 		if err != nil {
@@ -220,6 +224,8 @@ func (s *Server) wire(ctx context.Context) error {
 		}},
 		{name: "notify", doors: []door{notifyhttp.New(m.notify)}, subscribe: m.notify.Subscribe, jobs: m.notify.Jobs()},
 		{name: "search", doors: []door{searchhttp.New(m.search)}, subscribe: m.search.Subscribe, jobs: m.search.Jobs()},
+		{name: "live", doors: []door{livehttp.New(m.live, s.authenticateLive, livehttp.Options{OriginPatterns: s.liveOrigins()})},
+			subscribe: live.Feed{Hub: m.live, Sellers: m.account, Consumer: s.liveConsumer()}.Subscribe, jobs: m.live.Jobs()},
 		{name: "event", doors: []door{eventhttp.New(event.NewConsole(s.bus))}},
 	}
 	var ops [][]rest.Op

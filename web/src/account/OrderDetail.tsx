@@ -14,6 +14,7 @@ import { GatewayPay } from './GatewayPay';
 import { returnState } from './payflow';
 import { codNote, codState, orderBadge, paymentBadge } from './cod';
 import { formatAddress } from './AddressForm';
+import { useLiveConnected } from '../live/useLive';
 import { ReturnBadge } from '../support/badges';
 import { returnSummary } from '../support/format';
 
@@ -60,6 +61,8 @@ function OrderDetail() {
   const placed = params.get('placed') === '1';
   const returned = returnState(params); // back from paying in a gateway's SDK
   const started = useRef(Date.now());
+  // Live messages reach the order's customer; staff looking at it poll.
+  const live = useLiveConnected() && user?.role === 'customer';
   const order = useQuery({
     queryKey: ['order', id],
     queryFn: () => api.get<Order>('/api/v1/order/' + encodeURIComponent(id)),
@@ -71,7 +74,9 @@ function OrderDetail() {
       if (settling(o, placed && Date.now() - started.current < 15_000, returned === 'confirming') && Date.now() - started.current < 120_000) return 1500;
       // Cash on delivery confirmed: the order hears of it in a moment.
       if (o.status === 'pending_payment' && codState(o) === 'due' && Date.now() - started.current < 120_000) return 1500;
-      if (['paid', 'partially_shipped', 'shipped', 'partially_delivered'].includes(o.status)) return 30_000;
+      // Parcels on their way: live updates tell of each step; without
+      // them, look now and then.
+      if (['paid', 'partially_shipped', 'shipped', 'partially_delivered'].includes(o.status)) return live ? false : 30_000;
       return false;
     },
     staleTime: 0,

@@ -273,6 +273,25 @@ describe('sessions', () => {
     expect(await c.get('/api/v1/me')).toEqual({ auth: 'Bearer access-2' });
   });
 
+  it('hands out a live access token for a WebSocket, refreshing a dying one, none when signed out', async () => {
+    let now = 1_000_000;
+    let refuse = false;
+    const api = fakeApi({
+      'POST /api/v1/auth/login': () => json(200, session(1, 60)),
+      'POST /api/v1/auth/refresh': () => (refuse ? problem(401, 'invalid_refresh_token', 'no') : json(200, session(2, 60))),
+    });
+    const c = new Client({ fetch: api.fetch, storage: memory(), now: () => now });
+    expect(await c.accessToken()).toBeNull();
+    await c.login('a@b.c', 'pw');
+    expect(await c.accessToken()).toBe('access-1');
+    expect(api.calls.filter((x) => x.path === '/api/v1/auth/refresh')).toHaveLength(0);
+    now += 45_000; // 15 s left: a socket opened now would be closed (4001) at once
+    expect(await c.accessToken()).toBe('access-2');
+    now += 45_000;
+    refuse = true; // the session ended elsewhere
+    expect(await c.accessToken()).toBeNull();
+  });
+
   it('uses the token another tab stored while it waited for the lock', async () => {
     const store = memory({ [REFRESH_KEY]: 'refresh-A' });
     const api = fakeApi({

@@ -292,6 +292,24 @@ export class Client {
     return this.refreshing;
   }
 
+  /**
+   * accessToken returns a usable access token, refreshing it first when it
+   * is missing or about to expire, or null when signed out (or the refresh
+   * failed). For what cannot use request(): a WebSocket offers the token
+   * itself.
+   */
+  async accessToken(): Promise<string | null> {
+    if (!this.storage.getItem(REFRESH_KEY)) return null;
+    if (!this.access || this.now() > this.accessExpires - 30_000) {
+      try {
+        if (!(await this.refresh())) return null;
+      } catch {
+        return null;
+      }
+    }
+    return this.access;
+  }
+
   /** Called when another tab changed the stored refresh token. */
   storageChanged(key: string | null) {
     if (key !== null && key !== REFRESH_KEY) return;

@@ -6,27 +6,30 @@ import { useCart } from './cart';
 import type { Suggestion } from '../api/types';
 import { suggestionPath } from '../store/search';
 import { ToastProvider } from '../ui/kit';
+import { LiveProvider } from '../live/useLive';
 import { Bell } from './Bell';
 
 export function Layout() {
   const nav = useNavigation();
   return (
     <ToastProvider>
-      <a className="skip" href="#main">
-        Skip to content
-      </a>
-      <Header />
-      <CategoryNav />
-      {nav.state === 'loading' && <div className="route-progress" role="progressbar" aria-label="Loading page" />}
-      <main id="main" tabIndex={-1}>
-        <Outlet />
-      </main>
-      <footer className="site-footer">
-        <p>
-          Bazaar — an open-source marketplace. <a href="/api/v1/openapi.json">API</a>
-        </p>
-      </footer>
-      <ScrollRestoration />
+      <LiveProvider>
+        <a className="skip" href="#main">
+          Skip to content
+        </a>
+        <Header />
+        <CategoryNav />
+        {nav.state === 'loading' && <div className="route-progress" role="progressbar" aria-label="Loading page" />}
+        <main id="main" tabIndex={-1}>
+          <Outlet />
+        </main>
+        <footer className="site-footer">
+          <p>
+            Bazaar — an open-source marketplace. <a href="/api/v1/openapi.json">API</a>
+          </p>
+        </footer>
+        <ScrollRestoration />
+      </LiveProvider>
     </ToastProvider>
   );
 }

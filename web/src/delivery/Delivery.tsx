@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { RequireUser } from '../app/routes';
-import { api, useFeatures } from '../app/api';
+import { api, useFeatures, useSession } from '../app/api';
 import type { Page, Shipment } from '../api/types';
 import { Badge, Empty, ErrorBox, Field, Loading, Price, fieldError, useToast } from '../ui/kit';
 import { formatMoney } from '../lib/money';
@@ -11,6 +11,7 @@ import { ShipmentTimeline, shipmentLabel } from '../ui/shipment';
 import '../seller/desk.css';
 import { formatAddress } from '../account/AddressForm';
 import { Pickups } from './Pickups';
+import { useLiveConnected } from '../live/useLive';
 
 export default function DeliveryPage() {
   return (
@@ -44,13 +45,17 @@ function Delivery() {
   const [params, setParams] = useSearchParams();
   const status = params.get('status') ?? '';
   const enabled = features.has('GET /api/v1/delivery/shipment');
+  // A partner hears of each parcel handed to it live; an admin watching
+  // every partner's parcels does not, and keeps polling.
+  const { user } = useSession();
+  const live = useLiveConnected() && user?.role === 'delivery';
   const list = useInfiniteQuery({
     queryKey: ['deliveries', status],
     enabled,
     initialPageParam: '',
     getNextPageParam: (p: Page<Shipment>) => p.next_cursor || undefined,
     queryFn: ({ pageParam }) => api.get<Page<Shipment>>('/api/v1/delivery/shipment', { query: { status, cursor: pageParam || undefined, limit: 20 } }),
-    refetchInterval: 30_000,
+    refetchInterval: live ? false : 30_000,
   });
   useEffect(() => {
     document.title = 'Deliveries · Bazaar';

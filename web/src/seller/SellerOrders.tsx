@@ -7,6 +7,7 @@ import { Badge, Empty, ErrorBox, Loading, Price, formatDate, humanize, useToast 
 import { formatAddress } from '../account/AddressForm';
 import { shipmentLabel } from '../ui/shipment';
 import { laterStatus } from './orders';
+import { useLiveConnected } from '../live/useLive';
 
 /** Queued is one seller order in the seller's queue. */
 interface Queued extends SellerOrder {
@@ -21,12 +22,13 @@ const statuses = ['awaiting_fulfillment', 'pending_payment', 'shipped', 'deliver
 export function SellerOrders() {
   const [params, setParams] = useSearchParams();
   const status = params.get('status') ?? 'awaiting_fulfillment';
+  const live = useLiveConnected(); // new orders arrive as they are paid
   const list = useInfiniteQuery({
     queryKey: ['seller-orders', status],
     initialPageParam: '',
     getNextPageParam: (p: Page<Queued>) => p.next_cursor || undefined,
     queryFn: ({ pageParam }) => api.get<Page<Queued>>('/api/v1/seller/order', { query: { status, cursor: pageParam || undefined, limit: 20 } }),
-    refetchInterval: 30_000,
+    refetchInterval: live ? false : 30_000,
   });
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   return (
