@@ -19,9 +19,13 @@
 # records the cash collected with the delivered event (the payment is
 # captured then), the admin sees the cash each partner holds and records a
 # handover, and the cancelled order's payment is voided instead of refunded.
+# PAY_CAPTURE=manual says the server authorises cards at checkout and
+# captures them at handover (BAZAAR_PAYMENT_CAPTURE=manual): the order
+# cancelled before shipping has its authorisation voided, not refunded.
 set -euo pipefail
 BASE=${1:-http://localhost:8080}
 PAY=${PAY_METHOD:-tok_visa}
+CAPTURE=${PAY_CAPTURE:-automatic}
 DECLINE=${DECLINE_METHOD:-tok_chargeDeclined}
 API=$BASE/api/v1
 RUN=$(date +%s%N | tail -c 7)
@@ -213,14 +217,15 @@ O3=$(api 201 POST /order "{\"lines\":[{\"sku\":\"$SKU2\",\"quantity\":2}],\"ship
 api 201 POST /payment "{\"order_id\":\"$O3\",\"method\":\"$PAY\"}" "$CUSTOMER" >/dev/null
 until_status "$O3" paid "$CUSTOMER"
 api 200 PUT "/order/$O3/cancel" '{"reason":"found it cheaper"}' "$CUSTOMER" >/dev/null
-if [ "$PAY" = cod ]; then
-	# Nothing was collected: the authorisation is voided.
+if [ "$PAY" = cod ] || [ "$CAPTURE" = manual ]; then
+	# Nothing was collected or captured: the authorisation is voided.
 	for _ in $(seq 1 100); do
 		[ "$(api 200 GET "/order/$O3" "" "$CUSTOMER" | jq -r .payment_status)" = voided ] && break
 		sleep 0.1
 	done
 	api 200 GET "/order/$O3" "" "$CUSTOMER" | jq -r '"order \(.id) is \(.status); cash-on-delivery payment \(.payment_status)"' >&2
 	[ "$(api 200 GET "/order/$O3" "" "$CUSTOMER" | jq -r .payment_status)" = voided ] || fail "the payment of cancelled order $O3 was not voided"
+	[ "$(api 200 GET "/order/$O3" "" "$CUSTOMER" | jq -r .status)" = cancelled ] || fail "order $O3 is not cancelled"
 else
 	until_status "$O3" refunded "$CUSTOMER"
 	api 200 GET "/order/$O3" "" "$CUSTOMER" | jq -r '"order \(.id) is \(.status); refunded \(.refunded.amount) of \(.total.amount)"' >&2
@@ -257,8 +262,10 @@ jq -r '"order \(.id): seller order \(.seller_orders[0].status); payment \(.payme
 [ "$(jq -r '.seller_orders[0].status' <<<"$o")" = returned ] || fail "the seller order of refused order $O4 is not returned"
 if [ "$PAY" = cod ]; then
 	[ "$(jq -r .payment_status <<<"$o")" = voided ] || fail "the cash payment of refused order $O4 was not voided"
+	until_status "$O4" cancelled "$CUSTOMER" # its only parcel came back: nothing reached the customer
 else
 	[ "$(jq -r '.refunded.amount == .total.amount' <<<"$o")" = true ] || fail "refused order $O4 was not refunded"
+	until_status "$O4" refunded "$CUSTOMER" # its only parcel came back and the money went back
 fi
 for _ in $(seq 1 100); do
 	[ "$(stock "$SKU1" "$SELLER1")" = "$before" ] && break

@@ -135,6 +135,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&p.Razorpay.APIBase, "razorpay-api-base", env("BAZAAR_RAZORPAY_API_BASE", ""), "Razorpay's API URL; a fake's in tests (BAZAAR_RAZORPAY_API_BASE)")
 	fs.BoolVar(&p.Razorpay.TestTokens, "razorpay-test-tokens", env("BAZAAR_RAZORPAY_TEST_TOKENS", "") == "true", "accept rzp_test_* method tokens (a local fake only) (BAZAAR_RAZORPAY_TEST_TOKENS)")
 	fs.StringVar(&p.CODLimits, "cod-limits", env("BAZAAR_COD_LIMITS", server.DefaultCODLimits), "the largest order paid in cash on delivery, per currency, such as INR:50000,USD:500 (* for any other currency); off takes no cash on delivery (BAZAAR_COD_LIMITS)")
+	fs.StringVar(&p.Capture, "payment-capture", env("BAZAAR_PAYMENT_CAPTURE", "automatic"), "when card payments are captured: automatic (at checkout) or manual (authorised at checkout, captured when the parcels are handed over, voided if cancelled), for every gateway or per gateway such as stripe:manual,razorpay:automatic (BAZAAR_PAYMENT_CAPTURE)")
 	fs.BoolVar(&p.Fakes, "payment-fakes", envBool("BAZAAR_PAYMENT_FAKES"), "serve a fake Razorpay (API and Checkout) in process under /_fake/razorpay/ and take Razorpay payments through it; demos and tests only (BAZAAR_PAYMENT_FAKES)")
 	// Secrets: the environment or a file named by NAME_FILE, never a flag.
 	p.Stripe.SecretKey = c.secret("BAZAAR_STRIPE_SECRET_KEY")

@@ -35,13 +35,16 @@ const (
 	// SellerPayout is money on its way to a seller in a payout not yet
 	// paid (a liability).
 	SellerPayout AccountKind = "seller_payout"
+	// PlatformGoodwill is what the platform refunded customers at its own
+	// expense (goodwill refunds charged to no seller).
+	PlatformGoodwill AccountKind = "goodwill"
 	// BankPayouts is the cash that left the platform's bank in paid
 	// payouts (an asset account that only decreases).
 	BankPayouts AccountKind = "bank_payouts"
 )
 
 // AccountKinds lists every kind.
-var AccountKinds = []AccountKind{Gateway, COD, PlatformCash, PlatformCommission, GatewayFees, SellerPending, SellerAvailable, SellerPayout, BankPayouts}
+var AccountKinds = []AccountKind{Gateway, COD, PlatformCash, PlatformCommission, GatewayFees, PlatformGoodwill, SellerPending, SellerAvailable, SellerPayout, BankPayouts}
 
 // CODGateway is the gateway name of cash-on-delivery sales.
 const CODGateway = "cod"
@@ -81,6 +84,7 @@ func CODAccount(partner id.User) Account        { return Account{COD, string(par
 func PlatformCashAccount() Account              { return Account{PlatformCash, ""} }
 func CommissionAccount() Account                { return Account{PlatformCommission, ""} }
 func GatewayFeesAccount() Account               { return Account{GatewayFees, ""} }
+func GoodwillAccount() Account                  { return Account{PlatformGoodwill, ""} }
 func PendingAccount(seller id.Seller) Account   { return Account{SellerPending, string(seller)} }
 func AvailableAccount(seller id.Seller) Account { return Account{SellerAvailable, string(seller)} }
 func PayoutAccountOf(seller id.Seller) Account  { return Account{SellerPayout, string(seller)} }
@@ -99,6 +103,8 @@ func (a Account) String() string {
 		return "platform:commission"
 	case GatewayFees:
 		return "platform:gateway_fees"
+	case PlatformGoodwill:
+		return "platform:goodwill"
 	case SellerPending, SellerAvailable, SellerPayout:
 		return "seller:" + a.Owner + ":" + strings.TrimPrefix(string(a.Kind), "seller_")
 	case BankPayouts:
@@ -131,6 +137,8 @@ func ParseAccount(s string) (Account, bool) {
 		return CommissionAccount(), true
 	case "platform:gateway_fees":
 		return GatewayFeesAccount(), true
+	case "platform:goodwill":
+		return GoodwillAccount(), true
 	case "bank:payouts":
 		return BankPayoutsAccount(), true
 	}

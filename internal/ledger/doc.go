@@ -19,6 +19,7 @@
 //	platform:cash            platform_cash     debit   cash partners handed to the platform
 //	platform:commission      commission        credit  the platform's commission revenue
 //	platform:gateway_fees    gateway_fees      debit   gateways' fees (an expense)
+//	platform:goodwill        goodwill          debit   refunds the platform bears itself (an expense)
 //	seller:<seller>:pending  seller_pending    credit  owed to a seller, in return windows (never < 0)
 //	seller:<seller>:available seller_available credit  owed to a seller, to be paid out (< 0: the seller owes)
 //	seller:<seller>:payout   seller_payout     credit  in payouts not yet paid
@@ -35,6 +36,7 @@
 //	cod_collected  cod_collected:<sor or ord>     Dr cod:<partner>; Cr gateway:cod
 //	cod_handover   cod_handover:<partner>:<ref>   Dr platform:cash; Cr cod:<partner>
 //	gateway_fee    gateway_fee:<pay>              Dr platform:gateway_fees; Cr gateway:<g>
+//	goodwill       goodwill:<rfd>                 Dr platform:goodwill; Cr gateway:<g>
 //
 // Posting a reference again returns the first transaction and changes
 // nothing, so event consumers may run twice. A refund needs its sale: a
@@ -43,6 +45,23 @@
 // sale's lock, so concurrent refunds cannot overshoot); the commission is
 // given back in proportion to the refunded amount, cumulatively, so
 // refunds adding up to the total give back exactly the whole commission.
+//
+// # Goodwill refunds
+//
+// A refund an admin or support makes directly through the payment API
+// (POST /api/v1/payment/{id}/refund), not through a cancellation or a
+// return, is a goodwill refund. Who bears it is the refunder's choice:
+// naming a seller order (seller_order_id) charges it to that seller order
+// exactly like a return's refund (the seller is debited, the commission
+// given back in proportion); naming none makes it the platform's own
+// expense, platform:goodwill. A refund charged to a seller order beyond
+// what is left of its sale (its earlier refunds count) is charged for
+// what is left and the rest is the platform's goodwill, so the ledger
+// always books the whole amount the gateway paid back. The payment module
+// records each refund's origin (cancellation, return, goodwill) and seller
+// order, and payment.refunded.v1 carries them; the ledger books only the
+// goodwill ones from it (the others come from the cancellation and return
+// events).
 //
 // # Commission
 //
@@ -90,10 +109,17 @@
 //	ledger_commission      the commission rules (one row, JSON, with its version)
 //	ledger_payout          payouts and their statuses (one open per seller and currency)
 //	ledger_payout_account  sellers' payout accounts
+//	event_outbox           (the event package's) the events published
 //
 // # Events
 //
-// The ledger publishes and consumes none itself: the composition root's
-// consumers of order, payment, shipment and return events call the Record
-// methods, Release and SetReleaseAt (see WIRING.md).
+// Published, through the outbox in the transaction that makes the change
+// (aggregate: the payout ID):
+//
+//	ledger.payout.status_changed.v1  PayoutStatusChanged {payout_id, seller_id, amount, status,
+//	                                 previous_status, channel, destination, failure, at}: a payout
+//	                                 approved (in_transit), paid or failed
+//
+// Consumed: Subscribe books order, payment, shipment and return events
+// through the Record methods, Release and SetReleaseAt (see feed.go).
 package ledger

@@ -47,14 +47,17 @@ type Feed struct {
 //     delivery partner collected moves from the "cod" receivable to the
 //     partner's cash;
 //   - order.cancelled.v1 with a refund: each cancelled seller order's total
-//     is refunded out of its seller's balance (cash on delivery: the
-//     receivable is written off, since nothing was collected);
+//     is refunded out of its seller's balance (a payment only authorised,
+//     cash on delivery or a card captured at handover: the sale is written
+//     off, since nothing was taken);
 //   - return.refunded.v1: the refund of a return, out of its seller's;
 //   - payment.succeeded.v1 with a fee: the gateway's fee, the platform's
-//     expense.
-//
-// Refunds made directly through the payment API (an admin's goodwill
-// refund) belong to no seller order and are not booked here.
+//     expense;
+//   - payment.refunded.v1 of origin "goodwill" (an admin's or support's
+//     refund through the payment API): charged to the seller order it
+//     names, else the platform's goodwill expense (RecordGoodwill).
+//     Refunds of other origins are booked from the cancellation or return
+//     that caused them, above.
 func (s *Service) Subscribe(sub event.Subscriber, feed Feed) {
 	f := feeder{s: s, Feed: feed}
 	event.On(sub, Consumer, order.TopicPaid, f.onPaid)
@@ -62,6 +65,28 @@ func (s *Service) Subscribe(sub event.Subscriber, feed Feed) {
 	event.On(sub, Consumer, order.TopicCancelled, f.onCancelled)
 	event.On(sub, Consumer, supportevent.TopicReturnRefunded, f.onReturnRefunded)
 	event.On(sub, Consumer, payment.TopicSucceeded, f.onPaymentSucceeded)
+	event.On(sub, Consumer, payment.TopicRefunded, f.onPaymentRefunded)
+}
+
+// onPaymentRefunded books goodwill refunds; the others are booked from the
+// events of the cancellations and returns that made them.
+func (f feeder) onPaymentRefunded(ctx context.Context, e event.Event, ev payment.RefundedEvent) error {
+	if ev.Origin != payment.OriginGoodwill || ev.Amount.Amount <= 0 {
+		return nil
+	}
+	gw := ev.Gateway
+	if gw == "" {
+		var err error
+		if gw, _, err = f.gateway(ctx, ev.OrderID); err != nil {
+			return err
+		}
+	}
+	_, err := f.s.RecordGoodwill(ctx, Goodwill{RefundID: ev.RefundID, OrderID: ev.OrderID, PaymentID: ev.PaymentID,
+		SellerOrderID: ev.SellerOrderID, Gateway: gw, Amount: ev.Amount})
+	if err != nil {
+		return fmt.Errorf("book goodwill refund %s: %w", ev.RefundID, err)
+	}
+	return nil
 }
 
 // onPaymentSucceeded books the fee the gateway charged for a payment, when
@@ -170,7 +195,7 @@ func (f feeder) isReplacement(ctx context.Context, orderID id.Order) bool {
 }
 
 func (f feeder) onCancelled(ctx context.Context, e event.Event, ev order.CancelledEvent) error {
-	if !ev.RefundRequired && !ev.CashOnDelivery || len(ev.SellerOrderIDs) == 0 {
+	if !ev.RefundRequired && !ev.Authorized && !ev.CashOnDelivery || len(ev.SellerOrderIDs) == 0 {
 		return nil
 	}
 	o, err := f.Orders.OrderOfPart(ctx, ev.SellerOrderIDs[0])

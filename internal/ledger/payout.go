@@ -348,7 +348,9 @@ func (s *Service) createPayout(ctx context.Context, seller id.Seller, currency s
 var errUnchanged = errors.New("unchanged")
 
 // changePayout reads a payout under its lock, lets fn change it and
-// writes it with the transaction fn returns (if any), posted with ref.
+// writes it with the transaction fn returns (if any), posted with ref, and
+// a ledger.payout.status_changed.v1 when its status changed, all in one
+// store transaction.
 func (s *Service) changePayout(ctx context.Context, pid PayoutID, fn func(tx Tx, p *Payout) (Txn, error)) (Payout, error) {
 	var out Payout
 	err := s.store.Update(ctx, []string{"payout:" + string(pid)}, func(tx Tx) error {
@@ -367,6 +369,13 @@ func (s *Service) changePayout(ctx context.Context, pid PayoutID, fn func(tx Tx,
 		p.UpdatedAt = s.clock()
 		if err := tx.UpdatePayout(ctx, p); err != nil {
 			return fmt.Errorf("update payout %s: %w", pid, err)
+		}
+		if p.Status != out.Status {
+			if err := tx.Publish(ctx, TopicPayoutStatusChanged.Name(), string(p.ID), PayoutStatusChanged{PayoutID: p.ID, SellerID: p.SellerID,
+				Amount: p.Amount, Status: p.Status, PreviousStatus: out.Status, Channel: p.Channel, Destination: p.Destination,
+				Failure: p.Failure, At: p.UpdatedAt}); err != nil {
+				return fmt.Errorf("publish the status of payout %s: %w", pid, err)
+			}
 		}
 		out = p
 		if t.Kind == "" {

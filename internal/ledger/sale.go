@@ -144,6 +144,8 @@ type Refund struct {
 	// Gateway is where the money goes back from; the sale's gateway when
 	// empty.
 	Gateway string
+
+	memo string // the transaction's memo
 }
 
 // position is where a sale stands, from its transactions' entries.
@@ -201,41 +203,118 @@ func (s *Service) RecordRefund(ctx context.Context, in Refund) (Txn, error) {
 	}
 	ref := "refund:" + string(in.RefundID) + ":" + string(in.SellerOrderID)
 	t, _, err := s.post(ctx, ref, []string{saleLock(in.SellerOrderID)}, func(tx Tx) (Txn, error) {
-		sale, err := tx.Sale(ctx, in.SellerOrderID)
-		if err != nil {
-			return Txn{}, err
-		}
-		cur := sale.Total.Currency
-		if in.Amount.Currency != cur {
-			return Txn{}, apperr.Unprocessable("currency_mismatch", "refund in %s of a sale in %s", in.Amount.Currency, cur)
-		}
-		sums, err := tx.SaleSums(ctx, in.SellerOrderID)
-		if err != nil {
-			return Txn{}, err
-		}
-		p := positionOf(sums)
-		total, r := sale.Total.Amount, in.Amount.Amount
-		if r > total-p.refunded {
+		return s.refundTxn(ctx, tx, in, false)
+	})
+	return t, err
+}
+
+// refundTxn builds the transaction of a refund of part of a seller order
+// (see RecordRefund). With capped, a refund over what is left of the sale
+// is charged for what is left (nothing: a zero Txn) instead of refused.
+func (s *Service) refundTxn(ctx context.Context, tx Tx, in Refund, capped bool) (Txn, error) {
+	sale, err := tx.Sale(ctx, in.SellerOrderID)
+	if err != nil {
+		return Txn{}, err
+	}
+	cur := sale.Total.Currency
+	if in.Amount.Currency != cur {
+		return Txn{}, apperr.Unprocessable("currency_mismatch", "refund in %s of a sale in %s", in.Amount.Currency, cur)
+	}
+	sums, err := tx.SaleSums(ctx, in.SellerOrderID)
+	if err != nil {
+		return Txn{}, err
+	}
+	p := positionOf(sums)
+	total, r := sale.Total.Amount, in.Amount.Amount
+	if r > total-p.refunded {
+		if !capped {
 			return Txn{}, apperr.Unprocessable("refund_exceeds_sale", "refund of %v exceeds what is left of seller order %s: %v",
 				in.Amount, in.SellerOrderID, money.New(total-p.refunded, cur))
 		}
-		reverse := mulDivRound(sale.Commission.Amount, p.refunded+r, total) - p.reversed
-		seller := r - reverse
-		fromPending := min(seller, max(p.pending, 0))
-		gw := in.Gateway
-		if gw == "" {
-			gw = sale.Gateway
+		if r = total - p.refunded; r <= 0 {
+			return Txn{}, nil
 		}
-		return Txn{Kind: KindRefund, OrderID: sale.OrderID, SellerOrderID: sale.SellerOrderID, PaymentID: sale.PaymentID,
-			RefundID: in.RefundID, SellerID: sale.SellerID,
-			Entries: join(
-				debit(PendingAccount(sale.SellerID), fromPending, cur),
-				debit(AvailableAccount(sale.SellerID), seller-fromPending, cur),
-				debit(CommissionAccount(), reverse, cur),
-				credit(GatewayAccount(gw), r, cur),
-			)}, nil
+	}
+	reverse := mulDivRound(sale.Commission.Amount, p.refunded+r, total) - p.reversed
+	seller := r - reverse
+	fromPending := min(seller, max(p.pending, 0))
+	gw := in.Gateway
+	if gw == "" {
+		gw = sale.Gateway
+	}
+	return Txn{Kind: KindRefund, OrderID: sale.OrderID, SellerOrderID: sale.SellerOrderID, PaymentID: sale.PaymentID,
+		RefundID: in.RefundID, SellerID: sale.SellerID, Memo: in.memo,
+		Entries: join(
+			debit(PendingAccount(sale.SellerID), fromPending, cur),
+			debit(AvailableAccount(sale.SellerID), seller-fromPending, cur),
+			debit(CommissionAccount(), reverse, cur),
+			credit(GatewayAccount(gw), r, cur),
+		)}, nil
+}
+
+// Goodwill is a refund an admin or support made directly through the
+// payment API, not through a cancellation or a return.
+type Goodwill struct {
+	RefundID  id.Refund
+	OrderID   id.Order
+	PaymentID id.Payment
+	// SellerOrderID charges the refund to a seller order: its seller bears
+	// it as a return's refund. Empty: the platform bears it all.
+	SellerOrderID id.SellerOrder
+	// Gateway is where the money went back from (the payment's).
+	Gateway string
+	Amount  money.Money
+}
+
+// RecordGoodwill books a goodwill refund. Charged to a seller order, it is
+// booked as RecordRefund books a return (reference
+// "refund:<refund>:<seller order>"), for as much as is left of the sale;
+// whatever is more than that, and all of a refund that names no seller
+// order, is the platform's expense: Dr platform:goodwill, Cr gateway
+// (reference "goodwill:<refund>"). It returns the transactions posted (or
+// posted before: it is idempotent by refund). A seller order whose sale is
+// not recorded yet is NotFound, and its consumer retries.
+func (s *Service) RecordGoodwill(ctx context.Context, in Goodwill) ([]Txn, error) {
+	var f apperr.Fields
+	f.Check(in.RefundID != "", "refund_id", "is required")
+	f.Check(in.Amount.Amount > 0 && in.Amount.Amount < 1e12, "amount.amount", "must be positive")
+	f.Check(money.ValidCurrency(in.Amount.Currency), "amount.currency", "must be a three-letter ISO 4217 code")
+	f.Check(validGateway(in.Gateway), "gateway", "must be a gateway name")
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	var out []Txn
+	left := in.Amount.Amount
+	if in.SellerOrderID != "" {
+		ref := "refund:" + string(in.RefundID) + ":" + string(in.SellerOrderID)
+		rf := Refund{RefundID: in.RefundID, SellerOrderID: in.SellerOrderID, Amount: in.Amount, Gateway: in.Gateway, memo: "goodwill"}
+		t, _, err := s.post(ctx, ref, []string{saleLock(in.SellerOrderID)}, func(tx Tx) (Txn, error) {
+			return s.refundTxn(ctx, tx, rf, true)
+		})
+		if err != nil {
+			return nil, err
+		}
+		if t.Kind != "" {
+			out = append(out, t)
+			for _, e := range t.Entries {
+				if e.Account.Kind == Gateway {
+					left += e.Amount.Amount // a credit: negative
+				}
+			}
+		}
+	}
+	if left <= 0 {
+		return out, nil
+	}
+	cur := in.Amount.Currency
+	t, _, err := s.post(ctx, "goodwill:"+string(in.RefundID), nil, func(tx Tx) (Txn, error) {
+		return Txn{Kind: KindGoodwill, OrderID: in.OrderID, SellerOrderID: in.SellerOrderID, PaymentID: in.PaymentID, RefundID: in.RefundID,
+			Entries: join(debit(GoodwillAccount(), left, cur), credit(GatewayAccount(in.Gateway), left, cur))}, nil
 	})
-	return t, err
+	if err != nil {
+		return out, err
+	}
+	return append(out, t), nil
 }
 
 // Release moves what is left of a seller order's pending share to the

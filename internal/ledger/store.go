@@ -79,6 +79,10 @@ type Tx interface {
 	PayoutAccount(ctx context.Context, seller id.Seller) (PayoutAccount, bool, error)
 	// SetPayoutAccount writes where a seller is paid.
 	SetPayoutAccount(ctx context.Context, a PayoutAccount) error
+
+	// Publish records an event about aggregate in the transaction (the
+	// outbox): it is delivered only if the transaction commits.
+	Publish(ctx context.Context, topic, aggregate string, payload any) error
 }
 
 // SumKey groups a seller order's entries: the kind of their transaction
@@ -139,8 +143,13 @@ type LineCursor struct {
 type TxnFilter struct {
 	Reference     string
 	SellerOrderID id.SellerOrder
-	After         TxnID // transactions after this ID (the cursor)
-	Limit         int
+	Kind          TxnKind
+	Account       *Account // transactions with an entry on this account
+	After         TxnID    // transactions after this ID (the cursor), oldest first
+	// Newest lists newest first, before Before when it is set.
+	Newest bool
+	Before TxnID
+	Limit  int
 }
 
 // PayoutFilter selects payouts; empty fields select all.

@@ -34,11 +34,12 @@ const (
 	KindCODCollected TxnKind = "cod_collected" // a delivery partner collected cash on delivery
 	KindCODHandover  TxnKind = "cod_handover"  // a delivery partner handed cash to the platform
 	KindGatewayFee   TxnKind = "gateway_fee"   // a gateway's fee on a payment
+	KindGoodwill     TxnKind = "goodwill"      // a refund the platform bears
 )
 
 // TxnKinds lists every kind.
 var TxnKinds = []TxnKind{KindSale, KindRefund, KindRelease, KindPayout, KindPayoutPaid, KindPayoutFailed,
-	KindCODCollected, KindCODHandover, KindGatewayFee}
+	KindCODCollected, KindCODHandover, KindGatewayFee, KindGoodwill}
 
 // Txn is one balanced movement of money: its entries sum to zero in each
 // currency. Reference is unique: posting a movement again with the same

@@ -7,9 +7,11 @@
 // order.status_changed.v1 (refunded, delivered), shipment.status_changed.v1
 // (handed_over, out_for_delivery, delivered, failed_attempt,
 // returned_to_seller), the return.*.v1 and ticket.*.v1 events,
-// review.hidden.v1 (the author is told why) and inventory.stock.changed.v1
+// review.hidden.v1 (the author is told why), inventory.stock.changed.v1
 // (the seller is told when a SKU's available stock falls to or below
-// Options.LowStock, once per fall). It publishes nothing.
+// Options.LowStock, once per fall) and ledger.payout.status_changed.v1
+// (paid, failed: the store's owner, in the seller_order category). It
+// publishes nothing.
 //
 // Tables (notifysql): notify_notification (unique per event and
 // recipient), notify_preference, notify_mail (the outbox the sender job

@@ -8,6 +8,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/inventory"
+	"github.com/bazaar-market/bazaar/internal/ledger"
 	"github.com/bazaar-market/bazaar/internal/order"
 	"github.com/bazaar-market/bazaar/internal/review"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmentevent"
@@ -47,6 +48,33 @@ func (s *Service) Subscribe(sub event.Subscriber) {
 	on(sub, s, supportevent.TopicTicketStatusChanged, ticketStatus)
 	on(sub, s, review.TopicHidden, reviewHidden)
 	event.On(sub, Consumer, inventory.TopicStockChanged, s.stockChanged)
+	on(sub, s, ledger.TopicPayoutStatusChanged, payoutStatus)
+}
+
+// payoutStatus tells a store's owner that a payout of its balance was sent
+// (paid) or failed, with why and where the money went back; approvals
+// (in transit) are the admin's step and tell nobody.
+func payoutStatus(p ledger.PayoutStatusChanged) []message {
+	var title, body string
+	switch p.Status {
+	case ledger.PayoutPaid:
+		title = "Payout sent"
+		body = fmt.Sprintf("Your payout %s of %s was sent", p.PayoutID, p.Amount)
+		if p.Destination != "" {
+			body += " to " + p.Destination
+		}
+		body += "."
+	case ledger.PayoutFailed:
+		title = "Payout failed"
+		body = fmt.Sprintf("Your payout %s of %s failed", p.PayoutID, p.Amount)
+		if p.Failure != "" {
+			body += ": " + p.Failure
+		}
+		body += ". The money is back in your available balance and goes out with the next payout; check your payout settings."
+	default:
+		return nil
+	}
+	return []message{{seller: p.SellerID, category: CategorySellerOrder, title: title, body: body, link: "/seller/payments", mail: true}}
 }
 
 // on subscribes a function that says what an event tells whom.

@@ -84,7 +84,7 @@ func (s *Service) Cancel(ctx context.Context, orderID id.Order, in CancelInput) 
 		}
 		return Effects{Events: append([]Event{eventOf(TopicCancelled, CancelledEvent{
 			OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: ids, Whole: true, Reason: reason,
-			RefundRequired: paid && !o.onDelivery(), CashOnDelivery: paid && o.onDelivery(), Sold: sold,
+			RefundRequired: paid && !o.onDelivery(), Authorized: paid && o.onDelivery(), CashOnDelivery: paid && o.onDelivery() && o.CashOnDelivery, Sold: sold,
 		})}, statusEvent(o, prev, now)...)}, nil
 	})
 	if err != nil {
@@ -134,7 +134,8 @@ func (s *Service) CancelSellerOrder(ctx context.Context, sellerOrderID id.Seller
 		}
 		return Effects{Events: append([]Event{eventOf(TopicCancelled, CancelledEvent{
 			OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []id.SellerOrder{sellerOrderID}, Whole: whole,
-			Reason: reason, RefundRequired: !o.onDelivery(), CashOnDelivery: o.onDelivery(), Sold: soldLines(o, []id.SellerOrder{sellerOrderID}),
+			Reason: reason, RefundRequired: !o.onDelivery(), Authorized: o.onDelivery(), CashOnDelivery: o.onDelivery() && o.CashOnDelivery,
+			Sold: soldLines(o, []id.SellerOrder{sellerOrderID}),
 		})}, statusEvent(o, prev, now)...)}, nil
 	})
 	if err != nil {

@@ -69,5 +69,22 @@ func TestCashOnDelivery(t *testing.T) {
 		if got.Refunded != money.New(0, "USD") {
 			t.Errorf("refunded = %v, want nothing (nothing of the refused part was paid)", got.Refunded)
 		}
+		if got.Status != order.Delivered {
+			t.Errorf("with one part delivered and the other refused the order is %s, want delivered", got.Status)
+		}
+
+		// A cash order whose only parcel is refused ends cancelled, its
+		// payment voided.
+		one := place(t, e, alice, line("MUG", 1))
+		pay(t, e, alice, one.ID, payment.MethodCOD)
+		part := get(t, e, one.ID).SellerOrders[0]
+		if err := e.Orders.ShipSellerOrder(bg, part.ID, "shp_one"); err != nil {
+			t.Fatal(err)
+		}
+		_ = shipment(t, e, one.ID, part.ID, "shp_one", "returned_to_seller")
+		got = get(t, e, one.ID)
+		if got.Status != order.Cancelled || got.PaymentStatus != string(payment.Voided) || got.CancelReason != order.ReasonUndelivered {
+			t.Errorf("refused cash order: %s, payment %s, reason %q; want cancelled, voided, undelivered", got.Status, got.PaymentStatus, got.CancelReason)
+		}
 	})
 }

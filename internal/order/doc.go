@@ -56,6 +56,17 @@
 // failure (last_payment_error) and the order keeps awaiting payment, so the
 // customer can retry.
 //
+// payment.authorized.v1 (cash on delivery, or a card authorised for
+// capture later: BAZAAR_PAYMENT_CAPTURE=manual) confirms the order the same
+// way with payment_status "authorized" (cash_on_delivery says which). A
+// cancelled seller order then has nothing to refund (order.cancelled.v1
+// authorized, not refund_required). The "order.settle" consumer of
+// order.status_changed.v1 and order.cancelled.v1 settles the payment
+// through payment.Service.SettleOnDelivery: cash once every seller order
+// is delivered, returned or cancelled, for the delivered ones; a card once
+// none awaits fulfilment, for the ones handed over (shipped or delivered);
+// with nothing to take the authorisation is voided.
+//
 // ExpireReservations (RunExpirer) cancels orders whose reservation ran out
 // (and ends stale placements, see above). An order whose payment attempt is
 // still open gets Options.PaymentGrace more; inventory's own reservation is
@@ -134,18 +145,23 @@
 //	partially_shipped ──────────────────────────> partially_returned ─> returned
 //	shipped, partially_delivered, delivered ─┬──────────^                   ^
 //	                                         └──────────────────────────────┘
+//	partially_shipped, shipped ─> cancelled ─> refunded   (every parcel came back undelivered)
 //
 // Exactly: pending_payment -> paid | cancelled; paid -> partially_shipped |
 // shipped | cancelled; partially_shipped -> shipped | partially_delivered |
-// partially_returned; shipped -> partially_delivered | delivered |
-// partially_returned | returned; partially_delivered -> delivered |
+// partially_returned | cancelled; shipped -> partially_delivered | delivered |
+// partially_returned | returned | cancelled; partially_delivered -> delivered |
 // partially_returned | returned; delivered -> partially_returned |
 // returned; partially_returned -> returned; cancelled -> refunded.
-// returned and refunded are final. Derive: every part cancelled ->
-// cancelled; every live part delivered and wholly returned -> returned;
+// returned and refunded are final. Derive: every part cancelled or
+// returned to its seller undelivered (refused at the door) -> cancelled
+// (with the reason "returned to the seller undelivered", and refunded
+// once a prepaid order's refund is done); a part returned to its seller
+// is otherwise left out, as cancelled for the customer: every other live
+// part delivered and wholly returned -> returned;
 // some unit of a delivered part returned -> partially_returned (even while
 // other parts are still on their way: a later delivery keeps it); every
-// live part delivered -> delivered; some delivered -> partially_delivered;
+// other live part delivered -> delivered; some delivered -> partially_delivered;
 // none awaiting fulfilment (shipped, delivered or returned) -> shipped;
 // some -> partially_shipped; else paid. Only delivered parts count for the
 // returns; units refunded on a part not delivered (a lost parcel refunded
@@ -187,7 +203,8 @@
 //
 //	order.placed.v1          Placed {order_id, customer_id, total, seller_order_ids, lines, from_cart}
 //	order.paid.v1            PaidEvent {order_id, customer_id, paid_at, shipping_address, seller_orders, replacement}
-//	order.cancelled.v1       CancelledEvent {order_id, customer_id, seller_order_ids, whole, reason, refund_required}
+//	order.cancelled.v1       CancelledEvent {order_id, customer_id, seller_order_ids, whole, reason, refund_required,
+//	                         authorized, cash_on_delivery, sold}
 //	order.delivered.v1       DeliveredEvent {order_id, customer_id}
 //	order.status_changed.v1  StatusChanged {order_id, customer_id, status, previous_status, at},
 //	                         with every change of the customer order's status
@@ -196,6 +213,7 @@
 //
 //	payment.succeeded.v1        as "order", exactly once (Store.ApplyOnce records it in
 //	                            event_applied with the order's change); commits stock first
+//	payment.authorized.v1       as "order", exactly once; commits stock first
 //	payment.failed.v1           as "order", exactly once
 //	payment.refunded.v1         as "order", exactly once
 //	shipment.created.v1         as "order", exactly once
@@ -204,5 +222,7 @@
 //	order.cancelled.v1          as "order.stock", at least once: Stock.Return (idempotent)
 //	order.paid.v1               as "order.stock", at least once: a replacement's Stock.Commit (idempotent)
 //	order.cancelled.v1          as "order.refund", at least once: refunds (idempotent)
+//	order.status_changed.v1,
+//	order.cancelled.v1          as "order.settle", at least once: captures or voids an authorised payment (idempotent)
 //	order.placed.v1             as "order.cart", at least once: Carts.RemoveOrdered (once per order)
 package order

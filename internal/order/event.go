@@ -95,10 +95,13 @@ type CancelledEvent struct {
 	Whole          bool             `json:"whole"`
 	Reason         string           `json:"reason"`
 	RefundRequired bool             `json:"refund_required"`
-	// CashOnDelivery says the cancelled seller orders were to be paid in
-	// cash on delivery and nothing was taken for them: there is nothing to
-	// refund (RefundRequired is false), but what their sale booked is
-	// reversed.
+	// Authorized says the order's payment was only authorised and nothing
+	// was taken for the cancelled seller orders (cash on delivery, or a
+	// card captured at handover): there is nothing to refund
+	// (RefundRequired is false), but what their sale booked is reversed;
+	// they are left out of the capture, or the authorisation is voided.
+	Authorized bool `json:"authorized,omitempty"`
+	// CashOnDelivery says Authorized, for an order paid in cash on delivery.
 	CashOnDelivery bool `json:"cash_on_delivery,omitempty"`
 	// Sold are the lines of the cancelled seller orders that order.paid.v1
 	// reported sold (a paid order cancelled before it shipped): whoever

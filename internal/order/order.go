@@ -36,10 +36,12 @@ var Statuses = []Status{PendingPayment, Paid, PartiallyShipped, Shipped, Partial
 	PartiallyReturned, Returned}
 
 var transitions = map[Status][]Status{
-	PendingPayment:     {Paid, Cancelled},
-	Paid:               {PartiallyShipped, Shipped, Cancelled},
-	PartiallyShipped:   {Shipped, PartiallyDelivered, PartiallyReturned},
-	Shipped:            {PartiallyDelivered, Delivered, PartiallyReturned, Returned},
+	PendingPayment: {Paid, Cancelled},
+	Paid:           {PartiallyShipped, Shipped, Cancelled},
+	// Shipped and partially shipped orders become cancelled when every
+	// parcel that was not cancelled came back undelivered.
+	PartiallyShipped:   {Shipped, PartiallyDelivered, PartiallyReturned, Cancelled},
+	Shipped:            {PartiallyDelivered, Delivered, PartiallyReturned, Returned, Cancelled},
 	PartiallyDelivered: {Delivered, PartiallyReturned, Returned},
 	Delivered:          {PartiallyReturned, Returned},
 	PartiallyReturned:  {Returned},
@@ -102,25 +104,29 @@ type PaymentError struct {
 // Order is a customer's order: one seller order per seller, the totals, the
 // shipping address and what is known of its payment.
 type Order struct {
-	ID                   id.Order      `json:"id"`
-	Status               Status        `json:"status"`
-	CustomerID           id.User       `json:"customer_id"`
-	Currency             string        `json:"currency"`
-	Subtotal             money.Money   `json:"subtotal"`
-	Shipping             money.Money   `json:"shipping"`
-	Tax                  money.Money   `json:"tax"`
-	Total                money.Money   `json:"total"`
-	Refunded             money.Money   `json:"refunded"` // refunds that succeeded, over all payments
-	ShippingAddress      Address       `json:"shipping_address"`
-	ReservationExpiresAt time.Time     `json:"reservation_expires_at"`
-	PlacedAt             time.Time     `json:"placed_at"`
-	PaidAt               *time.Time    `json:"paid_at,omitempty"`
-	CancelledAt          *time.Time    `json:"cancelled_at,omitempty"`
-	CancelReason         string        `json:"cancel_reason,omitempty"`
-	PaymentStatus        string        `json:"payment_status,omitempty"` // of the latest attempt: pending, processing, failed, succeeded
-	LastPaymentError     *PaymentError `json:"last_payment_error,omitempty"`
-	UpdatedAt            time.Time     `json:"updated_at"`
-	SellerOrders         []SellerOrder `json:"seller_orders"`
+	ID                   id.Order    `json:"id"`
+	Status               Status      `json:"status"`
+	CustomerID           id.User     `json:"customer_id"`
+	Currency             string      `json:"currency"`
+	Subtotal             money.Money `json:"subtotal"`
+	Shipping             money.Money `json:"shipping"`
+	Tax                  money.Money `json:"tax"`
+	Total                money.Money `json:"total"`
+	Refunded             money.Money `json:"refunded"` // refunds that succeeded, over all payments
+	ShippingAddress      Address     `json:"shipping_address"`
+	ReservationExpiresAt time.Time   `json:"reservation_expires_at"`
+	PlacedAt             time.Time   `json:"placed_at"`
+	PaidAt               *time.Time  `json:"paid_at,omitempty"`
+	CancelledAt          *time.Time  `json:"cancelled_at,omitempty"`
+	CancelReason         string      `json:"cancel_reason,omitempty"`
+	PaymentStatus        string      `json:"payment_status,omitempty"` // of the latest attempt: pending, processing, authorized, failed, succeeded, ...
+	// CashOnDelivery: the customer pays in cash on delivery (the payment
+	// is authorised until then). An order whose card payment is only
+	// authorised (manual capture) is not.
+	CashOnDelivery   bool          `json:"cash_on_delivery,omitempty"`
+	LastPaymentError *PaymentError `json:"last_payment_error,omitempty"`
+	UpdatedAt        time.Time     `json:"updated_at"`
+	SellerOrders     []SellerOrder `json:"seller_orders"`
 
 	// PaymentID is the latest payment attempt the order knows of.
 	PaymentID id.Payment `json:"-"`
@@ -263,26 +269,30 @@ func (so *SellerOrder) to(t SellerStatus, now time.Time) error {
 func ptr(t time.Time) *time.Time { return &t }
 
 // Derive returns the status a paid order has given its seller orders
-// (with their lines): cancelled when every part is cancelled; returned when
-// every other part is delivered and every unit of it returned;
-// partially_returned when some unit of a delivered part is returned;
-// delivered when every other part is delivered; partially_delivered when
-// some are; shipped when none awaits fulfilment any more (shipped,
-// delivered or returned); partially_shipped when some do; paid otherwise.
-// A returned part counts as shipped but never as delivered. Only delivered
-// parts count for the returns: units refunded on a part that was never
+// (with their lines): cancelled when every part is cancelled or came back
+// to its seller undelivered (refused at the door: it is cancelled for the
+// customer, and refunded where prepaid); returned when every delivered
+// part had every unit returned; partially_returned when some unit of a
+// delivered part is returned; delivered when every part that was neither
+// cancelled nor sent back is delivered; partially_delivered when some
+// are; shipped when none awaits fulfilment any more (shipped, delivered or
+// sent back); partially_shipped when some do; paid otherwise. A part sent
+// back counts as shipped but never as delivered. Only delivered parts
+// count for the returns: units refunded on a part that was never
 // delivered (a lost parcel refunded without receipt) are recorded on its
 // lines but leave the status alone until the part is delivered (hence
 // partially_shipped -> partially_returned and shipped -> partially_returned |
 // returned).
 func Derive(parts []SellerOrder) Status {
-	var live, awaiting, delivered, returnedIn, returnedAll int
+	var live, awaiting, delivered, sentBack, returnedIn, returnedAll int
 	for _, p := range parts {
 		switch p.Status {
 		case SellerCancelled:
 			continue
 		case SellerPendingPayment, SellerAwaitingFulfillment:
 			awaiting++
+		case SellerReturned:
+			sentBack++
 		case SellerDelivered:
 			delivered++
 			some, all := p.returns()
@@ -295,14 +305,15 @@ func Derive(parts []SellerOrder) Status {
 		}
 		live++
 	}
+	kept := live - sentBack // the parts the customer gets or still may
 	switch {
-	case live == 0:
+	case kept == 0:
 		return Cancelled
-	case returnedAll == live:
+	case returnedAll == kept:
 		return Returned
 	case returnedIn > 0:
 		return PartiallyReturned
-	case delivered == live:
+	case delivered == kept:
 		return Delivered
 	case delivered > 0:
 		return PartiallyDelivered
@@ -332,8 +343,9 @@ func (o *Order) ShippedAny() bool {
 	return false
 }
 
-// onDelivery reports whether o is paid on delivery (cash) and nothing has
-// been taken yet: a cancelled part has nothing to refund.
+// onDelivery reports whether o's payment is only authorised and nothing
+// has been taken yet (cash on delivery, or a card captured at handover): a
+// cancelled part has nothing to refund.
 func (o *Order) onDelivery() bool { return o.PaymentStatus == "authorized" }
 
 // markPaid records the payment: the order is paid and every part awaits

@@ -21,6 +21,8 @@ func TestStatusMachine(t *testing.T) {
 		{order.PartiallyDelivered, order.Delivered}: true, {order.PartiallyDelivered, order.PartiallyReturned}: true,
 		{order.PartiallyDelivered, order.Returned}: true, {order.Delivered, order.PartiallyReturned}: true,
 		{order.Delivered, order.Returned}: true, {order.PartiallyReturned, order.Returned}: true, {order.Cancelled, order.Refunded}: true,
+		// Every parcel that was not cancelled came back undelivered.
+		{order.PartiallyShipped, order.Cancelled}: true, {order.Shipped, order.Cancelled}: true,
 	}
 	for _, from := range order.Statuses {
 		for _, to := range order.Statuses {
@@ -71,7 +73,11 @@ func TestDerive(t *testing.T) {
 		{[]order.SellerStatus{S, R}, order.Shipped},
 		{[]order.SellerStatus{D, A}, order.PartiallyDelivered},
 		{[]order.SellerStatus{D, S}, order.PartiallyDelivered},
-		{[]order.SellerStatus{D, R}, order.PartiallyDelivered},
+		{[]order.SellerStatus{D, R}, order.Delivered}, // the refused part is cancelled for the customer
+		{[]order.SellerStatus{R}, order.Cancelled},    // refused at the door: nothing reaches the customer
+		{[]order.SellerStatus{R, C}, order.Cancelled},
+		{[]order.SellerStatus{R, R}, order.Cancelled},
+		{[]order.SellerStatus{R, S}, order.Shipped},
 		{[]order.SellerStatus{D}, order.Delivered},
 		{[]order.SellerStatus{D, C}, order.Delivered},
 		{[]order.SellerStatus{D, D}, order.Delivered},
@@ -119,7 +125,8 @@ func TestDeriveReturns(t *testing.T) {
 		{"the cancelled part does not count", []part{{D, []int64{1}, []int64{1}}, {C, []int64{3}, []int64{0}}}, order.Returned},
 		{"the other part still shipping", []part{{D, []int64{1}, []int64{1}}, {S, []int64{1}, []int64{0}}}, order.PartiallyReturned},
 		{"the other part awaiting", []part{{D, []int64{2}, []int64{1}}, {A, []int64{1}, []int64{0}}}, order.PartiallyReturned},
-		{"the other part returned to its seller", []part{{D, []int64{1}, []int64{1}}, {R, []int64{1}, []int64{0}}}, order.PartiallyReturned},
+		{"the other part returned to its seller", []part{{D, []int64{1}, []int64{1}}, {R, []int64{1}, []int64{0}}}, order.Returned},
+		{"partly, the other part returned to its seller", []part{{D, []int64{2}, []int64{1}}, {R, []int64{1}, []int64{0}}}, order.PartiallyReturned},
 		{"refunded on a part never delivered", []part{{S, []int64{1}, []int64{1}}}, order.Shipped},
 		{"refunded on a lost part, the other delivered", []part{{S, []int64{1}, []int64{1}}, {D, []int64{1}, []int64{0}}}, order.PartiallyDelivered},
 		{"every part cancelled", []part{{C, []int64{1}, []int64{0}}}, order.Cancelled},

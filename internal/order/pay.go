@@ -221,6 +221,7 @@ func (s *Service) confirm(ctx context.Context, e event.Event, paymentID id.Payme
 			if err := o.markPaid(paymentID, status, now); err != nil {
 				return Effects{}, err
 			}
+			o.CashOnDelivery = cod
 			paid := PaidEvent{OrderID: o.ID, CustomerID: o.CustomerID, PaidAt: now, ShippingAddress: o.ShippingAddress, SellerOrders: []PaidSeller{}, CashOnDelivery: cod}
 			for _, part := range o.SellerOrders {
 				ps := PaidSeller{SellerOrderID: part.ID, SellerID: part.SellerID, Lines: []PaidLine{}}
@@ -240,12 +241,18 @@ func (s *Service) confirm(ctx context.Context, e event.Event, paymentID id.Payme
 }
 
 // OnStatusSettle is the "order.settle" consumer of the module's own
-// order.status_changed.v1 (and OnCancelledSettle of order.cancelled.v1): once every seller order of a cash-on-delivery
-// order is delivered, returned undelivered or cancelled, its authorised
-// payment is captured for what was delivered (the delivery partners
-// collected exactly each delivered seller order's total) or voided when
-// nothing was, and the order shows the payment's new status. Settling is
-// idempotent, so a redelivery changes nothing.
+// order.status_changed.v1 (and OnCancelledSettle of order.cancelled.v1):
+// an order whose payment is only authorised is settled once its parcels
+// allow. Cash on delivery: once every seller order is delivered, returned
+// undelivered or cancelled, the payment is captured for what was delivered
+// (the delivery partners collected exactly each delivered seller order's
+// total). A card authorised at checkout (manual capture): once no seller
+// order awaits fulfilment any more, it is captured for the seller orders
+// handed over (shipped or delivered), since a gateway captures an
+// authorisation once; for a single-seller order that is the seller's
+// handover. Either is voided when nothing is to be captured, and the order
+// shows the payment's new status. Settling is idempotent, so a redelivery
+// changes nothing.
 func (s *Service) OnStatusSettle(ctx context.Context, e event.Event, ev StatusChanged) error {
 	return s.settle(ctx, e, ev.OrderID)
 }
@@ -266,19 +273,13 @@ func (s *Service) settle(ctx context.Context, e event.Event, orderID id.Order) e
 	if o.PaymentStatus != string(payment.Authorized) {
 		return nil
 	}
-	collected := money.New(0, o.Currency)
-	for _, part := range o.SellerOrders {
-		switch part.Status {
-		case SellerDelivered:
-			collected.Amount += part.Total.Amount
-		case SellerReturned, SellerCancelled:
-		default:
-			return nil // a parcel is still to be delivered
-		}
+	amount, ready := captureDue(&o)
+	if !ready {
+		return nil // a parcel is still to be delivered, or handed over
 	}
-	pay, err := s.deps.Payments.SettleOnDelivery(ctx, o.ID, collected)
+	pay, err := s.deps.Payments.SettleOnDelivery(ctx, o.ID, amount)
 	if err != nil {
-		return fmt.Errorf("settle the cash-on-delivery payment of order %s: %w", o.ID, err)
+		return fmt.Errorf("settle the authorised payment of order %s: %w", o.ID, err)
 	}
 	if pay.ID != "" && pay.Status != payment.Authorized {
 		s.record(ctx, o.ID, func(o *Order) bool {
@@ -290,6 +291,30 @@ func (s *Service) settle(ctx context.Context, e event.Event, orderID id.Order) e
 		})
 	}
 	return nil
+}
+
+// captureDue is what o's authorised payment is to be captured for, once it
+// is ready to be: see OnStatusSettle.
+func captureDue(o *Order) (money.Money, bool) {
+	due := money.New(0, o.Currency)
+	for _, part := range o.SellerOrders {
+		switch part.Status {
+		case SellerDelivered:
+			due.Amount += part.Total.Amount
+		case SellerShipped:
+			if o.CashOnDelivery {
+				return due, false // the cash is collected on delivery
+			}
+			due.Amount += part.Total.Amount
+		case SellerReturned, SellerCancelled:
+			// Returned before delivery: for cash nothing was collected;
+			// for a card held, refused before the capture: left out.
+			// (A card captured already refunds it as for a prepaid order.)
+		default:
+			return due, false
+		}
+	}
+	return due, true
 }
 
 // lateSuccess handles money captured for an order already cancelled.

@@ -49,7 +49,13 @@ var home = order.Address{Name: "Alice", Line1: "1 Main St", City: "Springfield",
 // item. Tax is 10%.
 func setup(t *testing.T, db *sqldb.DB) *ordertest.Env {
 	t.Helper()
-	e := ordertest.NewEnv(t, db, order.Options{TaxBasisPoints: 1000})
+	return setupWrapped(t, db, ordertest.Wrap{})
+}
+
+// setupWrapped is setup with the dependencies passed through w.
+func setupWrapped(t *testing.T, db *sqldb.DB, w ordertest.Wrap) *ordertest.Env {
+	t.Helper()
+	e := ordertest.NewEnvWrapped(t, db, order.Options{TaxBasisPoints: 1000}, w)
 	e.AddSeller("sel_a", "usr_sa")
 	e.AddSeller("sel_b", "usr_sb")
 	e.AddSeller("sel_c", "usr_sc")
@@ -607,8 +613,18 @@ func TestShipAndDeliver(t *testing.T) {
 		if err := shipment(t, e, r.ID, r.SellerOrders[0].ID, "shp_r", "returned_to_seller"); err != nil {
 			t.Fatal(err)
 		}
-		if got := get(t, e, r.ID); got.SellerOrders[0].Status != order.SellerReturned || got.Status != order.Shipped {
-			t.Errorf("returned parcel: order %s, seller order %s", got.Status, got.SellerOrders[0].Status)
+		// Its only parcel came back: the order ends cancelled, then
+		// refunded once its refund is done.
+		got := get(t, e, r.ID)
+		if got.SellerOrders[0].Status != order.SellerReturned || got.Status != order.Refunded || got.Refunded != r.Total ||
+			got.CancelReason != order.ReasonUndelivered || got.CancelledAt == nil {
+			t.Errorf("returned parcel: order %s (refunded %v, reason %q), seller order %s; want refunded %v, returned",
+				got.Status, got.Refunded, got.CancelReason, got.SellerOrders[0].Status, r.Total)
+		}
+		var cancelled order.CancelledEvent
+		payload(t, e, string(r.ID), order.TopicCancelled.Name(), &cancelled)
+		if !cancelled.Whole || !cancelled.RefundRequired || cancelled.Reason != order.ReasonUndelivered {
+			t.Errorf("order.cancelled.v1 = %+v, want whole, refund required, undelivered", cancelled)
 		}
 		// A cancelled seller order refuses to ship.
 		c := place(t, e, bob, line("MUG", 1))

@@ -112,13 +112,19 @@ func (s *Service) OnShipmentStatusChanged(ctx context.Context, e event.Event, ev
 				return Effects{}, err
 			}
 			if target == SellerReturned {
+				part.CancelReason = ReasonUndelivered
+				if o.Status == Cancelled {
+					// Nothing of the order reaches the customer: it ends
+					// cancelled (and refunded, once its refund is done).
+					o.CancelledAt, o.CancelReason = ptr(now), ReasonUndelivered
+				}
 				// Refused at the door or undeliverable: the customer gets
 				// back what was paid for it (nothing was, for cash on
 				// delivery) and the stock goes back on sale, through the
 				// consumers of order.cancelled.v1.
 				evs = append(evs, eventOf(TopicCancelled, CancelledEvent{
-					OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []id.SellerOrder{part.ID},
-					Reason: ReasonUndelivered, RefundRequired: !o.onDelivery(), CashOnDelivery: o.onDelivery(),
+					OrderID: o.ID, CustomerID: o.CustomerID, SellerOrderIDs: []id.SellerOrder{part.ID}, Whole: o.Status == Cancelled,
+					Reason: ReasonUndelivered, RefundRequired: !o.onDelivery(), Authorized: o.onDelivery(), CashOnDelivery: o.onDelivery() && o.CashOnDelivery,
 					Sold: soldLines(o, []id.SellerOrder{part.ID})}))
 			}
 		}

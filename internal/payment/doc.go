@@ -22,8 +22,31 @@
 //
 //	pending ──> processing ──> succeeded ──> partially_refunded ──> refunded
 //	   │            │              └───────────────────────────────────^
-//	   │            └──> failed
-//	   └──> succeeded | failed   (a webhook can overtake the create call)
+//	   │            ├──> failed
+//	   │            └──> authorized ──> succeeded (captured) | voided
+//	   └──> authorized | succeeded | failed   (a webhook can overtake the create call)
+//
+// # Authorise now, capture later
+//
+// Cash on delivery (method "cod") and, with Options.ManualCapture (the
+// flag --payment-capture, BAZAAR_PAYMENT_CAPTURE=manual or
+// stripe:manual,...), card payments are authorised at checkout: the intent
+// is created with manual capture, the payment becomes authorized and
+// payment.authorized.v1 confirms the order (its stock committed). The
+// order module settles it through SettleOnDelivery, the one path for both:
+// cash is captured for what was delivered once every parcel is delivered
+// or back; a card once no parcel awaits its seller's handover, for the
+// seller orders handed over (a gateway captures an authorisation once, so
+// a multi-seller order is captured at its last handover); with nothing to
+// capture the authorisation is voided, at the gateway too (Voider).
+// Gateways that cannot capture later (not a Capturer) capture at once
+// whatever the configuration. Razorpay captures a payment whole, so a
+// multi-seller order with a seller order cancelled cannot be captured
+// there for less: the settlement is refused (capture_amount_mismatch) and
+// its event retried until dead-lettered, and an admin captures the whole
+// payment (POST /api/v1/payment/{id}/capture) and refunds the rest. A card
+// authorisation expires at the gateway (Stripe: after 7 days), so manual
+// capture suits sellers who hand parcels over within days.
 //
 // A payment the customer's browser confirms with the gateway's SDK (no
 // method token) is not failed by a decline: the SDK lets the customer try
@@ -55,7 +78,13 @@
 //     once per failed attempt; the order stays awaiting payment and may
 //     retry with another method.
 //   - payment.refunded.v1 (RefundedEvent {payment_id, order_id, refund_id,
-//     amount, total_refunded, full}): once per refund that succeeded.
+//     amount, total_refunded, full, gateway, origin, seller_order_id}):
+//     once per refund that succeeded. origin is "cancellation" (the order
+//     module's RefundOrder and RefundOrderPart), "return" (the support
+//     module's return refunds) or "goodwill" (an admin's or support's
+//     refund through POST /api/v1/payment/{id}/refund, charged to the
+//     seller_order_id it names, else the platform's); refunds made before
+//     origins were recorded have none.
 //
 // Events consumed: none.
 package payment

@@ -58,6 +58,12 @@ type RefundedEvent struct {
 	Amount        money.Money `json:"amount"`         // this refund
 	TotalRefunded money.Money `json:"total_refunded"` // all refunds of the payment so far
 	Full          bool        `json:"full"`           // the payment is now refunded in full
+	// Gateway is where the money went back from; Origin why (absent on
+	// refunds made before origins were recorded); SellerOrderID the
+	// seller order it is charged to, when one is.
+	Gateway       string         `json:"gateway,omitempty"`
+	Origin        RefundOrigin   `json:"origin,omitempty"`
+	SellerOrderID id.SellerOrder `json:"seller_order_id,omitempty"`
 }
 
 // AuthorizedEvent is published once when a payment is authorised for

@@ -76,6 +76,15 @@ type Capturer interface {
 	Capture(ctx context.Context, in CaptureParams) (Intent, error)
 }
 
+// FeeReader is implemented by gateways whose webhooks do not carry the fee
+// of a succeeded intent while Gateway.Intent does (Stripe keeps it on the
+// charge's balance transaction, which an event does not expand):
+// HandleWebhook reads such an intent again before it applies its success,
+// so payment.succeeded.v1 carries the fee.
+type FeeReader interface {
+	FeesOnRead()
+}
+
 // Voider is implemented by gateways that can cancel an authorisation that
 // will not be captured.
 type Voider interface {

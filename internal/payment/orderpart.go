@@ -33,6 +33,12 @@ func (s *Service) RefundOrderPart(ctx context.Context, orderID id.Order, part st
 	if who, ok := auth.From(ctx); ok {
 		by = string(who.UserID)
 	}
+	// The support module names a return's refund "return:<return>"; the
+	// order module a cancelled seller order by its ID.
+	origin, so := OriginCancellation, id.SellerOrder(part)
+	if strings.HasPrefix(part, "return:") {
+		origin, so = OriginReturn, ""
+	}
 	ps, err := s.store.OrderPayments(ctx, orderID)
 	if err != nil {
 		return err
@@ -54,7 +60,7 @@ func (s *Service) RefundOrderPart(ctx context.Context, orderID id.Order, part st
 			}
 			a := amount
 			a.Amount = min(a.Amount, left.Amount)
-			return nil, q.AddRefund(Refund{ID: id.Refund(rid), Amount: a, Reason: reason, By: by}, s.now())
+			return nil, q.AddRefund(Refund{ID: id.Refund(rid), Amount: a, Reason: reason, By: by, Origin: origin, SellerOrderID: so}, s.now())
 		})
 		if err != nil {
 			return fmt.Errorf("refund %s of order %s: %w", part, orderID, err)

@@ -53,6 +53,9 @@ func TestRefundOrderPart(t *testing.T) {
 				t.Fatalf("RefundOrderPart #%d: %v", i, err)
 			}
 		}
+		if err := svc.RefundOrderPart(ctx, "ord_p", "return:ret_1", m(200), "returned"); err != nil {
+			t.Fatal(err)
+		}
 		if err := svc.RefundOrderPart(ctx, "ord_p", "sor_2", m(900), "seller cancelled"); err != nil {
 			t.Fatal(err)
 		}
@@ -74,15 +77,26 @@ func TestRefundOrderPart(t *testing.T) {
 				t.Errorf("refund %s is %s", r.ID, r.Status)
 			}
 		}
-		// sor_1 once (300), sor_2 capped at the 700 left, sor_3 nothing left.
-		if len(amounts) != 2 || amounts[0] != 300 || amounts[1] != 700 || got.Status != payment.Refunded || got.ID != p.ID {
-			t.Errorf("refunds %v, status %s; want [300 700], refunded", amounts, got.Status)
+		// sor_1 once (300), the return 200, sor_2 capped at the 500 left,
+		// sor_3 nothing left.
+		if len(amounts) != 3 || amounts[0] != 300 || amounts[1] != 200 || amounts[2] != 500 || got.Status != payment.Refunded || got.ID != p.ID {
+			t.Fatalf("refunds %v, status %s; want [300 200 500], refunded", amounts, got.Status)
+		}
+		// Each knows where it comes from: a seller order's cancellation
+		// (charged to it) or a return (booked from its own event).
+		for i, want := range []struct {
+			origin payment.RefundOrigin
+			so     id.SellerOrder
+		}{{payment.OriginCancellation, "sor_1"}, {payment.OriginReturn, ""}, {payment.OriginCancellation, "sor_2"}} {
+			if r := got.Refunds[i]; r.Origin != want.origin || r.SellerOrderID != want.so {
+				t.Errorf("refund %d: origin %q seller order %q, want %q %q", i, r.Origin, r.SellerOrderID, want.origin, want.so)
+			}
 		}
 		if got.Refunds[0].ID != id.Refund(payment.PartRefundID(p.ID, "sor_1")) {
 			t.Errorf("refund ID %s, want the one derived from the part", got.Refunds[0].ID)
 		}
-		if _, refunds := count.Calls(); refunds != 2 {
-			t.Errorf("gateway refund calls = %d, want 2", refunds)
+		if _, refunds := count.Calls(); refunds != 3 {
+			t.Errorf("gateway refund calls = %d, want 3", refunds)
 		}
 	})
 }

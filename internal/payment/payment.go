@@ -84,14 +84,17 @@ type NextAction struct {
 // Payment is one attempt to pay for an order through a gateway: one gateway
 // intent, created with the idempotency key "order:<order>:attempt:<n>".
 type Payment struct {
-	ID              id.Payment
-	OrderID         id.Order
-	CustomerID      id.User
-	Attempt         int
-	IdempotencyKey  string
-	Amount          money.Money
-	Method          string // the gateway token the customer paid with (never a card number)
-	Gateway         string
+	ID             id.Payment
+	OrderID        id.Order
+	CustomerID     id.User
+	Attempt        int
+	IdempotencyKey string
+	Amount         money.Money
+	Method         string // the gateway token the customer paid with (never a card number)
+	Gateway        string
+	// ManualCapture: the card is authorised at checkout and captured
+	// later (when the seller hands the parcel over), like cash on delivery.
+	ManualCapture   bool
 	GatewayIntentID string // "" until the gateway answered
 	Status          Status
 	FailureCode     string
@@ -116,17 +119,38 @@ const (
 
 // Refund gives back part or all of a payment's captured amount.
 type Refund struct {
-	ID              id.Refund
-	PaymentID       id.Payment
-	Amount          money.Money
-	Reason          string
-	Status          RefundStatus
-	By              string // user ID of who asked, "system" for automatic refunds
+	ID        id.Refund
+	PaymentID id.Payment
+	Amount    money.Money
+	Reason    string
+	Status    RefundStatus
+	By        string // user ID of who asked, "system" for automatic refunds
+	// Origin is why the money goes back; SellerOrderID the seller order it
+	// is charged to, when known ("" for a goodwill refund the platform
+	// bears, and for a return's: its return event names the seller order).
+	Origin          RefundOrigin
+	SellerOrderID   id.SellerOrder
 	GatewayRefundID string
 	FailureCode     string
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
+
+// RefundOrigin is why a refund is made. The ledger books refunds by their
+// origin: cancellations and returns from the order and return events that
+// caused them, goodwill refunds from payment.refunded.v1.
+type RefundOrigin string
+
+const (
+	// OriginCancellation: a cancelled (or undelivered) order or seller order.
+	OriginCancellation RefundOrigin = "cancellation"
+	// OriginReturn: a return's refund.
+	OriginReturn RefundOrigin = "return"
+	// OriginGoodwill: an admin's or support's refund through the payment
+	// API, charged to a seller order when one is named and otherwise the
+	// platform's expense.
+	OriginGoodwill RefundOrigin = "goodwill"
+)
 
 // IdempotencyKey is the key the refund is sent to the gateway with.
 func (r Refund) IdempotencyKey() string {
@@ -265,8 +289,9 @@ func (p *Payment) declinedInBrowser(in Intent, now time.Time) ([]Event, error) {
 }
 
 // CapturesLater reports whether p is authorised now and captured later:
-// cash on delivery, captured for the cash collected.
-func (p *Payment) CapturesLater() bool { return p.Method == MethodCOD }
+// cash on delivery, captured for the cash collected, and cards authorised
+// for manual capture, captured at handover.
+func (p *Payment) CapturesLater() bool { return p.Method == MethodCOD || p.ManualCapture }
 
 // Void gives up an authorised payment that will not be captured (its
 // order was cancelled, or every parcel of a cash-on-delivery order was
@@ -379,7 +404,7 @@ func (p *Payment) ApplyRefund(refundID id.Refund, gr GatewayRefund, now time.Tim
 		r.Status, r.GatewayRefundID, r.UpdatedAt, p.UpdatedAt = RefundSucceeded, gr.ID, now, now
 		return []Event{eventOf(TopicRefunded, RefundedEvent{
 			PaymentID: p.ID, OrderID: p.OrderID, RefundID: r.ID, Amount: r.Amount,
-			TotalRefunded: p.Refunded, Full: next == Refunded})}, nil
+			TotalRefunded: p.Refunded, Full: next == Refunded, Gateway: p.Gateway, Origin: r.Origin, SellerOrderID: r.SellerOrderID})}, nil
 	case RefundFailed:
 		r.Status, r.GatewayRefundID, r.FailureCode, r.UpdatedAt, p.UpdatedAt = RefundFailed, gr.ID, gr.FailureCode, now, now
 		if r.FailureCode == "" {

@@ -3,6 +3,7 @@ package payment
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -16,13 +17,29 @@ import (
 type RefundRequest struct {
 	Amount *money.Money `json:"amount,omitempty"` // in the payment's currency; nil refunds all that is left
 	Reason string       `json:"reason"`
+	// SellerOrderID charges the refund to one seller order of the
+	// payment's order: its seller bears it as for a return (the
+	// commission is given back in proportion). Without it the refund is
+	// the platform's goodwill, its own expense.
+	SellerOrderID id.SellerOrder `json:"seller_order_id,omitempty"`
+}
+
+// Parts tells the payment module which seller orders an order has, to
+// check the seller order a goodwill refund is charged to. The composition
+// root adapts the order module to it.
+type Parts interface {
+	// SellerOrders lists an order's seller orders.
+	SellerOrders(ctx context.Context, orderID id.Order) ([]id.SellerOrder, error)
 }
 
 // MaxReason is the longest refund reason accepted.
 const MaxReason = 500
 
 // Refund refunds part or all of a captured payment; only admins and support
-// may. Without an amount it refunds everything left. Errors: Conflict
+// may. Without an amount it refunds everything left. It is a goodwill
+// refund (origin "goodwill"), charged to in.SellerOrderID when given (which
+// must be a seller order of the payment's order: Invalid otherwise) and
+// the platform's expense when not. Errors: Conflict
 // "payment_not_captured" or "payment_fully_refunded", Unprocessable
 // "refund_exceeds_captured" or "currency_mismatch", Unprocessable
 // "refund_failed" when the gateway refuses, Unavailable
@@ -44,16 +61,43 @@ func (s *Service) Refund(ctx context.Context, paymentID id.Payment, in RefundReq
 	if err := f.Err(); err != nil {
 		return Payment{}, err
 	}
-	p, r, err := s.addRefund(ctx, paymentID, in.Amount, reason, string(who.UserID))
+	if in.SellerOrderID != "" {
+		if err := s.checkPart(ctx, paymentID, in.SellerOrderID); err != nil {
+			return Payment{}, err
+		}
+	}
+	p, r, err := s.addRefund(ctx, paymentID, in.Amount, Refund{Reason: reason, By: string(who.UserID), Origin: OriginGoodwill, SellerOrderID: in.SellerOrderID})
 	if err != nil {
 		return Payment{}, err
 	}
 	return s.completeRefund(ctx, p, r)
 }
 
-// addRefund records a pending refund of amount (nil: all that is left).
-func (s *Service) addRefund(ctx context.Context, paymentID id.Payment, amount *money.Money, reason, by string) (Payment, Refund, error) {
-	r := Refund{ID: id.Make[id.Refund](), Reason: reason, By: by}
+// checkPart refuses a seller order that is not one of the payment's order.
+func (s *Service) checkPart(ctx context.Context, paymentID id.Payment, so id.SellerOrder) error {
+	bad := apperr.Invalid("validation_failed", "the request has invalid fields",
+		apperr.FieldError{Field: "seller_order_id", Message: "is not a seller order of this payment's order"})
+	if s.parts == nil {
+		return bad
+	}
+	p, err := s.store.Payment(ctx, paymentID)
+	if err != nil {
+		return err
+	}
+	parts, err := s.parts.SellerOrders(ctx, p.OrderID)
+	if err != nil && !apperr.Is(err, apperr.KindNotFound) {
+		return fmt.Errorf("read the seller orders of order %s: %w", p.OrderID, err)
+	}
+	if !slices.Contains(parts, so) {
+		return bad
+	}
+	return nil
+}
+
+// addRefund records r as a pending refund of amount (nil: all that is
+// left), with a new ID.
+func (s *Service) addRefund(ctx context.Context, paymentID id.Payment, amount *money.Money, r Refund) (Payment, Refund, error) {
+	r.ID = id.Make[id.Refund]()
 	p, err := s.store.Update(ctx, paymentID, func(p *Payment) ([]Event, error) {
 		r.Amount = p.Refundable()
 		if amount != nil {
@@ -133,7 +177,7 @@ func (s *Service) RefundOrder(ctx context.Context, orderID id.Order, reason stri
 			continue
 		}
 		if p.Refundable().Amount > 0 {
-			_, _, err := s.addRefund(ctx, p.ID, nil, reason, by)
+			_, _, err := s.addRefund(ctx, p.ID, nil, Refund{Reason: reason, By: by, Origin: OriginCancellation})
 			if err != nil && apperr.CodeOf(err) != "payment_fully_refunded" {
 				return fmt.Errorf("refund payment %s of order %s: %w", p.ID, orderID, err)
 			}

@@ -30,6 +30,14 @@ type Options struct {
 	// Sellers finds a seller user's store (the sellers' cash-on-delivery
 	// switch); nil: nobody can set it.
 	Sellers Sellers
+	// Parts lists an order's seller orders (a goodwill refund charged to
+	// one); nil: goodwill refunds cannot name a seller order.
+	Parts Parts
+	// ManualCapture names the gateways whose card payments are authorised
+	// at checkout and captured later (SettleOnDelivery, when the parcels
+	// are handed over) instead of at once; a gateway that cannot capture
+	// later (not a Capturer) captures at once all the same.
+	ManualCapture map[string]bool
 }
 
 // Service is the payment module's use cases.
@@ -40,6 +48,8 @@ type Service struct {
 	gws     map[string]Gateway // every gateway, by name: webhooks, reconciliation, refunds
 	cod     *CODPolicy
 	sellers Sellers
+	parts   Parts
+	manual  map[string]bool // gateways that capture later
 	now     func() time.Time
 	log     *slog.Logger
 }
@@ -48,7 +58,7 @@ type Service struct {
 // gateway opts.Route names for their currency.
 func New(store Store, gw Gateway, opts Options) *Service {
 	s := &Service{store: store, def: gw, route: map[string]Gateway{}, gws: map[string]Gateway{gw.Name(): gw, CODGateway: cashGateway{}},
-		cod: opts.COD, sellers: opts.Sellers, now: opts.Now, log: opts.Logger}
+		cod: opts.COD, sellers: opts.Sellers, parts: opts.Parts, manual: opts.ManualCapture, now: opts.Now, log: opts.Logger}
 	for cur, g := range opts.Route {
 		s.route[cur] = g
 		s.gws[g.Name()] = g
@@ -144,10 +154,12 @@ func (s *Service) Start(ctx context.Context, in Start) (Payment, error) {
 			return Payment{}, err
 		}
 	}
+	_, capturer := gw.(Capturer)
+	manual := in.Method != MethodCOD && capturer && s.manual[gw.Name()]
 	now := s.now()
 	p, created, err := s.store.StartAttempt(ctx, Payment{
 		ID: id.Make[id.Payment](), OrderID: in.OrderID, CustomerID: in.CustomerID, Amount: in.Amount,
-		Method: in.Method, Gateway: gw.Name(), Status: Pending,
+		Method: in.Method, Gateway: gw.Name(), ManualCapture: manual, Status: Pending,
 		Captured: money.New(0, in.Amount.Currency), Refunded: money.New(0, in.Amount.Currency),
 		CreatedAt: now, UpdatedAt: now,
 	})
@@ -174,7 +186,7 @@ func (s *Service) createIntent(ctx context.Context, p Payment) (Payment, error) 
 	}
 	in, err := gw.CreateIntent(ctx, IntentParams{
 		Amount: p.Amount, Method: p.Method, IdempotencyKey: p.IdempotencyKey, OrderID: string(p.OrderID), PaymentID: string(p.ID),
-		CustomerID: string(p.CustomerID), ClientConfirm: p.Method == "",
+		CustomerID: string(p.CustomerID), ClientConfirm: p.Method == "", ManualCapture: p.ManualCapture,
 	})
 	switch {
 	case definite(err):
@@ -275,7 +287,18 @@ func (s *Service) HandleWebhook(ctx context.Context, gateway string, header Head
 	switch {
 	case ev.Intent != nil:
 		paymentID = s.resolve(ctx, gateway, id.Payment(ev.Intent.PaymentID), ev.Intent.ID)
-		m = s.intentMutation(ctx, *ev.Intent)
+		in := *ev.Intent
+		if _, ok := gw.(FeeReader); ok && in.Status == IntentSucceeded && in.Fee.Amount == 0 && in.ID != "" {
+			// The event lacks the gateway's fee; the intent read again has
+			// it. If the read fails, the success is booked without a fee
+			// rather than held back.
+			if again, err := gw.Intent(ctx, in.ID); err == nil && again.Status == IntentSucceeded {
+				in.Fee = again.Fee
+			} else {
+				s.log.WarnContext(ctx, "could not read the fee of a succeeded intent; booking it without one", "gateway", gateway, "intent", in.ID, "err", err)
+			}
+		}
+		m = s.intentMutation(ctx, in)
 	case ev.Refund != nil:
 		paymentID = s.resolve(ctx, gateway, id.Payment(ev.Refund.PaymentID), ev.Refund.IntentID)
 		gr := *ev.Refund

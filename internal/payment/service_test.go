@@ -91,9 +91,17 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 			return nil
 		}})
 	e.count = &paymenttest.Counting{Gateway: e.gw}
-	e.svc = payment.New(paymentsql.New(db), e.count, payment.Options{Now: e.clock.Now, Logger: quiet})
+	e.svc = payment.New(paymentsql.New(db), e.count, payment.Options{Now: e.clock.Now, Logger: quiet, Parts: parts{}})
 	paymenthttp.New(e.svc).Routes(router)
 	return e
+}
+
+// parts says every order "ord_X" has the seller orders "so_X_1" and "so_X_2".
+type parts struct{}
+
+func (parts) SellerOrders(_ context.Context, orderID id.Order) ([]id.SellerOrder, error) {
+	base := "so_" + strings.TrimPrefix(string(orderID), "ord_")
+	return []id.SellerOrder{id.SellerOrder(base + "_1"), id.SellerOrder(base + "_2")}, nil
 }
 
 func (e *env) flush(t *testing.T) int {
@@ -456,7 +464,8 @@ func TestRefunds(t *testing.T) {
 			{"partial by support", staff, payment.RefundRequest{Amount: amt(300), Reason: "damaged item"}, "", payment.PartiallyRefunded, 300},
 			{"over what is left", admin, payment.RefundRequest{Amount: amt(701), Reason: "x"}, "refund_exceeds_captured", payment.PartiallyRefunded, 300},
 			{"other currency", admin, payment.RefundRequest{Amount: &money.Money{Amount: 1, Currency: "EUR"}, Reason: "x"}, "currency_mismatch", payment.PartiallyRefunded, 300},
-			{"the rest by admin", admin, payment.RefundRequest{Reason: "cancelled"}, "", payment.Refunded, 1000},
+			{"another order's seller order", admin, payment.RefundRequest{Amount: amt(100), Reason: "x", SellerOrderID: "so_other_1"}, "validation_failed", payment.PartiallyRefunded, 300},
+			{"the rest by admin, charged to a seller order", admin, payment.RefundRequest{Reason: "cancelled", SellerOrderID: "so_r_2"}, "", payment.Refunded, 1000},
 			{"nothing left", admin, payment.RefundRequest{Reason: "again"}, "payment_fully_refunded", payment.Refunded, 1000},
 		}
 		for _, st := range steps {
@@ -473,6 +482,26 @@ func TestRefunds(t *testing.T) {
 		got := e.payment(t, p.ID)
 		if len(got.Refunds) != 2 || got.Refunds[0].By != "usr_support" || got.Refunds[1].Amount != usd(700) {
 			t.Errorf("refunds = %+v, want 300 by support then 700", got.Refunds)
+		}
+		// Both are goodwill; the second is charged to its seller order, and
+		// payment.refunded.v1 says so.
+		if r := got.Refunds; r[0].Origin != payment.OriginGoodwill || r[0].SellerOrderID != "" ||
+			r[1].Origin != payment.OriginGoodwill || r[1].SellerOrderID != "so_r_2" {
+			t.Errorf("refunds' origins = %+v, want goodwill, then goodwill charged to so_r_2", got.Refunds)
+		}
+		var last payment.RefundedEvent
+		var raw string
+		if err := db.Read().QueryRow(`SELECT payload FROM event_outbox WHERE aggregate = 'ord_r' AND topic = $1 ORDER BY seq DESC LIMIT 1`,
+			payment.TopicRefunded.Name()).Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(raw), &last); err != nil {
+			t.Fatal(err)
+		}
+		want := payment.RefundedEvent{PaymentID: p.ID, OrderID: "ord_r", RefundID: got.Refunds[1].ID, Amount: usd(700), TotalRefunded: usd(1000),
+			Full: true, Gateway: "test", Origin: payment.OriginGoodwill, SellerOrderID: "so_r_2"}
+		if diff := cmp.Diff(want, last); diff != "" {
+			t.Errorf("last refunded event (-want +got):\n%s", diff)
 		}
 		if diff := cmp.Diff([]string{payment.TopicSucceeded.Name(), payment.TopicRefunded.Name(), payment.TopicRefunded.Name()}, e.events(t, "ord_r")); diff != "" {
 			t.Errorf("events (-want +got):\n%s", diff)
@@ -514,7 +543,8 @@ func TestRefundOrder(t *testing.T) {
 		if err := json.Unmarshal([]byte(raw), &ev); err != nil {
 			t.Fatal(err)
 		}
-		want := payment.RefundedEvent{PaymentID: p.ID, OrderID: "ord_ro", RefundID: got.Refunds[1].ID, Amount: usd(750), TotalRefunded: usd(1000), Full: true}
+		want := payment.RefundedEvent{PaymentID: p.ID, OrderID: "ord_ro", RefundID: got.Refunds[1].ID, Amount: usd(750), TotalRefunded: usd(1000), Full: true,
+			Gateway: "test", Origin: payment.OriginCancellation}
 		if diff := cmp.Diff(want, ev); diff != "" {
 			t.Errorf("last refunded event (-want +got):\n%s", diff)
 		}

@@ -291,3 +291,51 @@ func TestCurlJourneyCOD(t *testing.T) {
 		checkPayloads(t, s)
 	})
 }
+
+// TestCurlJourneyManualCapture runs the order journey with card payments
+// authorised at checkout and captured at handover
+// (BAZAAR_PAYMENT_CAPTURE=manual): the journey passes unchanged, every
+// card payment is authorised for manual capture, none is left authorised,
+// and the ones captured were captured by the handovers (journey.sh checks
+// that the order cancelled before shipping has its authorisation voided).
+func TestCurlJourneyManualCapture(t *testing.T) {
+	needTools(t)
+	engines(t, func(t *testing.T, dbURL string) {
+		s, base := bootConfig(t, server.Config{DataDir: t.TempDir(), DatabaseURL: dbURL, Payments: server.Payments{Capture: "manual"}})
+		if _, err := s.Seed(context.Background(), server.SeedOptions{PerCategory: 2, ImageSize: 16}); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now().UnixMicro() // the seeded demo orders before it may still await their handover
+		cmd := exec.Command("bash", "../../scripts/journey.sh", base)
+		cmd.Env = append(os.Environ(), "PAY_CAPTURE=manual")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "journey ok") {
+			t.Fatalf("journey.sh with manual capture: %v\n%s", err, out)
+		}
+		rows, err := s.DB().Read().Query(`SELECT status, manual_capture, captured FROM payment_payments
+			WHERE gateway = 'test' AND created_at >= $1 ORDER BY created_at`, start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		captured := 0
+		for rows.Next() {
+			var status string
+			var manual bool
+			var amount int64
+			if err := rows.Scan(&status, &manual, &amount); err != nil {
+				t.Fatal(err)
+			}
+			if !manual || status == "authorized" || status == "pending" || status == "processing" {
+				t.Errorf("payment %s (manual capture %v) after the journey", status, manual)
+			}
+			if amount > 0 {
+				captured++
+			}
+		}
+		if captured == 0 {
+			t.Errorf("no card payment was captured at handover")
+		}
+		checkPayloads(t, s)
+	})
+}

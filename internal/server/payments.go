@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/bazaar-market/bazaar/internal/account"
@@ -33,6 +34,11 @@ type Payments struct {
 	// be tried with no account and no network (BAZAAR_PAYMENT_FAKES). For
 	// demos and tests only: anyone can "pay" there.
 	Fakes bool
+	// Capture says when card payments are captured: "automatic" (the
+	// default, at checkout) or "manual" (authorised at checkout, captured
+	// when the parcels are handed over), for every gateway or per gateway:
+	// "stripe:manual,razorpay:automatic" (BAZAAR_PAYMENT_CAPTURE).
+	Capture string
 	// CODLimits is the largest order total taken in cash on delivery per
 	// currency, in major units: "INR:50000,USD:500", "*" for any other
 	// currency, "off" for none, empty for DefaultCODLimits (BAZAAR_COD_LIMITS).
@@ -66,6 +72,32 @@ type RazorpayConfig struct {
 
 	transport http.RoundTripper // the in-process fake's, under Fakes
 	script    string            // Checkout's script, when not Razorpay's
+}
+
+// parseCapture reads BAZAAR_PAYMENT_CAPTURE: "automatic", "manual", or
+// gateway:mode pairs, into the gateways that capture later. "manual" alone
+// names every gateway given.
+func parseCapture(s string, gateways []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	s = strings.ToLower(strings.TrimSpace(s))
+	switch s {
+	case "", "automatic":
+		return out, nil
+	case "manual":
+		for _, g := range gateways {
+			out[g] = true
+		}
+		return out, nil
+	}
+	for part := range strings.SplitSeq(s, ",") {
+		gw, mode, ok := strings.Cut(strings.TrimSpace(part), ":")
+		gw, mode = strings.TrimSpace(gw), strings.TrimSpace(mode)
+		if !ok || !slices.Contains(gateways, gw) || (mode != "manual" && mode != "automatic") {
+			return nil, fmt.Errorf("BAZAAR_PAYMENT_CAPTURE: %q is not automatic, manual or gateway:mode with a gateway of %s and a mode automatic or manual", part, strings.Join(gateways, ", "))
+		}
+		out[gw] = mode == "manual"
+	}
+	return out, nil
 }
 
 // parseRoutes reads "USD:stripe,INR:razorpay".
@@ -258,4 +290,21 @@ type ledgerSellers struct{ a *account.Service }
 func (l ledgerSellers) SellerOfUser(ctx context.Context, u id.User) (id.Seller, error) {
 	s, err := l.a.SellerOfUser(ctx, u)
 	return id.Seller(s.ID), err
+}
+
+// paymentParts tells the payment module an order's seller orders (the one
+// a goodwill refund is charged to must be one of them). It reads the order
+// as the caller, an admin or support, who may see every order.
+type paymentParts struct{ mods *modules }
+
+func (p paymentParts) SellerOrders(ctx context.Context, orderID id.Order) ([]id.SellerOrder, error) {
+	d, err := p.mods.order.Order(ctx, orderID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]id.SellerOrder, 0, len(d.Order.SellerOrders))
+	for _, so := range d.Order.SellerOrders {
+		out = append(out, so.ID)
+	}
+	return out, nil
 }

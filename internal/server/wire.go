@@ -148,8 +148,12 @@ func (s *Server) wire(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cash on delivery: %w", err)
 	}
+	manual, err := parseCapture(s.cfg.Payments.Capture, []string{"test", "stripe", "razorpay"})
+	if err != nil {
+		return err
+	}
 	m.payment = payment.New(paymentsql.New(s.db), m.gateway, payment.Options{Logger: s.log.With("module", "payment"), Route: routes,
-		COD: cod, Sellers: ledgerSellers{m.account}})
+		COD: cod, Sellers: ledgerSellers{m.account}, Parts: paymentParts{m}, ManualCapture: manual})
 	// The order module reaches inventory and carts only through their
 	// services (never its own transaction): when the modules are split into
 	// services, remote clients go here.

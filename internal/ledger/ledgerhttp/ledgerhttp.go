@@ -12,6 +12,8 @@
 //	GET|PUT /api/v1/admin/commission          the commission rules (PUT replaces the whole set)
 //	GET  /api/v1/admin/cod                    cash held per delivery partner
 //	POST /api/v1/admin/cod/{partner}/handover record cash a partner handed over -> 201
+//	GET  /api/v1/admin/ledger                 the platform's books: every account's total per currency
+//	GET  /api/v1/admin/ledger/journal         the transactions, newest first, by kind and account, paged
 package ledgerhttp
 
 import (
@@ -52,6 +54,32 @@ func (h *Handler) Routes(r *rest.Router) {
 	r.Handle("PUT /api/v1/admin/commission", h.setCommission)
 	r.Handle("GET /api/v1/admin/cod", h.cod)
 	r.Handle("POST /api/v1/admin/cod/{partner}/handover", h.handover)
+	r.Handle("GET /api/v1/admin/ledger", h.books)
+	r.Handle("GET /api/v1/admin/ledger/journal", h.journal)
+}
+
+func (h *Handler) books(w http.ResponseWriter, r *http.Request) error {
+	b, err := h.svc.Books(r.Context())
+	if err != nil {
+		return err
+	}
+	rest.JSON(w, http.StatusOK, b)
+	return nil
+}
+
+func (h *Handler) journal(w http.ResponseWriter, r *http.Request) error {
+	limit, err := rest.Limit(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	p, err := h.svc.Journal(r.Context(), ledger.JournalQuery{Kind: ledger.TxnKind(q.Get("kind")), Account: q.Get("account"),
+		Cursor: q.Get("cursor"), Limit: limit})
+	if err != nil {
+		return err
+	}
+	rest.JSON(w, http.StatusOK, p)
+	return nil
 }
 
 func body[T any](w http.ResponseWriter, r *http.Request) (T, error) {

@@ -201,6 +201,26 @@ func TestRoutes(t *testing.T) {
 				body: `{"amount":{"amount":1000,"currency":"USD"},"reference":"R-1"}`, status: 201},
 			{name: "cash held after", who: "usr_adm", method: "GET", path: "/api/v1/admin/cod", status: 200,
 				want: []string{`"held":{"amount":2000,"currency":"USD"}`}},
+			{name: "books anonymous", method: "GET", path: "/api/v1/admin/ledger", status: 401},
+			{name: "books by a seller", who: "usr_sa", method: "GET", path: "/api/v1/admin/ledger", status: 403},
+			{name: "books by support", who: "usr_agent", method: "GET", path: "/api/v1/admin/ledger", status: 403},
+			{name: "books by a customer", who: "usr_ann", method: "GET", path: "/api/v1/admin/ledger", status: 403},
+			{name: "books by a partner", who: "usr_rider", method: "GET", path: "/api/v1/admin/ledger", status: 403},
+			// Commission 10 % of 20000, 5000 and 3000 (1200 % from the set
+			// commission applies only to sales after it).
+			{name: "books", who: "usr_adm", method: "GET", path: "/api/v1/admin/ledger", status: 200,
+				want: []string{`"currency":"USD"`, `"gateway":"stripe","balance":{"amount":25000,"currency":"USD"}`,
+					`"commission":{"amount":2800,"currency":"USD"}`, `"partners_cash":{"amount":2000,"currency":"USD"}`,
+					`"cash":{"amount":1000,"currency":"USD"}`, `"paid_out":{"amount":18000,"currency":"USD"}`, `"sellers_pending":{"amount":7200,"currency":"USD"}`}},
+			{name: "journal by a seller", who: "usr_sa", method: "GET", path: "/api/v1/admin/ledger/journal", status: 403},
+			{name: "journal anonymous", method: "GET", path: "/api/v1/admin/ledger/journal", status: 401},
+			{name: "journal", who: "usr_adm", method: "GET", path: "/api/v1/admin/ledger/journal?limit=2", status: 200,
+				want: []string{`"kind":"cod_handover"`, `"next_cursor"`, `"entries"`}},
+			{name: "journal of sales", who: "usr_adm", method: "GET", path: "/api/v1/admin/ledger/journal?kind=sale&account=seller:{selB}:pending", status: 200,
+				want: []string{`"kind":"sale"`, `"seller_id":"{selB}"`}, absent: []string{`"seller_id":"{selA}"`, `"next_cursor"`}},
+			{name: "journal bad filters", who: "usr_adm", method: "GET", path: "/api/v1/admin/ledger/journal?kind=theft&account=vault:1", status: 400,
+				want: []string{`"field":"kind"`, `"field":"account"`}},
+			{name: "journal bad cursor", who: "usr_adm", method: "GET", path: "/api/v1/admin/ledger/journal?cursor=nope", status: 400},
 		}
 		for _, tc := range tests {
 			if tc.before != nil {

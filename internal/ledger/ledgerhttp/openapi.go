@@ -147,5 +147,24 @@ func (h *Handler) Ops() []rest.Op {
 			Params:  []rest.Param{{Name: "partner", In: "path", Description: "the delivery partner's user ID (usr_...)"}},
 			Request: ledger.HandoverInput{}, Response: ledger.Txn{}, Status: 201, Errors: []int{400, 422},
 		},
+		{
+			ID: "ledgerBooks", Method: "GET", Path: "/api/v1/admin/ledger", Tags: tags, Auth: rest.AuthBearer, Roles: admin,
+			Summary: "The platform's books: every account's total per currency",
+			Description: "Each amount on its account's normal side: cash at each gateway (cod: cash on delivery still to collect), " +
+				"cash partners hold and handed over, paid out (payouts paid), commission revenue, gateway fees and goodwill refunds " +
+				"(expenses), and what is owed to all sellers (pending, available, in transit). Assets equal revenue less expenses " +
+				"plus what is owed.",
+			Response: ledger.Books{},
+		},
+		{
+			ID: "ledgerJournal", Method: "GET", Path: "/api/v1/admin/ledger/journal", Tags: tags, Auth: rest.AuthBearer, Roles: admin,
+			Summary: "The ledger's transactions with their entries, newest first",
+			Params: append([]rest.Param{
+				{Name: "kind", Enum: enum(ledger.TxnKinds), Description: "only transactions of this kind"},
+				{Name: "account", Description: "only transactions with an entry on this account: platform:commission, platform:gateway_fees, " +
+					"platform:goodwill, platform:cash, bank:payouts, gateway:<name>, cod:<partner>, seller:<seller>:pending|available|payout"},
+			}, rest.PageParams()...),
+			Response: page.Page[ledger.Txn]{}, Errors: []int{400},
+		},
 	}
 }

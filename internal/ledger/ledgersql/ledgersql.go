@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/ledger"
 	"github.com/bazaar-market/bazaar/internal/money"
@@ -30,8 +31,12 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-// Migrate creates or upgrades the ledger tables.
+// Migrate creates or upgrades the ledger tables and the event outbox it
+// publishes through.
 func Migrate(ctx context.Context, db *sqldb.DB) error {
+	if err := event.Migrate(ctx, db); err != nil {
+		return err
+	}
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return err
@@ -71,7 +76,7 @@ func (s *Store) Update(ctx context.Context, locks []string, fn func(tx ledger.Tx
 				}
 			}
 		}
-		return fn(&sqlTx{q: tx})
+		return fn(&sqlTx{q: tx, tx: tx})
 	})
 }
 
@@ -87,7 +92,16 @@ func (s *Store) View(ctx context.Context, fn func(tx ledger.Tx) error) error {
 
 type sqlTx struct {
 	q        sqldb.Querier
+	tx       *sql.Tx // nil in a View
 	readOnly bool
+}
+
+// Publish implements ledger.Tx: the event goes to the outbox in tx.
+func (t *sqlTx) Publish(ctx context.Context, topic, aggregate string, payload any) error {
+	if t.readOnly || t.tx == nil {
+		return errReadOnly
+	}
+	return event.PublishRaw(ctx, t.tx, topic, aggregate, payload)
 }
 
 var errReadOnly = errors.New("ledgersql: write in a read-only transaction")
@@ -559,12 +573,27 @@ func (s *Store) Transactions(ctx context.Context, f ledger.TxnFilter) ([]ledger.
 	if f.After != "" {
 		w.add("id > ?", string(f.After))
 	}
+	if f.Kind != "" {
+		w.add("kind = ?", string(f.Kind))
+	}
+	if f.Account != nil {
+		w.args = append(w.args, string(f.Account.Kind), f.Account.Owner)
+		n := len(w.args)
+		w.conds = append(w.conds, fmt.Sprintf("id IN (SELECT txn_id FROM ledger_entry WHERE account_kind = $%d AND account_owner = $%d)", n-1, n))
+	}
+	order := " ORDER BY created_at, id"
+	if f.Newest {
+		order = " ORDER BY created_at DESC, id DESC"
+		if f.Before != "" {
+			w.add("id < ?", string(f.Before))
+		}
+	}
 	limit := ""
 	if f.Limit > 0 {
 		limit = " LIMIT " + strconv.Itoa(f.Limit)
 	}
 	q := s.db.Read()
-	rows, err := q.QueryContext(ctx, `SELECT `+txnCols+` FROM ledger_txn`+w.sql()+` ORDER BY created_at, id`+limit, w.args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+txnCols+` FROM ledger_txn`+w.sql()+order+limit, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("transactions: %w", err)
 	}

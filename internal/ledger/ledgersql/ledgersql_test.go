@@ -2,6 +2,7 @@ package ledgersql_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/bazaar-market/bazaar/internal/ledger"
@@ -46,6 +47,39 @@ func TestProperty(t *testing.T) {
 			for seed := range uint64(seeds) {
 				ledgertest.Property(t, ledgertest.NewEnv(open(fresh)(t)), 100+seed, 150)
 			}
+		})
+	}
+}
+
+// TestPayoutEvents: payout status changes go to the outbox in the
+// transaction that makes them, on both engines.
+func TestPayoutEvents(t *testing.T) {
+	for name, fresh := range engines {
+		t.Run(name, func(t *testing.T) {
+			db := fresh(t)
+			if err := ledgersql.Migrate(context.Background(), db); err != nil {
+				t.Fatal(err)
+			}
+			ledgertest.PayoutEvents(t, ledgertest.NewEnv(ledgersql.New(db)), func(t *testing.T) []ledger.PayoutStatusChanged {
+				rows, err := db.Read().Query(`SELECT payload FROM event_outbox WHERE topic = $1 ORDER BY seq`, ledger.TopicPayoutStatusChanged.Name())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rows.Close()
+				var out []ledger.PayoutStatusChanged
+				for rows.Next() {
+					var raw string
+					var ev ledger.PayoutStatusChanged
+					if err := rows.Scan(&raw); err != nil {
+						t.Fatal(err)
+					}
+					if err := json.Unmarshal([]byte(raw), &ev); err != nil {
+						t.Fatal(err)
+					}
+					out = append(out, ev)
+				}
+				return out
+			})
 		})
 	}
 }

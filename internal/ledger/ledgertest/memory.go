@@ -26,6 +26,30 @@ type Memory struct {
 	rules    ledger.Rules
 	payouts  map[ledger.PayoutID]ledger.Payout
 	accounts map[id.Seller]ledger.PayoutAccount
+	events   []Published
+}
+
+// Published is an event a Memory store committed.
+type Published struct {
+	Topic, Aggregate string
+	Payload          any
+}
+
+// Events returns the events committed so far, oldest first.
+func (m *Memory) Events() []Published {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.events)
+}
+
+func (tx *memTx) Publish(_ context.Context, topic, aggregate string, payload any) error {
+	if err := tx.write(); err != nil {
+		return err
+	}
+	n := len(tx.m.events)
+	tx.m.events = append(tx.m.events, Published{Topic: topic, Aggregate: aggregate, Payload: payload})
+	tx.undo = append(tx.undo, func() { tx.m.events = tx.m.events[:n] })
+	return nil
 }
 
 var _ ledger.Store = (*Memory)(nil)
@@ -338,16 +362,23 @@ func (m *Memory) Transactions(_ context.Context, f ledger.TxnFilter) ([]ledger.T
 	var out []ledger.Txn
 	for _, t := range m.txns {
 		if (f.Reference != "" && t.Reference != f.Reference) || (f.SellerOrderID != "" && t.SellerOrderID != f.SellerOrderID) ||
-			(f.After != "" && t.ID <= f.After) {
+			(f.After != "" && t.ID <= f.After) || (f.Kind != "" && t.Kind != f.Kind) || (f.Newest && f.Before != "" && t.ID >= f.Before) {
+			continue
+		}
+		if f.Account != nil && !slices.ContainsFunc(t.Entries, func(e ledger.Entry) bool { return e.Account == *f.Account }) {
 			continue
 		}
 		out = append(out, cloneTxn(t))
 	}
 	slices.SortFunc(out, func(a, b ledger.Txn) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
+		c := a.CreatedAt.Compare(b.CreatedAt)
+		if c == 0 {
+			c = compare(string(a.ID), string(b.ID))
 		}
-		return compare(string(a.ID), string(b.ID))
+		if f.Newest {
+			return -c
+		}
+		return c
 	})
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[:f.Limit]

@@ -24,3 +24,10 @@ func TestProperty(t *testing.T) {
 		ledgertest.Property(t, ledgertest.NewEnv(ledgertest.NewMemory()), seed+1, steps)
 	}
 }
+
+// TestPayoutEvents: payout status changes publish their event on the
+// in-memory store.
+func TestPayoutEvents(t *testing.T) {
+	m := ledgertest.NewMemory()
+	ledgertest.PayoutEvents(t, ledgertest.NewEnv(m), ledgertest.MemoryPayoutStatuses(m))
+}

@@ -15,7 +15,8 @@ import (
 )
 
 // Property runs steps random operations seeded by seed (sales, partial
-// refunds and returns, refunds beyond the total, replays, releases, time
+// refunds and returns, refunds beyond the total, goodwill refunds charged
+// to a seller order, beyond it or to the platform, replays, releases, time
 // passing, payouts approved, paid and failed with the transfer gateway
 // up, down or refusing, cash on delivery collected and handed over)
 // across four sellers and two currencies, and after each step checks the
@@ -51,6 +52,8 @@ func Property(t *testing.T, e *Env, seed uint64, steps int) {
 	}
 	var sales []*saleModel
 	var refunds []ledger.Refund
+	var goodwills []ledger.Goodwill
+	var goodwillTotal = map[string]int64{} // what the platform bore, per currency
 	partners := []id.User{id.Make[id.User](), id.Make[id.User]()}
 
 	count := func() int { return len(must(e.Store.Transactions(ctx, ledger.TxnFilter{}))) }
@@ -109,9 +112,12 @@ func Property(t *testing.T, e *Env, seed uint64, steps int) {
 		case k < 50:
 			op = "replay"
 			before := count()
-			if len(refunds) > 0 && r.IntN(2) == 0 {
+			switch {
+			case len(goodwills) > 0 && r.IntN(3) == 0:
+				must(e.Svc.RecordGoodwill(ctx, goodwills[r.IntN(len(goodwills))]))
+			case len(refunds) > 0 && r.IntN(2) == 0:
 				must(e.Svc.RecordRefund(ctx, refunds[r.IntN(len(refunds))]))
-			} else {
+			default:
 				p := must(e.Svc.RecordSale(ctx, sales[r.IntN(len(sales))].in))
 				if !p.Replayed {
 					fail(step, op, "a sale recorded again is not a replay")
@@ -120,6 +126,22 @@ func Property(t *testing.T, e *Env, seed uint64, steps int) {
 			if after := count(); after != before {
 				fail(step, op, "a replay posted %d transactions", after-before)
 			}
+		case k < 55:
+			op = "goodwill"
+			s := sales[r.IntN(len(sales))]
+			cur := s.in.Total.Currency
+			g := ledger.Goodwill{RefundID: id.Make[id.Refund](), OrderID: s.in.OrderID, Gateway: s.in.Gateway,
+				Amount: money.New(1+r.Int64N(s.in.Total.Amount/2+1), cur)}
+			charged := int64(0)
+			if r.IntN(3) > 0 {
+				touched = s
+				g.SellerOrderID = s.in.SellerOrderID
+				charged = min(g.Amount.Amount, s.in.Total.Amount-s.refunded)
+			}
+			must(e.Svc.RecordGoodwill(ctx, g))
+			s.refunded += charged
+			goodwillTotal[cur] += g.Amount.Amount - charged
+			goodwills = append(goodwills, g)
 		case k < 60:
 			op = "release"
 			must(e.Svc.Release(ctx, sales[r.IntN(len(sales))].in.SellerOrderID))
@@ -245,6 +267,9 @@ func Property(t *testing.T, e *Env, seed uint64, steps int) {
 			}
 			if got := -byKind[ledger.BankPayouts][c]; got != paid[c] {
 				fail(step, op, "paid out %d %s, paid payouts %d", got, c, paid[c])
+			}
+			if got := byKind[ledger.PlatformGoodwill][c]; got != goodwillTotal[c] {
+				fail(step, op, "goodwill %d %s, the platform bore %d", got, c, goodwillTotal[c])
 			}
 		}
 	}

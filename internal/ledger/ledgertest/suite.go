@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/id"
@@ -60,6 +62,8 @@ func Suite(t *testing.T, open Open) {
 		"Payouts":            payouts,
 		"StripeTransfers":    stripeTransfers,
 		"CashOnDelivery":     cashOnDelivery,
+		"Goodwill":           goodwill,
+		"BooksAndJournal":    booksAndJournal,
 		"Statement":          statement,
 		"CommissionRules":    commissionRules,
 		"AccessAndSettings":  accessAndSettings,
@@ -518,6 +522,138 @@ func cashOnDelivery(t *testing.T, e *Env) {
 
 	must(e.Svc.RecordGatewayFee(ctx, ledger.Fee{PaymentID: id.Make[id.Payment](), Gateway: "stripe", Amount: usd(59)}))
 	wantBalance(t, e, ledger.GatewayFeesAccount(), "USD", 59)
+}
+
+// goodwill: a goodwill refund charged to a seller order is booked like a
+// return's; one charged to nobody, and what exceeds the sale, are the
+// platform's expense; replays change nothing.
+func goodwill(t *testing.T, e *Env) {
+	ctx := context.Background()
+	a := id.Make[id.Seller]()
+	so, p := sale(e, a, "stripe", 10000, "USD", nil) // default commission 10 %: 1000
+	if p.Commission.Total.Amount != 1000 {
+		t.Fatalf("commission = %v, want 1000", p.Commission.Total)
+	}
+	// Charged to the seller order: 2500 back, a quarter of the commission reversed.
+	g := ledger.Goodwill{RefundID: id.Make[id.Refund](), OrderID: id.Make[id.Order](), SellerOrderID: so, Gateway: "stripe", Amount: usd(2500)}
+	txs := must(e.Svc.RecordGoodwill(ctx, g))
+	if len(txs) != 1 || txs[0].Kind != ledger.KindRefund {
+		t.Fatalf("goodwill charged to a seller order posted %+v, want one refund", txs)
+	}
+	must(e.Svc.RecordGoodwill(ctx, g))
+	st := must(e.Svc.Sale(ctx, so))
+	if st.Refunded.Amount != 2500 || st.CommissionReversed.Amount != 250 || st.Pending.Amount != 9000-2250 {
+		t.Errorf("sale after a goodwill refund = %+v, want 2500 refunded, 250 reversed, 6750 pending", st)
+	}
+	wantBalance(t, e, ledger.GoodwillAccount(), "USD", 0)
+
+	// The platform's own: nothing on the seller.
+	pg := ledger.Goodwill{RefundID: id.Make[id.Refund](), OrderID: g.OrderID, Gateway: "stripe", Amount: usd(700)}
+	txs = must(e.Svc.RecordGoodwill(ctx, pg))
+	if len(txs) != 1 || txs[0].Kind != ledger.KindGoodwill {
+		t.Fatalf("platform goodwill posted %+v, want one goodwill", txs)
+	}
+	must(e.Svc.RecordGoodwill(ctx, pg))
+	wantBalance(t, e, ledger.GoodwillAccount(), "USD", 700)
+	wantBalance(t, e, ledger.PendingAccount(a), "USD", -6750)
+
+	// More than is left of the sale: the seller is charged what is left
+	// (7500), the platform the rest (500).
+	over := ledger.Goodwill{RefundID: id.Make[id.Refund](), OrderID: g.OrderID, SellerOrderID: so, Gateway: "stripe", Amount: usd(8000)}
+	txs = must(e.Svc.RecordGoodwill(ctx, over))
+	if len(txs) != 2 {
+		t.Fatalf("goodwill over the sale posted %d transactions, want 2", len(txs))
+	}
+	must(e.Svc.RecordGoodwill(ctx, over))
+	st = must(e.Svc.Sale(ctx, so))
+	if st.Refunded.Amount != 10000 || st.CommissionReversed.Amount != 1000 || st.Pending.Amount != 0 {
+		t.Errorf("sale refunded in full = %+v, want 10000 refunded, 1000 reversed, 0 pending", st)
+	}
+	wantBalance(t, e, ledger.GoodwillAccount(), "USD", 1200)
+	wantBalance(t, e, ledger.GatewayAccount("stripe"), "USD", 10000-2500-700-8000)
+	wantBalance(t, e, ledger.CommissionAccount(), "USD", 0)
+
+	_, err := e.Svc.RecordGoodwill(ctx, ledger.Goodwill{RefundID: id.Make[id.Refund](), SellerOrderID: id.Make[id.SellerOrder](), Gateway: "stripe", Amount: usd(1)})
+	wantKind(t, "goodwill charged to a sale not recorded yet", err, apperr.KindNotFound)
+	_, err = e.Svc.RecordGoodwill(ctx, ledger.Goodwill{RefundID: id.Make[id.Refund](), Gateway: "stripe", Amount: usd(0)})
+	wantKind(t, "goodwill of nothing", err, apperr.KindInvalid)
+}
+
+// booksAndJournal: the admin's books sum every account per currency on its
+// normal side, and balance; the journal lists transactions newest first,
+// filtered by kind and account, a page at a time; only admins see either.
+func booksAndJournal(t *testing.T, e *Env) {
+	ctx := context.Background()
+	admin := As("usr_admin", auth.Admin)
+	a := id.Make[id.Seller]()
+	so, _ := sale(e, a, "stripe", 10000, "USD", nil)                                                                   // commission 1000
+	sale(e, a, ledger.CODGateway, 2000, "USD", nil)                                                                    // commission 200
+	sale(e, a, "test", 500, "EUR", nil)                                                                                // commission 50
+	must(e.Svc.RecordRefund(ctx, ledger.Refund{RefundID: id.Make[id.Refund](), SellerOrderID: so, Amount: usd(1000)})) // 100 back
+	must(e.Svc.RecordGatewayFee(ctx, ledger.Fee{PaymentID: id.Make[id.Payment](), Gateway: "stripe", Amount: usd(320)}))
+	must(e.Svc.RecordGoodwill(ctx, ledger.Goodwill{RefundID: id.Make[id.Refund](), Gateway: "stripe", Amount: usd(150)}))
+
+	b := must(e.Svc.Books(admin))
+	if len(b.Currencies) != 2 || b.Currencies[0].Currency != "EUR" || b.Currencies[1].Currency != "USD" {
+		t.Fatalf("books = %+v, want EUR and USD", b)
+	}
+	u := b.Currencies[1]
+	want := ledger.CurrencyBooks{Currency: "USD",
+		Gateways:     []ledger.GatewayBalance{{Gateway: "cod", Balance: usd(2000)}, {Gateway: "stripe", Balance: usd(10000 - 1000 - 320 - 150)}},
+		PartnersCash: usd(0), Cash: usd(0), PaidOut: usd(0), Commission: usd(1000 + 200 - 100), GatewayFees: usd(320), Goodwill: usd(150),
+		SellersPending: usd(9000 - 900 + 1800), SellersAvailable: usd(0), SellersInTransit: usd(0)}
+	if diff := cmp.Diff(want, u); diff != "" {
+		t.Errorf("USD books (-want +got):\n%s", diff)
+	}
+	// Assets = revenue - expenses + owed to sellers.
+	assets := u.PartnersCash.Amount + u.Cash.Amount - u.PaidOut.Amount
+	for _, g := range u.Gateways {
+		assets += g.Balance.Amount
+	}
+	if owed := u.Commission.Amount - u.GatewayFees.Amount - u.Goodwill.Amount + u.SellersPending.Amount + u.SellersAvailable.Amount + u.SellersInTransit.Amount; assets != owed {
+		t.Errorf("USD books do not balance: assets %d, revenue less expenses plus owed %d", assets, owed)
+	}
+
+	all := must(e.Svc.Journal(admin, ledger.JournalQuery{}))
+	if len(all.Items) != 6 || all.Items[0].Kind != ledger.KindGoodwill || all.Items[5].Kind != ledger.KindSale {
+		t.Fatalf("journal = %d transactions from %s to %s, want 6, goodwill first and a sale last", len(all.Items), all.Items[0].Kind, all.Items[len(all.Items)-1].Kind)
+	}
+	var paged []ledger.TxnID
+	cursor := ""
+	for range 10 {
+		p := must(e.Svc.Journal(admin, ledger.JournalQuery{Limit: 4, Cursor: cursor}))
+		for _, x := range p.Items {
+			paged = append(paged, x.ID)
+		}
+		if cursor = p.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if len(paged) != 6 || paged[0] != all.Items[0].ID || paged[5] != all.Items[5].ID {
+		t.Errorf("paging by 4 gave %v, want the 6 of the journal in its order", paged)
+	}
+	sales := must(e.Svc.Journal(admin, ledger.JournalQuery{Kind: ledger.KindSale}))
+	if len(sales.Items) != 3 {
+		t.Errorf("sales in the journal = %d, want 3", len(sales.Items))
+	}
+	stripe := must(e.Svc.Journal(admin, ledger.JournalQuery{Account: "gateway:stripe"}))
+	if len(stripe.Items) != 4 { // the sale, the refund, the fee, the goodwill
+		t.Errorf("transactions on gateway:stripe = %d, want 4", len(stripe.Items))
+	}
+	commission := must(e.Svc.Journal(admin, ledger.JournalQuery{Account: "platform:commission", Kind: ledger.KindRefund}))
+	if len(commission.Items) != 1 || commission.Items[0].SellerOrderID != so {
+		t.Errorf("refunds touching the commission = %+v, want the one refund of %s", commission.Items, so)
+	}
+	_, err := e.Svc.Journal(admin, ledger.JournalQuery{Kind: "bribe"})
+	wantKind(t, "an unknown kind", err, apperr.KindInvalid)
+	_, err = e.Svc.Journal(admin, ledger.JournalQuery{Account: "platform:nothing"})
+	wantKind(t, "an unknown account", err, apperr.KindInvalid)
+	_, err = e.Svc.Journal(admin, ledger.JournalQuery{Cursor: "forged"})
+	wantKind(t, "a forged cursor", err, apperr.KindInvalid)
+	_, err = e.Svc.Books(asSeller(e, a))
+	wantKind(t, "a seller reading the books", err, apperr.KindForbidden)
+	_, err = e.Svc.Journal(As("usr_support", auth.Support), ledger.JournalQuery{})
+	wantKind(t, "support reading the journal", err, apperr.KindForbidden)
 }
 
 func statement(t *testing.T, e *Env) {

@@ -152,12 +152,12 @@ func insert(ctx context.Context, tx *sql.Tx, o order.Order) error {
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO order_orders (id, customer_id, status, currency, subtotal, shipping, tax, total,
 		refunded, shipping_address, reservation_expires_at, placed_at, paid_at, cancelled_at, cancel_reason, payment_id,
-		payment_status, payment_at, payment_error_code, payment_error_message, version, updated_at, request_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 1, $21, $22)`,
+		payment_status, payment_at, payment_error_code, payment_error_message, version, updated_at, request_key, cash_on_delivery)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 1, $21, $22, $23)`,
 		o.ID, o.CustomerID, string(o.Status), o.Currency, o.Subtotal.Amount, o.Shipping.Amount, o.Tax.Amount, o.Total.Amount,
 		o.Refunded.Amount, string(addr), micros(o.ReservationExpiresAt), micros(o.PlacedAt), microsPtr(o.PaidAt),
 		microsPtr(o.CancelledAt), o.CancelReason, o.PaymentID, o.PaymentStatus, micros(o.PaymentAt),
-		errCode(o.LastPaymentError), errMessage(o.LastPaymentError), micros(o.UpdatedAt), o.RequestKey); err != nil {
+		errCode(o.LastPaymentError), errMessage(o.LastPaymentError), micros(o.UpdatedAt), o.RequestKey, o.CashOnDelivery); err != nil {
 		if o.RequestKey != "" && sqldb.IsUniqueViolation(err) {
 			return apperr.Conflict("request_key_used", "an order was already placed with this Idempotency-Key")
 		}
@@ -442,11 +442,11 @@ func sameLines(a, b []order.Line) bool {
 func write(ctx context.Context, tx *sql.Tx, before loaded, o order.Order) error {
 	res, err := tx.ExecContext(ctx, `UPDATE order_orders SET status = $1, refunded = $2, paid_at = $3, cancelled_at = $4,
 		cancel_reason = $5, payment_id = $6, payment_status = $7, payment_at = $8, payment_error_code = $9,
-		payment_error_message = $10, updated_at = $11, version = version + 1
+		payment_error_message = $10, updated_at = $11, version = version + 1, cash_on_delivery = $15
 		WHERE id = $12 AND status = $13 AND version = $14`,
 		string(o.Status), o.Refunded.Amount, microsPtr(o.PaidAt), microsPtr(o.CancelledAt), o.CancelReason, o.PaymentID,
 		o.PaymentStatus, micros(o.PaymentAt), errCode(o.LastPaymentError), errMessage(o.LastPaymentError), micros(o.UpdatedAt),
-		o.ID, string(before.Status), before.version)
+		o.ID, string(before.Status), before.version, o.CashOnDelivery)
 	if err := one(res, err, string("order "+o.ID)); err != nil {
 		return err
 	}
@@ -507,7 +507,7 @@ type loaded struct {
 
 const orderCols = `id, customer_id, status, currency, subtotal, shipping, tax, total, refunded, shipping_address,
 	reservation_expires_at, placed_at, paid_at, cancelled_at, cancel_reason, payment_id, payment_status, payment_at,
-	payment_error_code, payment_error_message, version, updated_at`
+	payment_error_code, payment_error_message, version, updated_at, cash_on_delivery`
 
 // load reads orders with their seller orders and lines, in the order of ids
 // (missing ones are left out).
@@ -532,7 +532,7 @@ func load(ctx context.Context, q querier, ids []id.Order) ([]loaded, error) {
 		var sub, ship, tax, total, refunded, expires, placed, paid, cancelled, payAt, updated int64
 		if err := rows.Scan(&o.ID, &o.CustomerID, &status, &o.Currency, &sub, &ship, &tax, &total, &refunded, &addr,
 			&expires, &placed, &paid, &cancelled, &o.CancelReason, &o.PaymentID, &o.PaymentStatus, &payAt,
-			&errCode, &errMsg, &o.version, &updated); err != nil {
+			&errCode, &errMsg, &o.version, &updated, &o.CashOnDelivery); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("read orders: %w", err)
 		}

@@ -72,6 +72,8 @@ type Wrap struct {
 	Stock func(order.Stock) order.Stock
 	Carts func(order.Carts) order.Carts
 	Store func(order.Store) order.Store
+	// Payments changes the payment module's options (manual capture, say).
+	Payments func(*payment.Options)
 }
 
 // NewEnvWrapped is NewEnv with the order module's stock, carts and store
@@ -100,8 +102,11 @@ func NewEnvWrapped(t testing.TB, db *sqldb.DB, opts order.Options, w Wrap) *Env 
 	e.Gateway = testgateway.New(db, testgateway.Options{Now: e.Clock.Now, Logger: Quiet, ProcessingDelay: time.Minute,
 		Deliver: paymenthttp.Loopback(e.Router, testgateway.Name)})
 	e.Charges = &paymenttest.Counting{Gateway: e.Gateway}
-	e.Payments = payment.New(paymentsql.New(db), e.Charges, payment.Options{Now: e.Clock.Now, Logger: Quiet,
-		COD: &payment.CODPolicy{Limits: map[string]int64{payment.AnyCurrency: 1_000_000}}})
+	popts := payment.Options{Now: e.Clock.Now, Logger: Quiet, COD: &payment.CODPolicy{Limits: map[string]int64{payment.AnyCurrency: 1_000_000}}}
+	if w.Payments != nil {
+		w.Payments(&popts)
+	}
+	e.Payments = payment.New(paymentsql.New(db), e.Charges, popts)
 	var stock order.Stock = e.Inventory
 	var carts order.Carts = e.Cart
 	var store order.Store = e.Store

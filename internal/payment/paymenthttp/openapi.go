@@ -21,7 +21,7 @@ func (h *Handler) Ops() []rest.Op {
 			ID: "refundPayment", Method: "POST", Path: "/api/v1/payment/{id}/refund", Tags: tags, Auth: rest.AuthBearer,
 			Roles:       []auth.Role{auth.Admin, auth.Support},
 			Summary:     "Refund part or all of a captured payment",
-			Description: "Without an amount it refunds everything left. 409 payment_not_captured or payment_fully_refunded; 422 refund_exceeds_captured, currency_mismatch or refund_failed (the gateway refused); 503 gateway_unavailable (the refund stays pending and the reconciler completes it).",
+			Description: "A goodwill refund (not through a cancellation or a return). Without an amount it refunds everything left. With seller_order_id (a seller order of the payment's order, else 400) it is charged to that seller, like a return's refund; without one it is the platform's own expense. 409 payment_not_captured or payment_fully_refunded; 422 refund_exceeds_captured, currency_mismatch or refund_failed (the gateway refused); 503 gateway_unavailable (the refund stays pending and the reconciler completes it).",
 			Params:      []rest.Param{id},
 			Request:     payment.RefundRequest{}, Response: Payment{}, Errors: []int{404, 409, 422, 503},
 		},

@@ -69,14 +69,16 @@ func (s *Store) retry(ctx context.Context, fn func(tx *sql.Tx) error) error {
 type querier = sqldb.Querier
 
 const paymentCols = `id, order_id, customer_id, attempt, idempotency_key, amount, currency, method, gateway,
-	gateway_intent_id, status, failure_code, failure_message, next_action, captured, refunded, version, created_at, updated_at`
+	gateway_intent_id, status, failure_code, failure_message, next_action, captured, refunded, version, created_at, updated_at,
+	manual_capture`
 
 func scanPayment(row interface{ Scan(...any) error }) (payment.Payment, error) {
 	var p payment.Payment
 	var amount, captured, refunded, created, updated int64
 	var currency, status, action string
 	if err := row.Scan(&p.ID, &p.OrderID, &p.CustomerID, &p.Attempt, &p.IdempotencyKey, &amount, &currency, &p.Method, &p.Gateway,
-		&p.GatewayIntentID, &status, &p.FailureCode, &p.FailureMessage, &action, &captured, &refunded, &p.Version, &created, &updated); err != nil {
+		&p.GatewayIntentID, &status, &p.FailureCode, &p.FailureMessage, &action, &captured, &refunded, &p.Version, &created, &updated,
+		&p.ManualCapture); err != nil {
 		return p, err
 	}
 	p.Amount, p.Captured, p.Refunded = money.New(amount, currency), money.New(captured, currency), money.New(refunded, currency)
@@ -90,7 +92,7 @@ func scanPayment(row interface{ Scan(...any) error }) (payment.Payment, error) {
 	return p, nil
 }
 
-const refundCols = `id, payment_id, amount, currency, reason, status, by_user, gateway_refund_id, failure_code, created_at, updated_at`
+const refundCols = `id, payment_id, amount, currency, reason, status, by_user, gateway_refund_id, failure_code, created_at, updated_at, origin, seller_order_id`
 
 func refunds(ctx context.Context, q querier, paymentID id.Payment) ([]payment.Refund, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+refundCols+` FROM payment_refunds WHERE payment_id = $1 ORDER BY created_at, id`, paymentID)
@@ -102,11 +104,13 @@ func refunds(ctx context.Context, q querier, paymentID id.Payment) ([]payment.Re
 	for rows.Next() {
 		var r payment.Refund
 		var amount, created, updated int64
-		var currency, status string
-		if err := rows.Scan(&r.ID, &r.PaymentID, &amount, &currency, &r.Reason, &status, &r.By, &r.GatewayRefundID, &r.FailureCode, &created, &updated); err != nil {
+		var currency, status, origin string
+		if err := rows.Scan(&r.ID, &r.PaymentID, &amount, &currency, &r.Reason, &status, &r.By, &r.GatewayRefundID, &r.FailureCode, &created, &updated,
+			&origin, &r.SellerOrderID); err != nil {
 			return nil, err
 		}
 		r.Amount, r.Status, r.CreatedAt, r.UpdatedAt = money.New(amount, currency), payment.RefundStatus(status), sqldb.Time(created), sqldb.Time(updated)
+		r.Origin = payment.RefundOrigin(origin)
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -235,10 +239,10 @@ func (s *Store) StartAttempt(ctx context.Context, p payment.Payment) (payment.Pa
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO payment_payments (`+paymentCols+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 			q.ID, q.OrderID, q.CustomerID, q.Attempt, q.IdempotencyKey, q.Amount.Amount, q.Amount.Currency, q.Method, q.Gateway,
 			q.GatewayIntentID, string(q.Status), q.FailureCode, q.FailureMessage, action, q.Captured.Amount, q.Refunded.Amount,
-			q.Version, sqldb.Micros(q.CreatedAt), sqldb.Micros(q.UpdatedAt)); err != nil {
+			q.Version, sqldb.Micros(q.CreatedAt), sqldb.Micros(q.UpdatedAt), q.ManualCapture); err != nil {
 			return err // a concurrent attempt: retried, and then found open
 		}
 		out, created = q, true
@@ -355,14 +359,14 @@ func writeRefunds(ctx context.Context, tx *sql.Tx, before, after []payment.Refun
 		switch {
 		case !ok:
 			if _, err := tx.ExecContext(ctx, `INSERT INTO payment_refunds (`+refundCols+`)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 				r.ID, r.PaymentID, r.Amount.Amount, r.Amount.Currency, r.Reason, string(r.Status), r.By, r.GatewayRefundID,
-				r.FailureCode, sqldb.Micros(r.CreatedAt), sqldb.Micros(r.UpdatedAt)); err != nil {
+				r.FailureCode, sqldb.Micros(r.CreatedAt), sqldb.Micros(r.UpdatedAt), string(r.Origin), r.SellerOrderID); err != nil {
 				return fmt.Errorf("insert refund %s: %w", r.ID, err)
 			}
 		case prev != r:
-			if prev.Amount != r.Amount || prev.PaymentID != r.PaymentID {
-				return fmt.Errorf("refund %s: its amount and payment cannot change", r.ID)
+			if prev.Amount != r.Amount || prev.PaymentID != r.PaymentID || prev.Origin != r.Origin || prev.SellerOrderID != r.SellerOrderID {
+				return fmt.Errorf("refund %s: its amount, payment, origin and seller order cannot change", r.ID)
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE payment_refunds SET status = $1, gateway_refund_id = $2, failure_code = $3,
 				updated_at = $4 WHERE id = $5`,

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/payment"
 )
 
@@ -50,6 +51,24 @@ func (c *Counting) Refund(ctx context.Context, in payment.RefundParams) (payment
 		return payment.GatewayRefund{}, ErrLost
 	}
 	return out, err
+}
+
+// Capture passes through when the wrapped gateway captures later;
+// otherwise it refuses, as a gateway that captures at once would.
+func (c *Counting) Capture(ctx context.Context, in payment.CaptureParams) (payment.Intent, error) {
+	if g, ok := c.Gateway.(payment.Capturer); ok {
+		return g.Capture(ctx, in)
+	}
+	return payment.Intent{}, apperr.Unprocessable("not_capturable", "gateway %s captures at once", c.Gateway.Name())
+}
+
+// Void passes through when the wrapped gateway voids authorisations;
+// otherwise there is nothing to void at the gateway.
+func (c *Counting) Void(ctx context.Context, intentID, key string) (payment.Intent, error) {
+	if g, ok := c.Gateway.(payment.Voider); ok {
+		return g.Void(ctx, intentID, key)
+	}
+	return payment.Intent{ID: intentID, Status: payment.IntentCanceled}, nil
 }
 
 // ValidateMethod passes through when the wrapped gateway validates methods.

@@ -171,7 +171,8 @@ func testUpdate(t *testing.T, s payment.Store) {
 	if err != nil {
 		t.Fatalf("Update(succeed): %v", err)
 	}
-	r := payment.Refund{ID: id.Make[id.Refund](), Amount: money.New(400, "USD"), Reason: "damaged", By: "usr_s"}
+	r := payment.Refund{ID: id.Make[id.Refund](), Amount: money.New(400, "USD"), Reason: "damaged", By: "usr_s",
+		Origin: payment.OriginGoodwill, SellerOrderID: "so_1"}
 	withRefund, err := s.Update(ctx, p.ID, func(q *payment.Payment) ([]payment.Event, error) { return nil, q.AddRefund(r, later) })
 	if err != nil {
 		t.Fatalf("Update(add refund): %v", err)
@@ -193,7 +194,7 @@ func testUpdate(t *testing.T, s payment.Store) {
 		t.Errorf("stored payment differs from Update's answer (-update +read):\n%s", diff)
 	}
 	want := payment.Refund{ID: r.ID, PaymentID: p.ID, Amount: r.Amount, Reason: "damaged", Status: payment.RefundSucceeded,
-		By: "usr_s", GatewayRefundID: "re_1", CreatedAt: later, UpdatedAt: later}
+		By: "usr_s", Origin: payment.OriginGoodwill, SellerOrderID: "so_1", GatewayRefundID: "re_1", CreatedAt: later, UpdatedAt: later}
 	if diff := cmp.Diff([]payment.Refund{want}, got.Refunds); diff != "" {
 		t.Errorf("refunds (-want +got):\n%s", diff)
 	}

@@ -38,7 +38,7 @@ type rulesEnv struct {
 	front *stripemock.Front
 }
 
-func newRulesEnv(t *testing.T, db *sqldb.DB, mock string) *rulesEnv {
+func newRulesEnv(t *testing.T, db *sqldb.DB, mock string, tune ...func(*payment.Options)) *rulesEnv {
 	t.Helper()
 	for _, m := range []func(context.Context, *sqldb.DB) error{event.Migrate, paymentsql.Migrate} {
 		if err := m(bg, db); err != nil {
@@ -55,7 +55,11 @@ func newRulesEnv(t *testing.T, db *sqldb.DB, mock string) *rulesEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rulesEnv{db: db, front: front, svc: payment.New(paymentsql.New(db), g, payment.Options{Logger: quiet})}
+	opts := payment.Options{Logger: quiet}
+	for _, f := range tune {
+		f(&opts)
+	}
+	return &rulesEnv{db: db, front: front, svc: payment.New(paymentsql.New(db), g, opts)}
 }
 
 // handle delivers a webhook to the service, as the HTTP door would.
@@ -350,6 +354,127 @@ func TestConcurrentRefunds(t *testing.T) {
 		}
 		if got = e.payment(t, p.ID); got.Status != payment.Refunded || got.Refunded != usd(1000) {
 			t.Errorf("after refunding the rest: %s %v, want refunded 10.00 USD", got.Status, got.Refunded)
+		}
+	})
+}
+
+// TestStripeFee: Stripe's fee, read from the latest charge's balance
+// transaction (expanded on every call; a webhook lacks it, so the intent
+// is read again), is on payment.succeeded.v1 for a server-confirmed
+// payment and for a browser-confirmed one settled by its webhook.
+func TestStripeFee(t *testing.T) {
+	mock := stripemock.Start(t)
+	// The front charges Stripe's card pricing: 2.9 % rounded half up + 30.
+	stripeFee := func(n int64) *money.Money { m := usd((n*29+500)/1000 + 30); return &m }
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newRulesEnv(t, db, mock)
+		succeeded := func(order string) payment.SucceededEvent {
+			t.Helper()
+			var raw string
+			if err := e.db.Read().QueryRow(`SELECT payload FROM event_outbox WHERE aggregate = $1 AND topic = $2`,
+				order, payment.TopicSucceeded.Name()).Scan(&raw); err != nil {
+				t.Fatalf("%s: no payment.succeeded.v1: %v", order, err)
+			}
+			var ev payment.SucceededEvent
+			if err := json.Unmarshal([]byte(raw), &ev); err != nil {
+				t.Fatal(err)
+			}
+			return ev
+		}
+
+		p, err := e.svc.Start(bg, payment.Start{OrderID: "ord_fee_server", CustomerID: "usr_c", Amount: usd(1999), Method: "pm_card_visa"})
+		if err != nil || p.Status != payment.Succeeded {
+			t.Fatalf("Start = %+v, %v; want succeeded", p, err)
+		}
+		if ev := succeeded("ord_fee_server"); ev.Gateway != "stripe" || !cmp.Equal(ev.Fee, stripeFee(1999)) {
+			t.Errorf("server-confirmed: succeeded event gateway %q fee %v, want stripe %v", ev.Gateway, ev.Fee, stripeFee(1999))
+		}
+
+		c, err := e.svc.Start(bg, payment.Start{OrderID: "ord_fee_browser", CustomerID: "usr_c", Amount: usd(4250)})
+		if err != nil || c.GatewayIntentID == "" {
+			t.Fatalf("Start(client confirm) = %+v, %v", c, err)
+		}
+		e.confirmInBrowser(t, c.GatewayIntentID, "pm_card_visa")
+		hook := eventsOf(e.front, c.GatewayIntentID)["payment_intent.succeeded"]
+		if strings.Contains(string(hook.Body), "balance_transaction") {
+			t.Fatalf("the webhook carries the balance transaction; it should not, as at Stripe")
+		}
+		if err := e.handle(e.front.Sign(hook.Body), hook.Body); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.payment(t, c.ID); got.Status != payment.Succeeded {
+			t.Fatalf("browser-confirmed payment is %s after its webhook, want succeeded", got.Status)
+		}
+		if ev := succeeded("ord_fee_browser"); !cmp.Equal(ev.Fee, stripeFee(4250)) {
+			t.Errorf("browser-confirmed: fee %v, want %v", ev.Fee, stripeFee(4250))
+		}
+	})
+}
+
+// TestStripeManualCapture: with manual capture a card payment is
+// authorised (capture_method manual, payment.authorized.v1), captured later
+// for at most what was authorised (amount_to_capture; the fee is the
+// captured amount's), or voided (the intent cancelled at Stripe).
+func TestStripeManualCapture(t *testing.T) {
+	mock := stripemock.Start(t)
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newRulesEnv(t, db, mock, func(o *payment.Options) { o.ManualCapture = map[string]bool{stripegw.Name: true} })
+		p, err := e.svc.Start(bg, payment.Start{OrderID: "ord_hold", CustomerID: "usr_c", Amount: usd(5000), Method: "pm_card_visa"})
+		if err != nil || p.Status != payment.Authorized || !p.ManualCapture {
+			t.Fatalf("Start = %+v, %v; want authorized for manual capture", p, err)
+		}
+		var created stripemock.Intent
+		for _, in := range e.front.Intents() {
+			if in.ID == p.GatewayIntentID {
+				created = in
+			}
+		}
+		if created.CaptureMethod != "manual" || created.Status != "requires_capture" {
+			t.Errorf("Stripe's intent = %+v, want capture_method manual, requires_capture", created)
+		}
+		if diff := cmp.Diff([]string{payment.TopicAuthorized.Name()}, e.topics(t, "ord_hold")); diff != "" {
+			t.Errorf("events after the authorisation (-want +got):\n%s", diff)
+		}
+		if _, err := e.svc.SettleOnDelivery(bg, "ord_hold", usd(5001)); apperr.CodeOf(err) != "amount_mismatch" {
+			t.Errorf("capturing more than authorised = %v, want amount_mismatch", err)
+		}
+		got, err := e.svc.SettleOnDelivery(bg, "ord_hold", usd(3000))
+		if err != nil || got.Status != payment.Succeeded || got.Captured != usd(3000) {
+			t.Fatalf("SettleOnDelivery(30.00) = %s captured %v, %v; want succeeded 30.00", got.Status, got.Captured, err)
+		}
+		if again, err := e.svc.SettleOnDelivery(bg, "ord_hold", usd(3000)); err != nil || again.Version != got.Version {
+			t.Errorf("settling again = %+v, %v; want nothing changed", again, err)
+		}
+		var raw string
+		if err := e.db.Read().QueryRow(`SELECT payload FROM event_outbox WHERE aggregate = 'ord_hold' AND topic = $1`,
+			payment.TopicSucceeded.Name()).Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		var ev payment.SucceededEvent
+		if err := json.Unmarshal([]byte(raw), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if want := usd((3000*29+500)/1000 + 30); ev.Amount != usd(3000) || ev.Fee == nil || *ev.Fee != want {
+			t.Errorf("payment.succeeded.v1 = %+v, want 30.00 captured with a fee of %v", ev, want)
+		}
+		if _, err := e.svc.Refund(admin, p.ID, payment.RefundRequest{Amount: &money.Money{Amount: 3001, Currency: "USD"}, Reason: "x"}); apperr.CodeOf(err) != "refund_exceeds_captured" {
+			t.Errorf("refunding more than was captured = %v, want refund_exceeds_captured", err)
+		}
+
+		v, err := e.svc.Start(bg, payment.Start{OrderID: "ord_void", CustomerID: "usr_c", Amount: usd(2000), Method: "pm_card_visa"})
+		if err != nil || v.Status != payment.Authorized {
+			t.Fatalf("Start = %+v, %v; want authorized", v, err)
+		}
+		if got, err := e.svc.SettleOnDelivery(bg, "ord_void", usd(0)); err != nil || got.Status != payment.Voided {
+			t.Fatalf("SettleOnDelivery(nothing) = %s, %v; want voided", got.Status, err)
+		}
+		for _, in := range e.front.Intents() {
+			if in.ID == v.GatewayIntentID && in.Status != "canceled" {
+				t.Errorf("Stripe's intent is %s after the void, want canceled", in.Status)
+			}
+		}
+		if diff := cmp.Diff([]string{payment.TopicAuthorized.Name(), payment.TopicVoided.Name()}, e.topics(t, "ord_void")); diff != "" {
+			t.Errorf("events of the voided payment (-want +got):\n%s", diff)
 		}
 	})
 }

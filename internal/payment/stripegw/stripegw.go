@@ -103,6 +103,8 @@ var (
 	_ payment.Capturer        = (*Gateway)(nil)
 	_ payment.MethodValidator = (*Gateway)(nil)
 	_ payment.ClientSide      = (*Gateway)(nil)
+	_ payment.FeeReader       = (*Gateway)(nil)
+	_ payment.Voider          = (*Gateway)(nil)
 )
 
 // New returns the driver. It refuses options without a secret key.
@@ -237,6 +239,7 @@ func (g *Gateway) CreateIntent(ctx context.Context, in payment.IntentParams) (pa
 		}
 		p.AutomaticPaymentMethods = apm
 	}
+	p.AddExpand(expandFee)
 	p.SetIdempotencyKey(in.IdempotencyKey)
 	pi, err := g.sc.V1PaymentIntents.Create(ctx, p)
 	if err != nil {
@@ -262,7 +265,9 @@ func (g *Gateway) Intent(ctx context.Context, intentID string) (payment.Intent, 
 	if intentID == "" {
 		return payment.Intent{}, apperr.Invalid("validation_failed", "an intent ID is required")
 	}
-	pi, err := g.sc.V1PaymentIntents.Retrieve(ctx, intentID, nil)
+	p := &stripe.PaymentIntentRetrieveParams{}
+	p.AddExpand(expandFee)
+	pi, err := g.sc.V1PaymentIntents.Retrieve(ctx, intentID, p)
 	if err != nil {
 		return payment.Intent{}, g.classify("retrieve payment intent "+intentID, err)
 	}
@@ -284,10 +289,30 @@ func (g *Gateway) Capture(ctx context.Context, in payment.CaptureParams) (paymen
 	if in.Amount.Amount > 0 {
 		p.AmountToCapture = stripe.Int64(in.Amount.Amount)
 	}
+	p.AddExpand(expandFee)
 	p.SetIdempotencyKey(in.IdempotencyKey)
 	pi, err := g.sc.V1PaymentIntents.Capture(ctx, in.IntentID, p)
 	if err != nil {
 		return payment.Intent{}, g.classify("capture payment intent "+in.IntentID, err)
+	}
+	return g.intent(pi), nil
+}
+
+// Void cancels an intent authorised with ManualCapture that will not be
+// captured (Stripe releases the hold), once per idempotency key. An intent
+// that cannot be cancelled (succeeded) is Unprocessable.
+func (g *Gateway) Void(ctx context.Context, intentID, idempotencyKey string) (payment.Intent, error) {
+	var f apperr.Fields
+	f.Check(intentID != "", "intent_id", "is required")
+	f.Check(idempotencyKey != "", "idempotency_key", "is required")
+	if err := f.Err(); err != nil {
+		return payment.Intent{}, err
+	}
+	p := &stripe.PaymentIntentCancelParams{CancellationReason: stripe.String(string(stripe.PaymentIntentCancellationReasonAbandoned))}
+	p.SetIdempotencyKey(idempotencyKey)
+	pi, err := g.sc.V1PaymentIntents.Cancel(ctx, intentID, p)
+	if err != nil {
+		return payment.Intent{}, g.classify("cancel payment intent "+intentID, err)
 	}
 	return g.intent(pi), nil
 }
@@ -323,6 +348,28 @@ func (g *Gateway) Refund(ctx context.Context, in payment.RefundParams) (payment.
 	return out, nil
 }
 
+// expandFee asks Stripe to return an intent's latest charge with its
+// balance transaction, which holds Stripe's fee.
+const expandFee = "latest_charge.balance_transaction"
+
+// FeesOnRead marks the driver as one whose webhooks do not carry the fee
+// (an event's latest_charge is an ID) but whose Intent does: the payment
+// module reads a succeeded intent again before it books the success.
+func (g *Gateway) FeesOnRead() {}
+
+// fee is Stripe's fee on a succeeded intent, from its latest charge's
+// balance transaction when it was expanded (zero otherwise). It is in the
+// balance transaction's currency, which is the account's settlement
+// currency and may differ from the payment's.
+func fee(pi *stripe.PaymentIntent) money.Money {
+	ch := pi.LatestCharge
+	if ch == nil || ch.BalanceTransaction == nil || ch.BalanceTransaction.Fee <= 0 || ch.BalanceTransaction.Currency == "" {
+		return money.Money{}
+	}
+	bt := ch.BalanceTransaction
+	return money.New(bt.Fee, strings.ToUpper(string(bt.Currency)))
+}
+
 // metadata builds Stripe metadata from key, value pairs, leaving out empty
 // values (which Stripe would read as "delete").
 func metadata(kv ...string) map[string]string {
@@ -348,7 +395,9 @@ func fill(out *payment.Intent, in payment.IntentParams) {
 //   - requires_confirmation waits for the browser too (use_sdk).
 //   - requires_action carries Stripe's redirect when it gives one, else
 //     use_sdk with the client secret.
-//   - a succeeded intent's Amount is what was received.
+//   - a succeeded intent's Amount is what was received, and its Fee
+//     Stripe's fee when its latest charge's balance transaction was
+//     expanded (every call of this driver asks for it; webhooks lack it).
 func (g *Gateway) intent(pi *stripe.PaymentIntent) payment.Intent {
 	out := payment.Intent{
 		ID:        pi.ID,
@@ -362,6 +411,7 @@ func (g *Gateway) intent(pi *stripe.PaymentIntent) payment.Intent {
 		if pi.AmountReceived > 0 {
 			out.Amount.Amount = pi.AmountReceived
 		}
+		out.Fee = fee(pi)
 	case stripe.PaymentIntentStatusProcessing:
 		out.Status = payment.IntentProcessing
 	case stripe.PaymentIntentStatusRequiresCapture:

@@ -76,8 +76,9 @@ type Options struct {
 	Logger          *slog.Logger
 }
 
-// Gateway is the test gateway. It implements payment.Gateway and
-// payment.MethodValidator.
+// Gateway is the test gateway. It implements payment.Gateway,
+// payment.MethodValidator, payment.Capturer and payment.Voider (manual
+// capture).
 type Gateway struct {
 	db      *sqldb.DB
 	secrets [][]byte
@@ -93,6 +94,8 @@ type Gateway struct {
 var (
 	_ payment.Gateway         = (*Gateway)(nil)
 	_ payment.MethodValidator = (*Gateway)(nil)
+	_ payment.Capturer        = (*Gateway)(nil)
+	_ payment.Voider          = (*Gateway)(nil)
 )
 
 // New returns the gateway on db (migrated with Migrate).
@@ -158,9 +161,12 @@ type intent struct {
 	Amount                                                     money.Money
 	Refunded                                                   int64
 	SettleAt                                                   int64
+	Manual                                                     bool  // authorised only: captured by Capture
+	Received                                                   int64 // what a succeeded intent took
 }
 
-const intentCols = `id, idempotency_key, amount, currency, method, status, failure_code, failure_message, payment_id, order_id, refunded, settle_at`
+const intentCols = `id, idempotency_key, amount, currency, method, status, failure_code, failure_message, payment_id, order_id, refunded, settle_at,
+	manual, received`
 
 // querier is *sql.DB or *sql.Tx.
 type querier = sqldb.Querier
@@ -170,7 +176,8 @@ func getIntent(ctx context.Context, q querier, where string, arg any) (intent, e
 	var amount int64
 	var currency string
 	err := q.QueryRowContext(ctx, `SELECT `+intentCols+` FROM payment_testgw_intents WHERE `+where, arg).Scan(
-		&it.ID, &it.Key, &amount, &currency, &it.Method, &it.Status, &it.Code, &it.Message, &it.PaymentID, &it.OrderID, &it.Refunded, &it.SettleAt)
+		&it.ID, &it.Key, &amount, &currency, &it.Method, &it.Status, &it.Code, &it.Message, &it.PaymentID, &it.OrderID, &it.Refunded, &it.SettleAt,
+		&it.Manual, &it.Received)
 	it.Amount = money.New(amount, currency)
 	return it, err
 }
@@ -179,9 +186,19 @@ func (it intent) view() payment.Intent {
 	in := payment.Intent{ID: it.ID, Status: payment.IntentStatus(it.Status), Amount: it.Amount,
 		FailureCode: it.Code, FailureMessage: it.Message, PaymentID: it.PaymentID, OrderID: it.OrderID}
 	if in.Status == payment.IntentSucceeded {
-		in.Fee = Fee(it.Amount)
+		in.Amount = it.received()
+		in.Fee = Fee(in.Amount)
 	}
 	return in
+}
+
+// received is what a succeeded intent took: all of it, unless a capture
+// took less.
+func (it intent) received() money.Money {
+	if it.Received > 0 {
+		return money.New(it.Received, it.Amount.Currency)
+	}
+	return it.Amount
 }
 
 // Fee is what the test gateway charges for a payment, as card gateways do:
@@ -207,7 +224,7 @@ func (g *Gateway) CreateIntent(ctx context.Context, in payment.IntentParams) (pa
 	err := g.db.Tx(ctx, func(tx *sql.Tx) error {
 		it, err := getIntent(ctx, tx, `idempotency_key = $1`, in.IdempotencyKey)
 		if err == nil {
-			if it.Amount != in.Amount || it.Method != in.Method || it.PaymentID != in.PaymentID {
+			if it.Amount != in.Amount || it.Method != in.Method || it.PaymentID != in.PaymentID || it.Manual != in.ManualCapture {
 				return apperr.Unprocessable("idempotency_key_reused", "this idempotency key was used with different parameters")
 			}
 			out = it
@@ -222,11 +239,11 @@ func (g *Gateway) CreateIntent(ctx context.Context, in payment.IntentParams) (pa
 			settle = now.Add(g.delay)
 		}
 		out = intent{ID: id.New("pi"), Key: in.IdempotencyKey, Method: in.Method, Status: string(payment.IntentProcessing),
-			PaymentID: in.PaymentID, OrderID: in.OrderID, Amount: in.Amount, SettleAt: sqldb.Micros(settle)}
+			PaymentID: in.PaymentID, OrderID: in.OrderID, Amount: in.Amount, SettleAt: sqldb.Micros(settle), Manual: in.ManualCapture}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO payment_testgw_intents (`+intentCols+`, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, '', '', $7, $8, 0, $9, $10, $10)`,
+			VALUES ($1, $2, $3, $4, $5, $6, '', '', $7, $8, 0, $9, $11, 0, $10, $10)`,
 			out.ID, out.Key, out.Amount.Amount, out.Amount.Currency, out.Method, out.Status, out.PaymentID, out.OrderID,
-			out.SettleAt, sqldb.Micros(now)); err != nil {
+			out.SettleAt, sqldb.Micros(now), out.Manual); err != nil {
 			return err
 		}
 		if o.delayed {
@@ -283,6 +300,9 @@ func (g *Gateway) settle(ctx context.Context, intentID string) error {
 			return nil
 		}
 		o := tokens[it.Method]
+		if o.status == payment.IntentSucceeded && it.Manual {
+			o.status = payment.IntentRequiresCapture // authorised; Capture takes it
+		}
 		now := g.now()
 		res, err := tx.ExecContext(ctx, `UPDATE payment_testgw_intents SET status = $1, failure_code = $2, failure_message = $3, updated_at = $4
 			WHERE id = $5 AND status = $6`, string(o.status), o.code, o.msg, sqldb.Micros(now), it.ID, it.Status)
@@ -294,7 +314,10 @@ func (g *Gateway) settle(ctx context.Context, intentID string) error {
 		}
 		it.Status, it.Code, it.Message = string(o.status), o.code, o.msg
 		typ := "payment_intent.succeeded"
-		if o.status != payment.IntentSucceeded {
+		switch o.status {
+		case payment.IntentRequiresCapture:
+			typ = "payment_intent.amount_capturable_updated"
+		case payment.IntentRequiresPaymentMethod:
 			typ = "payment_intent.payment_failed"
 		}
 		settled = true
@@ -307,6 +330,94 @@ func (g *Gateway) settle(ctx context.Context, intentID string) error {
 		g.Kick()
 	}
 	return nil
+}
+
+// Capture captures an intent authorised with ManualCapture (status
+// requires_capture) for in.Amount, at most what was authorised (zero: all
+// of it), and reports it by webhook. Capturing a captured intent again
+// answers it as it is (the capture is idempotent); capturing one that is
+// not authorised is Unprocessable "payment_intent_unexpected_state".
+func (g *Gateway) Capture(ctx context.Context, in payment.CaptureParams) (payment.Intent, error) {
+	if in.IntentID == "" || in.IdempotencyKey == "" || in.Amount.Amount < 0 {
+		return payment.Intent{}, apperr.Invalid("validation_failed", "a capture needs an intent, an idempotency key and an amount of 0 or more")
+	}
+	return g.transition(ctx, in.IntentID, func(it *intent) (string, error) {
+		switch it.Status {
+		case string(payment.IntentSucceeded):
+			return "", nil
+		case string(payment.IntentRequiresCapture):
+		default:
+			return "", apperr.Unprocessable("payment_intent_unexpected_state", "payment intent %s is %s and cannot be captured", it.ID, it.Status)
+		}
+		amount := it.Amount.Amount
+		if in.Amount.Amount > 0 {
+			if in.Amount.Currency != it.Amount.Currency || in.Amount.Amount > amount {
+				return "", apperr.Unprocessable("amount_too_large", "cannot capture %v of %v authorised", in.Amount, it.Amount)
+			}
+			amount = in.Amount.Amount
+		}
+		it.Status, it.Received = string(payment.IntentSucceeded), amount
+		return "payment_intent.succeeded", nil
+	})
+}
+
+// Void cancels an authorised intent (nothing is taken) and reports it by
+// webhook; voiding a cancelled one answers it as it is.
+func (g *Gateway) Void(ctx context.Context, intentID, idempotencyKey string) (payment.Intent, error) {
+	return g.transition(ctx, intentID, func(it *intent) (string, error) {
+		switch it.Status {
+		case string(payment.IntentCanceled):
+			return "", nil
+		case string(payment.IntentRequiresCapture), string(payment.IntentProcessing):
+		default:
+			return "", apperr.Unprocessable("payment_intent_unexpected_state", "payment intent %s is %s and cannot be cancelled", it.ID, it.Status)
+		}
+		it.Status, it.Code, it.Message = string(payment.IntentCanceled), "canceled", "The authorisation was cancelled."
+		return "payment_intent.canceled", nil
+	})
+}
+
+// transition applies change to an intent in one transaction and queues
+// the webhook it names ("" changes nothing).
+func (g *Gateway) transition(ctx context.Context, intentID string, change func(it *intent) (string, error)) (payment.Intent, error) {
+	var out intent
+	sent := false
+	err := g.db.Tx(ctx, func(tx *sql.Tx) error {
+		it, err := getIntent(ctx, tx, `id = $1`, intentID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.Invalid("resource_missing", fmt.Sprintf("no such payment intent: %s", intentID))
+		}
+		if err != nil {
+			return err
+		}
+		before := it.Status
+		typ, err := change(&it)
+		if err != nil || typ == "" {
+			out = it
+			return err
+		}
+		now := g.now()
+		res, err := tx.ExecContext(ctx, `UPDATE payment_testgw_intents SET status = $1, received = $2, failure_code = $3, failure_message = $4,
+			updated_at = $5 WHERE id = $6 AND status = $7`, it.Status, it.Received, it.Code, it.Message, sqldb.Micros(now), it.ID, before)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("intent %s changed meanwhile", it.ID)
+		}
+		out, sent = it, true
+		return g.enqueue(ctx, tx, typ, intentObject(it), now)
+	})
+	if err != nil {
+		if apperr.KindOf(err) != apperr.KindInternal {
+			return payment.Intent{}, err
+		}
+		return payment.Intent{}, fmt.Errorf("test gateway: %s: %w", intentID, err)
+	}
+	if sent {
+		g.Kick()
+	}
+	return out.view(), nil
 }
 
 // Refund refunds part of a succeeded intent, once per idempotency key.
@@ -344,8 +455,8 @@ func (g *Gateway) Refund(ctx context.Context, in payment.RefundParams) (payment.
 			return apperr.Unprocessable("charge_not_captured", "payment intent %s has not succeeded", it.ID)
 		case in.Amount.Currency != it.Amount.Currency:
 			return apperr.Unprocessable("currency_mismatch", "the refund must be in %s", it.Amount.Currency)
-		case it.Refunded+in.Amount.Amount > it.Amount.Amount:
-			return apperr.Unprocessable("amount_too_large", "refund of %v exceeds what is left of %v", in.Amount, it.Amount)
+		case it.Refunded+in.Amount.Amount > it.received().Amount:
+			return apperr.Unprocessable("amount_too_large", "refund of %v exceeds what is left of %v", in.Amount, it.received())
 		}
 		now := g.now()
 		r = refund{ID: id.New("re"), IntentID: it.ID, Amount: in.Amount, Status: string(payment.RefundSucceeded),

@@ -32,6 +32,7 @@ type object struct {
 	ID            string            `json:"id"`
 	Status        string            `json:"status"`
 	Amount        int64             `json:"amount"`
+	Received      int64             `json:"amount_received,omitempty"`
 	Currency      string            `json:"currency"`
 	PaymentIntent string            `json:"payment_intent,omitempty"`
 	LastError     *lastError        `json:"last_payment_error,omitempty"`
@@ -46,6 +47,9 @@ type lastError struct {
 func intentObject(it intent) object {
 	o := object{Object: "payment_intent", ID: it.ID, Status: it.Status, Amount: it.Amount.Amount, Currency: it.Amount.Currency,
 		Metadata: map[string]string{"payment_id": it.PaymentID, "order_id": it.OrderID}}
+	if it.Status == string(payment.IntentSucceeded) {
+		o.Received = it.received().Amount
+	}
 	if it.Code != "" {
 		o.LastError = &lastError{DeclineCode: it.Code, Message: it.Message}
 	}
@@ -100,7 +104,10 @@ func (g *Gateway) VerifyWebhook(header payment.Header, body []byte) (payment.Web
 			in.FailureCode, in.FailureMessage = o.LastError.DeclineCode, o.LastError.Message
 		}
 		if in.Status == payment.IntentSucceeded {
-			in.Fee = Fee(amount)
+			if o.Received > 0 {
+				in.Amount = money.New(o.Received, o.Currency)
+			}
+			in.Fee = Fee(in.Amount)
 		}
 		ev.Intent = in
 	case "refund":

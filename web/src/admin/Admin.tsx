@@ -13,6 +13,7 @@ import { CategoryReturnable, useNonReturnable } from './returnRules';
 import { Commissions } from './Commissions';
 import { Payouts } from './Payouts';
 import { CashOnDelivery } from './CashOnDelivery';
+import { Ledger } from './Ledger';
 import { MailDetail, MailOutbox } from './Mail';
 
 export default function AdminPage() {
@@ -38,6 +39,7 @@ function Admin() {
   const commission = admin && features.has('GET /api/v1/admin/commission');
   const payouts = admin && features.has('GET /api/v1/payout');
   const cod = admin && features.has('GET /api/v1/admin/cod');
+  const ledger = admin && features.has('GET /api/v1/admin/ledger');
   const mail = admin && features.has('GET /api/v1/admin/mail');
   return (
     <div className="page area">
@@ -101,6 +103,11 @@ function Admin() {
               <NavLink to="/admin/cod">Cash on delivery</NavLink>
             </li>
           )}
+          {ledger && (
+            <li>
+              <NavLink to="/admin/ledger">Ledger</NavLink>
+            </li>
+          )}
         </ul>
       </nav>
       <div>
@@ -113,6 +120,7 @@ function Admin() {
           {commission && <Route path="commissions" element={<Commissions />} />}
           {payouts && <Route path="payouts" element={<Payouts />} />}
           {cod && <Route path="cod" element={<CashOnDelivery />} />}
+          {ledger && <Route path="ledger" element={<Ledger />} />}
           {mail && <Route path="mail" element={<MailOutbox />} />}
           {mail && <Route path="mail/:id" element={<MailDetail />} />}
           {tickets && <Route path="tickets" element={<TicketQueue desk="staff" />} />}

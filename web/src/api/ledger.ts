@@ -32,7 +32,19 @@ export interface SellerBalance {
 /** The seller accounts a statement shows. */
 export type StatementAccount = 'available' | 'pending' | 'payout';
 
-export type TxnKind = 'sale' | 'refund' | 'release' | 'payout' | 'payout_paid' | 'payout_failed' | 'cod_collected' | 'cod_handover' | 'gateway_fee';
+export type TxnKind =
+  | 'sale'
+  | 'refund'
+  | 'release'
+  | 'payout'
+  | 'payout_paid'
+  | 'payout_failed'
+  | 'cod_collected'
+  | 'cod_handover'
+  | 'gateway_fee'
+  | 'goodwill';
+
+export const txnKinds: TxnKind[] = ['sale', 'refund', 'release', 'payout', 'payout_paid', 'payout_failed', 'cod_collected', 'cod_handover', 'gateway_fee', 'goodwill'];
 
 /** Line is one statement line: amount from the seller's side, balance after it. */
 export interface Line {
@@ -133,4 +145,52 @@ export interface PayoutRun {
   created: number;
   /** Unconfirmed transfers sent again. */
   sent: number;
+}
+
+/** GatewayBalance is the money at one gateway ("cod": cash on delivery still to collect). */
+export interface GatewayBalance {
+  gateway: string;
+  balance: Money;
+}
+
+/** CurrencyBooks is every platform account's total in one currency, each on its normal side. */
+export interface CurrencyBooks {
+  currency: string;
+  gateways: GatewayBalance[];
+  partners_cash: Money;
+  cash: Money;
+  paid_out: Money;
+  commission: Money;
+  gateway_fees: Money;
+  goodwill: Money;
+  sellers_pending: Money;
+  sellers_available: Money;
+  sellers_in_transit: Money;
+}
+
+export interface Books {
+  currencies: CurrencyBooks[];
+}
+
+/** Entry is one line of a transaction: debits positive, credits negative. */
+export interface Entry {
+  account: string;
+  amount: Money;
+}
+
+/** Txn is one balanced ledger transaction. */
+export interface Txn {
+  id: string;
+  kind: TxnKind;
+  reference: string;
+  order_id?: string;
+  seller_order_id?: string;
+  payment_id?: string;
+  refund_id?: string;
+  payout_id?: string;
+  seller_id?: string;
+  partner_id?: string;
+  memo?: string;
+  created_at: string;
+  entries: Entry[];
 }

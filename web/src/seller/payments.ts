@@ -114,7 +114,13 @@ const kindLabel: Record<TxnKind, string> = {
   cod_collected: 'Cash on delivery collected',
   cod_handover: 'Cash handed over',
   gateway_fee: 'Gateway fee',
+  goodwill: 'Goodwill refund (the platform’s)',
 };
+
+/** kindText names a transaction kind for people. */
+export function kindText(k: TxnKind): string {
+  return kindLabel[k] ?? k;
+}
 
 /** lineText says what a statement line is. A release into "available" and out of "pending" read differently. */
 export function lineText(l: Pick<Line, 'kind' | 'amount'>, account: StatementAccount): string {

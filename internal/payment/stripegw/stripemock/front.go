@@ -328,6 +328,55 @@ func routeOf(r *http.Request) route {
 	return rt
 }
 
+// expand writes a succeeded intent's latest charge, with its balance
+// transaction and Stripe's fee, into an answer that asked for
+// "latest_charge.balance_transaction" (f.mu held). stripe-mock has
+// validated the expansion; its expanded fixture is the base of the charge.
+// Webhook events are never expanded, as at Stripe. The fee is Stripe's
+// standard card pricing: 2.9 % of the amount received (rounded half up)
+// plus 30 minor units.
+func (f *Front) expand(a answer, fixture []byte, expand []string) answer {
+	if a.status != 200 || !slices.Contains(expand, "latest_charge.balance_transaction") {
+		return a
+	}
+	var o map[string]any
+	if err := json.Unmarshal(a.body, &o); err != nil || o["object"] != "payment_intent" {
+		return a
+	}
+	id, _ := o["id"].(string)
+	in, ok := f.intents[id]
+	if !ok || in.Charge == "" {
+		return a
+	}
+	var fx struct {
+		LatestCharge map[string]any `json:"latest_charge"`
+	}
+	_ = json.Unmarshal(fixture, &fx)
+	ch := maps.Clone(fx.LatestCharge)
+	if ch == nil {
+		ch = map[string]any{}
+	}
+	ch["id"], ch["object"], ch["amount"], ch["currency"], ch["payment_intent"] = in.Charge, "charge", in.Amount, in.Currency, in.ID
+	ch["balance_transaction"] = nil
+	if in.Status == "succeeded" {
+		fee := (in.Received*29+500)/1000 + 30
+		bt, _ := ch["balance_transaction"].(map[string]any)
+		if orig, ok := fx.LatestCharge["balance_transaction"].(map[string]any); ok {
+			bt = maps.Clone(orig)
+		}
+		if bt == nil {
+			bt = map[string]any{}
+		}
+		bt["id"], bt["object"], bt["amount"], bt["currency"] = "txn_"+strings.TrimPrefix(in.Charge, "ch_"), "balance_transaction", in.Received, in.Currency
+		bt["fee"], bt["net"], bt["source"], bt["type"] = fee, in.Received-fee, in.Charge, "charge"
+		bt["fee_details"] = []any{map[string]any{"amount": fee, "currency": in.Currency, "type": "stripe_fee", "description": "Stripe processing fees"}}
+		ch["balance_transaction"], ch["amount_captured"], ch["captured"], ch["paid"], ch["status"] = bt, in.Received, true, true, "succeeded"
+	}
+	o["latest_charge"] = ch
+	a.body = mustJSON(o)
+	return a
+}
+
 // answer is what the front replies and the events the change made.
 type answer struct {
 	status int
@@ -376,6 +425,7 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	f.mu.Lock()
 	a := f.apply(rt, form, fixture, key)
+	a = f.expand(a, fixture, append(form["expand[]"], append(form["expand[0]"], r.URL.Query()["expand[0]"]...)...))
 	if key != "" {
 		s := f.keys[key]
 		s.done, s.status, s.body = true, a.status, a.body
