@@ -5,7 +5,7 @@
 // customers' addresses.
 //
 // Tables (accountsql):
-//   - account_users: id, email (unique), name, role, status, password_hash, created_at, updated_at
+//   - account_users: id, email (unique), name, role, status, password_hash, email_verified, created_at, updated_at
 //   - account_sessions: one per sign-in (refresh-token family): id, user_id, created_at, revoked_at
 //   - account_refresh_tokens: SHA-256 of each refresh token, its session, expires_at, used_at
 //   - account_sellers: id, user_id (unique), name, slug (unique), description, status, created_at, updated_at
@@ -15,6 +15,15 @@
 //     SHA-256 of the browser binding cookie, redirect URL, next path, expires_at (single use)
 //   - account_oidc_handoffs: finished OIDC sign-ins: SHA-256 of the hand-off code, user_id,
 //     binding hash, expires_at (single use, one minute)
+//   - account_mail_tokens: SHA-256 of each mailed token, user_id, purpose (verify_email,
+//     reset_password, change_email), the address it was sent to, expires_at, used_at
+//     (single use; a new one of a purpose deletes the user's unused older ones)
+//   - account_devices: (user_id, SHA-256 of a device cookie or of a user agent on a
+//     network), first and last seen, for the "new sign-in" notice
+//
+// Mail (verification and reset links, e-mail change, new sign-in) goes out
+// through the Mailer the composition root gives (notify's outbox); a mailed
+// token is a credential and is never published, logged or put in an inbox.
 //
 // Events published (payloads in event.go; never password hashes or tokens):
 //   - account.user.registered.v1   UserRegistered

@@ -241,6 +241,14 @@ func (s *Service) userFor(ctx context.Context, provider string, ident Identity) 
 		if err := s.store.LinkIdentity(ctx, link); err != nil {
 			return s.linkRace(ctx, provider, ident.Subject, err)
 		}
+		if !existing.EmailVerified {
+			// The provider vouches for the address.
+			if v, err := s.store.SetEmailVerified(ctx, existing.ID, existing.Email, now); err == nil {
+				existing = v
+			} else if !apperr.Is(err, apperr.KindNotFound) {
+				return User{}, fmt.Errorf("verify e-mail: %w", err)
+			}
+		}
 		return existing, nil
 	case err == nil:
 		return User{}, apperr.Unauthorized("oidc_email_unverified",
@@ -253,7 +261,8 @@ func (s *Service) userFor(ctx context.Context, provider string, ident Identity) 
 	if checkName(&f, "name", name, true, maxName); f.Err() != nil {
 		name, _, _ = strings.Cut(email, "@")
 	}
-	u := User{ID: id.Make[id.User](), Email: email, Name: name, Role: auth.Customer, Status: UserActive, CreatedAt: now, UpdatedAt: now}
+	u := User{ID: id.Make[id.User](), Email: email, Name: name, Role: auth.Customer, Status: UserActive,
+		EmailVerified: ident.EmailVerified, CreatedAt: now, UpdatedAt: now}
 	link.UserID = u.ID
 	if err := s.store.CreateUserWithIdentity(ctx, u, link); err != nil {
 		if apperr.CodeOf(err) == "email_taken" {

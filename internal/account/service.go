@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -29,6 +30,20 @@ type Options struct {
 	CheckTTL time.Duration
 	// HashConcurrency caps concurrent password hashes (runtime.NumCPU()).
 	HashConcurrency int
+	// Mailer sends verification, reset and notice mail; nil sends none.
+	Mailer Mailer
+	// MailLimit caps account mails to one address (5 per hour).
+	MailLimit ratelimit.Rule
+	// MailIPLimit caps password reset requests per client IP (20 per hour).
+	MailIPLimit ratelimit.Rule
+	// MailLimiter and MailIPLimiter replace the in-memory limiters built
+	// from the two rules above.
+	MailLimiter, MailIPLimiter ratelimit.Limiter
+	// ResetDelay is the least time a password reset request takes to
+	// answer (250 ms), whether or not the address has an account.
+	ResetDelay time.Duration
+	// Logger records what fails besides a request (a notice not mailed).
+	Logger *slog.Logger
 	// Providers are the OpenID Connect providers users may sign in with.
 	Providers []IdentityProvider
 	// Now is the clock (time.Now).
@@ -53,6 +68,24 @@ func (o *Options) defaults() {
 	}
 	if o.IPLimiter == nil {
 		o.IPLimiter = ratelimit.NewMemory(o.IPLimit, o.Now)
+	}
+	if o.MailLimit == (ratelimit.Rule{}) {
+		o.MailLimit = ratelimit.Rule{Limit: 5, Window: time.Hour}
+	}
+	if o.MailIPLimit == (ratelimit.Rule{}) {
+		o.MailIPLimit = ratelimit.Rule{Limit: 20, Window: time.Hour}
+	}
+	if o.MailLimiter == nil {
+		o.MailLimiter = ratelimit.NewMemory(o.MailLimit, o.Now)
+	}
+	if o.MailIPLimiter == nil {
+		o.MailIPLimiter = ratelimit.NewMemory(o.MailIPLimit, o.Now)
+	}
+	if o.ResetDelay == 0 {
+		o.ResetDelay = 250 * time.Millisecond
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.CheckTTL == 0 {
 		o.CheckTTL = 2 * time.Second

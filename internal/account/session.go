@@ -18,6 +18,9 @@ type Session struct {
 	TokenType    string `json:"token_type"` // always "Bearer"
 	ExpiresIn    int64  `json:"expires_in"` // seconds until the access token expires
 	User         User   `json:"user"`
+	// Device is the remembered-device cookie the client should keep
+	// (password sign-ins and registrations only).
+	Device string `json:"-"`
 }
 
 // RefreshToken is a stored refresh token: only its SHA-256 is kept.

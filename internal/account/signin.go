@@ -16,31 +16,51 @@ import (
 )
 
 // Register signs up a customer or a seller (other roles are made by an
-// admin or the CLI) and signs it in.
-func (s *Service) Register(ctx context.Context, in NewUser) (Session, error) {
-	u, err := s.createUser(ctx, in, auth.Customer, auth.Seller)
+// admin or the CLI), signs it in from client c and mails it a link to
+// verify its address. Until then it can shop (the web app reminds it) but
+// a seller cannot list products.
+func (s *Service) Register(ctx context.Context, in NewUser, c Client) (Session, error) {
+	u, err := s.createUser(ctx, in, false, auth.Customer, auth.Seller)
 	if err != nil {
 		return Session{}, err
 	}
-	return s.startSession(ctx, u)
+	if err := s.sendVerification(ctx, u); err != nil {
+		// The account exists: the user can ask for another link.
+		s.opts.Logger.WarnContext(ctx, "verification mail not sent", "user", u.ID, "err", err)
+	}
+	sess, err := s.startSession(ctx, u)
+	if err != nil {
+		return Session{}, err
+	}
+	sess.Device = s.remember(ctx, u, c, false)
+	return sess, nil
 }
 
-// CreateUser creates a user of any role. It is privileged: no principal is
-// needed (the CLI and demo seeding use it); AdminCreateUser is the checked
-// door for the API.
+// CreateUser creates a user of any role, its address taken as verified
+// (the operator vouches for it). It is privileged: no principal is needed
+// (the CLI and demo seeding use it); AdminCreateUser is the checked door
+// for the API.
 func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
-	return s.createUser(ctx, in, auth.Roles...)
+	return s.createUser(ctx, in, true, auth.Roles...)
 }
 
-// AdminCreateUser lets an admin create a user of any role.
+// AdminCreateUser lets an admin create a user of any role. The new user's
+// address is not verified yet: it is mailed a verification link.
 func (s *Service) AdminCreateUser(ctx context.Context, in NewUser) (User, error) {
 	if _, err := auth.Require(ctx, auth.Admin); err != nil {
 		return User{}, err
 	}
-	return s.CreateUser(ctx, in)
+	u, err := s.createUser(ctx, in, false, auth.Roles...)
+	if err != nil {
+		return User{}, err
+	}
+	if err := s.sendVerification(ctx, u); err != nil {
+		s.opts.Logger.WarnContext(ctx, "verification mail not sent", "user", u.ID, "err", err)
+	}
+	return u, nil
 }
 
-func (s *Service) createUser(ctx context.Context, in NewUser, roles ...auth.Role) (User, error) {
+func (s *Service) createUser(ctx context.Context, in NewUser, verified bool, roles ...auth.Role) (User, error) {
 	if err := in.normalize(roles...); err != nil {
 		return User{}, err
 	}
@@ -49,7 +69,8 @@ func (s *Service) createUser(ctx context.Context, in NewUser, roles ...auth.Role
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
 	now := s.now()
-	u := User{ID: id.Make[id.User](), Email: in.Email, Name: in.Name, Role: in.Role, Status: UserActive, CreatedAt: now, UpdatedAt: now}
+	u := User{ID: id.Make[id.User](), Email: in.Email, Name: in.Name, Role: in.Role, Status: UserActive, EmailVerified: verified,
+		CreatedAt: now, UpdatedAt: now}
 	if err := s.store.CreateUser(ctx, u, hash); err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
@@ -62,11 +83,13 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
 	return s.store.UserByEmail(ctx, NormalizeEmail(email))
 }
 
-// Login signs a user in with its e-mail and password. ip is the client's
-// address ("" for in-process callers): failed attempts are limited per
-// account and per IP, and over the limit Login answers RateLimited with the
-// wait. A success resets the account's count.
-func (s *Service) Login(ctx context.Context, in Credentials, ip string) (Session, error) {
+// Login signs a user in with its e-mail and password from client c.
+// Failed attempts are limited per account and per client IP, and over the
+// limit Login answers RateLimited with the wait. A success resets the
+// account's count, and a sign-in from a device the user has not used
+// before is mailed to the user.
+func (s *Service) Login(ctx context.Context, in Credentials, c Client) (Session, error) {
+	ip := c.IP
 	email := NormalizeEmail(in.Email)
 	var f apperr.Fields
 	f.Check(email != "", "email", "is required")
@@ -121,7 +144,12 @@ func (s *Service) Login(ctx context.Context, in Credentials, ip string) (Session
 	if u.Status != UserActive {
 		return Session{}, apperr.Unauthorized("account_suspended", "this account is suspended")
 	}
-	return s.startSession(ctx, u)
+	sess, err := s.startSession(ctx, u)
+	if err != nil {
+		return Session{}, err
+	}
+	sess.Device = s.remember(ctx, u, c, true)
+	return sess, nil
 }
 
 func tooManyAttempts(wait time.Duration) error {
@@ -300,7 +328,16 @@ func (s *Service) PurgeExpiredTokens(ctx context.Context) (int64, error) {
 		return n, err
 	}
 	m, err := s.store.DeleteExpiredOIDC(ctx, s.now())
-	return n + m, err
+	if err != nil {
+		return n + m, err
+	}
+	k, err := s.store.DeleteExpiredMailTokens(ctx, s.now())
+	if err != nil {
+		return n + m + k, err
+	}
+	// A device unused for a year is new again.
+	d, err := s.store.ForgetDevices(ctx, s.now().Add(-DeviceMemory))
+	return n + m + k + d, err
 }
 
 // Jobs are the module's background jobs: purging expired refresh tokens,

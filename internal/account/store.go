@@ -35,6 +35,37 @@ type Store interface {
 	// Suspending revokes all the user's sessions.
 	SetUserStatus(ctx context.Context, id id.User, status UserStatus, now time.Time) (User, error)
 
+	// SetEmailVerified marks the user's address verified if it is still
+	// email; NotFound otherwise.
+	SetEmailVerified(ctx context.Context, id id.User, email string, now time.Time) (User, error)
+
+	// CreateToken stores a mailed token and deletes the user's unused
+	// tokens of the same purpose: a new link supersedes the older ones.
+	CreateToken(ctx context.Context, t Token) error
+	// Token returns the token with hash, used or not; NotFound if none.
+	Token(ctx context.Context, hash string) (Token, error)
+	// UseToken consumes the token with hash if it is of purpose, unused
+	// and unexpired at now, and applies it in the same transaction:
+	//   - PurposeVerifyEmail marks the user's address verified;
+	//   - PurposeResetPassword sets passwordHash, marks the address
+	//     verified and revokes every session of the user;
+	//   - PurposeChangeEmail moves the user to the token's address,
+	//     verified (a taken address is Conflict "email_taken" and the
+	//     token stays unused).
+	// Verification and reset tokens work only while the user's address is
+	// the one they were sent to. A token that cannot be used is Invalid
+	// "token_invalid". It returns the user as it now is.
+	UseToken(ctx context.Context, hash string, purpose Purpose, now time.Time, passwordHash string) (User, error)
+	// DeleteExpiredMailTokens removes mailed tokens that expired before t.
+	DeleteExpiredMailTokens(ctx context.Context, before time.Time) (int64, error)
+	// ForgetDevices removes sign-in devices last seen before t, except
+	// each user's most recently seen one.
+	ForgetDevices(ctx context.Context, before time.Time) (int64, error)
+	// RememberDevice records that user signed in from the device known by
+	// keys (hashes) at now. known says one of the keys had been seen for
+	// the user before; first that the user had no device at all.
+	RememberDevice(ctx context.Context, user id.User, keys []string, now time.Time) (known, first bool, err error)
+
 	// CreateSession starts a session (refresh-token family) t.SessionID for
 	// t.UserID with t as its first refresh token.
 	CreateSession(ctx context.Context, t RefreshToken) error

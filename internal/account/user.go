@@ -27,13 +27,17 @@ func (s UserStatus) Valid() bool { return s == UserActive || s == UserSuspended 
 // User is a person or organisation signed up on the marketplace. Its
 // password hash never leaves the store except to verify a sign-in.
 type User struct {
-	ID        id.User    `json:"id"`
-	Email     string     `json:"email"`
-	Name      string     `json:"name"`
-	Role      auth.Role  `json:"role"`
-	Status    UserStatus `json:"status"`
-	CreatedAt time.Time  `json:"created_at"`
-	UpdatedAt time.Time  `json:"updated_at"`
+	ID     id.User    `json:"id"`
+	Email  string     `json:"email"`
+	Name   string     `json:"name"`
+	Role   auth.Role  `json:"role"`
+	Status UserStatus `json:"status"`
+	// EmailVerified says a mail reached the address: its link was opened
+	// (or a password was reset through it, or the identity provider vouched
+	// for it). Sellers need it to list products.
+	EmailVerified bool      `json:"email_verified"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // NewUser is what it takes to create a user.

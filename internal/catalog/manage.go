@@ -30,6 +30,11 @@ func (s *Service) CreateProduct(ctx context.Context, in NewProduct) (Product, er
 	if err != nil {
 		return Product{}, err
 	}
+	if in.Status == Active {
+		if err := s.mayList(ctx); err != nil {
+			return Product{}, err
+		}
+	}
 	cat, t, err := s.productCategory(ctx, string(in.CategoryID))
 	if err != nil {
 		return Product{}, err
@@ -73,6 +78,11 @@ func (s *Service) UpdateProduct(ctx context.Context, idOrSlug string, in Product
 	in, err = cleanProduct(in, false)
 	if err != nil {
 		return Product{}, err
+	}
+	if in.Status == Active && cur.Status != Active {
+		if err := s.mayList(ctx); err != nil {
+			return Product{}, err
+		}
 	}
 	cat, t, err := s.productCategory(ctx, string(in.CategoryID))
 	if err != nil {

@@ -21,11 +21,21 @@ type Sellers interface {
 	SellerOfUser(ctx context.Context, userID id.User) (account.Seller, error)
 }
 
+// Verifier says whether a user's e-mail address is verified;
+// *account.Service satisfies it.
+type Verifier interface {
+	EmailVerified(ctx context.Context, userID id.User) (bool, error)
+}
+
 // Options tunes a Service. The zero value works: images go to a directory
 // under the system's temporary directory and the clock is time.Now.
 type Options struct {
 	ImageDir string           // where image files are stored, named by image ID
 	Now      func() time.Time // the clock
+	// Verified, when set, lets only sellers whose e-mail address is
+	// verified list products (make them active); drafts need no
+	// verification. Nil lets every seller list.
+	Verified Verifier
 }
 
 // Service is the catalog's use cases. It checks who may do what with the
@@ -33,6 +43,7 @@ type Options struct {
 type Service struct {
 	store    Store
 	sellers  Sellers
+	verified Verifier
 	imageDir string
 	now      func() time.Time
 
@@ -50,7 +61,7 @@ const treeTTL = 5 * time.Second
 // for product writes. Products come back without availability (see
 // FillAvailable).
 func New(store Store, sellers Sellers, opts Options) *Service {
-	s := &Service{store: store, sellers: sellers, imageDir: opts.ImageDir, now: opts.Now}
+	s := &Service{store: store, sellers: sellers, verified: opts.Verified, imageDir: opts.ImageDir, now: opts.Now}
 	if s.imageDir == "" {
 		s.imageDir = filepath.Join(os.TempDir(), "bazaar-images")
 	}
@@ -278,6 +289,25 @@ func (s *Service) sellerOf(ctx context.Context, userID id.User) (account.Seller,
 func suspended(seller account.Seller) error {
 	if seller.Status != account.SellerActive {
 		return apperr.New(apperr.KindForbidden, "seller_suspended", "your store is %s and cannot change products", seller.Status)
+	}
+	return nil
+}
+
+// mayList refuses a seller whose e-mail address is not verified the
+// listing of products (Forbidden "email_unverified"). Admins are staff:
+// they may list for any store.
+func (s *Service) mayList(ctx context.Context) error {
+	pr, ok := auth.From(ctx)
+	if s.verified == nil || !ok || pr.Is(auth.Admin) {
+		return nil
+	}
+	v, err := s.verified.EmailVerified(ctx, pr.UserID)
+	if err != nil {
+		return fmt.Errorf("check e-mail verification: %w", err)
+	}
+	if !v {
+		return apperr.New(apperr.KindForbidden, "email_unverified",
+			"verify your e-mail address before listing products: open the link we mailed you, or ask for a new one; drafts can be saved meanwhile")
 	}
 	return nil
 }

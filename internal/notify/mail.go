@@ -49,21 +49,30 @@ func mustTemplates() *templates {
 // e-mail: the List-Unsubscribe target of non-transactional mail.
 const PreferencesPath = "/account/notifications"
 
-// mailData is what a layout is given.
+// mailData is what a layout is given. Action is the label of the link's
+// button; ShowURL also prints the link (for mail whose link is the point,
+// in case the button does not work); Note, when set, replaces the footer's
+// reason for the mail.
 type mailData struct {
-	Subject, Title, Name, Body, URL, Unsubscribe string
+	Subject, Title, Name, Body, URL, Action, Note, Unsubscribe string
+	ShowURL                                                    bool
 }
 
 // render makes a mail of m to c: its subject, both parts and, unless the
 // category is transactional, the List-Unsubscribe target.
 func (s *Service) render(m message, c Contact) (Mail, error) {
 	base := strings.TrimRight(s.opts.BaseURL, "/")
-	d := mailData{Subject: m.title, Title: m.title, Name: c.Name, Body: m.body, URL: base + m.link}
-	if d.Name == "" {
-		d.Name = "there"
-	}
+	d := mailData{Subject: m.title, Title: m.title, Name: c.Name, Body: m.body, URL: base + m.link, Action: "View details"}
 	if !m.category.Transactional() {
 		d.Unsubscribe = base + PreferencesPath
+	}
+	return s.renderData(d, c.Email, m.category)
+}
+
+// renderData renders d in both layouts into a mail to address.
+func (s *Service) renderData(d mailData, to string, category Category) (Mail, error) {
+	if d.Name == "" {
+		d.Name = "there"
 	}
 	var h, t bytes.Buffer
 	if err := s.mails.html[defaultLang].ExecuteTemplate(&h, "html", d); err != nil {
@@ -72,7 +81,7 @@ func (s *Service) render(m message, c Contact) (Mail, error) {
 	if err := s.mails.text[defaultLang].ExecuteTemplate(&t, "text", d); err != nil {
 		return Mail{}, err
 	}
-	return Mail{To: c.Email, Subject: m.title, HTML: h.String(), Text: t.String(), Category: m.category, Unsubscribe: d.Unsubscribe}, nil
+	return Mail{To: to, Subject: d.Subject, HTML: h.String(), Text: t.String(), Category: category, Unsubscribe: d.Unsubscribe}, nil
 }
 
 // Sender delivers one mail. An error means it was not delivered and may be

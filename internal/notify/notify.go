@@ -26,6 +26,10 @@ const (
 	CategoryStock       Category = "stock"        // a seller's products running low
 )
 
+// CategoryAccount is the account's own mail (verification and reset
+// links, security notices): transactional, outside the preferences.
+const CategoryAccount Category = "account"
+
 // Categories lists every category, in the order preferences show them.
 var Categories = []Category{CategoryOrder, CategoryShipment, CategorySupport, CategoryReview, CategorySellerOrder, CategoryStock}
 
@@ -35,7 +39,7 @@ func (c Category) Valid() bool { return slices.Contains(Categories, c) }
 // Transactional reports whether the category's e-mail is transactional
 // (order confirmations, cancellations, refunds): it cannot be turned off
 // and carries no List-Unsubscribe header.
-func (c Category) Transactional() bool { return c == CategoryOrder }
+func (c Category) Transactional() bool { return c == CategoryOrder || c == CategoryAccount }
 
 // Notification is one message in a user's in-app inbox.
 type Notification struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 
@@ -262,10 +263,25 @@ func (s *Service) Mails(ctx context.Context, q MailQuery) (page.Page[Mail], erro
 	return out, nil
 }
 
-// Mail returns one outbox mail with both parts, for an admin.
+// Mail returns one outbox mail with both parts, for an admin. When mail
+// goes out through an SMTP server, the single-use tokens in account mail
+// (verification and reset links) are shown redacted: they are credentials
+// for their recipient alone. Without one, the outbox is the only place the
+// mail can be read, so it is shown whole.
 func (s *Service) Mail(ctx context.Context, mid MailID) (Mail, error) {
 	if _, err := auth.Require(ctx, auth.Admin); err != nil {
 		return Mail{}, err
 	}
-	return s.store.Mail(ctx, mid)
+	m, err := s.store.Mail(ctx, mid)
+	if err != nil {
+		return Mail{}, err
+	}
+	if m.Category == CategoryAccount && s.opts.Sender != nil {
+		m.Text = tokenParam.ReplaceAllString(m.Text, "token=REDACTED")
+		m.HTML = tokenParam.ReplaceAllString(m.HTML, "token=REDACTED")
+	}
+	return m, nil
 }
+
+// tokenParam is a link's token parameter in a rendered mail.
+var tokenParam = regexp.MustCompile(`token=[A-Za-z0-9_%-]+`)

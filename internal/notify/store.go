@@ -42,6 +42,8 @@ type Store interface {
 	// categories.
 	SetPreferences(ctx context.Context, user id.User, ps []Preference) error
 
+	// AddMail puts one mail in the outbox.
+	AddMail(ctx context.Context, m Mail) error
 	// Mails lists outbox mails newest first.
 	Mails(ctx context.Context, f MailFilter) ([]Mail, error)
 	// Mail returns one outbox mail; NotFound if none.

@@ -159,6 +159,7 @@ func crashRun(t *testing.T, bin, dbURL string) {
 		t.Fatalf("user create: %v\n%s", err, out)
 	}
 	admin := str(c.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "crash-admin@example.com", "password": "admin-password-1"}), "access_token")
+	verifyByMail(c, admin, "crash-seller@example.com")
 	cat := c.must(201, "POST", "/api/v1/category", map[string]any{"name": "Crash"}, bearer(admin))
 	c.must(201, "POST", "/api/v1/product", map[string]any{
 		"title": "Crash Widget", "brand": "Acme", "category_id": cat["id"], "status": "active",

@@ -70,6 +70,10 @@ func engines(t *testing.T, fn func(t *testing.T, dbURL string)) {
 type client struct {
 	t    *testing.T
 	base string
+	// mail, when set, reads the text of the newest mail to an address
+	// with a subject from where the server sends it (mailpit); unset, the
+	// admin mail outbox is read.
+	mail func(address, subject string) string
 }
 
 type resp struct {
@@ -214,6 +218,7 @@ func TestShopperJourney(t *testing.T) {
 			t.Fatalf("register response = %v", reg)
 		}
 		store := c.must(201, "POST", "/api/v1/seller", map[string]string{"name": "Sam's Shirts"}, bearer(seller))
+		verifyByMail(c, admin, "seller@example.com")
 		product := c.must(201, "POST", "/api/v1/product", map[string]any{
 			"title": "Organic Cotton Tee", "description": "A soft tee.", "brand": "Acme",
 			"category_id": tees["id"], "attributes": map[string]string{"material": "cotton"}, "status": "active",

@@ -94,6 +94,7 @@ func TestTwoProcessesOneDatabase(t *testing.T) {
 		t.Fatalf("user create: %v\n%s", err, out)
 	}
 	admin := str(a.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "mp-admin@example.com", "password": "admin-password-1"}), "access_token")
+	verifyByMail(a, admin, "mp-seller@example.com")
 	cat := a.must(201, "POST", "/api/v1/category", map[string]any{"name": "Twins"}, bearer(admin))
 	product := a.must(201, "POST", "/api/v1/product", map[string]any{
 		"title": "Twin Lantern", "brand": "Acme", "category_id": cat["id"], "status": "active",

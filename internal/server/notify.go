@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"strings"
 
@@ -22,9 +23,20 @@ func (n notifyPeople) SellerOwner(ctx context.Context, s id.Seller) (id.User, er
 	return n.a.SellerOwner(ctx, s)
 }
 
-// publicURL is the shop's address as e-mail links give it: the
-// configured public URL, else the listen address, with localhost for an
-// unspecified host.
+// accountMailer sends the account module's mail through notify's outbox.
+type accountMailer struct{ m *modules }
+
+func (a accountMailer) SendAccountMail(ctx context.Context, m account.Mail) error {
+	if a.m.notify == nil {
+		return fmt.Errorf("account mail %s: the notify module is not built", m.Kind)
+	}
+	return a.m.notify.SendAccountMail(ctx, notify.AccountMail{Kind: notify.AccountMailKind(m.Kind), UserID: m.UserID, To: m.To,
+		Name: m.Name, Link: m.Link, Expires: m.Expires, NewEmail: m.NewEmail, Device: m.Device, IP: m.IP, At: m.At})
+}
+
+// publicURL is the shop's address as e-mail links give it: --public-url
+// when set (the address OpenID Connect callbacks use too), else the listen
+// address, with localhost for an unspecified host.
 func (s *Server) publicURL() string {
 	if s.cfg.PublicURL != "" {
 		return strings.TrimRight(s.cfg.PublicURL, "/")

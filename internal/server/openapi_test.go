@@ -17,7 +17,7 @@ import (
 // resolving. A route registered without an Op fails here.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	s, base := boot(t, "")
-	c := client{t, base}
+	c := client{t: t, base: base}
 
 	r := c.do("GET", server.OpenAPIPath, nil)
 	if r.status != http.StatusOK {

@@ -57,6 +57,7 @@ func TestOrderJourney(t *testing.T) {
 		for i, price := range []int{1500, 4000} {
 			tok := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": fmt.Sprintf("seller%d@example.com", i), "password": "password-123", "name": "S", "role": "seller"}), "access_token")
 			store := c.must(201, "POST", "/api/v1/seller", map[string]string{"name": fmt.Sprintf("Store %d", i)}, bearer(tok))
+			verifyByMail(c, admin, fmt.Sprintf("seller%d@example.com", i))
 			sku := fmt.Sprintf("J-%d", i)
 			c.must(201, "POST", "/api/v1/product", map[string]any{
 				"title": fmt.Sprintf("Thing %d", i), "brand": "Acme", "category_id": cat["id"], "status": "active",

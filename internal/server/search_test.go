@@ -29,6 +29,7 @@ func openShop(t *testing.T, s *server.Server, c client, category, storeName stri
 	cat = c.must(201, "POST", "/api/v1/category", map[string]any{"name": category}, bearer(admin))
 	seller = str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "seller@example.com", "password": "seller-password-1", "name": "Sam", "role": "seller"}), "access_token")
 	store = c.must(201, "POST", "/api/v1/seller", map[string]string{"name": storeName}, bearer(seller))
+	verifyByMail(c, admin, "seller@example.com")
 	return admin, cat, seller, store
 }
 
@@ -191,6 +192,7 @@ func TestSearchSynonymsFile(t *testing.T) {
 	cat := c.must(201, "POST", "/api/v1/category", map[string]any{"name": "Kettles"}, bearer(admin))
 	seller := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "k@example.com", "password": "seller-password-1", "name": "K", "role": "seller"}), "access_token")
 	c.must(201, "POST", "/api/v1/seller", map[string]string{"name": "K Store"}, bearer(seller))
+	verifyByMail(c, admin, "k@example.com")
 	c.must(201, "POST", "/api/v1/product", map[string]any{"title": "Stovetop Kettle", "brand": "Hearthly", "category_id": cat["id"], "status": "active",
 		"variants": []map[string]any{{"sku": "SYN-1", "price": map[string]any{"amount": 2500, "currency": "USD"}}}}, bearer(seller))
 	deadline := time.Now().Add(10 * time.Second)

@@ -113,9 +113,13 @@ func (s *Server) wire(ctx context.Context) error {
 		c.Logger = s.log.With("module", "account", "oidc", c.Name)
 		providers = append(providers, accountoidc.New(c))
 	}
-	m.account = account.New(accountsql.New(s.db), s.tokens, account.Options{Providers: providers})
+	// Account mail goes through notify's outbox, built further down: the
+	// adapter reaches it through m when a mail is sent.
+	m.account = account.New(accountsql.New(s.db), s.tokens, account.Options{Providers: providers,
+		Mailer: accountMailer{m}, Logger: s.log.With("module", "account")})
 	m.catalog = catalog.New(catalogsql.New(s.db), m.account, catalog.Options{
 		ImageDir: filepath.Join(s.cfg.DataDir, "images"),
+		Verified: m.account, // sellers verify their e-mail before listing
 	})
 	m.inventory = inventory.New(inventorysql.New(s.db), m.catalog, m.account, inventory.Options{Logger: s.log.With("module", "inventory")})
 	m.cart = cart.New(cartsql.New(s.db), m.catalog, m.inventory, m.account, cart.Options{})

@@ -39,6 +39,10 @@ func (h *Handler) Routes(r *rest.Router) {
 	r.Handle("POST /api/v1/auth/login", h.login)
 	r.Handle("POST /api/v1/auth/refresh", h.refresh)
 	r.Handle("POST /api/v1/auth/logout", h.logout)
+	r.Handle("POST /api/v1/auth/verify-email", h.verifyEmail)
+	r.Handle("POST /api/v1/auth/verify-email/resend", h.resendVerification)
+	r.Handle("POST /api/v1/auth/password-reset", h.requestPasswordReset)
+	r.Handle("POST /api/v1/auth/password-reset/confirm", h.resetPassword)
 	r.Handle("GET /api/v1/auth/oidc", h.oidcProviders)
 	r.Handle("GET /api/v1/auth/oidc/{provider}", h.oidcStart)
 	r.Handle("GET /api/v1/auth/oidc/{provider}/callback", h.oidcCallback)
@@ -47,6 +51,7 @@ func (h *Handler) Routes(r *rest.Router) {
 	r.Handle("GET /api/v1/me", h.me)
 	r.Handle("PUT /api/v1/me", h.updateMe)
 	r.Handle("PUT /api/v1/me/password", h.changePassword)
+	r.Handle("POST /api/v1/me/email", h.changeEmail)
 
 	r.Handle("POST /api/v1/seller", h.openStore)
 	r.Handle("GET /api/v1/seller/me", h.mySeller)
@@ -97,10 +102,11 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) error {
 	if err := rest.Decode(w, r, &req); err != nil {
 		return err
 	}
-	s, err := h.svc.Register(r.Context(), account.NewUser(req))
+	s, err := h.svc.Register(r.Context(), account.NewUser(req), h.client(r))
 	if err != nil {
 		return err
 	}
+	h.setDevice(w, r, s.Device)
 	tokenJSON(w, http.StatusCreated, s)
 	return nil
 }
@@ -115,10 +121,11 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) error {
 	if err := rest.Decode(w, r, &req); err != nil {
 		return err
 	}
-	s, err := h.svc.Login(r.Context(), account.Credentials(req), clientIP(r))
+	s, err := h.svc.Login(r.Context(), account.Credentials(req), h.client(r))
 	if err != nil {
 		return err
 	}
+	h.setDevice(w, r, s.Device)
 	tokenJSON(w, http.StatusOK, s)
 	return nil
 }

@@ -62,7 +62,7 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 		if err != nil {
 			t.Fatalf("CreateUser(%s): %v", who, err)
 		}
-		s, err := svc.Login(ctx, account.Credentials{Email: u.Email, Password: password}, "")
+		s, err := svc.Login(ctx, account.Credentials{Email: u.Email, Password: password}, account.Client{})
 		if err != nil {
 			t.Fatalf("Login(%s): %v", who, err)
 		}

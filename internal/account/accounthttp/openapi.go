@@ -16,16 +16,19 @@ func (h *Handler) Ops() []rest.Op {
 	return []rest.Op{
 		{
 			ID: "register", Method: "POST", Path: "/api/v1/auth/register", Tags: authTag, Auth: rest.AuthNone,
-			Summary:     "Sign up as a customer or seller and sign in",
-			Description: "Creates the account (role customer or seller; other roles are made by an admin) and returns a session. Passwords are 8 to 128 characters.",
-			Request:     registerRequest{}, Response: account.Session{}, Status: 201, Headers: noStore,
+			Summary: "Sign up as a customer or seller and sign in",
+			Description: "Creates the account (role customer or seller; other roles are made by an admin) and returns a session. Passwords are 8 to 128 characters. " +
+				"A link to confirm the address is mailed (user.email_verified is false until it is opened); sellers list products only once confirmed. " +
+				"Sets the HttpOnly bazaar_device cookie that recognises this browser at later sign-ins.",
+			Request: registerRequest{}, Response: account.Session{}, Status: 201, Headers: noStore,
 			Errors: []int{409}, // email_taken
 		},
 		{
 			ID: "login", Method: "POST", Path: "/api/v1/auth/login", Tags: authTag, Auth: rest.AuthNone,
-			Summary:     "Sign in with e-mail and password",
-			Description: "Returns an access token and a rotating refresh token. Failed attempts are limited per account and per client address (429 with Retry-After).",
-			Request:     loginRequest{}, Response: account.Session{}, Headers: noStore,
+			Summary: "Sign in with e-mail and password",
+			Description: "Returns an access token and a rotating refresh token. Failed attempts are limited per account and per client address (429 with Retry-After). " +
+				"A sign-in from a device not seen before (bazaar_device cookie, or user agent on the client's network) is mailed to the user.",
+			Request: loginRequest{}, Response: account.Session{}, Headers: noStore,
 			Errors: []int{401, 429}, // invalid_credentials, account_suspended; rate_limited
 		},
 		{
@@ -40,6 +43,36 @@ func (h *Handler) Ops() []rest.Op {
 			Summary:     "End the session a refresh token belongs to",
 			Description: "An unknown or already revoked token is not an error.",
 			Request:     refreshRequest{},
+		},
+		{
+			ID: "verifyEmail", Method: "POST", Path: "/api/v1/auth/verify-email", Tags: authTag, Auth: rest.AuthNone,
+			Summary: "Confirm an e-mail address with the token from a mailed link",
+			Description: "The token of a verification mail (valid 48 hours) marks the address verified; the token of an e-mail change's " +
+				"confirmation mail (valid 24 hours, sent to the new address) moves the account to that address. Each token works once; " +
+				"a newer link supersedes the older ones. An unusable token is 400 token_invalid; a new address taken meanwhile 409 email_taken.",
+			Request: tokenRequest{}, Response: account.User{}, Headers: noStore,
+			Errors: []int{409}, // email_taken
+		},
+		{
+			ID: "resendVerification", Method: "POST", Path: "/api/v1/auth/verify-email/resend", Tags: authTag, Auth: rest.AuthBearer,
+			Summary:     "Mail the signed-in user a fresh verification link",
+			Description: "Older links stop working. An address already verified is 409 already_verified; mail to one address is limited (429).",
+			Status:      202, Errors: []int{404, 409, 429},
+		},
+		{
+			ID: "requestPasswordReset", Method: "POST", Path: "/api/v1/auth/password-reset", Tags: authTag, Auth: rest.AuthNone,
+			Summary: "Mail a password reset link",
+			Description: "Always 202, after the same time, whether or not an account has the address: the answer never says. " +
+				"The link is valid for an hour and once; a new request supersedes it. Requests are limited per client address (429), " +
+				"mails per e-mail address (silently).",
+			Request: resetRequest{}, Status: 202, Errors: []int{429},
+		},
+		{
+			ID: "resetPassword", Method: "POST", Path: "/api/v1/auth/password-reset/confirm", Tags: authTag, Auth: rest.AuthNone,
+			Summary: "Set a new password with the token from a reset mail",
+			Description: "The password follows the rules of registration (8 to 128 characters). Every session and refresh token of the account " +
+				"is revoked, and the address counts as verified. An unusable token is 400 token_invalid.",
+			Request: resetConfirmRequest{},
 		},
 		{
 			ID: "oidcProviders", Method: "GET", Path: "/api/v1/auth/oidc", Tags: authTag, Auth: rest.AuthNone,
@@ -91,6 +124,15 @@ func (h *Handler) Ops() []rest.Op {
 			Summary:     "Change the signed-in user's password",
 			Description: "Checks the current password and ends every session of the user, this one too: sign in again. Wrong current passwords count against the sign-in limit.",
 			Request:     passwordRequest{}, Errors: []int{404, 429},
+		},
+
+		{
+			ID: "changeEmail", Method: "POST", Path: "/api/v1/me/email", Tags: me, Auth: rest.AuthBearer,
+			Summary: "Ask to change the signed-in user's e-mail address",
+			Description: "Re-authenticates with the password (400 wrong_password; wrong ones count against the sign-in limit), then mails a " +
+				"confirmation link to the new address (valid 24 hours; POST /api/v1/auth/verify-email makes the change) and a notice to the " +
+				"current one. An address in use is 409 email_taken.",
+			Request: emailRequest{}, Status: 202, Errors: []int{404, 409, 429},
 		},
 
 		{

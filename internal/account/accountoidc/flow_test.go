@@ -252,6 +252,9 @@ func TestSignInFlow(t *testing.T) {
 		if st != 200 || u.Email != "test-user@zitadel.ch" || u.Role != auth.Customer {
 			t.Fatalf("GET /api/v1/me = %d %+v, want the new customer test-user@zitadel.ch", st, u)
 		}
+		if !u.EmailVerified {
+			t.Errorf("email_verified = false for a user whose provider verified the address")
+		}
 		// The hand-off code works once.
 		if _, status, code := e.exchange(b, loc); status != 401 || code != "oidc_code_invalid" {
 			t.Errorf("second exchange = %d %s, want 401 oidc_code_invalid", status, code)

@@ -43,13 +43,13 @@ func New(db *sqldb.DB) *Store { return &Store{db: db} }
 
 type scanner interface{ Scan(dest ...any) error }
 
-const userCols = `id, email, name, role, status, created_at, updated_at`
+const userCols = `id, email, name, role, status, email_verified, created_at, updated_at`
 
 func scanUser(r scanner, extra ...any) (account.User, error) {
 	var u account.User
 	var role, status string
 	var created, updated int64
-	dest := append([]any{&u.ID, &u.Email, &u.Name, &role, &status, &created, &updated}, extra...)
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &role, &status, &u.EmailVerified, &created, &updated}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		return account.User{}, err
 	}
@@ -68,9 +68,9 @@ func notFound(err error, format string, args ...any) error {
 // CreateUser implements account.Store.
 func (s *Store) CreateUser(ctx context.Context, u account.User, passwordHash string) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO account_users (id, email, name, role, status, password_hash, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			u.ID, u.Email, u.Name, string(u.Role), string(u.Status), passwordHash, sqldb.Micros(u.CreatedAt), sqldb.Micros(u.UpdatedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO account_users (id, email, name, role, status, password_hash, email_verified, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			u.ID, u.Email, u.Name, string(u.Role), string(u.Status), passwordHash, u.EmailVerified, sqldb.Micros(u.CreatedAt), sqldb.Micros(u.UpdatedAt))
 		if sqldb.IsUniqueViolation(err) {
 			return apperr.Conflict("email_taken", "an account with this e-mail already exists")
 		}

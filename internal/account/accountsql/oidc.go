@@ -103,9 +103,9 @@ func (s *Store) LinkIdentity(ctx context.Context, l account.IdentityLink) error 
 // hash is empty: no password verifies against it.
 func (s *Store) CreateUserWithIdentity(ctx context.Context, u account.User, l account.IdentityLink) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO account_users (id, email, name, role, status, password_hash, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, '', $6, $7)`,
-			u.ID, u.Email, u.Name, string(u.Role), string(u.Status), sqldb.Micros(u.CreatedAt), sqldb.Micros(u.UpdatedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO account_users (id, email, name, role, status, password_hash, email_verified, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8)`,
+			u.ID, u.Email, u.Name, string(u.Role), string(u.Status), u.EmailVerified, sqldb.Micros(u.CreatedAt), sqldb.Micros(u.UpdatedAt))
 		if sqldb.IsUniqueViolation(err) {
 			return apperr.Conflict("email_taken", "an account with this e-mail already exists")
 		}

@@ -23,6 +23,117 @@ func StoreSuite(t *testing.T, open func(t *testing.T) account.Store) {
 	t.Run("sessions", func(t *testing.T) { testSessions(t, open(t)) })
 	t.Run("sellers", func(t *testing.T) { testSellers(t, open(t)) })
 	t.Run("addresses", func(t *testing.T) { testAddresses(t, open(t)) })
+	t.Run("mail tokens", func(t *testing.T) { testMailTokens(t, open(t)) })
+	t.Run("devices", func(t *testing.T) { testDevices(t, open(t)) })
+}
+
+func testMailTokens(t *testing.T, s account.Store) {
+	ctx := context.Background()
+	u := mustCreateUser(t, s, auth.Seller)
+	tok := func(hash string, p account.Purpose, email string, ttl time.Duration) account.Token {
+		return account.Token{Hash: hash, UserID: u.ID, Purpose: p, Email: email, CreatedAt: t0, ExpiresAt: t0.Add(ttl)}
+	}
+	for _, tk := range []account.Token{
+		tok("v1", account.PurposeVerifyEmail, u.Email, time.Hour),
+		tok("v2", account.PurposeVerifyEmail, u.Email, time.Hour), // supersedes v1
+		tok("r1", account.PurposeResetPassword, u.Email, time.Hour),
+	} {
+		if err := s.CreateToken(ctx, tk); err != nil {
+			t.Fatalf("CreateToken(%s): %v", tk.Hash, err)
+		}
+	}
+	_, err := s.Token(ctx, "v1")
+	wantCode(t, "Token(superseded)", err, apperr.KindNotFound, "")
+	if got, err := s.Token(ctx, "r1"); err != nil || got.Purpose != account.PurposeResetPassword || got.UsedAt != nil || !got.ExpiresAt.Equal(t0.Add(time.Hour)) {
+		t.Errorf("Token(r1) = %+v, %v", got, err)
+	}
+	_, err = s.UseToken(ctx, "v2", account.PurposeResetPassword, t0, "h")
+	wantCode(t, "UseToken(other purpose)", err, apperr.KindInvalid, "token_invalid")
+	_, err = s.UseToken(ctx, "v2", account.PurposeVerifyEmail, t0.Add(time.Hour), "")
+	wantCode(t, "UseToken(expired)", err, apperr.KindInvalid, "token_invalid")
+	got, err := s.UseToken(ctx, "v2", account.PurposeVerifyEmail, t0.Add(time.Minute), "")
+	if err != nil || !got.EmailVerified {
+		t.Fatalf("UseToken(verify) = %+v, %v", got, err)
+	}
+	_, err = s.UseToken(ctx, "v2", account.PurposeVerifyEmail, t0.Add(time.Minute), "")
+	wantCode(t, "UseToken(used)", err, apperr.KindInvalid, "token_invalid")
+
+	// A reset sets the hash and ends every session.
+	if err := s.CreateSession(ctx, account.RefreshToken{Hash: "rt-1", SessionID: "ses_reset", UserID: u.ID, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UseToken(ctx, "r1", account.PurposeResetPassword, t0.Add(time.Minute), "new-hash"); err != nil {
+		t.Fatalf("UseToken(reset) = %v", err)
+	}
+	if h, _ := s.PasswordHash(ctx, u.ID); h != "new-hash" {
+		t.Errorf("hash after reset = %q", h)
+	}
+	if a, _ := s.Access(ctx, u.ID, "ses_reset"); a.SessionActive {
+		t.Error("a session survived the reset")
+	}
+
+	// An e-mail change: a taken address is refused and the token stays; a
+	// free one moves the user, and links to the old address die.
+	other := mustCreateUser(t, s, auth.Customer)
+	for _, tk := range []account.Token{tok("c1", account.PurposeChangeEmail, other.Email, time.Hour), tok("v3", account.PurposeVerifyEmail, u.Email, time.Hour)} {
+		if err := s.CreateToken(ctx, tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = s.UseToken(ctx, "c1", account.PurposeChangeEmail, t0.Add(time.Minute), "")
+	wantCode(t, "UseToken(change to a taken address)", err, apperr.KindConflict, "email_taken")
+	if tk, err := s.Token(ctx, "c1"); err != nil || tk.UsedAt != nil {
+		t.Errorf("after a refused change the token = %+v, %v; want unused", tk, err)
+	}
+	if err := s.CreateToken(ctx, tok("c2", account.PurposeChangeEmail, "moved-"+u.Email, time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.UseToken(ctx, "c2", account.PurposeChangeEmail, t0.Add(time.Minute), "")
+	if err != nil || got.Email != "moved-"+u.Email || !got.EmailVerified {
+		t.Fatalf("UseToken(change) = %+v, %v", got, err)
+	}
+	_, err = s.Token(ctx, "v3")
+	wantCode(t, "Token(a link to the old address)", err, apperr.KindNotFound, "")
+
+	if _, err := s.SetEmailVerified(ctx, u.ID, "not-the-address@example.com", t0); !apperr.Is(err, apperr.KindNotFound) {
+		t.Errorf("SetEmailVerified(other address) = %v, want NotFound", err)
+	}
+	if err := s.CreateToken(ctx, tok("old", account.PurposeResetPassword, got.Email, time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.DeleteExpiredMailTokens(ctx, t0.Add(2*time.Minute)); err != nil || n < 1 {
+		t.Errorf("DeleteExpiredMailTokens = %d, %v", n, err)
+	}
+	_, err = s.Token(ctx, "old")
+	wantCode(t, "Token(expired, purged)", err, apperr.KindNotFound, "")
+}
+
+func testDevices(t *testing.T, s account.Store) {
+	ctx := context.Background()
+	u := mustCreateUser(t, s, auth.Customer)
+	remember := func(at time.Time, keys ...string) (bool, bool) {
+		t.Helper()
+		known, first, err := s.RememberDevice(ctx, u.ID, keys, at)
+		if err != nil {
+			t.Fatalf("RememberDevice(%v): %v", keys, err)
+		}
+		return known, first
+	}
+	if known, first := remember(t0, "laptop", "laptop-net"); known || !first {
+		t.Errorf("first device: known %v first %v, want false true", known, first)
+	}
+	if known, first := remember(t0.Add(time.Hour), "phone", "laptop-net"); !known || first {
+		t.Errorf("a key seen before: known %v first %v, want true false", known, first)
+	}
+	if known, _ := remember(t0.Add(2*time.Hour), "tablet"); known {
+		t.Error("a new device was known")
+	}
+	if n, err := s.ForgetDevices(ctx, t0.Add(24*time.Hour)); err != nil || n != 3 {
+		t.Errorf("ForgetDevices = %d, %v; want 3 (the latest, tablet, kept)", n, err)
+	}
+	if known, first := remember(t0.Add(48*time.Hour), "tablet"); !known || first {
+		t.Errorf("the latest device after forgetting: known %v first %v, want true false", known, first)
+	}
 }
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)

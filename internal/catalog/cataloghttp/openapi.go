@@ -62,13 +62,13 @@ func (h *Handler) Ops() []rest.Op {
 		{
 			ID: "createProduct", Method: "POST", Path: "/api/v1/product", Tags: prod, Auth: rest.AuthBearer, Roles: sellerOrAdmin,
 			Summary:     "List a new product in the caller's store",
-			Description: "status defaults to draft. A caller without a store is 409 store_required, a suspended store 403 seller_suspended, a SKU already used on the marketplace 409 sku_taken. All variants share one currency.",
+			Description: "status defaults to draft. A caller without a store is 409 store_required, a suspended store 403 seller_suspended, a seller whose e-mail address is not verified 403 email_unverified for an active product (drafts are allowed), a SKU already used on the marketplace 409 sku_taken. All variants share one currency.",
 			Request:     catalog.NewProduct{}, Response: catalog.Product{}, Status: 201, Headers: location, Errors: []int{409},
 		},
 		{
 			ID: "updateProduct", Method: "PUT", Path: "/api/v1/product/{id}", Tags: prod, Auth: rest.AuthBearer, Roles: sellerOrAdmin,
 			Summary:     "Replace a product's content (its owner or an admin)",
-			Description: "Variants are matched by SKU: existing ones keep their ID, new ones are added and omitted ones removed. Status archived archives it.",
+			Description: "Variants are matched by SKU: existing ones keep their ID, new ones are added and omitted ones removed. Status archived archives it. Making a product active needs a verified e-mail address (403 email_unverified).",
 			Params:      []rest.Param{idOrSlug("product")},
 			Request:     catalog.ProductUpdate{}, Response: catalog.Product{}, Errors: []int{404, 409},
 		},

@@ -256,6 +256,19 @@ func (s *Store) mails(ctx context.Context, q string, args ...any) ([]notify.Mail
 	return out, rows.Err()
 }
 
+// AddMail implements notify.Store.
+func (s *Store) AddMail(ctx context.Context, m notify.Mail) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO notify_mail
+		(id, event_id, recipient, to_addr, subject, text_body, html_body, category, unsubscribe, status, attempts, last_error, next_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		string(m.ID), string(m.EventID), string(m.Recipient), m.To, m.Subject, m.Text, m.HTML, string(m.Category),
+		m.Unsubscribe, string(m.Status), m.Attempts, m.LastError, sqldb.Micros(m.NextAt), sqldb.Micros(m.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("insert mail: %w", err)
+	}
+	return nil
+}
+
 // Mails implements notify.Store.
 func (s *Store) Mails(ctx context.Context, f notify.MailFilter) ([]notify.Mail, error) {
 	q := `SELECT ` + mailCols + ` FROM notify_mail WHERE ($1 = '' OR status = $1) AND ($2 = '' OR id < $2) ORDER BY id DESC`

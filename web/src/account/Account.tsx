@@ -6,6 +6,7 @@ import { api, useSession } from '../app/api';
 import type { Address, AddressInput, Page, User } from '../api/types';
 import { ErrorBox, Field, Loading, fieldError, useToast } from '../ui/kit';
 import { AddressFields, emptyAddress, formatAddress } from './AddressForm';
+import { ResendLink } from '../store/EmailPages';
 
 export default function AccountPage() {
   return (
@@ -39,6 +40,7 @@ function Account() {
         </ul>
       </section>
       <Profile user={user!} />
+      <Email user={user!} />
       <Password />
       {user!.role === 'customer' && <Addresses />}
     </div>
@@ -65,6 +67,54 @@ function Profile({ user }: { user: User }) {
       <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} error={fieldError(save.error, 'name')} autoComplete="name" required />
       <button className="btn secondary" disabled={save.isPending}>
         Save
+      </button>
+    </form>
+  );
+}
+
+/** Email shows the address and whether it is confirmed, and changes it: the new address confirms by its mailed link. */
+function Email({ user }: { user: User }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [sentTo, setSentTo] = useState('');
+  const change = useMutation({
+    mutationFn: () => api.post('/api/v1/me/email', { email: email.trim(), password }),
+    onSuccess: () => {
+      setSentTo(email.trim());
+      setEmail('');
+      setPassword('');
+    },
+  });
+  return (
+    <form
+      className="panel"
+      aria-labelledby="email-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        change.mutate();
+      }}
+    >
+      <h2 id="email-title">E-mail address</h2>
+      <p>
+        <strong>{user.email}</strong>{' '}
+        {user.email_verified ? (
+          <span className="badge badge-good">Confirmed</span>
+        ) : (
+          <>
+            <span className="badge badge-warn">Not confirmed</span> <ResendLink label="Send the confirmation link again" />
+          </>
+        )}
+      </p>
+      {sentTo && (
+        <p className="success-box" role="status">
+          We sent a link to <strong>{sentTo}</strong>. Your address changes when you open it (within 24 hours); until then you keep using {user.email}.
+        </p>
+      )}
+      <ErrorBox error={change.error} fields={['email', 'password']} />
+      <Field label="New e-mail address" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} error={fieldError(change.error, 'email')} required />
+      <Field label="Your password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} error={fieldError(change.error, 'password')} hint="To confirm it is you." required />
+      <button className="btn secondary" disabled={change.isPending}>
+        Change e-mail address
       </button>
     </form>
   );

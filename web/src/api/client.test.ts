@@ -29,7 +29,7 @@ function session(n: number, expiresIn = 900) {
     refresh_token: 'refresh-' + n,
     expires_in: expiresIn,
     token_type: 'Bearer',
-    user: { id: 'usr_1', email: 'a@b.c', name: 'Ann', role: 'customer', status: 'active', created_at: '', updated_at: '' },
+    user: { id: 'usr_1', email: 'a@b.c', name: 'Ann', role: 'customer', status: 'active', email_verified: true, created_at: '', updated_at: '' },
   };
 }
 

@@ -228,6 +228,11 @@ export class Client {
     this.emit({ user: s.user, restoring: false });
   }
 
+  /** updateUser replaces the signed-in user's details (after a change the server confirmed). */
+  updateUser(u: User) {
+    if (this.state.user && this.state.user.id === u.id) this.emit({ user: u, restoring: false });
+  }
+
   /** Forget the session locally (the server side is ended by logout()). */
   clearSession() {
     this.access = null;

@@ -19,6 +19,8 @@ export interface User {
   name: string;
   role: Role;
   status: string;
+  /** A mail reached the address (its link was opened); sellers need it to list products. */
+  email_verified: boolean;
   created_at: string;
   updated_at: string;
 }

@@ -6,6 +6,7 @@ import { useCart } from './cart';
 import type { Suggestion } from '../api/types';
 import { suggestionPath } from '../store/search';
 import { ToastProvider } from '../ui/kit';
+import { VerifyBanner } from '../account/VerifyBanner';
 import { LiveProvider } from '../live/useLive';
 import { Bell } from './Bell';
 
@@ -19,6 +20,7 @@ export function Layout() {
         </a>
         <Header />
         <CategoryNav />
+        <VerifyBanner />
         {nav.state === 'loading' && <div className="route-progress" role="progressbar" aria-label="Loading page" />}
         <main id="main" tabIndex={-1}>
           <Outlet />

@@ -8,6 +8,7 @@ import { Browse } from '../store/Browse';
 import { ProductPage } from '../store/ProductPage';
 import { CartPage } from '../store/CartPage';
 import { SignIn, Register, OidcReturn } from '../store/SignIn';
+import { ForgotPassword, ResetPassword, VerifyEmail } from '../store/EmailPages';
 
 /** RequireUser shows its children to a signed-in user of one of roles; others are sent to sign in. */
 export function RequireUser({ roles, children }: { roles?: Role[]; children: ReactNode }) {
@@ -68,6 +69,10 @@ const routes: RouteObject[] = [
       { path: 'signin', element: <SignIn /> },
       { path: 'signin/oidc', element: <OidcReturn /> },
       { path: 'register', element: <Register /> },
+      // The pages mailed links open, and the page that asks for a reset link.
+      { path: 'verify-email', element: <VerifyEmail /> },
+      { path: 'forgot-password', element: <ForgotPassword /> },
+      { path: 'reset-password', element: <ResetPassword /> },
       // The customer's account: checkout, orders, returns, support tickets, wishlist, addresses.
       { path: 'checkout', lazy: lazy(() => import('../account/Checkout')) },
       { path: 'orders', lazy: lazy(() => import('../account/Orders')) },

@@ -145,6 +145,9 @@ export function SignIn() {
         <ErrorBox error={login.error} fields={['email', 'password']} />
         <Field label="E-mail" type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} error={fieldError(login.error, 'email')} autoFocus />
         <Field label="Password" type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} error={fieldError(login.error, 'password')} />
+        <p className="small">
+          <Link to={'/forgot-password' + (email.trim() ? '?email=' + encodeURIComponent(email.trim()) : '')}>Forgot your password?</Link>
+        </p>
         <button type="submit" className="btn primary block" disabled={login.isPending}>
           {login.isPending ? 'Signing in…' : 'Sign in'}
         </button>
