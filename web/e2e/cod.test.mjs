@@ -8,7 +8,7 @@
 // refused with the reason, and the option is then unavailable, saying why.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { audit, base, demo, launch, open, routes, shot, signIn, until } from './lib.mjs';
+import { audit, base, call, demo, launch, open, routes, shot, signIn, token, until, usd } from './lib.mjs';
 
 let browser;
 let api;
@@ -20,31 +20,8 @@ after(async () => {
   await browser?.close();
 });
 
-const tokens = {};
-async function token([email, password]) {
-  if (tokens[email]) return tokens[email];
-  const res = await fetch(base + '/api/v1/auth/login', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  assert.equal(res.status, 200, `login of ${email} works`);
-  return (tokens[email] = (await res.json()).access_token);
-}
 
-/** call is one API call as who (or no one); it checks the status and returns the JSON body. */
-async function call(who, method, path, body, want = 200) {
-  const res = await fetch(base + '/api/v1' + path, {
-    method,
-    headers: { ...(who && { Authorization: 'Bearer ' + (await token(who)) }), ...(body !== undefined && { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.equal(res.status, want, `${method} ${path}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
 
-const usd = (minor) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(minor / 100);
 const major = (minor) => (minor / 100).toFixed(2);
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

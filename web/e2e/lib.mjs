@@ -1,5 +1,6 @@
 // Shared set-up for the end-to-end tests: one headless Chromium per file,
 // a fresh browser context (empty storage) per test, screenshots on request.
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -112,3 +113,31 @@ export async function until(check, what) {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+const tokens = {};
+/** token signs who ([email, password]) in through the API once per test file and returns the access token. */
+export async function token([email, password]) {
+  if (tokens[email]) return tokens[email];
+  const res = await fetch(base + '/api/v1/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  assert.equal(res.status, 200, `login of ${email} works`);
+  return (tokens[email] = (await res.json()).access_token);
+}
+
+/** call is one API call as who (or no one); it checks the status and returns the JSON body. */
+export async function call(who, method, path, body, want = 200) {
+  const res = await fetch(base + '/api/v1' + path, {
+    method,
+    headers: { ...(who && { Authorization: 'Bearer ' + (await token(who)) }), ...(body !== undefined && { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.equal(res.status, want, `${method} ${path}: ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** usd formats minor units of US dollars as the UI does. */
+export const usd = (minor) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(minor / 100);

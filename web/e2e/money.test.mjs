@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { audit, base, demo, launch, open, routes, shot, signIn, until } from './lib.mjs';
+import { audit, base, call, demo, launch, open, routes, shot, signIn, until, usd } from './lib.mjs';
 
 let browser;
 let api;
@@ -21,32 +21,8 @@ after(async () => {
   await browser?.close();
 });
 
-const tokens = {};
-async function token(who) {
-  const [email, password] = who;
-  if (tokens[email]) return tokens[email];
-  const res = await fetch(base + '/api/v1/auth/login', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  assert.equal(res.status, 200, 'demo login works');
-  return (tokens[email] = (await res.json()).access_token);
-}
 
-/** call is one API call as who; it checks the status and returns the JSON body. */
-async function call(who, method, path, body, want = 200) {
-  const res = await fetch(base + '/api/v1' + path, {
-    method,
-    headers: { Authorization: 'Bearer ' + (await token(who)), ...(body !== undefined && { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  assert.equal(res.status, want, `${method} ${path}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
 
-const usd = (minor) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(minor / 100);
 
 async function top(page) {
   // Full-page shots of a scrolled page draw the sticky header mid-page.
