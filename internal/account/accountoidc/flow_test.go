@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -79,6 +80,9 @@ type env struct {
 	db     *sqldb.DB
 	api    *httptest.Server
 	issuer string
+	// skew moves the service's clock ahead of real time (the provider's
+	// stays real, so its tokens remain valid).
+	skew atomic.Int64
 }
 
 func newEnv(t *testing.T, db *sqldb.DB) *env {
@@ -97,10 +101,14 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 	}
 	base := "http://" + l.Addr().String()
 	issuer := zitadel(t, base+"/api/v1/auth/oidc/zitadel/callback")
+	e := &env{t: t, db: db, issuer: issuer}
 	tokens := auth.NewTokens(ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize)), 15*time.Minute)
-	svc := account.New(accountsql.New(db), tokens, account.Options{Providers: []account.IdentityProvider{
-		accountoidc.New(accountoidc.Config{Name: "zitadel", Label: "Zitadel", Issuer: issuer, ClientID: "web", ClientSecret: "secret"}),
-	}})
+	svc := account.New(accountsql.New(db), tokens, account.Options{
+		Providers: []account.IdentityProvider{
+			accountoidc.New(accountoidc.Config{Name: "zitadel", Label: "Zitadel", Issuer: issuer, ClientID: "web", ClientSecret: "secret"}),
+		},
+		Now: func() time.Time { return time.Now().Add(time.Duration(e.skew.Load())) },
+	})
 	r := rest.NewRouter()
 	accounthttp.New(svc, accounthttp.Options{}).Routes(r)
 	api := httptest.NewUnstartedServer(tokens.Middleware(svc.Check, rest.Error)(r))
@@ -108,7 +116,8 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 	api.Listener = l
 	api.Start()
 	t.Cleanup(api.Close)
-	return &env{t: t, db: db, api: api, issuer: issuer}
+	e.api = api
+	return e
 }
 
 // browser is a cookie-keeping client that does not follow redirects into
@@ -299,6 +308,24 @@ func TestSignInFlow(t *testing.T) {
 		})
 		if got := oidcError(loc); got != "oidc_state_invalid" {
 			t.Errorf("unknown state: oidc_error = %q, want oidc_state_invalid", got)
+		}
+
+		// A flow whose state outlived OIDCFlowTTL while the user was at the
+		// provider is refused, though the provider's answer is genuine.
+		loc, _ = e.signIn(browser(t), func(*url.URL) {
+			e.skew.Store(int64(account.OIDCFlowTTL + time.Second))
+		})
+		e.skew.Store(0)
+		if got := oidcError(loc); got != "oidc_state_invalid" {
+			t.Errorf("expired state: oidc_error = %q, want oidc_state_invalid", got)
+		}
+		// Just inside the lifetime it still works.
+		loc, _ = e.signIn(browser(t), func(*url.URL) {
+			e.skew.Store(int64(account.OIDCFlowTTL - time.Minute))
+		})
+		e.skew.Store(0)
+		if u, err := url.Parse(loc); err != nil || u.Path != "/signin/oidc" {
+			t.Errorf("state within its lifetime: landed on %q, want /signin/oidc#code=...", loc)
 		}
 
 		// An unknown provider.
