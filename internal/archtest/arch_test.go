@@ -34,7 +34,7 @@ var below = map[string][]string{
 	"support":   {"order"},
 	"ledger":    {"order"}, // the money: books what order's, shipment's and support's events say
 	"search":    {"account", "catalog", "inventory", "cart", "payment", "order", "shipment", "review", "support"},
-	"notify":    {"account", "catalog", "inventory", "cart", "payment", "order", "shipment", "review", "support"},
+	"notify":    {"account", "catalog", "inventory", "cart", "payment", "order", "shipment", "review", "support", "ledger"},
 	"live":      {"order", "shipment"}, // pushes order and parcel changes; notifications come through the root
 }
 
