@@ -26,7 +26,7 @@ lint:
 
 # PostgreSQL runs too when BAZAAR_TEST_POSTGRES_URL is set (CI always sets it).
 unit:
-	go test -race -count=1 -timeout 20m $(GO_PACKAGES)
+	go test -race -count=1 -timeout 30m $(GO_PACKAGES)
 
 # Every test that delivers events (the modules that consume them and the
 # whole server) again, with every event relayed through NATS JetStream
