@@ -55,6 +55,7 @@ type Service struct {
 	shops *recmodel.Interner // seller IDs
 
 	content content
+	stores  stores
 	tail    tailer
 	loaded  atomic.Bool
 	kick    chan struct{}
