@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/recommend/recmodel"
 	"github.com/bazaar-market/bazaar/internal/unit"
@@ -275,6 +274,3 @@ func (s *Service) Load(ctx context.Context) error {
 	s.log.Info("recommend: signals loaded", "signals", read, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
-
-// errNotReady is a query's answer before the product list is loaded.
-var errNotReady = apperr.New(apperr.KindUnavailable, "recommend_loading", "recommendations are loading; try again shortly")
