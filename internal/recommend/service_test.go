@@ -435,3 +435,24 @@ func TestPurchaseEventShowsAfterTail(t *testing.T) {
 		t.Errorf("cart list for the buyer = %v, want the bag it bought left out", ids(l))
 	}
 }
+
+func TestListsReachPastOutOfStock(t *testing.T) {
+	ps := []catalog.Product{product("prd_x", "Anchor", "cat_tents", "sel_z", "Zed", 1000)}
+	var sigs []recommend.Signal
+	for i := range 14 { // the 12 bought most are out of stock
+		pid := fmt.Sprintf("prd_%02d", i)
+		ps = append(ps, product(pid, "P"+pid, "cat_tents", fmt.Sprintf("sel_%d", i), fmt.Sprintf("B%d", i), 1000))
+		for u := range 20 - i {
+			sigs = append(sigs, bought(fmt.Sprintf("u:usr_%d_%d", i, u), "prd_x", pid)...)
+		}
+	}
+	w := newWorld(t, ps...)
+	for i := range 12 {
+		w.stock[fmt.Sprintf("sku-prd_%02d", i)] = 0
+	}
+	w.load(sigs...)
+	l := w.forProduct(recommend.ProductQuery{Product: "prd_x", Kind: recommend.AlsoBought, Limit: 2})
+	if got := ids(l); !slices.Equal(got, []string{"prd_12", "prd_13"}) {
+		t.Errorf("also bought, limit 2 = %v, want the two in stock past the 12 out of stock", got)
+	}
+}
