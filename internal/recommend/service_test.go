@@ -55,6 +55,21 @@ func (c *fakeCatalog) ProductsAfter(_ context.Context, st catalog.Status, after 
 	return out[:min(limit, len(out))], nil
 }
 
+func (c *fakeCatalog) ProductRefs(_ context.Context, ids []id.Product) (map[id.Product]catalog.ProductRef, error) {
+	out := map[id.Product]catalog.ProductRef{}
+	for _, pid := range ids {
+		if p, ok := c.products[pid]; ok {
+			r := catalog.ProductRef{ID: p.ID, Title: p.Title, Slug: p.Slug, SellerID: p.SellerID, CategoryID: p.CategoryID, Brand: p.Brand,
+				MinPrice: p.PriceMin, Active: p.Status == catalog.Active}
+			if len(p.Images) > 0 {
+				r.Image = catalog.ImageURL(p.Images[0].ID)
+			}
+			out[pid] = r
+		}
+	}
+	return out, nil
+}
+
 // fakeStock says every SKU has 5 units but those listed as 0.
 type fakeStock map[string]int64
 
@@ -155,7 +170,7 @@ func newWorld(t *testing.T, products ...catalog.Product) *world {
 		w.cat.products[p.ID] = p
 	}
 	w.svc = recommend.New(recommendsql.New(db), w.cat, w.stock, w.sellers, recommend.Options{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }, Refs: w.cat})
 	w.svc.Subscribe(w.bus)
 	return w
 }
@@ -260,6 +275,17 @@ func TestAlsoBoughtFiltersAndExplains(t *testing.T) {
 	if it != want || it.Score <= 0 {
 		t.Errorf("first item = %+v\nwant %+v", it, want)
 	}
+	// Details are read from the catalog as they are now: a renamed product
+	// shows its new title; one archived a moment ago (no event yet) is gone.
+	stove, bag := w.cat.products["prd_stove"], w.cat.products["prd_bag"]
+	stove.Title, bag.Status = "Camp Stove II", catalog.Archived
+	w.cat.products["prd_stove"], w.cat.products["prd_bag"] = stove, bag
+	l = w.forProduct(recommend.ProductQuery{Product: "prd_tent", Kind: recommend.AlsoBought})
+	if got := ids(l); !slices.Equal(got, []string{"prd_stove", "prd_fuel"}) || l.Items[0].Title != "Camp Stove II" {
+		t.Errorf("after a rename and an archive = %v (%q), want the stove renamed and the bag gone", got, l.Items[0].Title)
+	}
+	stove.Title, bag.Status = "Camp Stove", catalog.Active
+	w.cat.products["prd_stove"], w.cat.products["prd_bag"] = stove, bag
 	// By slug, for a shopper who bought the fuel already.
 	l = w.forProduct(recommend.ProductQuery{Product: "Trail Tent", Kind: recommend.AlsoBought, User: "usr_me"})
 	if got := ids(l); slices.Contains(got, "prd_fuel") || len(got) != 2 {
