@@ -253,7 +253,8 @@ func (s *Service) cart(products []id.Product, limit int, exclude map[id.Product]
 	var seeds []*product
 	for _, pid := range products {
 		exclude[pid] = true
-		if p, ok := s.content.get(string(pid)); ok {
+		if p, ok := s.content.get(string(pid)); ok { // an ID or a slug
+			exclude[p.id] = true
 			seeds = append(seeds, p)
 		}
 	}
