@@ -52,7 +52,11 @@ export function ProductRail({ productId, kind, title }: { productId: string; kin
     queryKey: ['rec', kind, productId],
     enabled: on,
     staleTime: 60_000,
-    queryFn: ({ signal }) => api.get<RecList>(`/api/v1/product/${encodeURIComponent(productId)}/recommendation`, { query: { kind, limit: LIMIT }, signal }),
+    queryFn: ({ signal }) =>
+      api.get<RecList>(`/api/v1/product/${encodeURIComponent(productId)}/recommendation`, {
+        query: { kind, limit: LIMIT, session: storedSession(storage()) },
+        signal,
+      }),
   });
   if (!on) return features.loaded ? null : <Rail title={title} kind={kind} pending cards={[]} />;
   return <Rail title={title} kind={kind} pending={q.isPending} cards={railCards(q.data)} />;
