@@ -137,6 +137,15 @@ test('a guest views tents and "For you" shows related camping gear, because of t
     const tents = items.filter((p) => /Tent/.test(p.title)).slice(0, 3);
     assert.ok(tents.length >= 2, 'the demo sells tents');
 
+    // Other shoppers looked at a tent and other camping gear in their visits.
+    const gear = items.filter((p) => !/Tent/.test(p.title));
+    for (let i = 0; i < 3; i++) {
+      const session = `rec-e2e-other-${Date.now()}-${i}`;
+      for (const p of [tents[i % tents.length], gear[i % gear.length], gear[(i + 3) % gear.length]]) {
+        await call(undefined, 'POST', '/activity', { kind: 'view', product_id: p.id, session }, 202);
+      }
+    }
+
     // A new guest has no "For you" (it would only repeat Trending).
     await page.goto('/');
     await page.getByTestId('product-grid').getByRole('link').first().waitFor();
@@ -168,6 +177,7 @@ test('a guest views tents and "For you" shows related camping gear, because of t
     const slugs = new Set(items.map((p) => p.slug));
     const campingShown = got.filter((c) => slugs.has(c.href.replace('/p/', '')));
     assert.ok(campingShown.length > 0, `"For you" shows camping gear (got ${got.map((c) => c.title).join(', ')})`);
+    for (const c of got.filter(viewed)) assert.ok(slugs.has(c.href.replace('/p/', '')), `what is there because of a tent is camping gear (${c.title})`);
     for (const c of got) assert.ok(c.reason, `every card says why it is there (${c.title})`);
     await rail(page, 'For you').scrollIntoViewIfNeeded();
     await shot(page, '141-rec-for-you');
@@ -278,7 +288,7 @@ test('a seller lists a new tent and within a minute its page shows "Similar prod
     await page.getByRole('heading', { level: 1, name: title }).waitFor();
     const tent = (c) => /Tent/.test(c.title) && c.title !== title;
     const got = await showsAfterReload(page, 'Similar products', tent, 60, 'the new tent has similar products (other tents)');
-    test.diagnostic(`similar products shown ${Math.round((Date.now() - listed) / 1000)} s after listing`);
+    t.diagnostic(`similar products shown ${Math.round((Date.now() - listed) / 1000)} s after listing`);
     assert.ok(!got.some((c) => c.title === title), 'the product itself is not recommended');
     assert.match(got.find(tent).reason, /^Similar to /, 'the card says why');
     await rail(page, 'Similar products').scrollIntoViewIfNeeded();
