@@ -316,42 +316,46 @@ func (s *Service) pick(ctx context.Context, cands []cand, exclude map[id.Product
 	}
 	var live []ok
 	seen := map[uint32]bool{}
-	var skus []string
-	for _, c := range cands {
-		if seen[c.Item] {
-			continue
-		}
-		seen[c.Item] = true
-		p, found := s.content.get(s.items.Key(c.Item))
-		if !found || exclude[p.id] || p.status != catalog.Active || len(p.skus) == 0 {
-			continue
-		}
-		active, err := s.sellerActive(ctx, p.seller)
-		if err != nil {
-			return nil, err
-		}
-		if !active {
-			continue
-		}
-		live = append(live, ok{p, c})
-		skus = append(skus, p.skus...)
-		if len(live) >= 3*limit {
-			break
-		}
-	}
-	if s.stock != nil && len(skus) > 0 {
-		avail, err := s.stock.Available(ctx, skus)
-		if err != nil {
-			return nil, fmt.Errorf("read stock: %w", err)
-		}
-		live = slices.DeleteFunc(live, func(o ok) bool {
-			for _, sku := range o.p.skus {
-				if avail[sku] > 0 {
-					return false
-				}
+	// Take candidates in rounds of 3*limit that pass the cheap checks, then
+	// read their stock in one call; go on while too few are in stock.
+	for next := 0; next < len(cands) && len(live) < 3*limit; {
+		var round []ok
+		var skus []string
+		for ; next < len(cands) && len(round) < 3*limit; next++ {
+			c := cands[next]
+			if seen[c.Item] {
+				continue
 			}
-			return true
-		})
+			seen[c.Item] = true
+			p, found := s.content.get(s.items.Key(c.Item))
+			if !found || exclude[p.id] || p.status != catalog.Active || len(p.skus) == 0 {
+				continue
+			}
+			active, err := s.sellerActive(ctx, p.seller)
+			if err != nil {
+				return nil, err
+			}
+			if !active {
+				continue
+			}
+			round = append(round, ok{p, c})
+			skus = append(skus, p.skus...)
+		}
+		if s.stock != nil && len(skus) > 0 {
+			avail, err := s.stock.Available(ctx, skus)
+			if err != nil {
+				return nil, fmt.Errorf("read stock: %w", err)
+			}
+			round = slices.DeleteFunc(round, func(o ok) bool {
+				for _, sku := range o.p.skus {
+					if avail[sku] > 0 {
+						return false
+					}
+				}
+				return true
+			})
+		}
+		live = append(live, round...)
 	}
 	most := (limit + 2) / 3
 	bySeller, byBrand := map[id.Seller]int{}, map[string]int{}
