@@ -196,7 +196,9 @@ test('a customer buys a camp stove and its page shows "Customers also bought" wi
     // The checkout journey: sign in, add to cart, pay with the test card.
     const who = await newCustomer();
     await signIn(page, ...who);
+    const beacon = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/activity');
     await page.goto('/p/' + stove.slug);
+    assert.match((await beacon).headers().authorization ?? '', /^Bearer /, 'a signed-in view counts for the customer');
     await page.getByRole('button', { name: 'Add to cart' }).click();
     await page.getByTestId('cart-count').waitFor();
     await page.goto('/checkout');
@@ -296,6 +298,36 @@ test('a seller lists a new tent and within a minute its page shows "Similar prod
     await rail(page, 'Similar products').scrollIntoViewIfNeeded();
     await shot(page, '144-rec-similar');
     assert.deepEqual(errors, [], 'no script errors');
+  } finally {
+    await context.close();
+  }
+});
+
+test('the view beacon never holds the page up, and its failure goes unnoticed', async (t) => {
+  if (missing()) return t.skip(missing() + ' is not on this server');
+  const { items } = await camping();
+  const { page, errors, context } = await open(browser);
+  try {
+    let release;
+    const held = new Promise((ok) => (release = ok));
+    let answered = false;
+    await page.route('**/api/v1/activity', async (r) => {
+      await held;
+      answered = true;
+      await r.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ code: 'unavailable', detail: 'down for a moment' }) });
+    });
+    const sent = page.waitForRequest((r) => r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/activity');
+    await page.goto('/p/' + items[0].slug);
+    await sent;
+    await page.getByRole('heading', { level: 1, name: items[0].title }).waitFor();
+    assert.ok(await page.getByRole('button', { name: 'Add to cart' }).isEnabled(), 'the page works while the beacon waits');
+    await loaded(page, 'Similar products');
+    assert.equal(answered, false, 'the beacon had not been answered yet');
+    release();
+    await page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/activity');
+    await page.waitForTimeout(300);
+    assert.equal(await page.getByRole('alert').count(), 0, 'no error shown for the beacon');
+    assert.deepEqual(errors.filter((e) => !/Failed to load resource: the server responded with a status of 503/.test(e)), [], 'no script errors');
   } finally {
     await context.close();
   }
