@@ -253,7 +253,8 @@ func (s *Service) cart(products []id.Product, limit int, exclude map[id.Product]
 	var seeds []*product
 	for _, pid := range products {
 		exclude[pid] = true
-		if p, ok := s.content.get(string(pid)); ok {
+		if p, ok := s.content.get(string(pid)); ok { // an ID or a slug
+			exclude[p.id] = true
 			seeds = append(seeds, p)
 		}
 	}
@@ -385,7 +386,37 @@ func (s *Service) pick(ctx context.Context, cands []cand, exclude map[id.Product
 		}
 		take(o)
 	}
-	return items, nil
+	return s.fresh(ctx, items)
+}
+
+// fresh reads the chosen items' details from the catalog in one batch
+// (Options.Refs): the title, slug, image and lowest price as they are now,
+// and drops any product gone inactive since the module heard of it.
+func (s *Service) fresh(ctx context.Context, items []Item) ([]Item, error) {
+	if s.opts.Refs == nil || len(items) == 0 {
+		return items, nil
+	}
+	ids := make([]id.Product, len(items))
+	for i, it := range items {
+		ids[i] = it.ProductID
+	}
+	refs, err := s.opts.Refs.ProductRefs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read the products of a list: %w", err)
+	}
+	out := items[:0]
+	for _, it := range items {
+		r, ok := refs[it.ProductID]
+		if !ok || !r.Active {
+			continue
+		}
+		it.Title, it.Slug, it.Image, it.PriceMin = r.Title, r.Slug, r.Image, r.MinPrice
+		if it.PriceMax.Currency != r.MinPrice.Currency || it.PriceMax.Amount < r.MinPrice.Amount {
+			it.PriceMax = r.MinPrice
+		}
+		out = append(out, it)
+	}
+	return out, nil
 }
 
 // itemOf is the item of a product proposed as c.

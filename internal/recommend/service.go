@@ -29,6 +29,10 @@ type Options struct {
 	// follows the catalog and the stores; "default" when empty. Every
 	// process sharing a database needs its own name.
 	Replica string
+	// Refs, if set, gives the chosen products' details as the catalog has
+	// them now, in one batch per list (*catalog.Service satisfies it);
+	// nil: as the module last heard of them.
+	Refs Refs
 	// Model tunes the models.
 	Model recmodel.Options
 	// Logger is for progress and errors; nil for slog.Default().
