@@ -189,7 +189,7 @@ func TestModelsBeatPopularity(t *testing.T) {
 		model string
 		ratio float64 // measured recall@20 / popularity's, less a little slack
 	}{
-		{"for_you", 7}, // measured 0.2229 / 0.0256 = 8.7 (first recmodel)
+		{"for_you", 7},       // measured 0.2229 / 0.0256 = 8.7 (first recmodel)
 		{"also_bought", 1.8}, // measured 0.0533 / 0.0256 = 2.1
 	} {
 		got := rep.Result(c.model).Recall
