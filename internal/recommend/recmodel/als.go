@@ -187,7 +187,7 @@ func solve(ctx context.Context, dst, src []float32, a csr, k int, alpha, lambda 
 						failed.Store(true)
 						return
 					}
-					lapack64.Potrs(t, blas64.General{Rows: k, Cols: 1, Stride: 1, Data: b})
+					substitute(t.Data, b, k)
 					for p := range out {
 						out[p] = float32(b[p])
 					}
@@ -200,6 +200,27 @@ func solve(ctx context.Context, dst, src []float32, a csr, k int, alpha, lambda 
 		return fmt.Errorf("recmodel: train: a normal matrix is not positive definite")
 	}
 	return ctx.Err()
+}
+
+// substitute solves UᵀUx = b in place for the upper-triangular Cholesky
+// factor u (k×k, row-major): forward then back substitution, cheaper for
+// one vector than a general triangular solve.
+func substitute(u, b []float64, k int) {
+	for i := 0; i < k; i++ {
+		s := b[i]
+		for j := 0; j < i; j++ {
+			s -= u[j*k+i] * b[j]
+		}
+		b[i] = s / u[i*k+i]
+	}
+	for i := k - 1; i >= 0; i-- {
+		s := b[i]
+		row := u[i*k:]
+		for j := i + 1; j < k; j++ {
+			s -= row[j] * b[j]
+		}
+		b[i] = s / row[i]
+	}
 }
 
 // gramian returns SᵀS (upper triangle, k×k, row-major) for the rows of s.

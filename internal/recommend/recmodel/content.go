@@ -17,11 +17,14 @@ import (
 type content struct {
 	ids     map[string]uint32 // feature -> id
 	df      []int32           // by feature: products having it
+	idfs    []float32         // by feature: its IDF when its df last changed
 	post    [][]uint32        // by feature: the products, oldest first
 	price   []bool            // by feature: a price band, which has no postings
 	vec     [][]feature       // by item: its features, by id
 	docs    int
-	scratch sync.Pool // of *accumulator
+	w       map[uint32]float32 // features' scratch
+	key     []byte             // id's scratch
+	scratch sync.Pool          // of *accumulator
 }
 
 // feature is a feature of a product and its weight before IDF.
@@ -33,9 +36,9 @@ type feature struct {
 // The caps of a Similar query: postings scanned per feature (the newest)
 // and in all, and candidates rescored exactly.
 const (
-	scanPerFeature = 2000
-	scanBudget     = 20000
-	rescore        = 200
+	scanPerFeature = 1000
+	scanBudget     = 6000
+	rescore        = 100
 )
 
 // The weights of the kinds of feature, before IDF.
@@ -56,24 +59,28 @@ type accumulator struct {
 // init makes the index empty.
 func (c *content) init() { c.ids = map[string]uint32{} }
 
-// features returns p's features, by id, giving new ones ids.
+// features returns p's features, by id, giving new ones ids. It reuses
+// the index's scratch (callers hold the model's write lock).
 func (c *content) features(p *Product) []feature {
-	w := map[string]float32{}
-	for _, t := range tokens(p.Text) {
-		w["w:"+t]++
+	if c.w == nil {
+		c.w = map[uint32]float32{}
 	}
-	for k, tf := range w {
-		w[k] = 1 + float32(math.Log(float64(tf)))
+	clear(c.w)
+	for _, t := range tokens(p.Text) {
+		c.w[c.id('w', t)]++
+	}
+	for k, tf := range c.w {
+		c.w[k] = 1 + float32(math.Log(float64(tf)))
 	}
 	for i, cat := range p.Categories {
 		f := float32(wCategory)
 		if i == len(p.Categories)-1 {
 			f = wLeaf
 		}
-		w["c:"+strconv.FormatUint(uint64(cat), 10)] = f
+		c.w[c.id('c', strconv.FormatUint(uint64(cat), 10))] = f
 	}
 	if b := strings.ToLower(strings.TrimSpace(p.Brand)); b != "" {
-		w["b:"+b] = wBrand
+		c.w[c.id('b', b)] = wBrand
 	}
 	if p.Price > 0 {
 		band := int(math.Floor(math.Log(float64(p.Price)) / math.Log(1.5)))
@@ -82,23 +89,30 @@ func (c *content) features(p *Product) []feature {
 			if d != 0 {
 				f /= 2
 			}
-			w["p:"+strconv.Itoa(band+d)] = f
+			c.w[c.id('p', strconv.Itoa(band+d))] = f
 		}
 	}
-	out := make([]feature, 0, len(w))
-	for k, v := range w {
-		id, ok := c.ids[k]
-		if !ok {
-			id = uint32(len(c.df))
-			c.ids[k] = id
-			c.df = append(c.df, 0)
-			c.post = append(c.post, nil)
-			c.price = append(c.price, strings.HasPrefix(k, "p:"))
-		}
+	out := make([]feature, 0, len(c.w))
+	for id, v := range c.w {
 		out = append(out, feature{ID: id, W: v})
 	}
 	slices.SortFunc(out, func(a, b feature) int { return int(a.ID) - int(b.ID) })
 	return out
+}
+
+// id returns the id of feature kind:name, giving it the next one if new.
+func (c *content) id(kind byte, name string) uint32 {
+	c.key = append(append(append(c.key[:0], kind), ':'), name...)
+	if id, ok := c.ids[string(c.key)]; ok {
+		return id
+	}
+	id := uint32(len(c.df))
+	c.ids[string(c.key)] = id
+	c.df = append(c.df, 0)
+	c.idfs = append(c.idfs, 0)
+	c.post = append(c.post, nil)
+	c.price = append(c.price, kind == 'p')
+	return id
 }
 
 // stop are words too common in product text to say anything.
@@ -149,6 +163,7 @@ func (c *content) add(p *Product) {
 	c.vec[p.Item] = fs
 	for _, f := range fs {
 		c.df[f.ID]++
+		c.setIDF(f.ID)
 		if !c.price[f.ID] {
 			c.post[f.ID] = append(c.post[f.ID], p.Item)
 		}
@@ -163,6 +178,7 @@ func (c *content) remove(item uint32) {
 	}
 	for _, f := range c.vec[item] {
 		c.df[f.ID]--
+		c.setIDF(f.ID)
 		if c.price[f.ID] {
 			continue
 		}
@@ -174,10 +190,15 @@ func (c *content) remove(item uint32) {
 	c.docs--
 }
 
-// idf is the inverse document frequency of feature f.
-func (c *content) idf(f uint32) float32 {
-	return float32(math.Log(1 + float64(c.docs)/float64(max(c.df[f], 1))))
+// setIDF computes the inverse document frequency of feature f, kept until
+// its df changes again (the catalogue's size drifts slowly; a log is too
+// dear to take per feature per candidate).
+func (c *content) setIDF(f uint32) {
+	c.idfs[f] = float32(math.Log(1 + float64(max(c.docs, 1))/float64(max(c.df[f], 1))))
 }
+
+// idf is the inverse document frequency of feature f.
+func (c *content) idf(f uint32) float32 { return c.idfs[f] }
 
 // similar returns the n items most like item by the cosine of their TF-IDF
 // vectors. It scans the postings of item's rarest features first, at most
@@ -272,13 +293,20 @@ func (c *content) dot(a, b []feature) float32 {
 	return s
 }
 
-// pushBest keeps the k highest scores in h, a min-heap on Score.
+// worse reports whether a ranks below b: a lower score, or an equal score
+// and a higher item (top's order).
+func worse(a, b Scored) bool {
+	return a.Score < b.Score || a.Score == b.Score && a.Item > b.Item
+}
+
+// pushBest keeps the k best of the pushed in h, a heap whose root is the
+// worst.
 func pushBest(h []Scored, s Scored, k int) []Scored {
 	if len(h) < k {
 		h = append(h, s)
 		for i := len(h) - 1; i > 0; {
 			p := (i - 1) / 2
-			if h[p].Score <= h[i].Score {
+			if !worse(h[i], h[p]) {
 				break
 			}
 			h[p], h[i] = h[i], h[p]
@@ -286,16 +314,16 @@ func pushBest(h []Scored, s Scored, k int) []Scored {
 		}
 		return h
 	}
-	if s.Score <= h[0].Score {
+	if k == 0 || !worse(h[0], s) {
 		return h
 	}
 	h[0] = s
 	for i := 0; ; {
 		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(h) && h[l].Score < h[m].Score {
+		if l < len(h) && worse(h[l], h[m]) {
 			m = l
 		}
-		if r < len(h) && h[r].Score < h[m].Score {
+		if r < len(h) && worse(h[r], h[m]) {
 			m = r
 		}
 		if m == i {

@@ -32,14 +32,15 @@
 //
 // # Similar
 //
-// The cosine of TF-IDF vectors (IDF = ln(1+N/df), as of the query) over the
+// The cosine of TF-IDF vectors (IDF = ln(1+N/df), updated when a feature's
+// df changes) over the
 // words of the text (lowercased, stop words dropped, plurals stripped), the
 // leaf category (weight 2) and its ancestors (1), the brand (1.5) and the
 // price band (⌊log₁.₅ price⌋, with half weight on the bands beside it).
 // SetProduct indexes a product at once, so a product listed a minute ago
 // has neighbours and is one. A query walks an inverted index from the
-// item's rarest feature, at most 2000 postings (the newest) per feature
-// and 20,000 in all, then rescores its 200 best candidates exactly:
+// item's rarest feature, at most 1000 postings (the newest) per feature
+// and 6000 in all, then rescores its 100 best candidates exactly:
 // bounded, whatever the catalogue's size. Price bands have no postings:
 // they only weigh in the final cosine.
 //

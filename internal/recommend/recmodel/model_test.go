@@ -7,6 +7,10 @@ import (
 	"slices"
 	"sync"
 	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
 )
 
 const (
@@ -505,4 +509,61 @@ func TestConcurrent(t *testing.T) {
 		}(g)
 	}
 	wg.Wait()
+}
+
+// TestPushBest checks the bounded heap against a full sort, ties included.
+func TestPushBest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for n := 0; n < 200; n++ {
+		var all, h []Scored
+		k := rng.IntN(12)
+		for i := 0; i < rng.IntN(60); i++ {
+			s := Scored{Item: uint32(rng.IntN(40)), Score: float32(rng.IntN(5))}
+			all = append(all, s)
+			h = pushBest(h, s, k)
+		}
+		if got, want := top(h, k), top(slices.Clone(all), k); !slices.Equal(got, want) {
+			t.Fatalf("k %d: pushBest kept %v, want %v", k, got, want)
+		}
+	}
+}
+
+// TestSubstitute checks the Cholesky solve on a random positive definite
+// system: the residual of the solution is tiny.
+func TestSubstitute(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const k = 16
+	y := make([]float32, 40*k)
+	for i := range y {
+		y[i] = float32(rng.NormFloat64())
+	}
+	a := gramian(y, k, 2)
+	for i := 0; i < k; i++ {
+		a[i*k+i] += 0.5
+	}
+	full := slices.Clone(a) // the upper triangle; mirror it
+	for i := 0; i < k; i++ {
+		for j := 0; j < i; j++ {
+			full[i*k+j] = full[j*k+i]
+		}
+	}
+	b := make([]float64, k)
+	for i := range b {
+		b[i] = rng.NormFloat64()
+	}
+	x := slices.Clone(b)
+	u, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: k, Stride: k, Data: a})
+	if !ok {
+		t.Fatal("not positive definite")
+	}
+	substitute(u.Data, x, k)
+	for i := 0; i < k; i++ {
+		var s float64
+		for j := 0; j < k; j++ {
+			s += full[i*k+j] * x[j]
+		}
+		if math.Abs(s-b[i]) > 1e-9 {
+			t.Fatalf("row %d: Ax = %v, b = %v", i, s, b[i])
+		}
+	}
 }

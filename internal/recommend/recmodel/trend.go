@@ -22,9 +22,16 @@ type trending struct {
 	popList  topList // of pop
 }
 
-// topList holds the items of the k best scores of a table; the scores only
-// grow, so offering an item whose score grew keeps it exact.
-type topList struct{ items []uint32 }
+// topList holds the items of the k best scores of a table, with a copy of
+// their scores (so a list is scanned without touching the table); the
+// scores only grow, so offering an item whose score grew keeps it exact.
+type topList struct{ items []entry }
+
+// entry is an item of a top list and its score.
+type entry struct {
+	Item uint32
+	S    float64
+}
 
 // init sets the half-life (seconds) and the top lists' length.
 func (t *trending) init(halfLife float64, k int) {
@@ -52,15 +59,15 @@ func (t *trending) add(item uint32, cats []uint32, w float64, at int64) {
 	}
 	t.score[item] += w * math.Exp2(x)
 	t.pop[item] += w
-	t.all.offer(item, t.score, t.k)
-	t.popList.offer(item, t.pop, t.k)
+	t.all.offer(item, t.score[item], t.k)
+	t.popList.offer(item, t.pop[item], t.k)
 	for _, c := range cats {
 		l := t.byCat[c]
 		if l == nil {
 			l = &topList{}
 			t.byCat[c] = l
 		}
-		l.offer(item, t.score, t.k)
+		l.offer(item, t.score[item], t.k)
 	}
 }
 
@@ -71,6 +78,10 @@ func (t *trending) rebase(at int64) {
 	for i := range t.score {
 		t.score[i] *= f
 	}
+	for _, l := range t.byCat {
+		l.scale(f)
+	}
+	t.all.scale(f)
 	t.t0 = at
 }
 
@@ -90,7 +101,7 @@ func (t *trending) recategorise(item uint32, old, cats []uint32) {
 			l = &topList{}
 			t.byCat[c] = l
 		}
-		l.offer(item, t.score, t.k)
+		l.offer(item, t.score[item], t.k)
 	}
 }
 
@@ -101,12 +112,12 @@ func (t *trending) trending(category uint32, now int64, n int, products []*Produ
 		return nil
 	}
 	f := math.Exp2(-float64(now-t.t0) / t.halfLife)
-	var items []uint32
+	var items []entry
 	switch l := t.byCat[category]; {
 	case n > t.k:
 		for i, s := range t.score {
 			if s > 0 && (category == NoItem || i < len(products) && products[i] != nil && slices.Contains(products[i].Categories, category)) {
-				items = append(items, uint32(i))
+				items = append(items, entry{Item: uint32(i), S: s})
 			}
 		}
 	case category == NoItem:
@@ -114,9 +125,9 @@ func (t *trending) trending(category uint32, now int64, n int, products []*Produ
 	case l != nil:
 		items = l.items
 	}
-	out := make([]Scored, 0, len(items))
-	for _, it := range items {
-		out = append(out, Scored{Item: it, Score: float32(t.score[it] * f), Because: NoItem})
+	out := make([]Scored, 0, n+1)
+	for _, e := range items {
+		out = pushBest(out, Scored{Item: e.Item, Score: float32(e.S * f), Because: NoItem}, n)
 	}
 	return top(out, n)
 }
@@ -131,40 +142,51 @@ func (t *trending) popular(n int) []Scored {
 		items = nil
 		for i, s := range t.pop {
 			if s > 0 {
-				items = append(items, uint32(i))
+				items = append(items, entry{Item: uint32(i), S: s})
 			}
 		}
 	}
-	out := make([]Scored, 0, len(items))
-	for _, it := range items {
-		out = append(out, Scored{Item: it, Score: float32(t.pop[it]), Because: NoItem})
+	out := make([]Scored, 0, n+1)
+	for _, e := range items {
+		out = pushBest(out, Scored{Item: e.Item, Score: float32(e.S), Because: NoItem}, n)
 	}
 	return top(out, n)
 }
 
-// offer puts item in the list if its score is among the k best.
-func (l *topList) offer(item uint32, score []float64, k int) {
-	mi, ms := -1, 0.0
-	for i, it := range l.items {
-		if it == item {
+// offer puts item, of score s, in the list if among the k best.
+func (l *topList) offer(item uint32, s float64, k int) {
+	mi := -1
+	for i, e := range l.items {
+		if e.Item == item {
+			l.items[i].S = s
 			return
 		}
-		if s := score[it]; mi < 0 || s < ms {
-			mi, ms = i, s
+		if mi < 0 || e.S < l.items[mi].S {
+			mi = i
 		}
 	}
 	if len(l.items) < k {
-		l.items = append(l.items, item)
+		l.items = append(l.items, entry{Item: item, S: s})
 		return
 	}
-	if score[item] > ms {
-		l.items[mi] = item
+	if s > l.items[mi].S {
+		l.items[mi] = entry{Item: item, S: s}
+	}
+}
+
+// scale multiplies the scores by f.
+func (l *topList) scale(f float64) {
+	for i := range l.items {
+		l.items[i].S *= f
 	}
 }
 
 // remove takes item out of the list.
 func (l *topList) remove(item uint32) {
-	if i := slices.Index(l.items, item); i >= 0 {
-		l.items = slices.Delete(l.items, i, i+1)
+	for i, e := range l.items {
+		if e.Item == item {
+			l.items = slices.Delete(l.items, i, i+1)
+			return
+		}
 	}
 }
