@@ -53,7 +53,6 @@ type Generator struct {
 	start    int64
 	kinds    []kind
 	kindCum  []float64 // cumulative kind weights, for picking a kind
-	anyBand  [][]uint32
 	items    *recmodel.Interner
 	cats     *recmodel.Interner
 	catPaths [][]uint32
@@ -233,8 +232,8 @@ func (g *Generator) ModelProduct(i int) recmodel.Product {
 		Price: p.Price, Text: p.Text, Created: p.Created}
 }
 
-// Complements returns the kinds bundled with product i's kind, as the key of
-// one of their products each (for tests and reports).
+// Complements returns the kinds bundled with product i's kind, each as the
+// index of its most popular product (for tests and reports).
 func (g *Generator) Complements(i int) []int {
 	var out []int
 	k := g.kindOf(uint32(i))
