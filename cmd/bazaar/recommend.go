@@ -36,7 +36,6 @@ func recommendEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 	case *weeks < 2 || *heldOut < 1 || *heldOut >= *weeks:
 		return usageError{"--weeks must be at least 2 and --held-out between 1 and weeks-1"}
 	}
-	bulkGC()
 	t0 := time.Now()
 	ps := recgen.FromCatalog(cataloggen.New(cataloggen.Config{Products: *products, Seed: *genSeed}), *products, *workers)
 	fmt.Fprintf(stderr, "recommend eval: %d products made in %v\n", len(ps), time.Since(t0).Round(time.Millisecond))
