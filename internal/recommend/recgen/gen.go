@@ -67,6 +67,7 @@ type kind struct {
 	bands      [3][]uint32   // cheap, middle, dear thirds by price, most popular first
 	brands     []string      // most common first
 	byBrand    [][3][]uint32 // per brand and band, most popular first
+	brandAll   [][]uint32    // per brand, most popular first
 	complement []int         // kinds bought with this one
 }
 
@@ -142,11 +143,13 @@ func New(cfg Config) *Generator {
 			brandIndex[b] = i
 		}
 		kd.byBrand = make([][3][]uint32, len(kd.brands))
+		kd.brandAll = make([][]uint32, len(kd.brands))
 		for _, it := range kd.items {
 			b := band[it]
 			kd.bands[b] = append(kd.bands[b], it)
 			bi := brandIndex[cfg.Products[it].Brand]
 			kd.byBrand[bi][b] = append(kd.byBrand[bi][b], it)
+			kd.brandAll[bi] = append(kd.brandAll[bi], it)
 		}
 		total += float64(len(kd.items))
 		g.kindCum = append(g.kindCum, total)
@@ -281,7 +284,12 @@ func (g *Generator) Week(w int) []recmodel.Event {
 		}
 	})
 	all := slices.Concat(chunks...)
-	slices.SortStableFunc(all, func(a, b recmodel.Event) int { return cmp.Compare(a.At, b.At) })
+	// Ordered on every field, so events that tie are the same event and
+	// the unstable sort is deterministic.
+	slices.SortFunc(all, func(a, b recmodel.Event) int {
+		return cmp.Or(cmp.Compare(a.At, b.At), cmp.Compare(a.User, b.User), cmp.Compare(a.Item, b.Item),
+			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Value, b.Value))
+	})
 	return all
 }
 
@@ -355,13 +363,7 @@ func (g *Generator) pick(r *rand.Rand, u uint32, t taste, k, w int) uint32 {
 			list = kd.byBrand[b][band]
 		}
 	} else if b := g.brandOf(u, k); b >= 0 && r.Float64() < t.loyalty {
-		var all []uint32
-		for _, l := range kd.byBrand[b] {
-			all = append(all, l...)
-		}
-		if len(all) > 0 {
-			list = all
-		}
+		list = kd.brandAll[b]
 	}
 	return list[zipf(r, len(list), 1.05)]
 }
