@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -47,8 +48,9 @@ type Report struct {
 	Products, Shoppers         int
 	Weeks, HeldOut             int
 	Seed                       uint64
-	TrainEvents, HeldOutEvents int // events fed to the model, events held out
-	Users                      int // held-out shoppers asked
+	TrainEvents, HeldOutEvents int    // events fed to the model, events held out
+	Users                      int    // held-out shoppers asked
+	Heap                       uint64 // live heap after training: the model, the catalogue and the evaluation's own
 	Generate, Feed, Train      time.Duration
 	Evaluate                   time.Duration
 	Results                    []Result
@@ -127,7 +129,11 @@ func Evaluate(ctx context.Context, g *Generator, opts EvalOptions) (Report, erro
 		return rep, fmt.Errorf("train: %w", err)
 	}
 	rep.Train = time.Since(t0)
-	fmt.Fprintf(progress, "recommend eval: trained in %v\n", rep.Train.Round(time.Millisecond))
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	rep.Heap = ms.HeapAlloc
+	fmt.Fprintf(progress, "recommend eval: trained in %v; live heap %d MB\n", rep.Train.Round(time.Millisecond), rep.Heap>>20)
 
 	// The shoppers asked: active in training, with something new held out.
 	var users []uint32
@@ -330,8 +336,8 @@ func (r Report) Markdown(w io.Writer) error {
 	}
 	p("%d products, %d shoppers, %d weeks (the last %d held out), seed %d: %d training events, %d held-out events; %d held-out shoppers asked.\n",
 		r.Products, r.Shoppers, r.Weeks, r.HeldOut, r.Seed, r.TrainEvents, r.HeldOutEvents, r.Users)
-	p("Generated in %v, fed to the model in %v, trained in %v, asked in %v.\n\n",
-		r.Generate.Round(time.Millisecond), r.Feed.Round(time.Millisecond), r.Train.Round(time.Millisecond), r.Evaluate.Round(time.Millisecond))
+	p("Generated in %v, fed to the model in %v, trained in %v (live heap then %d MB), asked in %v.\n\n",
+		r.Generate.Round(time.Millisecond), r.Feed.Round(time.Millisecond), r.Train.Round(time.Millisecond), r.Heap>>20, r.Evaluate.Round(time.Millisecond))
 	p("| model | recall@20 | ndcg@10 | coverage | ms/shopper |\n| --- | ---: | ---: | ---: | ---: |\n")
 	for _, x := range r.Results {
 		p("| %s | %.4f | %.4f | %.4f | %.3f |\n", x.Model, x.Recall, x.NDCG, x.Coverage, float64(x.Query.Microseconds())/1000)
