@@ -21,6 +21,9 @@
 // Products: read from the catalog at start (every status) and kept in step
 // by the catalog.product.* events (per-process consumer "recommend@" +
 // replica); stores' status by account.seller.{suspended,reinstated}.v1.
+// The products a list ends with are read from the catalog in one batch
+// (Options.Refs), so their title, slug, image and price are current and one
+// archived a moment ago is dropped.
 //
 // Lists (each over-fetches from its model, then filters and spreads):
 //

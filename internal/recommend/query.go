@@ -253,7 +253,8 @@ func (s *Service) cart(products []id.Product, limit int, exclude map[id.Product]
 	var seeds []*product
 	for _, pid := range products {
 		exclude[pid] = true
-		if p, ok := s.content.get(string(pid)); ok {
+		if p, ok := s.content.get(string(pid)); ok { // an ID or a slug
+			exclude[p.id] = true
 			seeds = append(seeds, p)
 		}
 	}
@@ -316,42 +317,46 @@ func (s *Service) pick(ctx context.Context, cands []cand, exclude map[id.Product
 	}
 	var live []ok
 	seen := map[uint32]bool{}
-	var skus []string
-	for _, c := range cands {
-		if seen[c.Item] {
-			continue
-		}
-		seen[c.Item] = true
-		p, found := s.content.get(s.items.Key(c.Item))
-		if !found || exclude[p.id] || p.status != catalog.Active || len(p.skus) == 0 {
-			continue
-		}
-		active, err := s.sellerActive(ctx, p.seller)
-		if err != nil {
-			return nil, err
-		}
-		if !active {
-			continue
-		}
-		live = append(live, ok{p, c})
-		skus = append(skus, p.skus...)
-		if len(live) >= 3*limit {
-			break
-		}
-	}
-	if s.stock != nil && len(skus) > 0 {
-		avail, err := s.stock.Available(ctx, skus)
-		if err != nil {
-			return nil, fmt.Errorf("read stock: %w", err)
-		}
-		live = slices.DeleteFunc(live, func(o ok) bool {
-			for _, sku := range o.p.skus {
-				if avail[sku] > 0 {
-					return false
-				}
+	// Take candidates in rounds of 3*limit that pass the cheap checks, then
+	// read their stock in one call; go on while too few are in stock.
+	for next := 0; next < len(cands) && len(live) < 3*limit; {
+		var round []ok
+		var skus []string
+		for ; next < len(cands) && len(round) < 3*limit; next++ {
+			c := cands[next]
+			if seen[c.Item] {
+				continue
 			}
-			return true
-		})
+			seen[c.Item] = true
+			p, found := s.content.get(s.items.Key(c.Item))
+			if !found || exclude[p.id] || p.status != catalog.Active || len(p.skus) == 0 {
+				continue
+			}
+			active, err := s.sellerActive(ctx, p.seller)
+			if err != nil {
+				return nil, err
+			}
+			if !active {
+				continue
+			}
+			round = append(round, ok{p, c})
+			skus = append(skus, p.skus...)
+		}
+		if s.stock != nil && len(skus) > 0 {
+			avail, err := s.stock.Available(ctx, skus)
+			if err != nil {
+				return nil, fmt.Errorf("read stock: %w", err)
+			}
+			round = slices.DeleteFunc(round, func(o ok) bool {
+				for _, sku := range o.p.skus {
+					if avail[sku] > 0 {
+						return false
+					}
+				}
+				return true
+			})
+		}
+		live = append(live, round...)
 	}
 	most := (limit + 2) / 3
 	bySeller, byBrand := map[id.Seller]int{}, map[string]int{}
@@ -381,7 +386,37 @@ func (s *Service) pick(ctx context.Context, cands []cand, exclude map[id.Product
 		}
 		take(o)
 	}
-	return items, nil
+	return s.fresh(ctx, items)
+}
+
+// fresh reads the chosen items' details from the catalog in one batch
+// (Options.Refs): the title, slug, image and lowest price as they are now,
+// and drops any product gone inactive since the module heard of it.
+func (s *Service) fresh(ctx context.Context, items []Item) ([]Item, error) {
+	if s.opts.Refs == nil || len(items) == 0 {
+		return items, nil
+	}
+	ids := make([]id.Product, len(items))
+	for i, it := range items {
+		ids[i] = it.ProductID
+	}
+	refs, err := s.opts.Refs.ProductRefs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read the products of a list: %w", err)
+	}
+	out := items[:0]
+	for _, it := range items {
+		r, ok := refs[it.ProductID]
+		if !ok || !r.Active {
+			continue
+		}
+		it.Title, it.Slug, it.Image, it.PriceMin = r.Title, r.Slug, r.Image, r.MinPrice
+		if it.PriceMax.Currency != r.MinPrice.Currency || it.PriceMax.Amount < r.MinPrice.Amount {
+			it.PriceMax = r.MinPrice
+		}
+		out = append(out, it)
+	}
+	return out, nil
 }
 
 // itemOf is the item of a product proposed as c.

@@ -72,6 +72,12 @@ type Sellers interface {
 	Seller(ctx context.Context, id id.Seller) (account.Seller, error)
 }
 
+// Refs reads products' summaries in one batch; *catalog.Service satisfies
+// it. Unknown products are absent from the map.
+type Refs interface {
+	ProductRefs(ctx context.Context, ids []id.Product) (map[id.Product]catalog.ProductRef, error)
+}
+
 // The lists a shopper can ask for.
 const (
 	AlsoBought = "also_bought" // bought by those who bought this product

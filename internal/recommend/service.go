@@ -29,6 +29,10 @@ type Options struct {
 	// follows the catalog and the stores; "default" when empty. Every
 	// process sharing a database needs its own name.
 	Replica string
+	// Refs, if set, gives the chosen products' details as the catalog has
+	// them now, in one batch per list (*catalog.Service satisfies it);
+	// nil: as the module last heard of them.
+	Refs Refs
 	// Model tunes the models.
 	Model recmodel.Options
 	// Logger is for progress and errors; nil for slog.Default().
@@ -135,10 +139,14 @@ func checkSignal(sg Signal) error {
 	return nil
 }
 
-// View records that a shopper saw a product's page (the beacon). user may
-// be empty (a guest: session then identifies it); session is optional for a
-// signed-in user. An unknown product is NotFound.
+// View records that a shopper saw a product's page (the beacon): for the
+// user when signed in, else for the guest session. An unknown product is
+// NotFound.
 func (s *Service) View(ctx context.Context, user id.User, session, product string) error {
+	if user == "" && session == "" {
+		return apperr.Invalid("validation_failed", "the request has invalid fields",
+			apperr.FieldError{Field: "session", Message: "is required without a bearer token"})
+	}
 	p, err := s.product(ctx, product)
 	if err != nil {
 		return err
@@ -147,12 +155,7 @@ func (s *Service) View(ctx context.Context, user id.User, session, product strin
 	if user != "" {
 		subject = UserSubject(user)
 	}
-	sigs := []Signal{{Subject: subject, ProductID: p.id, Kind: recmodel.View, At: s.opts.Now()}}
-	if user != "" && session != "" {
-		// The session's views also seed the guest's list until it signs in.
-		sigs = append(sigs, Signal{Subject: SessionSubject(session), ProductID: p.id, Kind: recmodel.View, At: sigs[0].At})
-	}
-	if err := s.store.Insert(ctx, sigs); err != nil {
+	if err := s.store.Insert(ctx, []Signal{{Subject: subject, ProductID: p.id, Kind: recmodel.View, At: s.opts.Now()}}); err != nil {
 		return err
 	}
 	s.wake()
@@ -275,6 +278,3 @@ func (s *Service) Load(ctx context.Context) error {
 	s.log.Info("recommend: signals loaded", "signals", read, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
-
-// errNotReady is a query's answer before the product list is loaded.
-var errNotReady = apperr.New(apperr.KindUnavailable, "recommend_loading", "recommendations are loading; try again shortly")

@@ -219,7 +219,7 @@ func (s *Server) wire(ctx context.Context) error {
 	// (named like its search replica), loaded from the signals table by a
 	// job and kept in step by tailing it.
 	m.recommend = recommend.New(recommendsql.New(s.db), m.catalog.Feed(), m.inventory, m.account, recommend.Options{
-		Horizon: s.cfg.RecommendHorizon, TrainEvery: s.cfg.RecommendTrainEvery, Replica: s.replica,
+		Horizon: s.cfg.RecommendHorizon, TrainEvery: s.cfg.RecommendTrainEvery, Replica: s.replica, Refs: m.catalog,
 		Logger: s.log.With("module", "recommend")})
 
 	// Each module as this process hosts it: its doors (REST routes and
