@@ -198,3 +198,24 @@ func TestModelsBeatPopularity(t *testing.T) {
 		}
 	}
 }
+
+func TestFromCatalog(t *testing.T) {
+	ps := smallCatalog()
+	g := cataloggen.New(cataloggen.Config{Products: 3000, Seed: 7})
+	for i := range 50 {
+		gp := g.Product(i, nil, nil)
+		p := ps[i]
+		if p.ID != string(gp.Product.ID) || p.Brand != gp.Product.Brand || p.Price != gp.Product.PriceMin.Amount || p.Seller == "" ||
+			!strings.HasPrefix(p.Text, gp.Product.Title) || p.Created != gp.Product.CreatedAt.Unix() {
+			t.Fatalf("product %d = %+v\nfrom %+v", i, p, gp.Product)
+		}
+		leaf := cataloggen.Kinds[gp.Meta.Kind]
+		if got := p.Categories; len(got) < 3 || got[0] != leaf.Path[0] || got[len(got)-1] != leaf.Leaf {
+			t.Errorf("product %d's path %v, want %v ... %s", i, got, leaf.Path, leaf.Leaf)
+		}
+	}
+	mp := New(Config{Products: ps, Seed: 7}).ModelProduct(0)
+	if mp.Item != 0 || len(mp.Categories) != len(ps[0].Categories) || mp.Brand != ps[0].Brand || mp.Price != ps[0].Price {
+		t.Errorf("model product 0 = %+v", mp)
+	}
+}
