@@ -80,9 +80,12 @@ func load(ctx context.Context, args []string) error {
 		return lat
 	}
 	run(*warm, false)
+	var before, after stats
+	_ = get(ctx, client, *base+"/bench/stats", "", &before)
 	start := time.Now()
 	lat := run(*n, true)
 	took := time.Since(start)
+	_ = get(ctx, client, *base+"/bench/stats", "", &after)
 	var all []time.Duration
 	fmt.Printf("%-22s %6s %9s %9s %9s %9s\n", "kind", "n", "p50", "p90", "p99", "max")
 	for _, k := range slices.Sorted(func(yield func(string) bool) {
@@ -97,10 +100,20 @@ func load(ctx context.Context, args []string) error {
 	}
 	printRow("ALL", all)
 	fmt.Printf("%d requests in %v with %d clients: %.0f req/s\n", len(all), took.Round(time.Millisecond), *conc, float64(len(all))/took.Seconds())
+	if len(all) > 0 && after.TotalAlloc > 0 {
+		fmt.Printf("server: %d garbage collections during the run, %.1f KiB allocated per request\n",
+			after.NumGC-before.NumGC, float64(after.TotalAlloc-before.TotalAlloc)/float64(len(all))/1024)
+	}
 	if *slow > 0 {
 		return slowest(ctx, client, *base, mix, *slow)
 	}
 	return nil
+}
+
+// stats is the part of /bench/stats the load reports.
+type stats struct {
+	NumGC      uint32 `json:"num_gc"`
+	TotalAlloc uint64 `json:"total_alloc_bytes"`
 }
 
 // request is one GET of the mix, with the bearer token of a signed-in

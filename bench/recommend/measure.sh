@@ -2,7 +2,8 @@
 # measure.sh DATA PORT TAG: the figures of bench/RESULTS.md for one data set.
 # Starts a bench server on DATA (its output, with the load and training
 # times, goes to /tmp/rm_TAG_serve.txt), waits until it serves, runs the mix
-# three times (/tmp/rm_TAG_1..3.txt), records the server's stats
+# three times (N requests each, default 36,000: long enough to include the
+# collector's cycles; /tmp/rm_TAG_1..3.txt), records the server's stats
 # (/tmp/rm_TAG_stats.json), stops the server it started (by its pid) and
 # prints the median of the three runs per kind. RB is the bench binary
 # (default /tmp/rb, from `go build -o /tmp/rb ./bench/recommend`); LOAD_ARGS
@@ -13,7 +14,7 @@ DATA=$1; PORT=$2; TAG=$3; RB=${RB:-/tmp/rb}
 PID=$!
 trap 'kill $PID 2>/dev/null' EXIT
 for _ in $(seq 1 3600); do curl -s -o /dev/null 127.0.0.1:"$PORT"/bench/stats && break; sleep 1; done
-for i in 1 2 3; do "$RB" load -url http://127.0.0.1:"$PORT" -n 3600 -c 2 ${LOAD_ARGS:-} > /tmp/rm_"$TAG"_$i.txt 2>&1; done
+for i in 1 2 3; do "$RB" load -url http://127.0.0.1:"$PORT" -n ${N:-36000} -c 2 ${LOAD_ARGS:-} > /tmp/rm_"$TAG"_$i.txt 2>&1; done
 curl -s 127.0.0.1:"$PORT"/bench/stats > /tmp/rm_"$TAG"_stats.json
 cat /tmp/rm_"$TAG"_serve.txt /tmp/rm_"$TAG"_stats.json; echo
 # The median of the three runs, column by column.

@@ -85,7 +85,8 @@ func serve(ctx context.Context, args []string) error {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		rest.JSON(w, 200, map[string]any{"rss_bytes": rss(), "heap_inuse_bytes": ms.HeapInuse, "heap_alloc_bytes": ms.HeapAlloc,
-			"sys_bytes": ms.Sys, "load_seconds": loadTook.Seconds(), "train_seconds": trainTook.Seconds(),
+			"sys_bytes": ms.Sys, "num_gc": ms.NumGC, "total_alloc_bytes": ms.TotalAlloc, "gc_cpu_fraction": ms.GCCPUFraction,
+			"load_seconds": loadTook.Seconds(), "train_seconds": trainTook.Seconds(),
 			"live_heap_after_load_bytes": loadHeap, "live_heap_after_train_bytes": trainHeap, "cores": runtime.GOMAXPROCS(0)})
 	}))
 	r.Mount("GET /bench/token", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
