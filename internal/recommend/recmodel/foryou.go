@@ -4,11 +4,12 @@ import "slices"
 
 // The shape of ForYou's candidate generation.
 const (
-	seedsMax       = 12 // history and session items used as seeds
-	perSeed        = 20 // co-occurring neighbours taken per seed
-	similarSeeds   = 3  // the newest seeds also give similar items
-	perSimilarSeed = 10
-	favCategories  = 2 // favourite leaf categories whose trending join
+	seedsMax       = 12   // history and session items used as seeds
+	perSeed        = 20   // co-occurring neighbours taken per seed
+	similarSeeds   = 2    // the newest seeds also give similar items,
+	perSimilarSeed = 10   // this many,
+	similarBudget  = 2000 // scanning at most this many postings
+	favCategories  = 2    // favourite leaf categories whose trending join
 	seedDecay      = 0.25
 	factorWeight   = 1 // the factor dot product's weight against the candidate score
 )
@@ -81,7 +82,7 @@ func (m *Model) ForYou(user uint32, session []uint32, now int64, n int) []Scored
 			offer(c, 0.8*f)
 		}
 		if rank < similarSeeds {
-			for _, c := range m.content.similar(s, perSimilarSeed) {
+			for _, c := range m.content.similar(s, perSimilarSeed, similarBudget) {
 				offer(c, 0.5*f)
 			}
 		}
