@@ -116,7 +116,11 @@ func (m *Model) ForYou(user uint32, session []uint32, now int64, n int) []Scored
 			}
 		}
 	}
-	if xu := m.fac.user(user); xu != nil {
+	xu := m.fac.user(user)
+	if xu == nil && int(user) < len(m.users) && m.users[user] != nil {
+		xu = m.fac.foldIn(m.users[user].w, m.opts.Alpha, m.opts.Lambda)
+	}
+	if xu != nil {
 		for it, c := range best {
 			c.Score += factorWeight * m.fac.score(xu, it)
 			best[it] = c

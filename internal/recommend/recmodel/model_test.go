@@ -422,6 +422,17 @@ func TestTrain(t *testing.T) {
 	if f.user(500) != nil {
 		t.Error("an unknown user has factors")
 	}
+	// A shopper new since Train is folded in from its weights.
+	xn := f.foldIn([]itemWeight{{Item: 1, W: 5}, {Item: 2, W: 1}, {Item: 3, W: 3}, {Item: 25, W: -8}}, m.opts.Alpha, m.opts.Lambda)
+	if xn == nil {
+		t.Fatal("no fold-in")
+	}
+	if in, out := f.score(xn, 7), f.score(xn, 27); in <= out {
+		t.Errorf("folded-in shopper: an item of its group scores %v, of the other %v", in, out)
+	}
+	if f.foldIn([]itemWeight{{Item: 1, W: -8}}, 2, 0.1) != nil || f.foldIn(nil, 2, 0.1) != nil {
+		t.Error("a fold-in without a positive weight")
+	}
 	// Nothing changed: Train keeps the factors.
 	if err := m.Train(context.Background()); err != nil || m.fac != f {
 		t.Errorf("Train with nothing new refitted (err %v)", err)
