@@ -60,6 +60,7 @@ func (p *proc) start() {
 	p.logs = append(p.logs, p.log)
 	p.cmd = exec.Command(p.bin, "serve", "--addr", p.addr, "--log-level", crashLogLevel)
 	p.cmd.Env = p.env
+	p.cmd.SysProcAttr = childAttr()
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		p.t.Fatal(err)

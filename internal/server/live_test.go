@@ -80,12 +80,7 @@ func TestLiveJourney(t *testing.T) {
 		s, base := boot(t, dbURL)
 		c := client{t: t, base: base}
 		_, cat, seller, _ := openShop(t, s, c, "Lamps", "Lamp Loft")
-		if _, err := s.CreateUser(context.Background(), "driver@example.com", "password-123", "Dee", "delivery"); err != nil {
-			t.Fatal(err)
-		}
-		driver := str(c.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "driver@example.com", "password": "password-123"}), "access_token")
-		me := c.must(200, "GET", "/api/v1/me", nil, bearer(driver))
-		driverID := str(me, "id") + str(me, "user", "id")
+		driver, driverID := deliveryPartner(t, s, c)
 		c.must(201, "POST", "/api/v1/product", map[string]any{"title": "Desk Lamp", "category_id": cat["id"], "status": "active",
 			"variants": []map[string]any{{"sku": "LMP-1", "price": map[string]any{"amount": 4500, "currency": "USD"}}}}, bearer(seller))
 		c.must(200, "PUT", "/api/v1/inventory/LMP-1", map[string]int{"on_hand": 5}, bearer(seller))

@@ -100,6 +100,7 @@ func accountMailpit(t *testing.T) (string, string) {
 	}
 	smtp, web := port(), port()
 	cmd := exec.Command(bin, "--smtp", smtp, "--listen", web, "--database", filepath.Join(t.TempDir(), "mailpit.db"))
+	cmd.SysProcAttr = childAttr()
 	var log strings.Builder
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {

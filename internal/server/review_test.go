@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -15,12 +14,7 @@ func TestReviewJourney(t *testing.T) {
 		s, base := boot(t, dbURL)
 		c := client{t: t, base: base}
 		admin, cat, seller, _ := openShop(t, s, c, "Teapots", "Tea Corner")
-		if _, err := s.CreateUser(context.Background(), "driver@example.com", "password-123", "Dee", "delivery"); err != nil {
-			t.Fatal(err)
-		}
-		driver := str(c.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "driver@example.com", "password": "password-123"}), "access_token")
-		me := c.must(200, "GET", "/api/v1/me", nil, bearer(driver))
-		driverID := str(me, "id") + str(me, "user", "id")
+		driver, driverID := deliveryPartner(t, s, c)
 		product := c.must(201, "POST", "/api/v1/product", map[string]any{"title": "Cast Iron Teapot", "brand": "Kettleworth", "category_id": cat["id"], "status": "active",
 			"variants": []map[string]any{{"sku": "TP-1", "price": map[string]any{"amount": 3900, "currency": "USD"}}}}, bearer(seller))
 		pid := str(product, "id")

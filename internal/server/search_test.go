@@ -270,3 +270,15 @@ func TestSearchPopularFollowsSales(t *testing.T) {
 		})
 	})
 }
+
+// deliveryPartner creates the delivery partner driver@example.com and
+// returns its access token and user ID.
+func deliveryPartner(t *testing.T, s *server.Server, c client) (token, userID string) {
+	t.Helper()
+	if _, err := s.CreateUser(context.Background(), "driver@example.com", "password-123", "Dee", "delivery"); err != nil {
+		t.Fatal(err)
+	}
+	token = str(c.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": "driver@example.com", "password": "password-123"}), "access_token")
+	me := c.must(200, "GET", "/api/v1/me", nil, bearer(token))
+	return token, str(me, "id") + str(me, "user", "id")
+}

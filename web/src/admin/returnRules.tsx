@@ -44,6 +44,9 @@ export function CategoryReturnable({ c, all, rules }: { c: Category; all: Catego
     },
     onError: () => toast(`Could not change whether ${c.name} is returnable.`, 'bad'),
   });
+  // Until the marked set is known, show no box: a box shown ticked before
+  // the answer arrives would claim every category returnable.
+  if (rules.loading) return <span className="rule muted" data-testid="category-returnable" aria-busy="true" />;
   const marked = rules.marked.has(c.id);
   const from = marked ? undefined : markedAncestor(c, all, rules.marked);
   return (
@@ -61,7 +64,7 @@ export function CategoryReturnable({ c, all, rules }: { c: Category; all: Catego
           aria-label={`Returnable: ${c.name}`}
           aria-describedby={from ? 'via-' + c.id : undefined}
           checked={set.isPending ? set.variables : !marked && !from}
-          disabled={rules.loading || set.isPending || !!from}
+          disabled={set.isPending || !!from}
           onChange={(e) => set.mutate(e.target.checked)}
         />
         Returnable
