@@ -578,3 +578,37 @@ func TestSubstitute(t *testing.T) {
 		}
 	}
 }
+
+// TestCoocSymmetric checks on random purchases and views that, without
+// pruning, every pair is counted alike both ways and ranks positive.
+func TestCoocSymmetric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	m := New(Options{Neighbours: 1000})
+	at := t0
+	for n := 0; n < 5000; n++ {
+		at += rng.Int64N(2 * hour)
+		k := View
+		if rng.IntN(3) == 0 {
+			k = Purchase
+		}
+		if rng.IntN(50) == 0 {
+			k = Return
+		}
+		m.Add(Event{User: uint32(rng.IntN(40)), Item: uint32(rng.IntN(60)), Kind: k, At: at})
+	}
+	for _, c := range []*cooc{&m.bought, &m.viewed} {
+		for a, row := range c.rows {
+			for _, nb := range row {
+				back := slices.IndexFunc(c.rows[nb.Item], func(x neighbour) bool { return x.Item == uint32(a) })
+				if back < 0 || c.rows[nb.Item][back].C != nb.C {
+					t.Fatalf("pair (%d, %d) counted %v one way, not the other", a, nb.Item, nb.C)
+				}
+			}
+			for _, s := range c.neighbours(uint32(a), 100, 1) {
+				if s.Score <= 0 || s.Item == uint32(a) {
+					t.Fatalf("item %d: neighbour %+v", a, s)
+				}
+			}
+		}
+	}
+}
