@@ -10,8 +10,8 @@ const (
 	perSimilarSeed = 10   // this many,
 	similarBudget  = 2000 // scanning at most this many postings
 	favCategories  = 2    // favourite leaf categories whose trending join
-	seedDecay      = 0.25
-	factorWeight   = 1 // the factor dot product's weight against the candidate score
+	seedDecay      = 0.25 // the seed of rank r weighs 1/(1+seedDecay*r)
+	factorWeight   = 1    // the factor dot product's weight against the candidate score
 )
 
 // ForYou returns up to n items for user, mixed with session (the items of
@@ -107,11 +107,10 @@ func (m *Model) ForYou(user uint32, session []uint32, now int64, n int) []Scored
 		if i == favCategories {
 			break
 		}
-		offer2 := m.trend.trending(c, now, perSeed, m.products)
-		if len(offer2) > 0 && offer2[0].Score > 0 {
-			mx := offer2[0].Score
-			for _, t := range offer2 {
-				t.Score /= mx
+		hot := m.trend.trending(c, now, perSeed, m.products)
+		if len(hot) > 0 && hot[0].Score > 0 {
+			for _, t := range hot {
+				t.Score /= hot[0].Score // the category's best scores 1
 				offer(t, 0.3)
 			}
 		}
