@@ -75,9 +75,9 @@ type Options struct {
 	Factors int
 	// Iterations is the number of ALS sweeps per Train; 0 for 8.
 	Iterations int
-	// Alpha scales a pair's weight into its confidence 1+Alpha*|w|; 0 for 2.
+	// Alpha scales a pair's weight into its confidence 1+Alpha*|w|; 0 for 10.
 	Alpha float64
-	// Lambda is the L2 regularisation of the factors; 0 for 0.1.
+	// Lambda is the L2 regularisation of the factors; 0 for 1.
 	Lambda float64
 	// Workers is how many goroutines Train uses; 0 for GOMAXPROCS.
 	Workers int
@@ -114,10 +114,10 @@ func (o Options) withDefaults() Options {
 		o.Shrink = 0
 	}
 	if o.Alpha <= 0 {
-		o.Alpha = 2
+		o.Alpha = 10
 	}
 	if o.Lambda <= 0 {
-		o.Lambda = 0.1
+		o.Lambda = 1
 	}
 	return o
 }
