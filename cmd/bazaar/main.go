@@ -127,6 +127,8 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.cfg.EventsURL, "events-url", env("BAZAAR_EVENTS_URL", ""), "relay events through a broker: nats://host:4222, amqp://user:pass@host:5672/ or kafka://host:9092; empty for in process (BAZAAR_EVENTS_URL)")
 	fs.StringVar(&c.cfg.SearchReplica, "search-replica", env("BAZAAR_SEARCH_REPLICA", ""), "this process's search replica name; empty: kept in the data dir (BAZAAR_SEARCH_REPLICA)")
 	fs.DurationVar(&c.cfg.PayoutInterval, "payout-interval", envDuration("BAZAAR_PAYOUT_INTERVAL", 7*24*time.Hour), "how often sellers' available balances are paid out (BAZAAR_PAYOUT_INTERVAL)")
+	fs.DurationVar(&c.cfg.RecommendHorizon, "recommend-horizon", envDuration("BAZAAR_RECOMMEND_HORIZON", 180*24*time.Hour), "how far back shoppers' views, cart adds, purchases, ratings and returns count for recommendations (BAZAAR_RECOMMEND_HORIZON)")
+	fs.DurationVar(&c.cfg.RecommendTrainEvery, "recommend-train-every", envDuration("BAZAAR_RECOMMEND_TRAIN_EVERY", 10*time.Minute), "how often the recommendation models are retrained (BAZAAR_RECOMMEND_TRAIN_EVERY)")
 	p := &c.cfg.Payments
 	fs.StringVar(&p.Gateways, "payment-gateways", env("BAZAAR_PAYMENT_GATEWAYS", ""), "currencies taken by real gateways, such as USD:stripe,EUR:stripe,INR:razorpay; others use the built-in test gateway (BAZAAR_PAYMENT_GATEWAYS)")
 	fs.StringVar(&p.Stripe.PublishableKey, "stripe-publishable-key", env("BAZAAR_STRIPE_PUBLISHABLE_KEY", ""), "Stripe's publishable key, given to the browser (BAZAAR_STRIPE_PUBLISHABLE_KEY)")

@@ -20,8 +20,8 @@ const internal = "github.com/bazaar-market/bazaar/internal/"
 // dependency direction has them (A <- B: B may import A): account <-
 // catalog <- inventory <- cart <- order, payment <- order, order <-
 // {shipment, review, support}. A module may import what those modules may, too.
-// search and notify only subscribe and answer queries: each may import
-// every module, and none may import them.
+// search, recommend and notify only subscribe and answer queries: each may
+// import every module, and none may import them.
 var below = map[string][]string{
 	"account":   {},
 	"catalog":   {"account"},
@@ -34,6 +34,7 @@ var below = map[string][]string{
 	"support":   {"order"},
 	"ledger":    {"order"}, // the money: books what order's, shipment's and support's events say
 	"search":    {"account", "catalog", "inventory", "cart", "payment", "order", "shipment", "review", "support"},
+	"recommend": {"account", "catalog", "inventory", "cart", "payment", "order", "shipment", "review", "support"}, // learns from every module's events, like search
 	"notify":    {"account", "catalog", "inventory", "cart", "payment", "order", "shipment", "review", "support", "ledger"},
 	"live":      {"order", "shipment"}, // pushes order and parcel changes; notifications come through the root
 }

@@ -24,6 +24,18 @@
 // GuestTTL, long after any redelivery.
 //
 // Tables: cart_carts, cart_lines, cart_wishlist, cart_order_removals.
-// Events published: none. Events consumed: none (the order module calls
-// RemoveOrdered from its own consumer, as cart cannot import order).
+//
+// Events published, each in the transaction of its change (payloads in
+// event.go):
+//
+//	cart.line.added.v1      units of a SKU added to a cart: cart_id, user_id
+//	                        ("" for a guest cart), sku, product_id, quantity
+//	                        (the units added), at; aggregate: the cart ID
+//	cart.wishlist.added.v1  a product put on a wishlist (not when it was there
+//	                        already): user_id, product_id, at; aggregate: the
+//	                        user ID
+//
+// The recommend module learns from them. Events consumed: none (the order
+// module calls RemoveOrdered from its own consumer, as cart cannot import
+// order).
 package cart

@@ -168,7 +168,8 @@ func (s *Service) AddItem(ctx context.Context, token string, in ItemInput) (View
 	if err := f.Err(); err != nil {
 		return View{}, err
 	}
-	if err := s.purchasable(ctx, in.SKU); err != nil {
+	ref, err := s.purchasable(ctx, in.SKU)
+	if err != nil {
 		return View{}, err
 	}
 	c, tok, isNew, err := s.resolve(ctx, token)
@@ -196,7 +197,9 @@ func (s *Service) AddItem(ctx context.Context, token string, in ItemInput) (View
 	if have+in.Quantity > avail {
 		return View{}, insufficientStock(avail)
 	}
-	ok, err := s.store.AddLine(ctx, c.ID, in.SKU, in.Quantity, min(avail, MaxQuantity), s.now())
+	now := s.now()
+	ok, err := s.store.AddLine(ctx, c.ID, in.SKU, in.Quantity, min(avail, MaxQuantity), now, LineAdded{
+		CartID: c.ID, UserID: c.UserID, SKU: in.SKU, ProductID: ref.ProductID, Quantity: in.Quantity, At: now})
 	if err != nil {
 		return View{}, fmt.Errorf("add to cart: %w", err)
 	}
@@ -223,7 +226,7 @@ func (s *Service) UpdateItem(ctx context.Context, token string, lineID id.CartLi
 		return View{}, err
 	}
 	if in.Quantity > l.Quantity {
-		if err := s.purchasable(ctx, l.SKU); err != nil {
+		if _, err := s.purchasable(ctx, l.SKU); err != nil {
 			if apperr.Is(err, apperr.KindNotFound) {
 				return View{}, apperr.Unprocessable("not_purchasable", "%s can no longer be bought", l.SKU)
 			}
@@ -321,18 +324,18 @@ func (s *Service) PurgeGuestCarts(ctx context.Context, olderThan time.Time) (int
 
 // purchasable checks that a SKU exists (NotFound) and can be bought
 // (Unprocessable "not_purchasable").
-func (s *Service) purchasable(ctx context.Context, sku string) error {
+func (s *Service) purchasable(ctx context.Context, sku string) (catalog.SKU, error) {
 	v, err := s.catalog.SKU(ctx, sku)
 	if apperr.Is(err, apperr.KindNotFound) {
-		return apperr.NotFound("SKU %q not found", sku)
+		return v, apperr.NotFound("SKU %q not found", sku)
 	}
 	if err != nil {
-		return fmt.Errorf("look up SKU %s: %w", sku, err)
+		return v, fmt.Errorf("look up SKU %s: %w", sku, err)
 	}
 	if !v.Active {
-		return apperr.Unprocessable("not_purchasable", "%s cannot be bought right now", sku)
+		return v, apperr.Unprocessable("not_purchasable", "%s cannot be bought right now", sku)
 	}
-	return nil
+	return v, nil
 }
 
 func (s *Service) available(ctx context.Context, sku string) (int64, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/cart/cartsql"
 	"github.com/bazaar-market/bazaar/internal/cart/carttest"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
@@ -23,6 +24,9 @@ import (
 func newService(t *testing.T, db *sqldb.DB, now func() time.Time) (*cart.Service, *carttest.Stock) {
 	t.Helper()
 	if err := cartsql.Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	if err := event.Migrate(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 	cat := carttest.NewCatalog()

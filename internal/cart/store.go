@@ -27,8 +27,9 @@ type Store interface {
 	Line(ctx context.Context, cartID id.Cart, lineID id.CartLine) (Line, error)
 	// AddLine adds quantity of sku (to its line if the cart has one) unless
 	// the line would then hold more than limit, in which case it changes
-	// nothing and returns false. The check and the write are one statement.
-	AddLine(ctx context.Context, cartID id.Cart, sku string, quantity, limit int64, now time.Time) (bool, error)
+	// nothing and returns false. The check and the write are one statement;
+	// a line added publishes added (TopicLineAdded) in its transaction.
+	AddLine(ctx context.Context, cartID id.Cart, sku string, quantity, limit int64, now time.Time, added LineAdded) (bool, error)
 	// SetQuantity sets a line's quantity; NotFound if the line is not in the cart.
 	SetQuantity(ctx context.Context, cartID id.Cart, lineID id.CartLine, quantity int64, now time.Time) error
 	// DeleteLine removes a line; NotFound if it is not in the cart.
@@ -55,7 +56,8 @@ type Store interface {
 	PurgeGuestCarts(ctx context.Context, olderThan time.Time) (int, error)
 
 	// AddWish puts a product on a user's wishlist; false (and the existing
-	// entry) if it was already there.
+	// entry) if it was already there. A product added publishes
+	// TopicWishlistAdded in the same transaction.
 	AddWish(ctx context.Context, userID id.User, productID id.Product, now time.Time) (Wish, bool, error)
 	// RemoveWish takes a product off a wishlist; no error if it was not on it.
 	RemoveWish(ctx context.Context, userID id.User, productID id.Product) error

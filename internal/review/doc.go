@@ -13,7 +13,9 @@
 // text (loaded in bulk: a synthetic catalog, or ratings brought from another
 // platform), in the transaction that changes one, and published as review.rated.v1 with a sequence number that grows
 // with every change, so a consumer keeps the latest aggregate whatever order
-// events arrive in.
+// events arrive in. When the change is a review written or edited (and
+// published), the event also carries its author (customer_id) and stars
+// (rating): the recommend module learns each shopper's ratings from them.
 //
 // Tables: review_reviews, review_products.
 // Events published: review.rated.v1 (ProductRated); review.hidden.v1

@@ -12,11 +12,16 @@ const TopicRated = event.Topic[ProductRated]("review.rated.v1")
 // ProductRated is the payload of TopicRated: the product's aggregate after
 // the change. Seq grows with every change of the product's aggregate; a
 // consumer applies an event only if its Seq is above the last it applied.
+// When the change is a review published or edited, CustomerID and Rating
+// are its author and stars (a shopper's own rating, which recommendations
+// learn from); they are empty for deletions, hiding and imports.
 type ProductRated struct {
-	ProductID id.Product `json:"product_id"`
-	Average   float64    `json:"average"` // 0 when Count is 0
-	Count     int        `json:"count"`
-	Seq       int64      `json:"seq"`
+	ProductID  id.Product `json:"product_id"`
+	Average    float64    `json:"average"` // 0 when Count is 0
+	Count      int        `json:"count"`
+	Seq        int64      `json:"seq"`
+	CustomerID id.User    `json:"customer_id,omitempty"`
+	Rating     int        `json:"rating,omitempty"` // 1 to 5 when CustomerID is set
 }
 
 // TopicHidden is published when moderation hides a published review, in

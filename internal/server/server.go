@@ -56,6 +56,11 @@ type Config struct {
 	Payments Payments
 	// PayoutInterval is how often sellers are paid out (a week when zero).
 	PayoutInterval time.Duration
+	// RecommendHorizon is how far back shoppers' signals count for
+	// recommendations (180 days when zero); RecommendTrainEvery how often
+	// the models are retrained (10 minutes when zero).
+	RecommendHorizon    time.Duration
+	RecommendTrainEvery time.Duration
 	// SMTPURL is the SMTP server e-mail goes through
 	// (smtp://user:pass@host:port); empty: each mail is logged and marked
 	// sent in the outbox admins read.

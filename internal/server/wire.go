@@ -41,6 +41,9 @@ import (
 	"github.com/bazaar-market/bazaar/internal/payment/paymentsql"
 	"github.com/bazaar-market/bazaar/internal/payment/stripegw"
 	"github.com/bazaar-market/bazaar/internal/payment/testgateway"
+	"github.com/bazaar-market/bazaar/internal/recommend"
+	"github.com/bazaar-market/bazaar/internal/recommend/recommendhttp"
+	"github.com/bazaar-market/bazaar/internal/recommend/recommendsql"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/review"
 	"github.com/bazaar-market/bazaar/internal/review/reviewhttp"
@@ -70,6 +73,7 @@ type modules struct {
 	order     *order.Service
 	shipment  *shipment.Service
 	search    *search.Service
+	recommend *recommend.Service
 	review    *review.Service
 	support   *support.Service
 	ledger    *ledger.Service
@@ -102,6 +106,7 @@ func (s *Server) wire(ctx context.Context) error {
 		supportsql.Migrate,
 		ledgersql.Migrate,
 		notifysql.Migrate,
+		recommendsql.Migrate,
 	} {
 		if err := migrate(ctx, s.db); err != nil {
 			return err
@@ -210,6 +215,12 @@ func (s *Server) wire(ctx context.Context) error {
 		return err
 	}
 	m.search = srch
+	// Recommendations keep their models in memory, one copy per process
+	// (named like its search replica), loaded from the signals table by a
+	// job and kept in step by tailing it.
+	m.recommend = recommend.New(recommendsql.New(s.db), m.catalog.Feed(), m.inventory, m.account, recommend.Options{
+		Horizon: s.cfg.RecommendHorizon, TrainEvery: s.cfg.RecommendTrainEvery, Replica: s.replica, Refs: m.catalog,
+		Logger: s.log.With("module", "recommend")})
 
 	// Each module as this process hosts it: its doors (REST routes and
 	// their OpenAPI operations), its event consumers and its jobs.
@@ -228,6 +239,8 @@ func (s *Server) wire(ctx context.Context) error {
 		}},
 		{name: "notify", doors: []door{notifyhttp.New(m.notify)}, subscribe: m.notify.Subscribe, jobs: m.notify.Jobs()},
 		{name: "search", doors: []door{searchhttp.New(m.search)}, subscribe: m.search.Subscribe, jobs: m.search.Jobs()},
+		{name: "recommend", doors: []door{recommendhttp.New(m.recommend, recommendhttp.Options{})}, subscribe: m.recommend.Subscribe,
+			jobs: m.recommend.Jobs()},
 		{name: "live", doors: []door{livehttp.New(m.live, s.authenticateLive, livehttp.Options{OriginPatterns: s.liveOrigins()})},
 			subscribe: live.Feed{Hub: m.live, Sellers: m.account, Consumer: s.liveConsumer()}.Subscribe, jobs: m.live.Jobs()},
 		{name: "event", doors: []door{eventhttp.New(event.NewConsole(s.bus))}},

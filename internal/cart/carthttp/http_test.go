@@ -19,6 +19,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/cart/cartsql"
 	"github.com/bazaar-market/bazaar/internal/cart/carttest"
 	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/money"
 	"github.com/bazaar-market/bazaar/internal/rest"
@@ -41,6 +42,9 @@ type step struct {
 func TestRoutes(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		if err := cartsql.Migrate(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		if err := event.Migrate(context.Background(), db); err != nil {
 			t.Fatal(err)
 		}
 		cat := carttest.NewCatalog()

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/cart"
+	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
@@ -143,7 +144,7 @@ func (s *Store) Line(ctx context.Context, cartID id.Cart, lineID id.CartLine) (c
 }
 
 // AddLine adds to a SKU's line unless it would exceed limit.
-func (s *Store) AddLine(ctx context.Context, cartID id.Cart, sku string, quantity, limit int64, now time.Time) (bool, error) {
+func (s *Store) AddLine(ctx context.Context, cartID id.Cart, sku string, quantity, limit int64, now time.Time, added cart.LineAdded) (bool, error) {
 	if quantity > limit {
 		return false, nil
 	}
@@ -163,6 +164,9 @@ func (s *Store) AddLine(ctx context.Context, cartID id.Cart, sku string, quantit
 			return err
 		}
 		ok = true
+		if err := event.Publish(ctx, tx, cart.TopicLineAdded, string(cartID), added); err != nil {
+			return err
+		}
 		return touch(ctx, tx, cartID, now)
 	})
 	return ok, err
@@ -346,6 +350,12 @@ func (s *Store) AddWish(ctx context.Context, userID id.User, productID id.Produc
 			return err
 		}
 		added = n == 1
+		if added {
+			if err := event.Publish(ctx, tx, cart.TopicWishlistAdded, string(userID), cart.WishlistAdded{
+				UserID: userID, ProductID: productID, At: now}); err != nil {
+				return err
+			}
+		}
 		var at int64
 		if err := tx.QueryRowContext(ctx, `SELECT created_at FROM cart_wishlist WHERE user_id = $1 AND product_id = $2`,
 			userID, productID).Scan(&at); err != nil {

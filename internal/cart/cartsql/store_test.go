@@ -7,6 +7,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/cart"
 	"github.com/bazaar-market/bazaar/internal/cart/cartsql"
 	"github.com/bazaar-market/bazaar/internal/cart/carttest"
+	"github.com/bazaar-market/bazaar/internal/event"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/bazaar-market/bazaar/internal/sqldb/sqldbtest"
 )
@@ -14,6 +15,9 @@ import (
 func open(t *testing.T, db *sqldb.DB) *cartsql.Store {
 	t.Helper()
 	if err := cartsql.Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	if err := event.Migrate(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
 	return cartsql.New(db)

@@ -97,7 +97,7 @@ func testLines(t *testing.T, s cart.Store) {
 		{"second sku", "B", 1, 2, true, qty{"A": 10, "B": 1}},
 	}
 	for i, st := range steps {
-		ok, err := s.AddLine(ctx, c.ID, st.sku, st.n, st.limit, t0.Add(time.Duration(i)*time.Second))
+		ok, err := s.AddLine(ctx, c.ID, st.sku, st.n, st.limit, t0.Add(time.Duration(i)*time.Second), cart.LineAdded{CartID: c.ID, SKU: st.sku, Quantity: st.n})
 		if err != nil || ok != st.wantOK {
 			t.Errorf("%s: AddLine = %v, %v, want %v", st.name, ok, err, st.wantOK)
 		}
@@ -135,7 +135,7 @@ func testLines(t *testing.T, s cart.Store) {
 	if err := s.DeleteLine(ctx, c.ID, ls[1].ID, t0); !apperr.Is(err, apperr.KindNotFound) {
 		t.Errorf("DeleteLine twice = %v, want NotFound", err)
 	}
-	if _, err := s.AddLine(ctx, other.ID, "A", 1, 5, t0); err != nil {
+	if _, err := s.AddLine(ctx, other.ID, "A", 1, 5, t0, cart.LineAdded{CartID: other.ID, SKU: "A", Quantity: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.ClearUser(ctx, "usr_1", t0); err != nil {
@@ -154,7 +154,7 @@ func testMerge(t *testing.T, s cart.Store) {
 	u, _ := s.UserCart(ctx, "usr_1", t0)
 	g, _ := s.CreateGuestCart(ctx, "h", t0)
 	add := func(c, sku string, n int64) {
-		if ok, err := s.AddLine(ctx, id.Cart(c), sku, n, 999, t0); err != nil || !ok {
+		if ok, err := s.AddLine(ctx, id.Cart(c), sku, n, 999, t0, cart.LineAdded{}); err != nil || !ok {
 			t.Fatalf("AddLine(%s, %d) = %v, %v", sku, n, ok, err)
 		}
 	}
@@ -195,10 +195,10 @@ func testMerge(t *testing.T, s cart.Store) {
 func testPurge(t *testing.T, s cart.Store) {
 	ctx := context.Background()
 	old, _ := s.CreateGuestCart(ctx, "old", t0)
-	_, _ = s.AddLine(ctx, old.ID, "A", 1, 5, t0)
+	_, _ = s.AddLine(ctx, old.ID, "A", 1, 5, t0, cart.LineAdded{})
 	_, _ = s.CreateGuestCart(ctx, "new", t0.Add(40*24*time.Hour))
 	u, _ := s.UserCart(ctx, "usr_1", t0)
-	_, _ = s.AddLine(ctx, u.ID, "A", 1, 5, t0)
+	_, _ = s.AddLine(ctx, u.ID, "A", 1, 5, t0, cart.LineAdded{})
 	n, err := s.PurgeGuestCarts(ctx, t0.Add(time.Hour))
 	if err != nil || n != 1 {
 		t.Errorf("PurgeGuestCarts = %d, %v, want 1", n, err)
@@ -281,7 +281,7 @@ func testRemoveOrdered(t *testing.T, s cart.Store) {
 	}
 	add := func(cartID, sku string, n int64) {
 		t.Helper()
-		if ok, err := s.AddLine(ctx, id.Cart(cartID), sku, n, cart.MaxQuantity, t0); err != nil || !ok {
+		if ok, err := s.AddLine(ctx, id.Cart(cartID), sku, n, cart.MaxQuantity, t0, cart.LineAdded{}); err != nil || !ok {
 			t.Fatalf("AddLine(%s, %d) = %v, %v", sku, n, ok, err)
 		}
 	}

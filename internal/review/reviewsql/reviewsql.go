@@ -83,7 +83,7 @@ func (s *Store) Create(ctx context.Context, r review.Review) (review.Review, err
 			}
 			return fmt.Errorf("insert review: %w", err)
 		}
-		return rate(ctx, tx, r.ProductID, r.UpdatedAt)
+		return rate(ctx, tx, r.ProductID, r.UpdatedAt, &r)
 	})
 	return r, err
 }
@@ -121,7 +121,11 @@ func (s *Store) Update(ctx context.Context, id id.Review, fn func(r *review.Revi
 			return fmt.Errorf("update review %s: %w", id, err)
 		}
 		out = r
-		return rate(ctx, tx, r.ProductID, r.UpdatedAt)
+		var by *review.Review
+		if r.Status == review.Published {
+			by = &r
+		}
+		return rate(ctx, tx, r.ProductID, r.UpdatedAt, by)
 	})
 	return out, err
 }
@@ -147,7 +151,7 @@ func (s *Store) Delete(ctx context.Context, id id.Review, fn func(r review.Revie
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return apperr.NotFound("review %s not found", id)
 		}
-		return rate(ctx, tx, r.ProductID, now)
+		return rate(ctx, tx, r.ProductID, now, nil)
 	})
 }
 
@@ -177,7 +181,7 @@ func (s *Store) Seed(ctx context.Context, rs []review.Review, now time.Time) (in
 			if err := lockProduct(ctx, tx, p, now); err != nil {
 				return err
 			}
-			if err := rate(ctx, tx, p, now); err != nil {
+			if err := rate(ctx, tx, p, now, nil); err != nil {
 				return err
 			}
 		}
@@ -199,8 +203,10 @@ func lockProduct(ctx context.Context, tx *sql.Tx, productID id.Product, now time
 }
 
 // rate recomputes a product's aggregate from its published reviews and
-// its imported ratings, bumps its sequence and publishes it.
-func rate(ctx context.Context, tx *sql.Tx, productID id.Product, now time.Time) error {
+// its imported ratings, bumps its sequence and publishes it, with the
+// author and stars of by, the published review written or edited (nil for
+// other changes).
+func rate(ctx context.Context, tx *sql.Tx, productID id.Product, now time.Time, by *review.Review) error {
 	var stars review.Stars
 	rows, err := tx.QueryContext(ctx, `SELECT rating, COUNT(*) FROM review_reviews WHERE product_id = $1 AND status = 'published' GROUP BY rating`, productID)
 	if err != nil {
@@ -231,9 +237,11 @@ func rate(ctx context.Context, tx *sql.Tx, productID id.Product, now time.Time) 
 		return fmt.Errorf("store the rating of %s: %w", productID, err)
 	}
 	sum := review.SummaryOf(productID, stars, written, seq)
-	return event.Publish(ctx, tx, review.TopicRated, string(productID), review.ProductRated{
-		ProductID: productID, Average: sum.Average, Count: sum.Count, Seq: seq,
-	})
+	rated := review.ProductRated{ProductID: productID, Average: sum.Average, Count: sum.Count, Seq: seq}
+	if by != nil && by.Status == review.Published {
+		rated.CustomerID, rated.Rating = by.CustomerID, by.Rating
+	}
+	return event.Publish(ctx, tx, review.TopicRated, string(productID), rated)
 }
 
 // ImportRatings implements review.Store.

@@ -281,11 +281,15 @@ func TestReviewLifecycle(t *testing.T) {
 		rated := func(avg float64, count int, seq int64) review.ProductRated {
 			return review.ProductRated{ProductID: "prd_a", Average: avg, Count: count, Seq: seq}
 		}
-		want := []review.ProductRated{
-			rated(5, 1, 1), rated(3.5, 2, 2), rated(3.67, 3, 3), // created
-			rated(3, 3, 4),   // ada edited 5 -> 3
-			rated(2.5, 2, 5), // cy deleted
-			rated(3, 1, 6),   // bob hidden
+		by := func(r review.ProductRated, who id.User, stars int) review.ProductRated {
+			r.CustomerID, r.Rating = who, stars
+			return r
+		}
+		want := []review.ProductRated{ // a review written or edited names its author and stars
+			by(rated(5, 1, 1), "usr_ada", 5), by(rated(3.5, 2, 2), "usr_bob", 2), by(rated(3.67, 3, 3), "usr_cy", 4), // created
+			by(rated(3, 3, 4), "usr_ada", 3), // ada edited 5 -> 3
+			rated(2.5, 2, 5),                 // cy deleted
+			rated(3, 1, 6),                   // bob hidden
 		}
 		if diff := cmp.Diff(want, evs); diff != "" {
 			t.Errorf("review.rated.v1 events (-want +got):\n%s", diff)
