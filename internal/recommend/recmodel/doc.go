@@ -51,10 +51,11 @@
 // 2^((t-t₀)/h), h = Options.HalfLife, so all scores decay alike and their
 // order never changes with the clock (Cormode et al.'s forward decay; t₀
 // is rebased before the factors overflow). Scores only grow, so a top list
-// of Options.TopList (200) items per category on the product's path and
-// overall, updated on each event, stays exact without rescanning; a query
-// sorts one list. Popular is the all-time sum of the same weights, kept
-// the same way. A product moved to another category leaves its old
+// of Options.TopList (200) items per category on the product's path, and
+// of 5×TopList (1000) overall, updated on each event, stays exact without
+// rescanning; a query selects from one list, and asked for more than the
+// list holds answers the list. Popular is the all-time sum of the same
+// weights, kept the same way (1000). A product moved to another category leaves its old
 // categories' lists, which then hold one item fewer until others enter.
 //
 // # For you

@@ -117,7 +117,7 @@ func (m *Model) ForYou(user uint32, session []uint32, now int64, n int) []Scored
 		if c == NoItem {
 			w, k = overallWeight, overallCandidates
 		}
-		hot := m.trend.trending(c, now, k, m.products)
+		hot := m.trend.trending(c, now, k)
 		if len(hot) > 0 && hot[0].Score > 0 {
 			for _, t := range hot {
 				t.Score /= hot[0].Score // the list's best scores 1
@@ -141,7 +141,7 @@ func (m *Model) ForYou(user uint32, session []uint32, now int64, n int) []Scored
 	}
 	out = top(out, n)
 	if len(out) < n {
-		for _, t := range m.trend.trending(NoItem, now, n+len(exclude)+len(out), m.products) {
+		for _, t := range m.trend.trending(NoItem, now, n+len(exclude)+len(out)) {
 			if len(out) == n {
 				break
 			}

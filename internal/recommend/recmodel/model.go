@@ -64,8 +64,9 @@ type Options struct {
 	// Shrink damps pairs seen few times: a pair's cosine is multiplied by
 	// c/(c+Shrink) for a co-occurrence count c; 0 for 1, negative for none.
 	Shrink float64
-	// TopList is the length of the trending and popularity lists kept per
-	// category and overall; 0 for 200.
+	// TopList is the length of the trending list kept per category; the
+	// overall trending and popularity lists are 5 times longer; 0 for 200.
+	// Trending and Popular answer at most that many.
 	TopList int
 	// UserItems caps the distinct items whose weights are kept per shopper
 	// for the factor model (the oldest are dropped); 0 for 200.
@@ -263,7 +264,7 @@ func (m *Model) Similar(item uint32, n int) []Scored {
 func (m *Model) Trending(category uint32, now int64, n int) []Scored {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.trend.trending(category, now, n, m.products)
+	return m.trend.trending(category, now, n)
 }
 
 func (m *Model) Popular(n int) []Scored {
