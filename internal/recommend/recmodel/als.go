@@ -20,6 +20,7 @@ type factors struct {
 	k      int
 	x, y   []float32 // users, items: row-major, k per row
 	nU, nI int
+	gram   []float64 // YᵀY, for folding in new shoppers
 }
 
 // user returns user's factor row, nil when unknown.
@@ -109,6 +110,7 @@ func (m *Model) train(ctx context.Context) error {
 			return err
 		}
 	}
+	f.gram = gramian(f.y, k, workers)
 	m.mu.Lock()
 	m.fac, m.trained = f, ver
 	m.mu.Unlock()
@@ -162,32 +164,10 @@ func solve(ctx context.Context, dst, src []float32, a csr, k int, alpha, lambda 
 						clear(out)
 						continue
 					}
-					copy(A, gram)
-					clear(b)
-					for j := a.ptr[r]; j < a.ptr[r+1]; j++ {
-						w := float64(a.val[j])
-						c := 1 + alpha*math.Abs(w)
-						y := src[int(a.idx[j])*k : int(a.idx[j]+1)*k]
-						for p := 0; p < k; p++ {
-							yp := (c - 1) * float64(y[p])
-							row := A[p*k:]
-							for q := p; q < k; q++ {
-								row[q] += yp * float64(y[q])
-							}
-							if w > 0 {
-								b[p] += c * float64(y[p])
-							}
-						}
-					}
-					for p := 0; p < k; p++ {
-						A[p*k+p] += lambda
-					}
-					t, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: k, Stride: k, Data: A})
-					if !ok {
+					if !solveRow(A, b, gram, src, a.idx[a.ptr[r]:a.ptr[r+1]], a.val[a.ptr[r]:a.ptr[r+1]], k, alpha, lambda) {
 						failed.Store(true)
 						return
 					}
-					substitute(t.Data, b, k)
 					for p := range out {
 						out[p] = float32(b[p])
 					}
@@ -200,6 +180,70 @@ func solve(ctx context.Context, dst, src []float32, a csr, k int, alpha, lambda 
 		return fmt.Errorf("recmodel: train: a normal matrix is not positive definite")
 	}
 	return ctx.Err()
+}
+
+// solveRow solves one row's normal equations into b, given the Gramian of
+// src and the row's columns idx of weights val; A is k×k scratch. It
+// reports false when the matrix is not positive definite.
+func solveRow(A, b, gram []float64, src []float32, idx []uint32, val []float32, k int, alpha, lambda float64) bool {
+	copy(A, gram)
+	clear(b)
+	for j, i := range idx {
+		w := float64(val[j])
+		c := 1 + alpha*math.Abs(w)
+		y := src[int(i)*k : int(i+1)*k]
+		for p := 0; p < k; p++ {
+			yp := (c - 1) * float64(y[p])
+			row := A[p*k:]
+			for q := p; q < k; q++ {
+				row[q] += yp * float64(y[q])
+			}
+			if w > 0 {
+				b[p] += c * float64(y[p])
+			}
+		}
+	}
+	for p := 0; p < k; p++ {
+		A[p*k+p] += lambda
+	}
+	t, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: k, Stride: k, Data: A})
+	if !ok {
+		return false
+	}
+	substitute(t.Data, b, k)
+	return true
+}
+
+// foldIn returns the factor row of a shopper the factors do not know (new
+// since the last Train), solved from its weights against the trained item
+// factors: one ALS half-step, O(nk² + k³). Nil when none of its items
+// were trained.
+func (f *factors) foldIn(ws []itemWeight, alpha, lambda float64) []float32 {
+	if f == nil || f.gram == nil {
+		return nil
+	}
+	idx := make([]uint32, 0, len(ws))
+	val := make([]float32, 0, len(ws))
+	pos := false
+	for _, w := range ws {
+		if int(w.Item) < f.nI && w.W != 0 {
+			idx = append(idx, w.Item)
+			val = append(val, w.W)
+			pos = pos || w.W > 0
+		}
+	}
+	if !pos {
+		return nil
+	}
+	A, b := make([]float64, f.k*f.k), make([]float64, f.k)
+	if !solveRow(A, b, f.gram, f.y, idx, val, f.k, alpha, lambda) {
+		return nil
+	}
+	out := make([]float32, f.k)
+	for i, v := range b {
+		out[i] = float32(v)
+	}
+	return out
 }
 
 // substitute solves UᵀUx = b in place for the upper-triangular Cholesky

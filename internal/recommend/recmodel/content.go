@@ -202,9 +202,9 @@ func (c *content) idf(f uint32) float32 { return c.idfs[f] }
 
 // similar returns the n items most like item by the cosine of their TF-IDF
 // vectors. It scans the postings of item's rarest features first, at most
-// scanPerFeature (the newest) of each and scanBudget in all, then rescores
-// the best rescore candidates exactly.
-func (c *content) similar(item uint32, n int) []Scored {
+// scanPerFeature (the newest) of each and budget in all, then rescores the
+// best rescore candidates exactly.
+func (c *content) similar(item uint32, n, budget int) []Scored {
 	if int(item) >= len(c.vec) || c.vec[item] == nil || n <= 0 {
 		return nil
 	}
@@ -227,7 +227,6 @@ func (c *content) similar(item uint32, n int) []Scored {
 	if len(a.acc) < len(c.vec) {
 		a.acc = make([]float32, len(c.vec))
 	}
-	budget := scanBudget
 	for _, f := range q {
 		ps := c.post[f.ID]
 		if len(ps) > scanPerFeature {

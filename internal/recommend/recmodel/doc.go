@@ -74,12 +74,14 @@
 // ForYou never scores the whole catalogue. Its candidates are what was
 // bought and viewed with its seeds (the session's items, then the history's,
 // newest first, each weighed down by its rank), the items similar to the
-// three newest seeds, and the trending items of the seeds' two favourite
-// leaf categories. A candidate scores its best seed's weighed score plus the
+// two newest seeds (a cheaper Similar: 2000 postings), and the trending
+// items of the seeds' two favourite leaf categories. A candidate scores its best seed's weighed score plus the
 // factors' predicted preference when both the shopper and the item were
-// trained; Because is that seed (NoItem for a trending one). A shopper the
-// factors do not know is served by the co-occurrence of session and history
-// alone, a shopper with nothing by trending; trending also fills a short
+// trained; Because is that seed (NoItem for a trending one). A shopper new
+// since the last Train is folded in: its factors solved from its weights
+// against the trained items' (one ALS half-step, about k³ flops). A guest
+// with only a session is served by the co-occurrence of the session alone,
+// a shopper with nothing by trending; trending also fills a short
 // list. Items of the history and the session are never proposed.
 //
 // # Costs

@@ -4,13 +4,14 @@ import "slices"
 
 // The shape of ForYou's candidate generation.
 const (
-	seedsMax       = 12 // history and session items used as seeds
-	perSeed        = 20 // co-occurring neighbours taken per seed
-	similarSeeds   = 3  // the newest seeds also give similar items
-	perSimilarSeed = 10
-	favCategories  = 2 // favourite leaf categories whose trending join
-	seedDecay      = 0.25
-	factorWeight   = 1 // the factor dot product's weight against the candidate score
+	seedsMax       = 12   // history and session items used as seeds
+	perSeed        = 20   // co-occurring neighbours taken per seed
+	similarSeeds   = 2    // the newest seeds also give similar items,
+	perSimilarSeed = 10   // this many,
+	similarBudget  = 2000 // scanning at most this many postings
+	favCategories  = 2    // favourite leaf categories whose trending join
+	seedDecay      = 0.25 // the seed of rank r weighs 1/(1+seedDecay*r)
+	factorWeight   = 1    // the factor dot product's weight against the candidate score
 )
 
 // ForYou returns up to n items for user, mixed with session (the items of
@@ -81,7 +82,7 @@ func (m *Model) ForYou(user uint32, session []uint32, now int64, n int) []Scored
 			offer(c, 0.8*f)
 		}
 		if rank < similarSeeds {
-			for _, c := range m.content.similar(s, perSimilarSeed) {
+			for _, c := range m.content.similar(s, perSimilarSeed, similarBudget) {
 				offer(c, 0.5*f)
 			}
 		}
@@ -106,16 +107,19 @@ func (m *Model) ForYou(user uint32, session []uint32, now int64, n int) []Scored
 		if i == favCategories {
 			break
 		}
-		offer2 := m.trend.trending(c, now, perSeed, m.products)
-		if len(offer2) > 0 && offer2[0].Score > 0 {
-			mx := offer2[0].Score
-			for _, t := range offer2 {
-				t.Score /= mx
+		hot := m.trend.trending(c, now, perSeed, m.products)
+		if len(hot) > 0 && hot[0].Score > 0 {
+			for _, t := range hot {
+				t.Score /= hot[0].Score // the category's best scores 1
 				offer(t, 0.3)
 			}
 		}
 	}
-	if xu := m.fac.user(user); xu != nil {
+	xu := m.fac.user(user)
+	if xu == nil && int(user) < len(m.users) && m.users[user] != nil {
+		xu = m.fac.foldIn(m.users[user].w, m.opts.Alpha, m.opts.Lambda)
+	}
+	if xu != nil {
 		for it, c := range best {
 			c.Score += factorWeight * m.fac.score(xu, it)
 			best[it] = c

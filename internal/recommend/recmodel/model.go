@@ -257,7 +257,7 @@ func (m *Model) AlsoViewed(item uint32, n int) []Scored {
 func (m *Model) Similar(item uint32, n int) []Scored {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.content.similar(item, n)
+	return m.content.similar(item, n, scanBudget)
 }
 
 func (m *Model) Trending(category uint32, now int64, n int) []Scored {

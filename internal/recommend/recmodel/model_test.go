@@ -422,6 +422,17 @@ func TestTrain(t *testing.T) {
 	if f.user(500) != nil {
 		t.Error("an unknown user has factors")
 	}
+	// A shopper new since Train is folded in from its weights.
+	xn := f.foldIn([]itemWeight{{Item: 1, W: 5}, {Item: 2, W: 1}, {Item: 3, W: 3}, {Item: 25, W: -8}}, m.opts.Alpha, m.opts.Lambda)
+	if xn == nil {
+		t.Fatal("no fold-in")
+	}
+	if in, out := f.score(xn, 7), f.score(xn, 27); in <= out {
+		t.Errorf("folded-in shopper: an item of its group scores %v, of the other %v", in, out)
+	}
+	if f.foldIn([]itemWeight{{Item: 1, W: -8}}, 2, 0.1) != nil || f.foldIn(nil, 2, 0.1) != nil {
+		t.Error("a fold-in without a positive weight")
+	}
 	// Nothing changed: Train keeps the factors.
 	if err := m.Train(context.Background()); err != nil || m.fac != f {
 		t.Errorf("Train with nothing new refitted (err %v)", err)
@@ -564,6 +575,40 @@ func TestSubstitute(t *testing.T) {
 		}
 		if math.Abs(s-b[i]) > 1e-9 {
 			t.Fatalf("row %d: Ax = %v, b = %v", i, s, b[i])
+		}
+	}
+}
+
+// TestCoocSymmetric checks on random purchases and views that, without
+// pruning, every pair is counted alike both ways and ranks positive.
+func TestCoocSymmetric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	m := New(Options{Neighbours: 1000})
+	at := t0
+	for n := 0; n < 5000; n++ {
+		at += rng.Int64N(2 * hour)
+		k := View
+		if rng.IntN(3) == 0 {
+			k = Purchase
+		}
+		if rng.IntN(50) == 0 {
+			k = Return
+		}
+		m.Add(Event{User: uint32(rng.IntN(40)), Item: uint32(rng.IntN(60)), Kind: k, At: at})
+	}
+	for _, c := range []*cooc{&m.bought, &m.viewed} {
+		for a, row := range c.rows {
+			for _, nb := range row {
+				back := slices.IndexFunc(c.rows[nb.Item], func(x neighbour) bool { return x.Item == uint32(a) })
+				if back < 0 || c.rows[nb.Item][back].C != nb.C {
+					t.Fatalf("pair (%d, %d) counted %v one way, not the other", a, nb.Item, nb.C)
+				}
+			}
+			for _, s := range c.neighbours(uint32(a), 100, 1) {
+				if s.Score <= 0 || s.Item == uint32(a) {
+					t.Fatalf("item %d: neighbour %+v", a, s)
+				}
+			}
 		}
 	}
 }
