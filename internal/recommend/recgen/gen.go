@@ -391,8 +391,9 @@ func (g *Generator) session(out []recmodel.Event, r *rand.Rand, u uint32, t tast
 	if r.Float64() < 0.15 { // browsing something else
 		focus = g.randomKind(r)
 	}
+	last := g.start + int64(w+1)*Week - 1 // a week's events stay in it
 	add := func(item uint32, k recmodel.Kind, v int8) {
-		out = append(out, recmodel.Event{User: u, Item: item, Kind: k, Value: v, At: at})
+		out = append(out, recmodel.Event{User: u, Item: item, Kind: k, Value: v, At: min(at, last)})
 		at += 20 + r.Int64N(160)
 	}
 	nViews := 1 + min(geometric(r, 0.28), 14)

@@ -26,7 +26,7 @@ func smallCatalog() []Product {
 }
 
 func TestGenerateIsDeterministicAndInTimeOrder(t *testing.T) {
-	cfg := Config{Products: smallCatalog(), Shoppers: 300, Weeks: 3, Seed: 7}
+	cfg := Config{Products: smallCatalog(), Shoppers: 3000, Weeks: 3, Seed: 7}
 	a := slices.Collect(New(cfg).Events())
 	cfg.Workers = 1
 	b := slices.Collect(New(cfg).Events())
@@ -34,6 +34,13 @@ func TestGenerateIsDeterministicAndInTimeOrder(t *testing.T) {
 		t.Fatalf("two runs of one config differ (%d and %d events)", len(a), len(b))
 	}
 	g := New(cfg)
+	for w := range cfg.Weeks {
+		for _, e := range g.Week(w) {
+			if e.At < g.start+int64(w)*Week || e.At >= g.start+int64(w+1)*Week {
+				t.Fatalf("week %d has an event at %d", w, e.At)
+			}
+		}
+	}
 	for i := 1; i < len(a); i++ {
 		if a[i].At < a[i-1].At {
 			t.Fatalf("event %d at %d before event %d at %d", i, a[i].At, i-1, a[i-1].At)
