@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { Link, useParams, useSearchParams } from 'react-router';
+import { Link, useLocation, useParams, useSearchParams } from 'react-router';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, useCategories, useFeatures } from '../app/api';
 import type { AttributeFacet, Category, FacetValue, Money, Page, Product, SearchResult } from '../api/types';
 import { parseAmount, toMajor } from '../lib/money';
 import { Empty, ErrorBox, Loading, Price, Thumb } from '../ui/kit';
 import { CompactRating } from './stars';
+import { ShopperRail } from './Rails';
 import { attrFilters, attrLabel, bucketRange, markedRuns, type Marked } from './search';
 
 /** Card is what a product tile shows, from either the product list or search. */
@@ -64,6 +65,9 @@ const searchSorts = [['relevance', 'Best match'], ['popular', 'Most popular'], [
 export function Browse() {
   const { category: slug } = useParams();
   const [params, setParams] = useSearchParams();
+  const { pathname } = useLocation();
+  // The home page: all products, no search or filter.
+  const home = pathname === '/' && !params.toString();
   const features = useFeatures();
   const cats = useCategories();
   const useSearch = features.has('GET /api/v1/search');
@@ -197,6 +201,12 @@ export function Browse() {
 
   return (
     <div className="page browse">
+      {home && (
+        <div className="home-rails">
+          <ShopperRail kind="for_you" title="For you" />
+          <ShopperRail kind="trending" title="Trending" />
+        </div>
+      )}
       <div className="browse-head">
         <div>
           {category && <Breadcrumbs category={category} all={cats.data ?? []} />}

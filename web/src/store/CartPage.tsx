@@ -4,6 +4,8 @@ import { api, useFeatures, useSession } from '../app/api';
 import { removeLine, setQuantity, useCart, useCartChange } from '../app/cart';
 import type { CartLine } from '../api/types';
 import { Empty, ErrorBox, Loading, Price, Thumb, humanize } from '../ui/kit';
+import { cartProducts } from './recommend';
+import { ShopperRail } from './Rails';
 
 export function CartPage() {
   const { user, restoring } = useSession();
@@ -81,6 +83,7 @@ export function CartPage() {
           {blocked && <p className="field-error">Some items cannot be bought right now: change or remove them first.</p>}
         </aside>
       </div>
+      <ShopperRail kind="cart" title="You may also like" products={cartProducts(c.groups.flatMap((g) => g.lines))} />
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { isApiError } from '../api/client';
 import type { Page, Product, Seller, Variant, WishItem } from '../api/types';
 import { ErrorBox, Loading, Price, Thumb, humanize, useToast } from '../ui/kit';
 import { RatingLink, useReviews } from './stars';
+import { ProductRail, useViewBeacon } from './Rails';
 
 // The reviews section is below the fold: it loads with the first product page that shows it.
 const ProductReviews = lazy(() => import('./Reviews').then((m) => ({ default: m.ProductReviews })));
@@ -32,6 +33,7 @@ export function ProductPage() {
   useEffect(() => {
     if (product.data) document.title = product.data.title + ' · Bazaar';
   }, [product.data]);
+  useViewBeacon(product.data?.id);
 
   if (product.isPending) return <Loading label="Loading product…" />;
   if (product.isError) {
@@ -205,6 +207,8 @@ function ProductView({ product: p }: { product: Product }) {
           </table>
         )}
       </section>
+      <ProductRail key={'ab-' + p.id} productId={p.id} kind="also_bought" title="Customers also bought" />
+      <ProductRail key={'sim-' + p.id} productId={p.id} kind="similar" title="Similar products" />
       {hasReviews && (
         <Suspense fallback={<Loading />}>
           <ProductReviews product={p} reviews={reviews} />
