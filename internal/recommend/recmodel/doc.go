@@ -51,10 +51,11 @@
 // 2^((t-t₀)/h), h = Options.HalfLife, so all scores decay alike and their
 // order never changes with the clock (Cormode et al.'s forward decay; t₀
 // is rebased before the factors overflow). Scores only grow, so a top list
-// of Options.TopList (200) items per category on the product's path and
-// overall, updated on each event, stays exact without rescanning; a query
-// sorts one list. Popular is the all-time sum of the same weights, kept
-// the same way. A product moved to another category leaves its old
+// of Options.TopList (200) items per category on the product's path, and
+// of 5×TopList (1000) overall, updated on each event, stays exact without
+// rescanning; a query selects from one list, and asked for more than the
+// list holds answers the list. Popular is the all-time sum of the same
+// weights, kept the same way (1000). A product moved to another category leaves its old
 // categories' lists, which then hold one item fewer until others enter.
 //
 // # For you
@@ -74,15 +75,17 @@
 // ForYou never scores the whole catalogue. Its candidates are what was
 // bought and viewed with its seeds (the session's items, then the history's,
 // newest first, each weighed down by its rank), the items similar to the
-// two newest seeds (a cheaper Similar: 2000 postings), and the trending
-// items of the seeds' two favourite leaf categories. A candidate scores its best seed's weighed score plus the
-// factors' predicted preference when both the shopper and the item were
-// trained; Because is that seed (NoItem for a trending one). A shopper new
-// since the last Train is folded in: its factors solved from its weights
-// against the trained items' (one ALS half-step, about k³ flops). A guest
-// with only a session is served by the co-occurrence of the session alone,
-// a shopper with nothing by trending; trending also fills a short
-// list. Items of the history and the session are never proposed.
+// two newest seeds (a cheaper Similar: 2000 postings), the trending items
+// of the seeds' two favourite leaf categories and the 50 best of trending
+// overall (each list scaled so its best scores 1, then weighed 0.3 for the
+// categories, 0.1 overall). A candidate scores its best seed's weighed
+// score plus the factors' predicted preference when both the shopper and
+// the item were trained; Because is that seed (NoItem for a trending one).
+// A shopper new since the last Train is folded in: its factors solved from
+// its weights against the trained items' (one ALS half-step, about k³
+// flops). A guest with only a session is served by the co-occurrence of the
+// session alone, a shopper with nothing by trending; trending also fills a
+// short list. Items of the history and the session are never proposed.
 //
 // # Costs
 //

@@ -4,14 +4,17 @@ import "slices"
 
 // The shape of ForYou's candidate generation.
 const (
-	seedsMax       = 12   // history and session items used as seeds
-	perSeed        = 20   // co-occurring neighbours taken per seed
-	similarSeeds   = 2    // the newest seeds also give similar items,
-	perSimilarSeed = 10   // this many,
-	similarBudget  = 2000 // scanning at most this many postings
-	favCategories  = 2    // favourite leaf categories whose trending join
-	seedDecay      = 0.25 // the seed of rank r weighs 1/(1+seedDecay*r)
-	factorWeight   = 1    // the factor dot product's weight against the candidate score
+	seedsMax          = 12   // history and session items used as seeds
+	perSeed           = 20   // co-occurring neighbours taken per seed
+	similarSeeds      = 2    // the newest seeds also give similar items,
+	perSimilarSeed    = 10   // this many,
+	similarBudget     = 2000 // scanning at most this many postings
+	favCategories     = 2    // favourite leaf categories whose trending join,
+	favWeight         = 0.3  // weighed this much,
+	overallCandidates = 50   // and the best of trending overall,
+	overallWeight     = 0.1  // weighed this much
+	seedDecay         = 0.25 // the seed of rank r weighs 1/(1+seedDecay*r)
+	factorWeight      = 1    // the factor dot product's weight against the candidate score
 )
 
 // ForYou returns up to n items for user, mixed with session (the items of
@@ -103,15 +106,22 @@ func (m *Model) ForYou(user uint32, session []uint32, now int64, n int) []Scored
 		}
 		return int(a) - int(b)
 	})
-	for i, c := range favs {
-		if i == favCategories {
-			break
+	if len(favs) > favCategories {
+		favs = favs[:favCategories]
+	}
+	if len(seeds) > 0 {
+		favs = append(favs, NoItem) // and trending overall
+	}
+	for _, c := range favs {
+		w, k := float32(favWeight), perSeed
+		if c == NoItem {
+			w, k = overallWeight, overallCandidates
 		}
-		hot := m.trend.trending(c, now, perSeed, m.products)
+		hot := m.trend.trending(c, now, k)
 		if len(hot) > 0 && hot[0].Score > 0 {
 			for _, t := range hot {
-				t.Score /= hot[0].Score // the category's best scores 1
-				offer(t, 0.3)
+				t.Score /= hot[0].Score // the list's best scores 1
+				offer(t, w)
 			}
 		}
 	}
@@ -131,7 +141,7 @@ func (m *Model) ForYou(user uint32, session []uint32, now int64, n int) []Scored
 	}
 	out = top(out, n)
 	if len(out) < n {
-		for _, t := range m.trend.trending(NoItem, now, n+len(exclude)+len(out), m.products) {
+		for _, t := range m.trend.trending(NoItem, now, n+len(exclude)+len(out)) {
 			if len(out) == n {
 				break
 			}

@@ -64,8 +64,9 @@ type Options struct {
 	// Shrink damps pairs seen few times: a pair's cosine is multiplied by
 	// c/(c+Shrink) for a co-occurrence count c; 0 for 1, negative for none.
 	Shrink float64
-	// TopList is the length of the trending and popularity lists kept per
-	// category and overall; 0 for 200.
+	// TopList is the length of the trending list kept per category; the
+	// overall trending and popularity lists are 5 times longer; 0 for 200.
+	// Trending and Popular answer at most that many.
 	TopList int
 	// UserItems caps the distinct items whose weights are kept per shopper
 	// for the factor model (the oldest are dropped); 0 for 200.
@@ -75,9 +76,9 @@ type Options struct {
 	Factors int
 	// Iterations is the number of ALS sweeps per Train; 0 for 8.
 	Iterations int
-	// Alpha scales a pair's weight into its confidence 1+Alpha*|w|; 0 for 2.
+	// Alpha scales a pair's weight into its confidence 1+Alpha*|w|; 0 for 10.
 	Alpha float64
-	// Lambda is the L2 regularisation of the factors; 0 for 0.1.
+	// Lambda is the L2 regularisation of the factors; 0 for 1.
 	Lambda float64
 	// Workers is how many goroutines Train uses; 0 for GOMAXPROCS.
 	Workers int
@@ -114,10 +115,10 @@ func (o Options) withDefaults() Options {
 		o.Shrink = 0
 	}
 	if o.Alpha <= 0 {
-		o.Alpha = 2
+		o.Alpha = 10
 	}
 	if o.Lambda <= 0 {
-		o.Lambda = 0.1
+		o.Lambda = 1
 	}
 	return o
 }
@@ -263,7 +264,7 @@ func (m *Model) Similar(item uint32, n int) []Scored {
 func (m *Model) Trending(category uint32, now int64, n int) []Scored {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.trend.trending(category, now, n, m.products)
+	return m.trend.trending(category, now, n)
 }
 
 func (m *Model) Popular(n int) []Scored {

@@ -233,8 +233,15 @@ func TestTrendingExact(t *testing.T) {
 	if got, want := m.Popular(10), top(all, 10); !slices.Equal(got, want) {
 		t.Errorf("Popular = %v, want %v", got, want)
 	}
-	if got, want := m.Popular(30), top(all, 30); !slices.Equal(got, want) {
-		t.Errorf("Popular(30) beyond the list = %v, want %v", got, want)
+	if got, want := m.Popular(30), top(slices.Clone(all), 30); !slices.Equal(got, want) {
+		t.Errorf("Popular(30), beyond a category's list = %v, want %v", got, want)
+	}
+	// Beyond the kept lists, the answers are the lists: bounded, never a scan.
+	if got, want := m.Popular(150), top(slices.Clone(all), 100); !slices.Equal(got, want) {
+		t.Errorf("Popular(150) beyond the overall list: %d items, want its 100", len(got))
+	}
+	if got := m.Trending(100, at, 50); len(got) != 20 {
+		t.Errorf("Trending(category, 50) beyond its list: %d items, want its 20", len(got))
 	}
 }
 

@@ -12,7 +12,8 @@ import (
 // event, stays exact without rescans.
 type trending struct {
 	halfLife float64
-	k        int
+	k        int       // the length of a category's list
+	kAll     int       // the length of the overall lists, 5k
 	t0       int64     // the reference time of score
 	started  bool      // t0 is set
 	score    []float64 // by item, forward-decayed
@@ -35,7 +36,7 @@ type entry struct {
 
 // init sets the half-life (seconds) and the top lists' length.
 func (t *trending) init(halfLife float64, k int) {
-	t.halfLife, t.k = halfLife, k
+	t.halfLife, t.k, t.kAll = halfLife, k, 5*k
 	t.byCat = map[uint32]*topList{}
 }
 
@@ -59,8 +60,8 @@ func (t *trending) add(item uint32, cats []uint32, w float64, at int64) {
 	}
 	t.score[item] += w * math.Exp2(x)
 	t.pop[item] += w
-	t.all.offer(item, t.score[item], t.k)
-	t.popList.offer(item, t.pop[item], t.k)
+	t.all.offer(item, t.score[item], t.kAll)
+	t.popList.offer(item, t.pop[item], t.kAll)
 	for _, c := range cats {
 		l := t.byCat[c]
 		if l == nil {
@@ -105,24 +106,18 @@ func (t *trending) recategorise(item uint32, old, cats []uint32) {
 	}
 }
 
-// trending answers the n best of category (NoItem for all) as of now.
-// Beyond the kept list's length it scans every item.
-func (t *trending) trending(category uint32, now int64, n int, products []*Product) []Scored {
+// trending answers the n best of category (NoItem for all) as of now, at
+// most the kept list's length (a bounded answer: no query scans the
+// catalogue).
+func (t *trending) trending(category uint32, now int64, n int) []Scored {
 	if n <= 0 {
 		return nil
 	}
 	f := math.Exp2(-float64(now-t.t0) / t.halfLife)
 	var items []entry
-	switch l := t.byCat[category]; {
-	case n > t.k:
-		for i, s := range t.score {
-			if s > 0 && (category == NoItem || i < len(products) && products[i] != nil && slices.Contains(products[i].Categories, category)) {
-				items = append(items, entry{Item: uint32(i), S: s})
-			}
-		}
-	case category == NoItem:
+	if category == NoItem {
 		items = t.all.items
-	case l != nil:
+	} else if l := t.byCat[category]; l != nil {
 		items = l.items
 	}
 	out := make([]Scored, 0, n+1)
@@ -132,20 +127,13 @@ func (t *trending) trending(category uint32, now int64, n int, products []*Produ
 	return top(out, n)
 }
 
-// popular answers the n items of most all-time weight.
+// popular answers the n items of most all-time weight, at most the kept
+// list's length.
 func (t *trending) popular(n int) []Scored {
 	if n <= 0 {
 		return nil
 	}
 	items := t.popList.items
-	if n > t.k {
-		items = nil
-		for i, s := range t.pop {
-			if s > 0 {
-				items = append(items, entry{Item: uint32(i), S: s})
-			}
-		}
-	}
 	out := make([]Scored, 0, n+1)
 	for _, e := range items {
 		out = pushBest(out, Scored{Item: e.Item, Score: float32(e.S), Because: NoItem}, n)
