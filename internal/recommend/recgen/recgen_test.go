@@ -106,25 +106,27 @@ func TestShoppersHaveTastes(t *testing.T) {
 func TestBundlesAreBoughtTogether(t *testing.T) {
 	g := New(Config{Products: smallCatalog(), Shoppers: 1000, Weeks: 2, Seed: 7})
 	var last recmodel.Event
-	var pairs, complementary int
+	var pairs, complementary, across int
 	for e := range g.Events() {
 		if e.Kind != recmodel.Purchase {
 			continue
 		}
+		// Two purchases of one shopper minutes apart: a bundle, unless two
+		// of its sessions overlapped (rare).
 		if last.Kind == recmodel.Purchase && last.User == e.User && e.At-last.At < 3600 {
 			pairs++
 			if slices.Contains(g.kinds[g.kindOf(last.Item)].complement, g.kindOf(e.Item)) {
 				complementary++
 			}
-			a, b := g.cfg.Products[last.Item], g.cfg.Products[e.Item]
-			if a.department() != b.department() {
-				t.Errorf("bundle across departments: %s with %s", a.kindKey(), b.kindKey())
+			if a, b := g.cfg.Products[last.Item], g.cfg.Products[e.Item]; a.department() != b.department() {
+				across++
 			}
 		}
 		last = e
 	}
-	if pairs < 50 || complementary != pairs {
-		t.Errorf("%d of %d pairs bought together are complementary", complementary, pairs)
+	t.Logf("%d of %d pairs bought together are complementary, %d across departments", complementary, pairs, across)
+	if pairs < 50 || float64(complementary) < 0.97*float64(pairs) || across > pairs-complementary {
+		t.Errorf("%d of %d pairs bought together are complementary, %d across departments", complementary, pairs, across)
 	}
 	tents := -1
 	for i, p := range g.cfg.Products {
