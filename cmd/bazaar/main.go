@@ -4,6 +4,7 @@
 //	bazaar migrate
 //	bazaar seed [--products N --seed S]
 //	bazaar reindex
+//	bazaar recommend eval [--products 10000 --shoppers N --weeks W --seed S]
 //	bazaar user create --email E (--password P | --password-stdin) --role R [--name N]
 //	bazaar version
 //
@@ -72,6 +73,7 @@ Usage:
   bazaar migrate [flags]    apply database migrations and exit
   bazaar seed [flags]       load the demo catalog (idempotent; serve --demo adds orders, returns, tickets); --products N --seed S: a synthetic catalog
   bazaar reindex [flags]    rebuild the search index from the database (online)
+  bazaar recommend eval     measure the recommendation models on synthetic shoppers (no database); prints a Markdown table
   bazaar user create ...    create an account of any role (admin, delivery, support, ...)
   bazaar version            print the version
 
@@ -92,6 +94,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return seed(ctx, args[1:], stdout, stderr)
 	case "reindex":
 		return reindex(ctx, args[1:], stdout, stderr)
+	case "recommend":
+		if len(args) < 2 || args[1] != "eval" {
+			return usageError{"usage: bazaar recommend eval [--products N --shoppers N --weeks W --seed S]"}
+		}
+		return recommendEval(ctx, args[2:], stdout, stderr)
 	case "user":
 		if len(args) < 2 || args[1] != "create" {
 			return usageError{"usage: bazaar user create --email E (--password P | --password-stdin) --role R"}

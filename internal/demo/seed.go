@@ -49,6 +49,10 @@ type Seeder struct {
 	Catalog  CatalogService
 	Stock    StockService
 	Reviews  ReviewService // nil: no reviews
+	// Recommend gets the demo's past shopper activity (views, carts,
+	// purchases of a few hundred synthetic shoppers), so every
+	// recommendation rail is full; nil: none.
+	Recommend RecommendService
 	// Orders, Shipments, Support and Events give the demo customer orders
 	// in several states, returns and tickets (see activity); all four or
 	// none (nil: no orders, returns or tickets).
@@ -136,6 +140,7 @@ func (s Seeder) Seed(ctx context.Context, progress io.Writer) ([]Login, error) {
 	}
 	done, created := 0, 0
 	var reviews []review.Review
+	var listed []Listed
 	for _, st := range Stores {
 		owner := users[st.Owner.Email]
 		sctx := auth.With(ctx, auth.Principal{UserID: owner.ID, Role: auth.Seller})
@@ -155,6 +160,7 @@ func (s Seeder) Seed(ctx context.Context, progress io.Writer) ([]Login, error) {
 				created++
 			}
 			reviews = append(reviews, Reviews(p, productID)...)
+			listed = append(listed, Listed{Product: p, ID: productID, Store: st.Name})
 			done++
 			if done%25 == 0 || done == all {
 				fmt.Fprintf(progress, "demo: products %d/%d (%d new)\n", done, all, created)
@@ -167,6 +173,9 @@ func (s Seeder) Seed(ctx context.Context, progress io.Writer) ([]Login, error) {
 			return nil, fmt.Errorf("demo reviews: %w", err)
 		}
 		fmt.Fprintf(progress, "demo: reviews ready (%d new)\n", n)
+	}
+	if err := s.history(ctx, listed, progress); err != nil {
+		return nil, err
 	}
 	switch {
 	case act != nil:

@@ -52,6 +52,7 @@ func (s *Server) Seed(ctx context.Context, opts SeedOptions) ([]Login, error) {
 		Catalog:     m.catalog,
 		Stock:       m.inventory,
 		Reviews:     m.review,
+		Recommend:   m.recommend,
 		PerCategory: opts.PerCategory,
 		ImageSize:   opts.ImageSize,
 	}

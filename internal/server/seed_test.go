@@ -9,6 +9,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bazaar-market/bazaar/internal/demo"
 	"github.com/bazaar-market/bazaar/internal/server"
@@ -30,6 +31,17 @@ func TestSeedIsIdempotentAndLoginsWork(t *testing.T) {
 		}
 		if !strings.Contains(progress.String(), "products 40/40 (40 new)") || want != 40 {
 			t.Errorf("progress = %q, want 40 new products reported", progress.String())
+		}
+		if !strings.Contains(progress.String(), "demo: shopper history ready (") || strings.Contains(progress.String(), "history ready (none new)") {
+			t.Errorf("progress = %q, want the shoppers' history loaded", progress.String())
+		}
+		// The history fills the rails once the server tails it.
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if n := len(items(c.must(200, "GET", "/api/v1/recommendation?kind=trending&limit=12", nil))); n == 12 {
+				break
+			} else if time.Now().After(deadline) {
+				t.Fatalf("trending has %d items 15 s after the demo seed, want 12", n)
+			}
 		}
 		roles := map[string]bool{}
 		for _, l := range logins {
@@ -57,7 +69,7 @@ func TestSeedIsIdempotentAndLoginsWork(t *testing.T) {
 		if _, err := s.Seed(ctx, server.SeedOptions{Progress: &progress, PerCategory: 2}); err != nil {
 			t.Fatalf("second Seed: %v", err)
 		}
-		if !strings.Contains(progress.String(), "(0 new)") {
+		if !strings.Contains(progress.String(), "(0 new)") || !strings.Contains(progress.String(), "shopper history ready (none new)") {
 			t.Errorf("second seed progress = %q, want nothing new", progress.String())
 		}
 		if n := len(items(c.must(200, "GET", "/api/v1/product?limit=100", nil))); n != 40 {
