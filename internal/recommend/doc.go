@@ -27,14 +27,18 @@
 //
 // Lists (each over-fetches from its model, then filters and spreads):
 //
-//	also_bought  items bought by the shoppers who bought the product (cosine
-//	             of co-purchase counts); reason bought_with
-//	also_viewed  the same over views; reason viewed_with
-//	similar      same leaf category, close in price, same brand first; works
-//	             for a product no one has seen; reason similar_to
-//	for_you      neighbours of the user's history and the session's views,
-//	             newest first; reason viewed or bought (the history item that
-//	             led to it); a new shopper gets trending
+//	also_bought  items bought by the shoppers who bought the product within
+//	             30 days of it (shrunk cosine of co-purchase counts, see
+//	             recmodel); reason bought_with
+//	also_viewed  the same over views within two hours; reason viewed_with
+//	similar      TF-IDF content neighbours (words, category path, brand,
+//	             price band); works for a product no one has seen; reason
+//	             similar_to
+//	for_you      candidates from the user's history and the session's views
+//	             (co-occurrence and content neighbours, favourite
+//	             categories' trending) ranked with the implicit-ALS factors
+//	             Train fits; reason viewed or bought (the item that led to
+//	             it); a new shopper gets trending
 //	trending     time-decayed popularity (3-day half-life), in the category's
 //	             subtree if given, then all-time popularity; reason trending
 //	             ("Trending in Camping") or popular

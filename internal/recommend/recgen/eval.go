@@ -340,7 +340,7 @@ func (r Report) Markdown(w io.Writer) error {
 		r.Generate.Round(time.Millisecond), r.Feed.Round(time.Millisecond), r.Train.Round(time.Millisecond), r.Heap>>20, r.Evaluate.Round(time.Millisecond))
 	p("| model | recall@20 | ndcg@10 | coverage | ms/shopper |\n| --- | ---: | ---: | ---: | ---: |\n")
 	for _, x := range r.Results {
-		p("| %s | %.4f | %.4f | %.4f | %.3f |\n", x.Model, x.Recall, x.NDCG, x.Coverage, float64(x.Query.Microseconds())/1000)
+		p("| %s | %.4f | %.4f | %.5f | %.3f |\n", x.Model, x.Recall, x.NDCG, x.Coverage, float64(x.Query.Microseconds())/1000)
 	}
 	return err
 }

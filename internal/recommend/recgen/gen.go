@@ -69,6 +69,7 @@ type kind struct {
 	byBrand    [][3][]uint32 // per brand and band, most popular first
 	brandAll   [][]uint32    // per brand, most popular first
 	complement []int         // kinds bought with this one
+	dept       []int         // the kinds of its department, itself included
 }
 
 // New prepares a generator.
@@ -164,6 +165,7 @@ func New(cfg Config) *Generator {
 		}
 		r.Shuffle(len(mates), func(i, j int) { mates[i], mates[j] = mates[j], mates[i] })
 		g.kinds[k].complement = mates[:min(len(mates), 1+r.IntN(3))]
+		g.kinds[k].dept = depts[p.department()]
 	}
 	// Hot items: a few of each kind go hot each week, for two weeks.
 	fresh := make([][]uint32, (cfg.Weeks+1)*len(g.kinds))
@@ -308,8 +310,15 @@ func (g *Generator) tasteOf(u uint32) taste {
 	var t taste
 	n := 1 + zipf(r, 4, 1.2)
 	var sum float64
-	for range n {
+	for i := range n {
 		k := g.randomKind(r)
+		// Tastes hang together: most of a shopper's other kinds are of
+		// its first kind's department (a camper likes tents and stoves).
+		if i > 0 && r.Float64() < 0.7 {
+			if dept := g.kinds[t.kinds[0]].dept; len(dept) > 1 {
+				k = dept[r.IntN(len(dept))]
+			}
+		}
 		if slices.Contains(t.kinds, k) {
 			continue
 		}
@@ -391,8 +400,9 @@ func (g *Generator) session(out []recmodel.Event, r *rand.Rand, u uint32, t tast
 	if r.Float64() < 0.15 { // browsing something else
 		focus = g.randomKind(r)
 	}
+	last := g.start + int64(w+1)*Week - 1 // a week's events stay in it
 	add := func(item uint32, k recmodel.Kind, v int8) {
-		out = append(out, recmodel.Event{User: u, Item: item, Kind: k, Value: v, At: at})
+		out = append(out, recmodel.Event{User: u, Item: item, Kind: k, Value: v, At: min(at, last)})
 		at += 20 + r.Int64N(160)
 	}
 	nViews := 1 + min(geometric(r, 0.28), 14)
