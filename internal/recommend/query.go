@@ -315,14 +315,18 @@ func (s *Service) pick(ctx context.Context, cands []cand, exclude map[id.Product
 		p *product
 		c cand
 	}
-	var live []ok
-	seen := map[uint32]bool{}
 	// Take candidates in rounds of 3*limit that pass the cheap checks, then
-	// read their stock in one call; go on while too few are in stock.
+	// read their stock in one call; go on while too few are in stock. Each
+	// round is appended to live and filtered in place: the slices are
+	// allocated once per list (a list's garbage is what sets how often the
+	// collector scans the models' heap).
+	live := make([]ok, 0, 3*limit)
+	skus := make([]string, 0, 6*limit)
+	seen := make(map[uint32]bool, min(len(cands), 6*limit))
 	for next := 0; next < len(cands) && len(live) < 3*limit; {
-		var round []ok
-		var skus []string
-		for ; next < len(cands) && len(round) < 3*limit; next++ {
+		from := len(live)
+		skus = skus[:0]
+		for ; next < len(cands) && len(live)-from < 3*limit; next++ {
 			c := cands[next]
 			if seen[c.Item] {
 				continue
@@ -339,7 +343,7 @@ func (s *Service) pick(ctx context.Context, cands []cand, exclude map[id.Product
 			if !active {
 				continue
 			}
-			round = append(round, ok{p, c})
+			live = append(live, ok{p, c})
 			skus = append(skus, p.skus...)
 		}
 		if s.stock != nil && len(skus) > 0 {
@@ -347,7 +351,7 @@ func (s *Service) pick(ctx context.Context, cands []cand, exclude map[id.Product
 			if err != nil {
 				return nil, fmt.Errorf("read stock: %w", err)
 			}
-			round = slices.DeleteFunc(round, func(o ok) bool {
+			round := slices.DeleteFunc(live[from:], func(o ok) bool {
 				for _, sku := range o.p.skus {
 					if avail[sku] > 0 {
 						return false
@@ -355,8 +359,8 @@ func (s *Service) pick(ctx context.Context, cands []cand, exclude map[id.Product
 				}
 				return true
 			})
+			live = live[:from+len(round)]
 		}
-		live = append(live, round...)
 	}
 	most := (limit + 2) / 3
 	bySeller, byBrand := map[id.Seller]int{}, map[string]int{}
