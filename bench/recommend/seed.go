@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/bazaar-market/bazaar/bench/internal/benchkit"
+
 	"github.com/bazaar-market/bazaar/internal/catalog/cataloggen"
 	"github.com/bazaar-market/bazaar/internal/catalog/catalogsql"
 	"github.com/bazaar-market/bazaar/internal/id"
@@ -40,8 +42,8 @@ func shopperSession(u uint32) string { return "bench-" + recgen.ShopperKey(u) }
 // synthetic shoppers' signals (recgen) over its products, ending now.
 func seed(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ExitOnError)
-	var c common
-	c.register(fs)
+	var c benchkit.Data
+	c.Register(fs, "data directory")
 	n := fs.Int("products", 10000, "products to generate")
 	done := fs.Bool("products-done", false, "the products are there already (seeded with the same -products and -seed)")
 	signals := fs.Int("signals", 10_000_000, "signals to generate and load")
@@ -50,13 +52,13 @@ func seed(ctx context.Context, args []string) error {
 	s := fs.Uint64("seed", 1, "generator seed")
 	_ = fs.Parse(args)
 	bulk()
-	db, err := c.open(ctx)
+	db, err := c.Open(ctx, recommendsql.Migrate)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	if !*done {
-		st, err := cataloggen.Seed(ctx, accounts(db), catalogsql.New(db), cataloggen.Options{
+		st, err := cataloggen.Seed(ctx, benchkit.Accounts(db), catalogsql.New(db), cataloggen.Options{
 			Config:   cataloggen.Config{Products: *n, Seed: *s},
 			Progress: search.NewProgress(os.Stderr, *n, "seeding products")})
 		if err != nil {
@@ -71,7 +73,7 @@ func seed(ctx context.Context, args []string) error {
 	g := recgen.New(recgen.Config{Products: ps, Shoppers: *shoppers, Weeks: *weeks, Seed: *s,
 		Start: end.Add(-time.Duration(*weeks) * 7 * 24 * time.Hour)})
 	fmt.Fprintf(os.Stderr, "%d products' shoppers ready in %v\n", *n, time.Since(start).Round(time.Millisecond))
-	svc := recommend.New(recommendsql.New(db), nil, nil, nil, recommend.Options{Logger: quiet()})
+	svc := recommend.New(recommendsql.New(db), nil, nil, nil, recommend.Options{Logger: benchkit.Quiet()})
 	var genTook, loadTook time.Duration
 	loaded := 0
 	for w := 0; w < *weeks && loaded < *signals; w++ {

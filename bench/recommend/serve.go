@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bazaar-market/bazaar/bench/internal/benchkit"
+
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/catalog/catalogsql"
@@ -34,21 +36,21 @@ import (
 // for a generated shopper).
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
-	var c common
-	c.register(fs)
+	var c benchkit.Data
+	c.Register(fs, "data directory")
 	addr := fs.String("addr", "127.0.0.1:8092", "listen address (loopback)")
 	retrain := fs.Bool("retrain", false, "retrain every 10 minutes as the server does (default: once, before serving)")
 	_ = fs.Parse(args)
-	db, err := c.open(ctx)
+	db, err := c.Open(ctx, recommendsql.Migrate)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	log := quiet()
-	acc := accounts(db)
-	cat := catalog.New(catalogsql.New(db), acc, catalog.Options{ImageDir: filepath.Join(c.data, "images")})
+	log := benchkit.Quiet()
+	acc := benchkit.Accounts(db)
+	cat := catalog.New(catalogsql.New(db), acc, catalog.Options{ImageDir: filepath.Join(c.Dir, "images")})
 	// As internal/server/wire.go builds it, with the generator's stock.
-	svc := recommend.New(recommendsql.New(db), cat.Feed(), genStock{}, acc, recommend.Options{Refs: cat, Logger: log})
+	svc := recommend.New(recommendsql.New(db), cat.Feed(), benchkit.GenStock{}, acc, recommend.Options{Refs: cat, Logger: log})
 
 	start := time.Now()
 	if err := svc.Load(ctx); err != nil {
@@ -74,7 +76,7 @@ func serve(ctx context.Context, args []string) error {
 		}
 	}
 
-	key, err := auth.LoadKey("", c.data)
+	key, err := auth.LoadKey("", c.Dir)
 	if err != nil {
 		return err
 	}

@@ -14,8 +14,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,17 +22,13 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/bazaar-market/bazaar/internal/account"
-	"github.com/bazaar-market/bazaar/internal/account/accountsql"
-	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/bench/internal/benchkit"
+
 	"github.com/bazaar-market/bazaar/internal/catalog/cataloggen"
 	"github.com/bazaar-market/bazaar/internal/catalog/catalogsql"
-	"github.com/bazaar-market/bazaar/internal/event"
-	"github.com/bazaar-market/bazaar/internal/inventory/inventorysql"
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/search/searchbleve"
 	"github.com/bazaar-market/bazaar/internal/search/searchsql"
-	"github.com/bazaar-market/bazaar/internal/sqldb"
 )
 
 func main() {
@@ -65,40 +59,10 @@ func main() {
 	}
 }
 
-type common struct {
-	db, data string
-}
-
-func (c *common) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.db, "db", "", "postgres://... or sqlite:PATH (default: bazaar.db in -data)")
-	fs.StringVar(&c.data, "data", "./bench-data", "data directory (the index goes to DATA/search)")
-}
-
-func (c *common) open(ctx context.Context) (*sqldb.DB, error) {
-	db, err := sqldb.Open(ctx, c.db, c.data)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range []func(context.Context, *sqldb.DB) error{event.Migrate, accountsql.Migrate, catalogsql.Migrate, inventorysql.Migrate, searchsql.Migrate} {
-		if err := m(ctx, db); err != nil {
-			db.Close()
-			return nil, err
-		}
-	}
-	return db, nil
-}
-
-func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
-func accounts(db *sqldb.DB) *account.Service {
-	key, _ := auth.LoadKey("", os.TempDir())
-	return account.New(accountsql.New(db), auth.NewTokens(key, time.Minute), account.Options{})
-}
-
 func seed(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ExitOnError)
-	var c common
-	c.register(fs)
+	var c benchkit.Data
+	c.Register(fs, "data directory (the index goes to DATA/search)")
 	n := fs.Int("products", 10000, "products to generate")
 	s := fs.Uint64("seed", 1, "generator seed")
 	batch := fs.Int("batch", 0, "products per transaction (0: default)")
@@ -109,13 +73,13 @@ func seed(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stop()
-	db, err := c.open(ctx)
+	db, err := c.Open(ctx, searchsql.Migrate)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	signals := searchsql.New(db)
-	st, err := cataloggen.Seed(ctx, accounts(db), catalogsql.New(db), cataloggen.Options{
+	st, err := cataloggen.Seed(ctx, benchkit.Accounts(db), catalogsql.New(db), cataloggen.Options{
 		Config: cataloggen.Config{Products: *n, Seed: *s}, Batch: *batch,
 		Progress: search.NewProgress(os.Stderr, *n, "seeding products"),
 		Signals: func(ctx context.Context, sigs []cataloggen.Signal) error {
@@ -154,22 +118,10 @@ func bulk(prof string) (stop func(), err error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-// genStock is the generated marketplace's stock (cataloggen.OnHand): the
-// generator writes no inventory rows, so benchmarks read stock from it.
-type genStock struct{}
-
-func (genStock) Available(ctx context.Context, skus []string) (map[string]int64, error) {
-	out := make(map[string]int64, len(skus))
-	for _, s := range skus {
-		out[s] = cataloggen.OnHand(s)
-	}
-	return out, nil
-}
-
 func reindex(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("reindex", flag.ExitOnError)
-	var c common
-	c.register(fs)
+	var c benchkit.Data
+	c.Register(fs, "data directory (the index goes to DATA/search)")
 	prof := fs.String("cpuprofile", "", "write a CPU profile here")
 	_ = fs.Parse(args)
 	stop, err := bulk(*prof)
@@ -177,17 +129,17 @@ func reindex(ctx context.Context, args []string) error {
 		return err
 	}
 	defer stop()
-	db, err := c.open(ctx)
+	db, err := c.Open(ctx, searchsql.Migrate)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	st, err := search.Rebuild(ctx, catalogsql.New(db), genStock{}, accounts(db), searchsql.New(db),
-		search.Options{Dir: filepath.Join(c.data, "search"), Open: searchbleve.Open, Logger: quiet()}, os.Stderr)
+	st, err := search.Rebuild(ctx, catalogsql.New(db), benchkit.GenStock{}, benchkit.Accounts(db), searchsql.New(db),
+		search.Options{Dir: filepath.Join(c.Dir, "search"), Open: searchbleve.Open, Logger: benchkit.Quiet()}, os.Stderr)
 	if err != nil {
 		return err
 	}
-	size, _ := dirSize(filepath.Join(c.data, "search", st.Dir))
+	size, _ := dirSize(filepath.Join(c.Dir, "search", st.Dir))
 	fmt.Printf("indexed %d products in %v: %.0f products/s; index %s on disk\n", st.Products, st.Took.Round(time.Millisecond), st.Rate(), human(size))
 	return nil
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bazaar-market/bazaar/bench/internal/benchkit"
+
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/catalog"
@@ -37,21 +39,21 @@ import (
 // (creates a product through the catalog service, as a seller would).
 func serve(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
-	var c common
-	c.register(fs)
+	var c benchkit.Data
+	c.Register(fs, "data directory (the index goes to DATA/search)")
 	addr := fs.String("addr", "127.0.0.1:8090", "listen address (loopback)")
 	cache := fs.String("cache", searchbleve.CacheAll, "the engine's result cache: all, rankings (paging only) or off")
 	seed := fs.Uint64("seed", 1, "the generator seed whose first seller creates products")
 	_ = fs.Parse(args)
-	db, err := c.open(ctx)
+	db, err := c.Open(ctx, searchsql.Migrate)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	log := quiet()
-	acc := accounts(db)
-	dir := filepath.Join(c.data, "search")
-	svc, err := search.New(catalogsql.New(db), genStock{}, acc, searchsql.New(db), search.Options{Dir: dir, Logger: log,
+	log := benchkit.Quiet()
+	acc := benchkit.Accounts(db)
+	dir := filepath.Join(c.Dir, "search")
+	svc, err := search.New(catalogsql.New(db), benchkit.GenStock{}, acc, searchsql.New(db), search.Options{Dir: dir, Logger: log,
 		Open: func(dir string, bulk bool) (search.Index, error) {
 			x, err := searchbleve.Open(dir, bulk)
 			if err == nil {
@@ -71,7 +73,7 @@ func serve(ctx context.Context, args []string) error {
 	go func() { _ = bus.Run(ctx) }()
 	go svc.Run(ctx)
 
-	cat := catalog.New(catalogsql.New(db), acc, catalog.Options{ImageDir: filepath.Join(c.data, "images")})
+	cat := catalog.New(catalogsql.New(db), acc, catalog.Options{ImageDir: filepath.Join(c.Dir, "images")})
 	r := rest.NewRouter()
 	searchhttp.New(svc).Routes(r)
 	r.Mount("GET /bench/stats", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
