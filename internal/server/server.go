@@ -231,6 +231,11 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// HTTP/1.1 and, without TLS, HTTP/2 with prior knowledge (h2c), so gRPC
+	// clients reach the same port as browsers.
+	srv.Protocols = new(http.Protocols)
+	srv.Protocols.SetHTTP1(true)
+	srv.Protocols.SetUnencryptedHTTP2(true)
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
 	var jobs sync.WaitGroup
 	jobs.Go(func() { _ = s.bus.Run(relayCtx) })
