@@ -48,7 +48,6 @@ func backends(t *testing.T) []backend {
 	return bs
 }
 
-
 func redisBackend(t *testing.T, name string, c *redis.Client) backend {
 	t.Cleanup(func() { c.Close() })
 	n := 0
