@@ -123,10 +123,11 @@ func (c Cache) Middleware(next http.Handler) http.Handler {
 		h.Set("Cache-Control", public)
 		addVary(h, "Accept-Encoding")
 		addVary(h, "Authorization") // a signed-in caller is answered apart
-		if etagMatch(r.Header.Get("If-None-Match"), etag) {
+		if tag, ok := etagMatch(r.Header.Get("If-None-Match"), etag); ok {
 			for _, k := range []string{"Content-Type", "Content-Length"} {
 				h.Del(k)
 			}
+			h.Set("ETag", tag) // the tag the client holds, its encoding's
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
@@ -138,15 +139,26 @@ func (c Cache) Middleware(next http.Handler) http.Handler {
 	})
 }
 
-// etagMatch is If-None-Match's weak comparison of header against etag.
-func etagMatch(header, etag string) bool {
+// etagMatch is If-None-Match's weak comparison of header against etag; a
+// tag Compress derived for an encoding ("...-gzip") matches too. It
+// returns the tag that matched.
+func etagMatch(header, etag string) (string, bool) {
 	for t := range strings.SplitSeq(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
-			return true
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" {
+			return etag, true
+		}
+		base := t
+		for _, enc := range []string{"-gzip\"", "-zstd\""} {
+			if s, ok := strings.CutSuffix(t, enc); ok {
+				base = s + `"`
+			}
+		}
+		if base == etag {
+			return t, true
 		}
 	}
-	return false
+	return "", false
 }
 
 func addVary(h http.Header, v string) {

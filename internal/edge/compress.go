@@ -129,7 +129,7 @@ func (c *compressWriter) decide(on bool) {
 		h := c.Header()
 		h.Set("Content-Encoding", c.enc)
 		h.Del("Content-Length")
-		if et := h.Get("ETag"); strings.HasPrefix(et, `"`) {
+		if et := h.Get("ETag"); strings.HasPrefix(et, `"`) && !strings.HasSuffix(et, "-"+c.enc+`"`) {
 			// The encoded bytes differ, so the strong validator must too.
 			h.Set("ETag", et[:len(et)-1]+"-"+c.enc+`"`)
 		}

@@ -26,7 +26,9 @@ func Secure(hsts string) func(http.Handler) http.Handler {
 			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 			h.Set("X-Frame-Options", "DENY")
-			if IsAPI(r) {
+			// A browser asking an API door for a page (GraphiQL, the API
+			// docs) gets what that page's handler sets; data gets none.
+			if IsAPI(r) && !strings.Contains(r.Header.Get("Accept"), "text/html") {
 				h.Set("Content-Security-Policy", apiCSP)
 			}
 			if r.TLS != nil && hsts != "" {
