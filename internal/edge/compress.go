@@ -46,9 +46,27 @@ func Compress(next http.Handler) http.Handler {
 			return
 		}
 		cw := &compressWriter{ResponseWriter: w, enc: enc}
+		// The tags this middleware derived ("<tag>-gzip") go back to the
+		// handler as the tags it made, so its own If-None-Match check works.
+		if inm := r.Header.Get("If-None-Match"); inm != "" {
+			if base := stripEncodingTags(inm); base != inm {
+				r = r.Clone(r.Context())
+				r.Header.Set("If-None-Match", base)
+				cw.derivedTag = true
+			}
+		}
 		defer cw.Close()
 		next.ServeHTTP(cw, r)
 	})
+}
+
+// stripEncodingTags removes the "-gzip"/"-zstd" suffix Compress adds to
+// strong entity tags from an If-None-Match list.
+func stripEncodingTags(inm string) string {
+	for _, enc := range []string{"gzip", "zstd"} {
+		inm = strings.ReplaceAll(inm, "-"+enc+`"`, `"`)
+	}
+	return inm
 }
 
 // chooseEncoding picks "zstd", "gzip" or "" from an Accept-Encoding header.
@@ -80,19 +98,26 @@ func chooseEncoding(accept string) string {
 // up to minCompress bytes to learn whether the answer is big enough.
 type compressWriter struct {
 	http.ResponseWriter
-	enc     string
-	status  int
-	decided bool
-	on      bool
-	held    []byte
-	z       io.WriteCloser
+	enc        string
+	derivedTag bool // the request's If-None-Match named a tag of ours
+	status     int
+	decided    bool
+	on         bool
+	held       []byte
+	z          io.WriteCloser
 }
 
 func (c *compressWriter) WriteHeader(code int) {
 	if c.status == 0 {
 		c.status = code
 	}
-	// Informational answers and those without a body go through as is.
+	// Informational answers and those without a body go through as is; a
+	// 304 to a tag of ours names that tag again.
+	if code == http.StatusNotModified && c.derivedTag {
+		if et := c.Header().Get("ETag"); strings.HasPrefix(et, `"`) && !strings.HasSuffix(et, "-"+c.enc+`"`) {
+			c.Header().Set("ETag", et[:len(et)-1]+"-"+c.enc+`"`)
+		}
+	}
 	if code < 200 || code == http.StatusNoContent || code == http.StatusNotModified {
 		c.decide(false)
 	}

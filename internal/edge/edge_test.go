@@ -299,3 +299,26 @@ func TestBodyLimit(t *testing.T) {
 		t.Fatalf("streamed 2 MiB: %d, want 413", res.StatusCode)
 	}
 }
+
+// TestCompressKeepsHandlerETags: a handler that checks If-None-Match
+// itself (http.ServeContent) still answers 304 to the tag Compress
+// derived for the encoding.
+func TestCompressKeepsHandlerETags(t *testing.T) {
+	doc := []byte(strings.Repeat(`{"openapi":"3.1.0"}`, 200))
+	h := Compress(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("ETag", `"v1"`)
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(doc))
+	}))
+	r := httptest.NewRequest("GET", "/api/v1/openapi.json", nil)
+	r.Header.Set("Accept-Encoding", "gzip")
+	res := serve(h, r)
+	etag := res.Header.Get("ETag")
+	if etag != `"v1-gzip"` {
+		t.Fatalf("ETag = %q, want \"v1-gzip\"", etag)
+	}
+	r.Header.Set("If-None-Match", etag)
+	if res := serve(h, r); res.StatusCode != 304 || res.Header.Get("ETag") != etag {
+		t.Fatalf("If-None-Match %s: %d ETag %q, want 304 with the same tag", etag, res.StatusCode, res.Header.Get("ETag"))
+	}
+}
