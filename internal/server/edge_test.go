@@ -119,6 +119,25 @@ func TestEdgeRedisShared(t *testing.T) {
 	if fmt.Sprint(got) != "[200 200 200 200 429 429]" {
 		t.Fatalf("statuses across two processes sharing a bucket of 4 = %v, want four 200s then 429s", got)
 	}
+
+	// The sign-in backoff is shared too: three failures at one process,
+	// and the fourth try at the other must wait.
+	edge.RedisPrefix += "signin:"
+	edge.RateIP = ratelimit.Bucket{}
+	_, a = bootConfig(t, server.Config{DataDir: t.TempDir(), Edge: edge})
+	_, b = bootConfig(t, server.Config{DataDir: t.TempDir(), Edge: edge})
+	got = nil
+	for _, base := range []string{a, a, a, b} {
+		res, err := http.Post(base+"/api/v1/auth/login", "application/json", strings.NewReader(`{"email":"victim@example.com","password":"wrong-guess-1"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		got = append(got, res.StatusCode)
+	}
+	if fmt.Sprint(got) != "[401 401 401 429]" {
+		t.Fatalf("sign-in failures across two processes = %v, want three 401s then 429", got)
+	}
 }
 
 // TestServeTLS: with a certificate the server speaks HTTPS with HTTP/2
