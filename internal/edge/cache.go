@@ -88,7 +88,8 @@ func (c *Cache) defaults() {
 // stale-while-revalidate, Vary: Accept-Encoding, and a 304 when
 // If-None-Match matches. Every other API answer gets Cache-Control:
 // no-store, as does any answer setting a cookie. An answer that set its
-// own Cache-Control to a request without credentials keeps it.
+// own Cache-Control to a request without credentials keeps it, and a
+// Public route's handler that says no-store or private is obeyed.
 func (c Cache) Middleware(next http.Handler) http.Handler {
 	c.defaults()
 	public := "public, max-age=" + strconv.Itoa(int(c.MaxAge.Seconds())) + ", s-maxage=" + strconv.Itoa(int(c.SharedMaxAge.Seconds())) +
@@ -109,6 +110,14 @@ func (c Cache) Middleware(next http.Handler) http.Handler {
 			return // too large to buffer: already streamed as it came
 		}
 		h := w.Header()
+		// A handler that marked its answer private or no-store knows it
+		// depends on the caller: it stays so.
+		own := h.Get("Cache-Control")
+		if strings.Contains(own, "no-store") || strings.Contains(own, "private") {
+			w.WriteHeader(b.status)
+			_, _ = w.Write(b.buf.Bytes())
+			return
+		}
 		if b.status != http.StatusOK || h.Get("Set-Cookie") != "" {
 			if h.Get("Set-Cookie") != "" || h.Get("Cache-Control") == "" {
 				h.Set("Cache-Control", "no-store")

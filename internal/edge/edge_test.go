@@ -128,6 +128,9 @@ func TestCache(t *testing.T) {
 		if r.URL.Path == "/api/v1/cart" {
 			http.SetCookie(w, &http.Cookie{Name: "cart_token", Value: "x"})
 		}
+		if r.URL.Path == "/api/v1/product/prd_2/recommendation" {
+			w.Header().Set("Cache-Control", "no-store") // its handler knows it depends on the caller
+		}
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, body)
 	})
@@ -166,6 +169,7 @@ func TestCache(t *testing.T) {
 		{"own review", httptest.NewRequest("GET", "/api/v1/product/prd_1/review/mine", nil)},
 		{"post", httptest.NewRequest("POST", "/api/v1/search", nil)},
 		{"set-cookie", httptest.NewRequest("GET", "/api/v1/cart", nil)},
+		{"handler said no-store", httptest.NewRequest("GET", "/api/v1/product/prd_2/recommendation", nil)},
 	} {
 		res := serve(h, tc.req)
 		if res.Header.Get("Cache-Control") != "no-store" || res.Header.Get("ETag") != "" {
