@@ -195,6 +195,7 @@ func (c *common) registerEdge(fs *flag.FlagSet) {
 	fs.StringVar(&e.proxies, "trusted-proxies", env("BAZAAR_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies and CDN allowed to name the client in X-Forwarded-For; none by default (BAZAAR_TRUSTED_PROXIES)")
 	fs.StringVar(&e.cors, "cors-origins", env("BAZAAR_CORS_ORIGINS", ""), "comma-separated origins (https://shop.example.com, or *) whose pages may call the API; none by default (BAZAAR_CORS_ORIGINS)")
 	fs.Int64Var(&e.maxBody, "max-body", int64(envInt("BAZAAR_MAX_BODY", 32<<20)), "largest request body in bytes; uploads and JSON have lower limits of their own (BAZAAR_MAX_BODY)")
+	fs.DurationVar(&ec.Cache.Fresh, "cache-fresh", envDuration("BAZAAR_CACHE_FRESH", 0), "keep public catalog, search and review answers in memory this long and answer repeats from there (a micro-cache when no CDN is in front); 0: off (BAZAAR_CACHE_FRESH)")
 	fs.StringVar(&ec.TLSCert, "tls-cert", env("BAZAAR_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS with HTTP/2 and HSTS; with --tls-key (BAZAAR_TLS_CERT)")
 	fs.StringVar(&ec.TLSKey, "tls-key", env("BAZAAR_TLS_KEY", ""), "PEM private key of --tls-cert (BAZAAR_TLS_KEY)")
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -23,6 +24,52 @@ type Cache struct {
 	// MaxBody is the largest answer buffered to hash (4 MiB); larger ones
 	// are sent without an ETag.
 	MaxBody int
+	// Fresh, when positive, keeps each public answer in memory that long
+	// and answers the same request from it (a 304 or the body) without
+	// running the handler: a micro-cache for a server without a CDN in
+	// front. Answers may then be that much out of date. Zero: off.
+	Fresh time.Duration
+	// MaxEntries bounds the micro-cache (10,000 answers).
+	MaxEntries int
+}
+
+// cached is one public answer of the micro-cache.
+type cached struct {
+	etag, ctype string
+	body        []byte
+	expires     time.Time
+}
+
+type microCache struct {
+	mu      sync.Mutex
+	entries map[string]cached
+	max     int
+}
+
+func (m *microCache) get(key string, now time.Time) (cached, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.entries[key]
+	if !ok || !now.Before(e.expires) {
+		return cached{}, false
+	}
+	return e, true
+}
+
+func (m *microCache) put(key string, e cached, now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.entries) >= m.max {
+		for k, old := range m.entries {
+			if !now.Before(old.expires) {
+				delete(m.entries, k)
+			}
+		}
+		if len(m.entries) >= m.max {
+			clear(m.entries)
+		}
+	}
+	m.entries[key] = e
 }
 
 // PublicReads is the Public rule of the REST doors: the GET routes of the
@@ -80,6 +127,9 @@ func (c *Cache) defaults() {
 	if c.Public == nil {
 		c.Public = PublicReads
 	}
+	if c.MaxEntries == 0 {
+		c.MaxEntries = 10_000
+	}
 }
 
 // Middleware applies the policy to API requests. Public answers (200 to an
@@ -94,6 +144,33 @@ func (c Cache) Middleware(next http.Handler) http.Handler {
 	c.defaults()
 	public := "public, max-age=" + strconv.Itoa(int(c.MaxAge.Seconds())) + ", s-maxage=" + strconv.Itoa(int(c.SharedMaxAge.Seconds())) +
 		", stale-while-revalidate=" + strconv.Itoa(int(c.StaleWhileRevalidate.Seconds()))
+	var micro *microCache
+	if c.Fresh > 0 {
+		micro = &microCache{entries: make(map[string]cached), max: c.MaxEntries}
+	}
+	// answer sends a public answer: 304 when If-None-Match names it.
+	answer := func(w http.ResponseWriter, r *http.Request, e cached) {
+		h := w.Header()
+		h.Set("ETag", e.etag)
+		h.Set("Cache-Control", public)
+		addVary(h, "Accept-Encoding")
+		addVary(h, "Authorization") // a signed-in caller is answered apart
+		if tag, ok := etagMatch(r.Header.Get("If-None-Match"), e.etag); ok {
+			h.Del("Content-Type")
+			h.Del("Content-Length")
+			h.Set("ETag", tag) // the tag the client holds, its encoding's
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		if e.ctype != "" {
+			h.Set("Content-Type", e.ctype)
+		}
+		h.Set("Content-Length", strconv.Itoa(len(e.body)))
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(e.body)
+		}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !IsAPI(r) || isStream(r) {
 			next.ServeHTTP(w, r)
@@ -103,6 +180,12 @@ func (c Cache) Middleware(next http.Handler) http.Handler {
 		if priv || (r.Method != http.MethodGet && r.Method != http.MethodHead) || !c.Public(r) {
 			next.ServeHTTP(&noStoreWriter{ResponseWriter: w, keepOwn: !priv && (r.Method == http.MethodGet || r.Method == http.MethodHead)}, r)
 			return
+		}
+		if micro != nil {
+			if e, ok := micro.get(r.URL.RequestURI(), time.Now()); ok {
+				answer(w, r, e)
+				return
+			}
 		}
 		b := &bufferWriter{ResponseWriter: w, max: c.MaxBody, status: http.StatusOK}
 		next.ServeHTTP(b, r)
@@ -127,24 +210,13 @@ func (c Cache) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		sum := sha256.Sum256(b.buf.Bytes())
-		etag := `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
-		h.Set("ETag", etag)
-		h.Set("Cache-Control", public)
-		addVary(h, "Accept-Encoding")
-		addVary(h, "Authorization") // a signed-in caller is answered apart
-		if tag, ok := etagMatch(r.Header.Get("If-None-Match"), etag); ok {
-			for _, k := range []string{"Content-Type", "Content-Length"} {
-				h.Del(k)
-			}
-			h.Set("ETag", tag) // the tag the client holds, its encoding's
-			w.WriteHeader(http.StatusNotModified)
-			return
+		e := cached{etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, ctype: h.Get("Content-Type"), body: b.buf.Bytes()}
+		if micro != nil {
+			e.body = bytes.Clone(e.body)
+			e.expires = time.Now().Add(c.Fresh)
+			micro.put(r.URL.RequestURI(), e, time.Now())
 		}
-		h.Set("Content-Length", strconv.Itoa(b.buf.Len()))
-		w.WriteHeader(http.StatusOK)
-		if r.Method != http.MethodHead {
-			_, _ = w.Write(b.buf.Bytes())
-		}
+		answer(w, r, e)
 	})
 }
 

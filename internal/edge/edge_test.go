@@ -326,3 +326,36 @@ func TestCompressKeepsHandlerETags(t *testing.T) {
 		t.Fatalf("If-None-Match %s: %d ETag %q, want 304 with the same tag", etag, res.StatusCode, res.Header.Get("ETag"))
 	}
 }
+
+// TestCacheFresh: with a micro-cache, the same public read is answered
+// from memory (200 or 304) without running the handler, until it expires.
+func TestCacheFresh(t *testing.T) {
+	calls := 0
+	h := Cache{Fresh: time.Hour}.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"items":[]}`)
+	}))
+	res := serve(h, httptest.NewRequest("GET", "/api/v1/category", nil))
+	etag := res.Header.Get("ETag")
+	res = serve(h, httptest.NewRequest("GET", "/api/v1/category", nil))
+	if b, _ := io.ReadAll(res.Body); res.StatusCode != 200 || string(b) != `{"items":[]}` || res.Header.Get("Content-Type") != "application/json" || res.Header.Get("ETag") != etag {
+		t.Fatalf("second read: %d %q %v", res.StatusCode, b, res.Header)
+	}
+	r := httptest.NewRequest("GET", "/api/v1/category", nil)
+	r.Header.Set("If-None-Match", etag)
+	if res := serve(h, r); res.StatusCode != 304 {
+		t.Fatalf("If-None-Match: %d, want 304", res.StatusCode)
+	}
+	if calls != 1 {
+		t.Fatalf("handler ran %d times, want once", calls)
+	}
+	r = httptest.NewRequest("GET", "/api/v1/category", nil)
+	r.Header.Set("Authorization", "Bearer x")
+	if serve(h, r); calls != 2 {
+		t.Fatalf("a signed-in read was answered from the cache (handler ran %d times)", calls)
+	}
+	if serve(h, httptest.NewRequest("GET", "/api/v1/category?page=2", nil)); calls != 3 {
+		t.Fatalf("another URL was answered from the cache (handler ran %d times)", calls)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/bazaar-market/bazaar/internal/server"
 )
@@ -18,10 +19,20 @@ import (
 // products per store category.
 //
 //	go test -run '^$' -bench CachedCatalogRead -benchmem -count 5 ./internal/server/
+//
+// The "fresh" runs add the in-memory micro-cache (--cache-fresh 1s), which
+// answers repeats without running the handler.
 func BenchmarkCachedCatalogRead(b *testing.B) {
+	b.Run("handler", func(b *testing.B) { benchCachedRead(b, 0) })
+	b.Run("fresh", func(b *testing.B) { benchCachedRead(b, time.Second) })
+}
+
+func benchCachedRead(b *testing.B, fresh time.Duration) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s, err := server.New(ctx, server.Config{DataDir: b.TempDir()}, slog.New(slog.DiscardHandler))
+	cfg := server.Config{DataDir: b.TempDir()}
+	cfg.Edge.Cache.Fresh = fresh
+	s, err := server.New(ctx, cfg, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}
