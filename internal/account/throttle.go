@@ -53,14 +53,17 @@ type signInAttempt struct {
 
 // begin refuses the attempt (RateLimited) if its client owes a wait, and
 // otherwise counts it as a failure of its client until done(true) says it
-// succeeded. Concurrent guesses thus cannot overshoot the backoff.
-func (l *limiters) begin(ctx context.Context, c Client, email string) (signInAttempt, error) {
+// succeeded. Concurrent guesses thus cannot overshoot the backoff. A known
+// device (its cookie one the account signed in from) owes only its own
+// backoff: neither its IP's failures nor an attack on the account hold it
+// back.
+func (l *limiters) begin(ctx context.Context, c Client, email string, knownDevice bool) (signInAttempt, error) {
 	a := signInAttempt{l: l, clientKey: clientKey(c, email), acct: email}
 	if c.IP != "" {
 		a.ipKey = ipBucket(c.IP)
 	}
 	var wait time.Duration
-	if a.ipKey != "" {
+	if a.ipKey != "" && !knownDevice {
 		d, err := l.ip.Wait(ctx, a.ipKey)
 		if err != nil {
 			return a, fmt.Errorf("sign-in rate limit: %w", err)
@@ -71,7 +74,7 @@ func (l *limiters) begin(ctx context.Context, c Client, email string) (signInAtt
 	if err != nil {
 		return a, fmt.Errorf("sign-in rate limit: %w", err)
 	}
-	if underAttack > 0 {
+	if underAttack > 0 && !knownDevice {
 		d, err := l.guarded.Wait(ctx, a.clientKey)
 		if err != nil {
 			return a, fmt.Errorf("sign-in rate limit: %w", err)

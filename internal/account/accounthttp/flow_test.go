@@ -2,6 +2,8 @@ package accounthttp_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -358,4 +360,46 @@ func TestAddressDefaultsAndPaging(t *testing.T) {
 func atoi(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
+}
+
+// TestLoginKnownDeviceBehindFailingIP: an owner behind the same address as
+// an attacker (one NAT) signs in from the device it used before, though
+// the address is failing at many accounts; without its cookie it waits.
+func TestLoginKnownDeviceBehindFailingIP(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		const shared = "203.0.113.80"
+		login := func(email, pw, cookie string) response {
+			req := httptest.NewRequest("POST", "/api/v1/auth/login", strings.NewReader(`{"email":"`+email+`","password":"`+pw+`"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.RemoteAddr = shared + ":40000"
+			if cookie != "" {
+				req.AddCookie(&http.Cookie{Name: "bazaar_device", Value: cookie})
+			}
+			w := httptest.NewRecorder()
+			e.h.ServeHTTP(w, req)
+			return response{w.Code, w.Header(), w.Body.String()}
+		}
+		first := login("customer@example.com", password, "")
+		var device string
+		for _, c := range (&http.Response{Header: first.header}).Cookies() {
+			if c.Name == "bazaar_device" {
+				device = c.Value
+			}
+		}
+		if first.status != 200 || device == "" {
+			t.Fatalf("first sign-in: %d, device cookie %q", first.status, device)
+		}
+		for i := range 8 { // the address fails at many accounts: past its 5 free
+			login(fmt.Sprintf("stuffed%d@example.com", i), "stuffed-guess-1", "")
+		}
+		if r := login("customer@example.com", password, ""); r.status != 429 {
+			t.Fatalf("the owner without its cookie behind the failing address: %d, want 429", r.status)
+		}
+		if r := login("customer@example.com", password, device); r.status != 200 {
+			t.Fatalf("the owner with its known device cookie: %d, want 200: %s", r.status, r.body)
+		}
+		if r := login("customer2@example.com", password, device); r.status != 429 {
+			t.Fatalf("that cookie at another account (not a device it knows): %d, want 429", r.status)
+		}
+	})
 }
