@@ -85,6 +85,10 @@ type Config struct {
 	// data dir, so a process restarted after a crash takes its jobs back at
 	// once rather than after their leases run out.
 	Process string
+	// GraphQLMaxDepth and GraphQLMaxComplexity limit GraphQL operations
+	// (12 and 2000 when zero).
+	GraphQLMaxDepth      int
+	GraphQLMaxComplexity int
 }
 
 // Server is a built Bazaar: every module wired over one database and bus.
@@ -172,6 +176,7 @@ func (s *Server) build(ctx context.Context) error {
 		rest.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}))
 	s.router.Mount("GET /readyz", http.HandlerFunc(s.ready))
+	s.mountGraphQL()
 	s.metrics = newMetrics(s.db, s.bus, s.mods.search, s.replica, s.mods.live)
 	s.router.Mount("GET /metrics", s.metrics.handler())
 	s.handler = rest.Chain(s.router,

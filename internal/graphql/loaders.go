@@ -1,0 +1,67 @@
+package graphql
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/bazaar-market/bazaar/internal/account"
+	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/id"
+	"github.com/bazaar-market/bazaar/internal/review"
+	"github.com/vikstrous/dataloadgen"
+)
+
+// loaders batch what a page of products asks of other modules: every
+// variant's stock in one call, each seller once. They live for one request,
+// so what they cache is never stale across requests.
+type loaders struct {
+	stock  *dataloadgen.Loader[string, int64]
+	seller *dataloadgen.Loader[id.Seller, account.Seller]
+	rating *dataloadgen.Loader[id.Product, review.Summary]
+}
+
+type loadersKey struct{}
+
+// batchWait is how long a loader waits for more keys before it fetches:
+// resolvers of one list run concurrently and ask within microseconds.
+const batchWait = 2 * time.Millisecond
+
+func newLoaders(svc Services) *loaders {
+	return &loaders{
+		stock: dataloadgen.NewMappedLoader(func(ctx context.Context, skus []string) (map[string]int64, error) {
+			return svc.Inventory.Available(ctx, skus)
+		}, dataloadgen.WithWait(batchWait)),
+		seller: dataloadgen.NewLoader(func(ctx context.Context, ids []id.Seller) ([]account.Seller, []error) {
+			out, errs := make([]account.Seller, len(ids)), make([]error, len(ids))
+			for i, sid := range ids {
+				out[i], errs[i] = svc.Accounts.Seller(ctx, sid)
+			}
+			return out, errs
+		}, dataloadgen.WithWait(batchWait)),
+		rating: dataloadgen.NewLoader(func(ctx context.Context, ids []id.Product) ([]review.Summary, []error) {
+			out, errs := make([]review.Summary, len(ids)), make([]error, len(ids))
+			for i, pid := range ids {
+				out[i], errs[i] = svc.Reviews.Summary(ctx, pid)
+			}
+			return out, errs
+		}, dataloadgen.WithWait(batchWait)),
+	}
+}
+
+// withLoaders gives each request its own loaders.
+func withLoaders(svc Services, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), loadersKey{}, newLoaders(svc))))
+	})
+}
+
+func loadersFrom(ctx context.Context) *loaders {
+	if l, ok := ctx.Value(loadersKey{}).(*loaders); ok {
+		return l
+	}
+	panic("graphql: no loaders in the context")
+}
+
+// missing reports a NotFound error, which a nullable field shows as null.
+func missing(err error) bool { return apperr.Is(err, apperr.KindNotFound) }
