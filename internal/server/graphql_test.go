@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -306,5 +308,43 @@ func TestGraphQLSubscription(t *testing.T) {
 		if got != "paid" && got != "packed" && got != "processing" {
 			t.Fatalf("status = %q, want shipped", got)
 		}
+	}
+}
+
+// TestGraphQLDoor runs a few of the parity door's methods against a booted
+// shop, so the door is checked before the suite that uses it lands.
+func TestGraphQLDoor(t *testing.T) {
+	sh := newGQLShop(t, "")
+	d := doors["graphql"](doorBase{t: t, base: sh.base})
+	p, err := d.Product("", sh.productID)
+	if err != nil || p.Title != "Gadget" || len(p.Variants) != 1 || p.Variants[0].Available != 10 || p.Variants[0].Price != (pMoney{2500, "USD"}) {
+		t.Fatalf("Product = %+v, %v", p, err)
+	}
+	c, err := d.AddToCart(sh.buyer, sh.sku, 3)
+	if err != nil || len(c.Lines) != 1 || c.Subtotal != (pMoney{7500, "USD"}) {
+		t.Fatalf("AddToCart = %+v, %v", c, err)
+	}
+	o, err := d.PlaceOrder(sh.buyer, sh.address)
+	if err != nil || o.Status != "pending_payment" || len(o.SellerIDs) != 1 || o.Lines[0].Quantity != 3 {
+		t.Fatalf("PlaceOrder = %+v, %v", o, err)
+	}
+	var de *doorError
+	if _, err := d.Order(sh.other, o.ID); !errors.As(err, &de) || de.Kind != "NOT_FOUND" || de.Code != "not_found" {
+		t.Errorf("Order(other) error = %v, want NOT_FOUND not_found", err)
+	}
+	if _, err := d.PlaceOrder("", sh.address); !errors.As(err, &de) || de.Kind != "UNAUTHENTICATED" {
+		t.Errorf("PlaceOrder(anonymous) error = %v, want UNAUTHENTICATED", err)
+	}
+	if err := d.UpdateProductTitle(sh.seller, sh.productID, "Gizmo"); err != nil {
+		t.Fatalf("UpdateProductTitle: %v", err)
+	}
+	if err := d.UpdateProductTitle(sh.buyer, sh.productID, "Mine"); !errors.As(err, &de) {
+		t.Errorf("UpdateProductTitle(customer) error = %v, want a refusal", err)
+	}
+	if ids, err := d.SellerOrders(sh.seller); err != nil || !slices.Contains(ids, o.ID) {
+		t.Errorf("SellerOrders = %v, %v; want %s among them", ids, err, o.ID)
+	}
+	if got, err := d.CancelOrder(sh.buyer, o.ID); err != nil || got.Status != "cancelled" {
+		t.Errorf("CancelOrder = %+v, %v", got, err)
 	}
 }
