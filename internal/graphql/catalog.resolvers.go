@@ -77,7 +77,7 @@ func (r *queryResolver) Products(ctx context.Context, category *string, brand *s
 		pq.PriceMin, pq.PriceMax = int64p(price.Min), int64p(price.Max)
 	}
 	p, err := r.svc.Catalog.Products(ctx, pq)
-	return productConnection(p), err
+	return productConnection(ctx, p), err
 }
 
 func (r *queryResolver) Categories(ctx context.Context) ([]catalog.Category, error) {
@@ -102,7 +102,7 @@ func (r *queryResolver) MyProducts(ctx context.Context, status *string, first *i
 		return ProductConnection{}, err
 	}
 	p, err := r.svc.Catalog.SellerProducts(ctx, pq)
-	return productConnection(p), err
+	return productConnection(ctx, p), err
 }
 
 func (r *variantResolver) Available(ctx context.Context, obj *catalog.Variant) (int, error) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/apperr"
+	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/review"
 	"github.com/vikstrous/dataloadgen"
@@ -65,3 +66,25 @@ func loadersFrom(ctx context.Context) *loaders {
 
 // missing reports a NotFound error, which a nullable field shows as null.
 func missing(err error) bool { return apperr.Is(err, apperr.KindNotFound) }
+
+// prime queues every variant's SKU and every seller of a page of products
+// in one batch each, at once, so the fields that ask for them later find
+// them fetched (or being fetched) together however the field resolvers are
+// scheduled. Nothing is fetched for a page nobody asks stock or sellers of
+// beyond these two calls.
+func prime(ctx context.Context, ps []catalog.Product) {
+	l, ok := ctx.Value(loadersKey{}).(*loaders)
+	if !ok || len(ps) == 0 {
+		return
+	}
+	var skus []string
+	sellers := make([]id.Seller, 0, len(ps))
+	for _, p := range ps {
+		sellers = append(sellers, p.SellerID)
+		for _, v := range p.Variants {
+			skus = append(skus, v.SKU)
+		}
+	}
+	l.stock.LoadAllThunk(ctx, skus)
+	l.seller.LoadAllThunk(ctx, sellers)
+}
