@@ -95,7 +95,10 @@ func (d *graphqlDoor) Products(tok, categoryID string, first int) ([]pProduct, e
 	var g struct{ Nodes []gProduct }
 	err := d.run(tok, `query($c:String,$n:Int){products(category:$c, first:$n){nodes{`+gProductFields+`}}}`,
 		map[string]any{"c": categoryID, "n": first}, "products", &g)
-	var out []pProduct
+	if err != nil {
+		return nil, err
+	}
+	out := []pProduct{}
 	for _, p := range g.Nodes {
 		out = append(out, p.p())
 	}
@@ -137,8 +140,8 @@ type gLine struct {
 	UnitPrice gMoney
 }
 
-func sortedLines(ls []gLine) []pLine {
-	var out []pLine
+func gqlSortedLines(ls []gLine) []pLine {
+	out := []pLine{}
 	for _, l := range ls {
 		out = append(out, pLine{SKU: l.SKU, Quantity: l.Quantity, UnitPrice: l.UnitPrice.p()})
 	}
@@ -151,7 +154,7 @@ func (g gCart) p() pCart {
 	for _, gr := range g.Groups {
 		ls = append(ls, gr.Lines...)
 	}
-	return pCart{Lines: sortedLines(ls), Subtotal: g.Subtotal.p()}
+	return pCart{Lines: gqlSortedLines(ls), Subtotal: g.Subtotal.p()}
 }
 
 func (d *graphqlDoor) AddToCart(tok, sku string, qty int) (pCart, error) {
@@ -179,13 +182,13 @@ type gOrder struct {
 }
 
 func (g gOrder) p() pOrder {
-	out := pOrder{ID: g.ID, Status: g.Status, Subtotal: g.Subtotal.p(), Total: g.Total.p()}
+	out := pOrder{ID: g.ID, Status: g.Status, Subtotal: g.Subtotal.p(), Total: g.Total.p(), SellerIDs: []string{}}
 	var ls []gLine
 	for _, so := range g.SellerOrders {
 		ls = append(ls, so.Lines...)
 		out.SellerIDs = append(out.SellerIDs, so.SellerID)
 	}
-	out.Lines = sortedLines(ls)
+	out.Lines = gqlSortedLines(ls)
 	slices.Sort(out.SellerIDs)
 	return out
 }
@@ -219,12 +222,14 @@ func (d *graphqlDoor) Order(tok, id string) (pOrder, error) {
 
 func (d *graphqlDoor) Orders(tok string) ([]pOrder, error) {
 	var g struct{ Nodes []gOrder }
-	err := d.run(tok, `{orders{nodes{`+gOrderFields+`}}}`, nil, "orders", &g)
-	var out []pOrder
+	if err := d.run(tok, `{orders{nodes{`+gOrderFields+`}}}`, nil, "orders", &g); err != nil {
+		return nil, err
+	}
+	out := []pOrder{}
 	for _, o := range g.Nodes {
 		out = append(out, o.p())
 	}
-	return out, err
+	return out, nil
 }
 
 func (d *graphqlDoor) CancelOrder(tok, id string) (pOrder, error) {
@@ -273,12 +278,14 @@ func (d *graphqlDoor) ShipmentEvent(tok, id, status string) (pShipment, error) {
 
 func (d *graphqlDoor) SellerOrders(tok string) ([]string, error) {
 	var g struct{ Nodes []struct{ OrderID string } }
-	err := d.run(tok, `{sellerOrders{nodes{orderId}}}`, nil, "sellerOrders", &g)
-	var out []string
+	if err := d.run(tok, `{sellerOrders{nodes{orderId}}}`, nil, "sellerOrders", &g); err != nil {
+		return nil, err
+	}
+	out := []string{}
 	for _, n := range g.Nodes {
 		out = append(out, n.OrderID)
 	}
-	return out, err
+	return out, nil
 }
 
 // UpdateProductTitle replaces the product with itself under a new title, as
@@ -293,7 +300,9 @@ func (d *graphqlDoor) UpdateProductTitle(tok, productID, title string) error {
 			Price   gMoney
 		}
 	}
-	if err := d.run(tok, `query($id:ID!){product(id:$id){title description brand categoryId status attributes variants{sku options price{amount currency}}}}`,
+	// Read as anyone would, as REST's door does: the caller's right is the
+	// update's to decide.
+	if err := d.run("", `query($id:ID!){product(id:$id){title description brand categoryId status attributes variants{sku options price{amount currency}}}}`,
 		map[string]any{"id": productID}, "product", &g); err != nil {
 		return err
 	}
@@ -312,10 +321,12 @@ func (d *graphqlDoor) SetStock(tok, sku string, onHand int) error {
 
 func (d *graphqlDoor) Users(tok string) ([]string, error) {
 	var g []struct{ ID string }
-	err := d.run(tok, `{users{id}}`, nil, "users", &g)
-	var out []string
+	if err := d.run(tok, `{users{id}}`, nil, "users", &g); err != nil {
+		return nil, err
+	}
+	out := []string{}
 	for _, u := range g {
 		out = append(out, u.ID)
 	}
-	return out, err
+	return out, nil
 }
