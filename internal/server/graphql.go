@@ -28,7 +28,7 @@ func (s *Server) mountGraphQL() {
 		},
 		OriginPatterns: s.liveOrigins(),
 	})
-	s.router.Mount("/graphql", g)
+	s.router.Mount("/graphql", s.withGraphiQL(g))
 	s.router.Mount("GET /graphql/schema.graphql", http.HandlerFunc(g.SDL))
 }
 

@@ -348,3 +348,38 @@ func TestGraphQLDoor(t *testing.T) {
 		t.Errorf("CancelOrder = %+v, %v", got, err)
 	}
 }
+
+// TestGraphiQLSwitch serves GraphiQL to a browser's GET /graphql when it is
+// on and answers 404 when it is off; the API's own GETs are unchanged.
+func TestGraphiQLSwitch(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		_, base := bootConfig(t, server.Config{DataDir: t.TempDir(), GraphiQL: on})
+		req, _ := http.NewRequest("GET", base+"/graphql", nil)
+		req.Header.Set("Accept", "text/html,application/xhtml+xml")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page bytes.Buffer
+		_, _ = page.ReadFrom(res.Body)
+		res.Body.Close()
+		switch {
+		case !on && res.StatusCode != http.StatusNotFound:
+			t.Errorf("GraphiQL off: browser GET /graphql = %d, want 404", res.StatusCode)
+		case on && res.StatusCode == http.StatusNotFound && strings.Contains(page.String(), "graphiql_off"):
+			t.Errorf("GraphiQL on: browser GET /graphql = 404 graphiql_off")
+		case on && res.StatusCode == http.StatusNotFound:
+			t.Log("the web UI is not built into this test binary (make web): GraphiQL's page is absent, only its switch is checked")
+		case on && (res.StatusCode != 200 || !strings.Contains(page.String(), "graphiql") || !strings.Contains(res.Header.Get("Content-Security-Policy"), "script-src 'self'")):
+			t.Errorf("GraphiQL on: browser GET /graphql = %d, CSP %q", res.StatusCode, res.Header.Get("Content-Security-Policy"))
+		}
+		res, err = http.Get(base + "/graphql?query=%7Bcategories%7Bid%7D%7D")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Errorf("GraphiQL %v: GET /graphql?query= = %d, want 200", on, res.StatusCode)
+		}
+	}
+}

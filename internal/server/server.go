@@ -89,6 +89,10 @@ type Config struct {
 	// (12 and 2000 when zero).
 	GraphQLMaxDepth      int
 	GraphQLMaxComplexity int
+	// GraphiQL serves GraphiQL (bundled with the web UI) at GET /graphql to
+	// browsers that ask for HTML; off, they get a 404 (--graphiql,
+	// BAZAAR_GRAPHIQL, on by default in the command).
+	GraphiQL bool
 }
 
 // Server is a built Bazaar: every module wired over one database and bus.
