@@ -14,7 +14,7 @@ import (
 )
 
 // loaders batch what a page of products asks of other modules: every
-// variant's stock in one call, each seller once. They live for one request,
+// variant's stock in one call, every seller in one, every rating in one. They live for one request,
 // so what they cache is never stale across requests.
 type loaders struct {
 	stock  *dataloadgen.Loader[string, int64]
@@ -34,18 +34,22 @@ func newLoaders(svc Services) *loaders {
 			return svc.Inventory.Available(ctx, skus)
 		}, dataloadgen.WithWait(batchWait)),
 		seller: dataloadgen.NewLoader(func(ctx context.Context, ids []id.Seller) ([]account.Seller, []error) {
+			found, err := svc.Accounts.SellersByID(ctx, ids)
 			out, errs := make([]account.Seller, len(ids)), make([]error, len(ids))
 			for i, sid := range ids {
-				out[i], errs[i] = svc.Accounts.Seller(ctx, sid)
+				switch s, ok := found[sid]; {
+				case err != nil:
+					errs[i] = err
+				case !ok: // missing, or suspended and hidden from the caller
+					errs[i] = apperr.NotFound("seller %s not found", sid)
+				default:
+					out[i] = s
+				}
 			}
 			return out, errs
 		}, dataloadgen.WithWait(batchWait)),
-		rating: dataloadgen.NewLoader(func(ctx context.Context, ids []id.Product) ([]review.Summary, []error) {
-			out, errs := make([]review.Summary, len(ids)), make([]error, len(ids))
-			for i, pid := range ids {
-				out[i], errs[i] = svc.Reviews.Summary(ctx, pid)
-			}
-			return out, errs
+		rating: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []id.Product) (map[id.Product]review.Summary, error) {
+			return svc.Reviews.Summaries(ctx, ids)
 		}, dataloadgen.WithWait(batchWait)),
 	}
 }
@@ -67,11 +71,11 @@ func loadersFrom(ctx context.Context) *loaders {
 // missing reports a NotFound error, which a nullable field shows as null.
 func missing(err error) bool { return apperr.Is(err, apperr.KindNotFound) }
 
-// prime queues every variant's SKU and every seller of a page of products
-// in one batch each, at once, so the fields that ask for them later find
-// them fetched (or being fetched) together however the field resolvers are
-// scheduled. Nothing is fetched for a page nobody asks stock or sellers of
-// beyond these two calls.
+// prime queues every variant's SKU, every seller and every rating of a page
+// of products in one batch each, at once, so the fields that ask for them
+// find them fetched (or being fetched) together however the field
+// resolvers are scheduled: a page costs these three calls whatever its
+// size, and no more when its products ask for nothing of them.
 func prime(ctx context.Context, ps []catalog.Product) {
 	l, ok := ctx.Value(loadersKey{}).(*loaders)
 	if !ok || len(ps) == 0 {
@@ -85,6 +89,11 @@ func prime(ctx context.Context, ps []catalog.Product) {
 			skus = append(skus, v.SKU)
 		}
 	}
+	ids := make([]id.Product, 0, len(ps))
+	for _, p := range ps {
+		ids = append(ids, p.ID)
+	}
 	l.stock.LoadAllThunk(ctx, skus)
 	l.seller.LoadAllThunk(ctx, sellers)
+	l.rating.LoadAllThunk(ctx, ids)
 }

@@ -60,9 +60,13 @@ type countAccounts struct {
 	calls atomic.Int64
 }
 
-func (a *countAccounts) Seller(ctx context.Context, sid id.Seller) (account.Seller, error) {
+func (a *countAccounts) SellersByID(ctx context.Context, ids []id.Seller) (map[id.Seller]account.Seller, error) {
 	a.calls.Add(1)
-	return account.Seller{ID: sid, Name: "Shop " + string(sid)}, nil
+	out := map[id.Seller]account.Seller{}
+	for _, sid := range ids {
+		out[sid] = account.Seller{ID: sid, Name: "Shop " + string(sid)}
+	}
+	return out, nil
 }
 
 type countReviews struct {
@@ -76,19 +80,23 @@ func (r *countReviews) Moderate(context.Context, id.Review, review.ModerationInp
 	return review.Review{}, nil
 }
 
-func (r *countReviews) Summary(ctx context.Context, pid id.Product) (review.Summary, error) {
+func (r *countReviews) Summaries(ctx context.Context, ids []id.Product) (map[id.Product]review.Summary, error) {
 	r.calls.Add(1)
-	return review.Summary{ProductID: pid}, nil
+	out := map[id.Product]review.Summary{}
+	for _, pid := range ids {
+		out[pid] = review.Summary{ProductID: pid, Count: 3}
+	}
+	return out, nil
 }
 
-// TestProductPageLoads counts what a page of products with variants, stock
-// and seller costs: one catalog call, one stock call for every variant, one
-// seller call per distinct seller, at 5 products as at 20.
+// TestProductPageLoads counts what a page of products with variants, stock,
+// seller and rating costs: one catalog call, one stock call for every
+// variant, one seller call and one rating call, at 5 products as at 20.
 func TestProductPageLoads(t *testing.T) {
 	for _, n := range []int{5, 20} {
 		cat, stock, accts, revs := &countCatalog{n: n}, &countStock{}, &countAccounts{}, &countReviews{}
 		srv := httptest.NewServer(New(Services{Catalog: cat, Inventory: stock, Accounts: accts, Reviews: revs}, Options{}))
-		body, _ := json.Marshal(map[string]string{"query": `{products(first:20){nodes{id variants{sku available} seller{name}}}}`})
+		body, _ := json.Marshal(map[string]string{"query": `{products(first:20){nodes{id variants{sku available} seller{name} rating{count}}}}`})
 		res, err := http.Post(srv.URL, "application/json", bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
@@ -99,6 +107,7 @@ func TestProductPageLoads(t *testing.T) {
 					Nodes []struct {
 						Variants []struct{ Available int }
 						Seller   struct{ Name string }
+						Rating   struct{ Count int }
 					}
 				}
 			}
@@ -107,12 +116,13 @@ func TestProductPageLoads(t *testing.T) {
 		_ = json.NewDecoder(res.Body).Decode(&out)
 		res.Body.Close()
 		srv.Close()
-		if len(out.Errors) > 0 || len(out.Data.Products.Nodes) != n || out.Data.Products.Nodes[n-1].Variants[1].Available != 7 {
+		if len(out.Errors) > 0 || len(out.Data.Products.Nodes) != n || out.Data.Products.Nodes[n-1].Variants[1].Available != 7 ||
+			out.Data.Products.Nodes[0].Seller.Name != "Shop sel_0" || out.Data.Products.Nodes[0].Rating.Count != 3 {
 			t.Fatalf("%d products: answer %+v", n, out)
 		}
-		got := [3]int64{cat.calls.Load(), stock.calls.Load(), accts.calls.Load()}
-		if want := [3]int64{1, 1, 2}; got != want {
-			t.Errorf("%d products: catalog, stock, seller calls = %v, want %v", n, got, want)
+		got := [4]int64{cat.calls.Load(), stock.calls.Load(), accts.calls.Load(), revs.calls.Load()}
+		if want := [4]int64{1, 1, 1, 1}; got != want {
+			t.Errorf("%d products: catalog, stock, seller, rating calls = %v, want %v", n, got, want)
 		}
 	}
 }

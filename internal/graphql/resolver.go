@@ -37,7 +37,7 @@ type Accounts interface {
 	SuspendUser(ctx context.Context, id id.User) (account.User, error)
 	ReinstateUser(ctx context.Context, id id.User) (account.User, error)
 	Sellers(ctx context.Context, f account.SellerFilter) ([]account.Seller, error)
-	Seller(ctx context.Context, id id.Seller) (account.Seller, error)
+	SellersByID(ctx context.Context, ids []id.Seller) (map[id.Seller]account.Seller, error)
 }
 
 // Catalog is the catalog module as GraphQL uses it.
@@ -93,7 +93,7 @@ type Shipments interface {
 // Reviews is the review module as GraphQL uses it.
 type Reviews interface {
 	Reviews(ctx context.Context, productID id.Product, cursor string, limit int) (review.Page, error)
-	Summary(ctx context.Context, productID id.Product) (review.Summary, error)
+	Summaries(ctx context.Context, productIDs []id.Product) (map[id.Product]review.Summary, error)
 	Moderate(ctx context.Context, reviewID id.Review, in review.ModerationInput) (review.Review, error)
 }
 
