@@ -36,7 +36,6 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	ge := gql.DefaultErrorPresenter(ctx, err)
 	ext := map[string]any{"request_id": rest.RequestID(ctx)}
 	var ae *apperr.Error
-	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &ae) && ae.Kind != apperr.KindInternal:
 		ge.Message = ae.Message
@@ -47,11 +46,9 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 		if ae.RetryAfter > 0 {
 			ext["retry_after"] = int(ae.RetryAfter.Seconds() + 0.999)
 		}
-	case errors.As(err, &tooBig):
-		ge.Message = "the request body is over " + strconv.FormatInt(tooBig.Limit, 10) + " bytes"
-		ext["code"], ext["kind"], ext["status"] = "body_too_large", kinds[apperr.KindTooLarge], http.StatusRequestEntityTooLarge
-	case ge.Extensions["code"] != nil || !isResolverError(ge):
-		// GraphQL's own refusal: the request is at fault.
+	case graphQLOwn(err):
+		// GraphQL's own refusal (parse, validation, a limit, a persisted
+		// query): the request is at fault, and the message says how.
 		code, _ := ge.Extensions["code"].(string)
 		if code == "" {
 			code = "GRAPHQL_INVALID"
@@ -66,9 +63,13 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	return ge
 }
 
-// isResolverError reports whether the error arose while resolving a field
-// (it has a path), rather than from the request itself.
-func isResolverError(e *gqlerror.Error) bool { return len(e.Path) > 0 }
+// graphQLOwn reports whether err is an error gqlgen made about the request
+// itself: a *gqlerror.Error wrapping nothing. A resolver's error arrives
+// wrapped in one, and is not.
+func graphQLOwn(err error) bool {
+	var ge *gqlerror.Error
+	return errors.As(err, &ge) && ge.Err == nil
+}
 
 // WriteError answers err as a GraphQL response without data, for middleware
 // that refuses a /graphql request before it runs (rate limits, bad tokens,

@@ -11,9 +11,11 @@
 package graphql
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -24,6 +26,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/coder/websocket"
@@ -110,8 +113,21 @@ func New(svc Services, opts Options) *Server {
 // ServeHTTP answers GraphQL requests. Bodies over rest.MaxBody are refused
 // as REST's are.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Body != nil {
-		r.Body = http.MaxBytesReader(w, r.Body, rest.MaxBody)
+	if r.Method == http.MethodPost && r.Body != nil {
+		// Read the body here, so an oversized one is refused as REST
+		// refuses it (413, body_too_large) rather than as a bad request.
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, rest.MaxBody))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				err = apperr.New(apperr.KindTooLarge, "body_too_large", "the request body is over %d bytes", tooBig.Limit)
+			} else {
+				err = apperr.Invalid("malformed_body", "the request body could not be read")
+			}
+			WriteError(w, r, err)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {

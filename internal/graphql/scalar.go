@@ -6,6 +6,7 @@ import (
 	"io"
 
 	gql "github.com/99designs/gqlgen/graphql"
+	"github.com/bazaar-market/bazaar/internal/apperr"
 )
 
 // MarshalStringMap writes the StringMap scalar: a JSON object of string
@@ -25,13 +26,13 @@ func UnmarshalStringMap(v any) (map[string]string, error) {
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("must be an object of strings")
+		return nil, apperr.Invalid("validation_failed", "a StringMap must be an object of strings")
 	}
 	out := make(map[string]string, len(obj))
 	for k, val := range obj {
 		s, ok := val.(string)
 		if !ok {
-			return nil, fmt.Errorf("%s must be a string", k)
+			return nil, apperr.Invalid("validation_failed", fmt.Sprintf("the value of %q must be a string", k))
 		}
 		out[k] = s
 	}

@@ -187,6 +187,15 @@ func TestGraphQLLimits(t *testing.T) {
 	if len(r.Errors) > 0 {
 		t.Fatalf("a reasonable query failed: %+v", r.Errors)
 	}
+	if r := gqlQ(t, base, "", `{nope}`, nil); func() bool { c, k := r.errCode(); return c != "GRAPHQL_VALIDATION_FAILED" || k != "INVALID_ARGUMENT" }() {
+		t.Errorf("unknown field = %+v, want GRAPHQL_VALIDATION_FAILED INVALID_ARGUMENT", r.Errors)
+	}
+	if r := gqlQ(t, base, "", `query($n:Int){products(first:$n){nodes{id}}}`, map[string]any{"n": -1}); func() bool {
+		c, k := r.errCode()
+		return c != "validation_failed" || k != "INVALID_ARGUMENT" || r.Errors[0].Extensions["fields"] == nil
+	}() {
+		t.Errorf("first: -1 = %+v, want validation_failed with fields", r.Errors)
+	}
 	// Depth, on a server allowing 4 levels: fragments count as their fields.
 	_, shallow := bootConfig(t, server.Config{DataDir: t.TempDir(), GraphQLMaxDepth: 4})
 	if r := gqlQ(t, shallow, "", `{products{nodes{...P}}} fragment P on Product{variants{sku}}`, nil); len(r.Errors) > 0 {
@@ -309,6 +318,66 @@ func TestGraphQLSubscription(t *testing.T) {
 			t.Fatalf("status = %q, want shipped", got)
 		}
 	}
+
+	// The legacy graphql-ws protocol: init, start, and the current status
+	// comes as "data". Another customer's order is NOT_FOUND.
+	old, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(sh.base, "http")+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.CloseNow()
+	readOld := func() msg {
+		for {
+			var m msg
+			if err := wsjson.Read(ctx, old, &m); err != nil {
+				t.Fatal(err)
+			}
+			if m.Type != "ka" {
+				return m
+			}
+		}
+	}
+	for _, v := range []any{
+		map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + sh.buyer}},
+		map[string]any{"id": "a", "type": "start", "payload": map[string]any{"query": `subscription($o:ID!){orderStatus(id:$o){status}}`, "variables": map[string]any{"o": oid}}},
+	} {
+		if err := wsjson.Write(ctx, old, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m := readOld(); m.Type != "connection_ack" {
+		t.Fatalf("graphql-ws after init: %s %s", m.Type, m.Payload)
+	}
+	if m := readOld(); m.Type != "data" || !strings.Contains(string(m.Payload), `"shipped"`) {
+		t.Errorf("graphql-ws first message = %s %s, want data with shipped", m.Type, m.Payload)
+	}
+
+	other, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(sh.base, "http")+"/graphql", &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.CloseNow()
+	for _, v := range []any{
+		map[string]any{"type": "connection_init", "payload": map[string]any{"Authorization": "Bearer " + sh.other}},
+		map[string]any{"id": "x", "type": "subscribe", "payload": map[string]any{"query": `subscription($o:ID!){orderStatus(id:$o){status}}`, "variables": map[string]any{"o": oid}}},
+	} {
+		if err := wsjson.Write(ctx, other, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for {
+		var m msg
+		if err := wsjson.Read(ctx, other, &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Type == "connection_ack" || m.Type == "ping" || m.Type == "pong" {
+			continue
+		}
+		if !strings.Contains(string(m.Payload), "NOT_FOUND") {
+			t.Errorf("another customer's subscription = %s %s, want a NOT_FOUND error", m.Type, m.Payload)
+		}
+		break
+	}
 }
 
 // TestGraphQLDoor runs a few of the parity door's methods against a booted
@@ -381,5 +450,15 @@ func TestGraphiQLSwitch(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Errorf("GraphiQL %v: GET /graphql?query= = %d, want 200", on, res.StatusCode)
 		}
+	}
+}
+
+// TestGraphQLBodyLimit refuses a body over REST's limit with a GraphQL
+// error of kind PAYLOAD_TOO_LARGE.
+func TestGraphQLBodyLimit(t *testing.T) {
+	_, base := boot(t, "")
+	r := gql(t, base, "", map[string]any{"query": "{categories{id}}", "variables": map[string]any{"pad": strings.Repeat("x", 2<<20)}})
+	if code, kind := r.errCode(); code != "body_too_large" || kind != "PAYLOAD_TOO_LARGE" || r.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("2 MiB body = %d %+v, want 413 body_too_large PAYLOAD_TOO_LARGE", r.status, r.Errors)
 	}
 }
