@@ -14,11 +14,19 @@ import (
 )
 
 func (r *mutationResolver) CreateProduct(ctx context.Context, input ProductInput) (catalog.Product, error) {
-	return r.svc.Catalog.CreateProduct(ctx, newProduct(input))
+	p, err := r.svc.Catalog.CreateProduct(ctx, newProduct(input))
+	if err == nil {
+		err = primeOne(ctx, r.svc, &p)
+	}
+	return p, err
 }
 
 func (r *mutationResolver) UpdateProduct(ctx context.Context, id string, input ProductInput) (catalog.Product, error) {
-	return r.svc.Catalog.UpdateProduct(ctx, id, newProduct(input))
+	p, err := r.svc.Catalog.UpdateProduct(ctx, id, newProduct(input))
+	if err == nil {
+		err = primeOne(ctx, r.svc, &p)
+	}
+	return p, err
 }
 
 func (r *mutationResolver) ArchiveProduct(ctx context.Context, id string) (bool, error) {
@@ -61,6 +69,9 @@ func (r *productResolver) Reviews(ctx context.Context, obj *catalog.Product, fir
 
 func (r *queryResolver) Product(ctx context.Context, id string) (*catalog.Product, error) {
 	p, err := r.svc.Catalog.Product(ctx, id)
+	if err == nil {
+		err = primeOne(ctx, r.svc, &p)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +88,10 @@ func (r *queryResolver) Products(ctx context.Context, category *string, brand *s
 		pq.PriceMin, pq.PriceMax = int64p(price.Min), int64p(price.Max)
 	}
 	p, err := r.svc.Catalog.Products(ctx, pq)
-	return productConnection(ctx, p), err
+	if err == nil {
+		err = prime(ctx, r.svc, p.Items)
+	}
+	return productConnection(p), err
 }
 
 func (r *queryResolver) Categories(ctx context.Context) ([]catalog.Category, error) {
@@ -102,19 +116,12 @@ func (r *queryResolver) MyProducts(ctx context.Context, status *string, first *i
 		return ProductConnection{}, err
 	}
 	p, err := r.svc.Catalog.SellerProducts(ctx, pq)
-	return productConnection(ctx, p), err
-}
-
-func (r *variantResolver) Available(ctx context.Context, obj *catalog.Variant) (int, error) {
-	n, err := loadersFrom(ctx).stock.Load(ctx, obj.SKU)
-	return int(n), err
+	if err == nil {
+		err = prime(ctx, r.svc, p.Items)
+	}
+	return productConnection(p), err
 }
 
 func (r *Resolver) Product() ProductResolver { return &productResolver{r} }
 
-func (r *Resolver) Variant() VariantResolver { return &variantResolver{r} }
-
-type (
-	productResolver struct{ *Resolver }
-	variantResolver struct{ *Resolver }
-)
+type productResolver struct{ *Resolver }

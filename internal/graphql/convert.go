@@ -75,8 +75,7 @@ func productQuery(status *string, first *int, after *string) (catalog.ProductQue
 	n, err := limit(first)
 	return catalog.ProductQuery{Status: catalog.Status(str(status)), Limit: n, Cursor: str(after)}, err
 }
-func productConnection(ctx context.Context, p page.Page[catalog.Product]) ProductConnection {
-	prime(ctx, p.Items)
+func productConnection(p page.Page[catalog.Product]) ProductConnection {
 	if p.Items == nil {
 		p.Items = []catalog.Product{}
 	}

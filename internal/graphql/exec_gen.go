@@ -52,7 +52,6 @@ type ResolverRoot interface {
 	SearchHit() SearchHitResolver
 	Shipment() ShipmentResolver
 	Subscription() SubscriptionResolver
-	Variant() VariantResolver
 }
 
 type DirectiveRoot struct {
@@ -686,9 +685,6 @@ type ShipmentResolver interface {
 type SubscriptionResolver interface {
 	OrderStatus(ctx context.Context, id string) (<-chan OrderStatusUpdate, error)
 	ShipmentStatus(ctx context.Context, id string) (<-chan ShipmentStatusUpdate, error)
-}
-type VariantResolver interface {
-	Available(ctx context.Context, obj *catalog.Variant) (int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -16210,18 +16206,18 @@ func (ec *executionContext) _Variant_available(ctx context.Context, field graphq
 			return ec.fieldContext_Variant_available(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Variant().Available(ctx, obj)
+			return obj.Available, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Variant_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Variant", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Variant", field, false, false, "Int")
 }
 
 func (ec *executionContext) _WishItem_id(ctx context.Context, field graphql.CollectedField, obj *cart.WishItem) (ret graphql.Marshaler) {
@@ -21734,29 +21730,28 @@ func (ec *executionContext) _Variant(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._Variant_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "sku":
 			out.Values[i] = ec._Variant_sku(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "options":
 			out.Values[i] = ec._Variant_options(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "price":
 			out.Values[i] = ec._Variant_price(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "available":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Variant_available(ctx, field, obj)
-				})
+			out.Values[i] = ec._Variant_available(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -2,6 +2,8 @@ package graphql
 
 import (
 	"context"
+
+	gql "github.com/99designs/gqlgen/graphql"
 	"net/http"
 	"time"
 
@@ -10,14 +12,15 @@ import (
 	"github.com/bazaar-market/bazaar/internal/catalog"
 	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/review"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 )
 
-// loaders batch what a page of products asks of other modules: every
-// variant's stock in one call, every seller in one, every rating in one. They live for one request,
+// loaders batch what products ask of other modules: every seller in one
+// call, every rating in one. (Stock is set on the products themselves, by
+// prime.) They live for one request,
 // so what they cache is never stale across requests.
 type loaders struct {
-	stock  *dataloadgen.Loader[string, int64]
 	seller *dataloadgen.Loader[id.Seller, account.Seller]
 	rating *dataloadgen.Loader[id.Product, review.Summary]
 }
@@ -26,13 +29,10 @@ type loadersKey struct{}
 
 // batchWait is how long a loader waits for more keys before it fetches:
 // resolvers of one list run concurrently and ask within microseconds.
-const batchWait = 2 * time.Millisecond
+const batchWait = 500 * time.Microsecond
 
 func newLoaders(svc Services) *loaders {
 	return &loaders{
-		stock: dataloadgen.NewMappedLoader(func(ctx context.Context, skus []string) (map[string]int64, error) {
-			return svc.Inventory.Available(ctx, skus)
-		}, dataloadgen.WithWait(batchWait)),
 		seller: dataloadgen.NewLoader(func(ctx context.Context, ids []id.Seller) ([]account.Seller, []error) {
 			found, err := svc.Accounts.SellersByID(ctx, ids)
 			out, errs := make([]account.Seller, len(ids)), make([]error, len(ids))
@@ -71,29 +71,95 @@ func loadersFrom(ctx context.Context) *loaders {
 // missing reports a NotFound error, which a nullable field shows as null.
 func missing(err error) bool { return apperr.Is(err, apperr.KindNotFound) }
 
-// prime queues every variant's SKU, every seller and every rating of a page
-// of products in one batch each, at once, so the fields that ask for them
-// find them fetched (or being fetched) together however the field
-// resolvers are scheduled: a page costs these three calls whatever its
-// size, and no more when its products ask for nothing of them.
-func prime(ctx context.Context, ps []catalog.Product) {
+// prime fetches, for a page of products, what the query asks of them
+// beyond the catalog, one call each: every variant's stock, every seller,
+// every rating, and stores the answers in the request's loaders, so the
+// fields find them without waiting for a batch to fill. A page thus costs
+// at most these three calls whatever its size, and only those the query
+// asks for.
+func prime(ctx context.Context, svc Services, ps []catalog.Product) error {
 	l, ok := ctx.Value(loadersKey{}).(*loaders)
 	if !ok || len(ps) == 0 {
-		return
+		return nil
 	}
-	var skus []string
-	sellers := make([]id.Seller, 0, len(ps))
-	for _, p := range ps {
-		sellers = append(sellers, p.SellerID)
-		for _, v := range p.Variants {
-			skus = append(skus, v.SKU)
+	wants := selected(ctx)
+	if wants["available"] {
+		// As REST does: every variant's stock in one lookup, set on the
+		// products themselves.
+		if err := catalog.FillAvailable(ctx, svc.Inventory, ps); err != nil {
+			return err
 		}
 	}
-	ids := make([]id.Product, 0, len(ps))
-	for _, p := range ps {
-		ids = append(ids, p.ID)
+	if wants["seller"] {
+		ids := make([]id.Seller, 0, len(ps))
+		for _, p := range ps {
+			ids = append(ids, p.SellerID)
+		}
+		sellers, err := svc.Accounts.SellersByID(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, sid := range ids {
+			if s, ok := sellers[sid]; ok {
+				l.seller.Prime(sid, s)
+			}
+		}
 	}
-	l.stock.LoadAllThunk(ctx, skus)
-	l.seller.LoadAllThunk(ctx, sellers)
-	l.rating.LoadAllThunk(ctx, ids)
+	if wants["rating"] {
+		ids := make([]id.Product, 0, len(ps))
+		for _, p := range ps {
+			ids = append(ids, p.ID)
+		}
+		ratings, err := svc.Reviews.Summaries(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, pid := range ids {
+			l.rating.Prime(pid, ratings[pid])
+		}
+	}
+	return nil
+}
+
+// selected names every field selected below the field being resolved
+// (through fragments too), or nil outside a field.
+func selected(ctx context.Context) map[string]bool {
+	fc := gql.GetFieldContext(ctx)
+	if fc == nil {
+		return nil
+	}
+	out := map[string]bool{}
+	var frags ast.FragmentDefinitionList
+	if oc := gql.GetOperationContext(ctx); oc != nil && oc.Doc != nil {
+		frags = oc.Doc.Fragments
+	}
+	var walk func(set ast.SelectionSet, depth int)
+	walk = func(set ast.SelectionSet, depth int) {
+		if depth > 32 {
+			return
+		}
+		for _, s := range set {
+			switch s := s.(type) {
+			case *ast.Field:
+				out[s.Name] = true
+				walk(s.SelectionSet, depth+1)
+			case *ast.InlineFragment:
+				walk(s.SelectionSet, depth+1)
+			case *ast.FragmentSpread:
+				if f := frags.ForName(s.Name); f != nil {
+					walk(f.SelectionSet, depth+1)
+				}
+			}
+		}
+	}
+	walk(fc.Field.Selections, 0)
+	return out
+}
+
+// primeOne is prime for one product, which it updates.
+func primeOne(ctx context.Context, svc Services, p *catalog.Product) error {
+	ps := []catalog.Product{*p}
+	err := prime(ctx, svc, ps)
+	*p = ps[0]
+	return err
 }

@@ -124,5 +124,18 @@ func TestProductPageLoads(t *testing.T) {
 		if want := [4]int64{1, 1, 1, 1}; got != want {
 			t.Errorf("%d products: catalog, stock, seller, rating calls = %v, want %v", n, got, want)
 		}
+		// Asking nothing of sellers and ratings costs nothing of them.
+		srv = httptest.NewServer(New(Services{Catalog: cat, Inventory: stock, Accounts: accts, Reviews: revs}, Options{}))
+		body, _ = json.Marshal(map[string]string{"query": `{products(first:20){nodes{id variants{sku available}}}}`})
+		res, err = http.Post(srv.URL, "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		srv.Close()
+		got = [4]int64{cat.calls.Load(), stock.calls.Load(), accts.calls.Load(), revs.calls.Load()}
+		if want := [4]int64{2, 2, 1, 1}; got != want {
+			t.Errorf("%d products, stock only: calls = %v, want %v", n, got, want)
+		}
 	}
 }

@@ -84,6 +84,9 @@ func (r *searchHitResolver) Product(ctx context.Context, obj *search.Hit) (*cata
 	if missing(err) { // withdrawn since the index saw it
 		return nil, nil
 	}
+	if err == nil {
+		err = primeOne(ctx, r.svc, &p)
+	}
 	if err != nil {
 		return nil, err
 	}
