@@ -14353,7 +14353,7 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var attributeFacetImplementors = []string{"AttributeFacet"}
@@ -14385,7 +14385,7 @@ func (ec *executionContext) _AttributeFacet(ctx context.Context, sel ast.Selecti
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var cartImplementors = []string{"Cart"}
@@ -14437,7 +14437,7 @@ func (ec *executionContext) _Cart(ctx context.Context, sel ast.SelectionSet, obj
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var cartGroupImplementors = []string{"CartGroup"}
@@ -14479,7 +14479,7 @@ func (ec *executionContext) _CartGroup(ctx context.Context, sel ast.SelectionSet
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var cartLineImplementors = []string{"CartLine"}
@@ -14566,7 +14566,7 @@ func (ec *executionContext) _CartLine(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var categoryImplementors = []string{"Category"}
@@ -14623,7 +14623,7 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var categoryRefImplementors = []string{"CategoryRef"}
@@ -14665,7 +14665,7 @@ func (ec *executionContext) _CategoryRef(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var facetValueImplementors = []string{"FacetValue"}
@@ -14702,7 +14702,7 @@ func (ec *executionContext) _FacetValue(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var facetsImplementors = []string{"Facets"}
@@ -14749,7 +14749,7 @@ func (ec *executionContext) _Facets(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var imageImplementors = []string{"Image"}
@@ -14796,7 +14796,7 @@ func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, ob
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var moneyImplementors = []string{"Money"}
@@ -14828,7 +14828,7 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -15105,7 +15105,7 @@ func (ec *executionContext) _NextAction(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var orderImplementors = []string{"Order"}
@@ -15227,7 +15227,7 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var orderConnectionImplementors = []string{"OrderConnection"}
@@ -15259,7 +15259,7 @@ func (ec *executionContext) _OrderConnection(ctx context.Context, sel ast.Select
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var orderLineImplementors = []string{"OrderLine"}
@@ -15326,7 +15326,7 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var orderStatusUpdateImplementors = []string{"OrderStatusUpdate"}
@@ -15358,7 +15358,7 @@ func (ec *executionContext) _OrderStatusUpdate(ctx context.Context, sel ast.Sele
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -15390,7 +15390,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var parcelItemImplementors = []string{"ParcelItem"}
@@ -15432,7 +15432,7 @@ func (ec *executionContext) _ParcelItem(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var parcelRefImplementors = []string{"ParcelRef"}
@@ -15469,7 +15469,7 @@ func (ec *executionContext) _ParcelRef(ctx context.Context, sel ast.SelectionSet
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var paymentImplementors = []string{"Payment"}
@@ -15551,7 +15551,7 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var paymentErrorImplementors = []string{"PaymentError"}
@@ -15583,7 +15583,7 @@ func (ec *executionContext) _PaymentError(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var postalAddressImplementors = []string{"PostalAddress"}
@@ -15645,7 +15645,7 @@ func (ec *executionContext) _PostalAddress(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var priceBandImplementors = []string{"PriceBand"}
@@ -15677,7 +15677,7 @@ func (ec *executionContext) _PriceBand(ctx context.Context, sel ast.SelectionSet
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var productImplementors = []string{"Product"}
@@ -15803,7 +15803,7 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var productConnectionImplementors = []string{"ProductConnection"}
@@ -15835,7 +15835,7 @@ func (ec *executionContext) _ProductConnection(ctx context.Context, sel ast.Sele
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var queryImplementors = []string{"Query"}
@@ -16106,7 +16106,7 @@ func (ec *executionContext) _QueuedOrder(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var queuedOrderConnectionImplementors = []string{"QueuedOrderConnection"}
@@ -16138,7 +16138,7 @@ func (ec *executionContext) _QueuedOrderConnection(ctx context.Context, sel ast.
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var ratingBucketImplementors = []string{"RatingBucket"}
@@ -16170,7 +16170,7 @@ func (ec *executionContext) _RatingBucket(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var ratingSummaryImplementors = []string{"RatingSummary"}
@@ -16214,7 +16214,7 @@ func (ec *executionContext) _RatingSummary(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var recommendationImplementors = []string{"Recommendation"}
@@ -16298,7 +16298,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var recommendationListImplementors = []string{"RecommendationList"}
@@ -16330,7 +16330,7 @@ func (ec *executionContext) _RecommendationList(ctx context.Context, sel ast.Sel
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var recommendationReasonImplementors = []string{"RecommendationReason"}
@@ -16362,7 +16362,7 @@ func (ec *executionContext) _RecommendationReason(ctx context.Context, sel ast.S
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var returnImplementors = []string{"Return"}
@@ -16439,7 +16439,7 @@ func (ec *executionContext) _Return(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var returnConnectionImplementors = []string{"ReturnConnection"}
@@ -16471,7 +16471,7 @@ func (ec *executionContext) _ReturnConnection(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var returnLineImplementors = []string{"ReturnLine"}
@@ -16523,7 +16523,7 @@ func (ec *executionContext) _ReturnLine(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var reviewImplementors = []string{"Review"}
@@ -16600,7 +16600,7 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var reviewConnectionImplementors = []string{"ReviewConnection"}
@@ -16632,7 +16632,7 @@ func (ec *executionContext) _ReviewConnection(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var searchHitImplementors = []string{"SearchHit"}
@@ -16731,7 +16731,7 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var searchResultImplementors = []string{"SearchResult"}
@@ -16778,7 +16778,7 @@ func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var sellerImplementors = []string{"Seller"}
@@ -16825,7 +16825,7 @@ func (ec *executionContext) _Seller(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var sellerOrderImplementors = []string{"SellerOrder"}
@@ -16922,7 +16922,7 @@ func (ec *executionContext) _SellerOrder(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var sessionImplementors = []string{"Session"}
@@ -16969,7 +16969,7 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var shipmentImplementors = []string{"Shipment"}
@@ -17068,7 +17068,7 @@ func (ec *executionContext) _Shipment(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var shipmentConnectionImplementors = []string{"ShipmentConnection"}
@@ -17100,7 +17100,7 @@ func (ec *executionContext) _ShipmentConnection(ctx context.Context, sel ast.Sel
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var shipmentStatusUpdateImplementors = []string{"ShipmentStatusUpdate"}
@@ -17137,7 +17137,7 @@ func (ec *executionContext) _ShipmentStatusUpdate(ctx context.Context, sel ast.S
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var stockImplementors = []string{"Stock"}
@@ -17184,7 +17184,7 @@ func (ec *executionContext) _Stock(ctx context.Context, sel ast.SelectionSet, ob
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var subscriptionImplementors = []string{"Subscription"}
@@ -17248,7 +17248,7 @@ func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var ticketImplementors = []string{"Ticket"}
@@ -17310,7 +17310,7 @@ func (ec *executionContext) _Ticket(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var ticketConnectionImplementors = []string{"TicketConnection"}
@@ -17342,7 +17342,7 @@ func (ec *executionContext) _TicketConnection(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var trackingEventImplementors = []string{"TrackingEvent"}
@@ -17384,7 +17384,7 @@ func (ec *executionContext) _TrackingEvent(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var userImplementors = []string{"User"}
@@ -17441,7 +17441,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var variantImplementors = []string{"Variant"}
@@ -17488,7 +17488,7 @@ func (ec *executionContext) _Variant(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var wishItemImplementors = []string{"WishItem"}
@@ -17555,7 +17555,7 @@ func (ec *executionContext) _WishItem(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -17602,7 +17602,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -17644,7 +17644,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -17696,7 +17696,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -17748,7 +17748,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -17800,7 +17800,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -17877,7 +17877,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"io"
 
 	gql "github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -61,6 +62,45 @@ func resolves(set ast.SelectionSet, depth int) bool {
 				return true
 			}
 		default:
+			return true
+		}
+	}
+	return false
+}
+
+// objectJSON writes an object's fields as gqlgen's FieldSet.MarshalGQL
+// does (each alias once, first value wins), without the copy of every
+// collected field and the map of written aliases that costs per field.
+// tools/gqlfast makes the generated object marshallers return it.
+type objectJSON struct {
+	fields []gql.CollectedField
+	values []gql.Marshaler
+}
+
+func (o objectJSON) MarshalGQL(w io.Writer) {
+	_, _ = io.WriteString(w, "{")
+	first := true
+	for i := range o.fields {
+		alias := o.fields[i].Alias
+		if written(o.fields[:i], alias) {
+			continue
+		}
+		if !first {
+			_, _ = io.WriteString(w, ",")
+		}
+		first = false
+		// An alias is a GraphQL name ([_A-Za-z][_0-9A-Za-z]*): nothing to escape.
+		_, _ = io.WriteString(w, `"`)
+		_, _ = io.WriteString(w, alias)
+		_, _ = io.WriteString(w, `":`)
+		o.values[i].MarshalGQL(w)
+	}
+	_, _ = io.WriteString(w, "}")
+}
+
+func written(before []gql.CollectedField, alias string) bool {
+	for i := range before {
+		if before[i].Alias == alias {
 			return true
 		}
 	}

@@ -46,14 +46,18 @@ var (
 	\)
 \}
 `)
-	objectFunc    = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) _(\w+)\(ctx context\.Context, sel ast\.SelectionSet, obj [^)]+\) graphql\.Marshaler \{$`)
-	caseLine      = regexp.MustCompile(`^\t\tcase "(\w+)":$`)
-	scalarContext = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (fieldContext_\w+)\(_ context\.Context, field graphql\.CollectedField\) \(fc \*graphql\.FieldContext, err error\) \{\n\treturn graphql\.NewScalarFieldContext\(("\w+"), (field), (true|false), (true|false), "(\w+)"\)\n\}`)
-	objectBody    = regexp.MustCompile(`(?ms)^func \(ec \*executionContext\) _\w+\(ctx context\.Context, sel ast\.SelectionSet, obj [^)]+\) graphql\.Marshaler \{$.*?^\}$`)
-	deferredNew   = "\tdeferred := graphql.NewDeferredGroup(ctx)\n"
-	deferredUse   = "\tif n := len(deferred.Defers); n > 0 {\n\t\tatomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))\n\t\tec.ProcessDeferredGroup(deferred)\n\t}\n"
-	sliceCall     = "graphql.MarshalSliceConcurrently(ctx, len(v), "
-	sliceReplaced = "marshalSlice(ctx, sel, len(v), "
+	objectFunc      = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) _(\w+)\(ctx context\.Context, sel ast\.SelectionSet, obj [^)]+\) graphql\.Marshaler \{$`)
+	caseLine        = regexp.MustCompile(`^\t\tcase "(\w+)":$`)
+	scalarContext   = regexp.MustCompile(`(?m)^func \(ec \*executionContext\) (fieldContext_\w+)\(_ context\.Context, field graphql\.CollectedField\) \(fc \*graphql\.FieldContext, err error\) \{\n\treturn graphql\.NewScalarFieldContext\(("\w+"), (field), (true|false), (true|false), "(\w+)"\)\n\}`)
+	objectBody      = regexp.MustCompile(`(?ms)^func \(ec \*executionContext\) _\w+\(ctx context\.Context, sel ast\.SelectionSet, obj [^)]+\) graphql\.Marshaler \{$.*?^\}$`)
+	deferredNew     = "\tdeferred := graphql.NewDeferredGroup(ctx)\n"
+	deferredUse     = "\tif n := len(deferred.Defers); n > 0 {\n\t\tatomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))\n\t\tec.ProcessDeferredGroup(deferred)\n\t}\n"
+	fieldsCollected = "\tfields := graphql.CollectFields(ec.OperationContext, sel, "
+	fieldSetNew     = "\tout := graphql.NewFieldSet(fields)\n"
+	fieldSetReturn  = "\n\treturn out\n}"
+	objectReturn    = "\n\treturn objectJSON{fields: fields, values: out.Values}\n}"
+	sliceCall       = "graphql.MarshalSliceConcurrently(ctx, len(v), "
+	sliceReplaced   = "marshalSlice(ctx, sel, len(v), "
 )
 
 func main() {
@@ -118,9 +122,14 @@ func main() {
 `, name, objType, fcFunc, goField, marshal)
 	})
 	// Objects none of whose fields resolve concurrently never defer a
-	// field: drop their empty deferred group (it computes the path).
-	nDeferred := 0
+	// field: drop their empty deferred group (it computes the path). Every
+	// object is written by objectJSON (fast.go) rather than FieldSet.
+	nDeferred, nJSON := 0, 0
 	src = objectBody.ReplaceAllStringFunc(src, func(body string) string {
+		if strings.Contains(body, fieldsCollected) && strings.Contains(body, fieldSetNew) && strings.HasSuffix(body, fieldSetReturn) {
+			nJSON++
+			body = strings.TrimSuffix(body, fieldSetReturn) + objectReturn
+		}
 		if strings.Contains(body, "Concurrently(") || !strings.Contains(body, deferredNew) || !strings.Contains(body, deferredUse) {
 			return body
 		}
@@ -169,8 +178,8 @@ func main() {
 	if err := os.WriteFile(filepath.Join(dir, "fast_gen.go"), []byte(gen), 0o644); err != nil {
 		fail(err)
 	}
-	fmt.Printf("gqlfast: %d plain scalar fields, %d plain object fields, %d objects without deferred groups, %d object lists, %d resolved fields\n",
-		nScalar, nObject, nDeferred, slices, len(resolved))
+	fmt.Printf("gqlfast: %d plain scalar fields, %d plain object fields, %d objects without deferred groups, %d objects written by objectJSON, %d object lists, %d resolved fields\n",
+		nScalar, nObject, nDeferred, nJSON, slices, len(resolved))
 }
 
 func fail(err error) {
