@@ -4,7 +4,7 @@
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GO_PACKAGES := ./...
 
-.PHONY: run test test-nats lint unit build bench clean web web-test e2e
+.PHONY: run test test-nats lint unit build bench clean web web-test e2e openapi openapi-lint
 
 run: ## a complete shop with demo data on http://localhost:8080 (SQLite in ./bazaar-data)
 	@if [ ! -f web/dist/index.html ]; then \
@@ -48,6 +48,15 @@ web-test: ## the web UI's type check and unit tests (vitest)
 
 e2e: web ## the web UI end to end in headless Chromium against `bazaar serve --demo`
 	bash web/e2e/run.sh
+
+# The OpenAPI document (what GET /api/v1/openapi.json answers), written
+# without a running server, and Spectral's verdict on it: spectral:oas and
+# the OWASP API security rules (tools/openapi/.spectral.yaml); any error fails.
+openapi: ## write the OpenAPI document to tools/openapi/openapi.json
+	go run ./cmd/bazaar openapi -o tools/openapi/openapi.json
+
+openapi-lint: openapi ## lint the OpenAPI document with Spectral (needs Node 20+ and npm)
+	cd tools/openapi && npm ci --no-audit --no-fund && npx spectral lint --fail-severity=error openapi.json
 
 clean:
 	rm -rf bin bazaar-data

@@ -11,7 +11,7 @@ import (
 func (h *Handler) Ops() []rest.Op {
 	tags := []string{"notify"}
 	admin := []auth.Role{auth.Admin}
-	return []rest.Op{
+	ops := []rest.Op{
 		{
 			ID: "notifications", Method: "GET", Path: "/api/v1/notification", Tags: tags, Auth: rest.AuthBearer,
 			Summary:     "The caller's in-app notifications, newest first",
@@ -57,4 +57,11 @@ func (h *Handler) Ops() []rest.Op {
 			Response: notify.Mail{}, Errors: []int{404},
 		},
 	}
+	ops[0].Limits = constraints()
+	return ops
+}
+
+// constraints are the page sizes notify keeps to.
+func constraints() []rest.Constraint {
+	return []rest.Constraint{{Of: notify.Inbox{}, Field: "items", MaxItems: page.MaxLimit}}
 }
