@@ -15,6 +15,14 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 400,
+    rollupOptions: {
+      // The shop, and the API docs page the server answers at /api/docs
+      // (Swagger UI is one large chunk of its own, loaded by that page only).
+      input: {
+        main: 'index.html',
+        apidocs: 'api-docs.html',
+      },
+    },
   },
   server: {
     proxy: { '/api': api, '/healthz': api },

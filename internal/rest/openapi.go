@@ -973,7 +973,7 @@ var edgeHeaderDocs = []struct {
 		map[string]any{"type": "integer", "format": "int64", "minimum": 0, "maximum": int64(math.MaxInt32)}},
 	{"RateLimit-Reset", "seconds until the bucket is full again",
 		map[string]any{"type": "integer", "format": "int64", "minimum": 0, "maximum": int64(math.MaxInt32)}},
-	{"RateLimit-Policy", "the bucket: <limit>;w=<window in seconds>",
+	{"RateLimit-Policy", "the bucket, as LIMIT;w=WINDOW (the window in seconds)",
 		map[string]any{"type": "string", "pattern": "^[0-9]+;w=[0-9]+", "maxLength": 256}},
 	{"Retry-After", "seconds to wait before trying again",
 		map[string]any{"type": "integer", "format": "int64", "minimum": 0, "maximum": int64(math.MaxInt32)}},

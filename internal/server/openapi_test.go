@@ -205,3 +205,104 @@ func minus(a, b []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestOpenAPIConstraintsHold checks limits the served document states
+// against the running server: a value just over a maxLength, a maxItems
+// or a parameter's maximum is refused with 400 naming the field, and a
+// value at the limit is not refused for it. The limits are read from the
+// document, so a limit that drifts from the service's check fails here.
+func TestOpenAPIConstraintsHold(t *testing.T) {
+	s, base := boot(t, "")
+	c := client{t: t, base: base}
+	doc := c.must(200, "GET", server.OpenAPIPath, nil)
+	limit := func(keys ...string) int {
+		t.Helper()
+		n, ok := dig(doc, keys...).(float64)
+		if !ok || n <= 0 {
+			t.Fatalf("the document has no limit at %v", keys)
+		}
+		return int(n)
+	}
+	param := func(path, method, name, key string) int {
+		t.Helper()
+		for _, p := range dig(doc, "paths", path, method, "parameters").([]any) {
+			if p := p.(map[string]any); p["name"] == name {
+				n, ok := dig(p, "schema", key).(float64)
+				if !ok {
+					t.Fatalf("%s %s parameter %s has no %s", method, path, name, key)
+				}
+				return int(n)
+			}
+		}
+		t.Fatalf("%s %s has no parameter %s", method, path, name)
+		return 0
+	}
+	admin, cat, seller, _ := openShop(t, s, c, "Kettles", "Kettle Corner")
+	customer := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{
+		"email": "cu@example.com", "password": "customer-password-1", "name": "Cu", "role": "customer"}), "access_token")
+
+	// refused sends body and wants a 400 whose errors name field.
+	refused := func(what, method, path string, body any, field string, headers ...string) {
+		t.Helper()
+		r := c.do(method, path, body, headers...)
+		if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `"field":"`+field) {
+			t.Errorf("%s: %s %s = %d %.300s, want 400 naming %s", what, method, path, r.status, r.body, field)
+		}
+	}
+	// accepted sends body and wants want.
+	accepted := func(what, method, path string, body any, want int, headers ...string) {
+		t.Helper()
+		if r := c.do(method, path, body, headers...); r.status != want {
+			t.Errorf("%s: %s %s = %d %.300s, want %d", what, method, path, r.status, r.body, want)
+		}
+	}
+	product := func(title, desc string, variants int) map[string]any {
+		vs := make([]map[string]any, variants)
+		for i := range vs {
+			vs[i] = map[string]any{"sku": fmt.Sprintf("SKU-%d", i), "options": map[string]string{"n": fmt.Sprint(i)},
+				"price": map[string]any{"amount": 100, "currency": "USD"}}
+		}
+		return map[string]any{"title": title, "description": desc, "category_id": cat["id"], "variants": vs}
+	}
+
+	maxTitle := limit("components", "schemas", "NewProduct", "properties", "title", "maxLength")
+	maxDesc := limit("components", "schemas", "NewProduct", "properties", "description", "maxLength")
+	maxVariants := limit("components", "schemas", "NewProduct", "properties", "variants", "maxItems")
+	refused("title over maxLength", "POST", "/api/v1/product", product(strings.Repeat("é", maxTitle+1), "", 1), "title", bearer(seller))
+	refused("description over maxLength", "POST", "/api/v1/product", product("Kettle", strings.Repeat("d", maxDesc+1), 1), "description", bearer(seller))
+	refused("variants over maxItems", "POST", "/api/v1/product", product("Kettle", "", maxVariants+1), "variants", bearer(seller))
+	accepted("title, description and variants at their limits", "POST", "/api/v1/product",
+		product(strings.Repeat("é", maxTitle), strings.Repeat("d", maxDesc), maxVariants), http.StatusCreated, bearer(seller))
+
+	maxName := limit("components", "schemas", "NewCategory", "properties", "name", "maxLength")
+	refused("category name over maxLength", "POST", "/api/v1/category", map[string]any{"name": strings.Repeat("n", maxName+1)}, "name", bearer(admin))
+	accepted("category name at maxLength", "POST", "/api/v1/category", map[string]any{"name": strings.Repeat("n", maxName)}, http.StatusCreated, bearer(admin))
+
+	maxSubject := limit("components", "schemas", "TicketInput", "properties", "subject", "maxLength")
+	refused("ticket subject over maxLength", "POST", "/api/v1/ticket",
+		map[string]any{"subject": strings.Repeat("s", maxSubject+1), "body": "help"}, "subject", bearer(customer))
+	accepted("ticket subject at maxLength", "POST", "/api/v1/ticket",
+		map[string]any{"subject": strings.Repeat("s", maxSubject), "body": "help"}, http.StatusCreated, bearer(customer))
+
+	// Parameters: a search text and a page size.
+	maxQ := param("/api/v1/search", "get", "q", "maxLength")
+	refused("search q over maxLength", "GET", "/api/v1/search?q="+strings.Repeat("q", maxQ+1), nil, "q")
+	accepted("search q at maxLength", "GET", "/api/v1/search?q="+strings.Repeat("q", maxQ), nil, http.StatusOK)
+	maxLimit := param("/api/v1/product", "get", "limit", "maximum")
+	refused("limit over maximum", "GET", fmt.Sprintf("/api/v1/product?limit=%d", maxLimit+1), nil, "limit")
+	accepted("limit at maximum", "GET", fmt.Sprintf("/api/v1/product?limit=%d", maxLimit), nil, http.StatusOK)
+	maxKey := param("/api/v1/ticket", "post", "Idempotency-Key", "maxLength")
+	refused("Idempotency-Key over maxLength", "POST", "/api/v1/ticket", map[string]any{"subject": "s", "body": "b"},
+		"Idempotency-Key", bearer(customer), "Idempotency-Key: "+strings.Repeat("k", maxKey+1))
+
+	// A problem lists at most maxItems field errors, however many there are.
+	maxErrors := limit("components", "schemas", "Problem", "properties", "errors", "maxItems")
+	lines := make([]map[string]any, maxErrors+50)
+	for i := range lines {
+		lines[i] = map[string]any{"sku": "X", "quantity": 0}
+	}
+	r := c.do("POST", "/api/v1/order", map[string]any{"lines": lines, "address_id": "adr_x"}, bearer(customer))
+	if n := len(dig(r.json(t), "errors").([]any)); r.status != http.StatusBadRequest || n != maxErrors {
+		t.Errorf("an order of %d bad lines = %d with %d field errors, want 400 with %d", len(lines), r.status, n, maxErrors)
+	}
+}
