@@ -284,6 +284,13 @@ func TestOpenAPIConstraintsHold(t *testing.T) {
 	accepted("ticket subject at maxLength", "POST", "/api/v1/ticket",
 		map[string]any{"subject": strings.Repeat("s", maxSubject), "body": "help"}, http.StatusCreated, bearer(customer))
 
+	maxUserName := limit("components", "schemas", "RegisterRequest", "properties", "name", "maxLength")
+	register := func(name string) map[string]string {
+		return map[string]string{"email": "n@example.com", "password": "customer-password-2", "name": name, "role": "customer"}
+	}
+	refused("user name over maxLength", "POST", "/api/v1/auth/register", register(strings.Repeat("n", maxUserName+1)), "name")
+	accepted("user name at maxLength", "POST", "/api/v1/auth/register", register(strings.Repeat("n", maxUserName)), http.StatusCreated)
+
 	// Parameters: a search text and a page size.
 	maxQ := param("/api/v1/search", "get", "q", "maxLength")
 	refused("search q over maxLength", "GET", "/api/v1/search?q="+strings.Repeat("q", maxQ+1), nil, "q")
