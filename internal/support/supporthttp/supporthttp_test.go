@@ -146,7 +146,7 @@ func TestRoutes(t *testing.T) {
 			{name: "receive a bad condition", who: "usr_sa", method: "PUT", path: "/api/v1/return/{r}/receive",
 				body: `{"lines":[{"sku":"LAMP","quantity":1,"condition":"meh"}]}`, status: 400, want: []string{`"field":"lines[0].condition"`}},
 			{name: "receive more lines than a return holds", who: "usr_sa", method: "PUT", path: "/api/v1/return/{r}/receive",
-				body: `{"lines":[`+strings.Repeat(`{"sku":"LAMP","quantity":1,"condition":"sellable"},`, support.MaxReturnLines)+`{"sku":"LAMP","quantity":1,"condition":"sellable"}]}`, status: 400, want: []string{`"field":"lines"`}},
+				body: `{"lines":[` + strings.Repeat(`{"sku":"LAMP","quantity":1,"condition":"sellable"},`, support.MaxReturnLines) + `{"sku":"LAMP","quantity":1,"condition":"sellable"}]}`, status: 400, want: []string{`"field":"lines"`}},
 			{name: "receive", who: "usr_sa", method: "PUT", path: "/api/v1/return/{r}/receive",
 				body: `{"lines":[{"sku":"LAMP","quantity":1,"condition":"sellable"}]}`, status: 200,
 				want: []string{`"status":"refunded"`, `"refund":{"amount":1100,"currency":"USD"}`, `"restocked":1`}, absent: []string{`"actor_id"`}},
