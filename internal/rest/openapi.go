@@ -887,6 +887,12 @@ func (g *generator) fields(outer, t reflect.Type, props map[string]any, required
 		} else {
 			s = g.schema(ft)
 		}
+		omit := strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,")
+		if pat, ok := s["pattern"].(string); ok && isPrefixed(ft) && (omit || ft.Kind() == reflect.Pointer) {
+			// An optional ID may also be sent empty: it means none.
+			s = maps.Clone(s)
+			s["pattern"] = "^(" + strings.TrimSuffix(strings.TrimPrefix(pat, "^"), "$") + ")?$"
+		}
 		// The outer type's limit wins over an embedded type's.
 		for _, lt := range []reflect.Type{outer, t} {
 			if l, ok := g.limits[lt][name]; ok {
@@ -899,11 +905,18 @@ func (g *generator) fields(outer, t reflect.Type, props map[string]any, required
 			s = limit(s, Constraint{MaxItems: page.MaxLimit})
 		}
 		props[name] = s
-		omit := strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,")
 		if !omit && ft.Kind() != reflect.Pointer {
 			*required = append(*required, name)
 		}
 	}
+}
+
+// isPrefixed reports whether t, or what it points to, is a typed ID.
+func isPrefixed(t reflect.Type) bool {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind() == reflect.String && t.Implements(prefixedType)
 }
 
 // isPage reports whether t is a page.Page[T]: at most page.MaxLimit items.

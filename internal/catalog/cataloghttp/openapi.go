@@ -140,7 +140,9 @@ func constraints() []rest.Constraint {
 			rest.Constraint{Field: "variants", MaxItems: catalog.MaxVariants},
 		)...)
 	}
-	out = append(out, of(catalog.NewProduct{}, rest.Constraint{Field: "status", Enum: append([]string{""}, status...)})...)
+	out = append(out, of(catalog.NewProduct{}, rest.Constraint{Field: "status", Enum: append([]string{""}, status...)},
+		// A category's ID or its slug.
+		rest.Constraint{Field: "category_id", Pattern: "^[0-9A-Za-z_-]{1,80}$", MaxLength: 80})...)
 	out = append(out, of(catalog.Product{}, rest.Constraint{Field: "status", Enum: status},
 		rest.Constraint{Field: "images", MaxItems: catalog.MaxImages}, slug)...)
 	for _, v := range []any{catalog.NewVariant{}, catalog.Variant{}} {
