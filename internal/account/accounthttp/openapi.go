@@ -238,7 +238,9 @@ func roleNames() []string {
 // its answers hold.
 func constraints() []rest.Constraint {
 	email := rest.Constraint{Field: "email", Format: "email", MaxLength: 254}
-	name := rest.Constraint{Field: "name", MinLength: 1, MaxLength: 100}
+	// checkName refuses control characters other than tab.
+	const text = "^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F]*$"
+	name := rest.Constraint{Field: "name", MinLength: 1, MaxLength: 100, Pattern: text}
 	password := rest.Constraint{Field: "password", MaxLength: account.MaxPassword}
 	of := func(v any, cs ...rest.Constraint) []rest.Constraint {
 		for i := range cs {
@@ -248,11 +250,11 @@ func constraints() []rest.Constraint {
 	}
 	address := []rest.Constraint{
 		name,
-		{Field: "line1", MaxLength: 200},
-		{Field: "line2", MaxLength: 200},
-		{Field: "city", MaxLength: 100},
-		{Field: "region", MaxLength: 100},
-		{Field: "postal_code", MaxLength: 20},
+		{Field: "line1", MaxLength: 200, Pattern: text},
+		{Field: "line2", MaxLength: 200, Pattern: text},
+		{Field: "city", MaxLength: 100, Pattern: text},
+		{Field: "region", MaxLength: 100, Pattern: text},
+		{Field: "postal_code", MaxLength: 20, Pattern: text},
 		{Field: "country", Pattern: "^[A-Za-z]{2}$", MaxLength: 2},
 		{Field: "phone", Pattern: "^\\+?[0-9 ().-]*$", MaxLength: 32},
 	}

@@ -121,7 +121,9 @@ func (h *Handler) Ops() []rest.Op {
 func constraints() []rest.Constraint {
 	status := []string{string(catalog.Draft), string(catalog.Active), string(catalog.Archived)}
 	sku := rest.Constraint{Field: "sku", Pattern: "^[A-Za-z0-9._-]{1,64}$", MaxLength: 64}
-	name := rest.Constraint{Field: "name", MinLength: 1, MaxLength: 100}
+	// hasControl refuses every Unicode control character.
+	const text = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
+	name := rest.Constraint{Field: "name", MinLength: 1, MaxLength: 100, Pattern: text}
 	slug := rest.Constraint{Field: "slug", Pattern: "^[a-z0-9]+(-[a-z0-9]+)*$", MaxLength: 80}
 	path := rest.Constraint{Field: "path", MaxItems: catalog.MaxCategoryDepth, MaxLength: 100}
 	of := func(v any, cs ...rest.Constraint) []rest.Constraint {
@@ -133,10 +135,10 @@ func constraints() []rest.Constraint {
 	var out []rest.Constraint
 	for _, v := range []any{catalog.NewProduct{}, catalog.Product{}} {
 		out = append(out, of(v,
-			rest.Constraint{Field: "title", MinLength: 1, MaxLength: 200},
+			rest.Constraint{Field: "title", MinLength: 1, MaxLength: 200, Pattern: text},
 			rest.Constraint{Field: "description", MaxLength: 20000},
-			rest.Constraint{Field: "brand", MaxLength: 100},
-			rest.Constraint{Field: "attributes", MaxItems: catalog.MaxAttributes, MaxLength: 500},
+			rest.Constraint{Field: "brand", MaxLength: 100, Pattern: text},
+			rest.Constraint{Field: "attributes", MaxItems: catalog.MaxAttributes, MaxLength: 500, Pattern: text},
 			rest.Constraint{Field: "variants", MaxItems: catalog.MaxVariants},
 		)...)
 	}

@@ -76,12 +76,14 @@ func (h *Handler) Ops() []rest.Op {
 // constraints are what shipment's validation (track.go) enforces, and so
 // what its answers hold.
 func constraints() []rest.Constraint {
+	// checkText refuses control characters other than tab.
+	const text = "^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F]*$"
 	var out []rest.Constraint
 	for _, v := range []any{shipment.EventInput{}, shipment.Entry{}} {
 		out = append(out,
-			rest.Constraint{Of: v, Field: "location", MaxLength: shipment.MaxLocation},
-			rest.Constraint{Of: v, Field: "note", MaxLength: shipment.MaxNote},
-			rest.Constraint{Of: v, Field: "proof", MaxLength: shipment.MaxProof})
+			rest.Constraint{Of: v, Field: "location", MaxLength: shipment.MaxLocation, Pattern: text},
+			rest.Constraint{Of: v, Field: "note", MaxLength: shipment.MaxNote, Pattern: text},
+			rest.Constraint{Of: v, Field: "proof", MaxLength: shipment.MaxProof, Pattern: text})
 	}
 	// One parcel carries one seller order's lines.
 	return append(out, rest.Constraint{Of: shipment.Shipment{}, Field: "items", MaxItems: 100})
