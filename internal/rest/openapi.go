@@ -991,7 +991,7 @@ var edgeHeaderDocs = []struct {
 	{"Retry-After", "seconds to wait before trying again",
 		map[string]any{"type": "integer", "format": "int64", "minimum": 0, "maximum": int64(math.MaxInt32)}},
 	{"Access-Control-Allow-Origin", "the request's Origin, when it is one of the server's allowed CORS origins",
-		map[string]any{"type": "string", "format": "uri", "maxLength": 2048}},
+		map[string]any{"type": "string", "maxLength": 2048}},
 }
 
 func headerComponents() map[string]any {
