@@ -72,6 +72,37 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 
 	walkRefs(t, doc, doc, "#")
+	walkLimits(t, doc, "#")
+}
+
+// walkLimits fails on a string schema with no maxLength, enum or const and
+// an integer schema without both bounds: what the server enforces is in
+// the document (Spectral's OWASP rules ask the same; a CSV export, which
+// streams, is the one string left unbounded).
+func walkLimits(t *testing.T, v any, at string) {
+	t.Helper()
+	switch v := v.(type) {
+	case map[string]any:
+		types := []any{v["type"]}
+		if list, ok := v["type"].([]any); ok {
+			types = list
+		}
+		for _, typ := range types {
+			switch {
+			case typ == "string" && v["maxLength"] == nil && v["enum"] == nil && v["const"] == nil && v["contentMediaType"] != "text/csv":
+				t.Errorf("%s: a string without maxLength or enum", at)
+			case typ == "integer" && (v["minimum"] == nil || v["maximum"] == nil || v["format"] == nil):
+				t.Errorf("%s: an integer without minimum, maximum and format", at)
+			}
+		}
+		for k, x := range v {
+			walkLimits(t, x, at+"/"+k)
+		}
+	case []any:
+		for i, x := range v {
+			walkLimits(t, x, fmt.Sprintf("%s/%d", at, i))
+		}
+	}
 }
 
 // checkOperation checks one operation object of the document.
@@ -125,6 +156,31 @@ func checkOperation(t *testing.T, doc any, route string, op map[string]any, opID
 	}
 	if _, ok := responses["default"]; !ok || problems == 0 {
 		t.Errorf("%s: no default problem+json response", route)
+	}
+	// Every operation is rate-limited and can fail; a bad token is 401
+	// everywhere. Their answers, and the successes, carry the limiter's
+	// headers (a 429 also Retry-After).
+	for _, code := range []string{"401", "429", "500"} {
+		if responses[code] == nil {
+			t.Errorf("%s: no %s response", route, code)
+		}
+	}
+	for code, resp := range responses {
+		if ref, ok := dig(resp, "$ref").(string); ok {
+			resp = resolve(doc, ref)
+		}
+		if !strings.HasPrefix(code, "2") && !strings.HasPrefix(code, "4") {
+			continue
+		}
+		want := []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy"}
+		if code == "429" {
+			want = append(want, "Retry-After")
+		}
+		for _, h := range want {
+			if dig(resp, "headers", h) == nil {
+				t.Errorf("%s: response %s documents no %s header", route, code, h)
+			}
+		}
 	}
 
 	// Path parameters: exactly the {name} segments, each required.
