@@ -61,7 +61,18 @@ func (h *Handler) Ops() []rest.Op {
 	return ops
 }
 
-// constraints are the page sizes notify keeps to.
+// constraints are the sizes and values notify keeps to.
 func constraints() []rest.Constraint {
-	return []rest.Constraint{{Of: notify.Inbox{}, Field: "items", MaxItems: page.MaxLimit}}
+	categories := make([]string, len(notify.Categories))
+	for i, c := range notify.Categories {
+		categories[i] = string(c)
+	}
+	return []rest.Constraint{
+		{Of: notify.Inbox{}, Field: "items", MaxItems: page.MaxLimit},
+		// One preference a category: a category listed twice is refused.
+		{Of: notify.Preferences{}, Field: "items", MaxItems: len(notify.Categories)},
+		{Of: preferencesInput{}, Field: "items", MaxItems: len(notify.Categories)},
+		{Of: notify.Preference{}, Field: "category", Enum: categories},
+		{Of: preferenceInput{}, Field: "category", Enum: categories},
+	}
 }
