@@ -4,7 +4,7 @@
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GO_PACKAGES := ./...
 
-.PHONY: run test test-nats lint unit build bench clean web web-test e2e openapi openapi-lint
+.PHONY: run test test-nats lint unit build bench clean web web-test e2e
 
 run: ## a complete shop with demo data on http://localhost:8080 (SQLite in ./bazaar-data)
 	@if [ ! -f web/dist/index.html ]; then \
@@ -39,15 +39,7 @@ test-nats:
 bench: ## the HTTP benchmarks behind bench/RESULTS.md
 	go test -run '^$$' -bench . -benchmem -count 5 ./internal/catalog/cataloghttp/
 
-# The web UI (web/): built into web/dist and embedded in the binary.
-web: ## build the web UI into web/dist (needs Node 20.19+ and npm)
-	cd web && npm ci --no-audit --no-fund && npm run build
-
-web-test: ## the web UI's type check and unit tests (vitest)
-	cd web && npm ci --no-audit --no-fund && npx tsc -p . && npx vitest run
-
-e2e: web ## the web UI end to end in headless Chromium against `bazaar serve --demo`
-	bash web/e2e/run.sh
+.PHONY: openapi openapi-lint
 
 # The OpenAPI document (what GET /api/v1/openapi.json answers), written
 # without a running server, and Spectral's verdict on it: spectral:oas and
@@ -57,6 +49,16 @@ openapi: ## write the OpenAPI document to tools/openapi/openapi.json
 
 openapi-lint: openapi ## lint the OpenAPI document with Spectral (needs Node 20+ and npm)
 	cd tools/openapi && npm ci --no-audit --no-fund && npx spectral lint --fail-severity=error openapi.json
+
+# The web UI (web/): built into web/dist and embedded in the binary.
+web: ## build the web UI into web/dist (needs Node 20.19+ and npm)
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+web-test: ## the web UI's type check and unit tests (vitest)
+	cd web && npm ci --no-audit --no-fund && npx tsc -p . && npx vitest run
+
+e2e: web ## the web UI end to end in headless Chromium against `bazaar serve --demo`
+	bash web/e2e/run.sh
 
 clean:
 	rm -rf bin bazaar-data
