@@ -65,6 +65,9 @@ type Store interface {
 	// keys (hashes) at now. known says one of the keys had been seen for
 	// the user before; first that the user had no device at all.
 	RememberDevice(ctx context.Context, user id.User, keys []string, now time.Time) (known, first bool, err error)
+	// KnownDevice reports whether user has signed in from the device known
+	// by key (a hash) and not forgotten it since.
+	KnownDevice(ctx context.Context, user id.User, key string) (bool, error)
 
 	// CreateSession starts a session (refresh-token family) t.SessionID for
 	// t.UserID with t as its first refresh token.

@@ -128,6 +128,11 @@ func testDevices(t *testing.T, s account.Store) {
 	if known, _ := remember(t0.Add(2*time.Hour), "tablet"); known {
 		t.Error("a new device was known")
 	}
+	for key, want := range map[string]bool{"phone": true, "laptop-net": true, "toaster": false} {
+		if got, err := s.KnownDevice(ctx, u.ID, key); err != nil || got != want {
+			t.Errorf("KnownDevice(%s) = %v, %v; want %v", key, got, err, want)
+		}
+	}
 	if n, err := s.ForgetDevices(ctx, t0.Add(24*time.Hour)); err != nil || n != 3 {
 		t.Errorf("ForgetDevices = %d, %v; want 3 (the latest, tablet, kept)", n, err)
 	}
