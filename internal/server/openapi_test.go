@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/bazaar-market/bazaar/internal/ratelimit"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/server"
 )
@@ -367,5 +369,55 @@ func TestOpenAPIConstraintsHold(t *testing.T) {
 	r := c.do("POST", "/api/v1/order", map[string]any{"lines": lines, "address_id": "adr_x"}, bearer(customer))
 	if n := len(dig(r.json(t), "errors").([]any)); r.status != http.StatusBadRequest || n != maxErrors {
 		t.Errorf("an order of %d bad lines = %d with %d field errors, want 400 with %d", len(lines), r.status, n, maxErrors)
+	}
+}
+
+// TestOpenAPIRateLimitHeaders checks the headers the document promises on
+// every answer against a server whose limiter is on: a success and a 429
+// carry each documented RateLimit header, the 429 Retry-After too, and
+// RateLimit-Policy matches its documented pattern.
+func TestOpenAPIRateLimitHeaders(t *testing.T) {
+	_, base := bootConfig(t, server.Config{DataDir: t.TempDir(), Edge: server.Edge{RateIP: ratelimit.Bucket{Rate: 0.01, Burst: 3}}})
+	c := client{t: t, base: base}
+	doc := c.must(200, "GET", server.OpenAPIPath, nil)
+	headers, _ := dig(doc, "components", "headers").(map[string]any)
+	var limit []string
+	for name := range headers {
+		if strings.HasPrefix(name, "RateLimit-") {
+			limit = append(limit, name)
+		}
+	}
+	if len(limit) != 4 {
+		t.Fatalf("the document's RateLimit headers = %v, want 4", limit)
+	}
+	policy := regexp.MustCompile(dig(headers, "RateLimit-Policy", "schema", "pattern").(string))
+	var ok, limited *resp
+	for range 10 {
+		r := c.do("GET", "/api/v1/category", nil)
+		switch r.status {
+		case http.StatusOK:
+			ok = &r
+		case http.StatusTooManyRequests:
+			limited = &r
+		}
+	}
+	if ok == nil || limited == nil {
+		t.Fatalf("10 reads through a bucket of 3 gave no 200 (%v) or no 429 (%v)", ok != nil, limited != nil)
+	}
+	for _, r := range []*resp{ok, limited} {
+		for _, h := range limit {
+			if r.header.Get(h) == "" {
+				t.Errorf("a %d answer has no %s header: %v", r.status, h, r.header)
+			}
+		}
+		if p := r.header.Get("RateLimit-Policy"); !policy.MatchString(p) {
+			t.Errorf("RateLimit-Policy %q does not match the documented pattern %s", p, policy)
+		}
+	}
+	if limited.header.Get("Retry-After") == "" {
+		t.Errorf("a 429 has no Retry-After: %v", limited.header)
+	}
+	if ct := limited.header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Errorf("a 429 is %q, want application/problem+json", ct)
 	}
 }
