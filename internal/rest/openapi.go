@@ -141,8 +141,9 @@ type Spec struct {
 	Ops                         []Op
 	// MutatingParams and MutatingErrors are added to every POST, PUT, PATCH
 	// and DELETE operation (the server's Idempotency-Key header).
-	MutatingParams []Param
-	MutatingErrors []int
+	MutatingParams  []Param
+	MutatingErrors  []int
+	MutatingHeaders []Param // response headers of their successes
 	// Limits apply like an Op's.
 	Limits []Constraint
 	// MaxParam is the longest a query, path or header parameter can be
@@ -408,7 +409,11 @@ func (g *generator) operation(op Op, spec Spec, problem any) (map[string]any, er
 		if s >= 200 && s < 300 {
 			hs = edgeHeaders(false)
 		}
-		for _, h := range op.Headers {
+		own := op.Headers
+		if mutating && s >= 200 && s < 300 {
+			own = append(slices.Clip(own), spec.MutatingHeaders...)
+		}
+		for _, h := range own {
 			hs[h.Name] = map[string]any{"description": h.Description, "schema": g.paramSchema(h)}
 		}
 		if len(hs) > 0 {

@@ -55,6 +55,10 @@ func (s *Server) serveOpenAPI(modules ...[]rest.Op) error {
 			Description: "makes the call safe to retry: the first answer for this key is stored and replayed",
 		}},
 		MutatingErrors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
+		MutatingHeaders: []rest.Param{{
+			Name: "Idempotent-Replayed", Enum: []string{"true"},
+			Description: "present when this is the stored answer to an earlier request with the same Idempotency-Key",
+		}},
 		// http.Server's MaxHeaderBytes (Serve): the request line and
 		// headers together, so no parameter is longer.
 		MaxParam: maxHeaderBytes,
