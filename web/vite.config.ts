@@ -15,13 +15,11 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 400,
+    // Three pages, each with its own chunks: the app, GraphiQL (served by
+    // the binary at GET /graphql to browsers) and the API docs page (GET
+    // /api/docs; Swagger UI is one large chunk loaded by that page only).
     rollupOptions: {
-      // The shop, and the API docs page the server answers at /api/docs
-      // (Swagger UI is one large chunk of its own, loaded by that page only).
-      input: {
-        main: 'index.html',
-        apidocs: 'api-docs.html',
-      },
+      input: { main: 'index.html', graphiql: 'graphiql.html', apidocs: 'api-docs.html' },
     },
   },
   server: {

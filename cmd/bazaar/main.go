@@ -174,6 +174,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	if v := os.Getenv("BAZAAR_LIVE_ORIGINS"); v != "" {
 		_ = c.liveOrigins(v)
 	}
+	fs.BoolVar(&c.cfg.GraphiQL, "graphiql", envBoolOr("BAZAAR_GRAPHIQL", true), "serve GraphiQL at /graphql to browsers; false answers them 404 (the API is unchanged) (BAZAAR_GRAPHIQL)")
 	fs.DurationVar(&c.cfg.IdempotencyLock, "idempotency-lock", envDuration("BAZAAR_IDEMPOTENCY_LOCK", 30*time.Second), "how long a request that died mid-way keeps its Idempotency-Key locked (BAZAAR_IDEMPOTENCY_LOCK)")
 }
 
@@ -543,6 +544,14 @@ func envInt(name string, def int) int {
 		return def
 	}
 	return n
+}
+
+// envBoolOr is env name as a boolean, def when unset or not a boolean.
+func envBoolOr(name string, def bool) bool {
+	if b, err := strconv.ParseBool(os.Getenv(name)); err == nil {
+		return b
+	}
+	return def
 }
 
 func envBool(name string) bool {

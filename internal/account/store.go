@@ -122,6 +122,8 @@ type Store interface {
 	// SellerByUser returns the store of user userID.
 	SellerByUser(ctx context.Context, userID id.User) (Seller, error)
 	// Sellers lists stores matching f in ID order.
+	// SellersByID returns the stores of ids that exist, in no order.
+	SellersByID(ctx context.Context, ids []id.Seller) ([]Seller, error)
 	Sellers(ctx context.Context, f SellerFilter) ([]Seller, error)
 	// SetSellerStatus moves a store to status, publishing
 	// account.seller.suspended.v1 or account.seller.reinstated.v1 if it changed.

@@ -20,6 +20,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/auth/authsql"
 	"github.com/bazaar-market/bazaar/internal/edge"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/graphql"
 	"github.com/bazaar-market/bazaar/internal/idempotency"
 	"github.com/bazaar-market/bazaar/internal/lease"
 	"github.com/bazaar-market/bazaar/internal/ratelimit"
@@ -92,6 +93,14 @@ type Config struct {
 	// Edge configures the middleware every door runs behind (rate limits,
 	// Redis, CORS, trusted proxies, TLS, body limits, caching).
 	Edge Edge
+	// GraphQLMaxDepth and GraphQLMaxComplexity limit GraphQL operations
+	// (12 and 2000 when zero).
+	GraphQLMaxDepth      int
+	GraphQLMaxComplexity int
+	// GraphiQL serves GraphiQL (bundled with the web UI) at GET /graphql to
+	// browsers that ask for HTML; off, they get a 404 (--graphiql,
+	// BAZAAR_GRAPHIQL, on by default in the command).
+	GraphiQL bool
 }
 
 // Edge configures the gateway edge (see docs/edge.md). Its zero value has
@@ -215,6 +224,7 @@ func (s *Server) build(ctx context.Context) error {
 		rest.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}))
 	s.router.Mount("GET /readyz", http.HandlerFunc(s.ready))
+	s.mountGraphQL()
 	s.metrics = newMetrics(s.db, s.bus, s.mods.search, s.replica, s.mods.live)
 	s.router.Mount("GET /metrics", s.metrics.handler())
 	s.handler = s.chain(s.router)
@@ -227,6 +237,10 @@ func (s *Server) build(ctx context.Context) error {
 // writeError answers a request the edge refuses (rate limit, bad token,
 // body too large) in the shape of its door.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if r.URL.Path == "/graphql" {
+		graphql.WriteError(w, r, err)
+		return
+	}
 	rest.Error(w, r, err)
 }
 
