@@ -26,6 +26,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -73,7 +74,7 @@ var kept = []string{"Content-Type", "Location", "X-Cart-Token"}
 func (k *Keys) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get(Header)
-		if key == "" || r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
+		if key == "" || r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions || streaming(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -132,6 +133,15 @@ func (k *Keys) Middleware(next http.Handler) http.Handler {
 			rest.Logger(ctx).Error("store idempotent response", "err", err)
 		}
 	})
+}
+
+// streaming reports whether r is a gRPC or gRPC-Web call, or a Connect
+// streaming one: their bodies and answers are streams of frames with
+// trailers, which cannot be buffered and replayed, so they pass through
+// (unary Connect calls, plain JSON or proto, keep the key's semantics).
+func streaming(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	return strings.HasPrefix(ct, "application/grpc") || strings.HasPrefix(ct, "application/connect+")
 }
 
 func scopeOf(r *http.Request) string {

@@ -168,6 +168,9 @@ func (s *Server) build(ctx context.Context) error {
 	if err := s.wire(ctx); err != nil {
 		return err
 	}
+	if err := s.mountRPC(); err != nil {
+		return err
+	}
 	s.router.Mount("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rest.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}))
@@ -176,7 +179,7 @@ func (s *Server) build(ctx context.Context) error {
 	s.router.Mount("GET /metrics", s.metrics.handler())
 	s.handler = rest.Chain(s.router,
 		rest.ObserveWith(s.log, s.metrics.record),
-		s.tokens.Middleware(s.mods.check, rest.Error),
+		s.tokens.Middleware(s.mods.check, writeError),
 		s.keys.Middleware,
 	)
 	s.handler = s.withWeb(s.withFakes(s.handler))
