@@ -1,0 +1,347 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
+	"google.golang.org/grpc/status"
+
+	cartv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/cart/v1"
+	catalogv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/catalog/v1"
+	"github.com/bazaar-market/bazaar/internal/gen/bazaar/catalog/v1/catalogv1connect"
+	orderv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/order/v1"
+	paymentv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/payment/v1"
+	"github.com/bazaar-market/bazaar/internal/server"
+)
+
+// grpcShop boots a server with a seller's active product "GR-1" (10 in
+// stock, 25.00 USD) and a customer with a saved address; it returns the
+// server's base URL, the product, the customer's token and address ID.
+func grpcShop(t *testing.T) (s *server.Server, base string, product map[string]any, customer, address string) {
+	t.Helper()
+	s, base = boot(t, "")
+	c := client{t: t, base: base}
+	_, cat, seller, _ := openShop(t, s, c, "Lamps", "Lamp Loft")
+	product = c.must(201, "POST", "/api/v1/product", map[string]any{
+		"title": "Brass Desk Lamp", "description": "Warm light.", "brand": "Lumen", "category_id": cat["id"], "status": "active",
+		"variants": []map[string]any{{"sku": "GR-1", "price": map[string]any{"amount": 2500, "currency": "USD"}}},
+	}, bearer(seller))
+	c.must(200, "PUT", "/api/v1/inventory/GR-1", map[string]int{"on_hand": 10}, bearer(seller))
+	customer = str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "cora@example.com", "password": "cora-password-1", "name": "Cora", "role": "customer"}), "access_token")
+	address = str(c.must(201, "POST", "/api/v1/address", map[string]any{"name": "Cora", "line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}, bearer(customer)), "id")
+	return s, base, product, customer, address
+}
+
+// grpcConn dials the server's port with grpc-go over plaintext HTTP/2 (h2c).
+func grpcConn(t *testing.T, base string) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient(strings.TrimPrefix(base, "http://"), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// as returns ctx carrying tok as the bearer token in the call's metadata.
+func as(ctx context.Context, tok string) context.Context {
+	if tok == "" {
+		return ctx
+	}
+	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+tok)
+}
+
+// errorInfo returns the ErrorInfo detail of a gRPC error, nil if none.
+func errorInfo(err error) *errdetails.ErrorInfo {
+	for _, d := range status.Convert(err).Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok {
+			return info
+		}
+	}
+	return nil
+}
+
+// TestGRPCClient calls catalog, cart and order RPCs with a plain grpc-go
+// client over h2c, with the caller's token in the metadata, and checks the
+// refusals: their codes and details.
+func TestGRPCClient(t *testing.T) {
+	_, base, product, customer, address := grpcShop(t)
+	c := client{t: t, base: base}
+	other := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "otto@example.com", "password": "otto-password-1", "name": "Otto", "role": "customer"}), "access_token")
+	conn := grpcConn(t, base)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	var got catalogv1.GetProductResponse
+	if err := conn.Invoke(ctx, "/bazaar.catalog.v1.CatalogService/GetProduct", &catalogv1.GetProductRequest{Id: str(product, "slug")}, &got); err != nil {
+		t.Fatalf("GetProduct(%s): %v", str(product, "slug"), err)
+	}
+	p := got.GetProduct()
+	if p.GetId() != str(product, "id") || len(p.GetVariants()) != 1 || p.GetVariants()[0].GetAvailable() != 10 ||
+		p.GetVariants()[0].GetPrice().GetAmount() != 2500 || p.GetCreatedAt().AsTime().IsZero() {
+		t.Errorf("GetProduct = %v, want %s with GR-1 at 2500, 10 available", p, str(product, "id"))
+	}
+
+	// Anonymous PlaceOrder: Unauthenticated, with the machine code.
+	var placed orderv1.PlaceOrderResponse
+	err := conn.Invoke(ctx, "/bazaar.order.v1.OrderService/PlaceOrder", &orderv1.PlaceOrderRequest{AddressId: address,
+		Lines: []*orderv1.LineInput{{Sku: "GR-1", Quantity: 1}}}, &placed)
+	if status.Code(err) != codes.Unauthenticated || errorInfo(err) == nil || errorInfo(err).GetDomain() != "bazaar.dev" ||
+		errorInfo(err).GetMetadata()["status"] != "401" {
+		t.Errorf("anonymous PlaceOrder = %v (details %v), want Unauthenticated with ErrorInfo status 401", err, errorInfo(err))
+	}
+	// A bad token is refused by the middleware, in gRPC's shape.
+	err = conn.Invoke(as(ctx, "not-a-token"), "/bazaar.order.v1.OrderService/ListOrders", &orderv1.ListOrdersRequest{}, &orderv1.ListOrdersResponse{})
+	if status.Code(err) != codes.Unauthenticated || errorInfo(err).GetReason() != "invalid_token" {
+		t.Errorf("ListOrders with a bad token = %v, want Unauthenticated invalid_token", err)
+	}
+
+	// Validation errors carry BadRequest field violations.
+	err = conn.Invoke(as(ctx, customer), "/bazaar.cart.v1.CartService/AddItem", &cartv1.AddItemRequest{Sku: "GR-1", Quantity: -2}, &cartv1.AddItemResponse{})
+	var fields []string
+	for _, d := range status.Convert(err).Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok {
+			for _, v := range br.GetFieldViolations() {
+				fields = append(fields, v.GetField())
+			}
+		}
+	}
+	if status.Code(err) != codes.InvalidArgument || !slices.Contains(fields, "quantity") || errorInfo(err).GetMetadata()["status"] != "400" {
+		t.Errorf("AddItem(quantity -2) = %v, fields %v; want InvalidArgument with a violation on quantity", err, fields)
+	}
+
+	// The customer orders; another customer cannot see the order.
+	if err := conn.Invoke(as(ctx, customer), "/bazaar.order.v1.OrderService/PlaceOrder", &orderv1.PlaceOrderRequest{AddressId: address,
+		Lines: []*orderv1.LineInput{{Sku: "GR-1", Quantity: 2}}}, &placed); err != nil {
+		t.Fatalf("PlaceOrder: %v", err)
+	}
+	o := placed.GetOrder()
+	if o.GetStatus() != "pending_payment" || o.GetSubtotal().GetAmount() != 5000 || len(o.GetSellerOrders()) != 1 {
+		t.Fatalf("PlaceOrder = %v, want pending_payment, subtotal 5000, one seller order", o)
+	}
+	var read orderv1.GetOrderResponse
+	if err := conn.Invoke(as(ctx, customer), "/bazaar.order.v1.OrderService/GetOrder", &orderv1.GetOrderRequest{Id: o.GetId()}, &read); err != nil {
+		t.Fatalf("GetOrder (own): %v", err)
+	}
+	if read.GetOrder().GetId() != o.GetId() || read.GetOrder().GetTotal().GetAmount() != o.GetTotal().GetAmount() {
+		t.Errorf("GetOrder = %v, want the order placed", read.GetOrder())
+	}
+	err = conn.Invoke(as(ctx, other), "/bazaar.order.v1.OrderService/GetOrder", &orderv1.GetOrderRequest{Id: o.GetId()}, &read)
+	if info := errorInfo(err); status.Code(err) != codes.NotFound || info.GetReason() != "not_found" || info.GetMetadata()["status"] != "404" ||
+		info.GetMetadata()["request_id"] == "" {
+		t.Errorf("another customer's GetOrder = %v (details %v), want NotFound with ErrorInfo not_found, status 404 and a request ID", err, info)
+	}
+	// The same order read through REST has the same total.
+	rest := c.must(200, "GET", "/api/v1/order/"+o.GetId(), nil, bearer(customer))
+	if str(rest, "total", "amount") != "5000" || str(rest, "status") != o.GetStatus() {
+		t.Errorf("REST order = %v, want what gRPC answered", rest)
+	}
+}
+
+// TestGRPCReflectionAndHealth lists the services with grpc-go's reflection
+// client and checks the health service, as grpcurl would.
+func TestGRPCReflectionAndHealth(t *testing.T) {
+	_, base := boot(t, "")
+	conn := grpcConn(t, base)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	stream, err := reflectionpb.NewServerReflectionClient(conn).ServerReflectionInfo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.Send(&reflectionpb.ServerReflectionRequest{MessageRequest: &reflectionpb.ServerReflectionRequest_ListServices{}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := stream.Recv()
+	if err != nil {
+		t.Fatalf("reflection ListServices: %v", err)
+	}
+	var names []string
+	for _, s := range res.GetListServicesResponse().GetService() {
+		names = append(names, s.GetName())
+	}
+	for _, want := range []string{"bazaar.catalog.v1.CatalogService", "bazaar.search.v1.SearchService", "bazaar.cart.v1.CartService",
+		"bazaar.order.v1.OrderService", "bazaar.payment.v1.PaymentService", "bazaar.shipment.v1.ShipmentService",
+		"bazaar.account.v1.AccountService", "bazaar.inventory.v1.InventoryService"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("reflection lists %v, want %s among them", names, want)
+		}
+	}
+	// A file descriptor by symbol, as grpcurl describe asks.
+	if err := stream.Send(&reflectionpb.ServerReflectionRequest{MessageRequest: &reflectionpb.ServerReflectionRequest_FileContainingSymbol{
+		FileContainingSymbol: "bazaar.order.v1.OrderService"}}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := stream.Recv(); err != nil || len(res.GetFileDescriptorResponse().GetFileDescriptorProto()) == 0 {
+		t.Errorf("reflection FileContainingSymbol(OrderService) = %v, %v; want its file", res, err)
+	}
+	_ = stream.CloseSend()
+
+	health := healthpb.NewHealthClient(conn)
+	for _, svc := range []string{"", "bazaar.order.v1.OrderService"} {
+		got, err := health.Check(ctx, &healthpb.HealthCheckRequest{Service: svc})
+		if err != nil || got.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+			t.Errorf("health.Check(%q) = %v, %v; want SERVING", svc, got, err)
+		}
+	}
+	if _, err := health.Check(ctx, &healthpb.HealthCheckRequest{Service: "no.such.Service"}); status.Code(err) != codes.NotFound {
+		t.Errorf("health.Check(unknown) = %v, want NotFound", err)
+	}
+}
+
+// TestConnectAndGRPCWeb calls the same services as a browser would: Connect
+// JSON over HTTP/1.1 with net/http, and gRPC-Web with connect's client.
+func TestConnectAndGRPCWeb(t *testing.T) {
+	_, base, product, customer, _ := grpcShop(t)
+
+	post := func(path, body, tok string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		res, err := (&http.Client{Transport: &http.Transport{}}).Do(req) // HTTP/1.1
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if res.ProtoMajor != 1 {
+			t.Errorf("POST %s went over %s, want HTTP/1.1", path, res.Proto)
+		}
+		b, _ := io.ReadAll(res.Body)
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("POST %s: %s is not JSON", path, b)
+		}
+		return res.StatusCode, m
+	}
+	code, m := post("/bazaar.catalog.v1.CatalogService/GetProduct", `{"id":"`+str(product, "id")+`"}`, "")
+	if code != 200 || str(m, "product", "slug") != str(product, "slug") || str(m, "product", "variants", "0", "price", "amount") != "2500" {
+		t.Errorf("Connect GetProduct = %d %v, want 200 with the product", code, m)
+	}
+	code, m = post("/bazaar.cart.v1.CartService/AddItem", `{"sku":"GR-1","quantity":3}`, customer)
+	if code != 200 || str(m, "cart", "item_count") != "3" && str(m, "cart", "itemCount") != "3" {
+		t.Errorf("Connect AddItem = %d %v, want 200 with 3 items", code, m)
+	}
+	code, m = post("/bazaar.order.v1.OrderService/GetOrder", `{"id":"ord_nope"}`, customer)
+	if code != 404 || m["code"] != "not_found" {
+		t.Errorf("Connect GetOrder(missing) = %d %v, want 404 not_found", code, m)
+	}
+
+	web := catalogv1connect.NewCatalogServiceClient(http.DefaultClient, base, connect.WithGRPCWeb())
+	res, err := web.GetProduct(context.Background(), connect.NewRequest(&catalogv1.GetProductRequest{Id: str(product, "slug")}))
+	if err != nil || res.Msg.GetProduct().GetId() != str(product, "id") {
+		t.Fatalf("gRPC-Web GetProduct = %v, %v; want the product", res, err)
+	}
+	_, err = web.GetProduct(context.Background(), connect.NewRequest(&catalogv1.GetProductRequest{Id: "no-such-product"}))
+	var ce *connect.Error
+	if !errors.As(err, &ce) || ce.Code() != connect.CodeNotFound || len(ce.Details()) == 0 {
+		t.Errorf("gRPC-Web GetProduct(missing) = %v, want NotFound with details", err)
+	} else if v, derr := ce.Details()[0].Value(); derr != nil || v.(*errdetails.ErrorInfo).GetReason() != "not_found" {
+		t.Errorf("gRPC-Web GetProduct(missing) detail = %v, %v; want ErrorInfo not_found", v, derr)
+	}
+}
+
+// TestGRPCWatchOrder follows an order over a gRPC server stream: the order
+// as placed, then paid once the gateway reports the payment.
+func TestGRPCWatchOrder(t *testing.T) {
+	_, base, _, customer, address := grpcShop(t)
+	conn := grpcConn(t, base)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var placed orderv1.PlaceOrderResponse
+	if err := conn.Invoke(as(ctx, customer), "/bazaar.order.v1.OrderService/PlaceOrder", &orderv1.PlaceOrderRequest{AddressId: address,
+		Lines: []*orderv1.LineInput{{Sku: "GR-1", Quantity: 1}}}, &placed); err != nil {
+		t.Fatalf("PlaceOrder: %v", err)
+	}
+	oid := placed.GetOrder().GetId()
+
+	stream, err := conn.NewStream(as(ctx, customer), &grpc.StreamDesc{ServerStreams: true}, "/bazaar.order.v1.OrderService/WatchOrder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.SendMsg(&orderv1.WatchOrderRequest{Id: oid}); err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	recv := func() *orderv1.Order {
+		t.Helper()
+		var m orderv1.WatchOrderResponse
+		if err := stream.RecvMsg(&m); err != nil {
+			t.Fatalf("WatchOrder: %v", err)
+		}
+		return m.GetOrder()
+	}
+	if first := recv(); first.GetId() != oid || first.GetStatus() != "pending_payment" {
+		t.Fatalf("WatchOrder's first message = %v, want %s pending_payment", first, oid)
+	}
+	var paid paymentv1.PayResponse
+	if err := conn.Invoke(as(ctx, customer), "/bazaar.payment.v1.PaymentService/Pay", &paymentv1.PayRequest{OrderId: oid, Method: "tok_visa"}, &paid); err != nil {
+		t.Fatalf("Pay: %v", err)
+	}
+	if paid.GetPayment().GetOrderId() != oid || paid.GetPayment().GetAmount().GetAmount() != placed.GetOrder().GetTotal().GetAmount() {
+		t.Errorf("Pay = %v, want a payment of the order's total", paid.GetPayment())
+	}
+	var seen []string
+	for {
+		o := recv()
+		seen = append(seen, o.GetStatus())
+		if o.GetStatus() == "paid" {
+			break
+		}
+		if len(seen) > 10 {
+			t.Fatalf("WatchOrder statuses %v, never paid", seen)
+		}
+	}
+
+	// Another customer cannot watch it.
+	c := client{t: t, base: base}
+	other := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "otto@example.com", "password": "otto-password-1", "name": "Otto", "role": "customer"}), "access_token")
+	s2, err := conn.NewStream(as(ctx, other), &grpc.StreamDesc{ServerStreams: true}, "/bazaar.order.v1.OrderService/WatchOrder")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = s2.SendMsg(&orderv1.WatchOrderRequest{Id: oid})
+	_ = s2.CloseSend()
+	if err := s2.RecvMsg(new(orderv1.WatchOrderResponse)); status.Code(err) != codes.NotFound {
+		t.Errorf("another customer's WatchOrder = %v, want NotFound", err)
+	}
+}
+
+// TestProtosServed checks the protos are downloadable at /proto/.
+func TestProtosServed(t *testing.T) {
+	_, base := boot(t, "")
+	c := client{t: t, base: base}
+	idx := c.must(200, "GET", "/proto/", nil)
+	files, _ := idx["files"].([]any)
+	if !slices.Contains(files, any("bazaar/order/v1/order.proto")) {
+		t.Fatalf("GET /proto/ = %v, want bazaar/order/v1/order.proto listed", idx)
+	}
+	r := c.do("GET", "/proto/bazaar/order/v1/order.proto", nil)
+	if r.status != 200 || !strings.Contains(string(r.body), "service OrderService") {
+		t.Errorf("GET order.proto = %d %.80s, want the file", r.status, r.body)
+	}
+	if r := c.do("GET", "/proto/bazaar/nope.proto", nil); r.status != 404 {
+		t.Errorf("GET a missing proto = %d, want 404", r.status)
+	}
+}
+
