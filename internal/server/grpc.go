@@ -64,7 +64,9 @@ func (s *Server) mountRPC() error {
 		names = append(names, strings.Trim(path, "/"))
 		s.router.Mount(path, outliveWriteTimeout(h, streams))
 	}
-	reflector := grpcreflect.NewStaticReflector(names...)
+	// Reflection lists the standard services too, as grpcurl users expect.
+	reflector := grpcreflect.NewStaticReflector(slices.Concat(names,
+		[]string{grpchealth.HealthV1ServiceName, grpcreflect.ReflectV1ServiceName, grpcreflect.ReflectV1AlphaServiceName})...)
 	s.router.Mount(grpcreflect.NewHandlerV1(reflector))
 	s.router.Mount(grpcreflect.NewHandlerV1Alpha(reflector))
 	s.router.Mount(grpchealth.NewHandler(grpchealth.NewStaticChecker(names...)))

@@ -178,7 +178,8 @@ func TestGRPCReflectionAndHealth(t *testing.T) {
 	}
 	for _, want := range []string{"bazaar.catalog.v1.CatalogService", "bazaar.search.v1.SearchService", "bazaar.cart.v1.CartService",
 		"bazaar.order.v1.OrderService", "bazaar.payment.v1.PaymentService", "bazaar.shipment.v1.ShipmentService",
-		"bazaar.account.v1.AccountService", "bazaar.inventory.v1.InventoryService"} {
+		"bazaar.account.v1.AccountService", "bazaar.inventory.v1.InventoryService", "grpc.health.v1.Health",
+		"grpc.reflection.v1.ServerReflection"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("reflection lists %v, want %s among them", names, want)
 		}
@@ -344,4 +345,3 @@ func TestProtosServed(t *testing.T) {
 		t.Errorf("GET a missing proto = %d, want 404", r.status)
 	}
 }
-
