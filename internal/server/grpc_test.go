@@ -26,25 +26,32 @@ import (
 	"github.com/bazaar-market/bazaar/internal/gen/bazaar/catalog/v1/catalogv1connect"
 	orderv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/order/v1"
 	paymentv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/payment/v1"
-	"github.com/bazaar-market/bazaar/internal/server"
+	shipmentv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/shipment/v1"
 )
 
-// grpcShop boots a server with a seller's active product "GR-1" (10 in
-// stock, 25.00 USD) and a customer with a saved address; it returns the
-// server's base URL, the product, the customer's token and address ID.
-func grpcShop(t *testing.T) (s *server.Server, base string, product map[string]any, customer, address string) {
+// testShop is a booted server with a seller's active product "GR-1" (10 in
+// stock, 25.00 USD) and a customer with a saved address.
+type testShop struct {
+	base              string
+	product           map[string]any
+	customer, address string
+	seller            string
+}
+
+// grpcShop boots the test shop.
+func grpcShop(t *testing.T) testShop {
 	t.Helper()
-	s, base = boot(t, "")
+	s, base := boot(t, "")
 	c := client{t: t, base: base}
 	_, cat, seller, _ := openShop(t, s, c, "Lamps", "Lamp Loft")
-	product = c.must(201, "POST", "/api/v1/product", map[string]any{
+	product := c.must(201, "POST", "/api/v1/product", map[string]any{
 		"title": "Brass Desk Lamp", "description": "Warm light.", "brand": "Lumen", "category_id": cat["id"], "status": "active",
 		"variants": []map[string]any{{"sku": "GR-1", "price": map[string]any{"amount": 2500, "currency": "USD"}}},
 	}, bearer(seller))
 	c.must(200, "PUT", "/api/v1/inventory/GR-1", map[string]int{"on_hand": 10}, bearer(seller))
-	customer = str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "cora@example.com", "password": "cora-password-1", "name": "Cora", "role": "customer"}), "access_token")
-	address = str(c.must(201, "POST", "/api/v1/address", map[string]any{"name": "Cora", "line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}, bearer(customer)), "id")
-	return s, base, product, customer, address
+	customer := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "cora@example.com", "password": "cora-password-1", "name": "Cora", "role": "customer"}), "access_token")
+	address := str(c.must(201, "POST", "/api/v1/address", map[string]any{"name": "Cora", "line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}, bearer(customer)), "id")
+	return testShop{base: base, product: product, customer: customer, address: address, seller: seller}
 }
 
 // grpcConn dials the server's port with grpc-go over plaintext HTTP/2 (h2c).
@@ -80,7 +87,8 @@ func errorInfo(err error) *errdetails.ErrorInfo {
 // client over h2c, with the caller's token in the metadata, and checks the
 // refusals: their codes and details.
 func TestGRPCClient(t *testing.T) {
-	_, base, product, customer, address := grpcShop(t)
+	sh := grpcShop(t)
+	base, product, customer, address := sh.base, sh.product, sh.customer, sh.address
 	c := client{t: t, base: base}
 	other := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "otto@example.com", "password": "otto-password-1", "name": "Otto", "role": "customer"}), "access_token")
 	conn := grpcConn(t, base)
@@ -209,7 +217,8 @@ func TestGRPCReflectionAndHealth(t *testing.T) {
 // TestConnectAndGRPCWeb calls the same services as a browser would: Connect
 // JSON over HTTP/1.1 with net/http, and gRPC-Web with connect's client.
 func TestConnectAndGRPCWeb(t *testing.T) {
-	_, base, product, customer, _ := grpcShop(t)
+	sh := grpcShop(t)
+	base, product, customer := sh.base, sh.product, sh.customer
 
 	post := func(path, body, tok string) (int, map[string]any) {
 		t.Helper()
@@ -263,7 +272,8 @@ func TestConnectAndGRPCWeb(t *testing.T) {
 // TestGRPCWatchOrder follows an order over a gRPC server stream: the order
 // as placed, then paid once the gateway reports the payment.
 func TestGRPCWatchOrder(t *testing.T) {
-	_, base, _, customer, address := grpcShop(t)
+	sh := grpcShop(t)
+	base, customer, address := sh.base, sh.customer, sh.address
 	conn := grpcConn(t, base)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -325,6 +335,46 @@ func TestGRPCWatchOrder(t *testing.T) {
 	_ = s2.CloseSend()
 	if err := s2.RecvMsg(new(orderv1.WatchOrderResponse)); status.Code(err) != codes.NotFound {
 		t.Errorf("another customer's WatchOrder = %v, want NotFound", err)
+	}
+
+	// The paid order's parcel, watched by its customer while the seller
+	// packs it.
+	var shipmentID string
+	eventually(t, "the paid order's parcel", func() string {
+		var read orderv1.GetOrderResponse
+		if err := conn.Invoke(as(ctx, customer), "/bazaar.order.v1.OrderService/GetOrder", &orderv1.GetOrderRequest{Id: oid}, &read); err != nil {
+			return err.Error()
+		}
+		shipmentID = read.GetOrder().GetSellerOrders()[0].GetShipment().GetId()
+		if shipmentID == "" {
+			return "no shipment yet"
+		}
+		return ""
+	})
+	ws, err := conn.NewStream(as(ctx, customer), &grpc.StreamDesc{ServerStreams: true}, "/bazaar.shipment.v1.ShipmentService/WatchShipment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = ws.SendMsg(&shipmentv1.WatchShipmentRequest{Id: shipmentID})
+	_ = ws.CloseSend()
+	var msg shipmentv1.WatchShipmentResponse
+	if err := ws.RecvMsg(&msg); err != nil || msg.GetShipment().GetStatus() != "pending" || msg.GetShipment().GetOrderId() != oid {
+		t.Fatalf("WatchShipment's first message = %v, %v; want the pending parcel of %s", msg.GetShipment(), err, oid)
+	}
+	var packed shipmentv1.PackResponse
+	if err := conn.Invoke(as(ctx, sh.seller), "/bazaar.shipment.v1.ShipmentService/Pack", &shipmentv1.PackRequest{Id: shipmentID}, &packed); err != nil {
+		t.Fatalf("Pack: %v", err)
+	}
+	if err := conn.Invoke(as(ctx, customer), "/bazaar.shipment.v1.ShipmentService/Pack", &shipmentv1.PackRequest{Id: shipmentID}, &packed); status.Code(err) == codes.OK {
+		t.Errorf("the customer's Pack = %v, want a refusal", err)
+	}
+	for {
+		if err := ws.RecvMsg(&msg); err != nil {
+			t.Fatalf("WatchShipment: %v", err)
+		}
+		if msg.GetShipment().GetStatus() == "packed" {
+			break
+		}
 	}
 }
 

@@ -298,7 +298,8 @@ func (d *grpcDoor) Users(tok string) ([]string, error) {
 // TestGRPCDoor checks the gRPC parity door against a booted server: the
 // storefront reads, the cart, an order and its refusals, normalised.
 func TestGRPCDoor(t *testing.T) {
-	_, base, product, customer, address := grpcShop(t)
+	sh := grpcShop(t)
+	base, product, customer, address := sh.base, sh.product, sh.customer, sh.address
 	d := doors["grpc"](doorBase{t: t, base: base})
 
 	p, err := d.Product("", str(product, "slug"))
