@@ -119,7 +119,7 @@ type parityDoor interface {
 	ShipmentEvent(tok, id, status string) (pShipment, error) // the delivery partner records picked_up, in_transit, ...
 
 	// Staff operations for the role matrix.
-	SellerOrders(tok string) ([]string, error)             // the IDs of the orders a seller sees
+	SellerOrders(tok string) ([]string, error)             // the order IDs (ord_..., not the seller orders' sor_...) a seller sees, newest first
 	UpdateProductTitle(tok, productID, title string) error // the product's seller (or an admin)
 	SetStock(tok, sku string, onHand int) error            // the SKU's seller
 	Users(tok string) ([]string, error)                    // admin: the first page of user IDs
