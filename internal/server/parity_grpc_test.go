@@ -42,6 +42,9 @@ type grpcDoor struct{ conn *grpc.ClientConn }
 
 func (d *grpcDoor) Name() string { return "grpc" }
 
+// Lists that were answered are never nil, as the REST door's, so the suite
+// compares them as equal.
+
 // call invokes one unary RPC, named "order.OrderService/GetOrder" for
 // /bazaar.order.v1.OrderService/GetOrder, as tok.
 func (d *grpcDoor) call(tok, method string, in, out proto.Message) error {
@@ -103,7 +106,7 @@ func (d *grpcDoor) Products(tok, categoryID string, first int) ([]pProduct, erro
 	if err := d.call(tok, "catalog.CatalogService/ListProducts", &catalogv1.ListProductsRequest{Category: categoryID, PageSize: int32(first)}, &res); err != nil {
 		return nil, err
 	}
-	var out []pProduct
+	out := []pProduct{}
 	for _, p := range res.GetProducts() {
 		out = append(out, productOf(p))
 	}
@@ -126,7 +129,7 @@ func (d *grpcDoor) Search(tok, text string) (pSearch, error) {
 }
 
 func cartOf(c *cartv1.Cart) pCart {
-	out := pCart{Subtotal: pm(c.GetSubtotal())}
+	out := pCart{Lines: []pLine{}, Subtotal: pm(c.GetSubtotal())}
 	for _, g := range c.GetGroups() {
 		for _, l := range g.GetLines() {
 			out.Lines = append(out.Lines, pLine{SKU: l.GetSku(), Quantity: int(l.GetQuantity()), UnitPrice: pm(l.GetUnitPrice())})
@@ -153,7 +156,8 @@ func (d *grpcDoor) Cart(tok string) (pCart, error) {
 }
 
 func orderOf(o *orderv1.Order) pOrder {
-	out := pOrder{ID: o.GetId(), Status: o.GetStatus(), Subtotal: pm(o.GetSubtotal()), Total: pm(o.GetTotal())}
+	out := pOrder{ID: o.GetId(), Status: o.GetStatus(), Subtotal: pm(o.GetSubtotal()), Total: pm(o.GetTotal()),
+		Lines: []pLine{}, SellerIDs: []string{}}
 	for _, so := range o.GetSellerOrders() {
 		out.SellerIDs = append(out.SellerIDs, so.GetSellerId())
 		for _, l := range so.GetLines() {
@@ -195,7 +199,7 @@ func (d *grpcDoor) Orders(tok string) ([]pOrder, error) {
 	if err := d.call(tok, "order.OrderService/ListOrders", &orderv1.ListOrdersRequest{}, &res); err != nil {
 		return nil, err
 	}
-	var out []pOrder
+	out := []pOrder{}
 	for _, o := range res.GetOrders() {
 		out = append(out, orderOf(o))
 	}
@@ -255,7 +259,7 @@ func (d *grpcDoor) SellerOrders(tok string) ([]string, error) {
 	if err := d.call(tok, "order.OrderService/ListSellerOrders", &orderv1.ListSellerOrdersRequest{}, &res); err != nil {
 		return nil, err
 	}
-	var out []string
+	out := []string{}
 	for _, q := range res.GetSellerOrders() {
 		out = append(out, q.GetSellerOrder().GetOrderId())
 	}
@@ -288,7 +292,7 @@ func (d *grpcDoor) Users(tok string) ([]string, error) {
 	if err := d.call(tok, "account.AccountService/ListUsers", &accountv1.ListUsersRequest{}, &res); err != nil {
 		return nil, err
 	}
-	var out []string
+	out := []string{}
 	for _, u := range res.GetUsers() {
 		out = append(out, u.GetId())
 	}
