@@ -27,7 +27,9 @@ import (
 	"github.com/bazaar-market/bazaar/internal/order/orderrpc"
 	"github.com/bazaar-market/bazaar/internal/payment"
 	"github.com/bazaar-market/bazaar/internal/payment/paymentrpc"
+	"github.com/bazaar-market/bazaar/internal/recommend/recommendrpc"
 	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/internal/review/reviewrpc"
 	"github.com/bazaar-market/bazaar/internal/rpc"
 	"github.com/bazaar-market/bazaar/internal/search/searchrpc"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmentrpc"
@@ -55,6 +57,8 @@ func (s *Server) mountRPC() error {
 		shipmentrpc.New(m.shipment, s.watchShipments),
 		accountrpc.New(m.account),
 		inventoryrpc.New(m.inventory),
+		reviewrpc.New(m.review),
+		recommendrpc.New(m.recommend),
 	}
 	streams := slices.Concat(orderrpc.Streams, shipmentrpc.Streams)
 	opts := []connect.HandlerOption{connect.WithInterceptors(rpc.Interceptor())}

@@ -26,6 +26,8 @@ import (
 	"github.com/bazaar-market/bazaar/internal/gen/bazaar/catalog/v1/catalogv1connect"
 	orderv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/order/v1"
 	paymentv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/payment/v1"
+	recommendv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/recommend/v1"
+	reviewv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/review/v1"
 	shipmentv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/shipment/v1"
 )
 
@@ -186,7 +188,8 @@ func TestGRPCReflectionAndHealth(t *testing.T) {
 	}
 	for _, want := range []string{"bazaar.catalog.v1.CatalogService", "bazaar.search.v1.SearchService", "bazaar.cart.v1.CartService",
 		"bazaar.order.v1.OrderService", "bazaar.payment.v1.PaymentService", "bazaar.shipment.v1.ShipmentService",
-		"bazaar.account.v1.AccountService", "bazaar.inventory.v1.InventoryService", "grpc.health.v1.Health",
+		"bazaar.account.v1.AccountService", "bazaar.inventory.v1.InventoryService", "bazaar.review.v1.ReviewService",
+		"bazaar.recommend.v1.RecommendService", "grpc.health.v1.Health",
 		"grpc.reflection.v1.ServerReflection"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("reflection lists %v, want %s among them", names, want)
@@ -393,5 +396,53 @@ func TestProtosServed(t *testing.T) {
 	}
 	if r := c.do("GET", "/proto/bazaar/nope.proto", nil); r.status != 404 {
 		t.Errorf("GET a missing proto = %d, want 404", r.status)
+	}
+}
+
+// TestGRPCReviewsAndRecommendations calls the review and recommendation
+// services: reads, and the same refusals as REST.
+func TestGRPCReviewsAndRecommendations(t *testing.T) {
+	sh := grpcShop(t)
+	conn := grpcConn(t, sh.base)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	pid := str(sh.product, "id")
+
+	var reviews reviewv1.ListReviewsResponse
+	if err := conn.Invoke(ctx, "/bazaar.review.v1.ReviewService/ListReviews", &reviewv1.ListReviewsRequest{ProductId: pid}, &reviews); err != nil {
+		t.Fatalf("ListReviews: %v", err)
+	}
+	if len(reviews.GetReviews()) != 0 || reviews.GetSummary().GetProductId() != pid || reviews.GetSummary().GetCount() != 0 {
+		t.Errorf("ListReviews = %v, want no reviews and the product's empty summary", &reviews)
+	}
+	// A customer who never received the product may not review it.
+	err := conn.Invoke(as(ctx, sh.customer), "/bazaar.review.v1.ReviewService/CreateReview",
+		&reviewv1.CreateReviewRequest{ProductId: pid, Rating: 5, Title: "Lovely"}, &reviewv1.CreateReviewResponse{})
+	if status.Code(err) != codes.PermissionDenied || errorInfo(err).GetReason() != "not_purchased" {
+		t.Errorf("CreateReview without a purchase = %v, want PermissionDenied not_purchased", err)
+	}
+	err = conn.Invoke(ctx, "/bazaar.review.v1.ReviewService/ListReviews", &reviewv1.ListReviewsRequest{ProductId: "prd_nope"}, &reviews)
+	if status.Code(err) != codes.NotFound {
+		t.Errorf("ListReviews of a missing product = %v, want NotFound", err)
+	}
+
+	var recs recommendv1.RecommendationsResponse
+	if err := conn.Invoke(as(ctx, sh.customer), "/bazaar.recommend.v1.RecommendService/Recommendations",
+		&recommendv1.RecommendationsRequest{Kind: "trending", Limit: 5}, &recs); err != nil || recs.GetKind() != "trending" {
+		t.Errorf("Recommendations(trending) = %v, %v; want a trending list", &recs, err)
+	}
+	err = conn.Invoke(ctx, "/bazaar.recommend.v1.RecommendService/Recommendations", &recommendv1.RecommendationsRequest{Kind: "cart"}, &recs)
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("Recommendations(cart, no products) = %v, want InvalidArgument", err)
+	}
+	var similar recommendv1.ProductRecommendationsResponse
+	if err := conn.Invoke(ctx, "/bazaar.recommend.v1.RecommendService/ProductRecommendations",
+		&recommendv1.ProductRecommendationsRequest{ProductId: pid, Kind: "similar"}, &similar); err != nil || similar.GetKind() != "similar" {
+		t.Errorf("ProductRecommendations(similar) = %v, %v; want a similar list", &similar, err)
+	}
+	err = conn.Invoke(ctx, "/bazaar.recommend.v1.RecommendService/ProductRecommendations",
+		&recommendv1.ProductRecommendationsRequest{ProductId: pid, Kind: "nonsense"}, &similar)
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("ProductRecommendations(nonsense) = %v, want InvalidArgument", err)
 	}
 }
