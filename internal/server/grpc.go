@@ -33,6 +33,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/rpc"
 	"github.com/bazaar-market/bazaar/internal/search/searchrpc"
 	"github.com/bazaar-market/bazaar/internal/shipment/shipmentrpc"
+	"github.com/bazaar-market/bazaar/internal/support/supportrpc"
 	"github.com/bazaar-market/bazaar/proto"
 )
 
@@ -59,6 +60,7 @@ func (s *Server) mountRPC() error {
 		inventoryrpc.New(m.inventory),
 		reviewrpc.New(m.review),
 		recommendrpc.New(m.recommend),
+		supportrpc.New(m.support),
 	}
 	streams := slices.Concat(orderrpc.Streams, shipmentrpc.Streams)
 	opts := []connect.HandlerOption{connect.WithInterceptors(rpc.Interceptor())}

@@ -29,6 +29,7 @@ import (
 	recommendv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/recommend/v1"
 	reviewv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/review/v1"
 	shipmentv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/shipment/v1"
+	supportv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/support/v1"
 )
 
 // testShop is a booted server with a seller's active product "GR-1" (10 in
@@ -189,7 +190,7 @@ func TestGRPCReflectionAndHealth(t *testing.T) {
 	for _, want := range []string{"bazaar.catalog.v1.CatalogService", "bazaar.search.v1.SearchService", "bazaar.cart.v1.CartService",
 		"bazaar.order.v1.OrderService", "bazaar.payment.v1.PaymentService", "bazaar.shipment.v1.ShipmentService",
 		"bazaar.account.v1.AccountService", "bazaar.inventory.v1.InventoryService", "bazaar.review.v1.ReviewService",
-		"bazaar.recommend.v1.RecommendService", "grpc.health.v1.Health",
+		"bazaar.recommend.v1.RecommendService", "bazaar.support.v1.SupportService", "grpc.health.v1.Health",
 		"grpc.reflection.v1.ServerReflection"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("reflection lists %v, want %s among them", names, want)
@@ -444,5 +445,64 @@ func TestGRPCReviewsAndRecommendations(t *testing.T) {
 		&recommendv1.ProductRecommendationsRequest{ProductId: pid, Kind: "nonsense"}, &similar)
 	if status.Code(err) != codes.InvalidArgument {
 		t.Errorf("ProductRecommendations(nonsense) = %v, want InvalidArgument", err)
+	}
+}
+
+// TestGRPCSupport opens a ticket about an order and replies to it, and asks
+// for a return too early, over gRPC.
+func TestGRPCSupport(t *testing.T) {
+	sh := grpcShop(t)
+	conn := grpcConn(t, sh.base)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c := client{t: t, base: sh.base}
+	other := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{"email": "otto@example.com", "password": "otto-password-1", "name": "Otto", "role": "customer"}), "access_token")
+	var placed orderv1.PlaceOrderResponse
+	if err := conn.Invoke(as(ctx, sh.customer), "/bazaar.order.v1.OrderService/PlaceOrder", &orderv1.PlaceOrderRequest{AddressId: sh.address,
+		Lines: []*orderv1.LineInput{{Sku: "GR-1", Quantity: 1}}}, &placed); err != nil {
+		t.Fatalf("PlaceOrder: %v", err)
+	}
+	oid := placed.GetOrder().GetId()
+
+	var opened supportv1.OpenTicketResponse
+	if err := conn.Invoke(as(ctx, sh.customer), "/bazaar.support.v1.SupportService/OpenTicket",
+		&supportv1.OpenTicketRequest{Subject: "Where is my lamp?", Body: "It has not shipped yet.", OrderId: oid}, &opened); err != nil {
+		t.Fatalf("OpenTicket: %v", err)
+	}
+	tid := opened.GetTicket().GetId()
+	if opened.GetTicket().GetOrderId() != oid || opened.GetTicket().GetStatus() == "" {
+		t.Errorf("OpenTicket = %v, want a ticket about %s", opened.GetTicket(), oid)
+	}
+	var reply supportv1.ReplyToTicketResponse
+	if err := conn.Invoke(as(ctx, sh.customer), "/bazaar.support.v1.SupportService/ReplyToTicket",
+		&supportv1.ReplyToTicketRequest{Id: tid, Body: "Any news?"}, &reply); err != nil || reply.GetMessage().GetBody() != "Any news?" {
+		t.Fatalf("ReplyToTicket = %v, %v", reply.GetMessage(), err)
+	}
+	var got supportv1.GetTicketResponse
+	if err := conn.Invoke(as(ctx, sh.customer), "/bazaar.support.v1.SupportService/GetTicket", &supportv1.GetTicketRequest{Id: tid}, &got); err != nil ||
+		len(got.GetTicket().GetMessages()) != 2 {
+		t.Errorf("GetTicket = %v, %v; want the thread of 2 messages", got.GetTicket(), err)
+	}
+	err := conn.Invoke(as(ctx, other), "/bazaar.support.v1.SupportService/GetTicket", &supportv1.GetTicketRequest{Id: tid}, &got)
+	if status.Code(err) != codes.NotFound || errorInfo(err).GetReason() != "not_found" {
+		t.Errorf("another customer's GetTicket = %v, want NotFound", err)
+	}
+	var list supportv1.ListTicketsResponse
+	if err := conn.Invoke(as(ctx, sh.customer), "/bazaar.support.v1.SupportService/ListTickets", &supportv1.ListTicketsRequest{}, &list); err != nil ||
+		len(list.GetTickets()) != 1 || list.GetTickets()[0].GetId() != tid {
+		t.Errorf("ListTickets = %v, %v; want the one ticket", list.GetTickets(), err)
+	}
+
+	// A return before delivery is refused, with the machine code.
+	err = conn.Invoke(as(ctx, sh.customer), "/bazaar.support.v1.SupportService/RequestReturn", &supportv1.RequestReturnRequest{
+		SellerOrderId: placed.GetOrder().GetSellerOrders()[0].GetId(),
+		Lines:         []*supportv1.ReturnLineInput{{Sku: "GR-1", Quantity: 1, Reason: "damaged"}}}, &supportv1.RequestReturnResponse{})
+	if code := status.Code(err); code != codes.FailedPrecondition && code != codes.InvalidArgument || errorInfo(err).GetReason() == "" {
+		t.Errorf("RequestReturn before delivery = %v, want a refusal with a machine code", err)
+	}
+	var returns supportv1.ListReturnsResponse
+	if err := conn.Invoke(as(ctx, sh.customer), "/bazaar.support.v1.SupportService/ListReturns", &supportv1.ListReturnsRequest{}, &returns); err != nil ||
+		len(returns.GetReturns()) != 0 {
+		t.Errorf("ListReturns = %v, %v; want none", returns.GetReturns(), err)
 	}
 }
