@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -504,5 +505,41 @@ func TestGRPCSupport(t *testing.T) {
 	if err := conn.Invoke(as(ctx, sh.customer), "/bazaar.support.v1.SupportService/ListReturns", &supportv1.ListReturnsRequest{}, &returns); err != nil ||
 		len(returns.GetReturns()) != 0 {
 		t.Errorf("ListReturns = %v, %v; want none", returns.GetReturns(), err)
+	}
+}
+
+// TestConnectIdempotencyKey places an order with a unary Connect call and
+// an Idempotency-Key: the retry replays the first answer, and the key
+// reused for another request is refused in Connect's error shape.
+func TestConnectIdempotencyKey(t *testing.T) {
+	sh := grpcShop(t)
+	place := func(qty int, key string) (int, http.Header, map[string]any) {
+		t.Helper()
+		body := fmt.Sprintf(`{"address_id":%q,"lines":[{"sku":"GR-1","quantity":%d}]}`, sh.address, qty)
+		req, _ := http.NewRequest("POST", sh.base+"/bazaar.order.v1.OrderService/PlaceOrder", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+sh.customer)
+		req.Header.Set("Idempotency-Key", key)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var m map[string]any
+		if err := json.NewDecoder(res.Body).Decode(&m); err != nil {
+			t.Fatalf("PlaceOrder answer: %v", err)
+		}
+		return res.StatusCode, res.Header, m
+	}
+	code, _, first := place(1, "place-1")
+	code2, h2, second := place(1, "place-1")
+	if code != 200 || code2 != 200 || str(first, "order", "id") == "" || str(second, "order", "id") != str(first, "order", "id") ||
+		h2.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("PlaceOrder twice with one key = %d %v then %d %v (%v), want the first answer replayed", code, first, code2, second, h2)
+	}
+	code, h, m := place(2, "place-1")
+	if code == 200 || !strings.HasPrefix(h.Get("Content-Type"), "application/json") || m["code"] != "failed_precondition" ||
+		!strings.Contains(fmt.Sprint(m), "idempotency_key_reused") {
+		t.Errorf("PlaceOrder with a reused key = %d %s %v, want a Connect failed_precondition error naming idempotency_key_reused", code, h.Get("Content-Type"), m)
 	}
 }

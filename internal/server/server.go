@@ -162,6 +162,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.keys = idempotency.New(s.db)
+	s.keys.ErrorWriter = writeError
 	if s.cfg.IdempotencyLock > 0 {
 		s.keys.Lock = s.cfg.IdempotencyLock
 	}
