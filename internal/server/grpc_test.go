@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -21,6 +23,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	cartv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/cart/v1"
 	catalogv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/catalog/v1"
@@ -31,6 +34,7 @@ import (
 	reviewv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/review/v1"
 	shipmentv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/shipment/v1"
 	supportv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/support/v1"
+	"github.com/bazaar-market/bazaar/internal/server"
 )
 
 // testShop is a booted server with a seller's active product "GR-1" (10 in
@@ -541,5 +545,99 @@ func TestConnectIdempotencyKey(t *testing.T) {
 	if code == 200 || !strings.HasPrefix(h.Get("Content-Type"), "application/json") || m["code"] != "failed_precondition" ||
 		!strings.Contains(fmt.Sprint(m), "idempotency_key_reused") {
 		t.Errorf("PlaceOrder with a reused key = %d %s %v, want a Connect failed_precondition error naming idempotency_key_reused", code, h.Get("Content-Type"), m)
+	}
+}
+
+// rawCodec sends protobuf requests and keeps answers as bytes, so a
+// benchmark's client reads gRPC answers as the REST client reads JSON ones:
+// without decoding them.
+type rawCodec struct{}
+
+func (rawCodec) Name() string { return "proto" }
+
+func (rawCodec) Marshal(v any) ([]byte, error) { return proto.Marshal(v.(proto.Message)) }
+
+func (rawCodec) Unmarshal(data []byte, v any) error {
+	*v.(*[]byte) = append((*v.(*[]byte))[:0], data...)
+	return nil
+}
+
+// BenchmarkProductGRPC compares a product page and the first product list
+// page through REST (HTTP/1.1 JSON), gRPC (grpc-go over h2c) and Connect
+// (JSON over HTTP/1.1), on the same seeded SQLite shop, in parallel. The
+// clients read the answers without decoding them.
+func BenchmarkProductGRPC(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, err := server.New(ctx, server.Config{DataDir: b.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Seed(ctx, server.SeedOptions{PerCategory: 25, ImageSize: 16}); err != nil {
+		b.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() { _ = s.Serve(ctx, l) }()
+	base := "http://" + l.Addr().String()
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	do := func(b *testing.B, method, path, body string) {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		res, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			b.Fatalf("%s %s = %d", method, path, res.StatusCode)
+		}
+	}
+	conn, err := grpc.NewClient(l.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	var first catalogv1.ListProductsResponse
+	if err := conn.Invoke(ctx, "/bazaar.catalog.v1.CatalogService/ListProducts", &catalogv1.ListProductsRequest{PageSize: 1}, &first); err != nil || len(first.GetProducts()) == 0 {
+		b.Fatalf("no product: %v", err)
+	}
+	pid := first.GetProducts()[0].GetId()
+	rawOpt := grpc.ForceCodec(rawCodec{})
+	for _, bm := range []struct {
+		name string
+		call func(b *testing.B)
+	}{
+		{"product/rest", func(b *testing.B) { do(b, "GET", "/api/v1/product/"+pid, "") }},
+		{"product/grpc", func(b *testing.B) {
+			var raw []byte
+			if err := conn.Invoke(ctx, "/bazaar.catalog.v1.CatalogService/GetProduct", &catalogv1.GetProductRequest{Id: pid}, &raw, rawOpt); err != nil {
+				b.Fatal(err)
+			}
+		}},
+		{"product/connect_json", func(b *testing.B) { do(b, "POST", "/bazaar.catalog.v1.CatalogService/GetProduct", `{"id":"`+pid+`"}`) }},
+		{"list/rest", func(b *testing.B) { do(b, "GET", "/api/v1/product", "") }},
+		{"list/grpc", func(b *testing.B) {
+			var raw []byte
+			if err := conn.Invoke(ctx, "/bazaar.catalog.v1.CatalogService/ListProducts", &catalogv1.ListProductsRequest{}, &raw, rawOpt); err != nil {
+				b.Fatal(err)
+			}
+		}},
+		{"list/connect_json", func(b *testing.B) { do(b, "POST", "/bazaar.catalog.v1.CatalogService/ListProducts", `{}`) }},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					bm.call(b)
+				}
+			})
+		})
 	}
 }
