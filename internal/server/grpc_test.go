@@ -29,6 +29,7 @@ import (
 	catalogv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/catalog/v1"
 	"github.com/bazaar-market/bazaar/internal/gen/bazaar/catalog/v1/catalogv1connect"
 	orderv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/order/v1"
+	"github.com/bazaar-market/bazaar/internal/gen/bazaar/order/v1/orderv1connect"
 	paymentv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/payment/v1"
 	recommendv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/recommend/v1"
 	reviewv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/review/v1"
@@ -263,6 +264,24 @@ func TestConnectAndGRPCWeb(t *testing.T) {
 	if code != 404 || m["code"] != "not_found" {
 		t.Errorf("Connect GetOrder(missing) = %d %v, want 404 not_found", code, m)
 	}
+
+	// A Connect server stream over HTTP/1.1, as a browser's fetch reads it:
+	// the first message arrives while the stream stays open.
+	c := client{t: t, base: base}
+	placed := c.must(201, "POST", "/api/v1/order", map[string]any{"address_id": sh.address}, bearer(customer))
+	orders := orderv1connect.NewOrderServiceClient(&http.Client{Transport: &http.Transport{}}, base)
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	wreq := connect.NewRequest(&orderv1.WatchOrderRequest{Id: str(placed, "id")})
+	wreq.Header().Set("Authorization", "Bearer "+customer)
+	watch, err := orders.WatchOrder(wctx, wreq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !watch.Receive() || watch.Msg().GetOrder().GetStatus() != "pending_payment" {
+		t.Errorf("Connect WatchOrder over HTTP/1.1: first message %v, err %v; want the pending order", watch.Msg(), watch.Err())
+	}
+	watch.Close()
 
 	web := catalogv1connect.NewCatalogServiceClient(http.DefaultClient, base, connect.WithGRPCWeb())
 	res, err := web.GetProduct(context.Background(), connect.NewRequest(&catalogv1.GetProductRequest{Id: str(product, "slug")}))
