@@ -22,6 +22,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
+	reflectionv1alpha "google.golang.org/grpc/reflection/grpc_reflection_v1alpha"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
@@ -211,6 +212,19 @@ func TestGRPCReflectionAndHealth(t *testing.T) {
 		t.Errorf("reflection FileContainingSymbol(OrderService) = %v, %v; want its file", res, err)
 	}
 	_ = stream.CloseSend()
+
+	// Older clients ask v1alpha.
+	alpha, err := reflectionv1alpha.NewServerReflectionClient(conn).ServerReflectionInfo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := alpha.Send(&reflectionv1alpha.ServerReflectionRequest{MessageRequest: &reflectionv1alpha.ServerReflectionRequest_ListServices{}}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := alpha.Recv(); err != nil || len(res.GetListServicesResponse().GetService()) != len(names) {
+		t.Errorf("v1alpha ListServices = %v, %v; want the %d services v1 lists", res, err, len(names))
+	}
+	_ = alpha.CloseSend()
 
 	health := healthpb.NewHealthClient(conn)
 	for _, svc := range []string{"", "bazaar.order.v1.OrderService"} {
