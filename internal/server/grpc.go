@@ -63,7 +63,9 @@ func (s *Server) mountRPC() error {
 		supportrpc.New(m.support),
 	}
 	streams := slices.Concat(orderrpc.Streams, shipmentrpc.Streams)
-	opts := []connect.HandlerOption{connect.WithInterceptors(rpc.Interceptor())}
+	// Answers under 1 KiB are not worth compressing (connect gzips for
+	// clients that accept it).
+	opts := []connect.HandlerOption{connect.WithInterceptors(rpc.Interceptor()), connect.WithCompressMinBytes(1 << 10)}
 	var names []string
 	for _, svc := range services {
 		path, h := svc.Handler(opts...)
