@@ -26,14 +26,17 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	accountv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/account/v1"
 	cartv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/cart/v1"
 	catalogv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/catalog/v1"
 	"github.com/bazaar-market/bazaar/internal/gen/bazaar/catalog/v1/catalogv1connect"
+	inventoryv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/inventory/v1"
 	orderv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/order/v1"
 	"github.com/bazaar-market/bazaar/internal/gen/bazaar/order/v1/orderv1connect"
 	paymentv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/payment/v1"
 	recommendv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/recommend/v1"
 	reviewv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/review/v1"
+	searchv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/search/v1"
 	shipmentv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/shipment/v1"
 	supportv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/support/v1"
 	"github.com/bazaar-market/bazaar/internal/server"
@@ -672,5 +675,123 @@ func BenchmarkProductGRPC(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// TestGRPCEveryUnaryRPC calls the RPCs the other tests leave out, each
+// with input it accepts, and checks what it answers.
+func TestGRPCEveryUnaryRPC(t *testing.T) {
+	sh := grpcShop(t)
+	conn := grpcConn(t, sh.base)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	call := func(tok, method string, in, out proto.Message) {
+		t.Helper()
+		if err := conn.Invoke(as(ctx, tok), method, in, out); err != nil {
+			t.Fatalf("%s(%v): %v", method, in, err)
+		}
+	}
+
+	var reg accountv1.RegisterResponse
+	call("", "/bazaar.account.v1.AccountService/Register", &accountv1.RegisterRequest{Email: "rita@example.com", Password: "rita-password-1",
+		Name: "Rita", Role: "customer"}, &reg)
+	if reg.GetSession().GetAccessToken() == "" || reg.GetSession().GetUser().GetEmail() != "rita@example.com" {
+		t.Fatalf("Register = %v, want a session for rita", reg.GetSession())
+	}
+	var login accountv1.LoginResponse
+	call("", "/bazaar.account.v1.AccountService/Login", &accountv1.LoginRequest{Email: "rita@example.com", Password: "rita-password-1"}, &login)
+	var ref accountv1.RefreshResponse
+	call("", "/bazaar.account.v1.AccountService/Refresh", &accountv1.RefreshRequest{RefreshToken: login.GetSession().GetRefreshToken()}, &ref)
+	rita := ref.GetSession().GetAccessToken()
+	var me accountv1.MeResponse
+	call(rita, "/bazaar.account.v1.AccountService/Me", &accountv1.MeRequest{}, &me)
+	if me.GetUser().GetId() != reg.GetSession().GetUser().GetId() || me.GetUser().GetRole() != "customer" {
+		t.Errorf("Me = %v, want rita", me.GetUser())
+	}
+	err := conn.Invoke(ctx, "/bazaar.account.v1.AccountService/Login", &accountv1.LoginRequest{Email: "rita@example.com", Password: "wrong-password-1"}, &login)
+	if status.Code(err) != codes.Unauthenticated {
+		t.Errorf("Login with a wrong password = %v, want Unauthenticated", err)
+	}
+
+	var cats catalogv1.ListCategoriesResponse
+	call("", "/bazaar.catalog.v1.CatalogService/ListCategories", &catalogv1.ListCategoriesRequest{}, &cats)
+	if len(cats.GetCategories()) != 1 || cats.GetCategories()[0].GetId() != str(sh.product, "category_id") {
+		t.Errorf("ListCategories = %v, want the shop's category", cats.GetCategories())
+	}
+	var sugg searchv1.SuggestResponse
+	eventually(t, "a suggestion for bra", func() string {
+		if err := conn.Invoke(ctx, "/bazaar.search.v1.SearchService/Suggest", &searchv1.SuggestRequest{Q: "bra"}, &sugg); err != nil {
+			return err.Error()
+		}
+		if len(sugg.GetSuggestions()) == 0 {
+			return "no suggestions"
+		}
+		return ""
+	})
+
+	// A guest cart, named by the token the first call answers.
+	var added cartv1.AddItemResponse
+	call("", "/bazaar.cart.v1.CartService/AddItem", &cartv1.AddItemRequest{Sku: "GR-1", Quantity: 1}, &added)
+	guest := added.GetCart().GetToken()
+	if guest == "" {
+		t.Fatalf("a guest's AddItem = %v, want a cart token", added.GetCart())
+	}
+	gctx := metadata.AppendToOutgoingContext(ctx, "x-cart-token", guest)
+	lineID := added.GetCart().GetGroups()[0].GetLines()[0].GetId()
+	var updated cartv1.UpdateItemResponse
+	if err := conn.Invoke(gctx, "/bazaar.cart.v1.CartService/UpdateItem", &cartv1.UpdateItemRequest{Id: lineID, Quantity: 3}, &updated); err != nil ||
+		updated.GetCart().GetItemCount() != 3 {
+		t.Errorf("the guest's UpdateItem = %v, %v; want 3 items", updated.GetCart(), err)
+	}
+	if err := conn.Invoke(gctx, "/bazaar.cart.v1.CartService/RemoveItem", &cartv1.RemoveItemRequest{Id: lineID}, &cartv1.RemoveItemResponse{}); err != nil {
+		t.Errorf("the guest's RemoveItem: %v", err)
+	}
+	var got cartv1.GetCartResponse
+	if err := conn.Invoke(gctx, "/bazaar.cart.v1.CartService/GetCart", &cartv1.GetCartRequest{}, &got); err != nil || got.GetCart().GetItemCount() != 0 {
+		t.Errorf("the guest's GetCart = %v, %v; want it empty", got.GetCart(), err)
+	}
+
+	var stock inventoryv1.GetStockResponse
+	call(sh.seller, "/bazaar.inventory.v1.InventoryService/GetStock", &inventoryv1.GetStockRequest{Sku: "GR-1"}, &stock)
+	if stock.GetStock().GetOnHand() != 10 || stock.GetStock().GetAvailable() != 10 {
+		t.Errorf("GetStock = %v, want 10 on hand", stock.GetStock())
+	}
+	err = conn.Invoke(as(ctx, sh.seller), "/bazaar.inventory.v1.InventoryService/SetStock", &inventoryv1.SetStockRequest{Sku: "GR-1"}, &inventoryv1.SetStockResponse{})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("SetStock without on_hand = %v, want InvalidArgument", err)
+	}
+
+	var placed orderv1.PlaceOrderResponse
+	call(sh.customer, "/bazaar.order.v1.OrderService/PlaceOrder", &orderv1.PlaceOrderRequest{AddressId: sh.address,
+		Lines: []*orderv1.LineInput{{Sku: "GR-1", Quantity: 1}}}, &placed)
+	var paid paymentv1.PayResponse
+	call(sh.customer, "/bazaar.payment.v1.PaymentService/Pay", &paymentv1.PayRequest{OrderId: placed.GetOrder().GetId(), Method: "tok_visa"}, &paid)
+	var pay paymentv1.GetPaymentResponse
+	call(sh.customer, "/bazaar.payment.v1.PaymentService/GetPayment", &paymentv1.GetPaymentRequest{Id: paid.GetPayment().GetId()}, &pay)
+	if pay.GetPayment().GetOrderId() != placed.GetOrder().GetId() {
+		t.Errorf("GetPayment = %v, want the order's payment", pay.GetPayment())
+	}
+	if err := conn.Invoke(as(ctx, rita), "/bazaar.payment.v1.PaymentService/GetPayment", &paymentv1.GetPaymentRequest{Id: paid.GetPayment().GetId()},
+		&pay); status.Code(err) != codes.NotFound {
+		t.Errorf("another customer's GetPayment = %v, want NotFound", err)
+	}
+	var queue orderv1.ListSellerOrdersResponse
+	eventually(t, "the paid order in the seller's queue", func() string {
+		if err := conn.Invoke(as(ctx, sh.seller), "/bazaar.order.v1.OrderService/ListSellerOrders", &orderv1.ListSellerOrdersRequest{Status: "awaiting_fulfillment"},
+			&queue); err != nil {
+			return err.Error()
+		}
+		if len(queue.GetSellerOrders()) != 1 || queue.GetSellerOrders()[0].GetSellerOrder().GetShipment().GetId() == "" {
+			return fmt.Sprintf("queue %v", queue.GetSellerOrders())
+		}
+		return ""
+	})
+	sid := queue.GetSellerOrders()[0].GetSellerOrder().GetShipment().GetId()
+	call(sh.seller, "/bazaar.shipment.v1.ShipmentService/Pack", &shipmentv1.PackRequest{Id: sid}, &shipmentv1.PackResponse{})
+	// The shop has no delivery partner: handing over is refused as REST
+	// refuses it.
+	err = conn.Invoke(as(ctx, sh.seller), "/bazaar.shipment.v1.ShipmentService/HandOver", &shipmentv1.HandOverRequest{Id: sid}, &shipmentv1.HandOverResponse{})
+	if status.Code(err) != codes.FailedPrecondition || errorInfo(err).GetReason() == "" || errorInfo(err).GetMetadata()["status"] != "409" {
+		t.Errorf("HandOver without a delivery partner = %v (%v), want FailedPrecondition, status 409", err, errorInfo(err))
 	}
 }
