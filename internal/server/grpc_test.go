@@ -221,9 +221,11 @@ func TestGRPCReflectionAndHealth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	//lint:ignore SA1019 v1alpha is deprecated, and still what older clients ask
 	if err := alpha.Send(&reflectionv1alpha.ServerReflectionRequest{MessageRequest: &reflectionv1alpha.ServerReflectionRequest_ListServices{}}); err != nil {
 		t.Fatal(err)
 	}
+	//lint:ignore SA1019 v1alpha is deprecated, and still what older clients ask
 	if res, err := alpha.Recv(); err != nil || len(res.GetListServicesResponse().GetService()) != len(names) {
 		t.Errorf("v1alpha ListServices = %v, %v; want the %d services v1 lists", res, err, len(names))
 	}
