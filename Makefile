@@ -4,7 +4,7 @@
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GO_PACKAGES := ./...
 
-.PHONY: run test test-nats lint unit build bench clean web web-test e2e proto
+.PHONY: run test test-nats lint unit build bench clean web web-test e2e graphql proto
 
 run: ## a complete shop with demo data on http://localhost:8080 (SQLite in ./bazaar-data)
 	@if [ ! -f web/dist/index.html ]; then \
@@ -48,6 +48,9 @@ web-test: ## the web UI's type check and unit tests (vitest)
 
 e2e: web ## the web UI end to end in headless Chromium against `bazaar serve --demo`
 	bash web/e2e/run.sh
+
+graphql: ## regenerate the GraphQL server code from internal/graphql/schema (gqlgen, pinned in tools/go.mod)
+	cd internal/graphql && go tool -modfile=../../tools/go.mod gqlgen generate
 
 clean:
 	rm -rf bin bazaar-data

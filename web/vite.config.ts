@@ -15,6 +15,11 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 400,
+    // Two pages: the app, and GraphiQL (served by the binary at GET
+    // /graphql to browsers), each with its own chunks.
+    rollupOptions: {
+      input: { main: 'index.html', graphiql: 'graphiql.html' },
+    },
   },
   server: {
     proxy: { '/api': api, '/healthz': api },

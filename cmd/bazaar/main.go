@@ -34,6 +34,8 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account/accountoidc"
 	"github.com/bazaar-market/bazaar/internal/apperr"
 	"github.com/bazaar-market/bazaar/internal/catalog/cataloggen"
+	"github.com/bazaar-market/bazaar/internal/edge"
+	"github.com/bazaar-market/bazaar/internal/ratelimit"
 	"github.com/bazaar-market/bazaar/internal/server"
 )
 
@@ -118,6 +120,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // common holds the flags every command that opens the database takes.
 type common struct {
 	cfg       server.Config
+	edge      edgeFlags
 	logLevel  string
 	logFormat string
 	errs      []error // secrets that could not be read
@@ -167,7 +170,70 @@ func (c *common) register(fs *flag.FlagSet) {
 	if v := os.Getenv("BAZAAR_LIVE_ORIGINS"); v != "" {
 		_ = c.liveOrigins(v)
 	}
+	fs.BoolVar(&c.cfg.GraphiQL, "graphiql", envBoolOr("BAZAAR_GRAPHIQL", true), "serve GraphiQL at /graphql to browsers; false answers them 404 (the API is unchanged) (BAZAAR_GRAPHIQL)")
 	fs.DurationVar(&c.cfg.IdempotencyLock, "idempotency-lock", envDuration("BAZAAR_IDEMPOTENCY_LOCK", 30*time.Second), "how long a request that died mid-way keeps its Idempotency-Key locked (BAZAAR_IDEMPOTENCY_LOCK)")
+}
+
+// edgeFlags are the serve command's gateway-edge flags that need parsing.
+type edgeFlags struct {
+	rateLimit                  bool
+	rateIP, rateUser, rateAuth string
+	register                   string
+	proxies, cors              string
+	maxBody                    int64
+}
+
+// registerEdge adds the gateway edge's flags (see docs/edge.md).
+func (c *common) registerEdge(fs *flag.FlagSet) {
+	e := &c.edge
+	ec := &c.cfg.Edge
+	fs.StringVar(&ec.RedisURL, "redis-url", env("BAZAAR_REDIS_URL", ""), "share rate limits and sign-in throttles between processes through this Redis, redis://host:6379/0; empty keeps them in each process (BAZAAR_REDIS_URL)")
+	fs.BoolVar(&e.rateLimit, "rate-limit", env("BAZAAR_RATE_LIMIT", "true") != "false", "rate-limit the API doors and registrations; false for load tests (BAZAAR_RATE_LIMIT)")
+	fs.StringVar(&e.rateIP, "rate-limit-ip", env("BAZAAR_RATE_LIMIT_IP", "600/1m"), "token bucket per client IP on every API request, N/D: a burst of N refilled at N per D (BAZAAR_RATE_LIMIT_IP)")
+	fs.StringVar(&e.rateUser, "rate-limit-user", env("BAZAAR_RATE_LIMIT_USER", "1200/1m"), "token bucket per signed-in user on every API request (BAZAAR_RATE_LIMIT_USER)")
+	fs.StringVar(&e.rateAuth, "rate-limit-auth", env("BAZAAR_RATE_LIMIT_AUTH", "60/1m"), "token bucket per client IP on sign-in, registration, token refresh and password reset (BAZAAR_RATE_LIMIT_AUTH)")
+	fs.StringVar(&e.register, "rate-limit-register", env("BAZAAR_RATE_LIMIT_REGISTER", "20/1h"), "accounts registered per client IP, N/D: at most N in any D (BAZAAR_RATE_LIMIT_REGISTER)")
+	fs.StringVar(&e.proxies, "trusted-proxies", env("BAZAAR_TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies and CDN allowed to name the client in X-Forwarded-For; none by default (BAZAAR_TRUSTED_PROXIES)")
+	fs.StringVar(&e.cors, "cors-origins", env("BAZAAR_CORS_ORIGINS", ""), "comma-separated origins (https://shop.example.com, or *) whose pages may call the API; none by default (BAZAAR_CORS_ORIGINS)")
+	fs.Int64Var(&e.maxBody, "max-body", int64(envInt("BAZAAR_MAX_BODY", 32<<20)), "largest request body in bytes; uploads and JSON have lower limits of their own (BAZAAR_MAX_BODY)")
+	fs.DurationVar(&ec.Cache.Fresh, "cache-fresh", envDuration("BAZAAR_CACHE_FRESH", 0), "keep public catalog, search and review answers in memory this long and answer repeats from there (a micro-cache when no CDN is in front); 0: off (BAZAAR_CACHE_FRESH)")
+	fs.StringVar(&ec.TLSCert, "tls-cert", env("BAZAAR_TLS_CERT", ""), "PEM certificate (chain) to serve HTTPS with HTTP/2 and HSTS; with --tls-key (BAZAAR_TLS_CERT)")
+	fs.StringVar(&ec.TLSKey, "tls-key", env("BAZAAR_TLS_KEY", ""), "PEM private key of --tls-cert (BAZAAR_TLS_KEY)")
+}
+
+// edgeDone turns the parsed edge flags into the server's Edge config.
+func (c *common) edgeDone() error {
+	e := &c.edge
+	ec := &c.cfg.Edge
+	if (ec.TLSCert == "") != (ec.TLSKey == "") {
+		return usageError{"--tls-cert and --tls-key go together"}
+	}
+	var err error
+	if ec.TrustedProxies, err = edge.ParsePrefixes(e.proxies); err != nil {
+		return usageError{fmt.Sprintf("--trusted-proxies: %v", err)}
+	}
+	ec.CORSOrigins = edge.ParseOrigins(e.cors)
+	ec.MaxBody = e.maxBody
+	if !e.rateLimit {
+		return nil
+	}
+	for _, f := range []struct {
+		name string
+		v    string
+		to   *ratelimit.Bucket
+	}{{"--rate-limit-ip", e.rateIP, &ec.RateIP}, {"--rate-limit-user", e.rateUser, &ec.RateUser}, {"--rate-limit-auth", e.rateAuth, &ec.RateAuth}} {
+		if *f.to, err = edge.ParseBucket(f.v); err != nil {
+			return usageError{fmt.Sprintf("%s: %q is not N/D, such as 600/1m", f.name, f.v)}
+		}
+	}
+	reg, err := edge.ParseBucket(e.register)
+	if err != nil {
+		return usageError{fmt.Sprintf("--rate-limit-register: %q is not N/D, such as 10/1h", e.register)}
+	}
+	if reg.Burst > 0 {
+		ec.Register = ratelimit.Rule{Limit: reg.Burst, Window: time.Duration(float64(reg.Burst) / reg.Rate * float64(time.Second))}
+	}
+	return nil
 }
 
 // liveOrigins sets the origins allowed to open live sockets from a
@@ -250,7 +316,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := command("serve", stderr)
 	fs.StringVar(&c.cfg.Addr, "addr", env("BAZAAR_ADDR", ":8080"), "listen address (BAZAAR_ADDR)")
 	fs.BoolVar(&c.cfg.Demo, "demo", envBool("BAZAAR_DEMO"), "load demo data at start and print the demo logins (BAZAAR_DEMO)")
+	c.registerEdge(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := c.edgeDone(); err != nil {
 		return err
 	}
 	s, err := c.server(ctx, stderr)
@@ -470,6 +540,14 @@ func envInt(name string, def int) int {
 		return def
 	}
 	return n
+}
+
+// envBoolOr is env name as a boolean, def when unset or not a boolean.
+func envBoolOr(name string, def bool) bool {
+	if b, err := strconv.ParseBool(os.Getenv(name)); err == nil {
+		return b
+	}
+	return def
 }
 
 func envBool(name string) bool {

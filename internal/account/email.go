@@ -202,7 +202,9 @@ func (s *Service) ResetPassword(ctx context.Context, in PasswordReset) error {
 		return err
 	}
 	s.cache.forget(u.ID, "")
-	if err := s.opts.AccountLimiter.Reset(ctx, "login:account:"+u.Email); err != nil {
+	// The owner proved it holds the mailbox: its account is no longer
+	// under attack as far as sign-ins go.
+	if err := s.limits.account.Reset(ctx, u.Email); err != nil {
 		return fmt.Errorf("reset rate limit: %w", err)
 	}
 	return nil
@@ -211,8 +213,7 @@ func (s *Service) ResetPassword(ctx context.Context, in PasswordReset) error {
 // ChangeEmail starts moving the signed-in user to another address: after
 // checking the password it mails a confirmation link to the new address
 // (VerifyEmail makes the change) and a notice to the current one. A
-// wrong password is Invalid "wrong_password" and counts against the
-// account's sign-in limit; an address in use is Conflict "email_taken".
+// wrong password is Invalid "wrong_password" and slows the user down; an address in use is Conflict "email_taken".
 func (s *Service) ChangeEmail(ctx context.Context, in EmailChange) error {
 	p, err := auth.Require(ctx)
 	if err != nil {
@@ -259,11 +260,17 @@ func (s *Service) ChangeEmail(ctx context.Context, in EmailChange) error {
 	return s.mail(ctx, Mail{Kind: MailEmailChanging, UserID: u.ID, To: u.Email, Name: u.Name, NewEmail: in.Email, At: now})
 }
 
-// checkPassword re-authenticates u with password, counting a wrong one
-// against the account's sign-in limit.
+// checkPassword re-authenticates u with password.
 func (s *Service) checkPassword(ctx context.Context, u User, password, field string) error {
-	acctKey := "login:account:" + u.Email
-	wait, err := s.opts.AccountLimiter.Take(ctx, acctKey)
+	return s.reauthenticate(ctx, u, password, field, "the password is not correct")
+}
+
+// reauthenticate checks the signed-in user u's password; wrong ones slow
+// the user down (a backoff per user: the caller holds its session, so it
+// is the client), and it answers Invalid "wrong_password" on field.
+func (s *Service) reauthenticate(ctx context.Context, u User, password, field, message string) error {
+	key := string(u.ID)
+	wait, err := s.limits.reauth.Take(ctx, key)
 	if err != nil {
 		return fmt.Errorf("password rate limit: %w", err)
 	}
@@ -279,10 +286,9 @@ func (s *Service) checkPassword(ctx context.Context, u User, password, field str
 		return fmt.Errorf("verify password: %w", err)
 	}
 	if !ok {
-		return apperr.Invalid("wrong_password", "the password is not correct",
-			apperr.FieldError{Field: field, Message: "is not correct"})
+		return apperr.Invalid("wrong_password", message, apperr.FieldError{Field: field, Message: "is not correct"})
 	}
-	return s.opts.AccountLimiter.Reset(ctx, acctKey)
+	return s.limits.reauth.Reset(ctx, key)
 }
 
 // EmailVerified reports whether user's address is verified; privileged,

@@ -67,6 +67,28 @@ func (s *Service) Seller(ctx context.Context, id id.Seller) (Seller, error) {
 	return sel, nil
 }
 
+// SellersByID returns, by ID, the stores of ids the caller may see as
+// Seller shows them (a suspended store only to admins), in one store call;
+// a store that is missing or hidden is absent from the map.
+func (s *Service) SellersByID(ctx context.Context, ids []id.Seller) (map[id.Seller]Seller, error) {
+	out := make(map[id.Seller]Seller, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	sels, err := s.store.SellersByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := auth.From(ctx)
+	admin := ok && p.Is(auth.Admin)
+	for _, sel := range sels {
+		if sel.Status == SellerActive || admin {
+			out[sel.ID] = sel
+		}
+	}
+	return out, nil
+}
+
 // MySeller returns the signed-in user's store, whatever its status.
 func (s *Service) MySeller(ctx context.Context) (Seller, error) {
 	p, err := auth.Require(ctx)

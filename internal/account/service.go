@@ -18,13 +18,29 @@ import (
 type Options struct {
 	// RefreshTTL is how long a refresh token stays usable (30 days).
 	RefreshTTL time.Duration
-	// AccountLimit caps failed sign-ins per account (5 per 15 minutes).
-	AccountLimit ratelimit.Rule
-	// IPLimit caps failed sign-ins per client IP (20 per 15 minutes).
-	IPLimit ratelimit.Rule
-	// AccountLimiter and IPLimiter replace the in-memory limiters built
-	// from the rules above (e.g. with a shared Redis one).
-	AccountLimiter, IPLimiter ratelimit.Limiter
+	// ClientBackoff slows failed sign-ins of one client (its IP, and its
+	// device cookie when it has one) at one account: 3 free, then 1 s,
+	// 2 s, 4 s ... up to 15 minutes. A success from that client forgets
+	// them. No other client is slowed by them: a stranger's failures never
+	// lock the owner out.
+	ClientBackoff ratelimit.Backoff
+	// AccountGuard is the failures at one account, from any client, past
+	// which the account counts as under attack (10 per 15 minutes). While
+	// it is, a client also gets GuardedBackoff, which ends the free tries
+	// after the first (1 s, 2 s, then 4 s; ClientBackoff takes over
+	// beyond): the first try of a client that has not been failing is
+	// always free, so the owner's right password from it always works.
+	AccountGuard   ratelimit.Rule
+	GuardedBackoff ratelimit.Backoff
+	// IPBackoff slows a client IP failing at many accounts (credential
+	// stuffing): 20 failures free, then 1 s, 2 s, 4 s ... up to 15
+	// minutes; forgotten after 15 minutes without a failure.
+	IPBackoff ratelimit.Backoff
+	// RegisterLimit caps registrations per client IP (10 per hour).
+	RegisterLimit ratelimit.Rule
+	// Limits makes the limiters; nil keeps them in this process. A
+	// *ratelimit.Redis shares them between processes.
+	Limits ratelimit.Store
 	// CheckTTL is how long Check may trust what it read about a user and
 	// session (2 s). A negative value disables the cache.
 	CheckTTL time.Duration
@@ -54,20 +70,26 @@ func (o *Options) defaults() {
 	if o.RefreshTTL <= 0 {
 		o.RefreshTTL = 30 * 24 * time.Hour
 	}
-	if o.AccountLimit == (ratelimit.Rule{}) {
-		o.AccountLimit = ratelimit.Rule{Limit: 5, Window: 15 * time.Minute}
+	if o.ClientBackoff == (ratelimit.Backoff{}) {
+		o.ClientBackoff = ratelimit.Backoff{Free: 3, Base: time.Second, Max: 15 * time.Minute, Forget: time.Hour}
 	}
-	if o.IPLimit == (ratelimit.Rule{}) {
-		o.IPLimit = ratelimit.Rule{Limit: 20, Window: 15 * time.Minute}
+	if o.GuardedBackoff == (ratelimit.Backoff{}) {
+		o.GuardedBackoff = ratelimit.Backoff{Free: 1, Base: time.Second, Max: 4 * time.Second, Forget: time.Hour}
+	}
+	if o.AccountGuard == (ratelimit.Rule{}) {
+		o.AccountGuard = ratelimit.Rule{Limit: 10, Window: 15 * time.Minute}
+	}
+	if o.IPBackoff == (ratelimit.Backoff{}) {
+		o.IPBackoff = ratelimit.Backoff{Free: 20, Base: time.Second, Max: 15 * time.Minute, Forget: 15 * time.Minute}
+	}
+	if o.RegisterLimit == (ratelimit.Rule{}) {
+		o.RegisterLimit = ratelimit.Rule{Limit: 10, Window: time.Hour}
 	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.AccountLimiter == nil {
-		o.AccountLimiter = ratelimit.NewMemory(o.AccountLimit, o.Now)
-	}
-	if o.IPLimiter == nil {
-		o.IPLimiter = ratelimit.NewMemory(o.IPLimit, o.Now)
+	if o.Limits == nil {
+		o.Limits = ratelimit.MemoryStore{Now: o.Now}
 	}
 	if o.MailLimit == (ratelimit.Rule{}) {
 		o.MailLimit = ratelimit.Rule{Limit: 5, Window: time.Hour}
@@ -76,10 +98,10 @@ func (o *Options) defaults() {
 		o.MailIPLimit = ratelimit.Rule{Limit: 20, Window: time.Hour}
 	}
 	if o.MailLimiter == nil {
-		o.MailLimiter = ratelimit.NewMemory(o.MailLimit, o.Now)
+		o.MailLimiter = o.Limits.Limiter("mail", o.MailLimit)
 	}
 	if o.MailIPLimiter == nil {
-		o.MailIPLimiter = ratelimit.NewMemory(o.MailIPLimit, o.Now)
+		o.MailIPLimiter = o.Limits.Limiter("mailip", o.MailIPLimit)
 	}
 	if o.ResetDelay == 0 {
 		o.ResetDelay = 250 * time.Millisecond
@@ -97,6 +119,7 @@ func (o *Options) defaults() {
 // which are for the CLI, seeding and other modules in process.
 type Service struct {
 	store  Store
+	limits limiters
 	tokens *auth.Tokens
 	opts   Options
 	hash   *hasher
@@ -110,6 +133,7 @@ func New(store Store, tokens *auth.Tokens, opts Options) *Service {
 		store:  store,
 		tokens: tokens,
 		opts:   opts,
+		limits: newLimiters(opts),
 		hash:   newHasher(opts.HashConcurrency),
 		cache:  checkCache{entries: make(map[checkKey]checkEntry)},
 	}

@@ -17,9 +17,13 @@ import (
 
 // Register signs up a customer or a seller (other roles are made by an
 // admin or the CLI), signs it in from client c and mails it a link to
-// verify its address. Until then it can shop (the web app reminds it) but
+// verify its address. Registrations are limited per client IP
+// (Options.RegisterLimit). Until then it can shop (the web app reminds it) but
 // a seller cannot list products.
 func (s *Service) Register(ctx context.Context, in NewUser, c Client) (Session, error) {
+	if err := s.limits.takeRegistration(ctx, c); err != nil {
+		return Session{}, err
+	}
 	u, err := s.createUser(ctx, in, false, auth.Customer, auth.Seller)
 	if err != nil {
 		return Session{}, err
@@ -84,12 +88,14 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (User, error) {
 }
 
 // Login signs a user in with its e-mail and password from client c.
-// Failed attempts are limited per account and per client IP, and over the
-// limit Login answers RateLimited with the wait. A success resets the
-// account's count, and a sign-in from a device the user has not used
+// Failed attempts slow down the client that made them (an exponential
+// backoff per client and account), any client of an address failing at
+// many accounts, and, while an account is under attack, every client that
+// has failed at it; over a limit Login answers RateLimited with the wait.
+// A client that has not been failing is never refused, so nobody can lock
+// an owner out. A sign-in from a device the user has not used
 // before is mailed to the user.
 func (s *Service) Login(ctx context.Context, in Credentials, c Client) (Session, error) {
-	ip := c.IP
 	email := NormalizeEmail(in.Email)
 	var f apperr.Fields
 	f.Check(email != "", "email", "is required")
@@ -98,26 +104,13 @@ func (s *Service) Login(ctx context.Context, in Credentials, c Client) (Session,
 	if err := f.Err(); err != nil {
 		return Session{}, err
 	}
-	ipKey := ""
-	if ip != "" {
-		ipKey = "login:ip:" + ipBucket(ip)
-		wait, err := s.opts.IPLimiter.Wait(ctx, ipKey)
-		if err != nil {
-			return Session{}, fmt.Errorf("login rate limit: %w", err)
-		}
-		if wait > 0 {
-			return Session{}, tooManyAttempts(wait)
-		}
-	}
-	// The account's attempt is counted before the password is checked, so
-	// concurrent guesses cannot overshoot the limit; a success resets it.
-	acctKey := "login:account:" + email
-	wait, err := s.opts.AccountLimiter.Take(ctx, acctKey)
+	known, err := s.knownDevice(ctx, email, c)
 	if err != nil {
-		return Session{}, fmt.Errorf("login rate limit: %w", err)
+		return Session{}, fmt.Errorf("login: %w", err)
 	}
-	if wait > 0 {
-		return Session{}, tooManyAttempts(wait)
+	attempt, err := s.limits.begin(ctx, c, email, known)
+	if err != nil {
+		return Session{}, err
 	}
 
 	u, hash, err := s.store.UserCredentials(ctx, email)
@@ -130,16 +123,12 @@ func (s *Service) Login(ctx context.Context, in Credentials, c Client) (Session,
 	if verr != nil {
 		return Session{}, fmt.Errorf("login: verify password: %w", verr)
 	}
-	if err != nil || !ok {
-		if ipKey != "" {
-			if _, err := s.opts.IPLimiter.Add(ctx, ipKey); err != nil {
-				return Session{}, fmt.Errorf("login rate limit: %w", err)
-			}
-		}
-		return Session{}, apperr.Unauthorized("invalid_credentials", "the e-mail or password is not correct")
+	failed := err != nil || !ok
+	if err := attempt.done(ctx, !failed); err != nil {
+		return Session{}, err
 	}
-	if err := s.opts.AccountLimiter.Reset(ctx, acctKey); err != nil {
-		return Session{}, fmt.Errorf("login rate limit: %w", err)
+	if failed {
+		return Session{}, apperr.Unauthorized("invalid_credentials", "the e-mail or password is not correct")
 	}
 	if u.Status != UserActive {
 		return Session{}, apperr.Unauthorized("account_suspended", "this account is suspended")
@@ -150,6 +139,23 @@ func (s *Service) Login(ctx context.Context, in Credentials, c Client) (Session,
 	}
 	sess.Device = s.remember(ctx, u, c, true)
 	return sess, nil
+}
+
+// knownDevice reports whether c's device cookie is one the account of
+// email has signed in from: such a client is its owner's, and only its
+// own failures slow it down.
+func (s *Service) knownDevice(ctx context.Context, email string, c Client) (bool, error) {
+	if !validTokenShape(c.Device) {
+		return false, nil
+	}
+	u, err := s.store.UserByEmail(ctx, email)
+	if apperr.Is(err, apperr.KindNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return s.store.KnownDevice(ctx, u.ID, hashValue("cookie:"+c.Device))
 }
 
 func tooManyAttempts(wait time.Duration) error {
@@ -270,7 +276,7 @@ func (s *Service) UpdateMe(ctx context.Context, in ProfileUpdate) (User, error) 
 
 // ChangePassword replaces the signed-in user's password after checking the
 // current one, and ends all its sessions (this one too): the client signs in
-// again. Wrong current passwords count against the account's sign-in limit.
+// again. Wrong current passwords slow the user down (a backoff per user).
 func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 	p, err := auth.Require(ctx)
 	if err != nil {
@@ -286,28 +292,13 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 	if err != nil {
 		return err
 	}
-	acctKey := "login:account:" + u.Email
-	wait, err := s.opts.AccountLimiter.Take(ctx, acctKey)
-	if err != nil {
-		return fmt.Errorf("password rate limit: %w", err)
-	}
-	if wait > 0 {
-		return tooManyAttempts(wait)
-	}
-	hash, err := s.store.PasswordHash(ctx, p.UserID)
-	if err != nil {
+	f = apperr.Fields{}
+	checkPassword(&f, "new_password", in.NewPassword, contextWords(u.Email, u.Name)...)
+	if err := f.Err(); err != nil {
 		return err
 	}
-	ok, err := s.hash.Verify(ctx, in.CurrentPassword, hash)
-	if err != nil {
-		return fmt.Errorf("verify password: %w", err)
-	}
-	if !ok {
-		return apperr.Invalid("wrong_password", "the current password is not correct",
-			apperr.FieldError{Field: "current_password", Message: "is not correct"})
-	}
-	if err := s.opts.AccountLimiter.Reset(ctx, acctKey); err != nil {
-		return fmt.Errorf("password rate limit: %w", err)
+	if err := s.reauthenticate(ctx, u, in.CurrentPassword, "current_password", "the current password is not correct"); err != nil {
+		return err
 	}
 	newHash, err := s.hash.Hash(ctx, in.NewPassword)
 	if err != nil {

@@ -65,6 +65,9 @@ type Store interface {
 	// keys (hashes) at now. known says one of the keys had been seen for
 	// the user before; first that the user had no device at all.
 	RememberDevice(ctx context.Context, user id.User, keys []string, now time.Time) (known, first bool, err error)
+	// KnownDevice reports whether user has signed in from the device known
+	// by key (a hash) and not forgotten it since.
+	KnownDevice(ctx context.Context, user id.User, key string) (bool, error)
 
 	// CreateSession starts a session (refresh-token family) t.SessionID for
 	// t.UserID with t as its first refresh token.
@@ -119,6 +122,8 @@ type Store interface {
 	// SellerByUser returns the store of user userID.
 	SellerByUser(ctx context.Context, userID id.User) (Seller, error)
 	// Sellers lists stores matching f in ID order.
+	// SellersByID returns the stores of ids that exist, in no order.
+	SellersByID(ctx context.Context, ids []id.Seller) ([]Seller, error)
 	Sellers(ctx context.Context, f SellerFilter) ([]Seller, error)
 	// SetSellerStatus moves a store to status, publishing
 	// account.seller.suspended.v1 or account.seller.reinstated.v1 if it changed.

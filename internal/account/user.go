@@ -97,14 +97,27 @@ func checkEmail(f *apperr.Fields, field, email string) {
 	}
 }
 
-func checkPassword(f *apperr.Fields, field, pw string) {
+// checkPassword checks a new password: its length, and that it is not
+// among the most common or made of words (the user's e-mail local part,
+// its name) or patterns that are easy to guess (weakPassword).
+func checkPassword(f *apperr.Fields, field, pw string, words ...string) {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case pw == "":
 		f.Add(field, "is required")
 	case n < MinPassword || n > MaxPassword:
 		f.Add(field, "must be 8 to 128 characters")
+	default:
+		if why := weakPassword(pw, words...); why != "" {
+			f.Add(field, why)
+		}
 	}
+}
+
+// contextWords are the words of a user a password must not be made of.
+func contextWords(email, name string) []string {
+	local, _, _ := strings.Cut(email, "@")
+	return append([]string{local, name}, strings.Fields(name)...)
 }
 
 func checkName(f *apperr.Fields, field, name string, required bool, maxLen int) {
@@ -127,7 +140,7 @@ func (in *NewUser) normalize(roles ...auth.Role) error {
 	in.Name = strings.TrimSpace(in.Name)
 	var f apperr.Fields
 	checkEmail(&f, "email", in.Email)
-	checkPassword(&f, "password", in.Password)
+	checkPassword(&f, "password", in.Password, contextWords(in.Email, in.Name)...)
 	checkName(&f, "name", in.Name, true, maxName)
 	switch {
 	case in.Role == "":

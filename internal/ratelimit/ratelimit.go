@@ -162,3 +162,24 @@ func (m *Memory) Len() int {
 	defer m.mu.Unlock()
 	return len(m.keys)
 }
+
+// Store makes named limiters: MemoryStore keeps them in this process,
+// *Redis in a shared Redis.
+type Store interface {
+	Limiter(name string, rule Rule) Limiter
+	Backoff(name string, rule Backoff) Limiter
+}
+
+// MemoryStore makes in-process limiters over a clock (nil: time.Now).
+type MemoryStore struct{ Now func() time.Time }
+
+var (
+	_ Store = MemoryStore{}
+	_ Store = (*Redis)(nil)
+)
+
+// Limiter implements Store.
+func (m MemoryStore) Limiter(_ string, rule Rule) Limiter { return NewMemory(rule, m.Now) }
+
+// Backoff implements Store.
+func (m MemoryStore) Backoff(_ string, rule Backoff) Limiter { return NewMemoryBackoff(rule, m.Now) }

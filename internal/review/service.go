@@ -114,6 +114,15 @@ func (s *Service) Summary(ctx context.Context, productID id.Product) (Summary, e
 	return s.store.Summary(ctx, productID)
 }
 
+// Summaries returns the aggregates of several products in one store call,
+// one for each (zero counts for a product without reviews).
+func (s *Service) Summaries(ctx context.Context, productIDs []id.Product) (map[id.Product]Summary, error) {
+	if len(productIDs) == 0 {
+		return map[id.Product]Summary{}, nil
+	}
+	return s.store.Summaries(ctx, productIDs)
+}
+
 // Mine returns the signed-in customer's review of a product (whatever its
 // status); NotFound if they have none.
 func (s *Service) Mine(ctx context.Context, productID id.Product) (Review, error) {

@@ -29,6 +29,9 @@ type Store interface {
 	List(ctx context.Context, f Filter, after *Cursor, limit int) ([]Review, error)
 	// Summary returns a product's aggregate (zero counts if it has no review).
 	Summary(ctx context.Context, productID id.Product) (Summary, error)
+	// Summaries returns the aggregates of productIDs, one for each (zero
+	// counts for a product without reviews).
+	Summaries(ctx context.Context, productIDs []id.Product) (map[id.Product]Summary, error)
 	// ImportRatings sets the ratings products have without text (loaded in
 	// bulk), in their aggregates; it publishes no event (the caller tells
 	// search itself, as bulk loads do).

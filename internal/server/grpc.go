@@ -137,17 +137,6 @@ func protoIndex() (http.Handler, error) {
 	}), nil
 }
 
-// writeError answers a request a middleware refuses (bad token, ...) in the
-// shape its door speaks: a gRPC / Connect error for RPCs, problem+json
-// otherwise.
-func writeError(w http.ResponseWriter, r *http.Request, err error) {
-	if rpc.IsRPC(r) {
-		rpc.WriteError(w, r, err)
-		return
-	}
-	rest.Error(w, r, err)
-}
-
 // watchOrders adapts the live hub to orderrpc.Watch: the IDs of user's
 // orders as they change.
 func (s *Server) watchOrders(ctx context.Context, user id.User) (<-chan id.Order, error) {

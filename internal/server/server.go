@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -17,12 +18,17 @@ import (
 	"github.com/bazaar-market/bazaar/internal/account/accountoidc"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/auth/authsql"
+	"github.com/bazaar-market/bazaar/internal/edge"
 	"github.com/bazaar-market/bazaar/internal/event"
+	"github.com/bazaar-market/bazaar/internal/graphql"
 	"github.com/bazaar-market/bazaar/internal/idempotency"
 	"github.com/bazaar-market/bazaar/internal/lease"
+	"github.com/bazaar-market/bazaar/internal/ratelimit"
 	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/internal/rpc"
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
+	"github.com/redis/go-redis/v9"
 )
 
 // Config is everything the server can be told, from flags or BAZAAR_* env.
@@ -85,6 +91,47 @@ type Config struct {
 	// data dir, so a process restarted after a crash takes its jobs back at
 	// once rather than after their leases run out.
 	Process string
+	// Edge configures the middleware every door runs behind (rate limits,
+	// Redis, CORS, trusted proxies, TLS, body limits, caching).
+	Edge Edge
+	// GraphQLMaxDepth and GraphQLMaxComplexity limit GraphQL operations
+	// (12 and 2000 when zero).
+	GraphQLMaxDepth      int
+	GraphQLMaxComplexity int
+	// GraphiQL serves GraphiQL (bundled with the web UI) at GET /graphql to
+	// browsers that ask for HTML; off, they get a 404 (--graphiql,
+	// BAZAAR_GRAPHIQL, on by default in the command).
+	GraphiQL bool
+}
+
+// Edge configures the gateway edge (see docs/edge.md). Its zero value has
+// no HTTP rate limits and no registration limit (tests and embedding);
+// the bazaar command sets production defaults.
+type Edge struct {
+	// RedisURL is the Redis server rate limits are shared through
+	// (redis://host:port/db); empty keeps them in this process.
+	RedisURL string
+	// RedisPrefix starts the keys of the limits in Redis ("bazaar:rl:");
+	// processes that share limits share it.
+	RedisPrefix string
+	// RateIP, RateUser and RateAuth are the token buckets per client IP,
+	// per signed-in user, and per client IP on sign-in, registration,
+	// token refresh and password reset; a zero bucket is off.
+	RateIP, RateUser, RateAuth ratelimit.Bucket
+	// Register caps registrations per client IP; zero: no limit.
+	Register ratelimit.Rule
+	// TrustedProxies may set X-Forwarded-For; none by default, so the
+	// peer address is the client.
+	TrustedProxies []netip.Prefix
+	// CORSOrigins are the origins whose pages may call the API ("*": any).
+	CORSOrigins []string
+	// MaxBody caps request bodies (32 MiB when zero; negative: no cap).
+	MaxBody int64
+	// TLSCert and TLSKey are PEM files: with them the server speaks HTTPS
+	// (HTTP/2 by ALPN) and sends HSTS.
+	TLSCert, TLSKey string
+	// Cache is the caching policy of public reads (defaults: edge.Cache).
+	Cache edge.Cache
 }
 
 // Server is a built Bazaar: every module wired over one database and bus.
@@ -99,6 +146,9 @@ type Server struct {
 	keys    *idempotency.Keys
 	metrics *metrics
 	router  *rest.Router
+	redis   *redis.Client     // nil without Edge.RedisURL
+	limits  ratelimit.Store   // where the account's limiters live
+	buckets ratelimit.Buckets // the API doors' token buckets
 
 	handler  http.Handler
 	mods     modules
@@ -162,9 +212,12 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.keys = idempotency.New(s.db)
-	s.keys.ErrorWriter = writeError
+	s.keys.ErrorWriter = s.writeError
 	if s.cfg.IdempotencyLock > 0 {
 		s.keys.Lock = s.cfg.IdempotencyLock
+	}
+	if err := s.openLimits(ctx); err != nil {
+		return err
 	}
 	if err := s.wire(ctx); err != nil {
 		return err
@@ -176,14 +229,78 @@ func (s *Server) build(ctx context.Context) error {
 		rest.JSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}))
 	s.router.Mount("GET /readyz", http.HandlerFunc(s.ready))
+	s.mountGraphQL()
 	s.metrics = newMetrics(s.db, s.bus, s.mods.search, s.replica, s.mods.live)
 	s.router.Mount("GET /metrics", s.metrics.handler())
-	s.handler = rest.Chain(s.router,
-		rest.ObserveWith(s.log, s.metrics.record),
-		s.tokens.Middleware(s.mods.check, writeError),
+	s.handler = s.chain(s.router)
+	// The web UI is outside the API chain but not outside the edge: the
+	// real client address and the security headers hold for every answer.
+	s.handler = rest.Chain(s.withWeb(s.withFakes(s.handler)), edge.RealIP(s.cfg.Edge.TrustedProxies), edge.Secure(s.hsts()))
+	return nil
+}
+
+// writeError answers a request the edge refuses (rate limit, bad token,
+// body too large) in the shape of its door.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if r.URL.Path == "/graphql" {
+		graphql.WriteError(w, r, err)
+		return
+	}
+	if rpc.IsRPC(r) {
+		rpc.WriteError(w, r, err)
+		return
+	}
+	rest.Error(w, r, err)
+}
+
+// chain is the one middleware stack every door (REST, GraphQL, gRPC) is
+// mounted behind, outermost first.
+func (s *Server) chain(h http.Handler) http.Handler {
+	e := s.cfg.Edge
+	maxBody := e.MaxBody
+	if maxBody == 0 {
+		maxBody = 32 << 20 // uploads check their own, lower, limits
+	}
+	limits := &edge.Limits{IP: e.RateIP, User: e.RateUser, Auth: e.RateAuth, Buckets: s.buckets, Error: s.writeError}
+	// RealIP and Secure wrap this chain and the web UI alike (build).
+	return rest.Chain(h,
+		rest.ObserveWith(s.log, s.metrics.record), // request ID, log, metrics (refusals included)
+		edge.CORS(e.CORSOrigins),
+		edge.Compress,
+		edge.BodyLimit(maxBody, s.writeError),
+		limits.ByIP,
+		s.tokens.Middleware(s.mods.check, s.writeError),
+		limits.ByUser,
+		e.Cache.Middleware,
 		s.keys.Middleware,
 	)
-	s.handler = s.withWeb(s.withFakes(s.handler))
+}
+
+// hsts is the Strict-Transport-Security of HTTPS answers: two years,
+// subdomains included, when the server holds a certificate.
+func (s *Server) hsts() string {
+	if s.cfg.Edge.TLSCert == "" {
+		return ""
+	}
+	return "max-age=63072000; includeSubDomains"
+}
+
+// openLimits connects to Redis when configured, so every process shares
+// the API's token buckets and the account's sign-in throttles; otherwise
+// they live in this process.
+func (s *Server) openLimits(ctx context.Context) error {
+	if s.cfg.Edge.RedisURL == "" {
+		s.limits = ratelimit.MemoryStore{}
+		s.buckets = ratelimit.NewMemoryBuckets(nil)
+		return nil
+	}
+	c, err := ratelimit.OpenRedis(ctx, s.cfg.Edge.RedisURL)
+	if err != nil {
+		return err
+	}
+	s.redis = c
+	r := ratelimit.NewRedis(c, s.cfg.Edge.RedisPrefix, nil)
+	s.limits, s.buckets = r, r.Buckets()
 	return nil
 }
 
@@ -219,6 +336,9 @@ func (s *Server) Close() error {
 	if s.broker != nil {
 		err = errors.Join(err, s.broker.Close())
 	}
+	if s.redis != nil {
+		err = errors.Join(err, s.redis.Close())
+	}
 	return errors.Join(err, s.db.Close())
 }
 
@@ -235,11 +355,16 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	// HTTP/1.1 and, without TLS, HTTP/2 with prior knowledge (h2c), so gRPC
-	// clients reach the same port as browsers.
+	// HTTP/1.1 and HTTP/2: over TLS by ALPN; without TLS with prior
+	// knowledge (h2c), so gRPC clients reach the same port as browsers.
+	tls := s.cfg.Edge.TLSCert != "" || s.cfg.Edge.TLSKey != ""
 	srv.Protocols = new(http.Protocols)
 	srv.Protocols.SetHTTP1(true)
-	srv.Protocols.SetUnencryptedHTTP2(true)
+	if tls {
+		srv.Protocols.SetHTTP2(true)
+	} else {
+		srv.Protocols.SetUnencryptedHTTP2(true)
+	}
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
 	var jobs sync.WaitGroup
 	jobs.Go(func() { _ = s.bus.Run(relayCtx) })
@@ -250,9 +375,15 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	// sockets are told the server is going away.
 	srv.RegisterOnShutdown(s.mods.live.Close)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	scheme := "http://"
+	if tls {
+		scheme = "https://"
+		go func() { errc <- srv.ServeTLS(l, s.cfg.Edge.TLSCert, s.cfg.Edge.TLSKey) }()
+	} else {
+		go func() { errc <- srv.Serve(l) }()
+	}
 	s.warnSharedInProcess(ctx)
-	s.log.Info("bazaar listening", "addr", "http://"+displayAddr(l.Addr()), "database", string(s.db.Dialect),
+	s.log.Info("bazaar listening", "addr", scheme+displayAddr(l.Addr()), "database", string(s.db.Dialect),
 		"events", s.eventsName(), "process", s.cfg.Process, "search_replica", s.mods.search.Consumer())
 
 	var err error

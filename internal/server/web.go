@@ -68,7 +68,8 @@ const (
 func newWebHandler(dist fs.FS, api http.Handler) *webHandler {
 	h := &webHandler{api: api, files: map[string]*webFile{}}
 	_ = fs.WalkDir(dist, ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Base(name) == ".keep" {
+		// graphiql.html is GraphQL's to serve, at /graphql, when enabled.
+		if err != nil || d.IsDir() || path.Base(name) == ".keep" || name == "graphiql.html" {
 			return nil
 		}
 		body, err := fs.ReadFile(dist, name)
@@ -123,7 +124,8 @@ func compressible(ctype string) bool {
 
 func (h *webHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
-	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || p == "/api" || strings.HasPrefix(p, "/api/") {
+	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || p == "/api" || strings.HasPrefix(p, "/api/") ||
+		p == "/graphql" || strings.HasPrefix(p, "/graphql/") { // GraphQL serves its own page (GraphiQL) or 404
 		h.api.ServeHTTP(w, r)
 		return
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"github.com/bazaar-market/bazaar/internal/ratelimit"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -120,8 +121,12 @@ func (s *Server) wire(ctx context.Context) error {
 	}
 	// Account mail goes through notify's outbox, built further down: the
 	// adapter reaches it through m when a mail is sent.
+	register := s.cfg.Edge.Register
+	if register == (ratelimit.Rule{}) {
+		register = ratelimit.Rule{Limit: -1} // off unless configured (see Edge)
+	}
 	m.account = account.New(accountsql.New(s.db), s.tokens, account.Options{Providers: providers,
-		Mailer: accountMailer{m}, Logger: s.log.With("module", "account")})
+		Mailer: accountMailer{m}, Logger: s.log.With("module", "account"), Limits: s.limits, RegisterLimit: register})
 	m.catalog = catalog.New(catalogsql.New(s.db), m.account, catalog.Options{
 		ImageDir: filepath.Join(s.cfg.DataDir, "images"),
 		Verified: m.account, // sellers verify their e-mail before listing

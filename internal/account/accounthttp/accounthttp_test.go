@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,25 @@ type env struct {
 	tokens map[string]string // who -> access token
 	users  map[string]account.User
 	ids    map[string]string // placeholder -> ID
+	clock  *testClock
+}
+
+// testClock is the wall clock plus an offset tests move forward.
+type testClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *testClock) add(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
 }
 
 func newEnv(t *testing.T, db *sqldb.DB) *env {
@@ -48,14 +68,15 @@ func newEnv(t *testing.T, db *sqldb.DB) *env {
 	}
 	key := ed25519.NewKeyFromSeed(make([]byte, ed25519.SeedSize))
 	tokens := auth.NewTokens(key, 15*time.Minute)
+	clock := &testClock{}
 	svc := account.New(accountsql.New(db), tokens, account.Options{
-		AccountLimit: ratelimit.Rule{Limit: 3, Window: time.Minute},
-		IPLimit:      ratelimit.Rule{Limit: 5, Window: time.Minute},
+		IPBackoff: ratelimit.Backoff{Free: 5, Base: time.Second, Max: time.Minute},
+		Now:       clock.now,
 	})
 	r := rest.NewRouter()
 	accounthttp.New(svc, accounthttp.Options{}).Routes(r)
 	e := &env{t: t, db: db, svc: svc, key: key, h: tokens.Middleware(svc.Check, rest.Error)(r),
-		tokens: map[string]string{}, users: map[string]account.User{}, ids: map[string]string{}}
+		tokens: map[string]string{}, users: map[string]account.User{}, ids: map[string]string{}, clock: clock}
 	for who, role := range map[string]auth.Role{"admin": auth.Admin, "customer": auth.Customer, "customer2": auth.Customer,
 		"seller": auth.Seller, "seller2": auth.Seller} {
 		u, err := svc.CreateUser(ctx, account.NewUser{Email: who + "@example.com", Password: password, Name: who, Role: role})

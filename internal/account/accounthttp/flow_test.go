@@ -1,9 +1,13 @@
 package accounthttp_test
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -91,7 +95,9 @@ func TestLogout(t *testing.T) {
 	})
 }
 
-// TestLoginRateLimits: limits are 3 failures per account and 5 per IP.
+// TestLoginRateLimits: failures slow down the client that made them (3
+// free, then a backoff) and an IP failing at many accounts (5 here), never
+// the owner signing in from elsewhere.
 func TestLoginRateLimits(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		codes := func(steps [][3]string) []string {
@@ -112,22 +118,104 @@ func TestLoginRateLimits(t *testing.T) {
 		const a, b, c = "198.51.100.1", "198.51.100.2", "198.51.100.3"
 		got := codes([][3]string{
 			{"customer@example.com", "bad password", a},
-			{"customer@example.com", password, a}, // success resets the account count
-			{"customer@example.com", "bad password", a},
+			{"customer@example.com", password, a}, // success forgets a's failures
 			{"customer@example.com", "bad password", b},
-			{"customer@example.com", "bad password", c},
-			{"customer@example.com", password, c}, // account locked, even with the right password, from any IP
-			{"customer2@example.com", password, b},
-			{"nobody@example.com", "bad password", a}, // unknown accounts count too
+			{"customer@example.com", "bad password", b},
+			{"customer@example.com", "bad password", b},
+			{"customer@example.com", "bad password", b}, // b's 4th failure in a row: b waits
+			{"customer@example.com", password, b},       // b still waits, even with the right password
+			{"customer@example.com", password, c},       // the owner from elsewhere is not locked out
+			{"nobody@example.com", "bad password", a},   // a fails at many accounts (unknown ones count too)
 			{"nobody2@example.com", "bad password", a},
-			{"nobody3@example.com", "bad password", a}, // 5th failure from a
-			{"seller@example.com", password, a},        // IP locked
-			{"seller@example.com", password, b},
+			{"nobody3@example.com", "bad password", a},
+			{"nobody4@example.com", "bad password", a}, // 5th failure from a
+			{"seller@example.com", password, a},        // the IP waits
+			{"seller@example.com", password, c},
 		})
 		want := []string{"401 invalid_credentials", "200 ", "401 invalid_credentials", "401 invalid_credentials", "401 invalid_credentials",
-			"429 rate_limited", "200 ", "401 invalid_credentials", "401 invalid_credentials", "401 invalid_credentials", "429 rate_limited", "200 "}
+			"429 rate_limited", "429 rate_limited", "200 ", "401 invalid_credentials", "401 invalid_credentials", "401 invalid_credentials",
+			"401 invalid_credentials", "429 rate_limited", "200 "}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("login outcomes (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestLoginCannotLockOutOwner: 50 wrong passwords from one IP (which waits
+// longer after each) do not stop the owner signing in from another IP,
+// nor, with the account under attack from many IPs, from a fresh one.
+func TestLoginCannotLockOutOwner(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		const attacker, owner = "203.0.113.66", "198.51.100.7"
+		var waits []int
+		for i := range 50 {
+			_, r := e.login("customer@example.com", fmt.Sprintf("guess-%d-xyz", i), attacker)
+			switch r.status {
+			case 401:
+			case 429:
+				ra, err := strconv.Atoi(r.header.Get("Retry-After"))
+				if err != nil || ra < 1 {
+					t.Fatalf("attempt %d: Retry-After = %q, want whole seconds", i, r.header.Get("Retry-After"))
+				}
+				waits = append(waits, ra)
+				e.clock.add(time.Duration(ra) * time.Second) // the attacker waits as told, then guesses again
+			default:
+				t.Fatalf("attempt %d from the attacker: status %d, want 401 or 429", i, r.status)
+			}
+		}
+		if len(waits) < 10 {
+			t.Fatalf("the attacker was refused %d times in 50 attempts, want most of them", len(waits))
+		}
+		for i := 1; i < len(waits); i++ {
+			if waits[i] < waits[i-1] {
+				t.Fatalf("Retry-After went down: %v", waits)
+			}
+		}
+		if waits[0] != 1 || waits[len(waits)-1] < 60 {
+			t.Errorf("Retry-After = %v, want 1 s at first, growing past a minute", waits)
+		}
+		if _, r := e.login("customer@example.com", password, owner); r.status != 200 {
+			t.Fatalf("owner from another IP after the attack: status %d, want 200", r.status)
+		}
+		// The owner's success did not forgive the attacker: having waited
+		// its last wait, it gets one guess, then waits at least as long.
+		e.login("customer@example.com", "still-guessing", attacker)
+		if _, r := e.login("customer@example.com", "still-guessing", attacker); r.status != 429 || atoi(r.header.Get("Retry-After")) < waits[len(waits)-1] {
+			t.Fatalf("attacker after the owner's sign-in: status %d, Retry-After %s, want 429 after at least %d", r.status, r.header.Get("Retry-After"), waits[len(waits)-1])
+		}
+
+		// A distributed attack: 12 IPs, 2 guesses each, put the account
+		// under attack; an attacking IP then waits after one failure, but
+		// the owner from a fresh IP still signs in at its first try.
+		for i := range 12 {
+			for j := range 2 {
+				e.login("customer2@example.com", fmt.Sprintf("guess-%d-%d-xyz", i, j), fmt.Sprintf("192.0.2.%d", 10+i))
+			}
+		}
+		if _, r := e.login("customer2@example.com", "guess-again-xyz", "192.0.2.21"); r.status != 429 {
+			t.Fatalf("attacking IP while the account is under attack: status %d, want 429", r.status)
+		}
+		if _, r := e.login("customer2@example.com", password, "198.51.100.99"); r.status != 200 {
+			t.Fatalf("owner from a fresh IP during the attack: status %d, want 200", r.status)
+		}
+	})
+}
+
+// TestRegisterLimit: registrations are limited per client IP.
+func TestRegisterLimit(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		for i := range 11 {
+			r := e.do("POST", "/api/v1/auth/register", fmt.Sprintf(`{"email":"new%d@example.com","password":"%s","name":"New","role":"customer"}`, i, password), "", "198.51.100.20")
+			want := 201
+			if i == 10 {
+				want = 429
+			}
+			if r.status != want {
+				t.Fatalf("registration %d from one IP: status %d, want %d", i+1, r.status, want)
+			}
+		}
+		if r := e.do("POST", "/api/v1/auth/register", `{"email":"other@example.com","password":"`+password+`","name":"Other","role":"customer"}`, "", "198.51.100.21"); r.status != 201 {
+			t.Fatalf("registration from another IP: status %d, want 201", r.status)
 		}
 	})
 }
@@ -265,6 +353,53 @@ func TestAddressDefaultsAndPaging(t *testing.T) {
 		}
 		if diff := cmp.Diff([]string{"office", "cabin"}, seen); diff != "" {
 			t.Errorf("paged addresses (-want +got):\n%s", diff)
+		}
+	})
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// TestLoginKnownDeviceBehindFailingIP: an owner behind the same address as
+// an attacker (one NAT) signs in from the device it used before, though
+// the address is failing at many accounts; without its cookie it waits.
+func TestLoginKnownDeviceBehindFailingIP(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		const shared = "203.0.113.80"
+		login := func(email, pw, cookie string) response {
+			req := httptest.NewRequest("POST", "/api/v1/auth/login", strings.NewReader(`{"email":"`+email+`","password":"`+pw+`"}`))
+			req.Header.Set("Content-Type", "application/json")
+			req.RemoteAddr = shared + ":40000"
+			if cookie != "" {
+				req.AddCookie(&http.Cookie{Name: "bazaar_device", Value: cookie})
+			}
+			w := httptest.NewRecorder()
+			e.h.ServeHTTP(w, req)
+			return response{w.Code, w.Header(), w.Body.String()}
+		}
+		first := login("customer@example.com", password, "")
+		var device string
+		for _, c := range (&http.Response{Header: first.header}).Cookies() {
+			if c.Name == "bazaar_device" {
+				device = c.Value
+			}
+		}
+		if first.status != 200 || device == "" {
+			t.Fatalf("first sign-in: %d, device cookie %q", first.status, device)
+		}
+		for i := range 8 { // the address fails at many accounts: past its 5 free
+			login(fmt.Sprintf("stuffed%d@example.com", i), "stuffed-guess-1", "")
+		}
+		if r := login("customer@example.com", password, ""); r.status != 429 {
+			t.Fatalf("the owner without its cookie behind the failing address: %d, want 429", r.status)
+		}
+		if r := login("customer@example.com", password, device); r.status != 200 {
+			t.Fatalf("the owner with its known device cookie: %d, want 200: %s", r.status, r.body)
+		}
+		if r := login("customer2@example.com", password, device); r.status != 429 {
+			t.Fatalf("that cookie at another account (not a device it knows): %d, want 429", r.status)
 		}
 	})
 }

@@ -139,6 +139,15 @@ func (s *Store) ForgetDevices(ctx context.Context, before time.Time) (int64, err
 	return res.RowsAffected()
 }
 
+// KnownDevice implements account.Store.
+func (s *Store) KnownDevice(ctx context.Context, user id.User, key string) (bool, error) {
+	var n int
+	if err := s.db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM account_devices WHERE user_id = $1 AND key_hash = $2`, user, key).Scan(&n); err != nil {
+		return false, fmt.Errorf("find device: %w", err)
+	}
+	return n > 0, nil
+}
+
 // RememberDevice implements account.Store.
 func (s *Store) RememberDevice(ctx context.Context, user id.User, keys []string, now time.Time) (known, first bool, err error) {
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/account"
@@ -60,6 +62,38 @@ func (s *Store) CreateSeller(ctx context.Context, sel account.Seller) error {
 func (s *Store) Seller(ctx context.Context, id id.Seller) (account.Seller, error) {
 	sel, err := scanSeller(s.db.Read().QueryRowContext(ctx, `SELECT `+sellerCols+` FROM account_sellers WHERE id = $1`, id))
 	return sel, notFound(err, "seller %s not found", id)
+}
+
+// SellersByID implements account.Store.
+func (s *Store) SellersByID(ctx context.Context, ids []id.Seller) ([]account.Seller, error) {
+	out := []account.Seller{}
+	const chunk = 500
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		args := make([]any, len(part))
+		marks := make([]string, len(part))
+		for i, v := range part {
+			args[i], marks[i] = string(v), "$"+strconv.Itoa(i+1)
+		}
+		rows, err := s.db.Read().QueryContext(ctx, `SELECT `+sellerCols+` FROM account_sellers WHERE id IN (`+strings.Join(marks, ",")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("sellers by id: %w", err)
+		}
+		for rows.Next() {
+			sel, err := scanSeller(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("sellers by id: %w", err)
+			}
+			out = append(out, sel)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("sellers by id: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // SellerByUser implements account.Store.

@@ -5,6 +5,8 @@ package accounttest
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,6 +129,11 @@ func testDevices(t *testing.T, s account.Store) {
 	}
 	if known, _ := remember(t0.Add(2*time.Hour), "tablet"); known {
 		t.Error("a new device was known")
+	}
+	for key, want := range map[string]bool{"phone": true, "laptop-net": true, "toaster": false} {
+		if got, err := s.KnownDevice(ctx, u.ID, key); err != nil || got != want {
+			t.Errorf("KnownDevice(%s) = %v, %v; want %v", key, got, err, want)
+		}
 	}
 	if n, err := s.ForgetDevices(ctx, t0.Add(24*time.Hour)); err != nil || n != 3 {
 		t.Errorf("ForgetDevices = %d, %v; want 3 (the latest, tablet, kept)", n, err)
@@ -386,6 +393,16 @@ func testSellers(t *testing.T, s account.Store) {
 	wantCode(t, "SellerByUser(no store)", err, apperr.KindNotFound, "")
 	_, err = s.Seller(ctx, "sel_missing")
 	wantCode(t, "Seller(missing)", err, apperr.KindNotFound, "")
+	byID, err := s.SellersByID(ctx, []id.Seller{s2.ID, "sel_missing", s1.ID, s1.ID})
+	slices.SortFunc(byID, func(a, b account.Seller) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	wantBoth := []account.Seller{s1, s2}
+	slices.SortFunc(wantBoth, func(a, b account.Seller) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	if diff := cmp.Diff(wantBoth, byID); err != nil || diff != "" {
+		t.Errorf("SellersByID = %v (-want +got):\n%s", err, diff)
+	}
+	if got, err := s.SellersByID(ctx, nil); err != nil || len(got) != 0 {
+		t.Errorf("SellersByID(none) = %v, %v, want none", got, err)
+	}
 
 	t1 := t0.Add(time.Hour)
 	for _, st := range []account.SellerStatus{account.SellerSuspended, account.SellerSuspended} {

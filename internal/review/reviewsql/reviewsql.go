@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
 	"time"
 
@@ -337,6 +338,45 @@ func (s *Store) List(ctx context.Context, f review.Filter, after *review.Cursor,
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// Summaries implements review.Store.
+func (s *Store) Summaries(ctx context.Context, productIDs []id.Product) (map[id.Product]review.Summary, error) {
+	out := make(map[id.Product]review.Summary, len(productIDs))
+	for _, pid := range productIDs {
+		out[pid] = review.SummaryOf(pid, review.Stars{}, 0, 0)
+	}
+	const chunk = 500
+	for start := 0; start < len(productIDs); start += chunk {
+		part := productIDs[start:min(start+chunk, len(productIDs))]
+		args := make([]any, len(part))
+		marks := make([]string, len(part))
+		for i, v := range part {
+			args[i], marks[i] = string(v), "$"+strconv.Itoa(i+1)
+		}
+		rows, err := s.db.Read().QueryContext(ctx, `SELECT product_id, stars1, stars2, stars3, stars4, stars5, written, seq
+			FROM review_products WHERE product_id IN (`+strings.Join(marks, ",")+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("ratings: %w", err)
+		}
+		for rows.Next() {
+			var pid id.Product
+			var stars review.Stars
+			var written int
+			var seq int64
+			if err := rows.Scan(&pid, &stars[0], &stars[1], &stars[2], &stars[3], &stars[4], &written, &seq); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("ratings: %w", err)
+			}
+			out[pid] = review.SummaryOf(pid, stars, written, seq)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("ratings: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // Summary implements review.Store.

@@ -411,6 +411,13 @@ func TestImportRatings(t *testing.T) {
 			t.Fatal(err)
 		}
 		summary(review.Summary{Count: 3, Reviews: 1, Average: 3.67})
+		// Summaries gives the same aggregates in one call, zero for a
+		// product without ratings.
+		one, _ := svc.Summary(ctx, "prd_a")
+		all, err := svc.Summaries(ctx, []id.Product{"prd_a", "prd_none"})
+		if err != nil || len(all) != 2 || !cmp.Equal(all["prd_a"], one) || all["prd_none"].Count != 0 || all["prd_none"].ProductID != "prd_none" {
+			t.Errorf("Summaries = %+v, %v; want prd_a as Summary has it (%+v) and prd_none empty", all, err, one)
+		}
 		if page, err := svc.Reviews(ctx, "prd_a", "", 10); err != nil || len(page.Items) != 1 {
 			t.Errorf("Reviews = %+v, %v; want the one written review", page, err)
 		}

@@ -1,0 +1,89 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+
+	"github.com/bazaar-market/bazaar/internal/server"
+)
+
+// BenchmarkProductDoors reads the same data through REST and GraphQL on
+// one server (SQLite, the demo catalog at 25 products per store category):
+// a product page and the first page of 20 products, GraphQL asking for the
+// fields a product page shows (variants with stock, prices).
+//
+//	go test -run '^$' -bench ProductDoors -benchmem ./internal/server/
+func BenchmarkProductDoors(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, err := server.New(ctx, server.Config{DataDir: b.TempDir()}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Seed(ctx, server.SeedOptions{PerCategory: 25, ImageSize: 16}); err != nil {
+		b.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go func() { _ = s.Serve(ctx, l) }()
+	base := "http://" + l.Addr().String()
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	do := func(b *testing.B, req *http.Request) []byte {
+		resp, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || bytes.Contains(body, []byte(`"errors"`)) {
+			b.Fatalf("%s %s = %d %.300s", req.Method, req.URL, resp.StatusCode, body)
+		}
+		return body
+	}
+	get := func(path string) func(b *testing.B) []byte {
+		return func(b *testing.B) []byte {
+			req, _ := http.NewRequest("GET", base+path, nil)
+			return do(b, req)
+		}
+	}
+	post := func(query string, vars map[string]any) func(b *testing.B) []byte {
+		body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+		return func(b *testing.B) []byte {
+			req, _ := http.NewRequest("POST", base+"/graphql", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			return do(b, req)
+		}
+	}
+	var page struct{ Items []struct{ ID string } }
+	if err := json.Unmarshal(get("/api/v1/product?limit=1&sort=price_desc")(b), &page); err != nil || len(page.Items) == 0 {
+		b.Fatalf("no product to fetch: %v", err)
+	}
+	const fields = `id slug title description brand sellerId categoryId category{id name slug path} attributes status
+		priceMin{amount currency} priceMax{amount currency} variants{id sku options price{amount currency} available}
+		images{id url contentType width height} createdAt updatedAt`
+	for _, bm := range []struct {
+		name string
+		run  func(b *testing.B) []byte
+	}{
+		{"rest/product_by_id", get("/api/v1/product/" + page.Items[0].ID)},
+		{"graphql/product_by_id", post(`query($id:ID!){product(id:$id){`+fields+`}}`, map[string]any{"id": page.Items[0].ID})},
+		{"rest/list_first_page", get("/api/v1/product")},
+		{"graphql/list_first_page", post(`{products(first:20){nodes{`+fields+`} pageInfo{hasNextPage endCursor}}}`, nil)},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				bm.run(b)
+			}
+		})
+	}
+}
