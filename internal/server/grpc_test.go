@@ -39,6 +39,7 @@ import (
 	searchv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/search/v1"
 	shipmentv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/shipment/v1"
 	supportv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/support/v1"
+	"github.com/bazaar-market/bazaar/internal/ratelimit"
 	"github.com/bazaar-market/bazaar/internal/server"
 )
 
@@ -795,5 +796,36 @@ func TestGRPCEveryUnaryRPC(t *testing.T) {
 	err = conn.Invoke(as(ctx, sh.seller), "/bazaar.shipment.v1.ShipmentService/HandOver", &shipmentv1.HandOverRequest{Id: sid}, &shipmentv1.HandOverResponse{})
 	if status.Code(err) != codes.FailedPrecondition || errorInfo(err).GetReason() == "" || errorInfo(err).GetMetadata()["status"] != "409" {
 		t.Errorf("HandOver without a delivery partner = %v (%v), want FailedPrecondition, status 409", err, errorInfo(err))
+	}
+}
+
+// TestGRPCRateLimited checks the edge's rate limit answers gRPC callers in
+// gRPC's shape: ResourceExhausted with RetryInfo, the RateLimit headers in
+// the metadata.
+func TestGRPCRateLimited(t *testing.T) {
+	_, base := bootConfig(t, server.Config{DataDir: t.TempDir(), Edge: server.Edge{RateIP: ratelimit.Bucket{Rate: 0.01, Burst: 2}}})
+	conn := grpcConn(t, base)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var err error
+	var md metadata.MD
+	for range 5 {
+		err = conn.Invoke(ctx, "/bazaar.catalog.v1.CatalogService/ListCategories", &catalogv1.ListCategoriesRequest{}, &catalogv1.ListCategoriesResponse{},
+			grpc.Header(&md))
+		if err != nil {
+			break
+		}
+		if md.Get("ratelimit-limit") == nil {
+			t.Errorf("an allowed call's metadata %v, want RateLimit-Limit", md)
+		}
+	}
+	var retry *errdetails.RetryInfo
+	for _, d := range status.Convert(err).Details() {
+		if r, ok := d.(*errdetails.RetryInfo); ok {
+			retry = r
+		}
+	}
+	if status.Code(err) != codes.ResourceExhausted || errorInfo(err).GetMetadata()["status"] != "429" || retry.GetRetryDelay().AsDuration() <= 0 {
+		t.Errorf("calls over the limit = %v (details %v), want ResourceExhausted, status 429, RetryInfo", err, status.Convert(err).Details())
 	}
 }
