@@ -52,6 +52,8 @@ test('the API docs page lists the operations of the OpenAPI document', async () 
     ['Protocol Buffers (gRPC)', '/proto/'],
   ]) {
     assert.equal(await page.getByRole('link', { name }).getAttribute('href'), href);
+    const linked = await fetch(base + href);
+    assert.equal(linked.status, 200, `${href} answers`);
   }
   const doc = await (await fetch(base + '/api/v1/openapi.json')).json();
   assert.equal(doc.openapi, '3.1.0');
