@@ -39,6 +39,17 @@ test-nats:
 bench: ## the HTTP benchmarks behind bench/RESULTS.md
 	go test -run '^$$' -bench . -benchmem -count 5 ./internal/catalog/cataloghttp/
 
+.PHONY: openapi openapi-lint
+
+# The OpenAPI document (what GET /api/v1/openapi.json answers), written
+# without a running server, and Spectral's verdict on it: spectral:oas and
+# the OWASP API security rules (tools/openapi/.spectral.yaml); any error fails.
+openapi: ## write the OpenAPI document to tools/openapi/openapi.json
+	go run ./cmd/bazaar openapi -o tools/openapi/openapi.json
+
+openapi-lint: openapi ## lint the OpenAPI document with Spectral (needs Node 20+ and npm)
+	cd tools/openapi && npm ci --no-audit --no-fund && npx spectral lint --fail-severity=error openapi.json
+
 # The web UI (web/): built into web/dist and embedded in the binary.
 web: ## build the web UI into web/dist (needs Node 20.19+ and npm)
 	cd web && npm ci --no-audit --no-fund && npm run build
