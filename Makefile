@@ -4,7 +4,7 @@
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GO_PACKAGES := ./...
 
-.PHONY: run test test-nats lint unit build bench clean web web-test e2e graphql
+.PHONY: run test test-nats lint unit build bench clean web web-test e2e graphql proto
 
 run: ## a complete shop with demo data on http://localhost:8080 (SQLite in ./bazaar-data)
 	@if [ ! -f web/dist/index.html ]; then \
@@ -39,6 +39,17 @@ test-nats:
 bench: ## the HTTP benchmarks behind bench/RESULTS.md
 	go test -run '^$$' -bench . -benchmem -count 5 ./internal/catalog/cataloghttp/
 
+.PHONY: openapi openapi-lint
+
+# The OpenAPI document (what GET /api/v1/openapi.json answers), written
+# without a running server, and Spectral's verdict on it: spectral:oas and
+# the OWASP API security rules (tools/openapi/.spectral.yaml); any error fails.
+openapi: ## write the OpenAPI document to tools/openapi/openapi.json
+	go run ./cmd/bazaar openapi -o tools/openapi/openapi.json
+
+openapi-lint: openapi ## lint the OpenAPI document with Spectral (needs Node 20+ and npm)
+	cd tools/openapi && npm ci --no-audit --no-fund && npx spectral lint --fail-severity=error openapi.json
+
 # The web UI (web/): built into web/dist and embedded in the binary.
 web: ## build the web UI into web/dist (needs Node 20.19+ and npm)
 	cd web && npm ci --no-audit --no-fund && npm run build
@@ -55,3 +66,13 @@ graphql: ## regenerate the GraphQL server code from internal/graphql/schema (gql
 
 clean:
 	rm -rf bin bazaar-data
+
+# The gRPC code under internal/gen, from proto/ (needs protoc: Debian's
+# protobuf-compiler; the plugins are pinned in tools/go.mod).
+proto:
+	rm -rf internal/gen
+	go build -modfile=tools/go.mod -o bin/ google.golang.org/protobuf/cmd/protoc-gen-go connectrpc.com/connect/cmd/protoc-gen-connect-go
+	protoc -I proto --plugin=protoc-gen-go=bin/protoc-gen-go --plugin=protoc-gen-connect-go=bin/protoc-gen-connect-go \
+		--go_out=. --go_opt=module=github.com/bazaar-market/bazaar \
+		--connect-go_out=. --connect-go_opt=module=github.com/bazaar-market/bazaar \
+		$$(cd proto && find bazaar -name '*.proto' | sort)

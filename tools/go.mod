@@ -2,9 +2,14 @@ module github.com/bazaar-market/bazaar/tools
 
 go 1.26.0
 
-tool github.com/99designs/gqlgen
+tool (
+	connectrpc.com/connect/cmd/protoc-gen-connect-go
+	github.com/99designs/gqlgen
+	google.golang.org/protobuf/cmd/protoc-gen-go
+)
 
 require (
+	connectrpc.com/connect v1.21.1 // indirect
 	github.com/99designs/gqlgen v0.17.98 // indirect
 	github.com/agnivade/levenshtein v1.2.2 // indirect
 	github.com/goccy/go-yaml v1.19.2 // indirect
@@ -16,4 +21,5 @@ require (
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/tools v0.52.0 // indirect
+	google.golang.org/protobuf v1.36.12 // indirect
 )

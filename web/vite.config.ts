@@ -15,10 +15,11 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 400,
-    // Two pages: the app, and GraphiQL (served by the binary at GET
-    // /graphql to browsers), each with its own chunks.
+    // Three pages, each with its own chunks: the app, GraphiQL (served by
+    // the binary at GET /graphql to browsers) and the API docs page (GET
+    // /api/docs; Swagger UI is one large chunk loaded by that page only).
     rollupOptions: {
-      input: { main: 'index.html', graphiql: 'graphiql.html' },
+      input: { main: 'index.html', graphiql: 'graphiql.html', apidocs: 'api-docs.html' },
     },
   },
   server: {

@@ -6,6 +6,7 @@
 //	bazaar reindex
 //	bazaar recommend eval [--products 10000 --shoppers N --weeks W --seed S]
 //	bazaar user create --email E (--password P | --password-stdin) --role R [--name N]
+//	bazaar openapi [-o FILE]
 //	bazaar version
 //
 // Every flag has a BAZAAR_* environment twin (BAZAAR_ADDR, BAZAAR_DATA_DIR,
@@ -77,6 +78,7 @@ Usage:
   bazaar reindex [flags]    rebuild the search index from the database (online)
   bazaar recommend eval     measure the recommendation models on synthetic shoppers (no database); prints a Markdown table
   bazaar user create ...    create an account of any role (admin, delivery, support, ...)
+  bazaar openapi [-o FILE]  print the REST API's OpenAPI document (no running server needed)
   bazaar version            print the version
 
 Run 'bazaar COMMAND -h' for a command's flags.
@@ -106,6 +108,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return usageError{"usage: bazaar user create --email E (--password P | --password-stdin) --role R"}
 		}
 		return createUser(ctx, args[2:], stdin, stdout, stderr)
+	case "openapi":
+		return openapi(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "bazaar", versionString())
 		return nil

@@ -26,6 +26,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/apperr"
@@ -56,6 +57,18 @@ type Keys struct {
 	// Lock is how long a running request holds its key; a request that died
 	// mid-way (a crash) frees its key after this.
 	Lock time.Duration
+	// ErrorWriter answers a request the middleware refuses (a key too
+	// long, a reused key, a body too large); rest.Error when nil. The
+	// server passes one that answers RPCs in their own protocol.
+	ErrorWriter func(w http.ResponseWriter, r *http.Request, err error)
+}
+
+func (k *Keys) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	if k.ErrorWriter != nil {
+		k.ErrorWriter(w, r, err)
+		return
+	}
+	rest.Error(w, r, err)
 }
 
 // New returns a key store on db.
@@ -64,7 +77,10 @@ func New(db *sqldb.DB) *Keys {
 }
 
 // replayed headers: what a client needs to read the replayed answer.
-var kept = []string{"Content-Type", "Location", "X-Cart-Token"}
+// Content-Encoding: the body is kept as written, so a handler that
+// compressed it (connect does, for clients that accept gzip) is replayed
+// with its encoding.
+var kept = []string{"Content-Type", "Content-Encoding", "Location", "X-Cart-Token"}
 
 // Middleware applies the key semantics to POST, PUT, PATCH and DELETE
 // requests that carry an Idempotency-Key header. It must run after
@@ -73,18 +89,18 @@ var kept = []string{"Content-Type", "Location", "X-Cart-Token"}
 func (k *Keys) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key := r.Header.Get(Header)
-		if key == "" || r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
+		if key == "" || r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions || streaming(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
 		if len(key) > 255 {
-			rest.Error(w, r, apperr.Invalid("validation_failed", "the request has invalid fields",
+			k.refuse(w, r, apperr.Invalid("validation_failed", "the request has invalid fields",
 				apperr.FieldError{Field: Header, Message: "must be at most 255 characters"}))
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, rest.MaxBody))
 		if err != nil {
-			rest.Error(w, r, apperr.New(apperr.KindTooLarge, "body_too_large", "the request body is over %d bytes", rest.MaxBody))
+			k.refuse(w, r, apperr.New(apperr.KindTooLarge, "body_too_large", "the request body is over %d bytes", rest.MaxBody))
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -95,7 +111,7 @@ func (k *Keys) Middleware(next http.Handler) http.Handler {
 
 		stored, err := k.begin(r.Context(), scope, key, fp)
 		if err != nil {
-			rest.Error(w, r, err)
+			k.refuse(w, r, err)
 			return
 		}
 		if stored != nil {
@@ -132,6 +148,15 @@ func (k *Keys) Middleware(next http.Handler) http.Handler {
 			rest.Logger(ctx).Error("store idempotent response", "err", err)
 		}
 	})
+}
+
+// streaming reports whether r is a gRPC or gRPC-Web call, or a Connect
+// streaming one: their bodies and answers are streams of frames with
+// trailers, which cannot be buffered and replayed, so they pass through
+// (unary Connect calls, plain JSON or proto, keep the key's semantics).
+func streaming(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	return strings.HasPrefix(ct, "application/grpc") || strings.HasPrefix(ct, "application/connect+")
 }
 
 func scopeOf(r *http.Request) string {

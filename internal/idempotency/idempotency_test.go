@@ -122,3 +122,38 @@ func TestIdempotencyKey(t *testing.T) {
 		}
 	})
 }
+
+// TestStreamsPassThrough checks gRPC, gRPC-Web and streaming Connect calls
+// are neither buffered nor replayed (their answers are frame streams with
+// trailers), while a unary Connect call keeps the key's semantics.
+func TestStreamsPassThrough(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		if err := idempotency.Migrate(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		var calls atomic.Int64
+		h := idempotency.New(db).Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n := calls.Add(1)
+			w.Header().Set("Content-Type", r.Header.Get("Content-Type"))
+			fmt.Fprintf(w, "call %d", n)
+		}))
+		send := func(ct string) string {
+			req := httptest.NewRequest("POST", "/bazaar.order.v1.OrderService/PlaceOrder", strings.NewReader("{}"))
+			req.Header.Set("Content-Type", ct)
+			req.Header.Set("Idempotency-Key", "k-"+ct)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			return rec.Body.String() + " " + rec.Header().Get("Idempotent-Replayed")
+		}
+		for _, ct := range []string{"application/grpc", "application/grpc-web+proto", "application/connect+json"} {
+			first, second := send(ct), send(ct)
+			if first == second || strings.Contains(second, "true") {
+				t.Errorf("%s twice with one key = %q then %q, want two calls, no replay", ct, first, second)
+			}
+		}
+		first, second := send("application/json"), send("application/json")
+		if !strings.HasPrefix(second, strings.TrimSpace(first)) || !strings.HasSuffix(second, "true") {
+			t.Errorf("unary Connect JSON twice with one key = %q then %q, want the first answer replayed", first, second)
+		}
+	})
+}

@@ -30,7 +30,8 @@ package rest
 // Then `go test ./internal/server -run OpenAPI` tells what is missing.
 //
 // Besides what an Op lists, every operation gets: 400 and 413 when it takes
-// a body (decoding), 401 unless it is public, 403 when it names roles, the
+// a body (decoding), 401 (a bad token, even on a public route), 403 when it
+// names roles, 429 and 500 with the rate-limit headers, the
 // Spec's Mutating parameters and errors on POST, PUT, PATCH and DELETE (the
 // Idempotency-Key header), and a default problem+json response for
 // unexpected errors.
@@ -40,8 +41,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"net/http"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -69,15 +72,35 @@ type Op struct {
 	Summary     string // required: one line
 	Description string
 	Tags        []string
-	Auth        string      // required: AuthNone, AuthOptional or AuthBearer
-	Roles       []auth.Role // roles the service requires (with AuthBearer)
-	Params      []Param     // query and header parameters; a path parameter only to describe it
-	Request     any         // a value of the JSON body type, a File, or nil for no body
-	Response    any         // a value of the JSON success body type, a File, or nil for none
-	Status      int         // the success status: 0 means 200, or 204 when Response is nil; 101 for a WebSocket
-	AltStatus   []int       // other success statuses with the same body
-	Headers     []Param     // response headers set on success
-	Errors      []int       // error statuses beyond the automatic ones (404, 409, 422, 429...)
+	Auth        string       // required: AuthNone, AuthOptional or AuthBearer
+	Roles       []auth.Role  // roles the service requires (with AuthBearer)
+	Params      []Param      // query and header parameters; a path parameter only to describe it
+	Request     any          // a value of the JSON body type, a File, or nil for no body
+	Response    any          // a value of the JSON success body type, a File, or nil for none
+	Status      int          // the success status: 0 means 200, or 204 when Response is nil; 101 for a WebSocket
+	AltStatus   []int        // other success statuses with the same body
+	Headers     []Param      // response headers set on success
+	Errors      []int        // error statuses beyond the automatic ones (404, 409, 422...)
+	Limits      []Constraint // what the service enforces on fields of the request and response types
+}
+
+// Constraint states what the server enforces on one JSON field of a struct type
+// (or, for an array field, on its elements' strings), so the document can
+// say it: the lengths, ranges and list sizes the service checks. It applies
+// wherever the type appears in the document, whichever Op lists it; a
+// Field the type does not have fails the document. Declare limits next to
+// the Ops, from the validation code (the service's checks), and a test that
+// sends a value just over the limit keeps them honest.
+type Constraint struct {
+	Of        any    // a value of the struct type, such as catalog.NewProduct{}
+	Field     string // its JSON name
+	MinLength int
+	MaxLength int    // in characters (runes), as the services count
+	Pattern   string // an ECMA-262 regular expression the value matches
+	Format    string // "email", "uri", "date", ...
+	Enum      []string
+	Min, Max  *int64 // inclusive bounds of an integer (or of an array's integer elements)
+	MaxItems  int    // of an array or of an object's properties (a map)
 }
 
 // Param describes a query, header or path parameter, or a response header.
@@ -89,7 +112,8 @@ type Param struct {
 	Format      string // "int64", "date-time", ...
 	Enum        []string
 	Min, Max    *int64 // inclusive bounds of an integer
-	MaxLength   int
+	MaxLength   int    // of a string; the Spec's MaxParam when 0
+	Pattern     string
 	Default     any
 	Required    bool
 }
@@ -98,8 +122,9 @@ type Param struct {
 // Types and, for a request with Field set, also a multipart/form-data field
 // of that name.
 type File struct {
-	Types []string
-	Field string
+	Types   []string
+	Field   string
+	MaxSize int64 // bytes; the document's maxLength of the body
 }
 
 // PageParams are the "cursor" and "limit" parameters of every list route.
@@ -116,8 +141,23 @@ type Spec struct {
 	Ops                         []Op
 	// MutatingParams and MutatingErrors are added to every POST, PUT, PATCH
 	// and DELETE operation (the server's Idempotency-Key header).
-	MutatingParams []Param
-	MutatingErrors []int
+	MutatingParams  []Param
+	MutatingErrors  []int
+	MutatingHeaders []Param // response headers of their successes
+	// Limits apply like an Op's.
+	Limits []Constraint
+	// MaxParam is the longest a query, path or header parameter can be
+	// (the server's limit on a request's line and headers): the maxLength
+	// of a string parameter that states none of its own.
+	MaxParam int
+	// Servers are the document's servers; one relative "/" when empty.
+	Servers []Server
+}
+
+// Server is one entry of the document's servers.
+type Server struct {
+	URL, Description string
+	Internal         bool // x-internal: for internal callers only
 }
 
 // OpenAPIPath turns a ServeMux path ("/files/{path...}", "/{$}") into an
@@ -145,7 +185,29 @@ func PathParams(p string) []string {
 // tests, not in a client.
 func OpenAPI(spec Spec) ([]byte, error) {
 	g := &generator{schemas: map[string]any{}, responses: map[string]any{},
-		names: map[reflect.Type]string{}, taken: map[string]reflect.Type{}}
+		names: map[reflect.Type]string{}, taken: map[string]reflect.Type{},
+		limits: map[reflect.Type]map[string]Constraint{}, used: map[limitKey]bool{}, maxParam: spec.MaxParam,
+		roles: map[auth.Role]bool{}}
+	if g.maxParam == 0 {
+		g.maxParam = MaxBody
+	}
+	for _, l := range problemConstraints {
+		if err := g.addLimit(l); err != nil {
+			return nil, fmt.Errorf("openapi: %w", err)
+		}
+	}
+	for _, l := range spec.Limits {
+		if err := g.addLimit(l); err != nil {
+			return nil, fmt.Errorf("openapi: %w", err)
+		}
+	}
+	for _, op := range spec.Ops {
+		for _, l := range op.Limits {
+			if err := g.addLimit(l); err != nil {
+				return nil, fmt.Errorf("openapi: %s %s: %w", op.Method, op.Path, err)
+			}
+		}
+	}
 	problem := g.schema(reflect.TypeFor[Problem]())
 	paths := map[string]map[string]any{}
 	tags := map[string]bool{}
@@ -170,25 +232,48 @@ func OpenAPI(spec Spec) ([]byte, error) {
 	if g.err != nil {
 		return nil, fmt.Errorf("openapi: %w", g.err)
 	}
+	for t, fields := range g.limits {
+		for f := range fields {
+			if !g.used[limitKey{t, f}] {
+				return nil, fmt.Errorf("openapi: a limit on %s.%s: the type has no such JSON field, or no operation uses it", t, f)
+			}
+		}
+	}
+	servers := []any{}
+	for _, sv := range spec.Servers {
+		servers = append(servers, map[string]any{"url": sv.URL, "description": sv.Description, "x-internal": sv.Internal})
+	}
+	if len(servers) == 0 {
+		servers = append(servers, map[string]any{"url": "/", "x-internal": false,
+			"description": "the server this document is served by (production, staging or local)"})
+	}
 	var tagList []map[string]any
 	for _, t := range slices.Sorted(maps.Keys(tags)) {
 		tagList = append(tagList, map[string]any{"name": t})
+	}
+	schemes := map[string]any{
+		"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+			"description": "A short-lived access token from POST /api/v1/auth/login, /register or /refresh: " +
+				"a JWS signed with EdDSA and checked as RFC8725 advises (the algorithm pinned, issuer, audience and expiry required)."},
+	}
+	for r := range g.roles {
+		schemes[roleScheme(r)] = map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+			"description": "The same access token as bearer's, of a user whose role is " + string(r) + " (RFC8725 checks as bearer's)."}
 	}
 	doc := map[string]any{
 		"openapi": "3.1.0",
 		"info": map[string]any{
 			"title": spec.Title, "version": spec.Version, "description": spec.Description,
+			"contact": map[string]any{"name": "Bazaar", "url": "https://github.com/bazaar-market/bazaar"},
 		},
-		"servers": []any{map[string]any{"url": "/"}},
+		"servers": servers,
 		"tags":    tagList,
 		"paths":   paths,
 		"components": map[string]any{
-			"schemas":   g.schemas,
-			"responses": g.responses,
-			"securitySchemes": map[string]any{
-				"bearer": map[string]any{"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-					"description": "A short-lived access token from POST /api/v1/auth/login, /register or /refresh."},
-			},
+			"schemas":         g.schemas,
+			"responses":       g.responses,
+			"headers":         headerComponents(),
+			"securitySchemes": schemes,
 		},
 	}
 	return json.MarshalIndent(doc, "", "  ")
@@ -235,7 +320,18 @@ func (g *generator) operation(op Op, spec Spec, problem any) (map[string]any, er
 	case AuthOptional:
 		o["security"] = []any{map[string]any{}, map[string]any{"bearer": []any{}}}
 	case AuthBearer:
-		o["security"] = []any{map[string]any{"bearer": []any{}}}
+		if len(op.Roles) == 0 {
+			o["security"] = []any{map[string]any{"bearer": []any{}}}
+			break
+		}
+		// One scheme per role (a bearer token whose role claim is that
+		// role), any of them will do.
+		var alts []any
+		for _, r := range op.Roles {
+			alts = append(alts, map[string]any{roleScheme(r): []any{}})
+			g.roles[r] = true
+		}
+		o["security"] = alts
 	}
 
 	// Parameters: the path's, described by a Param of the same name if any,
@@ -257,7 +353,7 @@ func (g *generator) operation(op Op, spec Spec, problem any) (map[string]any, er
 			p = Param{Name: name}
 		}
 		p.In, p.Required = "path", true
-		params = append(params, parameter(p))
+		params = append(params, g.parameter(p))
 	}
 	seen := map[string]bool{}
 	own := op.Params
@@ -280,7 +376,7 @@ func (g *generator) operation(op Op, spec Spec, problem any) (map[string]any, er
 			return nil, fmt.Errorf("parameter %q listed twice", p.Name)
 		}
 		seen[key] = true
-		params = append(params, parameter(p))
+		params = append(params, g.parameter(p))
 	}
 	if len(params) > 0 {
 		o["parameters"] = params
@@ -309,11 +405,21 @@ func (g *generator) operation(op Op, spec Spec, problem any) (map[string]any, er
 		if op.Response != nil {
 			r["content"] = g.content(op.Response, false)
 		}
-		if len(op.Headers) > 0 {
-			hs := map[string]any{}
-			for _, h := range op.Headers {
-				hs[h.Name] = map[string]any{"description": h.Description, "schema": paramSchema(h)}
-			}
+		hs := map[string]any{}
+		if s >= 200 && s < 300 {
+			hs = edgeHeaders(false)
+		}
+		own := op.Headers
+		if mutating && s >= 200 && s < 300 {
+			own = append(slices.Clip(own), spec.MutatingHeaders...)
+		}
+		for _, h := range own {
+			hs[h.Name] = map[string]any{"description": h.Description, "schema": g.paramSchema(h)}
+		}
+		if len(hs) > 0 {
+			hs["Access-Control-Allow-Origin"] = map[string]any{"$ref": "#/components/headers/Access-Control-Allow-Origin"}
+		}
+		if len(hs) > 0 {
 			r["headers"] = hs
 		}
 		responses[strconv.Itoa(s)] = r
@@ -322,32 +428,38 @@ func (g *generator) operation(op Op, spec Spec, problem any) (map[string]any, er
 	if op.Request != nil {
 		errs = append(errs, http.StatusBadRequest, http.StatusRequestEntityTooLarge)
 	}
-	if op.Auth != AuthNone {
-		errs = append(errs, http.StatusUnauthorized)
-	}
+	// A bad, expired or revoked token is refused before any route, public
+	// ones included (no token at all is fine on those).
+	errs = append(errs, http.StatusUnauthorized)
 	if len(op.Roles) > 0 {
 		errs = append(errs, http.StatusForbidden)
 	}
 	if mutating {
 		errs = append(errs, spec.MutatingErrors...)
 	}
+	// Every operation goes through the rate limiter and can fail.
+	errs = append(errs, http.StatusTooManyRequests, http.StatusInternalServerError)
 	for _, s := range errs {
 		if s < 400 || s > 599 {
 			return nil, fmt.Errorf("error status %d is not 4xx or 5xx", s)
 		}
-		responses[strconv.Itoa(s)] = g.problemResponse(exported(http.StatusText(s)), http.StatusText(s), problem)
+		responses[strconv.Itoa(s)] = g.problemResponse(exported(http.StatusText(s)), http.StatusText(s), problem, edgeHeaders(s == http.StatusTooManyRequests))
 	}
-	responses["default"] = g.problemResponse("UnexpectedError", "Unexpected error", problem)
+	responses["default"] = g.problemResponse("UnexpectedError", "Unexpected error", problem, nil)
 	o["responses"] = responses
 	return o, nil
 }
 
 // problemResponse registers a problem+json response component (one per
 // status, shared by every operation) and returns a $ref to it.
-func (g *generator) problemResponse(name, description string, problem any) map[string]any {
+func (g *generator) problemResponse(name, description string, problem any, headers map[string]any) map[string]any {
 	if g.responses[name] == nil {
-		g.responses[name] = map[string]any{"description": description,
+		r := map[string]any{"description": description,
 			"content": map[string]any{"application/problem+json": map[string]any{"schema": problem}}}
+		if len(headers) > 0 {
+			r["headers"] = headers
+		}
+		g.responses[name] = r
 	}
 	return map[string]any{"$ref": "#/components/responses/" + name}
 }
@@ -362,8 +474,8 @@ func operationID(method, path string) string {
 	return b.String()
 }
 
-func parameter(p Param) map[string]any {
-	m := map[string]any{"name": p.Name, "in": p.In, "schema": paramSchema(p)}
+func (g *generator) parameter(p Param) map[string]any {
+	m := map[string]any{"name": p.Name, "in": p.In, "schema": g.paramSchema(p)}
 	if p.Description != "" {
 		m["description"] = p.Description
 	}
@@ -373,10 +485,15 @@ func parameter(p Param) map[string]any {
 	return m
 }
 
-func paramSchema(p Param) map[string]any {
+func (g *generator) paramSchema(p Param) map[string]any {
 	s := map[string]any{"type": cmpOr(p.Type, "string")}
 	if p.Format != "" {
 		s["format"] = p.Format
+	}
+	if p.Pattern != "" {
+		s["pattern"] = p.Pattern
+	} else if m := idInDescription.FindStringSubmatch(p.Description); m != nil && s["type"] == "string" && len(p.Enum) == 0 {
+		s["pattern"] = "^" + m[1] + "_[0-9A-Za-z_-]{1,64}$"
 	}
 	if len(p.Enum) > 0 {
 		s["enum"] = p.Enum
@@ -393,6 +510,22 @@ func paramSchema(p Param) map[string]any {
 	if p.Default != nil {
 		s["default"] = p.Default
 	}
+	switch s["type"] {
+	case "string":
+		if p.MaxLength == 0 && len(p.Enum) == 0 {
+			s["maxLength"] = g.maxParam
+		}
+	case "integer":
+		if p.Format == "" {
+			s["format"] = "int64"
+		}
+		if p.Min == nil {
+			s["minimum"] = int64(math.MinInt64)
+		}
+		if p.Max == nil {
+			s["maximum"] = int64(math.MaxInt64)
+		}
+	}
 	return s
 }
 
@@ -407,14 +540,22 @@ func cmpOr(s, def string) string {
 func (g *generator) content(body any, request bool) map[string]any {
 	if f, ok := body.(File); ok {
 		c := map[string]any{}
+		bytes := func(t string) map[string]any {
+			s := map[string]any{"type": "string", "contentMediaType": t}
+			if f.MaxSize > 0 {
+				s["maxLength"] = f.MaxSize
+			}
+			return s
+		}
 		for _, t := range f.Types {
-			c[t] = map[string]any{"schema": map[string]any{"type": "string", "contentMediaType": t}}
+			c[t] = map[string]any{"schema": bytes(t)}
 		}
 		if request && f.Field != "" {
 			c["multipart/form-data"] = map[string]any{"schema": map[string]any{
-				"type":       "object",
-				"required":   []string{f.Field},
-				"properties": map[string]any{f.Field: map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}},
+				"type":                 "object",
+				"required":             []string{f.Field},
+				"properties":           map[string]any{f.Field: bytes("application/octet-stream")},
+				"additionalProperties": false,
 			}}
 		}
 		return c
@@ -429,10 +570,100 @@ type generator struct {
 	names     map[reflect.Type]string // type -> its component name
 	taken     map[string]reflect.Type // component name -> its type
 	err       error                   // the first type with no JSON form
+	limits    map[reflect.Type]map[string]Constraint
+	used      map[limitKey]bool // the limits applied
+	maxParam  int
+	roles     map[auth.Role]bool // the roles operations require
+}
+
+// roleScheme names the security scheme of a role's tokens: "adminBearer".
+func roleScheme(r auth.Role) string { return string(r) + "Bearer" }
+
+type limitKey struct {
+	t     reflect.Type
+	field string
+}
+
+func (g *generator) addLimit(l Constraint) error {
+	t := reflect.TypeOf(l.Of)
+	if t == nil || t.Kind() != reflect.Struct || l.Field == "" {
+		return fmt.Errorf("a Constraint needs Of, a struct value, and Field: %+v", l)
+	}
+	if g.limits[t] == nil {
+		g.limits[t] = map[string]Constraint{}
+	}
+	if _, dup := g.limits[t][l.Field]; dup {
+		return fmt.Errorf("%s.%s is limited twice", t, l.Field)
+	}
+	g.limits[t][l.Field] = l
+	return nil
+}
+
+// limit applies l to s, the schema of a field: to the field itself, or,
+// for an array, MaxItems to it and the rest to its elements.
+func limit(s map[string]any, l Constraint) map[string]any {
+	s = maps.Clone(s)
+	if l.MaxItems > 0 {
+		s["maxItems"] = l.MaxItems
+		if s["type"] == "object" || slices.Contains(typeList(s), "object") {
+			delete(s, "maxItems")
+			s["maxProperties"] = l.MaxItems
+		}
+	}
+	if slices.Contains(typeList(s), "array") {
+		if items, ok := s["items"].(map[string]any); ok && items["$ref"] == nil {
+			l.MaxItems = 0
+			s["items"] = limit(items, l)
+		}
+		return s
+	}
+	if l.MaxLength > 0 {
+		s["maxLength"] = l.MaxLength
+	}
+	if l.MinLength > 0 {
+		s["minLength"] = l.MinLength
+	}
+	if l.Pattern != "" {
+		s["pattern"] = l.Pattern
+	}
+	if l.Format != "" {
+		s["format"] = l.Format
+	}
+	if len(l.Enum) > 0 {
+		s["enum"] = l.Enum
+		delete(s, "maxLength")
+	}
+	if l.Min != nil {
+		s["minimum"] = *l.Min
+	}
+	if l.Max != nil {
+		s["maximum"] = *l.Max
+	}
+	if add, ok := s["additionalProperties"].(map[string]any); ok && (l.MaxLength > 0 || l.Pattern != "" || l.Min != nil || l.Max != nil) {
+		l.MaxItems = 0
+		s["additionalProperties"] = limit(add, l)
+		delete(s, "maxLength")
+		delete(s, "pattern")
+		delete(s, "minimum")
+		delete(s, "maximum")
+	}
+	return s
+}
+
+// typeList is a schema's type as a list ("string" or ["string", "null"]).
+func typeList(s map[string]any) []string {
+	switch t := s["type"].(type) {
+	case string:
+		return []string{t}
+	case []string:
+		return t
+	}
+	return nil
 }
 
 var (
 	timeType          = reflect.TypeFor[time.Time]()
+	prefixedType      = reflect.TypeFor[interface{ Prefix() string }]()
 	moneyType         = reflect.TypeFor[money.Money]()
 	rawType           = reflect.TypeFor[json.RawMessage]()
 	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
@@ -444,7 +675,10 @@ var (
 func (g *generator) schema(t reflect.Type) map[string]any {
 	switch {
 	case t == timeType:
-		return map[string]any{"type": "string", "format": "date-time"}
+		return map[string]any{"type": "string", "format": "date-time", "maxLength": maxTimeLen}
+	case t.Kind() == reflect.String && t.Implements(prefixedType):
+		prefix := reflect.Zero(t).Interface().(interface{ Prefix() string }).Prefix()
+		return map[string]any{"type": "string", "pattern": "^" + prefix + "_[0-9A-Za-z_-]{1,64}$", "maxLength": len(prefix) + 65}
 	case t == moneyType:
 		return g.component(t, func() map[string]any {
 			return map[string]any{
@@ -452,8 +686,8 @@ func (g *generator) schema(t reflect.Type) map[string]any {
 				"description": "An amount in integer minor units of an ISO 4217 currency: {\"amount\": 1999, \"currency\": \"USD\"} is 19.99 US dollars.",
 				"required":    []string{"amount", "currency"},
 				"properties": map[string]any{
-					"amount":   map[string]any{"type": "integer", "format": "int64"},
-					"currency": map[string]any{"type": "string", "pattern": "^[A-Z]{3}$"},
+					"amount":   map[string]any{"type": "integer", "format": "int64", "minimum": int64(math.MinInt64), "maximum": int64(math.MaxInt64)},
+					"currency": map[string]any{"type": "string", "pattern": "^[A-Z]{3}$", "maxLength": 3},
 				},
 				"additionalProperties": false,
 			}
@@ -463,7 +697,7 @@ func (g *generator) schema(t reflect.Type) map[string]any {
 	case implements(t, jsonMarshalerType):
 		return map[string]any{} // it writes its own JSON: anything
 	case implements(t, textMarshalerType):
-		return map[string]any{"type": "string"}
+		return map[string]any{"type": "string", "maxLength": MaxBody}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
@@ -471,20 +705,25 @@ func (g *generator) schema(t reflect.Type) map[string]any {
 	case reflect.Bool:
 		return map[string]any{"type": "boolean"}
 	case reflect.Int, reflect.Int64:
-		return map[string]any{"type": "integer", "format": "int64"}
+		return map[string]any{"type": "integer", "format": "int64", "minimum": int64(math.MinInt64), "maximum": int64(math.MaxInt64)}
 	case reflect.Int8, reflect.Int16, reflect.Int32:
-		return map[string]any{"type": "integer", "format": "int32"}
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return map[string]any{"type": "integer", "minimum": 0}
+		bits := t.Bits()
+		return map[string]any{"type": "integer", "format": "int32", "minimum": -int64(1) << (bits - 1), "maximum": int64(1)<<(bits-1) - 1}
+	case reflect.Uint8, reflect.Uint16:
+		return map[string]any{"type": "integer", "format": "int32", "minimum": 0, "maximum": int64(1)<<t.Bits() - 1}
+	case reflect.Uint, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		// Counts: never beyond what an int64 holds.
+		return map[string]any{"type": "integer", "format": "int64", "minimum": 0, "maximum": int64(math.MaxInt64)}
 	case reflect.Float32, reflect.Float64:
 		return map[string]any{"type": "number"}
 	case reflect.String:
-		return map[string]any{"type": "string"}
+		// No tighter limit than a request body's unless a Constraint says so.
+		return map[string]any{"type": "string", "maxLength": MaxBody}
 	case reflect.Interface:
 		return map[string]any{}
 	case reflect.Slice, reflect.Array:
 		if t.Elem().Kind() == reflect.Uint8 && t.Kind() == reflect.Slice {
-			return map[string]any{"type": "string", "contentEncoding": "base64"}
+			return map[string]any{"type": "string", "contentEncoding": "base64", "maxLength": MaxBody * 4 / 3}
 		}
 		s := map[string]any{"type": "array", "items": g.schema(t.Elem())}
 		if t.Kind() == reflect.Array {
@@ -603,8 +842,9 @@ func exported(s string) string {
 func (g *generator) object(t reflect.Type) map[string]any {
 	props := map[string]any{}
 	var required []string
-	g.fields(t, props, &required, map[string]bool{})
-	s := map[string]any{"type": "object", "properties": props}
+	g.fields(t, t, props, &required, map[string]bool{})
+	// The server writes exactly these fields and rest.Decode refuses others.
+	s := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
 	if len(required) > 0 {
 		sort.Strings(required)
 		s["required"] = required
@@ -612,7 +852,7 @@ func (g *generator) object(t reflect.Type) map[string]any {
 	return s
 }
 
-func (g *generator) fields(t reflect.Type, props map[string]any, required *[]string, seen map[string]bool) {
+func (g *generator) fields(outer, t reflect.Type, props map[string]any, required *[]string, seen map[string]bool) {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag, hasTag := f.Tag.Lookup("json")
@@ -627,7 +867,7 @@ func (g *generator) fields(t reflect.Type, props map[string]any, required *[]str
 				et = et.Elem()
 			}
 			if et.Kind() == reflect.Struct {
-				g.fields(et, props, required, seen)
+				g.fields(outer, et, props, required, seen)
 				continue
 			}
 		}
@@ -643,17 +883,57 @@ func (g *generator) fields(t reflect.Type, props map[string]any, required *[]str
 		seen[name] = true
 		var s map[string]any
 		if slices.Contains(strings.Split(opts, ","), "string") && isScalar(ft) {
-			s = map[string]any{"type": "string"}
+			s = map[string]any{"type": "string", "maxLength": 32}
+			if ft.Kind() == reflect.Bool || (ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Bool) {
+				s["enum"] = []string{"true", "false"}
+			} else {
+				s["pattern"] = "^-?[0-9.eE+-]+$"
+			}
 		} else {
 			s = g.schema(ft)
 		}
-		props[name] = s
 		omit := strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,")
+		if pat, ok := s["pattern"].(string); ok && isPrefixed(ft) && (omit || ft.Kind() == reflect.Pointer) {
+			// An optional ID may also be sent empty: it means none.
+			s = maps.Clone(s)
+			s["pattern"] = "^(" + strings.TrimSuffix(strings.TrimPrefix(pat, "^"), "$") + ")?$"
+		}
+		// The outer type's limit wins over an embedded type's.
+		for _, lt := range []reflect.Type{outer, t} {
+			if l, ok := g.limits[lt][name]; ok {
+				s = limit(s, l)
+				g.used[limitKey{lt, name}] = true
+				break
+			}
+		}
+		if name == "items" && isPage(outer) {
+			s = limit(s, Constraint{MaxItems: page.MaxLimit})
+		}
+		props[name] = s
 		if !omit && ft.Kind() != reflect.Pointer {
 			*required = append(*required, name)
 		}
 	}
 }
+
+// isPrefixed reports whether t, or what it points to, is a typed ID.
+func isPrefixed(t reflect.Type) bool {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind() == reflect.String && t.Implements(prefixedType)
+}
+
+// isPage reports whether t is a page.Page[T]: at most page.MaxLimit items.
+func isPage(t reflect.Type) bool {
+	return t.PkgPath() == pagePkg && strings.HasPrefix(t.Name(), "Page[")
+}
+
+// idInDescription finds the ID a parameter's description names, as in
+// "order ID (ord_...)".
+var idInDescription = regexp.MustCompile(`\(([a-z]{2,5})_\.\.\.\)`)
+
+var pagePkg = reflect.TypeFor[page.Page[int]]().PkgPath()
 
 func isScalar(t reflect.Type) bool {
 	if t.Kind() == reflect.Pointer {
@@ -682,4 +962,60 @@ func nullable(s map[string]any) map[string]any {
 		return s // anything already includes null
 	}
 	return map[string]any{"oneOf": []any{s, map[string]any{"type": "null"}}}
+}
+
+// problemConstraints are what writeProblem and the apperr codes hold.
+var problemConstraints = []Constraint{
+	{Of: Problem{}, Field: "errors", MaxItems: MaxFieldErrors},
+	{Of: Problem{}, Field: "code", Pattern: "^[a-z0-9_]+$", MaxLength: 64},
+	{Of: Problem{}, Field: "type", Pattern: "^urn:bazaar:problem:[a-z0-9_]+$", MaxLength: 83},
+	{Of: Problem{}, Field: "title", MaxLength: 64},
+	{Of: Problem{}, Field: "status", Min: new(int64(400)), Max: new(int64(599))},
+	{Of: Problem{}, Field: "request_id", Pattern: "^[A-Za-z0-9_-]{1,64}$", MaxLength: 64},
+}
+
+// maxTimeLen is the longest RFC 3339 time encoding/json writes
+// ("2006-01-02T15:04:05.999999999-07:00").
+const maxTimeLen = 35
+
+// The response headers every operation documents: the rate limiter's
+// (each answer that went through it), Retry-After on a 429, and CORS's
+// Access-Control-Allow-Origin (an answer to an allowed Origin).
+var edgeHeaderDocs = []struct {
+	name, description string
+	schema            map[string]any
+}{
+	{"RateLimit-Limit", "requests the caller's bucket holds when full",
+		map[string]any{"type": "integer", "format": "int64", "minimum": 0, "maximum": int64(math.MaxInt32)}},
+	{"RateLimit-Remaining", "requests left in the bucket after this one",
+		map[string]any{"type": "integer", "format": "int64", "minimum": 0, "maximum": int64(math.MaxInt32)}},
+	{"RateLimit-Reset", "seconds until the bucket is full again",
+		map[string]any{"type": "integer", "format": "int64", "minimum": 0, "maximum": int64(math.MaxInt32)}},
+	{"RateLimit-Policy", "the bucket, as LIMIT;w=WINDOW (the window in seconds)",
+		map[string]any{"type": "string", "pattern": "^[0-9]+;w=[0-9]+", "maxLength": 256}},
+	{"Retry-After", "seconds to wait before trying again",
+		map[string]any{"type": "integer", "format": "int64", "minimum": 0, "maximum": int64(math.MaxInt32)}},
+	{"Access-Control-Allow-Origin", "the request's Origin, when it is one of the server's allowed CORS origins",
+		map[string]any{"type": "string", "maxLength": 2048}},
+}
+
+func headerComponents() map[string]any {
+	out := map[string]any{}
+	for _, h := range edgeHeaderDocs {
+		out[h.name] = map[string]any{"description": h.description, "schema": h.schema}
+	}
+	return out
+}
+
+// edgeHeaders are $refs to the rate-limit and CORS headers of a response,
+// Retry-After too on a 429.
+func edgeHeaders(retry bool) map[string]any {
+	out := map[string]any{}
+	for _, h := range edgeHeaderDocs {
+		if h.name == "Retry-After" && !retry {
+			continue
+		}
+		out[h.name] = map[string]any{"$ref": "#/components/headers/" + h.name}
+	}
+	return out
 }

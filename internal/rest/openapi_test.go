@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"encoding/json"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -96,42 +97,44 @@ func TestOpenAPISchemas(t *testing.T) {
 		rest.Op{Method: "GET", Path: "/api/v1/gadget", Summary: "Gadgets", Auth: rest.AuthNone, Response: page.Page[gadget]{}},
 	))
 	schemas := at(t, doc, "components", "schemas")
+	text := map[string]any{"type": "string", "maxLength": rest.MaxBody}
 	tests := []struct {
 		name string
 		want any
 	}{
 		{"Gadget", map[string]any{
-			"type":     "object",
-			"required": []string{"count", "created_at", "id", "labels", "name", "parts", "price"},
+			"type":                 "object",
+			"additionalProperties": false,
+			"required":             []string{"count", "created_at", "id", "labels", "name", "parts", "price"},
 			"properties": map[string]any{
-				"id":         map[string]any{"type": "string"},
-				"created_at": map[string]any{"type": "string", "format": "date-time"},
-				"name":       map[string]any{"type": "string"},
-				"note":       map[string]any{"type": "string"},
-				"parent_id":  map[string]any{"type": []string{"string", "null"}},
+				"id":         text,
+				"created_at": map[string]any{"type": "string", "format": "date-time", "maxLength": 35},
+				"name":       text,
+				"note":       text,
+				"parent_id":  map[string]any{"type": []string{"string", "null"}, "maxLength": rest.MaxBody},
 				"price":      map[string]any{"$ref": "#/components/schemas/Money"},
-				"labels":     map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}},
+				"labels":     map[string]any{"type": "object", "additionalProperties": text},
 				"parts":      map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/Part"}},
-				"count":      map[string]any{"type": "string"},
+				"count":      map[string]any{"type": "string", "maxLength": 32, "pattern": "^-?[0-9.eE+-]+$"},
 				"next":       map[string]any{"oneOf": []any{map[string]any{"$ref": "#/components/schemas/Gadget"}, map[string]any{"type": "null"}}},
 			},
 		}},
-		{"Part", map[string]any{"type": "object", "required": []string{"sku"},
-			"properties": map[string]any{"sku": map[string]any{"type": "string"}}}},
-		{"GadgetPage", map[string]any{"type": "object", "required": []string{"items"},
+		{"Part", map[string]any{"type": "object", "required": []string{"sku"}, "additionalProperties": false,
+			"properties": map[string]any{"sku": text}}},
+		{"GadgetPage", map[string]any{"type": "object", "required": []string{"items"}, "additionalProperties": false,
 			"properties": map[string]any{
-				"items":       map[string]any{"type": "array", "items": map[string]any{"$ref": "#/components/schemas/Gadget"}},
-				"next_cursor": map[string]any{"type": "string"},
+				"items":       map[string]any{"type": "array", "maxItems": page.MaxLimit, "items": map[string]any{"$ref": "#/components/schemas/Gadget"}},
+				"next_cursor": text,
 			}}},
 		{"Money", map[string]any{"type": "object", "required": []string{"amount", "currency"},
 			"description":          at(t, schemas, "Money", "description"),
 			"additionalProperties": false,
 			"properties": map[string]any{
-				"amount":   map[string]any{"type": "integer", "format": "int64"},
-				"currency": map[string]any{"type": "string", "pattern": "^[A-Z]{3}$"},
+				"amount":   map[string]any{"type": "integer", "format": "int64", "minimum": int64(math.MinInt64), "maximum": int64(math.MaxInt64)},
+				"currency": map[string]any{"type": "string", "pattern": "^[A-Z]{3}$", "maxLength": 3},
 			}}},
-		{"FieldError", map[string]any{"type": "object", "required": []string{"field", "message"},
-			"properties": map[string]any{"field": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"}}}},
+		{"FieldError", map[string]any{"type": "object", "required": []string{"field", "message"}, "additionalProperties": false,
+			"properties": map[string]any{"field": text, "message": text}}},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(asJSON(t, tt.want), at(t, schemas, tt.name)); diff != "" {
@@ -164,10 +167,10 @@ func TestOpenAPIOperation(t *testing.T) {
 		"description": "Requires the role seller or admin.",
 		"tags":        []string{"gadget"},
 		"x-roles":     []string{"seller", "admin"},
-		"security":    []any{map[string]any{"bearer": []any{}}},
+		"security":    []any{map[string]any{"sellerBearer": []any{}}, map[string]any{"adminBearer": []any{}}},
 		"parameters": []any{
-			map[string]any{"name": "id", "in": "path", "required": true, "schema": map[string]any{"type": "string"}},
-			map[string]any{"name": "part_id", "in": "path", "required": true, "description": "the part's SKU", "schema": map[string]any{"type": "string"}},
+			map[string]any{"name": "id", "in": "path", "required": true, "schema": map[string]any{"type": "string", "maxLength": rest.MaxBody}},
+			map[string]any{"name": "part_id", "in": "path", "required": true, "description": "the part's SKU", "schema": map[string]any{"type": "string", "maxLength": rest.MaxBody}},
 			map[string]any{"name": "dry_run", "in": "query", "schema": map[string]any{"type": "boolean"}},
 			map[string]any{"name": "Idempotency-Key", "in": "header", "schema": map[string]any{"type": "string", "maxLength": 255}},
 		},
@@ -196,7 +199,7 @@ func TestOpenAPIOperation(t *testing.T) {
 			t.Errorf("response %s schema = %v, want the Problem", code, ref)
 		}
 	}
-	wantCodes := []string{"200", "400", "401", "403", "404", "409", "413", "422", "default"}
+	wantCodes := []string{"200", "400", "401", "403", "404", "409", "413", "422", "429", "500", "default"}
 	slices.Sort(codes)
 	if diff := cmp.Diff(wantCodes, codes); diff != "" {
 		t.Errorf("response codes (-want +got):\n%s", diff)
@@ -231,8 +234,9 @@ func TestOpenAPIDefaults(t *testing.T) {
 	} {
 		at(t, up, path...)
 	}
-	if _, ok := at(t, up, "responses").(map[string]any)["401"]; ok {
-		t.Errorf("a public Op should not list 401")
+	// A public route still refuses a bad token.
+	if _, ok := at(t, up, "responses").(map[string]any)["401"]; !ok {
+		t.Errorf("a public Op should list 401 (a bad token)")
 	}
 }
 
@@ -278,5 +282,68 @@ func TestOpenAPIPath(t *testing.T) {
 		if diff := cmp.Diff(tt.params, rest.PathParams(tt.in)); diff != "" {
 			t.Errorf("PathParams(%q) (-want +got):\n%s", tt.in, diff)
 		}
+	}
+}
+
+func TestOpenAPIEdgeHeaders(t *testing.T) {
+	doc := generate(t, spec(rest.Op{Method: "GET", Path: "/api/v1/gadget/{id}", Summary: "One gadget", Auth: rest.AuthNone, Response: gadget{}}))
+	op := at(t, doc, "paths", "/api/v1/gadget/{id}", "get")
+	for _, h := range []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy", "Access-Control-Allow-Origin"} {
+		if ref := at(t, op, "responses", "200", "headers", h, "$ref"); ref != "#/components/headers/"+h {
+			t.Errorf("200 header %s = %v, want a $ref to the component", h, ref)
+		}
+		at(t, doc, "components", "responses", "TooManyRequests", "headers", h)
+		at(t, doc, "components", "headers", h, "schema")
+	}
+	at(t, doc, "components", "responses", "TooManyRequests", "headers", "Retry-After")
+	if _, ok := at(t, doc, "components", "responses", "InternalServerError", "headers").(map[string]any)["Retry-After"]; ok {
+		t.Errorf("a 500 should not document Retry-After")
+	}
+}
+
+func TestOpenAPIConstraints(t *testing.T) {
+	min, max := int64(1), int64(5)
+	op := rest.Op{Method: "POST", Path: "/api/v1/gadget", Summary: "Make", Auth: rest.AuthBearer,
+		Request: gadget{}, Response: gadget{},
+		Limits: []rest.Constraint{
+			{Of: gadget{}, Field: "name", MinLength: 1, MaxLength: 40},
+			{Of: gadget{}, Field: "labels", MaxItems: 3, MaxLength: 10},
+			{Of: gadget{}, Field: "parts", MaxItems: 7},
+			{Of: gadget{}, Field: "id", Pattern: "^g_[a-z]+$", MaxLength: 20}, // promoted from base
+			{Of: part{}, Field: "sku", Enum: []string{"a", "b"}},
+			{Of: gadgetInput{}, Field: "name", Min: &min, Max: &max},
+		}}
+	_, err := rest.OpenAPI(spec(op))
+	if err == nil || !strings.Contains(err.Error(), "gadgetInput") {
+		t.Fatalf("OpenAPI with a limit on a type no operation uses: err = %v, want one naming it", err)
+	}
+	op.Limits = op.Limits[:5]
+	doc := generate(t, spec(op))
+	props := at(t, doc, "components", "schemas", "Gadget", "properties")
+	tests := []struct {
+		path []string
+		want any
+	}{
+		{[]string{"name"}, map[string]any{"type": "string", "minLength": 1, "maxLength": 40}},
+		{[]string{"labels"}, map[string]any{"type": "object", "maxProperties": 3, "additionalProperties": map[string]any{"type": "string", "maxLength": 10}}},
+		{[]string{"parts"}, map[string]any{"type": "array", "maxItems": 7, "items": map[string]any{"$ref": "#/components/schemas/Part"}}},
+		{[]string{"id"}, map[string]any{"type": "string", "pattern": "^g_[a-z]+$", "maxLength": 20}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(asJSON(t, tt.want), at(t, props, tt.path...)); diff != "" {
+			t.Errorf("%v (-want +got):\n%s", tt.path, diff)
+		}
+	}
+	if got := at(t, doc, "components", "schemas", "Part", "properties", "sku"); !cmp.Equal(asJSON(t, map[string]any{"type": "string", "enum": []string{"a", "b"}}), got) {
+		t.Errorf("sku = %v, want the enum without maxLength", got)
+	}
+
+	op.Limits = []rest.Constraint{{Of: gadget{}, Field: "colour", MaxLength: 3}}
+	if _, err := rest.OpenAPI(spec(op)); err == nil || !strings.Contains(err.Error(), "colour") {
+		t.Errorf("OpenAPI with a limit on a missing field: err = %v, want one naming it", err)
+	}
+	op.Limits = []rest.Constraint{{Of: gadget{}, Field: "name", MaxLength: 3}, {Of: gadget{}, Field: "name", MaxLength: 4}}
+	if _, err := rest.OpenAPI(spec(op)); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("OpenAPI with a field limited twice: err = %v, want one saying so", err)
 	}
 }

@@ -20,6 +20,10 @@ import (
 // MaxBody is the default limit on a JSON request body.
 const MaxBody = 1 << 20
 
+// MaxFieldErrors is the most per-field errors a problem lists: a request
+// with more invalid fields gets the first ones.
+const MaxFieldErrors = 100
+
 // Problem is an application/problem+json body.
 type Problem struct {
 	Type      string              `json:"type"`
@@ -81,6 +85,9 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p Problem) {
 		p.RequestID = RequestID(r.Context())
 	}
 	p.Type = "urn:bazaar:problem:" + p.Code
+	if len(p.Errors) > MaxFieldErrors {
+		p.Errors = p.Errors[:MaxFieldErrors]
+	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)

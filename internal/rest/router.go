@@ -195,6 +195,15 @@ func (w *statusWriter) code() int {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// Flush sends what was written so far (gRPC server streams flush each
+// message; connect requires the writer to be an http.Flusher).
+func (w *statusWriter) Flush() {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
 // Limit parses the "limit" query parameter: page.DefaultLimit when absent,
 // an error when not an integer in 1..page.MaxLimit.
 func Limit(r *http.Request) (int, error) {

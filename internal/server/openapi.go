@@ -9,6 +9,7 @@ import (
 
 	"github.com/bazaar-market/bazaar/internal/idempotency"
 	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/web"
 )
 
 // OpenAPIPath is where the OpenAPI document is served.
@@ -23,6 +24,9 @@ const apiDescription = `The REST API of a Bazaar marketplace.
 - Request bodies are strict JSON: unknown fields are rejected.
 - Every POST, PUT, PATCH and DELETE accepts an Idempotency-Key header (Stripe's semantics): the first answer is replayed for 24 hours with Idempotent-Replayed: true, the same key with another request is 422, and a duplicate while the first runs is 409.
 - Another user's resource answers 404, exactly like a missing one.`
+
+// maxHeaderBytes is the http.Server's MaxHeaderBytes in Serve.
+const maxHeaderBytes = 64 << 10
 
 // openAPIOp describes the document's own route.
 var openAPIOp = rest.Op{
@@ -51,6 +55,13 @@ func (s *Server) serveOpenAPI(modules ...[]rest.Op) error {
 			Description: "makes the call safe to retry: the first answer for this key is stored and replayed",
 		}},
 		MutatingErrors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
+		MutatingHeaders: []rest.Param{{
+			Name: "Idempotent-Replayed", Enum: []string{"true"},
+			Description: "present when this is the stored answer to an earlier request with the same Idempotency-Key",
+		}},
+		// http.Server's MaxHeaderBytes (Serve): the request line and
+		// headers together, so no parameter is longer.
+		MaxParam: maxHeaderBytes,
 	})
 	if err != nil {
 		return err
@@ -65,5 +76,7 @@ func (s *Server) serveOpenAPI(modules ...[]rest.Op) error {
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(doc))
 		return nil
 	})
+	// The page that renders it: HTML, not part of the API it documents.
+	s.router.Mount("GET "+APIDocsPath, apiDocs(web.Dist()))
 	return nil
 }

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/bazaar-market/bazaar/internal/ratelimit"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/server"
 )
@@ -72,6 +74,37 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 
 	walkRefs(t, doc, doc, "#")
+	walkLimits(t, doc, "#")
+}
+
+// walkLimits fails on a string schema with no maxLength, enum or const and
+// an integer schema without both bounds: what the server enforces is in
+// the document (Spectral's OWASP rules ask the same; a CSV export, which
+// streams, is the one string left unbounded).
+func walkLimits(t *testing.T, v any, at string) {
+	t.Helper()
+	switch v := v.(type) {
+	case map[string]any:
+		types := []any{v["type"]}
+		if list, ok := v["type"].([]any); ok {
+			types = list
+		}
+		for _, typ := range types {
+			switch {
+			case typ == "string" && v["maxLength"] == nil && v["enum"] == nil && v["const"] == nil && v["contentMediaType"] != "text/csv":
+				t.Errorf("%s: a string without maxLength or enum", at)
+			case typ == "integer" && (v["minimum"] == nil || v["maximum"] == nil || v["format"] == nil):
+				t.Errorf("%s: an integer without minimum, maximum and format", at)
+			}
+		}
+		for k, x := range v {
+			walkLimits(t, x, at+"/"+k)
+		}
+	case []any:
+		for i, x := range v {
+			walkLimits(t, x, fmt.Sprintf("%s/%d", at, i))
+		}
+	}
 }
 
 // checkOperation checks one operation object of the document.
@@ -125,6 +158,31 @@ func checkOperation(t *testing.T, doc any, route string, op map[string]any, opID
 	}
 	if _, ok := responses["default"]; !ok || problems == 0 {
 		t.Errorf("%s: no default problem+json response", route)
+	}
+	// Every operation is rate-limited and can fail; a bad token is 401
+	// everywhere. Their answers, and the successes, carry the limiter's
+	// headers (a 429 also Retry-After).
+	for _, code := range []string{"401", "429", "500"} {
+		if responses[code] == nil {
+			t.Errorf("%s: no %s response", route, code)
+		}
+	}
+	for code, resp := range responses {
+		if ref, ok := dig(resp, "$ref").(string); ok {
+			resp = resolve(doc, ref)
+		}
+		if !strings.HasPrefix(code, "2") && !strings.HasPrefix(code, "4") {
+			continue
+		}
+		want := []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy"}
+		if code == "429" {
+			want = append(want, "Retry-After")
+		}
+		for _, h := range want {
+			if dig(resp, "headers", h) == nil {
+				t.Errorf("%s: response %s documents no %s header", route, code, h)
+			}
+		}
 	}
 
 	// Path parameters: exactly the {name} segments, each required.
@@ -204,4 +262,162 @@ func minus(a, b []string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestOpenAPIConstraintsHold checks limits the served document states
+// against the running server: a value just over a maxLength, a maxItems
+// or a parameter's maximum is refused with 400 naming the field, and a
+// value at the limit is not refused for it. The limits are read from the
+// document, so a limit that drifts from the service's check fails here.
+func TestOpenAPIConstraintsHold(t *testing.T) {
+	s, base := boot(t, "")
+	c := client{t: t, base: base}
+	doc := c.must(200, "GET", server.OpenAPIPath, nil)
+	limit := func(keys ...string) int {
+		t.Helper()
+		n, ok := dig(doc, keys...).(float64)
+		if !ok || n <= 0 {
+			t.Fatalf("the document has no limit at %v", keys)
+		}
+		return int(n)
+	}
+	param := func(path, method, name, key string) int {
+		t.Helper()
+		for _, p := range dig(doc, "paths", path, method, "parameters").([]any) {
+			if p := p.(map[string]any); p["name"] == name {
+				n, ok := dig(p, "schema", key).(float64)
+				if !ok {
+					t.Fatalf("%s %s parameter %s has no %s", method, path, name, key)
+				}
+				return int(n)
+			}
+		}
+		t.Fatalf("%s %s has no parameter %s", method, path, name)
+		return 0
+	}
+	admin, cat, seller, _ := openShop(t, s, c, "Kettles", "Kettle Corner")
+	customer := str(c.must(201, "POST", "/api/v1/auth/register", map[string]string{
+		"email": "cu@example.com", "password": "customer-password-1", "name": "Cu", "role": "customer"}), "access_token")
+
+	// refused sends body and wants a 400 whose errors name field.
+	refused := func(what, method, path string, body any, field string, headers ...string) {
+		t.Helper()
+		r := c.do(method, path, body, headers...)
+		if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `"field":"`+field) {
+			t.Errorf("%s: %s %s = %d %.300s, want 400 naming %s", what, method, path, r.status, r.body, field)
+		}
+	}
+	// accepted sends body and wants want.
+	accepted := func(what, method, path string, body any, want int, headers ...string) {
+		t.Helper()
+		if r := c.do(method, path, body, headers...); r.status != want {
+			t.Errorf("%s: %s %s = %d %.300s, want %d", what, method, path, r.status, r.body, want)
+		}
+	}
+	product := func(title, desc string, variants int) map[string]any {
+		vs := make([]map[string]any, variants)
+		for i := range vs {
+			vs[i] = map[string]any{"sku": fmt.Sprintf("SKU-%d", i), "options": map[string]string{"n": fmt.Sprint(i)},
+				"price": map[string]any{"amount": 100, "currency": "USD"}}
+		}
+		return map[string]any{"title": title, "description": desc, "category_id": cat["id"], "variants": vs}
+	}
+
+	maxTitle := limit("components", "schemas", "NewProduct", "properties", "title", "maxLength")
+	maxDesc := limit("components", "schemas", "NewProduct", "properties", "description", "maxLength")
+	maxVariants := limit("components", "schemas", "NewProduct", "properties", "variants", "maxItems")
+	refused("title over maxLength", "POST", "/api/v1/product", product(strings.Repeat("é", maxTitle+1), "", 1), "title", bearer(seller))
+	refused("description over maxLength", "POST", "/api/v1/product", product("Kettle", strings.Repeat("d", maxDesc+1), 1), "description", bearer(seller))
+	refused("variants over maxItems", "POST", "/api/v1/product", product("Kettle", "", maxVariants+1), "variants", bearer(seller))
+	accepted("title, description and variants at their limits", "POST", "/api/v1/product",
+		product(strings.Repeat("é", maxTitle), strings.Repeat("d", maxDesc), maxVariants), http.StatusCreated, bearer(seller))
+
+	maxName := limit("components", "schemas", "NewCategory", "properties", "name", "maxLength")
+	refused("category name over maxLength", "POST", "/api/v1/category", map[string]any{"name": strings.Repeat("n", maxName+1)}, "name", bearer(admin))
+	accepted("category name at maxLength", "POST", "/api/v1/category", map[string]any{"name": strings.Repeat("n", maxName)}, http.StatusCreated, bearer(admin))
+
+	maxSubject := limit("components", "schemas", "TicketInput", "properties", "subject", "maxLength")
+	refused("ticket subject over maxLength", "POST", "/api/v1/ticket",
+		map[string]any{"subject": strings.Repeat("s", maxSubject+1), "body": "help"}, "subject", bearer(customer))
+	accepted("ticket subject at maxLength", "POST", "/api/v1/ticket",
+		map[string]any{"subject": strings.Repeat("s", maxSubject), "body": "help"}, http.StatusCreated, bearer(customer))
+
+	maxUserName := limit("components", "schemas", "RegisterRequest", "properties", "name", "maxLength")
+	register := func(name string) map[string]string {
+		return map[string]string{"email": "n@example.com", "password": "customer-password-2", "name": name, "role": "customer"}
+	}
+	refused("user name over maxLength", "POST", "/api/v1/auth/register", register(strings.Repeat("n", maxUserName+1)), "name")
+	accepted("user name at maxLength", "POST", "/api/v1/auth/register", register(strings.Repeat("n", maxUserName)), http.StatusCreated)
+
+	// Parameters: a search text and a page size.
+	maxQ := param("/api/v1/search", "get", "q", "maxLength")
+	refused("search q over maxLength", "GET", "/api/v1/search?q="+strings.Repeat("q", maxQ+1), nil, "q")
+	accepted("search q at maxLength", "GET", "/api/v1/search?q="+strings.Repeat("q", maxQ), nil, http.StatusOK)
+	maxLimit := param("/api/v1/product", "get", "limit", "maximum")
+	refused("limit over maximum", "GET", fmt.Sprintf("/api/v1/product?limit=%d", maxLimit+1), nil, "limit")
+	accepted("limit at maximum", "GET", fmt.Sprintf("/api/v1/product?limit=%d", maxLimit), nil, http.StatusOK)
+	maxKey := param("/api/v1/ticket", "post", "Idempotency-Key", "maxLength")
+	refused("Idempotency-Key over maxLength", "POST", "/api/v1/ticket", map[string]any{"subject": "s", "body": "b"},
+		"Idempotency-Key", bearer(customer), "Idempotency-Key: "+strings.Repeat("k", maxKey+1))
+
+	// A problem lists at most maxItems field errors, however many there are.
+	maxErrors := limit("components", "schemas", "Problem", "properties", "errors", "maxItems")
+	lines := make([]map[string]any, maxErrors+50)
+	for i := range lines {
+		lines[i] = map[string]any{"sku": "X", "quantity": 0}
+	}
+	r := c.do("POST", "/api/v1/order", map[string]any{"lines": lines, "address_id": "adr_x"}, bearer(customer))
+	if n := len(dig(r.json(t), "errors").([]any)); r.status != http.StatusBadRequest || n != maxErrors {
+		t.Errorf("an order of %d bad lines = %d with %d field errors, want 400 with %d", len(lines), r.status, n, maxErrors)
+	}
+}
+
+// TestOpenAPIRateLimitHeaders checks the headers the document promises on
+// every answer against a server whose limiter is on: a success and a 429
+// carry each documented RateLimit header, the 429 Retry-After too, and
+// RateLimit-Policy matches its documented pattern.
+func TestOpenAPIRateLimitHeaders(t *testing.T) {
+	_, base := bootConfig(t, server.Config{DataDir: t.TempDir(), Edge: server.Edge{RateIP: ratelimit.Bucket{Rate: 0.01, Burst: 3}}})
+	c := client{t: t, base: base}
+	doc := c.must(200, "GET", server.OpenAPIPath, nil)
+	headers, _ := dig(doc, "components", "headers").(map[string]any)
+	var limit []string
+	for name := range headers {
+		if strings.HasPrefix(name, "RateLimit-") {
+			limit = append(limit, name)
+		}
+	}
+	if len(limit) != 4 {
+		t.Fatalf("the document's RateLimit headers = %v, want 4", limit)
+	}
+	policy := regexp.MustCompile(dig(headers, "RateLimit-Policy", "schema", "pattern").(string))
+	var ok, limited *resp
+	for range 10 {
+		r := c.do("GET", "/api/v1/category", nil)
+		switch r.status {
+		case http.StatusOK:
+			ok = &r
+		case http.StatusTooManyRequests:
+			limited = &r
+		}
+	}
+	if ok == nil || limited == nil {
+		t.Fatalf("10 reads through a bucket of 3 gave no 200 (%v) or no 429 (%v)", ok != nil, limited != nil)
+	}
+	for _, r := range []*resp{ok, limited} {
+		for _, h := range limit {
+			if r.header.Get(h) == "" {
+				t.Errorf("a %d answer has no %s header: %v", r.status, h, r.header)
+			}
+		}
+		if p := r.header.Get("RateLimit-Policy"); !policy.MatchString(p) {
+			t.Errorf("RateLimit-Policy %q does not match the documented pattern %s", p, policy)
+		}
+	}
+	if limited.header.Get("Retry-After") == "" {
+		t.Errorf("a 429 has no Retry-After: %v", limited.header)
+	}
+	if ct := limited.header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Errorf("a 429 is %q, want application/problem+json", ct)
+	}
 }

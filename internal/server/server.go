@@ -25,6 +25,7 @@ import (
 	"github.com/bazaar-market/bazaar/internal/lease"
 	"github.com/bazaar-market/bazaar/internal/ratelimit"
 	"github.com/bazaar-market/bazaar/internal/rest"
+	"github.com/bazaar-market/bazaar/internal/rpc"
 	"github.com/bazaar-market/bazaar/internal/search"
 	"github.com/bazaar-market/bazaar/internal/sqldb"
 	"github.com/redis/go-redis/v9"
@@ -211,6 +212,7 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	s.keys = idempotency.New(s.db)
+	s.keys.ErrorWriter = s.writeError
 	if s.cfg.IdempotencyLock > 0 {
 		s.keys.Lock = s.cfg.IdempotencyLock
 	}
@@ -218,6 +220,9 @@ func (s *Server) build(ctx context.Context) error {
 		return err
 	}
 	if err := s.wire(ctx); err != nil {
+		return err
+	}
+	if err := s.mountRPC(); err != nil {
 		return err
 	}
 	s.router.Mount("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -239,6 +244,10 @@ func (s *Server) build(ctx context.Context) error {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if r.URL.Path == "/graphql" {
 		graphql.WriteError(w, r, err)
+		return
+	}
+	if rpc.IsRPC(r) {
+		rpc.WriteError(w, r, err)
 		return
 	}
 	rest.Error(w, r, err)

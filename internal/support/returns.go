@@ -727,6 +727,7 @@ type ReceiveLine struct {
 func (s *Service) Receive(ctx context.Context, returnID id.Return, in ReceiveInput) (Return, error) {
 	var f apperr.Fields
 	f.Check(len(in.Lines) > 0, "lines", "name what arrived")
+	f.Check(len(in.Lines) <= MaxReturnLines, "lines", fmt.Sprintf("at most %d lines", MaxReturnLines))
 	for i, l := range in.Lines {
 		p := fmt.Sprintf("lines[%d].", i)
 		f.Check(l.SKU != "", p+"sku", "is required")
@@ -1064,6 +1065,7 @@ func (s *Service) SetPolicy(ctx context.Context, in PolicyInput) (Policy, error)
 	}
 	var f apperr.Fields
 	f.Check(in.WindowDays >= 0 && in.WindowDays <= MaxWindowDays, "window_days", fmt.Sprintf("must be 0 to %d", MaxWindowDays))
+	f.Check(len(in.AutoApprove) <= len(Reasons), "auto_approve", fmt.Sprintf("at most %d reasons", len(Reasons)))
 	for i, r := range in.AutoApprove {
 		f.Check(r.Valid(), fmt.Sprintf("auto_approve[%d]", i), "must be a return reason such as damaged")
 	}

@@ -1,6 +1,8 @@
 package accounthttp
 
 import (
+	"slices"
+
 	"github.com/bazaar-market/bazaar/internal/account"
 	"github.com/bazaar-market/bazaar/internal/auth"
 	"github.com/bazaar-market/bazaar/internal/page"
@@ -13,7 +15,7 @@ func (h *Handler) Ops() []rest.Op {
 	noStore := []rest.Param{{Name: "Cache-Control", Description: "no-store: token responses are never cached"}}
 	adminOnly := []auth.Role{auth.Admin}
 	userStatus := rest.Param{Name: "status", Description: "only users of this status", Enum: []string{"active", "suspended"}}
-	return []rest.Op{
+	ops := []rest.Op{
 		{
 			ID: "register", Method: "POST", Path: "/api/v1/auth/register", Tags: authTag, Auth: rest.AuthNone,
 			Summary: "Sign up as a customer or seller and sign in",
@@ -219,6 +221,8 @@ func (h *Handler) Ops() []rest.Op {
 			Summary: "Let a suspended store trade again", Response: account.Seller{}, Errors: []int{404},
 		},
 	}
+	ops[0].Limits = constraints()
+	return ops
 }
 
 func roleNames() []string {
@@ -226,5 +230,47 @@ func roleNames() []string {
 	for i, r := range auth.Roles {
 		out[i] = string(r)
 	}
+	return out
+}
+
+// constraints are what account's validation enforces (user.go's name and
+// e-mail limits, the password rules, address.go, seller.go), and so what
+// its answers hold.
+func constraints() []rest.Constraint {
+	email := rest.Constraint{Field: "email", Format: "email", MaxLength: 254}
+	// checkName refuses control characters other than tab.
+	const text = "^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F]*$"
+	name := rest.Constraint{Field: "name", MinLength: 1, MaxLength: 100, Pattern: text}
+	password := rest.Constraint{Field: "password", MaxLength: account.MaxPassword}
+	of := func(v any, cs ...rest.Constraint) []rest.Constraint {
+		for i := range cs {
+			cs[i].Of = v
+		}
+		return cs
+	}
+	address := []rest.Constraint{
+		name,
+		{Field: "line1", MaxLength: 200, Pattern: text},
+		{Field: "line2", MaxLength: 200, Pattern: text},
+		{Field: "city", MaxLength: 100, Pattern: text},
+		{Field: "region", MaxLength: 100, Pattern: text},
+		{Field: "postal_code", MaxLength: 20, Pattern: text},
+		{Field: "country", Pattern: "^[A-Za-z]{2}$", MaxLength: 2},
+		{Field: "phone", Pattern: "^\\+?[0-9 ().-]*$", MaxLength: 32},
+	}
+	var out []rest.Constraint
+	out = append(out, of(registerRequest{}, email, name,
+		rest.Constraint{Field: "password", MinLength: account.MinPassword, MaxLength: account.MaxPassword})...)
+	out = append(out, of(loginRequest{}, password)...)
+	out = append(out, of(profileRequest{}, name)...)
+	roles := make([]string, len(auth.Roles))
+	for i, r := range auth.Roles {
+		roles[i] = string(r)
+	}
+	out = append(out, of(account.User{}, email, name, rest.Constraint{Field: "role", Enum: roles})...)
+	out = append(out, of(addressRequest{}, slices.Clone(address)...)...)
+	out = append(out, of(account.Address{}, slices.Clone(address)...)...)
+	out = append(out, of(sellerRequest{}, name, rest.Constraint{Field: "description", MaxLength: 2000})...)
+	out = append(out, of(account.Seller{}, name, rest.Constraint{Field: "description", MaxLength: 2000})...)
 	return out
 }

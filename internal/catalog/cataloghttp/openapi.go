@@ -16,7 +16,7 @@ func (h *Handler) Ops() []rest.Op {
 		return rest.Param{Name: "id", In: "path", Description: "the " + what + "'s ID or slug"}
 	}
 	location := []rest.Param{{Name: "Location", Description: "the URL of the created resource"}}
-	return []rest.Op{
+	ops := []rest.Op{
 		{
 			ID: "categories", Method: "GET", Path: "/api/v1/category", Tags: cat, Auth: rest.AuthNone,
 			Summary:     "The whole category tree",
@@ -83,7 +83,7 @@ func (h *Handler) Ops() []rest.Op {
 			Summary:     "Upload a product image",
 			Description: "The image is the raw body (Content-Type image/png, image/jpeg, image/gif or image/webp) or the multipart/form-data field \"file\"; at most 5 MiB, its bytes must match its type. A product has at most 20 images (409 too_many_images).",
 			Params:      []rest.Param{idOrSlug("product")},
-			Request:     rest.File{Types: catalog.ImageTypes, Field: "file"}, Response: catalog.Image{}, Status: 201,
+			Request:     rest.File{Types: catalog.ImageTypes, Field: "file", MaxSize: catalog.MaxImageSize}, Response: catalog.Image{}, Status: 201,
 			Headers: []rest.Param{{Name: "Location", Description: "the image's URL"}}, Errors: []int{404, 409},
 		},
 		{
@@ -97,7 +97,7 @@ func (h *Handler) Ops() []rest.Op {
 			Summary:     "An image's bytes",
 			Description: "Images never change (a new upload gets a new ID), so they are cacheable for a year. Conditional (If-None-Match: 304) and range requests (206) are answered as usual.",
 			Params:      []rest.Param{{Name: "id", In: "path", Description: "image ID (img_...)"}},
-			Response:    rest.File{Types: catalog.ImageTypes},
+			Response:    rest.File{Types: catalog.ImageTypes, MaxSize: catalog.MaxImageSize},
 			Headers: []rest.Param{
 				{Name: "Cache-Control", Description: "public, max-age=31536000, immutable"},
 				{Name: "ETag", Description: "the image's SHA-256"},
@@ -112,6 +112,54 @@ func (h *Handler) Ops() []rest.Op {
 			Response:    page.Page[catalog.Product]{}, Errors: []int{400, 409},
 		},
 	}
+	ops[0].Limits = constraints()
+	return ops
+}
+
+// constraints are what catalog's validation enforces (product.go's and
+// category.go's limits), and so what its answers hold.
+func constraints() []rest.Constraint {
+	status := []string{string(catalog.Draft), string(catalog.Active), string(catalog.Archived)}
+	sku := rest.Constraint{Field: "sku", Pattern: "^[A-Za-z0-9._-]{1,64}$", MaxLength: 64}
+	// hasControl refuses every Unicode control character.
+	const text = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
+	name := rest.Constraint{Field: "name", MinLength: 1, MaxLength: 100, Pattern: text}
+	slug := rest.Constraint{Field: "slug", Pattern: "^[a-z0-9]+(-[a-z0-9]+)*$", MaxLength: 80}
+	path := rest.Constraint{Field: "path", MaxItems: catalog.MaxCategoryDepth, MaxLength: 100}
+	of := func(v any, cs ...rest.Constraint) []rest.Constraint {
+		for i := range cs {
+			cs[i].Of = v
+		}
+		return cs
+	}
+	var out []rest.Constraint
+	for _, v := range []any{catalog.NewProduct{}, catalog.Product{}} {
+		out = append(out, of(v,
+			rest.Constraint{Field: "title", MinLength: 1, MaxLength: 200, Pattern: text},
+			rest.Constraint{Field: "description", MaxLength: 20000},
+			rest.Constraint{Field: "brand", MaxLength: 100, Pattern: text},
+			rest.Constraint{Field: "attributes", MaxItems: catalog.MaxAttributes, MaxLength: 500, Pattern: text},
+			rest.Constraint{Field: "variants", MaxItems: catalog.MaxVariants},
+		)...)
+	}
+	out = append(out, of(catalog.NewProduct{}, rest.Constraint{Field: "status", Enum: append([]string{""}, status...)},
+		// A category's ID or its slug.
+		rest.Constraint{Field: "category_id", Pattern: "^[0-9A-Za-z_-]{1,80}$", MaxLength: 80})...)
+	out = append(out, of(catalog.Product{}, rest.Constraint{Field: "status", Enum: status},
+		rest.Constraint{Field: "images", MaxItems: catalog.MaxImages}, slug)...)
+	for _, v := range []any{catalog.NewVariant{}, catalog.Variant{}} {
+		out = append(out, of(v, sku, rest.Constraint{Field: "options", MaxItems: catalog.MaxOptions, MaxLength: 64})...)
+	}
+	out = append(out, of(catalog.Image{},
+		rest.Constraint{Field: "url", MaxLength: 128, Pattern: "^/api/v1/image/img_[0-9a-z]+$"},
+		rest.Constraint{Field: "content_type", Enum: catalog.ImageTypes},
+		rest.Constraint{Field: "size", Min: new(int64(1)), Max: new(int64(catalog.MaxImageSize))})...)
+	out = append(out, of(catalog.NewCategory{}, name)...)
+	out = append(out, of(catalog.CategoryUpdate{}, name, slug)...)
+	out = append(out, of(catalog.Category{}, name, slug, path,
+		rest.Constraint{Field: "depth", Min: new(int64(0)), Max: new(int64(catalog.MaxCategoryDepth))})...)
+	out = append(out, of(catalog.CategoryRef{}, name, slug, path)...)
+	return out
 }
 
 // productFilters are the query parameters parseQuery reads (seller aside).

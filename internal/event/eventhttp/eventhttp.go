@@ -51,7 +51,7 @@ func (h *Handler) replay(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) Ops() []rest.Op {
 	tags := []string{"admin"}
 	admin := []auth.Role{auth.Admin}
-	return []rest.Op{
+	ops := []rest.Op{
 		{
 			ID: "deadLetters", Method: "GET", Path: "/api/v1/admin/event/dead", Tags: tags, Auth: rest.AuthBearer, Roles: admin,
 			Summary: "Events a consumer could not apply, oldest first",
@@ -72,4 +72,11 @@ func (h *Handler) Ops() []rest.Op {
 			Response:    event.DeadLetter{}, Errors: []int{404},
 		},
 	}
+	ops[0].Limits = constraints()
+	return ops
+}
+
+// constraints are the page size event.Dead keeps to (1..100).
+func constraints() []rest.Constraint {
+	return []rest.Constraint{{Of: event.DeadPage{}, Field: "items", MaxItems: 100}}
 }

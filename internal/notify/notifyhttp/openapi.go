@@ -11,7 +11,7 @@ import (
 func (h *Handler) Ops() []rest.Op {
 	tags := []string{"notify"}
 	admin := []auth.Role{auth.Admin}
-	return []rest.Op{
+	ops := []rest.Op{
 		{
 			ID: "notifications", Method: "GET", Path: "/api/v1/notification", Tags: tags, Auth: rest.AuthBearer,
 			Summary:     "The caller's in-app notifications, newest first",
@@ -56,5 +56,23 @@ func (h *Handler) Ops() []rest.Op {
 			Params:   []rest.Param{{Name: "id", In: "path", Description: "mail ID (mal_...)"}},
 			Response: notify.Mail{}, Errors: []int{404},
 		},
+	}
+	ops[0].Limits = constraints()
+	return ops
+}
+
+// constraints are the sizes and values notify keeps to.
+func constraints() []rest.Constraint {
+	categories := make([]string, len(notify.Categories))
+	for i, c := range notify.Categories {
+		categories[i] = string(c)
+	}
+	return []rest.Constraint{
+		{Of: notify.Inbox{}, Field: "items", MaxItems: page.MaxLimit},
+		// One preference a category: a category listed twice is refused.
+		{Of: notify.Preferences{}, Field: "items", MaxItems: len(notify.Categories)},
+		{Of: preferencesInput{}, Field: "items", MaxItems: len(notify.Categories)},
+		{Of: notify.Preference{}, Field: "category", Enum: categories},
+		{Of: preferenceInput{}, Field: "category", Enum: categories},
 	}
 }

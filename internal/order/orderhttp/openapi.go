@@ -33,7 +33,7 @@ func (h *Handler) Ops() []rest.Op {
 			anyStatuses = append(anyStatuses, s)
 		}
 	}
-	return []rest.Op{
+	ops := []rest.Op{
 		{
 			ID: "placeOrder", Method: "POST", Path: "/api/v1/order", Tags: tags, Auth: rest.AuthBearer,
 			Roles:   []auth.Role{auth.Customer},
@@ -93,5 +93,42 @@ func (h *Handler) Ops() []rest.Op {
 				"409 order_shipped, order_cancelled, or not_paid (an unpaid order is cancelled by itself when its reservation expires).",
 			Params: []rest.Param{sellerOrderID}, Request: order.CancelInput{}, Response: order.Order{}, Errors: []int{404, 409},
 		},
+	}
+	ops[0].Limits = constraints()
+	return ops
+}
+
+// constraints are what order's validation (place.go) enforces and so what
+// its answers hold.
+func constraints() []rest.Constraint {
+	sku := rest.Constraint{Field: "sku", Pattern: "^[A-Za-z0-9._-]{1,64}$", MaxLength: 64}
+	quantity := rest.Constraint{Field: "quantity", Min: new(int64(1)), Max: new(int64(order.MaxQuantity))}
+	reason := rest.Constraint{Field: "cancel_reason", MaxLength: order.MaxReason}
+	return []rest.Constraint{
+		// Lines naming the same SKU are summed: up to MaxSKUs SKUs of up to
+		// MaxQuantity units, one unit a line at most.
+		{Of: order.PlaceInput{}, Field: "lines", MaxItems: order.MaxSKUs * order.MaxQuantity},
+		{Of: order.LineInput{}, Field: sku.Field, Pattern: sku.Pattern, MaxLength: sku.MaxLength},
+		{Of: order.LineInput{}, Field: quantity.Field, Min: quantity.Min, Max: quantity.Max},
+		{Of: order.Line{}, Field: sku.Field, Pattern: sku.Pattern, MaxLength: sku.MaxLength},
+		{Of: order.Line{}, Field: quantity.Field, Min: quantity.Min, Max: quantity.Max},
+		{Of: order.Line{}, Field: "returned", Min: new(int64(0)), Max: new(int64(order.MaxQuantity))},
+		{Of: order.Line{}, Field: "title", MaxLength: 200},
+		{Of: order.Line{}, Field: "options", MaxItems: 10, MaxLength: 64},
+		// One seller order per seller, each with at least one SKU.
+		{Of: order.Order{}, Field: "seller_orders", MaxItems: order.MaxSKUs},
+		{Of: order.Order{}, Field: reason.Field, MaxLength: reason.MaxLength},
+		{Of: order.Order{}, Field: "currency", Pattern: "^[A-Z]{3}$", MaxLength: 3},
+		{Of: order.SellerOrder{}, Field: "lines", MaxItems: order.MaxSKUs},
+		{Of: order.SellerOrder{}, Field: reason.Field, MaxLength: reason.MaxLength},
+		{Of: order.Queued{}, Field: "lines", MaxItems: order.MaxSKUs},
+		{Of: order.Address{}, Field: "name", MaxLength: 100},
+		{Of: order.Address{}, Field: "line1", MaxLength: 200},
+		{Of: order.Address{}, Field: "line2", MaxLength: 200},
+		{Of: order.Address{}, Field: "city", MaxLength: 100},
+		{Of: order.Address{}, Field: "region", MaxLength: 100},
+		{Of: order.Address{}, Field: "postal_code", MaxLength: 20},
+		{Of: order.Address{}, Field: "country", Pattern: "^[A-Za-z]{2}$", MaxLength: 2},
+		{Of: order.Address{}, Field: "phone", Pattern: "^\\+?[0-9 ().-]*$", MaxLength: 32},
 	}
 }

@@ -18,7 +18,7 @@ func (h *Handler) Ops() []rest.Op {
 	items := "Items never include the product(s) asked about, products that cannot be bought (not active, out of stock on every " +
 		"variant, seller suspended) nor what the shopper bought lately; no more than a third of a list comes from one seller or one " +
 		"brand while others are available. Each item has a reason (code and text). An empty list has items []."
-	return []rest.Op{
+	ops := []rest.Op{
 		{
 			Method: "POST", Path: "/api/v1/activity", Tags: tags, Auth: rest.AuthOptional,
 			Summary: "Report that a shopper viewed a product page (the beacon)",
@@ -53,4 +53,11 @@ func (h *Handler) Ops() []rest.Op {
 			Response: recommend.List{}, Errors: []int{http.StatusNotFound},
 		},
 	}
+	ops[0].Limits = constraints()
+	return ops
+}
+
+// constraints are the list sizes recommend keeps to.
+func constraints() []rest.Constraint {
+	return []rest.Constraint{{Of: recommend.List{}, Field: "items", MaxItems: recommend.MaxLimit}}
 }

@@ -12,7 +12,7 @@ func (h *Handler) Ops() []rest.Op {
 	tags := []string{"review"}
 	product := rest.Param{Name: "id", In: "path", Description: "product ID (prd_...)"}
 	id := rest.Param{Name: "id", In: "path", Description: "review ID (rev_...)"}
-	return []rest.Op{
+	ops := []rest.Op{
 		{
 			ID: "productReviews", Method: "GET", Path: "/api/v1/product/{id}/review", Tags: tags, Auth: rest.AuthNone,
 			Summary: "A product's published reviews, newest first, with its rating summary",
@@ -75,4 +75,18 @@ func (h *Handler) Ops() []rest.Op {
 			Params: []rest.Param{id}, Request: review.ModerationInput{}, Response: review.Review{}, Errors: []int{400, 404},
 		},
 	}
+	ops[0].Limits = constraints()
+	return ops
+}
+
+// constraints are what review's Input.clean enforces.
+func constraints() []rest.Constraint {
+	var out []rest.Constraint
+	for _, v := range []any{review.Input{}, review.Review{}} {
+		out = append(out,
+			rest.Constraint{Of: v, Field: "rating", Min: new(int64(1)), Max: new(int64(5))},
+			rest.Constraint{Of: v, Field: "title", MaxLength: review.MaxTitle},
+			rest.Constraint{Of: v, Field: "body", MaxLength: review.MaxBody})
+	}
+	return append(out, rest.Constraint{Of: review.Page{}, Field: "items", MaxItems: page.MaxLimit})
 }

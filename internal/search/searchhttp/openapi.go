@@ -1,6 +1,7 @@
 package searchhttp
 
 import (
+	"github.com/bazaar-market/bazaar/internal/catalog"
 	"strings"
 
 	"github.com/bazaar-market/bazaar/internal/page"
@@ -18,7 +19,7 @@ func (h *Handler) Ops() []rest.Op {
 	limit := func(max int64) rest.Param {
 		return rest.Param{Name: "limit", Type: "integer", Min: new(int64(1)), Max: new(max), Description: "how many to return"}
 	}
-	return []rest.Op{
+	ops := []rest.Op{
 		{
 			ID: "search", Method: "GET", Path: "/api/v1/search", Tags: tags, Auth: rest.AuthNone,
 			Summary: "Search active products, with facets",
@@ -52,5 +53,22 @@ func (h *Handler) Ops() []rest.Op {
 			Params:   []rest.Param{{Name: "q", MaxLength: search.MaxSuggestLen, Description: "what has been typed"}, limit(search.MaxSuggestions)},
 			Response: suggestions{},
 		},
+	}
+	ops[0].Limits = constraints()
+	return ops
+}
+
+// constraints are the sizes search's queries and answers keep to.
+func constraints() []rest.Constraint {
+	return []rest.Constraint{
+		{Of: search.Result{}, Field: "items", MaxItems: page.MaxLimit},
+		{Of: search.Facets{}, Field: "category", MaxItems: catalog.MaxCategories},
+		{Of: search.Facets{}, Field: "brand", MaxItems: 20}, // query.go's brandFacet
+		{Of: search.Facets{}, Field: "price", MaxItems: len(search.PriceBuckets)},
+		{Of: search.Facets{}, Field: "rating", MaxItems: len(search.RatingFloors)},
+		{Of: search.Facets{}, Field: "attributes", MaxItems: 8},      // query.go's maxAttrFacets
+		{Of: search.AttributeFacet{}, Field: "values", MaxItems: 15}, // query.go's attrFacet
+		{Of: search.AttributeFacet{}, Field: "name", MaxLength: 64},
+		{Of: suggestions{}, Field: "items", MaxItems: search.MaxSuggestions},
 	}
 }

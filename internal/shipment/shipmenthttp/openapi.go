@@ -16,7 +16,7 @@ func (h *Handler) Ops() []rest.Op {
 		statuses[i] = string(s)
 	}
 	list := append([]rest.Param{{Name: "status", Description: "only shipments in this status", Enum: statuses}}, rest.PageParams()...)
-	return []rest.Op{
+	ops := []rest.Op{
 		{
 			ID: "shipment", Method: "GET", Path: "/api/v1/shipment/{id}", Tags: tags, Auth: rest.AuthBearer,
 			Summary: "A shipment with its tracking timeline",
@@ -69,4 +69,22 @@ func (h *Handler) Ops() []rest.Op {
 			Params:      list, Response: page.Page[shipment.Shipment]{}, Errors: []int{404},
 		},
 	}
+	ops[0].Limits = constraints()
+	return ops
+}
+
+// constraints are what shipment's validation (track.go) enforces, and so
+// what its answers hold.
+func constraints() []rest.Constraint {
+	// checkText refuses control characters other than tab.
+	const text = "^[^\\u0000-\\u0008\\u000A-\\u001F\\u007F]*$"
+	var out []rest.Constraint
+	for _, v := range []any{shipment.EventInput{}, shipment.Entry{}} {
+		out = append(out,
+			rest.Constraint{Of: v, Field: "location", MaxLength: shipment.MaxLocation, Pattern: text},
+			rest.Constraint{Of: v, Field: "note", MaxLength: shipment.MaxNote, Pattern: text},
+			rest.Constraint{Of: v, Field: "proof", MaxLength: shipment.MaxProof, Pattern: text})
+	}
+	// One parcel carries one seller order's lines.
+	return append(out, rest.Constraint{Of: shipment.Shipment{}, Field: "items", MaxItems: 100})
 }

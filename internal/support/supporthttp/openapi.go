@@ -2,6 +2,8 @@ package supporthttp
 
 import (
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/catalog"
+	"github.com/bazaar-market/bazaar/internal/order"
 	"github.com/bazaar-market/bazaar/internal/page"
 	"github.com/bazaar-market/bazaar/internal/rest"
 	"github.com/bazaar-market/bazaar/internal/support"
@@ -23,7 +25,7 @@ func (h *Handler) Ops() []rest.Op {
 	ret := rest.Param{Name: "id", In: "path", Description: "return ID (ret_...)"}
 	staff := []auth.Role{auth.Admin, auth.Support}
 	sellerOrStaff := []auth.Role{auth.Seller, auth.Admin, auth.Support}
-	return []rest.Op{
+	ops := []rest.Op{
 		{
 			ID: "openTicket", Method: "POST", Path: "/api/v1/ticket", Tags: tt, Auth: rest.AuthBearer, Roles: []auth.Role{auth.Customer},
 			Summary: "Open a support ticket",
@@ -98,7 +100,7 @@ func (h *Handler) Ops() []rest.Op {
 				"or the multipart/form-data field \"file\". The type is read from the bytes: anything else is 415 " +
 				"unsupported_media_type; over 5 MB is 413 attachment_too_large. Attach it within 24 hours or it is deleted.",
 			Params:  []rest.Param{{Name: "name", Description: "the file's name, for a raw body"}},
-			Request: rest.File{Types: support.AttachmentTypes, Field: "file"}, Response: support.Attachment{}, Status: 201,
+			Request: rest.File{Types: support.AttachmentTypes, Field: "file", MaxSize: support.MaxAttachmentSize}, Response: support.Attachment{}, Status: 201,
 			Headers: []rest.Param{{Name: "Location", Description: "the file's URL"}}, Errors: []int{400, 413, 415},
 		},
 		{
@@ -106,7 +108,7 @@ func (h *Handler) Ops() []rest.Op {
 			Summary:     "An attachment's bytes",
 			Description: "To its uploader and those who see the ticket or return it belongs to (an internal note's: staff only). 404 otherwise.",
 			Params:      []rest.Param{{Name: "id", In: "path", Description: "attachment ID (att_...)"}},
-			Response:    rest.File{Types: support.AttachmentTypes}, Errors: []int{404},
+			Response:    rest.File{Types: support.AttachmentTypes, MaxSize: support.MaxAttachmentSize}, Errors: []int{404},
 		},
 		{
 			ID: "requestReturn", Method: "POST", Path: "/api/v1/return", Tags: rt, Auth: rest.AuthBearer, Roles: []auth.Role{auth.Customer},
@@ -213,4 +215,62 @@ func (h *Handler) Ops() []rest.Op {
 			Request: Returnable{}, Response: support.CategoryRule{}, Errors: []int{400, 404},
 		},
 	}
+	ops[0].Limits = constraints()
+	return ops
+}
+
+// constraints are what support's validation (tickets.go, returns.go)
+// enforces, and so what its answers hold.
+func constraints() []rest.Constraint {
+	reasons := make([]string, len(support.Reasons))
+	for i, r := range support.Reasons {
+		reasons[i] = string(r)
+	}
+	sku := rest.Constraint{Field: "sku", Pattern: "^[A-Za-z0-9._-]{1,64}$", MaxLength: 64}
+	quantity := rest.Constraint{Field: "quantity", Min: new(int64(0)), Max: new(int64(order.MaxQuantity))}
+	of := func(v any, cs ...rest.Constraint) []rest.Constraint {
+		for i := range cs {
+			cs[i].Of = v
+		}
+		return cs
+	}
+	var out []rest.Constraint
+	out = append(out, of(support.TicketInput{},
+		rest.Constraint{Field: "subject", MinLength: 1, MaxLength: support.MaxSubject},
+		rest.Constraint{Field: "body", MinLength: 1, MaxLength: support.MaxBody},
+		rest.Constraint{Field: "attachments", MaxItems: support.MaxMessageAttachments})...)
+	out = append(out, of(support.MessageInput{},
+		rest.Constraint{Field: "body", MinLength: 1, MaxLength: support.MaxBody},
+		rest.Constraint{Field: "attachments", MaxItems: support.MaxMessageAttachments})...)
+	out = append(out, of(support.Message{},
+		rest.Constraint{Field: "body", MaxLength: support.MaxBody},
+		rest.Constraint{Field: "attachments", MaxItems: support.MaxMessageAttachments})...)
+	out = append(out, of(support.Ticket{}, rest.Constraint{Field: "subject", MaxLength: support.MaxSubject})...)
+	out = append(out, of(support.ReturnInput{},
+		rest.Constraint{Field: "lines", MaxItems: support.MaxReturnLines},
+		rest.Constraint{Field: "comment", MaxLength: support.MaxComment},
+		rest.Constraint{Field: "photos", MaxItems: support.MaxPhotos})...)
+	out = append(out, of(support.ReturnLineInput{}, sku, quantity,
+		rest.Constraint{Field: "reason", Enum: reasons},
+		rest.Constraint{Field: "exchange_sku", Pattern: "^[A-Za-z0-9._-]{0,64}$", MaxLength: 64})...)
+	out = append(out, of(support.Return{},
+		rest.Constraint{Field: "lines", MaxItems: support.MaxReturnLines},
+		rest.Constraint{Field: "comment", MaxLength: support.MaxComment},
+		rest.Constraint{Field: "photos", MaxItems: support.MaxPhotos})...)
+	out = append(out, of(support.ReceiveInput{}, rest.Constraint{Field: "lines", MaxItems: support.MaxReturnLines})...)
+	out = append(out, of(support.ReceiveLine{}, sku, quantity,
+		rest.Constraint{Field: "condition", Enum: []string{string(support.Sellable), string(support.DamagedOnReceipt)}})...)
+	out = append(out, of(support.PolicyInput{},
+		rest.Constraint{Field: "window_days", Min: new(int64(0)), Max: new(int64(support.MaxWindowDays))},
+		rest.Constraint{Field: "auto_approve", MaxItems: len(support.Reasons), Enum: reasons})...)
+	out = append(out, of(support.Policy{},
+		rest.Constraint{Field: "window_days", Min: new(int64(0)), Max: new(int64(support.MaxWindowDays))},
+		rest.Constraint{Field: "auto_approve", MaxItems: len(support.Reasons), Enum: reasons})...)
+	out = append(out, of(support.RejectInput{}, rest.Constraint{Field: "reason", MaxLength: support.MaxNote})...)
+	out = append(out, of(support.RefundInput{}, rest.Constraint{Field: "note", MaxLength: support.MaxNote})...)
+	// A seller order's lines, each with its product's other variants.
+	out = append(out, of(support.Eligibility{}, rest.Constraint{Field: "lines", MaxItems: order.MaxSKUs})...)
+	out = append(out, of(support.EligibilityLine{}, rest.Constraint{Field: "exchange", MaxItems: catalog.MaxVariants})...)
+	out = append(out, of(NonReturnable{}, rest.Constraint{Field: "categories", MaxItems: catalog.MaxCategories})...)
+	return out
 }
