@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 
 	gql "github.com/99designs/gqlgen/graphql"
@@ -57,6 +58,31 @@ func TestResolvesSeesResolverFields(t *testing.T) {
 	} {
 		if !resolves(set, 0) {
 			t.Errorf("%s: want concurrently", name)
+		}
+	}
+}
+
+func TestMarshalStringMapAsJSONMarshal(t *testing.T) {
+	for _, m := range []map[string]string{
+		nil,
+		{},
+		{"colour": "red", "size": "M", "Brand": "Acme 2", "a b": "x-y_z.1"},
+		{"note": `say "hi"`},
+		{"html": "<b>&</b>"},
+		{"é": "☃", "tab": "a\tb"},
+		{"path": `C:\\dir`},
+	} {
+		want, err := json.Marshal(m)
+		if m == nil {
+			want, err = []byte(`{}`), nil
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		MarshalStringMap(m).MarshalGQL(&got)
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("MarshalStringMap(%v) = %s, want %s", m, got.Bytes(), want)
 		}
 	}
 }
