@@ -53,7 +53,7 @@ func CORS(origins []string) func(http.Handler) http.Handler {
 			"X-Cart-Token, Connect-Protocol-Version, Connect-Timeout-Ms, Connect-Accept-Encoding, Connect-Content-Encoding, " +
 			"Grpc-Timeout, Grpc-Accept-Encoding, Grpc-Encoding, X-Grpc-Web, X-User-Agent"
 		expose = "Grpc-Status, Grpc-Message, Grpc-Status-Details-Bin, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, " +
-			"RateLimit-Policy, Retry-After, ETag, Location, X-Request-ID, Idempotency-Replayed, Content-Encoding"
+			"RateLimit-Policy, Retry-After, ETag, Location, X-Request-ID, Idempotent-Replayed, Content-Encoding"
 	)
 	return func(next http.Handler) http.Handler {
 		if len(origins) == 0 {

@@ -205,9 +205,16 @@ func depth(set ast.SelectionSet, frags ast.FragmentDefinitionList, seen int) int
 		var d int
 		switch s := s.(type) {
 		case *ast.Field:
-			if len(s.SelectionSet) == 0 {
+			switch {
+			case len(s.SelectionSet) == 0:
 				d = 1
-			} else {
+			case s.Name == "ofType" && s.ObjectDefinition != nil && s.ObjectDefinition.Name == "__Type":
+				// Introspection's chain of wrapped types (a list of
+				// non-null X) is one object each, never a list, so it
+				// cannot fan out: GraphiQL's schema query nests it nine
+				// deep and must not be refused for it.
+				d = depth(s.SelectionSet, frags, seen+1)
+			default:
 				d = 1 + depth(s.SelectionSet, frags, seen+1)
 			}
 		case *ast.InlineFragment:

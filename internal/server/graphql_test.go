@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql/introspection"
+
 	"github.com/bazaar-market/bazaar/internal/server"
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
@@ -204,6 +206,19 @@ func TestGraphQLLimits(t *testing.T) {
 	tooDeep := `{products{nodes{...P}}} fragment P on Product{variants{price{amount}}}`
 	if r := gqlQ(t, shallow, "", tooDeep, nil); func() bool { c, k := r.errCode(); return c != "DEPTH_LIMIT_EXCEEDED" || k != "INVALID_ARGUMENT" }() {
 		t.Errorf("too deep = %+v, want DEPTH_LIMIT_EXCEEDED", r.Errors)
+	}
+	// The introspection GraphiQL sends passes on the default limits (the
+	// chain of wrapped types does not count), but a deep walk through the
+	// schema's fields still does not.
+	if r := gqlQ(t, base, "", introspection.Query, nil); len(r.Errors) > 0 || r.Data["__schema"] == nil {
+		t.Errorf("the introspection query = %+v, want the schema", r.Errors)
+	}
+	deepSchema := `{__schema{types{fields{type{fields{type{fields{type{fields{type{fields{type{fields{name}}}}}}}}}}}}}}`
+	if r := gqlQ(t, base, "", deepSchema, nil); func() bool {
+		c, _ := r.errCode()
+		return c != "DEPTH_LIMIT_EXCEEDED" && c != "GRAPHQL_VALIDATION_FAILED" // gqlparser has an introspection depth rule too
+	}() || r.Data["__schema"] != nil {
+		t.Errorf("a deep walk of the schema = %+v, want it refused", r.Errors)
 	}
 	if r := gqlQ(t, base, "", `{a:products(first:100){nodes{variants{sku} reviews(first:100){nodes{id title body}}}}}`, nil); func() bool { c, _ := r.errCode(); return c != "COMPLEXITY_LIMIT_EXCEEDED" }() {
 		t.Errorf("too complex = %+v, want COMPLEXITY_LIMIT_EXCEEDED", r.Errors)

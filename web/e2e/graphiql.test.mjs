@@ -32,6 +32,9 @@ test('graphiql: type and run a products query', async () => {
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Delete');
     await page.keyboard.insertText('query Typed { products(first: 3) { nodes { id title variants { sku available } } } }');
+    // GraphiQL takes the operation's name from the editor after a short
+    // debounce; a click within it would still send the old name.
+    await page.waitForTimeout(1000);
     await page.getByRole('button', { name: /execute query/i }).click();
     const answer = page.locator('.graphiql-response');
     await answer.getByText(title, { exact: false }).first().waitFor();
