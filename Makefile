@@ -62,6 +62,7 @@ e2e: web ## the web UI end to end in headless Chromium against `bazaar serve --d
 
 graphql: ## regenerate the GraphQL server code from internal/graphql/schema (gqlgen, pinned in tools/go.mod)
 	cd internal/graphql && go tool -modfile=../../tools/go.mod gqlgen generate
+	cd tools && go run ./gqlfast ../internal/graphql && gofmt -w ../internal/graphql/exec_gen.go ../internal/graphql/fast_gen.go
 
 clean:
 	rm -rf bin bazaar-data

@@ -5826,276 +5826,108 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Address_id(ctx context.Context, field graphql.CollectedField, obj *account.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Address_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Address) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐAddress(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Address", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐAddress(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Address_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Address_name(ctx context.Context, field graphql.CollectedField, obj *account.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Address_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Address", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Address_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
 func (ec *executionContext) _Address_line1(ctx context.Context, field graphql.CollectedField, obj *account.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Address_line1(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Line1, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Address", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Line1)
 }
 func (ec *executionContext) fieldContext_Address_line1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
 func (ec *executionContext) _Address_line2(ctx context.Context, field graphql.CollectedField, obj *account.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Address_line2(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Line2, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Address", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Line2)
 }
 func (ec *executionContext) fieldContext_Address_line2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
 func (ec *executionContext) _Address_city(ctx context.Context, field graphql.CollectedField, obj *account.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Address_city(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.City, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Address", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.City)
 }
 func (ec *executionContext) fieldContext_Address_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
 func (ec *executionContext) _Address_region(ctx context.Context, field graphql.CollectedField, obj *account.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Address_region(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Region, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Address", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Region)
 }
 func (ec *executionContext) fieldContext_Address_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
 func (ec *executionContext) _Address_postalCode(ctx context.Context, field graphql.CollectedField, obj *account.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Address_postalCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PostalCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Address", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PostalCode)
 }
 func (ec *executionContext) fieldContext_Address_postalCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
 func (ec *executionContext) _Address_country(ctx context.Context, field graphql.CollectedField, obj *account.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Address_country(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Country, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Address", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Country)
 }
 func (ec *executionContext) fieldContext_Address_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
 func (ec *executionContext) _Address_phone(ctx context.Context, field graphql.CollectedField, obj *account.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Address_phone(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Phone, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Address", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Phone)
 }
 func (ec *executionContext) fieldContext_Address_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
 func (ec *executionContext) _Address_isDefault(ctx context.Context, field graphql.CollectedField, obj *account.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Address_isDefault(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsDefault, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Address", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsBoolean}
+	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.IsDefault)
 }
 func (ec *executionContext) fieldContext_Address_isDefault(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Address", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _AttributeFacet_name(ctx context.Context, field graphql.CollectedField, obj *search.AttributeFacet) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AttributeFacet_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "AttributeFacet", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_AttributeFacet_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AttributeFacet", field, false, false, "String")
 }
 
 func (ec *executionContext) _AttributeFacet_values(ctx context.Context, field graphql.CollectedField, obj *search.AttributeFacet) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_AttributeFacet_values(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Values, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []search.FacetValue) graphql.Marshaler {
-			return ec.marshalNFacetValue2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐFacetValueᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_AttributeFacet_values(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Values
+	fc.Result = v
+	return ec.marshalNFacetValue2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐFacetValueᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_AttributeFacet_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -6111,69 +5943,36 @@ func (ec *executionContext) fieldContext_AttributeFacet_values(_ context.Context
 }
 
 func (ec *executionContext) _Cart_id(ctx context.Context, field graphql.CollectedField, obj *cart.View) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Cart_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Cart) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCart(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Cart", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCart(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Cart_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Cart", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Cart_token(ctx context.Context, field graphql.CollectedField, obj *cart.View) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Cart_token(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Token, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc := &graphql.FieldContext{Object: "Cart", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalOString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Token)
 }
 func (ec *executionContext) fieldContext_Cart_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Cart", field, false, false, "String")
 }
 
 func (ec *executionContext) _Cart_groups(ctx context.Context, field graphql.CollectedField, obj *cart.View) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Cart_groups(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Groups, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []cart.Group) graphql.Marshaler {
-			return ec.marshalNCartGroup2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcartᚐGroupᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Cart_groups(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Groups
+	fc.Result = v
+	return ec.marshalNCartGroup2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcartᚐGroupᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Cart_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -6189,23 +5988,20 @@ func (ec *executionContext) fieldContext_Cart_groups(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Cart_subtotal(ctx context.Context, field graphql.CollectedField, obj *cart.View) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Cart_subtotal(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Subtotal, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Cart_subtotal(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Subtotal
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Cart_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -6221,115 +6017,52 @@ func (ec *executionContext) fieldContext_Cart_subtotal(_ context.Context, field 
 }
 
 func (ec *executionContext) _Cart_itemCount(ctx context.Context, field graphql.CollectedField, obj *cart.View) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Cart_itemCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ItemCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Cart", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ItemCount)
 }
 func (ec *executionContext) fieldContext_Cart_itemCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Cart", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Cart_currency(ctx context.Context, field graphql.CollectedField, obj *cart.View) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Cart_currency(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Currency, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Cart", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Currency)
 }
 func (ec *executionContext) fieldContext_Cart_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Cart", field, false, false, "String")
 }
 
 func (ec *executionContext) _CartGroup_sellerId(ctx context.Context, field graphql.CollectedField, obj *cart.Group) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartGroup_sellerId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SellerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Seller) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CartGroup", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SellerID)
 }
 func (ec *executionContext) fieldContext_CartGroup_sellerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CartGroup", field, false, false, "ID")
 }
 
 func (ec *executionContext) _CartGroup_sellerName(ctx context.Context, field graphql.CollectedField, obj *cart.Group) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartGroup_sellerName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SellerName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CartGroup", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SellerName)
 }
 func (ec *executionContext) fieldContext_CartGroup_sellerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CartGroup", field, false, false, "String")
 }
 
 func (ec *executionContext) _CartGroup_lines(ctx context.Context, field graphql.CollectedField, obj *cart.Group) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartGroup_lines(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Lines, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []cart.LineView) graphql.Marshaler {
-			return ec.marshalNCartLine2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcartᚐLineViewᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_CartGroup_lines(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Lines
+	fc.Result = v
+	return ec.marshalNCartLine2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcartᚐLineViewᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_CartGroup_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -6345,23 +6078,20 @@ func (ec *executionContext) fieldContext_CartGroup_lines(_ context.Context, fiel
 }
 
 func (ec *executionContext) _CartGroup_subtotal(ctx context.Context, field graphql.CollectedField, obj *cart.Group) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartGroup_subtotal(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Subtotal, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_CartGroup_subtotal(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Subtotal
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_CartGroup_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -6377,207 +6107,84 @@ func (ec *executionContext) fieldContext_CartGroup_subtotal(_ context.Context, f
 }
 
 func (ec *executionContext) _CartLine_id(ctx context.Context, field graphql.CollectedField, obj *cart.LineView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartLine_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.CartLine) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCartLine(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CartLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCartLine(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_CartLine_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CartLine", field, false, false, "ID")
 }
 
 func (ec *executionContext) _CartLine_sku(ctx context.Context, field graphql.CollectedField, obj *cart.LineView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartLine_sku(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SKU, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CartLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SKU)
 }
 func (ec *executionContext) fieldContext_CartLine_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CartLine", field, false, false, "String")
 }
 
 func (ec *executionContext) _CartLine_productId(ctx context.Context, field graphql.CollectedField, obj *cart.LineView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartLine_productId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ProductID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Product) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CartLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ProductID)
 }
 func (ec *executionContext) fieldContext_CartLine_productId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CartLine", field, false, false, "ID")
 }
 
 func (ec *executionContext) _CartLine_productTitle(ctx context.Context, field graphql.CollectedField, obj *cart.LineView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartLine_productTitle(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ProductTitle, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CartLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ProductTitle)
 }
 func (ec *executionContext) fieldContext_CartLine_productTitle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CartLine", field, false, false, "String")
 }
 
 func (ec *executionContext) _CartLine_productSlug(ctx context.Context, field graphql.CollectedField, obj *cart.LineView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartLine_productSlug(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ProductSlug, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CartLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ProductSlug)
 }
 func (ec *executionContext) fieldContext_CartLine_productSlug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CartLine", field, false, false, "String")
 }
 
 func (ec *executionContext) _CartLine_options(ctx context.Context, field graphql.CollectedField, obj *cart.LineView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartLine_options(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Options, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v map[string]string) graphql.Marshaler {
-			return ec.marshalNStringMap2map(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CartLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsStringMap}
+	return ec.marshalNStringMap2map(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Options)
 }
 func (ec *executionContext) fieldContext_CartLine_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CartLine", field, false, false, "StringMap")
 }
 
 func (ec *executionContext) _CartLine_image(ctx context.Context, field graphql.CollectedField, obj *cart.LineView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartLine_image(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Image, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CartLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Image)
 }
 func (ec *executionContext) fieldContext_CartLine_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CartLine", field, false, false, "String")
 }
 
 func (ec *executionContext) _CartLine_quantity(ctx context.Context, field graphql.CollectedField, obj *cart.LineView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartLine_quantity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Quantity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CartLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Quantity)
 }
 func (ec *executionContext) fieldContext_CartLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CartLine", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CartLine_unitPrice(ctx context.Context, field graphql.CollectedField, obj *cart.LineView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartLine_unitPrice(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UnitPrice, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_CartLine_unitPrice(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.UnitPrice
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_CartLine_unitPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -6593,23 +6200,20 @@ func (ec *executionContext) fieldContext_CartLine_unitPrice(_ context.Context, f
 }
 
 func (ec *executionContext) _CartLine_lineTotal(ctx context.Context, field graphql.CollectedField, obj *cart.LineView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartLine_lineTotal(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LineTotal, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_CartLine_lineTotal(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.LineTotal
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_CartLine_lineTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -6625,414 +6229,156 @@ func (ec *executionContext) fieldContext_CartLine_lineTotal(_ context.Context, f
 }
 
 func (ec *executionContext) _CartLine_available(ctx context.Context, field graphql.CollectedField, obj *cart.LineView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartLine_available(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Available, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CartLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Available)
 }
 func (ec *executionContext) fieldContext_CartLine_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CartLine", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CartLine_inStock(ctx context.Context, field graphql.CollectedField, obj *cart.LineView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartLine_inStock(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.InStock, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CartLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsBoolean}
+	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.InStock)
 }
 func (ec *executionContext) fieldContext_CartLine_inStock(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CartLine", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CartLine_purchasable(ctx context.Context, field graphql.CollectedField, obj *cart.LineView) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CartLine_purchasable(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Purchasable, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CartLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsBoolean}
+	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Purchasable)
 }
 func (ec *executionContext) fieldContext_CartLine_purchasable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CartLine", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Category_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Category) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Category_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Category) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCategory(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Category", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCategory(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Category_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Category", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Category_name(ctx context.Context, field graphql.CollectedField, obj *catalog.Category) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Category_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Category", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Category_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
 }
 
 func (ec *executionContext) _Category_slug(ctx context.Context, field graphql.CollectedField, obj *catalog.Category) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Category_slug(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Slug, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Category", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Slug)
 }
 func (ec *executionContext) fieldContext_Category_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
 }
 
 func (ec *executionContext) _Category_parentId(ctx context.Context, field graphql.CollectedField, obj *catalog.Category) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Category_parentId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ParentID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *id.Category) graphql.Marshaler {
-			return ec.marshalOID2ᚖgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCategory(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc := &graphql.FieldContext{Object: "Category", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalOID2ᚖgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCategory(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ParentID)
 }
 func (ec *executionContext) fieldContext_Category_parentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Category", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Category_position(ctx context.Context, field graphql.CollectedField, obj *catalog.Category) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Category_position(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Position, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Category", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Position)
 }
 func (ec *executionContext) fieldContext_Category_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Category", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Category_depth(ctx context.Context, field graphql.CollectedField, obj *catalog.Category) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Category_depth(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Depth, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Category", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Depth)
 }
 func (ec *executionContext) fieldContext_Category_depth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Category", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Category_path(ctx context.Context, field graphql.CollectedField, obj *catalog.Category) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Category_path(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Path, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Category", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2ᚕstringᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Path)
 }
 func (ec *executionContext) fieldContext_Category_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
 }
 
 func (ec *executionContext) _CategoryRef_id(ctx context.Context, field graphql.CollectedField, obj *catalog.CategoryRef) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CategoryRef_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Category) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCategory(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CategoryRef", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCategory(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_CategoryRef_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CategoryRef", field, false, false, "ID")
 }
 
 func (ec *executionContext) _CategoryRef_name(ctx context.Context, field graphql.CollectedField, obj *catalog.CategoryRef) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CategoryRef_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CategoryRef", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_CategoryRef_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CategoryRef", field, false, false, "String")
 }
 
 func (ec *executionContext) _CategoryRef_slug(ctx context.Context, field graphql.CollectedField, obj *catalog.CategoryRef) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CategoryRef_slug(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Slug, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CategoryRef", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Slug)
 }
 func (ec *executionContext) fieldContext_CategoryRef_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CategoryRef", field, false, false, "String")
 }
 
 func (ec *executionContext) _CategoryRef_path(ctx context.Context, field graphql.CollectedField, obj *catalog.CategoryRef) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CategoryRef_path(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Path, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "CategoryRef", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2ᚕstringᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Path)
 }
 func (ec *executionContext) fieldContext_CategoryRef_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CategoryRef", field, false, false, "String")
 }
 
 func (ec *executionContext) _FacetValue_value(ctx context.Context, field graphql.CollectedField, obj *search.FacetValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FacetValue_value(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Value, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "FacetValue", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Value)
 }
 func (ec *executionContext) fieldContext_FacetValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FacetValue", field, false, false, "String")
 }
 
 func (ec *executionContext) _FacetValue_label(ctx context.Context, field graphql.CollectedField, obj *search.FacetValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FacetValue_label(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Label, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "FacetValue", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Label)
 }
 func (ec *executionContext) fieldContext_FacetValue_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FacetValue", field, false, false, "String")
 }
 
 func (ec *executionContext) _FacetValue_count(ctx context.Context, field graphql.CollectedField, obj *search.FacetValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_FacetValue_count(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Count, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "FacetValue", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Count)
 }
 func (ec *executionContext) fieldContext_FacetValue_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FacetValue", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Facets_category(ctx context.Context, field graphql.CollectedField, obj *search.Facets) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Facets_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []search.FacetValue) graphql.Marshaler {
-			return ec.marshalNFacetValue2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐFacetValueᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Facets_category(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Category
+	fc.Result = v
+	return ec.marshalNFacetValue2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐFacetValueᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Facets_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -7048,23 +6394,20 @@ func (ec *executionContext) fieldContext_Facets_category(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Facets_brand(ctx context.Context, field graphql.CollectedField, obj *search.Facets) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Facets_brand(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Brand, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []search.FacetValue) graphql.Marshaler {
-			return ec.marshalNFacetValue2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐFacetValueᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Facets_brand(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Brand
+	fc.Result = v
+	return ec.marshalNFacetValue2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐFacetValueᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Facets_brand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -7080,23 +6423,20 @@ func (ec *executionContext) fieldContext_Facets_brand(_ context.Context, field g
 }
 
 func (ec *executionContext) _Facets_price(ctx context.Context, field graphql.CollectedField, obj *search.Facets) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Facets_price(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Price, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []search.FacetValue) graphql.Marshaler {
-			return ec.marshalNFacetValue2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐFacetValueᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Facets_price(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Price
+	fc.Result = v
+	return ec.marshalNFacetValue2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐFacetValueᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Facets_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -7112,23 +6452,20 @@ func (ec *executionContext) fieldContext_Facets_price(_ context.Context, field g
 }
 
 func (ec *executionContext) _Facets_rating(ctx context.Context, field graphql.CollectedField, obj *search.Facets) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Facets_rating(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rating, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []search.FacetValue) graphql.Marshaler {
-			return ec.marshalNFacetValue2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐFacetValueᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Facets_rating(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Rating
+	fc.Result = v
+	return ec.marshalNFacetValue2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐFacetValueᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Facets_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -7144,23 +6481,20 @@ func (ec *executionContext) fieldContext_Facets_rating(_ context.Context, field 
 }
 
 func (ec *executionContext) _Facets_attributes(ctx context.Context, field graphql.CollectedField, obj *search.Facets) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Facets_attributes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Attributes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []search.AttributeFacet) graphql.Marshaler {
-			return ec.marshalNAttributeFacet2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐAttributeFacetᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Facets_attributes(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Attributes
+	fc.Result = v
+	return ec.marshalNAttributeFacet2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐAttributeFacetᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Facets_attributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -7176,161 +6510,56 @@ func (ec *executionContext) fieldContext_Facets_attributes(_ context.Context, fi
 }
 
 func (ec *executionContext) _Image_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Image) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Image_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Image) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐImage(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Image", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐImage(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Image_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Image", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Image_url(ctx context.Context, field graphql.CollectedField, obj *catalog.Image) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Image_url(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.URL, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Image", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.URL)
 }
 func (ec *executionContext) fieldContext_Image_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
 }
 
 func (ec *executionContext) _Image_contentType(ctx context.Context, field graphql.CollectedField, obj *catalog.Image) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Image_contentType(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ContentType, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Image", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ContentType)
 }
 func (ec *executionContext) fieldContext_Image_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Image", field, false, false, "String")
 }
 
 func (ec *executionContext) _Image_width(ctx context.Context, field graphql.CollectedField, obj *catalog.Image) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Image_width(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Width, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Image", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Width)
 }
 func (ec *executionContext) fieldContext_Image_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Image_height(ctx context.Context, field graphql.CollectedField, obj *catalog.Image) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Image_height(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Height, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Image", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Height)
 }
 func (ec *executionContext) fieldContext_Image_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *money.Money) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Money_amount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Amount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Money", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Amount)
 }
 func (ec *executionContext) fieldContext_Money_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Money", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.CollectedField, obj *money.Money) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Money_currency(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Currency, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Money", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Currency)
 }
 func (ec *executionContext) fieldContext_Money_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Money", field, false, false, "String")
@@ -8525,253 +7754,100 @@ func (ec *executionContext) fieldContext_Mutation_openTicket(ctx context.Context
 }
 
 func (ec *executionContext) _NextAction_type(ctx context.Context, field graphql.CollectedField, obj *payment.NextAction) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NextAction_type(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Type, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "NextAction", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Type)
 }
 func (ec *executionContext) fieldContext_NextAction_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NextAction", field, false, false, "String")
 }
 
 func (ec *executionContext) _NextAction_redirectUrl(ctx context.Context, field graphql.CollectedField, obj *payment.NextAction) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NextAction_redirectUrl(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RedirectURL, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "NextAction", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.RedirectURL)
 }
 func (ec *executionContext) fieldContext_NextAction_redirectUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NextAction", field, false, false, "String")
 }
 
 func (ec *executionContext) _NextAction_clientSecret(ctx context.Context, field graphql.CollectedField, obj *payment.NextAction) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NextAction_clientSecret(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ClientSecret, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "NextAction", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ClientSecret)
 }
 func (ec *executionContext) fieldContext_NextAction_clientSecret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NextAction", field, false, false, "String")
 }
 
 func (ec *executionContext) _NextAction_gateway(ctx context.Context, field graphql.CollectedField, obj *payment.NextAction) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NextAction_gateway(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Gateway, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "NextAction", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Gateway)
 }
 func (ec *executionContext) fieldContext_NextAction_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NextAction", field, false, false, "String")
 }
 
 func (ec *executionContext) _NextAction_publishableKey(ctx context.Context, field graphql.CollectedField, obj *payment.NextAction) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NextAction_publishableKey(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PublishableKey, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "NextAction", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PublishableKey)
 }
 func (ec *executionContext) fieldContext_NextAction_publishableKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NextAction", field, false, false, "String")
 }
 
 func (ec *executionContext) _NextAction_gatewayOrderId(ctx context.Context, field graphql.CollectedField, obj *payment.NextAction) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_NextAction_gatewayOrderId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.GatewayOrderID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "NextAction", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.GatewayOrderID)
 }
 func (ec *executionContext) fieldContext_NextAction_gatewayOrderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("NextAction", field, false, false, "String")
 }
 
 func (ec *executionContext) _Order_id(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Order) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrder(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Order", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrder(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Order_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Order_status(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v order.Status) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Order", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Order_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, "String")
 }
 
 func (ec *executionContext) _Order_customerId(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_customerId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CustomerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.User) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Order", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐUser(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CustomerID)
 }
 func (ec *executionContext) fieldContext_Order_customerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Order_currency(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_currency(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Currency, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Order", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Currency)
 }
 func (ec *executionContext) fieldContext_Order_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, "String")
 }
 
 func (ec *executionContext) _Order_subtotal(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_subtotal(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Subtotal, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Order_subtotal(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Subtotal
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Order_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8787,23 +7863,20 @@ func (ec *executionContext) fieldContext_Order_subtotal(_ context.Context, field
 }
 
 func (ec *executionContext) _Order_shipping(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_shipping(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Shipping, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Order_shipping(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Shipping
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Order_shipping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8819,23 +7892,20 @@ func (ec *executionContext) fieldContext_Order_shipping(_ context.Context, field
 }
 
 func (ec *executionContext) _Order_tax(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_tax(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Tax, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Order_tax(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Tax
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Order_tax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8851,23 +7921,20 @@ func (ec *executionContext) fieldContext_Order_tax(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Order_total(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_total(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Order_total(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Total
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Order_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8883,23 +7950,20 @@ func (ec *executionContext) fieldContext_Order_total(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Order_refunded(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_refunded(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Refunded, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Order_refunded(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Refunded
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Order_refunded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8915,23 +7979,20 @@ func (ec *executionContext) fieldContext_Order_refunded(_ context.Context, field
 }
 
 func (ec *executionContext) _Order_shippingAddress(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_shippingAddress(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ShippingAddress, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v order.Address) graphql.Marshaler {
-			return ec.marshalNPostalAddress2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐAddress(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Order_shippingAddress(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.ShippingAddress
+	fc.Result = v
+	return ec.marshalNPostalAddress2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐAddress(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Order_shippingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -8947,184 +8008,76 @@ func (ec *executionContext) fieldContext_Order_shippingAddress(_ context.Context
 }
 
 func (ec *executionContext) _Order_reservationExpiresAt(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_reservationExpiresAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReservationExpiresAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Order", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ReservationExpiresAt)
 }
 func (ec *executionContext) fieldContext_Order_reservationExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Order_placedAt(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_placedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PlacedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Order", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PlacedAt)
 }
 func (ec *executionContext) fieldContext_Order_placedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Order_paidAt(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_paidAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PaidAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc := &graphql.FieldContext{Object: "Order", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PaidAt)
 }
 func (ec *executionContext) fieldContext_Order_paidAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Order_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_cancelledAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CancelledAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc := &graphql.FieldContext{Object: "Order", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CancelledAt)
 }
 func (ec *executionContext) fieldContext_Order_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Order_cancelReason(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_cancelReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CancelReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Order", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CancelReason)
 }
 func (ec *executionContext) fieldContext_Order_cancelReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, "String")
 }
 
 func (ec *executionContext) _Order_paymentStatus(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_paymentStatus(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PaymentStatus, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Order", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PaymentStatus)
 }
 func (ec *executionContext) fieldContext_Order_paymentStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, "String")
 }
 
 func (ec *executionContext) _Order_cashOnDelivery(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_cashOnDelivery(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CashOnDelivery, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Order", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsBoolean}
+	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CashOnDelivery)
 }
 func (ec *executionContext) fieldContext_Order_cashOnDelivery(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Order_lastPaymentError(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_lastPaymentError(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LastPaymentError, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *order.PaymentError) graphql.Marshaler {
-			return ec.marshalOPaymentError2ᚖgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐPaymentError(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc, err := ec.fieldContext_Order_lastPaymentError(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.LastPaymentError
+	fc.Result = v
+	return ec.marshalOPaymentError2ᚖgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐPaymentError(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Order_lastPaymentError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -9140,46 +8093,28 @@ func (ec *executionContext) fieldContext_Order_lastPaymentError(_ context.Contex
 }
 
 func (ec *executionContext) _Order_updatedAt(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Order", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Order_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Order", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Order_sellerOrders(ctx context.Context, field graphql.CollectedField, obj *order.Order) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Order_sellerOrders(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SellerOrders, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []order.SellerOrder) graphql.Marshaler {
-			return ec.marshalNSellerOrder2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐSellerOrderᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Order_sellerOrders(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.SellerOrders
+	fc.Result = v
+	return ec.marshalNSellerOrder2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐSellerOrderᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Order_sellerOrders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -9195,23 +8130,20 @@ func (ec *executionContext) fieldContext_Order_sellerOrders(_ context.Context, f
 }
 
 func (ec *executionContext) _OrderConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *OrderConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderConnection_nodes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []order.Order) graphql.Marshaler {
-			return ec.marshalNOrder2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐOrderᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_OrderConnection_nodes(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Nodes
+	fc.Result = v
+	return ec.marshalNOrder2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐOrderᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_OrderConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -9227,23 +8159,20 @@ func (ec *executionContext) fieldContext_OrderConnection_nodes(_ context.Context
 }
 
 func (ec *executionContext) _OrderConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *OrderConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderConnection_pageInfo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_OrderConnection_pageInfo(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.PageInfo
+	fc.Result = v
+	return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_OrderConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -9259,161 +8188,68 @@ func (ec *executionContext) fieldContext_OrderConnection_pageInfo(_ context.Cont
 }
 
 func (ec *executionContext) _OrderLine_id(ctx context.Context, field graphql.CollectedField, obj *order.Line) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderLine_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.OrderLine) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrderLine(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "OrderLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrderLine(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_OrderLine_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "ID")
 }
 
 func (ec *executionContext) _OrderLine_sku(ctx context.Context, field graphql.CollectedField, obj *order.Line) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderLine_sku(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SKU, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "OrderLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SKU)
 }
 func (ec *executionContext) fieldContext_OrderLine_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "String")
 }
 
 func (ec *executionContext) _OrderLine_productId(ctx context.Context, field graphql.CollectedField, obj *order.Line) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderLine_productId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ProductID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Product) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "OrderLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ProductID)
 }
 func (ec *executionContext) fieldContext_OrderLine_productId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "ID")
 }
 
 func (ec *executionContext) _OrderLine_title(ctx context.Context, field graphql.CollectedField, obj *order.Line) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderLine_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "OrderLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_OrderLine_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "String")
 }
 
 func (ec *executionContext) _OrderLine_options(ctx context.Context, field graphql.CollectedField, obj *order.Line) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderLine_options(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Options, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v map[string]string) graphql.Marshaler {
-			return ec.marshalNStringMap2map(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "OrderLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsStringMap}
+	return ec.marshalNStringMap2map(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Options)
 }
 func (ec *executionContext) fieldContext_OrderLine_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "StringMap")
 }
 
 func (ec *executionContext) _OrderLine_quantity(ctx context.Context, field graphql.CollectedField, obj *order.Line) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderLine_quantity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Quantity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "OrderLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Quantity)
 }
 func (ec *executionContext) fieldContext_OrderLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
 }
 
 func (ec *executionContext) _OrderLine_unitPrice(ctx context.Context, field graphql.CollectedField, obj *order.Line) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderLine_unitPrice(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UnitPrice, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_OrderLine_unitPrice(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.UnitPrice
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_OrderLine_unitPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -9429,23 +8265,20 @@ func (ec *executionContext) fieldContext_OrderLine_unitPrice(_ context.Context, 
 }
 
 func (ec *executionContext) _OrderLine_lineTotal(ctx context.Context, field graphql.CollectedField, obj *order.Line) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderLine_lineTotal(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LineTotal, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_OrderLine_lineTotal(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.LineTotal
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_OrderLine_lineTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -9461,368 +8294,140 @@ func (ec *executionContext) fieldContext_OrderLine_lineTotal(_ context.Context, 
 }
 
 func (ec *executionContext) _OrderLine_returned(ctx context.Context, field graphql.CollectedField, obj *order.Line) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderLine_returned(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Returned, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "OrderLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Returned)
 }
 func (ec *executionContext) fieldContext_OrderLine_returned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderLine", field, false, false, "Int")
 }
 
 func (ec *executionContext) _OrderStatusUpdate_orderId(ctx context.Context, field graphql.CollectedField, obj *OrderStatusUpdate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderStatusUpdate_orderId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrderID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "OrderStatusUpdate", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OrderID)
 }
 func (ec *executionContext) fieldContext_OrderStatusUpdate_orderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderStatusUpdate", field, false, false, "ID")
 }
 
 func (ec *executionContext) _OrderStatusUpdate_status(ctx context.Context, field graphql.CollectedField, obj *OrderStatusUpdate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_OrderStatusUpdate_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "OrderStatusUpdate", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_OrderStatusUpdate_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OrderStatusUpdate", field, false, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasNextPage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "PageInfo", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsBoolean}
+	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.HasNextPage)
 }
 func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_endCursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc := &graphql.FieldContext{Object: "PageInfo", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.EndCursor)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _ParcelItem_sku(ctx context.Context, field graphql.CollectedField, obj *shipment.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ParcelItem_sku(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SKU, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ParcelItem", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SKU)
 }
 func (ec *executionContext) fieldContext_ParcelItem_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ParcelItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _ParcelItem_productId(ctx context.Context, field graphql.CollectedField, obj *shipment.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ParcelItem_productId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ProductID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Product) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ParcelItem", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ProductID)
 }
 func (ec *executionContext) fieldContext_ParcelItem_productId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ParcelItem", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ParcelItem_title(ctx context.Context, field graphql.CollectedField, obj *shipment.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ParcelItem_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ParcelItem", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_ParcelItem_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ParcelItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _ParcelItem_quantity(ctx context.Context, field graphql.CollectedField, obj *shipment.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ParcelItem_quantity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Quantity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ParcelItem", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Quantity)
 }
 func (ec *executionContext) fieldContext_ParcelItem_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ParcelItem", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ParcelRef_id(ctx context.Context, field graphql.CollectedField, obj *order.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ParcelRef_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Shipment) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐShipment(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ParcelRef", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐShipment(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_ParcelRef_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ParcelRef", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ParcelRef_status(ctx context.Context, field graphql.CollectedField, obj *order.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ParcelRef_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ParcelRef", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_ParcelRef_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ParcelRef", field, false, false, "String")
 }
 
 func (ec *executionContext) _ParcelRef_trackingId(ctx context.Context, field graphql.CollectedField, obj *order.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ParcelRef_trackingId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TrackingID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ParcelRef", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TrackingID)
 }
 func (ec *executionContext) fieldContext_ParcelRef_trackingId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ParcelRef", field, false, false, "String")
 }
 
 func (ec *executionContext) _Payment_id(ctx context.Context, field graphql.CollectedField, obj *payment.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Payment) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐPayment(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Payment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐPayment(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Payment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Payment_orderId(ctx context.Context, field graphql.CollectedField, obj *payment.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_orderId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrderID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Order) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrder(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Payment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrder(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OrderID)
 }
 func (ec *executionContext) fieldContext_Payment_orderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Payment_attempt(ctx context.Context, field graphql.CollectedField, obj *payment.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_attempt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Attempt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Payment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Attempt)
 }
 func (ec *executionContext) fieldContext_Payment_attempt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Payment_amount(ctx context.Context, field graphql.CollectedField, obj *payment.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_amount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Amount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Payment_amount(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Amount
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Payment_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -9838,115 +8443,52 @@ func (ec *executionContext) fieldContext_Payment_amount(_ context.Context, field
 }
 
 func (ec *executionContext) _Payment_gateway(ctx context.Context, field graphql.CollectedField, obj *payment.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_gateway(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Gateway, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Payment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Gateway)
 }
 func (ec *executionContext) fieldContext_Payment_gateway(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "String")
 }
 
 func (ec *executionContext) _Payment_status(ctx context.Context, field graphql.CollectedField, obj *payment.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v payment.Status) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋpaymentᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Payment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋpaymentᚐStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Payment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "String")
 }
 
 func (ec *executionContext) _Payment_failureCode(ctx context.Context, field graphql.CollectedField, obj *payment.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_failureCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FailureCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Payment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.FailureCode)
 }
 func (ec *executionContext) fieldContext_Payment_failureCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "String")
 }
 
 func (ec *executionContext) _Payment_failureMessage(ctx context.Context, field graphql.CollectedField, obj *payment.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_failureMessage(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.FailureMessage, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Payment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.FailureMessage)
 }
 func (ec *executionContext) fieldContext_Payment_failureMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "String")
 }
 
 func (ec *executionContext) _Payment_nextAction(ctx context.Context, field graphql.CollectedField, obj *payment.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_nextAction(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.NextAction, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *payment.NextAction) graphql.Marshaler {
-			return ec.marshalONextAction2ᚖgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋpaymentᚐNextAction(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc, err := ec.fieldContext_Payment_nextAction(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.NextAction
+	fc.Result = v
+	return ec.marshalONextAction2ᚖgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋpaymentᚐNextAction(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Payment_nextAction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -9962,23 +8504,20 @@ func (ec *executionContext) fieldContext_Payment_nextAction(_ context.Context, f
 }
 
 func (ec *executionContext) _Payment_captured(ctx context.Context, field graphql.CollectedField, obj *payment.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_captured(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Captured, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Payment_captured(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Captured
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Payment_captured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -9994,23 +8533,20 @@ func (ec *executionContext) fieldContext_Payment_captured(_ context.Context, fie
 }
 
 func (ec *executionContext) _Payment_refunded(ctx context.Context, field graphql.CollectedField, obj *payment.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_refunded(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Refunded, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Payment_refunded(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Refunded
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Payment_refunded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -10026,276 +8562,108 @@ func (ec *executionContext) fieldContext_Payment_refunded(_ context.Context, fie
 }
 
 func (ec *executionContext) _Payment_createdAt(ctx context.Context, field graphql.CollectedField, obj *payment.Payment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Payment_createdAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Payment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Payment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "Time")
 }
 
 func (ec *executionContext) _PaymentError_code(ctx context.Context, field graphql.CollectedField, obj *order.PaymentError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PaymentError_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "PaymentError", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Code)
 }
 func (ec *executionContext) fieldContext_PaymentError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PaymentError", field, false, false, "String")
 }
 
 func (ec *executionContext) _PaymentError_message(ctx context.Context, field graphql.CollectedField, obj *order.PaymentError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PaymentError_message(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "PaymentError", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Message)
 }
 func (ec *executionContext) fieldContext_PaymentError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PaymentError", field, false, false, "String")
 }
 
 func (ec *executionContext) _PostalAddress_name(ctx context.Context, field graphql.CollectedField, obj *order.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PostalAddress_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "PostalAddress", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_PostalAddress_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PostalAddress", field, false, false, "String")
 }
 
 func (ec *executionContext) _PostalAddress_line1(ctx context.Context, field graphql.CollectedField, obj *order.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PostalAddress_line1(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Line1, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "PostalAddress", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Line1)
 }
 func (ec *executionContext) fieldContext_PostalAddress_line1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PostalAddress", field, false, false, "String")
 }
 
 func (ec *executionContext) _PostalAddress_line2(ctx context.Context, field graphql.CollectedField, obj *order.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PostalAddress_line2(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Line2, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "PostalAddress", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Line2)
 }
 func (ec *executionContext) fieldContext_PostalAddress_line2(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PostalAddress", field, false, false, "String")
 }
 
 func (ec *executionContext) _PostalAddress_city(ctx context.Context, field graphql.CollectedField, obj *order.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PostalAddress_city(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.City, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "PostalAddress", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.City)
 }
 func (ec *executionContext) fieldContext_PostalAddress_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PostalAddress", field, false, false, "String")
 }
 
 func (ec *executionContext) _PostalAddress_region(ctx context.Context, field graphql.CollectedField, obj *order.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PostalAddress_region(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Region, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "PostalAddress", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Region)
 }
 func (ec *executionContext) fieldContext_PostalAddress_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PostalAddress", field, false, false, "String")
 }
 
 func (ec *executionContext) _PostalAddress_postalCode(ctx context.Context, field graphql.CollectedField, obj *order.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PostalAddress_postalCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PostalCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "PostalAddress", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PostalCode)
 }
 func (ec *executionContext) fieldContext_PostalAddress_postalCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PostalAddress", field, false, false, "String")
 }
 
 func (ec *executionContext) _PostalAddress_country(ctx context.Context, field graphql.CollectedField, obj *order.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PostalAddress_country(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Country, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "PostalAddress", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Country)
 }
 func (ec *executionContext) fieldContext_PostalAddress_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PostalAddress", field, false, false, "String")
 }
 
 func (ec *executionContext) _PostalAddress_phone(ctx context.Context, field graphql.CollectedField, obj *order.Address) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PostalAddress_phone(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Phone, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "PostalAddress", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Phone)
 }
 func (ec *executionContext) fieldContext_PostalAddress_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PostalAddress", field, false, false, "String")
 }
 
 func (ec *executionContext) _PriceBand_min(ctx context.Context, field graphql.CollectedField, obj *search.PriceRange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PriceBand_min(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Min, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_PriceBand_min(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Min
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_PriceBand_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -10311,23 +8679,20 @@ func (ec *executionContext) fieldContext_PriceBand_min(_ context.Context, field 
 }
 
 func (ec *executionContext) _PriceBand_max(ctx context.Context, field graphql.CollectedField, obj *search.PriceRange) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PriceBand_max(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Max, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_PriceBand_max(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Max
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_PriceBand_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -10343,184 +8708,76 @@ func (ec *executionContext) fieldContext_PriceBand_max(_ context.Context, field 
 }
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Product) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Product", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Product_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Product_slug(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_slug(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Slug, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Product", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Slug)
 }
 func (ec *executionContext) fieldContext_Product_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, false, false, "String")
 }
 
 func (ec *executionContext) _Product_sellerId(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_sellerId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SellerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Seller) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Product", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SellerID)
 }
 func (ec *executionContext) fieldContext_Product_sellerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Product_title(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Product", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_Product_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, false, false, "String")
 }
 
 func (ec *executionContext) _Product_description(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Product", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Product_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, false, false, "String")
 }
 
 func (ec *executionContext) _Product_brand(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_brand(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Brand, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Product", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Brand)
 }
 func (ec *executionContext) fieldContext_Product_brand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, false, false, "String")
 }
 
 func (ec *executionContext) _Product_categoryId(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_categoryId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CategoryID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Category) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCategory(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Product", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCategory(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CategoryID)
 }
 func (ec *executionContext) fieldContext_Product_categoryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Product_category(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v catalog.CategoryRef) graphql.Marshaler {
-			return ec.marshalNCategoryRef2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐCategoryRef(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Product_category(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Category
+	fc.Result = v
+	return ec.marshalNCategoryRef2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐCategoryRef(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Product_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -10536,69 +8793,36 @@ func (ec *executionContext) fieldContext_Product_category(_ context.Context, fie
 }
 
 func (ec *executionContext) _Product_attributes(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_attributes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Attributes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v map[string]string) graphql.Marshaler {
-			return ec.marshalNStringMap2map(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Product", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsStringMap}
+	return ec.marshalNStringMap2map(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Attributes)
 }
 func (ec *executionContext) fieldContext_Product_attributes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, false, false, "StringMap")
 }
 
 func (ec *executionContext) _Product_status(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v catalog.Status) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Product", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Product_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, false, false, "String")
 }
 
 func (ec *executionContext) _Product_priceMin(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_priceMin(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PriceMin, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Product_priceMin(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.PriceMin
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Product_priceMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -10614,23 +8838,20 @@ func (ec *executionContext) fieldContext_Product_priceMin(_ context.Context, fie
 }
 
 func (ec *executionContext) _Product_priceMax(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_priceMax(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PriceMax, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Product_priceMax(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.PriceMax
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Product_priceMax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -10646,23 +8867,20 @@ func (ec *executionContext) fieldContext_Product_priceMax(_ context.Context, fie
 }
 
 func (ec *executionContext) _Product_variants(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_variants(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Variants, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Variant) graphql.Marshaler {
-			return ec.marshalNVariant2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐVariantᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Product_variants(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Variants
+	fc.Result = v
+	return ec.marshalNVariant2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐVariantᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Product_variants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -10678,23 +8896,20 @@ func (ec *executionContext) fieldContext_Product_variants(_ context.Context, fie
 }
 
 func (ec *executionContext) _Product_images(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_images(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Images, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Image) graphql.Marshaler {
-			return ec.marshalNImage2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐImageᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Product_images(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Images
+	fc.Result = v
+	return ec.marshalNImage2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐImageᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Product_images(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -10710,46 +8925,16 @@ func (ec *executionContext) fieldContext_Product_images(_ context.Context, field
 }
 
 func (ec *executionContext) _Product_createdAt(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_createdAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Product", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Product_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Product_updatedAt(ctx context.Context, field graphql.CollectedField, obj *catalog.Product) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Product_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Product", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Product_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, false, false, "Time")
@@ -10864,23 +9049,20 @@ func (ec *executionContext) fieldContext_Product_reviews(ctx context.Context, fi
 }
 
 func (ec *executionContext) _ProductConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ProductConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ProductConnection_nodes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []catalog.Product) graphql.Marshaler {
-			return ec.marshalNProduct2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐProductᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_ProductConnection_nodes(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Nodes
+	fc.Result = v
+	return ec.marshalNProduct2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐProductᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_ProductConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -10896,23 +9078,20 @@ func (ec *executionContext) fieldContext_ProductConnection_nodes(_ context.Conte
 }
 
 func (ec *executionContext) _ProductConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ProductConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ProductConnection_pageInfo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_ProductConnection_pageInfo(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.PageInfo
+	fc.Result = v
+	return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_ProductConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12024,138 +10203,60 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _QueuedOrder_id(ctx context.Context, field graphql.CollectedField, obj *order.Queued) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QueuedOrder_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.SellerOrder) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSellerOrder(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "QueuedOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSellerOrder(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_QueuedOrder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QueuedOrder", field, false, false, "ID")
 }
 
 func (ec *executionContext) _QueuedOrder_orderId(ctx context.Context, field graphql.CollectedField, obj *order.Queued) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QueuedOrder_orderId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrderID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Order) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrder(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "QueuedOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrder(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OrderID)
 }
 func (ec *executionContext) fieldContext_QueuedOrder_orderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QueuedOrder", field, false, false, "ID")
 }
 
 func (ec *executionContext) _QueuedOrder_sellerId(ctx context.Context, field graphql.CollectedField, obj *order.Queued) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QueuedOrder_sellerId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SellerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Seller) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "QueuedOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SellerID)
 }
 func (ec *executionContext) fieldContext_QueuedOrder_sellerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QueuedOrder", field, false, false, "ID")
 }
 
 func (ec *executionContext) _QueuedOrder_status(ctx context.Context, field graphql.CollectedField, obj *order.Queued) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QueuedOrder_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v order.SellerStatus) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐSellerStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "QueuedOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐSellerStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_QueuedOrder_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QueuedOrder", field, false, false, "String")
 }
 
 func (ec *executionContext) _QueuedOrder_orderStatus(ctx context.Context, field graphql.CollectedField, obj *order.Queued) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QueuedOrder_orderStatus(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrderStatus, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v order.Status) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "QueuedOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OrderStatus)
 }
 func (ec *executionContext) fieldContext_QueuedOrder_orderStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QueuedOrder", field, false, false, "String")
 }
 
 func (ec *executionContext) _QueuedOrder_total(ctx context.Context, field graphql.CollectedField, obj *order.Queued) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QueuedOrder_total(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_QueuedOrder_total(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Total
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_QueuedOrder_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12171,23 +10272,20 @@ func (ec *executionContext) fieldContext_QueuedOrder_total(_ context.Context, fi
 }
 
 func (ec *executionContext) _QueuedOrder_lines(ctx context.Context, field graphql.CollectedField, obj *order.Queued) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QueuedOrder_lines(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Lines, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []order.Line) graphql.Marshaler {
-			return ec.marshalNOrderLine2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐLineᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_QueuedOrder_lines(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Lines
+	fc.Result = v
+	return ec.marshalNOrderLine2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐLineᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_QueuedOrder_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12203,23 +10301,20 @@ func (ec *executionContext) fieldContext_QueuedOrder_lines(_ context.Context, fi
 }
 
 func (ec *executionContext) _QueuedOrder_shipment(ctx context.Context, field graphql.CollectedField, obj *order.Queued) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QueuedOrder_shipment(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Shipment, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *order.Shipment) graphql.Marshaler {
-			return ec.marshalOParcelRef2ᚖgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐShipment(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc, err := ec.fieldContext_QueuedOrder_shipment(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Shipment
+	fc.Result = v
+	return ec.marshalOParcelRef2ᚖgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐShipment(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_QueuedOrder_shipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12235,23 +10330,20 @@ func (ec *executionContext) fieldContext_QueuedOrder_shipment(_ context.Context,
 }
 
 func (ec *executionContext) _QueuedOrder_shippingAddress(ctx context.Context, field graphql.CollectedField, obj *order.Queued) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QueuedOrder_shippingAddress(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ShippingAddress, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v order.Address) graphql.Marshaler {
-			return ec.marshalNPostalAddress2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐAddress(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_QueuedOrder_shippingAddress(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.ShippingAddress
+	fc.Result = v
+	return ec.marshalNPostalAddress2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐAddress(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_QueuedOrder_shippingAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12267,69 +10359,36 @@ func (ec *executionContext) fieldContext_QueuedOrder_shippingAddress(_ context.C
 }
 
 func (ec *executionContext) _QueuedOrder_placedAt(ctx context.Context, field graphql.CollectedField, obj *order.Queued) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QueuedOrder_placedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PlacedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "QueuedOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PlacedAt)
 }
 func (ec *executionContext) fieldContext_QueuedOrder_placedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QueuedOrder", field, false, false, "Time")
 }
 
 func (ec *executionContext) _QueuedOrder_paidAt(ctx context.Context, field graphql.CollectedField, obj *order.Queued) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QueuedOrder_paidAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PaidAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc := &graphql.FieldContext{Object: "QueuedOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PaidAt)
 }
 func (ec *executionContext) fieldContext_QueuedOrder_paidAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("QueuedOrder", field, false, false, "Time")
 }
 
 func (ec *executionContext) _QueuedOrderConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *QueuedOrderConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QueuedOrderConnection_nodes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []order.Queued) graphql.Marshaler {
-			return ec.marshalNQueuedOrder2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐQueuedᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_QueuedOrderConnection_nodes(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Nodes
+	fc.Result = v
+	return ec.marshalNQueuedOrder2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐQueuedᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_QueuedOrderConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12345,23 +10404,20 @@ func (ec *executionContext) fieldContext_QueuedOrderConnection_nodes(_ context.C
 }
 
 func (ec *executionContext) _QueuedOrderConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *QueuedOrderConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_QueuedOrderConnection_pageInfo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_QueuedOrderConnection_pageInfo(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.PageInfo
+	fc.Result = v
+	return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_QueuedOrderConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12377,92 +10433,32 @@ func (ec *executionContext) fieldContext_QueuedOrderConnection_pageInfo(_ contex
 }
 
 func (ec *executionContext) _RatingBucket_stars(ctx context.Context, field graphql.CollectedField, obj *RatingBucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RatingBucket_stars(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Stars, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "RatingBucket", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Stars)
 }
 func (ec *executionContext) fieldContext_RatingBucket_stars(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RatingBucket", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RatingBucket_count(ctx context.Context, field graphql.CollectedField, obj *RatingBucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RatingBucket_count(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Count, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "RatingBucket", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Count)
 }
 func (ec *executionContext) fieldContext_RatingBucket_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RatingBucket", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RatingSummary_average(ctx context.Context, field graphql.CollectedField, obj *review.Summary) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RatingSummary_average(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Average, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "RatingSummary", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsFloat}
+	return ec.marshalNFloat2float64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Average)
 }
 func (ec *executionContext) fieldContext_RatingSummary_average(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RatingSummary", field, false, false, "Float")
 }
 
 func (ec *executionContext) _RatingSummary_count(ctx context.Context, field graphql.CollectedField, obj *review.Summary) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RatingSummary_count(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Count, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "RatingSummary", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Count)
 }
 func (ec *executionContext) fieldContext_RatingSummary_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RatingSummary", field, false, false, "Int")
@@ -12501,138 +10497,60 @@ func (ec *executionContext) fieldContext_RatingSummary_histogram(_ context.Conte
 }
 
 func (ec *executionContext) _Recommendation_productId(ctx context.Context, field graphql.CollectedField, obj *recommend.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Recommendation_productId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ProductID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Product) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Recommendation", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ProductID)
 }
 func (ec *executionContext) fieldContext_Recommendation_productId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Recommendation_slug(ctx context.Context, field graphql.CollectedField, obj *recommend.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Recommendation_slug(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Slug, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Recommendation", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Slug)
 }
 func (ec *executionContext) fieldContext_Recommendation_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "String")
 }
 
 func (ec *executionContext) _Recommendation_title(ctx context.Context, field graphql.CollectedField, obj *recommend.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Recommendation_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Recommendation", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_Recommendation_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "String")
 }
 
 func (ec *executionContext) _Recommendation_brand(ctx context.Context, field graphql.CollectedField, obj *recommend.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Recommendation_brand(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Brand, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Recommendation", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Brand)
 }
 func (ec *executionContext) fieldContext_Recommendation_brand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "String")
 }
 
 func (ec *executionContext) _Recommendation_image(ctx context.Context, field graphql.CollectedField, obj *recommend.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Recommendation_image(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Image, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Recommendation", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Image)
 }
 func (ec *executionContext) fieldContext_Recommendation_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "String")
 }
 
 func (ec *executionContext) _Recommendation_priceMin(ctx context.Context, field graphql.CollectedField, obj *recommend.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Recommendation_priceMin(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PriceMin, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Recommendation_priceMin(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.PriceMin
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Recommendation_priceMin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12648,23 +10566,20 @@ func (ec *executionContext) fieldContext_Recommendation_priceMin(_ context.Conte
 }
 
 func (ec *executionContext) _Recommendation_priceMax(ctx context.Context, field graphql.CollectedField, obj *recommend.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Recommendation_priceMax(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PriceMax, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Recommendation_priceMax(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.PriceMax
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Recommendation_priceMax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12680,69 +10595,36 @@ func (ec *executionContext) fieldContext_Recommendation_priceMax(_ context.Conte
 }
 
 func (ec *executionContext) _Recommendation_sellerId(ctx context.Context, field graphql.CollectedField, obj *recommend.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Recommendation_sellerId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SellerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Seller) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Recommendation", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SellerID)
 }
 func (ec *executionContext) fieldContext_Recommendation_sellerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Recommendation_categoryId(ctx context.Context, field graphql.CollectedField, obj *recommend.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Recommendation_categoryId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CategoryID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Category) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCategory(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Recommendation", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCategory(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CategoryID)
 }
 func (ec *executionContext) fieldContext_Recommendation_categoryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Recommendation_reason(ctx context.Context, field graphql.CollectedField, obj *recommend.Item) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Recommendation_reason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Reason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v recommend.Reason) graphql.Marshaler {
-			return ec.marshalNRecommendationReason2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋrecommendᚐReason(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Recommendation_reason(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Reason
+	fc.Result = v
+	return ec.marshalNRecommendationReason2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋrecommendᚐReason(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Recommendation_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12781,46 +10663,28 @@ func (ec *executionContext) fieldContext_Recommendation_score(_ context.Context,
 }
 
 func (ec *executionContext) _RecommendationList_kind(ctx context.Context, field graphql.CollectedField, obj *recommend.List) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecommendationList_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "RecommendationList", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_RecommendationList_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecommendationList", field, false, false, "String")
 }
 
 func (ec *executionContext) _RecommendationList_items(ctx context.Context, field graphql.CollectedField, obj *recommend.List) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecommendationList_items(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Items, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []recommend.Item) graphql.Marshaler {
-			return ec.marshalNRecommendation2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋrecommendᚐItemᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_RecommendationList_items(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Items
+	fc.Result = v
+	return ec.marshalNRecommendation2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋrecommendᚐItemᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_RecommendationList_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -12836,184 +10700,76 @@ func (ec *executionContext) fieldContext_RecommendationList_items(_ context.Cont
 }
 
 func (ec *executionContext) _RecommendationReason_code(ctx context.Context, field graphql.CollectedField, obj *recommend.Reason) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecommendationReason_code(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "RecommendationReason", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Code)
 }
 func (ec *executionContext) fieldContext_RecommendationReason_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecommendationReason", field, false, false, "String")
 }
 
 func (ec *executionContext) _RecommendationReason_text(ctx context.Context, field graphql.CollectedField, obj *recommend.Reason) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RecommendationReason_text(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Text, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "RecommendationReason", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Text)
 }
 func (ec *executionContext) fieldContext_RecommendationReason_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecommendationReason", field, false, false, "String")
 }
 
 func (ec *executionContext) _Return_id(ctx context.Context, field graphql.CollectedField, obj *support.Return) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Return_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Return) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐReturn(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Return", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐReturn(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Return_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Return", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Return_orderId(ctx context.Context, field graphql.CollectedField, obj *support.Return) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Return_orderId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrderID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Order) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrder(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Return", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrder(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OrderID)
 }
 func (ec *executionContext) fieldContext_Return_orderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Return", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Return_sellerOrderId(ctx context.Context, field graphql.CollectedField, obj *support.Return) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Return_sellerOrderId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SellerOrderID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.SellerOrder) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSellerOrder(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Return", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSellerOrder(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SellerOrderID)
 }
 func (ec *executionContext) fieldContext_Return_sellerOrderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Return", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Return_sellerId(ctx context.Context, field graphql.CollectedField, obj *support.Return) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Return_sellerId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SellerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Seller) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Return", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SellerID)
 }
 func (ec *executionContext) fieldContext_Return_sellerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Return", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Return_status(ctx context.Context, field graphql.CollectedField, obj *support.Return) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Return_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v supportevent.ReturnStatus) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚋsupporteventᚐReturnStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Return", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚋsupporteventᚐReturnStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Return_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Return", field, false, false, "String")
 }
 
 func (ec *executionContext) _Return_lines(ctx context.Context, field graphql.CollectedField, obj *support.Return) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Return_lines(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Lines, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []support.ReturnLine) graphql.Marshaler {
-			return ec.marshalNReturnLine2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐReturnLineᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Return_lines(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Lines
+	fc.Result = v
+	return ec.marshalNReturnLine2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐReturnLineᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Return_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -13029,69 +10785,36 @@ func (ec *executionContext) fieldContext_Return_lines(_ context.Context, field g
 }
 
 func (ec *executionContext) _Return_comment(ctx context.Context, field graphql.CollectedField, obj *support.Return) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Return_comment(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Comment, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Return", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Comment)
 }
 func (ec *executionContext) fieldContext_Return_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Return", field, false, false, "String")
 }
 
 func (ec *executionContext) _Return_rejectReason(ctx context.Context, field graphql.CollectedField, obj *support.Return) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Return_rejectReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RejectReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Return", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.RejectReason)
 }
 func (ec *executionContext) fieldContext_Return_rejectReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Return", field, false, false, "String")
 }
 
 func (ec *executionContext) _Return_refund(ctx context.Context, field graphql.CollectedField, obj *support.Return) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Return_refund(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Refund, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Return_refund(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Refund
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Return_refund(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -13107,69 +10830,36 @@ func (ec *executionContext) fieldContext_Return_refund(_ context.Context, field 
 }
 
 func (ec *executionContext) _Return_createdAt(ctx context.Context, field graphql.CollectedField, obj *support.Return) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Return_createdAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Return", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Return_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Return", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Return_updatedAt(ctx context.Context, field graphql.CollectedField, obj *support.Return) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Return_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Return", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Return_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Return", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ReturnConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ReturnConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReturnConnection_nodes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []support.Return) graphql.Marshaler {
-			return ec.marshalNReturn2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐReturnᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_ReturnConnection_nodes(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Nodes
+	fc.Result = v
+	return ec.marshalNReturn2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐReturnᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_ReturnConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -13185,23 +10875,20 @@ func (ec *executionContext) fieldContext_ReturnConnection_nodes(_ context.Contex
 }
 
 func (ec *executionContext) _ReturnConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ReturnConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReturnConnection_pageInfo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_ReturnConnection_pageInfo(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.PageInfo
+	fc.Result = v
+	return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_ReturnConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -13217,138 +10904,60 @@ func (ec *executionContext) fieldContext_ReturnConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _ReturnLine_sku(ctx context.Context, field graphql.CollectedField, obj *support.ReturnLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReturnLine_sku(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SKU, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ReturnLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SKU)
 }
 func (ec *executionContext) fieldContext_ReturnLine_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReturnLine", field, false, false, "String")
 }
 
 func (ec *executionContext) _ReturnLine_productId(ctx context.Context, field graphql.CollectedField, obj *support.ReturnLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReturnLine_productId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ProductID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Product) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ReturnLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ProductID)
 }
 func (ec *executionContext) fieldContext_ReturnLine_productId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReturnLine", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ReturnLine_title(ctx context.Context, field graphql.CollectedField, obj *support.ReturnLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReturnLine_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ReturnLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_ReturnLine_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReturnLine", field, false, false, "String")
 }
 
 func (ec *executionContext) _ReturnLine_quantity(ctx context.Context, field graphql.CollectedField, obj *support.ReturnLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReturnLine_quantity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Quantity, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ReturnLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Quantity)
 }
 func (ec *executionContext) fieldContext_ReturnLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReturnLine", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ReturnLine_reason(ctx context.Context, field graphql.CollectedField, obj *support.ReturnLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReturnLine_reason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Reason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v support.Reason) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐReason(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ReturnLine", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐReason(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Reason)
 }
 func (ec *executionContext) fieldContext_ReturnLine_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ReturnLine", field, false, false, "String")
 }
 
 func (ec *executionContext) _ReturnLine_unitPrice(ctx context.Context, field graphql.CollectedField, obj *support.ReturnLine) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReturnLine_unitPrice(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UnitPrice, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_ReturnLine_unitPrice(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.UnitPrice
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_ReturnLine_unitPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -13364,276 +10973,108 @@ func (ec *executionContext) fieldContext_ReturnLine_unitPrice(_ context.Context,
 }
 
 func (ec *executionContext) _Review_id(ctx context.Context, field graphql.CollectedField, obj *review.Review) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Review_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Review) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐReview(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Review", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐReview(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Review_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Review", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Review_productId(ctx context.Context, field graphql.CollectedField, obj *review.Review) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Review_productId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ProductID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Product) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Review", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ProductID)
 }
 func (ec *executionContext) fieldContext_Review_productId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Review", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Review_author(ctx context.Context, field graphql.CollectedField, obj *review.Review) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Review_author(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Author, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Review", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Author)
 }
 func (ec *executionContext) fieldContext_Review_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Review", field, false, false, "String")
 }
 
 func (ec *executionContext) _Review_rating(ctx context.Context, field graphql.CollectedField, obj *review.Review) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Review_rating(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rating, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Review", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Rating)
 }
 func (ec *executionContext) fieldContext_Review_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Review", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Review_title(ctx context.Context, field graphql.CollectedField, obj *review.Review) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Review_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Review", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_Review_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Review", field, false, false, "String")
 }
 
 func (ec *executionContext) _Review_body(ctx context.Context, field graphql.CollectedField, obj *review.Review) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Review_body(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Body, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Review", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Body)
 }
 func (ec *executionContext) fieldContext_Review_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Review", field, false, false, "String")
 }
 
 func (ec *executionContext) _Review_verifiedPurchase(ctx context.Context, field graphql.CollectedField, obj *review.Review) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Review_verifiedPurchase(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.VerifiedPurchase, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Review", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsBoolean}
+	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.VerifiedPurchase)
 }
 func (ec *executionContext) fieldContext_Review_verifiedPurchase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Review", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Review_status(ctx context.Context, field graphql.CollectedField, obj *review.Review) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Review_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v review.Status) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋreviewᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Review", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋreviewᚐStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Review_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Review", field, false, false, "String")
 }
 
 func (ec *executionContext) _Review_moderationNote(ctx context.Context, field graphql.CollectedField, obj *review.Review) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Review_moderationNote(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ModerationNote, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Review", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ModerationNote)
 }
 func (ec *executionContext) fieldContext_Review_moderationNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Review", field, false, false, "String")
 }
 
 func (ec *executionContext) _Review_createdAt(ctx context.Context, field graphql.CollectedField, obj *review.Review) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Review_createdAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Review", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Review_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Review", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Review_updatedAt(ctx context.Context, field graphql.CollectedField, obj *review.Review) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Review_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Review", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Review_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Review", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ReviewConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ReviewConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReviewConnection_nodes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []review.Review) graphql.Marshaler {
-			return ec.marshalNReview2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋreviewᚐReviewᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_ReviewConnection_nodes(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Nodes
+	fc.Result = v
+	return ec.marshalNReview2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋreviewᚐReviewᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_ReviewConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -13649,23 +11090,20 @@ func (ec *executionContext) fieldContext_ReviewConnection_nodes(_ context.Contex
 }
 
 func (ec *executionContext) _ReviewConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ReviewConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ReviewConnection_pageInfo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_ReviewConnection_pageInfo(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.PageInfo
+	fc.Result = v
+	return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_ReviewConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -13681,184 +11119,76 @@ func (ec *executionContext) fieldContext_ReviewConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _SearchHit_id(ctx context.Context, field graphql.CollectedField, obj *search.Hit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Product) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SearchHit", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_SearchHit_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "ID")
 }
 
 func (ec *executionContext) _SearchHit_title(ctx context.Context, field graphql.CollectedField, obj *search.Hit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SearchHit", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_SearchHit_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "String")
 }
 
 func (ec *executionContext) _SearchHit_slug(ctx context.Context, field graphql.CollectedField, obj *search.Hit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_slug(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Slug, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SearchHit", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Slug)
 }
 func (ec *executionContext) fieldContext_SearchHit_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "String")
 }
 
 func (ec *executionContext) _SearchHit_brand(ctx context.Context, field graphql.CollectedField, obj *search.Hit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_brand(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Brand, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SearchHit", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Brand)
 }
 func (ec *executionContext) fieldContext_SearchHit_brand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "String")
 }
 
 func (ec *executionContext) _SearchHit_sellerId(ctx context.Context, field graphql.CollectedField, obj *search.Hit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_sellerId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SellerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Seller) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SearchHit", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SellerID)
 }
 func (ec *executionContext) fieldContext_SearchHit_sellerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "ID")
 }
 
 func (ec *executionContext) _SearchHit_sellerName(ctx context.Context, field graphql.CollectedField, obj *search.Hit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_sellerName(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SellerName, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SearchHit", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SellerName)
 }
 func (ec *executionContext) fieldContext_SearchHit_sellerName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "String")
 }
 
 func (ec *executionContext) _SearchHit_categoryId(ctx context.Context, field graphql.CollectedField, obj *search.Hit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_categoryId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CategoryID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Category) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCategory(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SearchHit", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐCategory(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CategoryID)
 }
 func (ec *executionContext) fieldContext_SearchHit_categoryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "ID")
 }
 
 func (ec *executionContext) _SearchHit_price(ctx context.Context, field graphql.CollectedField, obj *search.Hit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_price(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Price, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v search.PriceRange) graphql.Marshaler {
-			return ec.marshalNPriceBand2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐPriceRange(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_SearchHit_price(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Price
+	fc.Result = v
+	return ec.marshalNPriceBand2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐPriceRange(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_SearchHit_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -13874,115 +11204,40 @@ func (ec *executionContext) fieldContext_SearchHit_price(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SearchHit_image(ctx context.Context, field graphql.CollectedField, obj *search.Hit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_image(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Image, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SearchHit", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Image)
 }
 func (ec *executionContext) fieldContext_SearchHit_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "String")
 }
 
 func (ec *executionContext) _SearchHit_rating(ctx context.Context, field graphql.CollectedField, obj *search.Hit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_rating(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rating, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
-			return ec.marshalNFloat2float64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SearchHit", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsFloat}
+	return ec.marshalNFloat2float64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Rating)
 }
 func (ec *executionContext) fieldContext_SearchHit_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "Float")
 }
 
 func (ec *executionContext) _SearchHit_ratingCount(ctx context.Context, field graphql.CollectedField, obj *search.Hit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_ratingCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RatingCount, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SearchHit", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.RatingCount)
 }
 func (ec *executionContext) fieldContext_SearchHit_ratingCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SearchHit_availability(ctx context.Context, field graphql.CollectedField, obj *search.Hit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_availability(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Availability, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SearchHit", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Availability)
 }
 func (ec *executionContext) fieldContext_SearchHit_availability(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "String")
 }
 
 func (ec *executionContext) _SearchHit_available(ctx context.Context, field graphql.CollectedField, obj *search.Hit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_available(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Available, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SearchHit", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Available)
 }
 func (ec *executionContext) fieldContext_SearchHit_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchHit", field, false, false, "Int")
@@ -14021,23 +11276,20 @@ func (ec *executionContext) fieldContext_SearchHit_product(_ context.Context, fi
 }
 
 func (ec *executionContext) _SearchResult_items(ctx context.Context, field graphql.CollectedField, obj *SearchResult) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchResult_items(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Items, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []search.Hit) graphql.Marshaler {
-			return ec.marshalNSearchHit2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐHitᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_SearchResult_items(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Items
+	fc.Result = v
+	return ec.marshalNSearchHit2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐHitᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_SearchResult_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14053,46 +11305,28 @@ func (ec *executionContext) fieldContext_SearchResult_items(_ context.Context, f
 }
 
 func (ec *executionContext) _SearchResult_total(ctx context.Context, field graphql.CollectedField, obj *SearchResult) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchResult_total(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SearchResult", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Total)
 }
 func (ec *executionContext) fieldContext_SearchResult_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchResult", field, false, false, "Int")
 }
 
 func (ec *executionContext) _SearchResult_facets(ctx context.Context, field graphql.CollectedField, obj *SearchResult) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchResult_facets(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Facets, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v search.Facets) graphql.Marshaler {
-			return ec.marshalNFacets2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐFacets(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_SearchResult_facets(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Facets
+	fc.Result = v
+	return ec.marshalNFacets2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐFacets(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_SearchResult_facets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14108,46 +11342,28 @@ func (ec *executionContext) fieldContext_SearchResult_facets(_ context.Context, 
 }
 
 func (ec *executionContext) _SearchResult_relaxed(ctx context.Context, field graphql.CollectedField, obj *SearchResult) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchResult_relaxed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Relaxed, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SearchResult", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsBoolean}
+	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Relaxed)
 }
 func (ec *executionContext) fieldContext_SearchResult_relaxed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SearchResult", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _SearchResult_pageInfo(ctx context.Context, field graphql.CollectedField, obj *SearchResult) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchResult_pageInfo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_SearchResult_pageInfo(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.PageInfo
+	fc.Result = v
+	return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_SearchResult_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14163,230 +11379,92 @@ func (ec *executionContext) fieldContext_SearchResult_pageInfo(_ context.Context
 }
 
 func (ec *executionContext) _Seller_id(ctx context.Context, field graphql.CollectedField, obj *account.Seller) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Seller_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Seller) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Seller", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Seller_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Seller", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Seller_name(ctx context.Context, field graphql.CollectedField, obj *account.Seller) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Seller_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Seller", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_Seller_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Seller", field, false, false, "String")
 }
 
 func (ec *executionContext) _Seller_slug(ctx context.Context, field graphql.CollectedField, obj *account.Seller) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Seller_slug(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Slug, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Seller", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Slug)
 }
 func (ec *executionContext) fieldContext_Seller_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Seller", field, false, false, "String")
 }
 
 func (ec *executionContext) _Seller_description(ctx context.Context, field graphql.CollectedField, obj *account.Seller) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Seller_description(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Seller", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Description)
 }
 func (ec *executionContext) fieldContext_Seller_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Seller", field, false, false, "String")
 }
 
 func (ec *executionContext) _Seller_status(ctx context.Context, field graphql.CollectedField, obj *account.Seller) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Seller_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v account.SellerStatus) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋaccountᚐSellerStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Seller", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋaccountᚐSellerStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Seller_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Seller", field, false, false, "String")
 }
 
 func (ec *executionContext) _SellerOrder_id(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.SellerOrder) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSellerOrder(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SellerOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSellerOrder(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_SellerOrder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SellerOrder", field, false, false, "ID")
 }
 
 func (ec *executionContext) _SellerOrder_orderId(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_orderId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrderID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Order) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrder(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SellerOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrder(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OrderID)
 }
 func (ec *executionContext) fieldContext_SellerOrder_orderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SellerOrder", field, false, false, "ID")
 }
 
 func (ec *executionContext) _SellerOrder_sellerId(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_sellerId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SellerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Seller) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SellerOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SellerID)
 }
 func (ec *executionContext) fieldContext_SellerOrder_sellerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SellerOrder", field, false, false, "ID")
 }
 
 func (ec *executionContext) _SellerOrder_status(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v order.SellerStatus) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐSellerStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SellerOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐSellerStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_SellerOrder_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SellerOrder", field, false, false, "String")
 }
 
 func (ec *executionContext) _SellerOrder_subtotal(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_subtotal(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Subtotal, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_SellerOrder_subtotal(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Subtotal
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_SellerOrder_subtotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14402,23 +11480,20 @@ func (ec *executionContext) fieldContext_SellerOrder_subtotal(_ context.Context,
 }
 
 func (ec *executionContext) _SellerOrder_shipping(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_shipping(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Shipping, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_SellerOrder_shipping(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Shipping
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_SellerOrder_shipping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14434,23 +11509,20 @@ func (ec *executionContext) fieldContext_SellerOrder_shipping(_ context.Context,
 }
 
 func (ec *executionContext) _SellerOrder_tax(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_tax(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Tax, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_SellerOrder_tax(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Tax
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_SellerOrder_tax(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14466,23 +11538,20 @@ func (ec *executionContext) fieldContext_SellerOrder_tax(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SellerOrder_total(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_total(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_SellerOrder_total(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Total
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_SellerOrder_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14498,23 +11567,20 @@ func (ec *executionContext) fieldContext_SellerOrder_total(_ context.Context, fi
 }
 
 func (ec *executionContext) _SellerOrder_lines(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_lines(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Lines, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []order.Line) graphql.Marshaler {
-			return ec.marshalNOrderLine2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐLineᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_SellerOrder_lines(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Lines
+	fc.Result = v
+	return ec.marshalNOrderLine2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐLineᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_SellerOrder_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14530,23 +11596,20 @@ func (ec *executionContext) fieldContext_SellerOrder_lines(_ context.Context, fi
 }
 
 func (ec *executionContext) _SellerOrder_refunded(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_refunded(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Refunded, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_SellerOrder_refunded(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Refunded
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_SellerOrder_refunded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14562,23 +11625,20 @@ func (ec *executionContext) fieldContext_SellerOrder_refunded(_ context.Context,
 }
 
 func (ec *executionContext) _SellerOrder_shipment(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_shipment(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Shipment, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *order.Shipment) graphql.Marshaler {
-			return ec.marshalOParcelRef2ᚖgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐShipment(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc, err := ec.fieldContext_SellerOrder_shipment(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Shipment
+	fc.Result = v
+	return ec.marshalOParcelRef2ᚖgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐShipment(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_SellerOrder_shipment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14594,207 +11654,84 @@ func (ec *executionContext) fieldContext_SellerOrder_shipment(_ context.Context,
 }
 
 func (ec *executionContext) _SellerOrder_cancelReason(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_cancelReason(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CancelReason, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "SellerOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CancelReason)
 }
 func (ec *executionContext) fieldContext_SellerOrder_cancelReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SellerOrder", field, false, false, "String")
 }
 
 func (ec *executionContext) _SellerOrder_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_cancelledAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CancelledAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc := &graphql.FieldContext{Object: "SellerOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CancelledAt)
 }
 func (ec *executionContext) fieldContext_SellerOrder_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SellerOrder", field, false, false, "Time")
 }
 
 func (ec *executionContext) _SellerOrder_shippedAt(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_shippedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ShippedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc := &graphql.FieldContext{Object: "SellerOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ShippedAt)
 }
 func (ec *executionContext) fieldContext_SellerOrder_shippedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SellerOrder", field, false, false, "Time")
 }
 
 func (ec *executionContext) _SellerOrder_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *order.SellerOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SellerOrder_deliveredAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeliveredAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc := &graphql.FieldContext{Object: "SellerOrder", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalOTime2ᚖtimeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.DeliveredAt)
 }
 func (ec *executionContext) fieldContext_SellerOrder_deliveredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SellerOrder", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Session_accessToken(ctx context.Context, field graphql.CollectedField, obj *account.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Session_accessToken(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AccessToken, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Session", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.AccessToken)
 }
 func (ec *executionContext) fieldContext_Session_accessToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Session", field, false, false, "String")
 }
 
 func (ec *executionContext) _Session_refreshToken(ctx context.Context, field graphql.CollectedField, obj *account.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Session_refreshToken(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RefreshToken, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Session", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.RefreshToken)
 }
 func (ec *executionContext) fieldContext_Session_refreshToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Session", field, false, false, "String")
 }
 
 func (ec *executionContext) _Session_tokenType(ctx context.Context, field graphql.CollectedField, obj *account.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Session_tokenType(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TokenType, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Session", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TokenType)
 }
 func (ec *executionContext) fieldContext_Session_tokenType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Session", field, false, false, "String")
 }
 
 func (ec *executionContext) _Session_expiresIn(ctx context.Context, field graphql.CollectedField, obj *account.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Session_expiresIn(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ExpiresIn, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Session", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ExpiresIn)
 }
 func (ec *executionContext) fieldContext_Session_expiresIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Session", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Session_user(ctx context.Context, field graphql.CollectedField, obj *account.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Session_user(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.User, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v account.User) graphql.Marshaler {
-			return ec.marshalNUser2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋaccountᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Session_user(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.User
+	fc.Result = v
+	return ec.marshalNUser2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋaccountᚐUser(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Session_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -14810,184 +11747,64 @@ func (ec *executionContext) fieldContext_Session_user(_ context.Context, field g
 }
 
 func (ec *executionContext) _Shipment_id(ctx context.Context, field graphql.CollectedField, obj *shipment.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Shipment_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Shipment) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐShipment(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Shipment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐShipment(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Shipment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Shipment", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Shipment_orderId(ctx context.Context, field graphql.CollectedField, obj *shipment.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Shipment_orderId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrderID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Order) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrder(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Shipment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrder(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OrderID)
 }
 func (ec *executionContext) fieldContext_Shipment_orderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Shipment", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Shipment_sellerOrderId(ctx context.Context, field graphql.CollectedField, obj *shipment.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Shipment_sellerOrderId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SellerOrderID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.SellerOrder) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSellerOrder(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Shipment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSellerOrder(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SellerOrderID)
 }
 func (ec *executionContext) fieldContext_Shipment_sellerOrderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Shipment", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Shipment_sellerId(ctx context.Context, field graphql.CollectedField, obj *shipment.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Shipment_sellerId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SellerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Seller) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Shipment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SellerID)
 }
 func (ec *executionContext) fieldContext_Shipment_sellerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Shipment", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Shipment_status(ctx context.Context, field graphql.CollectedField, obj *shipment.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Shipment_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v shipment.Status) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Shipment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Shipment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Shipment", field, false, false, "String")
 }
 
 func (ec *executionContext) _Shipment_carrier(ctx context.Context, field graphql.CollectedField, obj *shipment.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Shipment_carrier(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Carrier, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Shipment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Carrier)
 }
 func (ec *executionContext) fieldContext_Shipment_carrier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Shipment", field, false, false, "String")
 }
 
 func (ec *executionContext) _Shipment_trackingId(ctx context.Context, field graphql.CollectedField, obj *shipment.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Shipment_trackingId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.TrackingID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Shipment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.TrackingID)
 }
 func (ec *executionContext) fieldContext_Shipment_trackingId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Shipment", field, false, false, "String")
 }
 
 func (ec *executionContext) _Shipment_partnerId(ctx context.Context, field graphql.CollectedField, obj *shipment.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Shipment_partnerId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PartnerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.User) graphql.Marshaler {
-			return ec.marshalOID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐUser(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc := &graphql.FieldContext{Object: "Shipment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalOID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐUser(graphql.WithFieldContext(ctx, fc), field.Selections, obj.PartnerID)
 }
 func (ec *executionContext) fieldContext_Shipment_partnerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Shipment", field, false, false, "ID")
@@ -15026,23 +11843,20 @@ func (ec *executionContext) fieldContext_Shipment_shippingAddress(_ context.Cont
 }
 
 func (ec *executionContext) _Shipment_items(ctx context.Context, field graphql.CollectedField, obj *shipment.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Shipment_items(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Items, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []shipment.Item) graphql.Marshaler {
-			return ec.marshalNParcelItem2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐItemᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Shipment_items(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Items
+	fc.Result = v
+	return ec.marshalNParcelItem2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐItemᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Shipment_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15058,23 +11872,20 @@ func (ec *executionContext) fieldContext_Shipment_items(_ context.Context, field
 }
 
 func (ec *executionContext) _Shipment_cashDue(ctx context.Context, field graphql.CollectedField, obj *shipment.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Shipment_cashDue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CashDue, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *money.Money) graphql.Marshaler {
-			return ec.marshalOMoney2ᚖgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc, err := ec.fieldContext_Shipment_cashDue(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.CashDue
+	fc.Result = v
+	return ec.marshalOMoney2ᚖgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Shipment_cashDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15090,69 +11901,36 @@ func (ec *executionContext) fieldContext_Shipment_cashDue(_ context.Context, fie
 }
 
 func (ec *executionContext) _Shipment_createdAt(ctx context.Context, field graphql.CollectedField, obj *shipment.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Shipment_createdAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Shipment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Shipment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Shipment", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Shipment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *shipment.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Shipment_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Shipment", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Shipment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Shipment", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Shipment_timeline(ctx context.Context, field graphql.CollectedField, obj *shipment.Shipment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Shipment_timeline(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Timeline, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []shipment.Entry) graphql.Marshaler {
-			return ec.marshalNTrackingEvent2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐEntryᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Shipment_timeline(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Timeline
+	fc.Result = v
+	return ec.marshalNTrackingEvent2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐEntryᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Shipment_timeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15168,23 +11946,20 @@ func (ec *executionContext) fieldContext_Shipment_timeline(_ context.Context, fi
 }
 
 func (ec *executionContext) _ShipmentConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ShipmentConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ShipmentConnection_nodes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []shipment.Shipment) graphql.Marshaler {
-			return ec.marshalNShipment2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐShipmentᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_ShipmentConnection_nodes(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Nodes
+	fc.Result = v
+	return ec.marshalNShipment2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐShipmentᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_ShipmentConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15200,23 +11975,20 @@ func (ec *executionContext) fieldContext_ShipmentConnection_nodes(_ context.Cont
 }
 
 func (ec *executionContext) _ShipmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ShipmentConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ShipmentConnection_pageInfo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_ShipmentConnection_pageInfo(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.PageInfo
+	fc.Result = v
+	return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_ShipmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15232,184 +12004,64 @@ func (ec *executionContext) fieldContext_ShipmentConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _ShipmentStatusUpdate_shipmentId(ctx context.Context, field graphql.CollectedField, obj *ShipmentStatusUpdate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ShipmentStatusUpdate_shipmentId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ShipmentID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ShipmentStatusUpdate", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ShipmentID)
 }
 func (ec *executionContext) fieldContext_ShipmentStatusUpdate_shipmentId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ShipmentStatusUpdate", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ShipmentStatusUpdate_orderId(ctx context.Context, field graphql.CollectedField, obj *ShipmentStatusUpdate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ShipmentStatusUpdate_orderId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrderID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ShipmentStatusUpdate", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OrderID)
 }
 func (ec *executionContext) fieldContext_ShipmentStatusUpdate_orderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ShipmentStatusUpdate", field, false, false, "ID")
 }
 
 func (ec *executionContext) _ShipmentStatusUpdate_status(ctx context.Context, field graphql.CollectedField, obj *ShipmentStatusUpdate) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ShipmentStatusUpdate_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "ShipmentStatusUpdate", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_ShipmentStatusUpdate_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ShipmentStatusUpdate", field, false, false, "String")
 }
 
 func (ec *executionContext) _Stock_sku(ctx context.Context, field graphql.CollectedField, obj *inventory.Stock) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Stock_sku(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SKU, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Stock", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SKU)
 }
 func (ec *executionContext) fieldContext_Stock_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stock", field, false, false, "String")
 }
 
 func (ec *executionContext) _Stock_productId(ctx context.Context, field graphql.CollectedField, obj *inventory.Stock) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Stock_productId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ProductID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Product) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Stock", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ProductID)
 }
 func (ec *executionContext) fieldContext_Stock_productId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stock", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Stock_onHand(ctx context.Context, field graphql.CollectedField, obj *inventory.Stock) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Stock_onHand(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OnHand, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Stock", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OnHand)
 }
 func (ec *executionContext) fieldContext_Stock_onHand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stock", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Stock_reserved(ctx context.Context, field graphql.CollectedField, obj *inventory.Stock) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Stock_reserved(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Reserved, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Stock", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Reserved)
 }
 func (ec *executionContext) fieldContext_Stock_reserved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stock", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Stock_available(ctx context.Context, field graphql.CollectedField, obj *inventory.Stock) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Stock_available(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Available, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Stock", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Available)
 }
 func (ec *executionContext) fieldContext_Stock_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stock", field, false, false, "Int")
@@ -15504,299 +12156,116 @@ func (ec *executionContext) fieldContext_Subscription_shipmentStatus(ctx context
 }
 
 func (ec *executionContext) _Suggestion_kind(ctx context.Context, field graphql.CollectedField, obj *search.Suggestion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Suggestion_kind(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Suggestion", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_Suggestion_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "String")
 }
 
 func (ec *executionContext) _Suggestion_text(ctx context.Context, field graphql.CollectedField, obj *search.Suggestion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Suggestion_text(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Text, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Suggestion", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Text)
 }
 func (ec *executionContext) fieldContext_Suggestion_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "String")
 }
 
 func (ec *executionContext) _Suggestion_value(ctx context.Context, field graphql.CollectedField, obj *search.Suggestion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Suggestion_value(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Value, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Suggestion", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Value)
 }
 func (ec *executionContext) fieldContext_Suggestion_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "String")
 }
 
 func (ec *executionContext) _Suggestion_id(ctx context.Context, field graphql.CollectedField, obj *search.Suggestion) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Suggestion_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Product) graphql.Marshaler {
-			return ec.marshalOID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc := &graphql.FieldContext{Object: "Suggestion", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalOID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Suggestion_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Suggestion", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Ticket_id(ctx context.Context, field graphql.CollectedField, obj *support.Ticket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Ticket_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Ticket) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐTicket(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Ticket", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐTicket(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Ticket_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Ticket", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Ticket_subject(ctx context.Context, field graphql.CollectedField, obj *support.Ticket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Ticket_subject(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Subject, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Ticket", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Subject)
 }
 func (ec *executionContext) fieldContext_Ticket_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Ticket", field, false, false, "String")
 }
 
 func (ec *executionContext) _Ticket_category(ctx context.Context, field graphql.CollectedField, obj *support.Ticket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Ticket_category(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v support.Category) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐCategory(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Ticket", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐCategory(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Category)
 }
 func (ec *executionContext) fieldContext_Ticket_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Ticket", field, false, false, "String")
 }
 
 func (ec *executionContext) _Ticket_status(ctx context.Context, field graphql.CollectedField, obj *support.Ticket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Ticket_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v supportevent.TicketStatus) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚋsupporteventᚐTicketStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Ticket", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚋsupporteventᚐTicketStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_Ticket_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Ticket", field, false, false, "String")
 }
 
 func (ec *executionContext) _Ticket_priority(ctx context.Context, field graphql.CollectedField, obj *support.Ticket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Ticket_priority(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Priority, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v support.Priority) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐPriority(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Ticket", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐPriority(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Priority)
 }
 func (ec *executionContext) fieldContext_Ticket_priority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Ticket", field, false, false, "String")
 }
 
 func (ec *executionContext) _Ticket_orderId(ctx context.Context, field graphql.CollectedField, obj *support.Ticket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Ticket_orderId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.OrderID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Order) graphql.Marshaler {
-			return ec.marshalOID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrder(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc := &graphql.FieldContext{Object: "Ticket", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalOID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐOrder(graphql.WithFieldContext(ctx, fc), field.Selections, obj.OrderID)
 }
 func (ec *executionContext) fieldContext_Ticket_orderId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Ticket", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Ticket_createdAt(ctx context.Context, field graphql.CollectedField, obj *support.Ticket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Ticket_createdAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Ticket", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_Ticket_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Ticket", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Ticket_updatedAt(ctx context.Context, field graphql.CollectedField, obj *support.Ticket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Ticket_updatedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Ticket", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.UpdatedAt)
 }
 func (ec *executionContext) fieldContext_Ticket_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Ticket", field, false, false, "Time")
 }
 
 func (ec *executionContext) _TicketConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *TicketConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TicketConnection_nodes(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []support.Ticket) graphql.Marshaler {
-			return ec.marshalNTicket2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐTicketᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_TicketConnection_nodes(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Nodes
+	fc.Result = v
+	return ec.marshalNTicket2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐTicketᚄ(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_TicketConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15812,23 +12281,20 @@ func (ec *executionContext) fieldContext_TicketConnection_nodes(_ context.Contex
 }
 
 func (ec *executionContext) _TicketConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *TicketConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TicketConnection_pageInfo(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_TicketConnection_pageInfo(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.PageInfo
+	fc.Result = v
+	return ec.marshalNPageInfo2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐPageInfo(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_TicketConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -15844,345 +12310,132 @@ func (ec *executionContext) fieldContext_TicketConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _TrackingEvent_status(ctx context.Context, field graphql.CollectedField, obj *shipment.Entry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TrackingEvent_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v shipment.Status) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "TrackingEvent", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_TrackingEvent_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrackingEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _TrackingEvent_location(ctx context.Context, field graphql.CollectedField, obj *shipment.Entry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TrackingEvent_location(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Location, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "TrackingEvent", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Location)
 }
 func (ec *executionContext) fieldContext_TrackingEvent_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrackingEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _TrackingEvent_note(ctx context.Context, field graphql.CollectedField, obj *shipment.Entry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TrackingEvent_note(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Note, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "TrackingEvent", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Note)
 }
 func (ec *executionContext) fieldContext_TrackingEvent_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrackingEvent", field, false, false, "String")
 }
 
 func (ec *executionContext) _TrackingEvent_at(ctx context.Context, field graphql.CollectedField, obj *shipment.Entry) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TrackingEvent_at(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.At, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "TrackingEvent", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.At)
 }
 func (ec *executionContext) fieldContext_TrackingEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrackingEvent", field, false, false, "Time")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *account.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_User_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.User) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐUser(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "User", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐUser(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "ID")
 }
 
 func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *account.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_User_email(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "User", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Email)
 }
 func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_name(ctx context.Context, field graphql.CollectedField, obj *account.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_User_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "User", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext_User_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_role(ctx context.Context, field graphql.CollectedField, obj *account.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_User_role(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v auth.Role) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋauthᚐRole(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "User", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋauthᚐRole(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Role)
 }
 func (ec *executionContext) fieldContext_User_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_status(ctx context.Context, field graphql.CollectedField, obj *account.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_User_status(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v account.UserStatus) graphql.Marshaler {
-			return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋaccountᚐUserStatus(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "User", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋaccountᚐUserStatus(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Status)
 }
 func (ec *executionContext) fieldContext_User_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_emailVerified(ctx context.Context, field graphql.CollectedField, obj *account.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_User_emailVerified(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EmailVerified, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "User", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsBoolean}
+	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.EmailVerified)
 }
 func (ec *executionContext) fieldContext_User_emailVerified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *account.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_User_createdAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "User", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.CreatedAt)
 }
 func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Variant_id(ctx context.Context, field graphql.CollectedField, obj *catalog.Variant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Variant_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Variant) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐVariant(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Variant", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐVariant(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_Variant_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Variant", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Variant_sku(ctx context.Context, field graphql.CollectedField, obj *catalog.Variant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Variant_sku(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SKU, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Variant", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SKU)
 }
 func (ec *executionContext) fieldContext_Variant_sku(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Variant", field, false, false, "String")
 }
 
 func (ec *executionContext) _Variant_options(ctx context.Context, field graphql.CollectedField, obj *catalog.Variant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Variant_options(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Options, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v map[string]string) graphql.Marshaler {
-			return ec.marshalNStringMap2map(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Variant", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsStringMap}
+	return ec.marshalNStringMap2map(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Options)
 }
 func (ec *executionContext) fieldContext_Variant_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Variant", field, false, false, "StringMap")
 }
 
 func (ec *executionContext) _Variant_price(ctx context.Context, field graphql.CollectedField, obj *catalog.Variant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Variant_price(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Price, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_Variant_price(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Price
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_Variant_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -16198,161 +12451,68 @@ func (ec *executionContext) fieldContext_Variant_price(_ context.Context, field 
 }
 
 func (ec *executionContext) _Variant_available(ctx context.Context, field graphql.CollectedField, obj *catalog.Variant) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Variant_available(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Available, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
-			return ec.marshalNInt2int64(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "Variant", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsInt}
+	return ec.marshalNInt2int64(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Available)
 }
 func (ec *executionContext) fieldContext_Variant_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Variant", field, false, false, "Int")
 }
 
 func (ec *executionContext) _WishItem_id(ctx context.Context, field graphql.CollectedField, obj *cart.WishItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WishItem_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Product) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "WishItem", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐProduct(graphql.WithFieldContext(ctx, fc), field.Selections, obj.ID)
 }
 func (ec *executionContext) fieldContext_WishItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WishItem", field, false, false, "ID")
 }
 
 func (ec *executionContext) _WishItem_title(ctx context.Context, field graphql.CollectedField, obj *cart.WishItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WishItem_title(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "WishItem", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Title)
 }
 func (ec *executionContext) fieldContext_WishItem_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WishItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _WishItem_slug(ctx context.Context, field graphql.CollectedField, obj *cart.WishItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WishItem_slug(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Slug, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "WishItem", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Slug)
 }
 func (ec *executionContext) fieldContext_WishItem_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WishItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _WishItem_sellerId(ctx context.Context, field graphql.CollectedField, obj *cart.WishItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WishItem_sellerId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.SellerID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v id.Seller) graphql.Marshaler {
-			return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "WishItem", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsID}
+	return ec.marshalNID2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋidᚐSeller(graphql.WithFieldContext(ctx, fc), field.Selections, obj.SellerID)
 }
 func (ec *executionContext) fieldContext_WishItem_sellerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WishItem", field, false, false, "ID")
 }
 
 func (ec *executionContext) _WishItem_brand(ctx context.Context, field graphql.CollectedField, obj *cart.WishItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WishItem_brand(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Brand, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "WishItem", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Brand)
 }
 func (ec *executionContext) fieldContext_WishItem_brand(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WishItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _WishItem_minPrice(ctx context.Context, field graphql.CollectedField, obj *cart.WishItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WishItem_minPrice(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MinPrice, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v money.Money) graphql.Marshaler {
-			return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext_WishItem_minPrice(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.MinPrice
+	fc.Result = v
+	return ec.marshalNMoney2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋmoneyᚐMoney(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext_WishItem_minPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -16368,92 +12528,32 @@ func (ec *executionContext) fieldContext_WishItem_minPrice(_ context.Context, fi
 }
 
 func (ec *executionContext) _WishItem_image(ctx context.Context, field graphql.CollectedField, obj *cart.WishItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WishItem_image(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Image, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "WishItem", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Image)
 }
 func (ec *executionContext) fieldContext_WishItem_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WishItem", field, false, false, "String")
 }
 
 func (ec *executionContext) _WishItem_active(ctx context.Context, field graphql.CollectedField, obj *cart.WishItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WishItem_active(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Active, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "WishItem", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsBoolean}
+	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Active)
 }
 func (ec *executionContext) fieldContext_WishItem_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WishItem", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _WishItem_addedAt(ctx context.Context, field graphql.CollectedField, obj *cart.WishItem) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WishItem_addedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AddedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "WishItem", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsTime}
+	return ec.marshalNTime2timeᚐTime(graphql.WithFieldContext(ctx, fc), field.Selections, obj.AddedAt)
 }
 func (ec *executionContext) fieldContext_WishItem_addedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WishItem", field, false, false, "Time")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "__Directive", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
@@ -16483,46 +12583,16 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_isRepeatable(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsRepeatable, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
-			return ec.marshalNBoolean2bool(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "__Directive", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsBoolean}
+	return ec.marshalNBoolean2bool(graphql.WithFieldContext(ctx, fc), field.Selections, obj.IsRepeatable)
 }
 func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Directive_locations(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Locations, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
-			return ec.marshalN__DirectiveLocation2ᚕstringᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "__Directive", Field: field, IsMethod: false, IsResolver: false, Child: noChildFields__DirectiveLocation}
+	return ec.marshalN__DirectiveLocation2ᚕstringᚄ(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Locations)
 }
 func (ec *executionContext) fieldContext___Directive_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, "__DirectiveLocation")
@@ -16573,23 +12643,8 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___EnumValue_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "__EnumValue", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
@@ -16665,23 +12720,8 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "__Field", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
@@ -16755,23 +12795,20 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 }
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___Field_type(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Type, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
-			return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext___Field_type(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Type
+	fc.Result = v
+	return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext___Field_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -16833,23 +12870,8 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_name(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc := &graphql.FieldContext{Object: "__InputValue", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalNString2string(graphql.WithFieldContext(ctx, fc), field.Selections, obj.Name)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
@@ -16879,23 +12901,20 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_type(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Type, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
-			return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+	fc, err := ec.fieldContext___InputValue_type(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	defer func() {
+		if r := recover(); r != nil {
+			ec.Error(ctx, ec.Recover(ctx, r))
+			ret = graphql.Null
+		}
+	}()
+	v := obj.Type
+	fc.Result = v
+	return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, field.Selections, v)
 }
 func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
@@ -16911,23 +12930,8 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext___InputValue_defaultValue(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DefaultValue, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+	fc := &graphql.FieldContext{Object: "__InputValue", Field: field, IsMethod: false, IsResolver: false, Child: noChildFieldsString}
+	return ec.marshalOString2ᚖstring(graphql.WithFieldContext(ctx, fc), field.Selections, obj.DefaultValue)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
@@ -18286,7 +14290,6 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, addressImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18350,12 +14353,7 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var attributeFacetImplementors = []string{"AttributeFacet"}
@@ -18364,7 +14362,6 @@ func (ec *executionContext) _AttributeFacet(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, attributeFacetImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18388,12 +14385,7 @@ func (ec *executionContext) _AttributeFacet(ctx context.Context, sel ast.Selecti
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var cartImplementors = []string{"Cart"}
@@ -18402,7 +14394,6 @@ func (ec *executionContext) _Cart(ctx context.Context, sel ast.SelectionSet, obj
 	fields := graphql.CollectFields(ec.OperationContext, sel, cartImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18446,12 +14437,7 @@ func (ec *executionContext) _Cart(ctx context.Context, sel ast.SelectionSet, obj
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var cartGroupImplementors = []string{"CartGroup"}
@@ -18460,7 +14446,6 @@ func (ec *executionContext) _CartGroup(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, cartGroupImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18494,12 +14479,7 @@ func (ec *executionContext) _CartGroup(ctx context.Context, sel ast.SelectionSet
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var cartLineImplementors = []string{"CartLine"}
@@ -18508,7 +14488,6 @@ func (ec *executionContext) _CartLine(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, cartLineImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18587,12 +14566,7 @@ func (ec *executionContext) _CartLine(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var categoryImplementors = []string{"Category"}
@@ -18601,7 +14575,6 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18650,12 +14623,7 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var categoryRefImplementors = []string{"CategoryRef"}
@@ -18664,7 +14632,6 @@ func (ec *executionContext) _CategoryRef(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryRefImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18698,12 +14665,7 @@ func (ec *executionContext) _CategoryRef(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var facetValueImplementors = []string{"FacetValue"}
@@ -18712,7 +14674,6 @@ func (ec *executionContext) _FacetValue(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, facetValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18741,12 +14702,7 @@ func (ec *executionContext) _FacetValue(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var facetsImplementors = []string{"Facets"}
@@ -18755,7 +14711,6 @@ func (ec *executionContext) _Facets(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, facetsImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18794,12 +14749,7 @@ func (ec *executionContext) _Facets(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var imageImplementors = []string{"Image"}
@@ -18808,7 +14758,6 @@ func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, imageImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18847,12 +14796,7 @@ func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, ob
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var moneyImplementors = []string{"Money"}
@@ -18861,7 +14805,6 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, moneyImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -18885,12 +14828,7 @@ func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, ob
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -19124,7 +15062,6 @@ func (ec *executionContext) _NextAction(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, nextActionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19168,12 +15105,7 @@ func (ec *executionContext) _NextAction(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var orderImplementors = []string{"Order"}
@@ -19182,7 +15114,6 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, orderImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19296,12 +15227,7 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var orderConnectionImplementors = []string{"OrderConnection"}
@@ -19310,7 +15236,6 @@ func (ec *executionContext) _OrderConnection(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, orderConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19334,12 +15259,7 @@ func (ec *executionContext) _OrderConnection(ctx context.Context, sel ast.Select
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var orderLineImplementors = []string{"OrderLine"}
@@ -19348,7 +15268,6 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, orderLineImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19407,12 +15326,7 @@ func (ec *executionContext) _OrderLine(ctx context.Context, sel ast.SelectionSet
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var orderStatusUpdateImplementors = []string{"OrderStatusUpdate"}
@@ -19421,7 +15335,6 @@ func (ec *executionContext) _OrderStatusUpdate(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, orderStatusUpdateImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19445,12 +15358,7 @@ func (ec *executionContext) _OrderStatusUpdate(ctx context.Context, sel ast.Sele
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -19459,7 +15367,6 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19483,12 +15390,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var parcelItemImplementors = []string{"ParcelItem"}
@@ -19497,7 +15399,6 @@ func (ec *executionContext) _ParcelItem(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, parcelItemImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19531,12 +15432,7 @@ func (ec *executionContext) _ParcelItem(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var parcelRefImplementors = []string{"ParcelRef"}
@@ -19545,7 +15441,6 @@ func (ec *executionContext) _ParcelRef(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, parcelRefImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19574,12 +15469,7 @@ func (ec *executionContext) _ParcelRef(ctx context.Context, sel ast.SelectionSet
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var paymentImplementors = []string{"Payment"}
@@ -19588,7 +15478,6 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, paymentImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19662,12 +15551,7 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var paymentErrorImplementors = []string{"PaymentError"}
@@ -19676,7 +15560,6 @@ func (ec *executionContext) _PaymentError(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, paymentErrorImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19700,12 +15583,7 @@ func (ec *executionContext) _PaymentError(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var postalAddressImplementors = []string{"PostalAddress"}
@@ -19714,7 +15592,6 @@ func (ec *executionContext) _PostalAddress(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, postalAddressImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19768,12 +15645,7 @@ func (ec *executionContext) _PostalAddress(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var priceBandImplementors = []string{"PriceBand"}
@@ -19782,7 +15654,6 @@ func (ec *executionContext) _PriceBand(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, priceBandImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19806,12 +15677,7 @@ func (ec *executionContext) _PriceBand(ctx context.Context, sel ast.SelectionSet
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var productImplementors = []string{"Product"}
@@ -19937,7 +15803,7 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var productConnectionImplementors = []string{"ProductConnection"}
@@ -19946,7 +15812,6 @@ func (ec *executionContext) _ProductConnection(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, productConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -19970,12 +15835,7 @@ func (ec *executionContext) _ProductConnection(ctx context.Context, sel ast.Sele
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var queryImplementors = []string{"Query"}
@@ -20178,7 +16038,6 @@ func (ec *executionContext) _QueuedOrder(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, queuedOrderImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20247,12 +16106,7 @@ func (ec *executionContext) _QueuedOrder(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var queuedOrderConnectionImplementors = []string{"QueuedOrderConnection"}
@@ -20261,7 +16115,6 @@ func (ec *executionContext) _QueuedOrderConnection(ctx context.Context, sel ast.
 	fields := graphql.CollectFields(ec.OperationContext, sel, queuedOrderConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20285,12 +16138,7 @@ func (ec *executionContext) _QueuedOrderConnection(ctx context.Context, sel ast.
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var ratingBucketImplementors = []string{"RatingBucket"}
@@ -20299,7 +16147,6 @@ func (ec *executionContext) _RatingBucket(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, ratingBucketImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20323,12 +16170,7 @@ func (ec *executionContext) _RatingBucket(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var ratingSummaryImplementors = []string{"RatingSummary"}
@@ -20372,7 +16214,7 @@ func (ec *executionContext) _RatingSummary(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var recommendationImplementors = []string{"Recommendation"}
@@ -20456,7 +16298,7 @@ func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var recommendationListImplementors = []string{"RecommendationList"}
@@ -20465,7 +16307,6 @@ func (ec *executionContext) _RecommendationList(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationListImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20489,12 +16330,7 @@ func (ec *executionContext) _RecommendationList(ctx context.Context, sel ast.Sel
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var recommendationReasonImplementors = []string{"RecommendationReason"}
@@ -20503,7 +16339,6 @@ func (ec *executionContext) _RecommendationReason(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationReasonImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20527,12 +16362,7 @@ func (ec *executionContext) _RecommendationReason(ctx context.Context, sel ast.S
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var returnImplementors = []string{"Return"}
@@ -20541,7 +16371,6 @@ func (ec *executionContext) _Return(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, returnImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20610,12 +16439,7 @@ func (ec *executionContext) _Return(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var returnConnectionImplementors = []string{"ReturnConnection"}
@@ -20624,7 +16448,6 @@ func (ec *executionContext) _ReturnConnection(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, returnConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20648,12 +16471,7 @@ func (ec *executionContext) _ReturnConnection(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var returnLineImplementors = []string{"ReturnLine"}
@@ -20662,7 +16480,6 @@ func (ec *executionContext) _ReturnLine(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, returnLineImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20706,12 +16523,7 @@ func (ec *executionContext) _ReturnLine(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var reviewImplementors = []string{"Review"}
@@ -20720,7 +16532,6 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, reviewImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20789,12 +16600,7 @@ func (ec *executionContext) _Review(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var reviewConnectionImplementors = []string{"ReviewConnection"}
@@ -20803,7 +16609,6 @@ func (ec *executionContext) _ReviewConnection(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, reviewConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20827,12 +16632,7 @@ func (ec *executionContext) _ReviewConnection(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var searchHitImplementors = []string{"SearchHit"}
@@ -20931,7 +16731,7 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var searchResultImplementors = []string{"SearchResult"}
@@ -20940,7 +16740,6 @@ func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, searchResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -20979,12 +16778,7 @@ func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var sellerImplementors = []string{"Seller"}
@@ -20993,7 +16787,6 @@ func (ec *executionContext) _Seller(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, sellerImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21032,12 +16825,7 @@ func (ec *executionContext) _Seller(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var sellerOrderImplementors = []string{"SellerOrder"}
@@ -21046,7 +16834,6 @@ func (ec *executionContext) _SellerOrder(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, sellerOrderImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21135,12 +16922,7 @@ func (ec *executionContext) _SellerOrder(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var sessionImplementors = []string{"Session"}
@@ -21149,7 +16931,6 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, sessionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21188,12 +16969,7 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var shipmentImplementors = []string{"Shipment"}
@@ -21292,7 +17068,7 @@ func (ec *executionContext) _Shipment(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var shipmentConnectionImplementors = []string{"ShipmentConnection"}
@@ -21301,7 +17077,6 @@ func (ec *executionContext) _ShipmentConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, shipmentConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21325,12 +17100,7 @@ func (ec *executionContext) _ShipmentConnection(ctx context.Context, sel ast.Sel
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var shipmentStatusUpdateImplementors = []string{"ShipmentStatusUpdate"}
@@ -21339,7 +17109,6 @@ func (ec *executionContext) _ShipmentStatusUpdate(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, shipmentStatusUpdateImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21368,12 +17137,7 @@ func (ec *executionContext) _ShipmentStatusUpdate(ctx context.Context, sel ast.S
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var stockImplementors = []string{"Stock"}
@@ -21382,7 +17146,6 @@ func (ec *executionContext) _Stock(ctx context.Context, sel ast.SelectionSet, ob
 	fields := graphql.CollectFields(ec.OperationContext, sel, stockImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21421,12 +17184,7 @@ func (ec *executionContext) _Stock(ctx context.Context, sel ast.SelectionSet, ob
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var subscriptionImplementors = []string{"Subscription"}
@@ -21457,7 +17215,6 @@ func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, suggestionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21491,12 +17248,7 @@ func (ec *executionContext) _Suggestion(ctx context.Context, sel ast.SelectionSe
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var ticketImplementors = []string{"Ticket"}
@@ -21505,7 +17257,6 @@ func (ec *executionContext) _Ticket(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, ticketImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21559,12 +17310,7 @@ func (ec *executionContext) _Ticket(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var ticketConnectionImplementors = []string{"TicketConnection"}
@@ -21573,7 +17319,6 @@ func (ec *executionContext) _TicketConnection(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, ticketConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21597,12 +17342,7 @@ func (ec *executionContext) _TicketConnection(ctx context.Context, sel ast.Selec
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var trackingEventImplementors = []string{"TrackingEvent"}
@@ -21611,7 +17351,6 @@ func (ec *executionContext) _TrackingEvent(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, trackingEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21645,12 +17384,7 @@ func (ec *executionContext) _TrackingEvent(ctx context.Context, sel ast.Selectio
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var userImplementors = []string{"User"}
@@ -21659,7 +17393,6 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 	fields := graphql.CollectFields(ec.OperationContext, sel, userImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21708,12 +17441,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var variantImplementors = []string{"Variant"}
@@ -21722,7 +17450,6 @@ func (ec *executionContext) _Variant(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, variantImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21761,12 +17488,7 @@ func (ec *executionContext) _Variant(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var wishItemImplementors = []string{"WishItem"}
@@ -21775,7 +17497,6 @@ func (ec *executionContext) _WishItem(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, wishItemImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21834,12 +17555,7 @@ func (ec *executionContext) _WishItem(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -21848,7 +17564,6 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21887,12 +17602,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -21901,7 +17611,6 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21935,12 +17644,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -21949,7 +17653,6 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -21993,12 +17696,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -22007,7 +17705,6 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22051,12 +17748,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -22065,7 +17757,6 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22109,12 +17800,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -22123,7 +17809,6 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -22192,12 +17877,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		return graphql.Null
 	}
 
-	if n := len(deferred.Defers); n > 0 {
-		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
-		ec.ProcessDeferredGroup(deferred)
-	}
-
-	return out
+	return objectJSON{fields: fields, values: out.Values}
 }
 
 // endregion **************************** object.gotpl ****************************
@@ -22209,7 +17889,7 @@ func (ec *executionContext) marshalNAddress2githubᚗcomᚋbazaarᚑmarketᚋbaz
 }
 
 func (ec *executionContext) marshalNAddress2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋaccountᚐAddressᚄ(ctx context.Context, sel ast.SelectionSet, v []account.Address) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAddress2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋaccountᚐAddress(ctx, sel, v[i])
@@ -22234,7 +17914,7 @@ func (ec *executionContext) marshalNAttributeFacet2githubᚗcomᚋbazaarᚑmarke
 }
 
 func (ec *executionContext) marshalNAttributeFacet2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐAttributeFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []search.AttributeFacet) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAttributeFacet2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐAttributeFacet(ctx, sel, v[i])
@@ -22277,7 +17957,7 @@ func (ec *executionContext) marshalNCartGroup2githubᚗcomᚋbazaarᚑmarketᚋb
 }
 
 func (ec *executionContext) marshalNCartGroup2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcartᚐGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []cart.Group) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCartGroup2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcartᚐGroup(ctx, sel, v[i])
@@ -22297,7 +17977,7 @@ func (ec *executionContext) marshalNCartLine2githubᚗcomᚋbazaarᚑmarketᚋba
 }
 
 func (ec *executionContext) marshalNCartLine2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcartᚐLineViewᚄ(ctx context.Context, sel ast.SelectionSet, v []cart.LineView) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCartLine2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcartᚐLineView(ctx, sel, v[i])
@@ -22317,7 +17997,7 @@ func (ec *executionContext) marshalNCategory2githubᚗcomᚋbazaarᚑmarketᚋba
 }
 
 func (ec *executionContext) marshalNCategory2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []catalog.Category) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCategory2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐCategory(ctx, sel, v[i])
@@ -22346,7 +18026,7 @@ func (ec *executionContext) marshalNFacetValue2githubᚗcomᚋbazaarᚑmarketᚋ
 }
 
 func (ec *executionContext) marshalNFacetValue2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐFacetValueᚄ(ctx context.Context, sel ast.SelectionSet, v []search.FacetValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFacetValue2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐFacetValue(ctx, sel, v[i])
@@ -22653,7 +18333,7 @@ func (ec *executionContext) marshalNImage2githubᚗcomᚋbazaarᚑmarketᚋbazaa
 }
 
 func (ec *executionContext) marshalNImage2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐImageᚄ(ctx context.Context, sel ast.SelectionSet, v []catalog.Image) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImage2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐImage(ctx, sel, v[i])
@@ -22710,7 +18390,7 @@ func (ec *executionContext) marshalNOrder2githubᚗcomᚋbazaarᚑmarketᚋbazaa
 }
 
 func (ec *executionContext) marshalNOrder2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []order.Order) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrder2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐOrder(ctx, sel, v[i])
@@ -22734,7 +18414,7 @@ func (ec *executionContext) marshalNOrderLine2githubᚗcomᚋbazaarᚑmarketᚋb
 }
 
 func (ec *executionContext) marshalNOrderLine2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐLineᚄ(ctx context.Context, sel ast.SelectionSet, v []order.Line) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrderLine2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐLine(ctx, sel, v[i])
@@ -22767,7 +18447,7 @@ func (ec *executionContext) marshalNParcelItem2githubᚗcomᚋbazaarᚑmarketᚋ
 }
 
 func (ec *executionContext) marshalNParcelItem2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []shipment.Item) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNParcelItem2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐItem(ctx, sel, v[i])
@@ -22787,7 +18467,7 @@ func (ec *executionContext) marshalNPayment2githubᚗcomᚋbazaarᚑmarketᚋbaz
 }
 
 func (ec *executionContext) marshalNPayment2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋpaymentᚐPaymentᚄ(ctx context.Context, sel ast.SelectionSet, v []payment.Payment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPayment2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋpaymentᚐPayment(ctx, sel, v[i])
@@ -22815,7 +18495,7 @@ func (ec *executionContext) marshalNProduct2githubᚗcomᚋbazaarᚑmarketᚋbaz
 }
 
 func (ec *executionContext) marshalNProduct2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []catalog.Product) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProduct2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐProduct(ctx, sel, v[i])
@@ -22844,7 +18524,7 @@ func (ec *executionContext) marshalNQueuedOrder2githubᚗcomᚋbazaarᚑmarket�
 }
 
 func (ec *executionContext) marshalNQueuedOrder2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐQueuedᚄ(ctx context.Context, sel ast.SelectionSet, v []order.Queued) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQueuedOrder2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐQueued(ctx, sel, v[i])
@@ -22868,7 +18548,7 @@ func (ec *executionContext) marshalNRatingBucket2githubᚗcomᚋbazaarᚑmarket�
 }
 
 func (ec *executionContext) marshalNRatingBucket2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐRatingBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []RatingBucket) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRatingBucket2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋgraphqlᚐRatingBucket(ctx, sel, v[i])
@@ -22892,7 +18572,7 @@ func (ec *executionContext) marshalNRecommendation2githubᚗcomᚋbazaarᚑmarke
 }
 
 func (ec *executionContext) marshalNRecommendation2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋrecommendᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []recommend.Item) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRecommendation2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋrecommendᚐItem(ctx, sel, v[i])
@@ -22920,7 +18600,7 @@ func (ec *executionContext) marshalNReturn2githubᚗcomᚋbazaarᚑmarketᚋbaza
 }
 
 func (ec *executionContext) marshalNReturn2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐReturnᚄ(ctx context.Context, sel ast.SelectionSet, v []support.Return) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReturn2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐReturn(ctx, sel, v[i])
@@ -22944,7 +18624,7 @@ func (ec *executionContext) marshalNReturnLine2githubᚗcomᚋbazaarᚑmarketᚋ
 }
 
 func (ec *executionContext) marshalNReturnLine2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐReturnLineᚄ(ctx context.Context, sel ast.SelectionSet, v []support.ReturnLine) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReturnLine2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐReturnLine(ctx, sel, v[i])
@@ -22983,7 +18663,7 @@ func (ec *executionContext) marshalNReview2githubᚗcomᚋbazaarᚑmarketᚋbaza
 }
 
 func (ec *executionContext) marshalNReview2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋreviewᚐReviewᚄ(ctx context.Context, sel ast.SelectionSet, v []review.Review) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReview2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋreviewᚐReview(ctx, sel, v[i])
@@ -23007,7 +18687,7 @@ func (ec *executionContext) marshalNSearchHit2githubᚗcomᚋbazaarᚑmarketᚋb
 }
 
 func (ec *executionContext) marshalNSearchHit2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐHitᚄ(ctx context.Context, sel ast.SelectionSet, v []search.Hit) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchHit2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐHit(ctx, sel, v[i])
@@ -23031,7 +18711,7 @@ func (ec *executionContext) marshalNSeller2githubᚗcomᚋbazaarᚑmarketᚋbaza
 }
 
 func (ec *executionContext) marshalNSeller2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋaccountᚐSellerᚄ(ctx context.Context, sel ast.SelectionSet, v []account.Seller) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSeller2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋaccountᚐSeller(ctx, sel, v[i])
@@ -23051,7 +18731,7 @@ func (ec *executionContext) marshalNSellerOrder2githubᚗcomᚋbazaarᚑmarket�
 }
 
 func (ec *executionContext) marshalNSellerOrder2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐSellerOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []order.SellerOrder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSellerOrder2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋorderᚐSellerOrder(ctx, sel, v[i])
@@ -23075,7 +18755,7 @@ func (ec *executionContext) marshalNShipment2githubᚗcomᚋbazaarᚑmarketᚋba
 }
 
 func (ec *executionContext) marshalNShipment2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐShipmentᚄ(ctx context.Context, sel ast.SelectionSet, v []shipment.Shipment) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNShipment2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐShipment(ctx, sel, v[i])
@@ -23383,7 +19063,7 @@ func (ec *executionContext) marshalNSuggestion2githubᚗcomᚋbazaarᚑmarketᚋ
 }
 
 func (ec *executionContext) marshalNSuggestion2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []search.Suggestion) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSuggestion2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsearchᚐSuggestion(ctx, sel, v[i])
@@ -23403,7 +19083,7 @@ func (ec *executionContext) marshalNTicket2githubᚗcomᚋbazaarᚑmarketᚋbaza
 }
 
 func (ec *executionContext) marshalNTicket2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐTicketᚄ(ctx context.Context, sel ast.SelectionSet, v []support.Ticket) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTicket2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋsupportᚐTicket(ctx, sel, v[i])
@@ -23446,7 +19126,7 @@ func (ec *executionContext) marshalNTrackingEvent2githubᚗcomᚋbazaarᚑmarket
 }
 
 func (ec *executionContext) marshalNTrackingEvent2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []shipment.Entry) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrackingEvent2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋshipmentᚐEntry(ctx, sel, v[i])
@@ -23466,7 +19146,7 @@ func (ec *executionContext) marshalNUser2githubᚗcomᚋbazaarᚑmarketᚋbazaar
 }
 
 func (ec *executionContext) marshalNUser2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋaccountᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []account.User) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUser2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋaccountᚐUser(ctx, sel, v[i])
@@ -23486,7 +19166,7 @@ func (ec *executionContext) marshalNVariant2githubᚗcomᚋbazaarᚑmarketᚋbaz
 }
 
 func (ec *executionContext) marshalNVariant2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐVariantᚄ(ctx context.Context, sel ast.SelectionSet, v []catalog.Variant) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNVariant2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcatalogᚐVariant(ctx, sel, v[i])
@@ -23525,7 +19205,7 @@ func (ec *executionContext) marshalNWishItem2githubᚗcomᚋbazaarᚑmarketᚋba
 }
 
 func (ec *executionContext) marshalNWishItem2ᚕgithubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcartᚐWishItemᚄ(ctx context.Context, sel ast.SelectionSet, v []cart.WishItem) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWishItem2githubᚗcomᚋbazaarᚑmarketᚋbazaarᚋinternalᚋcartᚐWishItem(ctx, sel, v[i])
@@ -23545,7 +19225,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -23589,7 +19269,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -23617,7 +19297,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -23645,7 +19325,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -24096,7 +19776,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -24115,7 +19795,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -24134,7 +19814,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -24153,7 +19833,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, sel, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
