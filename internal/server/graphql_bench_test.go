@@ -10,11 +10,16 @@ import (
 	"net/http"
 	"testing"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/protobuf/proto"
+
+	catalogv1 "github.com/bazaar-market/bazaar/internal/gen/bazaar/catalog/v1"
 	"github.com/bazaar-market/bazaar/internal/server"
 )
 
-// BenchmarkProductDoors reads the same data through REST and GraphQL on
-// one server (SQLite, the demo catalog at 25 products per store category),
+// BenchmarkProductDoors reads the same data through REST, GraphQL and
+// gRPC on one server (SQLite, the demo catalog at 25 products per store category),
 // through the whole middleware chain, with a plain HTTP client (gzip, as a
 // browser):
 //
@@ -29,6 +34,13 @@ import (
 //     with the same fields per product; REST adds next_cursor, GraphQL asks
 //     pageInfo {hasNextPage endCursor}. Before timing, the benchmark checks
 //     both doors answer the same products in the same order.
+//
+// gRPC (grpc-go over h2c, one connection) calls CatalogService.GetProduct
+// and ListProducts (page_size 20): the Product message carries the same
+// fields as REST's JSON; like the HTTP clients, it reads the answers
+// without decoding them. rest/list_first_page_304 sends the list's ETag in
+// If-None-Match and gets 304 Not Modified (the server still builds the
+// answer to hash it; --cache-fresh skips that, see BenchmarkCachedCatalogRead).
 //
 // Neither asks for sellers, ratings or reviews (REST has no such fields).
 //
@@ -105,6 +117,59 @@ func BenchmarkProductDoors(b *testing.B) {
 			b.Fatalf("product %d: REST %s, GraphQL %s", i, p.ID, gqlList.Data.Products.Nodes[i].ID)
 		}
 	}
+	conn, err := grpc.NewClient(l.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	var grpcList catalogv1.ListProductsResponse
+	if err := conn.Invoke(ctx, "/bazaar.catalog.v1.CatalogService/ListProducts", &catalogv1.ListProductsRequest{PageSize: 20}, &grpcList); err != nil {
+		b.Fatal(err)
+	}
+	if len(grpcList.GetProducts()) != len(restList.Items) {
+		b.Fatalf("REST lists %d products, gRPC %d", len(restList.Items), len(grpcList.GetProducts()))
+	}
+	for i, p := range restList.Items {
+		if grpcList.GetProducts()[i].GetId() != p.ID {
+			b.Fatalf("product %d: REST %s, gRPC %s", i, p.ID, grpcList.GetProducts()[i].GetId())
+		}
+	}
+	invoke := func(method string, in proto.Message) func(b *testing.B) []byte {
+		raw := grpc.ForceCodec(rawCodec{})
+		return func(b *testing.B) []byte {
+			var out []byte
+			if err := conn.Invoke(ctx, method, in, &out, raw); err != nil {
+				b.Fatal(err)
+			}
+			return out
+		}
+	}
+	listETag := func() string {
+		res, err := hc.Get(base + "/api/v1/product?limit=20")
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.Header.Get("ETag")
+	}()
+	if listETag == "" {
+		b.Fatal("the product list has no ETag")
+	}
+	notModified := func(b *testing.B) []byte {
+		req, _ := http.NewRequest("GET", base+"/api/v1/product?limit=20", nil)
+		req.Header.Set("If-None-Match", listETag)
+		res, err := hc.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotModified {
+			b.Fatalf("If-None-Match = %d, want 304", res.StatusCode)
+		}
+		return nil
+	}
 	for _, bm := range []struct {
 		name string
 		run  func(b *testing.B) []byte
@@ -113,6 +178,9 @@ func BenchmarkProductDoors(b *testing.B) {
 		{"graphql/product_by_id", post(`query($id:ID!){product(id:$id){`+fields+`}}`, map[string]any{"id": page.Items[0].ID})},
 		{"rest/list_first_page", get("/api/v1/product?limit=20")},
 		{"graphql/list_first_page", post(listQuery, nil)},
+		{"grpc/product_by_id", invoke("/bazaar.catalog.v1.CatalogService/GetProduct", &catalogv1.GetProductRequest{Id: page.Items[0].ID})},
+		{"grpc/list_first_page", invoke("/bazaar.catalog.v1.CatalogService/ListProducts", &catalogv1.ListProductsRequest{PageSize: 20})},
+		{"rest/list_first_page_304", notModified},
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			b.ReportAllocs()
