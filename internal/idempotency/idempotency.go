@@ -138,11 +138,10 @@ func (k *Keys) Middleware(next http.Handler) http.Handler {
 			k.abandon(ctx, scope, key)
 			return
 		}
-		h := make(map[string]string)
-		for _, name := range kept {
-			if v := w.Header().Get(name); v != "" {
-				h[name] = v
-			}
+		h := rec.headers
+		if h == nil { // nothing was written: no body, so no encoding to keep
+			h = keptHeaders(w.Header())
+			delete(h, "Content-Encoding")
 		}
 		if err := k.finish(ctx, scope, key, rec.status, h, rec.buf.String()); err != nil {
 			rest.Logger(ctx).Error("store idempotent response", "err", err)
@@ -251,14 +250,37 @@ func (k *Keys) Purge(ctx context.Context) (int64, error) {
 	return res.RowsAffected()
 }
 
+// keptHeaders returns the headers of h a replay sends.
+func keptHeaders(h http.Header) map[string]string {
+	out := make(map[string]string)
+	for _, name := range kept {
+		if v := h.Get(name); v != "" {
+			out[name] = v
+		}
+	}
+	return out
+}
+
 type recorder struct {
 	http.ResponseWriter
 	status int
 	buf    bytes.Buffer
 	wrote  bool
+	// headers are the kept headers as the handler set them, taken when it
+	// first writes and before the writers around this middleware see the
+	// answer: an outer compressor's Content-Encoding describes its own
+	// output, not the body recorded here, and must not be replayed.
+	headers map[string]string
+}
+
+func (r *recorder) snapshot() {
+	if r.headers == nil {
+		r.headers = keptHeaders(r.ResponseWriter.Header())
+	}
 }
 
 func (r *recorder) WriteHeader(s int) {
+	r.snapshot()
 	if !r.wrote {
 		r.status, r.wrote = s, true
 	}
@@ -266,6 +288,7 @@ func (r *recorder) WriteHeader(s int) {
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
+	r.snapshot()
 	r.wrote = true
 	r.buf.Write(b)
 	return r.ResponseWriter.Write(b)

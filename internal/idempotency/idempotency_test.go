@@ -2,6 +2,7 @@ package idempotency_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bazaar-market/bazaar/internal/auth"
+	"github.com/bazaar-market/bazaar/internal/edge"
 	"github.com/bazaar-market/bazaar/internal/id"
 	"github.com/bazaar-market/bazaar/internal/idempotency"
 	"github.com/bazaar-market/bazaar/internal/rest"
@@ -154,6 +156,42 @@ func TestStreamsPassThrough(t *testing.T) {
 		first, second := send("application/json"), send("application/json")
 		if !strings.HasPrefix(second, strings.TrimSpace(first)) || !strings.HasSuffix(second, "true") {
 			t.Errorf("unary Connect JSON twice with one key = %q then %q, want the first answer replayed", first, second)
+		}
+	})
+}
+
+// TestReplayBehindCompressor checks a replay through the edge's
+// compressor: the compressor's Content-Encoding describes its own output,
+// not the body the key stored, so the replay must be a body the client can
+// read (before, the stored "gzip" went out over plain JSON and a client
+// retrying after a crash could never read its answer).
+func TestReplayBehindCompressor(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		if err := idempotency.Migrate(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		h := edge.Compress(idempotency.New(db).Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rest.JSON(w, http.StatusCreated, map[string]string{"id": "ord_1", "padding": strings.Repeat("x", 4096)})
+		})))
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		for i := range 2 {
+			req, _ := http.NewRequest("POST", srv.URL+"/api/v1/order", strings.NewReader("{}"))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Idempotency-Key", "compressed-1")
+			res, err := http.DefaultClient.Do(req) // asks for gzip and decodes it
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body map[string]string
+			err = json.NewDecoder(res.Body).Decode(&body)
+			res.Body.Close()
+			if err != nil || res.StatusCode != http.StatusCreated || body["id"] != "ord_1" {
+				t.Fatalf("attempt %d = %d, %v, %v (replayed %q)", i+1, res.StatusCode, body["id"], err, res.Header.Get("Idempotent-Replayed"))
+			}
+			if i == 1 && res.Header.Get("Idempotent-Replayed") != "true" {
+				t.Errorf("the second attempt was not a replay")
+			}
 		}
 	})
 }
