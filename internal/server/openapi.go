@@ -25,7 +25,8 @@ const apiDescription = `The REST API of a Bazaar marketplace.
 - Every POST, PUT, PATCH and DELETE accepts an Idempotency-Key header (Stripe's semantics): the first answer is replayed for 24 hours with Idempotent-Replayed: true, the same key with another request is 422, and a duplicate while the first runs is 409.
 - Another user's resource answers 404, exactly like a missing one.`
 
-// maxHeaderBytes is the http.Server's MaxHeaderBytes in Serve.
+// maxHeaderBytes is the http.Server's MaxHeaderBytes (Serve), and the
+// longest parameter the OpenAPI document admits.
 const maxHeaderBytes = 64 << 10
 
 // openAPIOp describes the document's own route.

@@ -137,40 +137,20 @@ func (s *Server) WatchOrder(ctx context.Context, req *connect.Request[orderv1.Wa
 	if err != nil {
 		return err
 	}
-	d, err := s.svc.Order(ctx, oid)
-	if err != nil {
-		return err
-	}
-	last := detail(d)
-	if err := stream.Send(&orderv1.WatchOrderResponse{Order: last}); err != nil {
-		return err
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case changed, ok := <-changes:
-			if !ok {
-				return apperr.New(apperr.KindUnavailable, "live_ended", "live updates ended; watch again")
-			}
-			if changed != "" && changed != oid {
-				continue
-			}
-			d, err := s.svc.Order(ctx, oid)
-			if err != nil {
-				return err
-			}
-			next := detail(d)
-			if next.GetStatus() == last.GetStatus() && next.GetUpdatedAt().AsTime().Equal(last.GetUpdatedAt().AsTime()) &&
-				len(next.GetPayments()) == len(last.GetPayments()) {
-				continue // nothing the caller sees changed
-			}
-			last = next
-			if err := stream.Send(&orderv1.WatchOrderResponse{Order: next}); err != nil {
-				return err
-			}
+	load := func(ctx context.Context) (*orderv1.Order, error) {
+		d, err := s.svc.Order(ctx, oid)
+		if err != nil {
+			return nil, err
 		}
+		return detail(d), nil
 	}
+	same := func(last, next *orderv1.Order) bool {
+		return next.GetStatus() == last.GetStatus() && next.GetUpdatedAt().AsTime().Equal(last.GetUpdatedAt().AsTime()) &&
+			len(next.GetPayments()) == len(last.GetPayments())
+	}
+	return rpc.Watch(ctx, changes, oid, load, same, func(o *orderv1.Order) error {
+		return stream.Send(&orderv1.WatchOrderResponse{Order: o})
+	})
 }
 
 func address(a order.Address) *orderv1.Address {

@@ -102,39 +102,19 @@ func (s *Server) WatchShipment(ctx context.Context, req *connect.Request[shipmen
 	if err != nil {
 		return err
 	}
-	shp, err := s.svc.Shipment(ctx, sid)
-	if err != nil {
-		return err
-	}
-	last := Shipment(shp)
-	if err := stream.Send(&shipmentv1.WatchShipmentResponse{Shipment: last}); err != nil {
-		return err
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case changed, ok := <-changes:
-			if !ok {
-				return apperr.New(apperr.KindUnavailable, "live_ended", "live updates ended; watch again")
-			}
-			if changed != "" && changed != sid {
-				continue
-			}
-			shp, err := s.svc.Shipment(ctx, sid)
-			if err != nil {
-				return err
-			}
-			next := Shipment(shp)
-			if next.GetStatus() == last.GetStatus() && len(next.GetTimeline()) == len(last.GetTimeline()) {
-				continue
-			}
-			last = next
-			if err := stream.Send(&shipmentv1.WatchShipmentResponse{Shipment: next}); err != nil {
-				return err
-			}
+	load := func(ctx context.Context) (*shipmentv1.Shipment, error) {
+		shp, err := s.svc.Shipment(ctx, sid)
+		if err != nil {
+			return nil, err
 		}
+		return Shipment(shp), nil
 	}
+	same := func(last, next *shipmentv1.Shipment) bool {
+		return next.GetStatus() == last.GetStatus() && len(next.GetTimeline()) == len(last.GetTimeline())
+	}
+	return rpc.Watch(ctx, changes, sid, load, same, func(m *shipmentv1.Shipment) error {
+		return stream.Send(&shipmentv1.WatchShipmentResponse{Shipment: m})
+	})
 }
 
 // Shipment is shp in protobuf.
